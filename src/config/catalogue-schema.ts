@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { Plan } from '../domain/plan.ts';
+
+const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as EUR');
+
+const planSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'expected lower-case letters, digits, - or _'),
+    name: z.string().min(1).max(80),
+    interval: z.enum(['month', 'year']),
+    amountMinor: z.number().int('expected integer minor units (2999 for 29.99)').positive(),
+    currency: currencyCode,
+    trialDays: z.number().int().min(0).max(730).default(0),
+    providerPriceIds: z
+      .object({ stripe: z.string().min(1).optional(), paypal: z.string().min(1).optional() })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+/** The plan catalogue of `recur.config.json`. Plans, prices and trials live here, never in code. */
+export const catalogueSchema = z
+  .object({
+    plans: z.array(planSchema).min(1, 'expected at least one plan'),
+  })
+  .strict()
+  .superRefine((catalogue, ctx) => {
+    const seen = new Set<string>();
+    catalogue.plans.forEach((plan, index) => {
+      if (seen.has(plan.id)) ctx.addIssue({ code: 'custom', path: ['plans', index, 'id'], message: `duplicate plan id "${plan.id}"` });
+      seen.add(plan.id);
+    });
+  });
+
+export type Catalogue = { plans: Plan[] };
+
+/** The webshop's model, used when no catalogue file is configured. */
+export const defaultCatalogue: Catalogue = {
+  plans: [
+    { id: 'monthly', name: 'Monthly', interval: 'month', amountMinor: 2999, currency: 'EUR', trialDays: 30, providerPriceIds: {} },
+    { id: 'yearly', name: 'Yearly', interval: 'year', amountMinor: 29990, currency: 'EUR', trialDays: 30, providerPriceIds: {} },
+  ],
+};

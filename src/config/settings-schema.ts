@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+const integerSetting = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `expected a whole number from ${min} to ${max}`).max(max, `expected a whole number from ${min} to ${max}`));
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((value) => /^postgres(ql)?:\/\//.test(value) && URL.canParse(value), 'expected a URL like postgres://user@host:5432/database');
+
+/**
+ * Every environment setting recur reads, with its default and its meaning. `.env.example` is
+ * checked against this list by a test, so adding a setting here without documenting it fails CI.
+ */
+export const settingsSchema = z.object({
+  PORT: integerSetting(0, 65535).default(3000),
+  HOST: z.string().trim().min(1, 'expected a host name or address').default('127.0.0.1'),
+  RECUR_DATA_DIR: z.string().trim().min(1, 'expected a directory path').default('./.recur'),
+  DATABASE_URL: postgresUrl.optional(),
+  RECUR_CONFIG_FILE: z.string().trim().min(1, 'expected a file path').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEFAULT_LOCALE: z.enum(['nl', 'en']).default('en'),
+  PAST_DUE_GRACE_DAYS: integerSetting(0, 60).default(7),
+  JOB_POLL_INTERVAL_SECONDS: z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'expected seconds from 0.5 to 60')
+    .transform(Number)
+    .pipe(z.number().min(0.5, 'expected seconds from 0.5 to 60').max(60, 'expected seconds from 0.5 to 60'))
+    .default(1),
+  HTTP_BODY_LIMIT_BYTES: integerSetting(1024, 10 * 1024 * 1024).default(1024 * 1024),
+});
+
+export type Settings = z.output<typeof settingsSchema>;
+export const settingNames = Object.keys(settingsSchema.shape) as (keyof Settings)[];

@@ -1,0 +1,70 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite, types } from '@electric-sql/pglite';
+import { parseInt8, type Database, type Queryable, type QueryResult } from './database.ts';
+import { SerialLock } from './serial-lock.ts';
+
+type PGliteSource = { dataDir: string } | { loadDataDir: Blob } | { memory: true };
+
+/** Opens the embedded database: a directory on disk, a dump (test templates), or memory. */
+export async function openPGlite(source: PGliteSource): Promise<Database> {
+  const parsers = { [types.INT8]: parseInt8 };
+  let pg: PGlite;
+  if ('dataDir' in source) {
+    mkdirSync(source.dataDir, { recursive: true });
+    pg = await PGlite.create({ dataDir: source.dataDir, parsers });
+  } else if ('loadDataDir' in source) {
+    pg = await PGlite.create({ loadDataDir: source.loadDataDir, parsers });
+  } else {
+    pg = await PGlite.create({ parsers });
+  }
+  return new PGliteDatabase(pg);
+}
+
+class PGliteDatabase implements Database {
+  readonly kind = 'pglite' as const;
+  private readonly lock = new SerialLock();
+  private closed = false;
+
+  constructor(readonly pg: PGlite) {}
+
+  query<Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
+    return this.lock.run(() => runQuery<Row>(this.pg, sql, params));
+  }
+
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.lock.run(async () => {
+      await this.pg.exec('BEGIN');
+      try {
+        const result = await work({
+          query: (sql, params = []) => runQuery(this.pg, sql, params),
+          exec: (sql) => runScript(this.pg, sql),
+        });
+        await this.pg.exec('COMMIT');
+        return result;
+      } catch (error) {
+        await this.pg.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  exec<Row>(sql: string): Promise<Row[]> {
+    return this.lock.run(() => runScript<Row>(this.pg, sql));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.lock.run(() => this.pg.close());
+  }
+}
+
+async function runQuery<Row>(pg: PGlite, sql: string, params: readonly unknown[]): Promise<QueryResult<Row>> {
+  const result = await pg.query<Row>(sql, [...params]);
+  return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+}
+
+async function runScript<Row>(pg: PGlite, sql: string): Promise<Row[]> {
+  const results = await pg.exec(sql);
+  return (results.at(-1)?.rows ?? []) as Row[];
+}

@@ -1,0 +1,61 @@
+import pg from 'pg';
+import { parseInt8, type Database, type Queryable, type QueryResult } from './database.ts';
+
+/** A PostgreSQL server (15 or newer) through a `pg` pool. */
+export function openPostgres(connectionString: string, options: { maxConnections?: number } = {}): Database {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.maxConnections ?? 10,
+    types: { getTypeParser: (oid, format) => (oid === 20 ? parseInt8 : pg.types.getTypeParser(oid, format)) } as pg.CustomTypesConfig,
+  });
+  // An idle client that loses its server must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  return new PostgresDatabase(pool);
+}
+
+class PostgresDatabase implements Database {
+  readonly kind = 'postgres' as const;
+
+  constructor(readonly pool: pg.Pool) {}
+
+  async query<Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
+    const result = await this.pool.query(sql, [...params]);
+    return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+  }
+
+  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const tx: Queryable = {
+        query: async <Row>(sql: string, params: readonly unknown[] = []) => {
+          const result = await client.query(sql, [...params]);
+          return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+        },
+        exec: async <Row>(sql: string) => lastRows<Row>(await client.query(sql)),
+      };
+      const result = await work(tx);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async exec<Row>(sql: string): Promise<Row[]> {
+    return lastRows<Row>(await this.pool.query(sql));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+// A multi-statement text answers one result per statement; callers want the last one's rows.
+function lastRows<Row>(result: pg.QueryResult | pg.QueryResult[]): Row[] {
+  const last = Array.isArray(result) ? result.at(-1) : result;
+  return (last?.rows ?? []) as Row[];
+}

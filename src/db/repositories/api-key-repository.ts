@@ -1,0 +1,45 @@
+import type { Queryable } from '../database.ts';
+
+export type ApiKeyRecord = { id: string; name: string; keyPrefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null };
+
+type ApiKeyRow = { id: string; name: string; key_prefix: string; created_at: Date; last_used_at: Date | null; revoked_at: Date | null };
+
+const toRecord = (row: ApiKeyRow): ApiKeyRecord => ({
+  id: row.id,
+  name: row.name,
+  keyPrefix: row.key_prefix,
+  createdAt: row.created_at,
+  lastUsedAt: row.last_used_at,
+  revokedAt: row.revoked_at,
+});
+
+export async function insertApiKey(db: Queryable, key: { name: string; keyHash: string; keyPrefix: string }, now: Date): Promise<ApiKeyRecord> {
+  const result = await db.query<ApiKeyRow>(
+    'INSERT INTO api_keys (name, key_hash, key_prefix, created_at) VALUES ($1, $2, $3, $4) RETURNING id, name, key_prefix, created_at, last_used_at, revoked_at',
+    [key.name, key.keyHash, key.keyPrefix, now],
+  );
+  return toRecord(result.rows[0]!);
+}
+
+export async function findActiveApiKeyByHash(db: Queryable, keyHash: string): Promise<ApiKeyRecord | null> {
+  const result = await db.query<ApiKeyRow>(
+    'SELECT id, name, key_prefix, created_at, last_used_at, revoked_at FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
+    [keyHash],
+  );
+  return result.rows[0] ? toRecord(result.rows[0]) : null;
+}
+
+/** At most one write a minute per key: enough to see which keys are in use. */
+export async function touchApiKey(db: Queryable, id: string, now: Date): Promise<void> {
+  await db.query("UPDATE api_keys SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')", [id, now]);
+}
+
+export async function listApiKeys(db: Queryable): Promise<ApiKeyRecord[]> {
+  const result = await db.query<ApiKeyRow>('SELECT id, name, key_prefix, created_at, last_used_at, revoked_at FROM api_keys ORDER BY created_at');
+  return result.rows.map(toRecord);
+}
+
+export async function revokeApiKey(db: Queryable, id: string, now: Date): Promise<boolean> {
+  const result = await db.query('UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', [id, now]);
+  return result.rowCount === 1;
+}

@@ -1,0 +1,86 @@
+import type { Queryable } from '../database.ts';
+
+export type Locale = 'nl' | 'en';
+
+export type CustomerRecord = {
+  id: string;
+  externalId: string;
+  email: string;
+  name: string | null;
+  phone: string | null;
+  locale: Locale;
+  banned: boolean;
+  bannedReason: string | null;
+  bannedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+export type NewCustomer = Pick<CustomerRecord, 'externalId' | 'email' | 'name' | 'phone' | 'locale'>;
+export type CustomerChanges = Partial<Pick<CustomerRecord, 'email' | 'name' | 'phone' | 'locale' | 'banned' | 'bannedReason' | 'bannedAt'>>;
+
+type CustomerRow = {
+  id: string;
+  external_id: string;
+  email: string;
+  name: string | null;
+  phone: string | null;
+  locale: Locale;
+  banned: boolean;
+  banned_reason: string | null;
+  banned_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+};
+
+const COLUMNS = 'id, external_id, email, name, phone, locale, banned, banned_reason, banned_at, created_at, updated_at';
+
+const toRecord = (row: CustomerRow): CustomerRecord => ({
+  id: row.id,
+  externalId: row.external_id,
+  email: row.email,
+  name: row.name,
+  phone: row.phone,
+  locale: row.locale,
+  banned: row.banned,
+  bannedReason: row.banned_reason,
+  bannedAt: row.banned_at,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+/** Throws a unique violation (customers_external_id_key) when the shop's id is taken. */
+export async function insertCustomer(tx: Queryable, customer: NewCustomer, now: Date): Promise<CustomerRecord> {
+  const result = await tx.query<CustomerRow>(
+    `INSERT INTO customers (external_id, email, name, phone, locale, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING ${COLUMNS}`,
+    [customer.externalId, customer.email, customer.name, customer.phone, customer.locale, now],
+  );
+  return toRecord(result.rows[0]!);
+}
+
+export async function findCustomerByExternalId(db: Queryable, externalId: string, options: { forUpdate?: boolean } = {}): Promise<CustomerRecord | null> {
+  const lock = options.forUpdate ? ' FOR UPDATE' : '';
+  const result = await db.query<CustomerRow>(`SELECT ${COLUMNS} FROM customers WHERE external_id = $1${lock}`, [externalId]);
+  return result.rows[0] ? toRecord(result.rows[0]) : null;
+}
+
+const CHANGE_COLUMNS: Record<keyof CustomerChanges, string> = {
+  email: 'email',
+  name: 'name',
+  phone: 'phone',
+  locale: 'locale',
+  banned: 'banned',
+  bannedReason: 'banned_reason',
+  bannedAt: 'banned_at',
+};
+
+export async function updateCustomer(tx: Queryable, id: string, changes: CustomerChanges, now: Date): Promise<CustomerRecord> {
+  const entries = Object.entries(changes).filter(([, value]) => value !== undefined) as [keyof CustomerChanges, unknown][];
+  const assignments = entries.map(([key], index) => `${CHANGE_COLUMNS[key]} = $${index + 3}`);
+  const result = await tx.query<CustomerRow>(
+    `UPDATE customers SET ${['updated_at = $2', ...assignments].join(', ')} WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id, now, ...entries.map(([, value]) => value)],
+  );
+  return toRecord(result.rows[0]!);
+}

@@ -1,0 +1,137 @@
+import type { ProviderId } from '../../domain/provider.ts';
+import type { SubscriptionStatus } from '../../domain/subscription-status.ts';
+import type { Queryable } from '../database.ts';
+
+export type SubscriptionRecord = {
+  id: string;
+  customerId: string;
+  customerExternalId: string;
+  provider: ProviderId;
+  providerSubscriptionId: string;
+  planId: string;
+  status: SubscriptionStatus;
+  providerStatus: string;
+  trialEnd: Date | null;
+  currentPeriodStart: Date | null;
+  currentPeriodEnd: Date | null;
+  cancelAtPeriodEnd: boolean;
+  canceledAt: Date | null;
+  pastDueSince: Date | null;
+  providerUpdatedAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+/** What a provider says a subscription looks like at `providerUpdatedAt`. */
+export type SubscriptionState = Omit<SubscriptionRecord, 'id' | 'customerExternalId' | 'createdAt' | 'updatedAt'>;
+
+type SubscriptionRow = {
+  id: string;
+  customer_id: string;
+  customer_external_id: string;
+  provider: ProviderId;
+  provider_subscription_id: string;
+  plan_id: string;
+  status: SubscriptionStatus;
+  provider_status: string;
+  trial_end: Date | null;
+  current_period_start: Date | null;
+  current_period_end: Date | null;
+  cancel_at_period_end: boolean;
+  canceled_at: Date | null;
+  past_due_since: Date | null;
+  provider_updated_at: Date;
+  created_at: Date;
+  updated_at: Date;
+};
+
+const SELECT = `SELECT s.*, c.external_id AS customer_external_id FROM subscriptions s JOIN customers c ON c.id = s.customer_id`;
+
+const toRecord = (row: SubscriptionRow): SubscriptionRecord => ({
+  id: row.id,
+  customerId: row.customer_id,
+  customerExternalId: row.customer_external_id,
+  provider: row.provider,
+  providerSubscriptionId: row.provider_subscription_id,
+  planId: row.plan_id,
+  status: row.status,
+  providerStatus: row.provider_status,
+  trialEnd: row.trial_end,
+  currentPeriodStart: row.current_period_start,
+  currentPeriodEnd: row.current_period_end,
+  cancelAtPeriodEnd: row.cancel_at_period_end,
+  canceledAt: row.canceled_at,
+  pastDueSince: row.past_due_since,
+  providerUpdatedAt: row.provider_updated_at,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+export type UpsertOutcome = { outcome: 'inserted' | 'updated'; subscriptionId: string } | { outcome: 'stale' };
+
+/**
+ * Inserts or updates the row of one provider subscription. The WHERE on the update is the
+ * version guard: a state older than (or as old as) the one stored changes nothing, so a late
+ * webhook can never roll a subscription back.
+ */
+export async function upsertSubscriptionState(tx: Queryable, state: SubscriptionState, now: Date): Promise<UpsertOutcome> {
+  const result = await tx.query<{ id: string; inserted: boolean }>(
+    `INSERT INTO subscriptions (customer_id, provider, provider_subscription_id, plan_id, status, provider_status, trial_end,
+       current_period_start, current_period_end, cancel_at_period_end, canceled_at, past_due_since, provider_updated_at, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
+     ON CONFLICT (provider, provider_subscription_id) DO UPDATE SET
+       plan_id = EXCLUDED.plan_id, status = EXCLUDED.status, provider_status = EXCLUDED.provider_status,
+       trial_end = EXCLUDED.trial_end, current_period_start = EXCLUDED.current_period_start,
+       current_period_end = EXCLUDED.current_period_end, cancel_at_period_end = EXCLUDED.cancel_at_period_end,
+       canceled_at = EXCLUDED.canceled_at, past_due_since = EXCLUDED.past_due_since,
+       provider_updated_at = EXCLUDED.provider_updated_at, updated_at = EXCLUDED.updated_at
+     WHERE subscriptions.provider_updated_at < EXCLUDED.provider_updated_at
+     RETURNING id, (xmax = 0) AS inserted`,
+    [
+      state.customerId,
+      state.provider,
+      state.providerSubscriptionId,
+      state.planId,
+      state.status,
+      state.providerStatus,
+      state.trialEnd,
+      state.currentPeriodStart,
+      state.currentPeriodEnd,
+      state.cancelAtPeriodEnd,
+      state.canceledAt,
+      state.pastDueSince,
+      state.providerUpdatedAt,
+      now,
+    ],
+  );
+  const row = result.rows[0];
+  if (!row) return { outcome: 'stale' };
+  return { outcome: row.inserted ? 'inserted' : 'updated', subscriptionId: row.id };
+}
+
+export async function findSubscription(db: Queryable, id: string): Promise<SubscriptionRecord | null> {
+  const result = await db.query<SubscriptionRow>(`${SELECT} WHERE s.id = $1`, [id]);
+  return result.rows[0] ? toRecord(result.rows[0]) : null;
+}
+
+export async function listSubscriptionsOfCustomer(db: Queryable, customerId: string): Promise<SubscriptionRecord[]> {
+  const result = await db.query<SubscriptionRow>(`${SELECT} WHERE s.customer_id = $1 ORDER BY s.created_at DESC, s.id DESC`, [customerId]);
+  return result.rows.map(toRecord);
+}
+
+export type SubscriptionFilter = { customerId?: string; status?: SubscriptionStatus; startingAfter?: string; limit: number };
+
+/** Newest first, keyset-paginated on (created_at, id) so pages stay stable while rows arrive. */
+export async function listSubscriptions(db: Queryable, filter: SubscriptionFilter): Promise<{ items: SubscriptionRecord[]; hasMore: boolean }> {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  if (filter.customerId) conditions.push(`s.customer_id = ${param(filter.customerId)}`);
+  if (filter.status) conditions.push(`s.status = ${param(filter.status)}`);
+  if (filter.startingAfter) {
+    conditions.push(`(s.created_at, s.id) < (SELECT created_at, id FROM subscriptions WHERE id = ${param(filter.startingAfter)})`);
+  }
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+  const result = await db.query<SubscriptionRow>(`${SELECT} ${where} ORDER BY s.created_at DESC, s.id DESC LIMIT ${param(filter.limit + 1)}`, params);
+  return { items: result.rows.slice(0, filter.limit).map(toRecord), hasMore: result.rows.length > filter.limit };
+}

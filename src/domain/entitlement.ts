@@ -1,0 +1,107 @@
+import { addDays } from './calendar-period.ts';
+import type { SubscriptionStatus } from './subscription-status.ts';
+
+export type EntitlementSubscription = {
+  id: string;
+  status: SubscriptionStatus;
+  trialEnd: Date | null;
+  currentPeriodEnd: Date | null;
+  cancelAtPeriodEnd: boolean;
+  canceledAt: Date | null;
+  pastDueSince?: Date | null;
+};
+
+export type EntitlementPolicy = { pastDueGraceDays: number };
+
+export type GrantReason = 'trialing' | 'active' | 'past_due_grace';
+export type DenialReason = 'no_subscription' | 'canceled' | 'past_due_expired' | 'paused' | 'incomplete' | 'trial_expired';
+
+export type Entitlement =
+  | { entitled: true; reason: GrantReason; until: Date | null; subscriptionId: string }
+  | { entitled: false; reason: DenialReason };
+
+// When several subscriptions grant access, report the steadiest one.
+const GRANT_RANK: Record<GrantReason, number> = { active: 0, trialing: 1, past_due_grace: 2 };
+// When none does, report the one the customer can act on ("update your card") before history.
+const DENIAL_RANK: Record<DenialReason, number> = {
+  past_due_expired: 0,
+  incomplete: 1,
+  paused: 2,
+  trial_expired: 3,
+  canceled: 4,
+  no_subscription: 5,
+};
+
+/** Whether the customer may use the product at `now`, from all of their subscriptions. */
+export function decideEntitlement(
+  subscriptions: readonly EntitlementSubscription[],
+  now: Date,
+  policy: EntitlementPolicy,
+): Entitlement {
+  if (!Number.isSafeInteger(policy.pastDueGraceDays) || policy.pastDueGraceDays < 0) {
+    throw new RangeError(`pastDueGraceDays must be a whole number >= 0, got ${policy.pastDueGraceDays}`);
+  }
+  let best: Entitlement = { entitled: false, reason: 'no_subscription' };
+  for (const subscription of subscriptions) {
+    const candidate = decideOne(subscription, now, policy);
+    if (isBetter(candidate, best)) best = candidate;
+  }
+  return best;
+}
+
+function decideOne(sub: EntitlementSubscription, now: Date, policy: EntitlementPolicy): Entitlement {
+  const grant = (reason: GrantReason, until: Date | null): Entitlement => ({
+    entitled: true,
+    reason,
+    until,
+    subscriptionId: sub.id,
+  });
+  switch (sub.status) {
+    case 'trialing': {
+      // Stripe sets current_period_end to the trial end; with neither, trust the provider's status.
+      const trialEnd = sub.trialEnd ?? sub.currentPeriodEnd;
+      if (trialEnd === null || trialEnd.getTime() > now.getTime()) return grant('trialing', trialEnd);
+      return { entitled: false, reason: 'trial_expired' };
+    }
+    case 'active': {
+      // No renewal is coming, so a late "canceled" webhook must not extend access past the end.
+      const end = sub.currentPeriodEnd;
+      if (sub.cancelAtPeriodEnd && end !== null && end.getTime() <= now.getTime()) {
+        return { entitled: false, reason: 'canceled' };
+      }
+      // Without cancelAtPeriodEnd a period end in the past only means the renewal is in flight.
+      return grant('active', end);
+    }
+    case 'past_due': {
+      // Without any date to count from, no grace can be shown to remain.
+      const since = sub.pastDueSince ?? sub.currentPeriodEnd;
+      if (since === null) return { entitled: false, reason: 'past_due_expired' };
+      const graceEnd = addDays(since, policy.pastDueGraceDays);
+      if (now.getTime() < graceEnd.getTime()) return grant('past_due_grace', graceEnd);
+      return { entitled: false, reason: 'past_due_expired' };
+    }
+    // An immediately canceled subscription ends access at once; one canceled at period end is
+    // still 'active' until then, and handled above.
+    case 'canceled':
+    case 'paused':
+    case 'incomplete':
+      return { entitled: false, reason: sub.status };
+  }
+}
+
+function isBetter(candidate: Entitlement, best: Entitlement): boolean {
+  if (candidate.entitled !== best.entitled) return candidate.entitled;
+  if (candidate.entitled && best.entitled) {
+    if (GRANT_RANK[candidate.reason] !== GRANT_RANK[best.reason]) {
+      return GRANT_RANK[candidate.reason] < GRANT_RANK[best.reason];
+    }
+    return endsLater(candidate.until, best.until);
+  }
+  return !candidate.entitled && !best.entitled && DENIAL_RANK[candidate.reason] < DENIAL_RANK[best.reason];
+}
+
+// null means no known end, which outlasts any date.
+function endsLater(a: Date | null, b: Date | null): boolean {
+  if (a === null) return b !== null;
+  return b !== null && a.getTime() > b.getTime();
+}

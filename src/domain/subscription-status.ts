@@ -1,0 +1,98 @@
+import type { ProviderId } from './provider.ts';
+
+/** recur's own statuses. Every provider status maps onto exactly one of these. */
+export const SUBSCRIPTION_STATUSES = ['trialing', 'active', 'past_due', 'paused', 'canceled', 'incomplete'] as const;
+
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+
+export type StripeSubscriptionStatus =
+  | 'trialing'
+  | 'active'
+  | 'past_due'
+  | 'unpaid'
+  | 'canceled'
+  | 'incomplete'
+  | 'incomplete_expired'
+  | 'paused';
+
+export type PaypalSubscriptionStatus = 'APPROVAL_PENDING' | 'APPROVED' | 'ACTIVE' | 'SUSPENDED' | 'CANCELLED' | 'EXPIRED';
+
+// `satisfies Record<...>` makes a status added to either union a compile error until it is mapped.
+const STRIPE_STATUSES = {
+  trialing: 'trialing',
+  active: 'active',
+  past_due: 'past_due',
+  // Stripe marks a subscription unpaid once its retries are exhausted but keeps the invoice open,
+  // so it can still be paid and become active again: not terminal. Entitlement ends with the
+  // past-due grace (counted from pastDueSince), which has run out by then in any sane setup.
+  unpaid: 'past_due',
+  canceled: 'canceled',
+  incomplete: 'incomplete',
+  // The first payment never succeeded within Stripe's 23 hours; Stripe never revives it.
+  incomplete_expired: 'canceled',
+  paused: 'paused',
+} as const satisfies Record<StripeSubscriptionStatus, SubscriptionStatus>;
+
+const PAYPAL_STATUSES = {
+  APPROVAL_PENDING: 'incomplete',
+  // The buyer approved but PayPal has not activated or charged anything yet.
+  APPROVED: 'incomplete',
+  // PayPal reports ACTIVE during a plan's trial cycles too; only billing_info.cycle_executions
+  // tells them apart, so an adapter that needs 'trialing' must refine this itself.
+  ACTIVE: 'active',
+  // Suspended by the merchant or after too many failed payments; PayPal can reactivate it, so it
+  // is not terminal, and nobody is entitled meanwhile.
+  SUSPENDED: 'paused',
+  CANCELLED: 'canceled',
+  // All billing cycles are done; PayPal never renews an expired subscription.
+  EXPIRED: 'canceled',
+} as const satisfies Record<PaypalSubscriptionStatus, SubscriptionStatus>;
+
+// A Map, not an object lookup, so that raw values like "constructor" cannot hit the prototype.
+const STATUS_MAPS: Record<ProviderId, ReadonlyMap<string, SubscriptionStatus>> = {
+  stripe: new Map(Object.entries(STRIPE_STATUSES)),
+  paypal: new Map(Object.entries(PAYPAL_STATUSES)),
+};
+
+export type MapStatusResult =
+  | { ok: true; status: SubscriptionStatus }
+  | { ok: false; reason: 'unknown_status'; provider: ProviderId; raw: string };
+
+/** Exact match: providers document their casing, so "Active" from Stripe is a bug worth seeing. */
+export function mapProviderStatus(provider: ProviderId, raw: string): MapStatusResult {
+  const status = STATUS_MAPS[provider].get(raw);
+  if (status === undefined) return { ok: false, reason: 'unknown_status', provider, raw };
+  return { ok: true, status };
+}
+
+/**
+ * Which normalized status may follow which, as the providers actually move subscriptions.
+ * canceled is terminal: Stripe and PayPal both require a new subscription to come back.
+ */
+const LEGAL_TRANSITIONS: Record<SubscriptionStatus, readonly SubscriptionStatus[]> = {
+  // Stripe: first payment succeeds (active) or expires (canceled); a PayPal subscription with a
+  // trial goes from APPROVED straight into its trial.
+  incomplete: ['trialing', 'active', 'canceled'],
+  // Trial ends paid (active), unpaid (past_due), or without a payment method (paused).
+  trialing: ['active', 'past_due', 'paused', 'canceled'],
+  // active -> trialing: Stripe allows setting trial_end on a running subscription.
+  active: ['trialing', 'past_due', 'paused', 'canceled'],
+  past_due: ['active', 'paused', 'canceled'],
+  // A resumed subscription is charged at once, and that charge can fail.
+  paused: ['active', 'past_due', 'canceled'],
+  canceled: [],
+};
+
+export type TransitionCheck =
+  | { ok: true; change: 'none' | 'changed' }
+  | { ok: false; reason: 'terminal' | 'not_allowed'; from: SubscriptionStatus; to: SubscriptionStatus };
+
+/**
+ * The same status again is a no-op, not an error: webhooks are delivered at least once and a
+ * reconciliation run re-reads statuses that have not moved.
+ */
+export function checkTransition(from: SubscriptionStatus, to: SubscriptionStatus): TransitionCheck {
+  if (from === to) return { ok: true, change: 'none' };
+  if (LEGAL_TRANSITIONS[from].includes(to)) return { ok: true, change: 'changed' };
+  return { ok: false, reason: from === 'canceled' ? 'terminal' : 'not_allowed', from, to };
+}

@@ -1,0 +1,60 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from '../shared/logger.ts';
+import type { ServiceContext } from '../services/service-context.ts';
+import { installErrorHandling } from './error-handler.ts';
+import { installHttpMetrics } from './http-metrics.ts';
+import { installOpenApi } from './openapi.ts';
+import { generateRequestId } from './request-id.ts';
+import { requireApiKey } from './require-api-key.ts';
+import { customerRoutes } from './routes/customer-routes.ts';
+import { entitlementRoutes } from './routes/entitlement-routes.ts';
+import { healthRoutes } from './routes/health-routes.ts';
+import { planRoutes } from './routes/plan-routes.ts';
+import { subscriptionRoutes } from './routes/subscription-routes.ts';
+
+export type HttpAppOptions = { ctx: ServiceContext; logger: Logger; bodyLimitBytes: number; version: string };
+
+/** The HTTP shell: routes validate and translate; every decision is in a service. */
+export async function buildHttpApp({ ctx, logger, bodyLimitBytes, version }: HttpAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    // Typed as Fastify's base logger so the instance keeps Fastify's default generics.
+    loggerInstance: logger as FastifyBaseLogger,
+    // Fastify's own per-request lines would log the raw URL; recur writes one line of its own.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    genReqId: generateRequestId,
+    bodyLimit: bodyLimitBytes,
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  // One line per request, with the route pattern and path only: query strings can carry ids
+  // and tokens, and headers are never logged.
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, route: request.routeOptions.url ?? null, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+
+  installHttpMetrics(app);
+  await installOpenApi(app, version);
+  healthRoutes(app, ctx.db);
+
+  await app.register(
+    async (v1) => {
+      requireApiKey(v1, ctx);
+      customerRoutes(v1, ctx);
+      entitlementRoutes(v1, ctx);
+      planRoutes(v1, ctx);
+      subscriptionRoutes(v1, ctx);
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,22 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+
+/** Registers the OpenAPI document (built from the routes' zod schemas) and the docs page. */
+export async function installOpenApi(app: FastifyInstance, version: string): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'recur API',
+        version,
+        description: 'Subscriptions and payments, kept equal to the providers. Every /v1 route needs an admin API key (`recur keys create`).',
+      },
+      components: { securitySchemes: { adminApiKey: { type: 'http', scheme: 'bearer', description: 'an admin API key from `recur keys create`' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } as Record<string, unknown> });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import type { CustomerRecord } from '../db/repositories/customer-repository.ts';
+import type { SubscriptionRecord } from '../db/repositories/subscription-repository.ts';
+import { SUBSCRIPTION_STATUSES } from '../domain/subscription-status.ts';
+import type { PlanListing } from '../services/plans/list-plans.ts';
+
+// The JSON shapes of the API: snake_case, times as ISO-8601 UTC strings, money as minor units.
+const timestamp = z.iso.datetime();
+const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+export const customerJson = z.object({
+  id: z.uuid(),
+  external_id: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  phone: z.string().nullable(),
+  locale: z.enum(['nl', 'en']),
+  banned: z.boolean(),
+  banned_reason: z.string().nullable(),
+  banned_at: timestamp.nullable(),
+  created_at: timestamp,
+  updated_at: timestamp,
+});
+
+export const presentCustomer = (customer: CustomerRecord): z.infer<typeof customerJson> => ({
+  id: customer.id,
+  external_id: customer.externalId,
+  email: customer.email,
+  name: customer.name,
+  phone: customer.phone,
+  locale: customer.locale,
+  banned: customer.banned,
+  banned_reason: customer.bannedReason,
+  banned_at: iso(customer.bannedAt),
+  created_at: customer.createdAt.toISOString(),
+  updated_at: customer.updatedAt.toISOString(),
+});
+
+export const subscriptionJson = z.object({
+  id: z.uuid(),
+  customer: z.string().describe("the shop's external customer id"),
+  provider: z.enum(['stripe', 'paypal']),
+  provider_subscription_id: z.string(),
+  plan: z.string(),
+  status: z.enum(SUBSCRIPTION_STATUSES),
+  provider_status: z.string(),
+  trial_end: timestamp.nullable(),
+  current_period_start: timestamp.nullable(),
+  current_period_end: timestamp.nullable(),
+  cancel_at_period_end: z.boolean(),
+  canceled_at: timestamp.nullable(),
+  created_at: timestamp,
+  updated_at: timestamp,
+});
+
+export const presentSubscription = (subscription: SubscriptionRecord): z.infer<typeof subscriptionJson> => ({
+  id: subscription.id,
+  customer: subscription.customerExternalId,
+  provider: subscription.provider,
+  provider_subscription_id: subscription.providerSubscriptionId,
+  plan: subscription.planId,
+  status: subscription.status,
+  provider_status: subscription.providerStatus,
+  trial_end: iso(subscription.trialEnd),
+  current_period_start: iso(subscription.currentPeriodStart),
+  current_period_end: iso(subscription.currentPeriodEnd),
+  cancel_at_period_end: subscription.cancelAtPeriodEnd,
+  canceled_at: iso(subscription.canceledAt),
+  created_at: subscription.createdAt.toISOString(),
+  updated_at: subscription.updatedAt.toISOString(),
+});
+
+const moneyJson = z.object({ amount_minor: z.number().int(), currency: z.string() });
+
+export const planJson = z.object({
+  id: z.string(),
+  name: z.string(),
+  interval: z.enum(['month', 'year']),
+  price: moneyJson,
+  trial_days: z.number().int(),
+  provider_price_ids: z.object({ stripe: z.string().nullable(), paypal: z.string().nullable() }),
+  saving_versus_monthly: z.object({ amount: moneyJson, percent: z.number().int(), months_free: z.number().int() }).nullable(),
+});
+
+export const presentPlan = (plan: PlanListing): z.infer<typeof planJson> => ({
+  id: plan.id,
+  name: plan.name,
+  interval: plan.interval,
+  price: { amount_minor: plan.amountMinor, currency: plan.currency },
+  trial_days: plan.trialDays,
+  provider_price_ids: { stripe: plan.providerPriceIds.stripe ?? null, paypal: plan.providerPriceIds.paypal ?? null },
+  saving_versus_monthly: plan.savingVersusMonthly
+    ? {
+        amount: { amount_minor: plan.savingVersusMonthly.saving.amountMinor, currency: plan.savingVersusMonthly.saving.currency },
+        percent: plan.savingVersusMonthly.percent,
+        months_free: plan.savingVersusMonthly.monthsFree,
+      }
+    : null,
+});
+
+export const errorJson = z.object({ error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }) });

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { checkEntitlement } from '../../services/entitlement/check-entitlement.ts';
+import type { ServiceContext } from '../../services/service-context.ts';
+import { errorJson } from '../presenters.ts';
+import { externalIdParam } from './customer-routes.ts';
+
+const entitlementJson = z.object({
+  customer: z.string(),
+  entitled: z.boolean(),
+  reason: z.enum(['trialing', 'active', 'past_due_grace', 'no_subscription', 'canceled', 'past_due_expired', 'paused', 'incomplete', 'trial_expired', 'banned']),
+  until: z.iso.datetime().nullable().describe('when the access ends unless the subscription renews; null when open-ended or not entitled'),
+  subscription_id: z.uuid().nullable(),
+  checked_at: z.iso.datetime(),
+});
+
+export function entitlementRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/customers/:id/entitlement',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: 'May this customer use the product now?',
+        params: externalIdParam,
+        response: { 200: entitlementJson, 400: errorJson, 401: errorJson, 404: errorJson },
+      },
+    },
+    async (request) => {
+      const answer = await checkEntitlement(ctx, request.params.id);
+      return {
+        customer: answer.customerExternalId,
+        entitled: answer.entitled,
+        reason: answer.reason,
+        until: answer.entitled && answer.until ? answer.until.toISOString() : null,
+        subscription_id: answer.entitled ? answer.subscriptionId : null,
+        checked_at: answer.checkedAt.toISOString(),
+      };
+    },
+  );
+}

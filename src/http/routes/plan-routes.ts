@@ -1,0 +1,14 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { listPlans } from '../../services/plans/list-plans.ts';
+import type { ServiceContext } from '../../services/service-context.ts';
+import { errorJson, planJson, presentPlan } from '../presenters.ts';
+
+export function planRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/plans',
+    { schema: { tags: ['plans'], summary: 'The plan catalogue', response: { 200: z.object({ data: z.array(planJson) }), 401: errorJson } } },
+    async () => ({ data: listPlans(ctx).map(presentPlan) }),
+  );
+}

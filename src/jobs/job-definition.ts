@@ -1,0 +1,36 @@
+import type { z } from 'zod';
+import type { Queryable } from '../db/database.ts';
+
+export type JobContext = {
+  jobId: string;
+  /** 1 on the first try. */
+  attempt: number;
+};
+
+/**
+ * One entry of the job catalogue: a name, the schema its payload must satisfy, how it retries,
+ * and what it does. Scheduled jobs add a cron expression (UTC).
+ */
+export type JobDefinition<Payload = unknown> = {
+  name: string;
+  description: string;
+  payload: z.ZodType<Payload>;
+  retryLimit: number;
+  retryDelaySeconds: number;
+  expireInSeconds: number;
+  cron?: string;
+  handle(payload: Payload, context: JobContext): Promise<void>;
+};
+
+// Keeps each definition's payload type while letting the catalogue hold them in one array.
+export function defineJob<Payload>(definition: JobDefinition<Payload>): JobDefinition<Payload> {
+  return definition;
+}
+
+export type EnqueueOptions = {
+  /** Enqueue inside this transaction: the job exists only if the transaction commits. */
+  tx?: Queryable;
+  /** A job with the same key that is still queued or running is not queued again. */
+  singletonKey?: string;
+  startAfter?: Date;
+};

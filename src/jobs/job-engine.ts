@@ -1,0 +1,78 @@
+import PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import type { Database } from '../db/database.ts';
+import type { EnqueueOptions, JobDefinition } from './job-definition.ts';
+import { toPgBossDb } from './pg-boss-connection.ts';
+
+export type JobEngine = {
+  enqueue(name: string, payload: unknown, options?: EnqueueOptions): Promise<string | null>;
+  /** Stops fetching, lets running jobs finish (up to the timeout), then returns. */
+  stop(): Promise<void>;
+};
+
+export type JobEngineOptions = {
+  db: Database;
+  jobs: readonly JobDefinition<never>[] | readonly JobDefinition[];
+  logger: Logger;
+  pollIntervalSeconds: number;
+  /** Whether this process fetches and runs jobs (false: it only enqueues). */
+  work?: boolean;
+};
+
+const STOP_TIMEOUT_MS = 15_000;
+// pg-boss waits a polling interval between fetches, so one fetch takes several jobs.
+const WORK_BATCH_SIZE = 10;
+
+/**
+ * Starts pg-boss on recur's database. Job claims use `FOR UPDATE SKIP LOCKED` and cron
+ * schedules are held in the database, so any number of recur processes on one PostgreSQL
+ * share the work and each job runs once.
+ */
+export async function startJobEngine(options: JobEngineOptions): Promise<JobEngine> {
+  const { db, logger } = options;
+  const jobs = new Map(options.jobs.map((job) => [job.name, job as JobDefinition]));
+  const boss = new PgBoss({ db: toPgBossDb(db), schema: 'pgboss', supervise: options.work !== false, schedule: options.work !== false });
+  boss.on('error', (error) => logger.error({ err: error }, 'job engine error'));
+  await boss.start();
+
+  for (const job of jobs.values()) {
+    await boss.createQueue(job.name, {
+      name: job.name,
+      retryLimit: job.retryLimit,
+      retryDelay: job.retryDelaySeconds,
+      retryBackoff: true,
+      expireInSeconds: job.expireInSeconds,
+    });
+    if (options.work === false) continue;
+    if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
+    await boss.work(job.name, { batchSize: WORK_BATCH_SIZE, pollingIntervalSeconds: options.pollIntervalSeconds, includeMetadata: true }, async (batch) => {
+      // Each job of a batch succeeds or fails on its own: a failed one is marked failed (and so
+      // retried) here, and pg-boss then completes only the jobs still active.
+      for (const claimed of batch as PgBoss.JobWithMetadata[]) {
+        const attempt = claimed.retryCount + 1;
+        try {
+          await job.handle(job.payload.parse(claimed.data), { jobId: claimed.id, attempt });
+        } catch (error) {
+          logger.warn({ err: error, job: job.name, jobId: claimed.id, attempt }, 'job failed; it is retried until its retry limit');
+          await boss.fail(job.name, claimed.id, { message: error instanceof Error ? error.message : String(error) });
+        }
+      }
+    });
+  }
+
+  return {
+    async enqueue(name, payload, enqueueOptions = {}) {
+      const job = jobs.get(name);
+      if (!job) throw new Error(`unknown job "${name}"`);
+      const data = job.payload.parse(payload) as object;
+      return boss.send(name, data, {
+        ...(enqueueOptions.tx ? { db: toPgBossDb(enqueueOptions.tx) } : {}),
+        ...(enqueueOptions.singletonKey ? { singletonKey: enqueueOptions.singletonKey } : {}),
+        ...(enqueueOptions.startAfter ? { startAfter: enqueueOptions.startAfter } : {}),
+      });
+    },
+    async stop() {
+      await boss.stop({ graceful: true, wait: true, timeout: STOP_TIMEOUT_MS });
+    },
+  };
+}

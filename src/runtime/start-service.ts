@@ -1,0 +1,43 @@
+import type { Config } from '../config/load-config.ts';
+import { buildHttpApp } from '../http/build-http-app.ts';
+import { buildJobCatalogue } from '../jobs/job-catalogue.ts';
+import { startJobEngine } from '../jobs/job-engine.ts';
+import type { ServiceContext } from '../services/service-context.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import { openStore } from './open-store.ts';
+import { recurVersion } from './version.ts';
+
+export type RunningService = { url: string; databaseDescription: string; stop(): Promise<void> };
+
+/** Database, job engine, HTTP: started in that order, stopped in the reverse. */
+export async function startService(config: Config, clock: Clock, logger: Logger): Promise<RunningService> {
+  const store = await openStore(config, clock, 'start');
+  const ctx: ServiceContext = { db: store.db, clock, config };
+  try {
+    if (store.applied.length > 0) logger.info({ migrations: store.applied.map((m) => m.name) }, 'migrations applied');
+    const engine = await startJobEngine({ db: store.db, jobs: buildJobCatalogue(ctx), logger, pollIntervalSeconds: config.JOB_POLL_INTERVAL_SECONDS });
+    const app = await buildHttpApp({ ctx, logger, bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES, version: recurVersion });
+    try {
+      await app.listen({ port: config.PORT, host: config.HOST });
+    } catch (error) {
+      await engine.stop();
+      throw error;
+    }
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+    return {
+      url: `http://${host}:${port}`,
+      databaseDescription: store.description,
+      async stop() {
+        await app.close();
+        await engine.stop();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

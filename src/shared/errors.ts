@@ -1,0 +1,51 @@
+/**
+ * The one catalogue of error codes recur answers with. Every failure that reaches a caller is a
+ * RecurError with one of these codes; the HTTP layer turns it into
+ * `{ "error": { "code", "message", "requestId" } }` with the status given here.
+ */
+export const errorCatalogue = {
+  validation_failed: { status: 400, retryable: false },
+  malformed_json: { status: 400, retryable: false },
+  unauthorized: { status: 401, retryable: false },
+  forbidden: { status: 403, retryable: false },
+  not_found: { status: 404, retryable: false },
+  route_not_found: { status: 404, retryable: false },
+  method_not_allowed: { status: 405, retryable: false },
+  conflict: { status: 409, retryable: false },
+  payload_too_large: { status: 413, retryable: false },
+  unsupported_media_type: { status: 415, retryable: false },
+  rate_limited: { status: 429, retryable: true },
+  internal_error: { status: 500, retryable: true },
+  provider_failure: { status: 502, retryable: true },
+  provider_rate_limited: { status: 503, retryable: true },
+  not_ready: { status: 503, retryable: true },
+} as const satisfies Record<string, { status: number; retryable: boolean }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export class RecurError extends Error {
+  override name = 'RecurError';
+  readonly status: number;
+  readonly retryable: boolean;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options);
+    this.status = errorCatalogue[code].status;
+    this.retryable = errorCatalogue[code].retryable;
+  }
+}
+
+export const notFound = (what: string, id: string): RecurError => new RecurError('not_found', `${what} "${id}" does not exist`);
+export const conflict = (message: string): RecurError => new RecurError('conflict', message);
+export const validationFailed = (message: string): RecurError => new RecurError('validation_failed', message);
+
+/** Unique-index violations are how recur detects duplicates (never "check then insert"). */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const pgError = error as { code?: string; constraint?: string; message?: string } | null;
+  if (pgError?.code !== '23505') return false;
+  return constraint === undefined || pgError.constraint === constraint || (pgError.message ?? '').includes(constraint);
+}

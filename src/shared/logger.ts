@@ -1,0 +1,31 @@
+import { pino, type DestinationStream, type Logger } from 'pino';
+
+export type { Logger };
+
+// Defence in depth: recur never logs headers or bodies, but if an object carrying one of these
+// ever reaches a log call, the value is replaced before it is written.
+const REDACTED_PATHS = [
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'headers["stripe-signature"]',
+  '*.headers["stripe-signature"]',
+  'key',
+  '*.key',
+  'apiKey',
+  '*.apiKey',
+  'token',
+  '*.token',
+  'secret',
+  '*.secret',
+  'password',
+  '*.password',
+  'DATABASE_URL',
+  '*.DATABASE_URL',
+];
+
+/** Structured JSON logs on stdout (or the given stream, for tests). */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino({ level, base: { service: 'recur' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+}
