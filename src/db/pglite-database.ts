@@ -20,6 +20,12 @@ export async function openPGlite(source: PGliteSource): Promise<Database> {
   return new PGliteDatabase(pg);
 }
 
+/** A copy of the whole embedded database, loadable with `openPGlite({ loadDataDir })`. */
+export async function dumpPGlite(db: Database): Promise<Blob> {
+  if (!(db instanceof PGliteDatabase)) throw new TypeError('dumpPGlite needs an embedded (PGlite) database');
+  return db.dump();
+}
+
 class PGliteDatabase implements Database {
   readonly kind = 'pglite' as const;
   private readonly lock = new SerialLock();
@@ -50,6 +56,10 @@ class PGliteDatabase implements Database {
 
   exec<Row>(sql: string): Promise<Row[]> {
     return this.lock.run(() => runScript<Row>(this.pg, sql));
+  }
+
+  dump(): Promise<Blob> {
+    return this.lock.run(() => this.pg.dumpDataDir('none'));
   }
 
   async close(): Promise<void> {

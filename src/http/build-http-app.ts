@@ -29,6 +29,8 @@ export async function buildHttpApp({ ctx, logger, bodyLimitBytes, version }: Htt
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  // The API speaks JSON only; a text body would otherwise reach validation as a string.
+  app.removeContentTypeParser('text/plain');
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

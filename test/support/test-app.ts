@@ -1,0 +1,65 @@
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { defaultCatalogue, type Catalogue } from '../../src/config/catalogue-schema.ts';
+import type { DatabaseKind } from '../../src/db/database.ts';
+import { buildHttpApp } from '../../src/http/build-http-app.ts';
+import { createApiKey } from '../../src/services/api-keys/create-api-key.ts';
+import type { ServiceContext } from '../../src/services/service-context.ts';
+import { ManualClock } from '../../src/shared/clock.ts';
+import { createLogger } from '../../src/shared/logger.ts';
+import { openTestDatabase, type TestDatabase } from './test-database.ts';
+
+export type TestApp = {
+  app: FastifyInstance;
+  ctx: ServiceContext;
+  clock: ManualClock;
+  database: TestDatabase;
+  /** A valid admin key, as `Authorization` header value. */
+  auth: string;
+  /** Every log line the app wrote, as written. */
+  logLines: string[];
+  close(): Promise<void>;
+};
+
+export async function startTestApp(kind: DatabaseKind, options: { catalogue?: Catalogue; pastDueGraceDays?: number } = {}): Promise<TestApp> {
+  const database = await openTestDatabase(kind);
+  const clock = new ManualClock('2026-03-01T10:00:00Z');
+  const ctx: ServiceContext = {
+    db: database.db,
+    clock,
+    config: { catalogue: options.catalogue ?? defaultCatalogue, PAST_DUE_GRACE_DAYS: options.pastDueGraceDays ?? 7, DEFAULT_LOCALE: 'nl' },
+  };
+  const logLines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const app = await buildHttpApp({ ctx, logger: createLogger('debug', sink), bodyLimitBytes: 64 * 1024, version: 'test' });
+  await app.ready();
+  const { key } = await createApiKey(ctx, 'test suite', 'test');
+  return {
+    app,
+    ctx,
+    clock,
+    database,
+    auth: `Bearer ${key}`,
+    logLines,
+    async close() {
+      await app.close();
+      await database.dispose();
+    },
+  };
+}
+
+/** Row counts of the tables a failed request must leave untouched. */
+export async function countRows(app: TestApp): Promise<Record<string, number>> {
+  const tables = ['customers', 'subscriptions', 'payments', 'audit_log', 'api_keys'];
+  const counts: Record<string, number> = {};
+  for (const table of tables) {
+    const result = await app.ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+    counts[table] = result.rows[0]!.n;
+  }
+  return counts;
+}
