@@ -1,0 +1,89 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/load-config.ts';
+
+const emptyDir = () => mkdtempSync(join(tmpdir(), 'recur-config-'));
+
+function configError(env: NodeJS.ProcessEnv, cwd = emptyDir()): string {
+  try {
+    loadConfig(env, cwd);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a configuration error');
+}
+
+function withCatalogue(json: unknown): string {
+  const dir = emptyDir();
+  writeFileSync(join(dir, 'recur.config.json'), typeof json === 'string' ? json : JSON.stringify(json));
+  return dir;
+}
+
+const plan = { id: 'monthly', name: 'Monthly', interval: 'month', amountMinor: 2999, currency: 'EUR', trialDays: 30 };
+
+describe('loadConfig', () => {
+  it('starts with the documented defaults and the webshop catalogue', () => {
+    const config = loadConfig({}, emptyDir());
+    expect(config).toMatchObject({ PORT: 3000, HOST: '127.0.0.1', RECUR_DATA_DIR: './.recur', LOG_LEVEL: 'info', PAST_DUE_GRACE_DAYS: 7, JOB_POLL_INTERVAL_SECONDS: 1 });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.catalogue.plans.map((p) => [p.id, p.interval, p.amountMinor, p.currency, p.trialDays])).toEqual([
+      ['monthly', 'month', 2999, 'EUR', 30],
+      ['yearly', 'year', 29990, 'EUR', 30],
+    ]);
+  });
+
+  it('reads settings from the environment, treating blank values as unset', () => {
+    const config = loadConfig({ PORT: '8080', HOST: '0.0.0.0', DATABASE_URL: 'postgres://recur@db:5432/recur', LOG_LEVEL: '', JOB_POLL_INTERVAL_SECONDS: '0.5' }, emptyDir());
+    expect(config).toMatchObject({ PORT: 8080, HOST: '0.0.0.0', DATABASE_URL: 'postgres://recur@db:5432/recur', LOG_LEVEL: 'info', JOB_POLL_INTERVAL_SECONDS: 0.5 });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^PORT: expected a whole number from 0 to 65535 \(got "abc"\)$/],
+    [{ PORT: '70000' }, /^PORT: .*65535/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: .*"loud"/],
+    [{ DEFAULT_LOCALE: 'de' }, /^DEFAULT_LOCALE: /],
+    [{ PAST_DUE_GRACE_DAYS: '-1' }, /^PAST_DUE_GRACE_DAYS: /],
+    [{ JOB_POLL_INTERVAL_SECONDS: '0.1' }, /^JOB_POLL_INTERVAL_SECONDS: .*0\.5/],
+  ])('names the setting that is wrong: %o', (env, message) => {
+    const text = configError(env);
+    expect(text).toMatch(message);
+    expect(text).not.toContain('\n');
+  });
+
+  it('never echoes a database URL, which may carry a password', () => {
+    const text = configError({ DATABASE_URL: 'mysql://admin:hunter2@db/recur' });
+    expect(text).toMatch(/^DATABASE_URL: expected a URL like postgres:/);
+    expect(text).not.toContain('hunter2');
+  });
+
+  it('reports several problems on one line', () => {
+    expect(configError({ PORT: 'x', LOG_LEVEL: 'y' })).toMatch(/^PORT: .*; LOG_LEVEL: /);
+  });
+
+  it('reads the plan catalogue from recur.config.json in the working directory', () => {
+    const config = loadConfig({}, withCatalogue({ plans: [{ ...plan, id: 'basic', amountMinor: 999, providerPriceIds: { stripe: 'price_123' } }] }));
+    expect(config.catalogue.plans).toEqual([{ ...plan, id: 'basic', amountMinor: 999, providerPriceIds: { stripe: 'price_123' } }]);
+  });
+
+  it.each([
+    ['a float amount', { plans: [{ ...plan, amountMinor: 29.99 }] }, /plans\[0\]\.amountMinor: expected integer minor units/],
+    ['duplicate plan ids', { plans: [plan, { ...plan }] }, /plans\[1\]\.id: duplicate plan id "monthly"/],
+    ['an unknown field', { plans: [{ ...plan, price: 29.99 }] }, /plans\[0\]: .*price/],
+    ['a lower-case currency', { plans: [{ ...plan, currency: 'eur' }] }, /plans\[0\]\.currency: expected an ISO 4217 code/],
+    ['an unknown interval', { plans: [{ ...plan, interval: 'week' }] }, /plans\[0\]\.interval/],
+    ['no plans', { plans: [] }, /plans: expected at least one plan/],
+    ['broken JSON', '{"plans": [', /not valid JSON/],
+  ])('refuses a catalogue with %s, naming the file and the field', (_name, json, message) => {
+    const dir = withCatalogue(json);
+    const text = configError({}, dir);
+    expect(text).toContain(join(dir, 'recur.config.json'));
+    expect(text).toMatch(message);
+  });
+
+  it('refuses a configured catalogue file that does not exist', () => {
+    expect(configError({ RECUR_CONFIG_FILE: 'plans.json' })).toMatch(/^RECUR_CONFIG_FILE: file not found: .*plans\.json$/);
+  });
+});
