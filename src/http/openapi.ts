@@ -13,6 +13,7 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
         version,
         description: 'Subscriptions and payments, kept equal to the providers. Every /v1 route needs an admin API key (`recur keys create`).',
       },
+      security: [{ adminApiKey: [] }],
       components: { securitySchemes: { adminApiKey: { type: 'http', scheme: 'bearer', description: 'an admin API key from `recur keys create`' } } },
     },
     transform: jsonSchemaTransform,

@@ -19,6 +19,11 @@ export type JobDefinition<Payload = unknown> = {
   retryDelaySeconds: number;
   expireInSeconds: number;
   cron?: string;
+  /**
+   * 'stately': at most one queued and one running job per singleton key (for "do this once,
+   * soon" work such as a per-subscription refresh); 'standard' (default): no such limit.
+   */
+  policy?: 'standard' | 'stately';
   handle(payload: Payload, context: JobContext): Promise<void>;
 };
 
@@ -30,7 +35,7 @@ export function defineJob<Payload>(definition: JobDefinition<Payload>): JobDefin
 export type EnqueueOptions = {
   /** Enqueue inside this transaction: the job exists only if the transaction commits. */
   tx?: Queryable;
-  /** A job with the same key that is still queued or running is not queued again. */
+  /** On a 'stately' job: a job with the same key that is still queued is not queued again. */
   singletonKey?: string;
   startAfter?: Date;
 };

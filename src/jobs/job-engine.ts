@@ -5,6 +5,7 @@ import type { EnqueueOptions, JobDefinition } from './job-definition.ts';
 import { toPgBossDb } from './pg-boss-connection.ts';
 
 export type JobEngine = {
+  /** The job id, or null when a stately job with the same singleton key is already queued. */
   enqueue(name: string, payload: unknown, options?: EnqueueOptions): Promise<string | null>;
   /** Stops fetching, lets running jobs finish (up to the timeout), then returns. */
   stop(): Promise<void>;
@@ -38,6 +39,7 @@ export async function startJobEngine(options: JobEngineOptions): Promise<JobEngi
   for (const job of jobs.values()) {
     await boss.createQueue(job.name, {
       name: job.name,
+      policy: job.policy ?? 'standard',
       retryLimit: job.retryLimit,
       retryDelay: job.retryDelaySeconds,
       retryBackoff: true,
@@ -64,6 +66,7 @@ export async function startJobEngine(options: JobEngineOptions): Promise<JobEngi
     async enqueue(name, payload, enqueueOptions = {}) {
       const job = jobs.get(name);
       if (!job) throw new Error(`unknown job "${name}"`);
+      if (enqueueOptions.singletonKey && job.policy !== 'stately') throw new Error(`job "${name}" is not stately; a singleton key would not deduplicate it`);
       const data = job.payload.parse(payload) as object;
       return boss.send(name, data, {
         ...(enqueueOptions.tx ? { db: toPgBossDb(enqueueOptions.tx) } : {}),
