@@ -24,11 +24,15 @@ export function registerStartCommand(program: Command): void {
       process.stderr.write(`${lines.join('\n')}\n`);
       logger.info({ url: service.url }, 'recur started');
 
-      let stopping = false;
+      let stoppingSince: number | null = null;
       const stop = async (signal: string) => {
-        // A second Ctrl-C while shutting down means "now": committed data is safe either way.
-        if (stopping) process.exit(130);
-        stopping = true;
+        if (stoppingSince !== null) {
+          // A terminal's Ctrl-C can reach us twice at once (through npm and directly); only a
+          // second press a moment later means "stop now". Committed data is safe either way.
+          if (Date.now() - stoppingSince > 2000) process.exit(130);
+          return;
+        }
+        stoppingSince = Date.now();
         logger.info({ signal }, 'stopping');
         try {
           await service.stop();
