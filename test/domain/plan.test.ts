@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { findProviderPriceId, getPlanPrice, type Plan } from '../../src/domain/plan.ts';
+import { monthly as webshopMonthly } from './webshop-plans.ts';
 
-const monthly: Plan = {
-  id: 'monthly',
-  name: 'Monthly',
-  interval: 'month',
-  amountMinor: 2999,
-  currency: 'EUR',
-  trialDays: 30,
-  providerPriceIds: { stripe: 'price_123' },
-};
+const monthly: Plan = { ...webshopMonthly, providerPriceIds: { stripe: 'price_123' } };
 
 describe('getPlanPrice', () => {
   it('returns the plan amount as money', () => {

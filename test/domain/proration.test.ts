@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/domain/plan.ts';
 import { previewPlanChange, type ProrationSubscription } from '../../src/domain/proration.ts';
+import { monthly, yearly } from './webshop-plans.ts';
 
 const at = (iso: string) => new Date(iso);
 const eur = (amountMinor: number) => ({ amountMinor, currency: 'EUR' });
-
-const monthly: Plan = {
-  id: 'monthly',
-  name: 'Monthly',
-  interval: 'month',
-  amountMinor: 2999,
-  currency: 'EUR',
-  trialDays: 30,
-  providerPriceIds: {},
-};
-const yearly: Plan = { ...monthly, id: 'yearly', name: 'Yearly', interval: 'year', amountMinor: 29990 };
 
 // March 2024 has 31 days: 2,678,400 seconds.
 const onMonthly: ProrationSubscription = {

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Plan } from '../../src/domain/plan.ts';
 import { firstCharge, planAutoRenewStart, trialEndFor } from '../../src/domain/trial.ts';
+import { monthly } from './webshop-plans.ts';
 
 const at = (iso: string) => new Date(iso);
-
-const monthly: Plan = {
-  id: 'monthly',
-  name: 'Monthly',
-  interval: 'month',
-  amountMinor: 2999,
-  currency: 'EUR',
-  trialDays: 30,
-  providerPriceIds: {},
-};
 
 describe('trialEndFor', () => {
   it.each([

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Plan } from '../../src/domain/plan.ts';
 import { calculateYearlySaving } from '../../src/domain/yearly-saving.ts';
-
-const monthly: Plan = {
-  id: 'monthly',
-  name: 'Monthly',
-  interval: 'month',
-  amountMinor: 2999,
-  currency: 'EUR',
-  trialDays: 30,
-  providerPriceIds: {},
-};
-const yearly: Plan = { ...monthly, id: 'yearly', name: 'Yearly', interval: 'year', amountMinor: 29990 };
+import { monthly, yearly } from './webshop-plans.ts';
 
 describe('calculateYearlySaving', () => {
   it('gives the webshop numbers for EUR 29.99 monthly against EUR 299.90 yearly', () => {
