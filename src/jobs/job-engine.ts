@@ -37,7 +37,7 @@ export async function startJobEngine(options: JobEngineOptions): Promise<JobEngi
   await boss.start();
 
   for (const job of jobs.values()) {
-    await boss.createQueue(job.name, {
+    await ensureQueue(boss, job.name, {
       name: job.name,
       policy: job.policy ?? 'standard',
       retryLimit: job.retryLimit,
@@ -78,4 +78,22 @@ export async function startJobEngine(options: JobEngineOptions): Promise<JobEngi
       await boss.stop({ graceful: true, wait: true, timeout: STOP_TIMEOUT_MS });
     },
   };
+}
+
+/**
+ * Creates the job's queue, or brings an existing one in line with the catalogue: pg-boss takes
+ * retries and expiry from the queue row, and `createQueue` leaves an existing row unchanged.
+ */
+async function ensureQueue(boss: PgBoss, name: string, options: PgBoss.Queue): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await boss.createQueue(name, options);
+      break;
+    } catch (error) {
+      // Two processes creating the same new queue at the same instant can deadlock inside
+      // pg-boss's create_queue; PostgreSQL aborts one, and by then the other has created it.
+      if ((error as { code?: string }).code !== '40P01' || attempt === 3) throw error;
+    }
+  }
+  await boss.updateQueue(name, options);
 }
