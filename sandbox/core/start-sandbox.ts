@@ -1,0 +1,65 @@
+import Fastify from 'fastify';
+import { FaultInjector } from './fault-injection.ts';
+import { registerControlRoutes } from './control-routes.ts';
+import { SandboxClock } from './sandbox-clock.ts';
+import type { SandboxContext, SandboxProvider, SandboxProviderFactory } from './sandbox-provider.ts';
+import { advanceClock } from './time-scheduler.ts';
+import { WebhookDispatcher } from './webhook-dispatcher.ts';
+
+export type SandboxOptions = {
+  port?: number;
+  host?: string;
+  /** Where the shared clock starts; default: now, to the second. */
+  start?: Date;
+  providers: readonly SandboxProviderFactory[];
+  webhookRetryDelaysMs?: number[];
+};
+
+export type RunningSandbox = {
+  url: string;
+  ctx: SandboxContext;
+  providers: readonly SandboxProvider[];
+  advance(to: Date): Promise<void>;
+  reset(): void;
+  describe(): Record<string, unknown>;
+  stop(): Promise<void>;
+};
+
+/** One HTTP server for every emulated provider, sharing one clock and one webhook dispatcher. */
+export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
+  let baseUrl = '';
+  const faults = new FaultInjector();
+  const ctx: SandboxContext = {
+    clock: new SandboxClock(options.start),
+    faults,
+    webhooks: new WebhookDispatcher({ faults, ...(options.webhookRetryDelaysMs ? { retryDelaysMs: options.webhookRetryDelaysMs } : {}) }),
+    baseUrl: () => baseUrl,
+  };
+  const providers = options.providers.map((factory) => factory(ctx));
+  const app = Fastify({ logger: false, bodyLimit: 5 * 1024 * 1024 });
+  for (const provider of providers) await app.register(async (scope) => provider.register(scope));
+  registerControlRoutes(app, ctx, providers);
+  await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  baseUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
+
+  return {
+    url: baseUrl,
+    ctx,
+    providers,
+    advance: async (to) => {
+      await advanceClock(ctx.clock, to, providers);
+    },
+    reset: () => {
+      for (const provider of providers) provider.reset();
+      ctx.webhooks.reset();
+      faults.reset();
+    },
+    describe: () => ({ url: baseUrl, now: ctx.clock.now().toISOString(), providers: Object.fromEntries(providers.map((p) => [p.name, p.describe(baseUrl)])) }),
+    stop: async () => {
+      ctx.webhooks.reset();
+      await app.close();
+    },
+  };
+}
