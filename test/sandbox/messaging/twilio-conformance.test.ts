@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import type twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,12 +5,13 @@ import type { RunningSandbox } from '../../../sandbox/core/start-sandbox.ts';
 import { openApiAnnotationKeywords, standaloneSchema, type OpenApiDocument } from '../../../sandbox/sendgrid/openapi-schema.ts';
 import { defaultTwilioCredentials } from '../../../sandbox/twilio/twilio-sandbox.ts';
 import { startMessagingSandbox, twilioClient } from './support/messaging-kit.ts';
+import { readReference } from '../../support/reference.ts';
 
 type Schema = { type?: string; properties?: Record<string, unknown> } & Record<string, unknown>;
 type ListPath = { get: { responses: { 200: { content: { 'application/json': { schema: Schema; examples: Record<string, { value: { messages: unknown[] } }> } } } } } };
 
 /** Twilio's own 2010-04-01 spec (OpenAPI 3.0: JSON schema draft 7 plus `nullable`). */
-const spec = JSON.parse(readFileSync(new URL('../../../../shared/reference/twilio/twilio_api_v2010.json', import.meta.url), 'utf8')) as OpenApiDocument & {
+const spec = JSON.parse(readReference('twilio/twilio_api_v2010.json')) as OpenApiDocument & {
   components: { schemas: Record<string, Schema> };
   paths: Record<string, ListPath>;
 };
