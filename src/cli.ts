@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerKeysCommand } from './cli/keys-command.ts';
 import { registerMigrateCommand } from './cli/migrate-command.ts';
 import { registerPlansCommand } from './cli/plans-command.ts';
+import { registerSandboxCommand } from './cli/sandbox-command.ts';
 import { registerStartCommand } from './cli/start-command.ts';
 import { CliError } from './cli/cli-support.ts';
 import { DataDirInUseError } from './db/data-dir-lock.ts';
@@ -17,6 +18,7 @@ registerStartCommand(program);
 registerMigrateCommand(program);
 registerKeysCommand(program);
 registerPlansCommand(program);
+registerSandboxCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,6 +3,7 @@ import { startService } from '../runtime/start-service.ts';
 import { systemClock } from '../shared/clock.ts';
 import { createLogger } from '../shared/logger.ts';
 import { loadConfigOrExit } from './cli-support.ts';
+import { formatSandboxBanner } from './sandbox-command.ts';
 
 export function registerStartCommand(program: Command): void {
   program
@@ -11,7 +12,19 @@ export function registerStartCommand(program: Command): void {
     .action(async () => {
       const config = loadConfigOrExit();
       const logger = createLogger(config.LOG_LEVEL);
-      const service = await startService(config, systemClock, logger);
+      // No provider keys can be configured yet (the provider adapters come next), so "auto"
+      // always means the local emulators. Imported lazily: production paths never load sandbox/.
+      const sandbox =
+        config.SANDBOX === 'auto'
+          ? await (await import('../../sandbox/start-default-sandbox.ts')).startDefaultSandbox({ port: config.SANDBOX_PORT, host: config.HOST })
+          : null;
+      let service;
+      try {
+        service = await startService(config, systemClock, logger);
+      } catch (error) {
+        await sandbox?.stop();
+        throw error;
+      }
       const lines = [
         `recur is running on ${service.url}`,
         `  database   ${service.databaseDescription}`,
@@ -19,6 +32,9 @@ export function registerStartCommand(program: Command): void {
         `  API        ${service.url}/v1   (Authorization: Bearer <key>; create one with \`recur keys create\`)`,
         `  docs       ${service.url}/docs   OpenAPI ${service.url}/openapi.json`,
         `  health     ${service.url}/healthz   ${service.url}/readyz   metrics ${service.url}/metrics`,
+        sandbox
+          ? `${formatSandboxBanner(sandbox.url, sandbox.describe())}\n  (no provider keys configured: recur uses these emulators; SANDBOX=off turns them off)`
+          : '  providers  sandbox off (SANDBOX=off)',
         'Press Ctrl-C to stop.',
       ];
       process.stderr.write(`${lines.join('\n')}\n`);
@@ -36,6 +52,7 @@ export function registerStartCommand(program: Command): void {
         logger.info({ signal }, 'stopping');
         try {
           await service.stop();
+          await sandbox?.stop();
           process.stderr.write('recur stopped.\n');
           process.exit(0);
         } catch (error) {

@@ -33,6 +33,8 @@ export const settingsSchema = z.object({
     .transform(Number)
     .pipe(z.number().min(0.5, 'expected seconds from 0.5 to 60').max(60, 'expected seconds from 0.5 to 60'))
     .default(1),
+  SANDBOX: z.enum(['auto', 'off']).default('auto'),
+  SANDBOX_PORT: integerSetting(0, 65535).default(12111),
   HTTP_BODY_LIMIT_BYTES: integerSetting(1024, 10 * 1024 * 1024).default(1024 * 1024),
 });
 

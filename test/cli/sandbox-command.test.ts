@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Stripe from 'stripe';
+import { afterAll, describe, expect, it } from 'vitest';
+import { killSpawnedProcesses, recurBin, repoRoot, runRecur, spawnNode, startRecur, waitForExit, waitForOutput } from '../fixtures/recur-process.ts';
+
+type SandboxInfo = { url: string; providers: Record<string, Record<string, unknown>> };
+
+describe('recur sandbox and the sandbox beside recur start', { timeout: 120_000 }, () => {
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'recur-sandbox-cli-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterAll(async () => {
+    await killSpawnedProcesses();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs alone, prints one JSON object a program can use, and stops on SIGINT', async () => {
+    const sandbox = spawnNode([recurBin, 'sandbox', '--port', '0', '--json'], { cwd: repoRoot });
+    const info = await waitForOutput(sandbox, () => (sandbox.stdout().endsWith('\n') ? (JSON.parse(sandbox.stdout()) as SandboxInfo) : null), 60_000);
+    expect(Object.keys(info.providers).sort()).toEqual(['sendgrid', 'stripe', 'twilio']);
+    expect(info.providers.sendgrid!.baseUrl).toBe(`${info.url}/sendgrid`);
+    expect(info.providers.twilio!.baseUrl).toBe(`${info.url}/twilio`);
+
+    const stripe = new Stripe(info.providers.stripe!.apiKey as string, { ...(info.providers.stripe!.sdk as { host: string; port: number; protocol: 'http' }) });
+    const customer = await stripe.customers.create({ email: 'anna@example.nl' });
+    expect(customer.id).toMatch(/^cus_/);
+    expect((await stripe.customers.retrieve(customer.id)) as Stripe.Customer).toMatchObject({ email: 'anna@example.nl' });
+
+    sandbox.child.kill('SIGINT');
+    expect(await waitForExit(sandbox, 20_000)).toEqual({ code: 0, signal: null });
+  });
+
+  it('refuses a bad port with one line', async () => {
+    const run = await runRecur(['sandbox', '--port', 'abc'], { cwd: repoRoot });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr.trim().split('\n')[0]).toMatch(/--port must be a whole number/);
+  });
+
+  it('starts beside a key-less `recur start` and says so; SANDBOX=off keeps it off', async () => {
+    const withSandbox = await startRecur({ cwd: tempDir(), env: { RECUR_DATA_DIR: tempDir() } });
+    const sandboxUrl = /sandbox providers on (http:\/\/\S+)/.exec(withSandbox.stderr())?.[1];
+    expect(sandboxUrl).toBeDefined();
+    expect(withSandbox.stderr()).toContain('no provider keys configured');
+    const control = (await (await fetch(`${sandboxUrl}/sandbox`)).json()) as { providers: Record<string, unknown> };
+    expect(Object.keys(control.providers).sort()).toEqual(['sendgrid', 'stripe', 'twilio']);
+    expect(await withSandbox.stop('SIGINT')).toEqual({ code: 0, signal: null });
+    await expect(fetch(`${sandboxUrl}/sandbox`)).rejects.toThrow();
+
+    const without = await startRecur({ cwd: tempDir(), env: { RECUR_DATA_DIR: tempDir(), SANDBOX: 'off' } });
+    expect(without.stderr()).toContain('sandbox off');
+    expect(without.stderr()).not.toContain('sandbox providers on');
+    expect(await without.stop('SIGINT')).toEqual({ code: 0, signal: null });
+  });
+});
