@@ -24,6 +24,10 @@ export interface SandboxProvider extends TimeDriven {
   reset(): void;
   /** Base URL, keys and secrets a client needs, for `recur sandbox` and tests. */
   describe(baseUrl: string): Record<string, unknown>;
+  /** Everything it remembers, as plain JSON data (for a sandbox started with a state file). */
+  snapshot(): unknown;
+  /** Replaces its state with one `snapshot` returned (possibly by an earlier process). */
+  restore(snapshot: unknown): void;
 }
 
 export type SandboxProviderFactory = (ctx: SandboxContext) => SandboxProvider;

@@ -2,6 +2,7 @@ import Fastify from 'fastify';
 import { FaultInjector } from './fault-injection.ts';
 import { registerControlRoutes } from './control-routes.ts';
 import { SandboxClock } from './sandbox-clock.ts';
+import { StateFile } from './state-file.ts';
 import type { SandboxContext, SandboxProvider, SandboxProviderFactory } from './sandbox-provider.ts';
 import { advanceClock } from './time-scheduler.ts';
 import { WebhookDispatcher } from './webhook-dispatcher.ts';
@@ -13,6 +14,8 @@ export type SandboxOptions = {
   start?: Date;
   providers: readonly SandboxProviderFactory[];
   webhookRetryDelaysMs?: number[];
+  /** Keep the state in this JSON file across restarts; default: memory only. */
+  stateFile?: string;
 };
 
 export type RunningSandbox = {
@@ -36,7 +39,15 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     baseUrl: () => baseUrl,
   };
   const providers = options.providers.map((factory) => factory(ctx));
+  const stateFile = options.stateFile ? new StateFile(options.stateFile, ctx.clock, providers) : null;
+  stateFile?.load();
   const app = Fastify({ logger: false, bodyLimit: 5 * 1024 * 1024 });
+  if (stateFile) {
+    // Any request but a read may have changed something (the clock, an object, a setting).
+    app.addHook('onResponse', async (request) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD') stateFile.scheduleSave();
+    });
+  }
   for (const provider of providers) await app.register(async (scope) => provider.register(scope));
   registerControlRoutes(app, ctx, providers);
   await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
@@ -50,6 +61,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     providers,
     advance: async (to) => {
       await advanceClock(ctx.clock, to, providers);
+      stateFile?.scheduleSave();
     },
     reset: () => {
       for (const provider of providers) provider.reset();
@@ -60,6 +72,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     stop: async () => {
       ctx.webhooks.reset();
       await app.close();
+      stateFile?.save();
     },
   };
 }

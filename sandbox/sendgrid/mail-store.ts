@@ -59,6 +59,9 @@ export function envelopesOf(body: MailSendBody, messageId: string, nowSeconds: n
   });
 }
 
+/** The store as plain data: every envelope, and the send time of each one not yet played out. */
+export type MailStoreSnapshot = { mails: StoredMail[]; scheduled: { id: string; dueAt: number }[] };
+
 /** Every envelope the sandbox accepted, and the ones waiting for their send_at. */
 export class MailStore {
   private readonly mails: StoredMail[] = [];
@@ -95,5 +98,16 @@ export class MailStore {
   reset(): void {
     this.mails.length = 0;
     this.scheduled.clear();
+  }
+
+  snapshot(): MailStoreSnapshot {
+    return { mails: structuredClone(this.mails), scheduled: [...this.scheduled].map(([id, dueAt]) => ({ id, dueAt })) };
+  }
+
+  /** In place: the routes hold this store, not a copy of it. */
+  restore(snapshot: MailStoreSnapshot): void {
+    this.reset();
+    this.mails.push(...structuredClone(snapshot.mails));
+    for (const { id, dueAt } of snapshot.scheduled) this.scheduled.set(id, dueAt);
   }
 }

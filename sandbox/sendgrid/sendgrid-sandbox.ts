@@ -8,6 +8,7 @@ import { registerMailInboxRoutes } from './mail-inbox-routes.ts';
 import { registerMailSendRoute } from './mail-send-route.ts';
 import { MailStore } from './mail-store.ts';
 import { installSendgridErrorHandlers, sendSendgridError, sendSendgridFault } from './sendgrid-errors.ts';
+import { restoreSendgrid, snapshotSendgrid } from './sendgrid-snapshot.ts';
 import type { SendgridOptions, SendgridState } from './sendgrid-state.ts';
 
 export const defaultSendgridApiKey = 'SG.recur-sandbox.key';
@@ -55,6 +56,8 @@ export function createSendgridSandbox(overrides: Partial<SendgridOptions> = {}):
         store.reset();
         webhook.reset();
       },
+      snapshot: () => snapshotSendgrid(state),
+      restore: (snapshot) => restoreSendgrid(state, snapshot),
       // Mail with a future send_at waits for the sandbox clock; everything else goes out at once.
       nextDueAt: () => store.nextDueAt(),
       runDue: async () => deliverDue(),

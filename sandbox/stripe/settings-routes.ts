@@ -1,7 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { stripeSettingsSchema, type StripeSettings } from './settings.ts';
-
-const adjustable = stripeSettingsSchema.pick({ retryScheduleDays: true, afterFinalFailure: true, upcomingInvoiceDays: true, incompleteExpiresHours: true }).partial().strict();
+import { adjustableSettingsSchema, type StripeSettings } from './settings.ts';
 
 /** The account settings Stripe keeps in its Dashboard, readable and changeable at /sandbox/stripe/settings. */
 export function registerSettingsRoutes(scope: FastifyInstance, settings: StripeSettings): void {
@@ -14,7 +12,7 @@ export function registerSettingsRoutes(scope: FastifyInstance, settings: StripeS
   });
   scope.get('/sandbox/stripe/settings', async () => visible());
   scope.put('/sandbox/stripe/settings', async (request, reply) => {
-    const parsed = adjustable.safeParse(request.body ?? {});
+    const parsed = adjustableSettingsSchema.safeParse(request.body ?? {});
     if (!parsed.success) {
       return reply.status(400).send({ error: { code: 'invalid_request', message: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') } });
     }

@@ -29,3 +29,20 @@ export const stripeSettingsSchema = z
 
 export type StripeSettings = z.output<typeof stripeSettingsSchema>;
 export type StripeSettingsInput = z.input<typeof stripeSettingsSchema>;
+
+const { retryScheduleDays, afterFinalFailure, upcomingInvoiceDays, incompleteExpiresHours } = stripeSettingsSchema.shape;
+
+/**
+ * What can change at run time (PUT /sandbox/stripe/settings), and so what a snapshot keeps. The
+ * defaults are unwrapped: a setting left out is left as it is, not put back to Stripe's default.
+ */
+export const adjustableSettingsSchema = z
+  .object({
+    retryScheduleDays: retryScheduleDays.unwrap().optional(),
+    afterFinalFailure: afterFinalFailure.unwrap().optional(),
+    upcomingInvoiceDays: upcomingInvoiceDays.unwrap().optional(),
+    incompleteExpiresHours: incompleteExpiresHours.unwrap().optional(),
+  })
+  .strict();
+
+export type AdjustableSettings = z.output<typeof adjustableSettingsSchema>;

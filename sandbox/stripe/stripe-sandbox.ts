@@ -28,6 +28,7 @@ import { registerSettingsRoutes } from './settings-routes.ts';
 import { stripeSettingsSchema, type StripeSettingsInput } from './settings.ts';
 import { expandSources } from './state/expand-sources.ts';
 import { StripeState } from './state/stripe-state.ts';
+import { restoreStripe, snapshotStripe, type StripeMemory } from './stripe-snapshot.ts';
 import { registerApi } from './wire/api-routes.ts';
 import { registerFormBody } from './wire/form-body.ts';
 import { IdempotencyStore } from './wire/idempotency.ts';
@@ -47,8 +48,13 @@ export function createStripeSandbox(input: StripeSettingsInput = {}): SandboxPro
     const engine = new BillingEngine(rt);
     const shared = engine.party(null);
     const idempotency = new IdempotencyStore();
-    const seedEndpoints = () => {
-      for (const endpoint of settings.webhookEndpoints) createWebhookEndpoint(rt, { url: endpoint.url, enabledEvents: endpoint.enabledEvents, secret: settings.webhookSecret });
+    const memory: StripeMemory = { state, idempotency, events: rt.events, settings, initialSettings: stripeSettingsSchema.parse(input) };
+    // After a restore only the configured endpoints the snapshot lacks: a demo restarted with a new webhook URL still gets its events.
+    const seedEndpoints = (missingOnly = false) => {
+      for (const endpoint of settings.webhookEndpoints) {
+        if (missingOnly && state.webhookEndpoints.all().some((existing) => existing.url === endpoint.url)) continue;
+        createWebhookEndpoint(rt, { url: endpoint.url, enabledEvents: endpoint.enabledEvents, secret: settings.webhookSecret });
+      }
     };
     seedEndpoints();
     const settleDueWork = () => {
@@ -78,6 +84,11 @@ export function createStripeSandbox(input: StripeSettingsInput = {}): SandboxPro
         state.reset();
         idempotency.reset();
         seedEndpoints();
+      },
+      snapshot: () => snapshotStripe(memory),
+      restore: (snapshot) => {
+        restoreStripe(memory, snapshot);
+        seedEndpoints(true);
       },
       describe: (baseUrl) => {
         const url = new URL(baseUrl || 'http://127.0.0.1');

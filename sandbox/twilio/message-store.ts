@@ -102,4 +102,16 @@ export class MessageStore {
     this.records.length = 0;
     this.optedOut.clear();
   }
+
+  /** Oldest first, as they were added; copies, so later status changes do not reach them. */
+  snapshot(): { records: SmsRecord[]; optedOut: string[] } {
+    return { records: this.records.map((record) => ({ ...record })), optedOut: this.optedOutNumbers() };
+  }
+
+  /** In place: the routes hold this store, not a copy of it. */
+  restore(snapshot: { records: SmsRecord[]; optedOut: string[] }): void {
+    this.reset();
+    this.records.push(...snapshot.records.map((record) => ({ ...record })));
+    for (const number of snapshot.optedOut) this.optedOut.add(number);
+  }
 }

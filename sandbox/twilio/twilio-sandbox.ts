@@ -6,6 +6,7 @@ import { magicNumbers, sandboxFromNumber } from './phone-numbers.ts';
 import { registerSmsInboxRoutes } from './sms-inbox-routes.ts';
 import { installBasicAuth, type TwilioCredentials } from './twilio-auth.ts';
 import { installTwilioErrorHandlers, sendTwilioFault } from './twilio-errors.ts';
+import { restoreTwilio, snapshotTwilio } from './twilio-snapshot.ts';
 
 /**
  * Fixed test credentials, so a developer's .env keeps working across sandbox restarts. They
@@ -38,6 +39,8 @@ export function createTwilioSandbox(overrides: Partial<TwilioCredentials> = {}):
         registerSmsInboxRoutes(app, store);
       },
       reset: () => store.reset(),
+      snapshot: () => snapshotTwilio(store),
+      restore: (snapshot) => restoreTwilio(store, snapshot),
       // Status callbacks go out when a message is created (see deliver-message.ts): nothing waits on the clock.
       nextDueAt: () => null,
       runDue: async () => {},

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from './cli-support.ts';
 
@@ -12,11 +13,12 @@ export function registerSandboxCommand(program: Command): void {
     .description('run the local emulators of Stripe, SendGrid and Twilio alone, with one shared clock')
     .option('--port <port>', 'port to listen on (0 picks a free one)', parsePort, 12111)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--state-file <path>', 'keep the emulators\' state in this JSON file across restarts (default: memory only)')
     .option('--json', 'print one JSON object (base URLs, keys, secrets) for programs')
-    .action(async (options: { port: number; host: string; json?: boolean }) => {
+    .action(async (options: { port: number; host: string; stateFile?: string; json?: boolean }) => {
       // Loaded only here and in a key-less `recur start`: production paths never import sandbox/.
       const { startDefaultSandbox } = await import('../../sandbox/start-default-sandbox.ts');
-      const sandbox = await startDefaultSandbox({ port: options.port, host: options.host });
+      const sandbox = await startDefaultSandbox({ port: options.port, host: options.host, ...(options.stateFile ? { stateFile: resolve(options.stateFile) } : {}) });
       const description = sandbox.describe();
       if (options.json) console.log(JSON.stringify(description));
       else process.stderr.write(`${formatSandboxBanner(sandbox.url, description)}\nPress Ctrl-C to stop.\n`);

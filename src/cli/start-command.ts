@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { startService } from '../runtime/start-service.ts';
 import { systemClock } from '../shared/clock.ts';
@@ -16,7 +17,11 @@ export function registerStartCommand(program: Command): void {
       // always means the local emulators. Imported lazily: production paths never load sandbox/.
       const sandbox =
         config.SANDBOX === 'auto'
-          ? await (await import('../../sandbox/start-default-sandbox.ts')).startDefaultSandbox({ port: config.SANDBOX_PORT, host: config.HOST })
+          ? await (await import('../../sandbox/start-default-sandbox.ts')).startDefaultSandbox({
+              port: config.SANDBOX_PORT,
+              host: config.HOST,
+              ...(config.SANDBOX_STATE_FILE ? { stateFile: resolve(config.SANDBOX_STATE_FILE) } : {}),
+            })
           : null;
       let service;
       try {

@@ -35,6 +35,7 @@ export const settingsSchema = z.object({
     .default(1),
   SANDBOX: z.enum(['auto', 'off']).default('auto'),
   SANDBOX_PORT: integerSetting(0, 65535).default(12111),
+  SANDBOX_STATE_FILE: z.string().trim().min(1, 'expected a file path').optional(),
   HTTP_BODY_LIMIT_BYTES: integerSetting(1024, 10 * 1024 * 1024).default(1024 * 1024),
 });
 

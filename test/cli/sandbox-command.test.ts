@@ -35,6 +35,25 @@ describe('recur sandbox and the sandbox beside recur start', { timeout: 120_000 
     expect(await waitForExit(sandbox, 20_000)).toEqual({ code: 0, signal: null });
   });
 
+  it('keeps its state in --state-file across a restart', async () => {
+    const stateFile = join(tempDir(), 'sandbox.json');
+    const start = async () => {
+      const sandbox = spawnNode([recurBin, 'sandbox', '--port', '0', '--json', '--state-file', stateFile], { cwd: repoRoot });
+      const info = await waitForOutput(sandbox, () => (sandbox.stdout().endsWith('\n') ? (JSON.parse(sandbox.stdout()) as SandboxInfo) : null), 60_000);
+      const stripe = new Stripe(info.providers.stripe!.apiKey as string, { ...(info.providers.stripe!.sdk as { host: string; port: number; protocol: 'http' }) });
+      return { sandbox, stripe };
+    };
+    const first = await start();
+    const customer = await first.stripe.customers.create({ email: 'kept@example.nl' });
+    first.sandbox.child.kill('SIGINT');
+    expect(await waitForExit(first.sandbox, 20_000)).toEqual({ code: 0, signal: null });
+
+    const second = await start();
+    expect((await second.stripe.customers.retrieve(customer.id)) as Stripe.Customer).toMatchObject({ email: 'kept@example.nl' });
+    second.sandbox.child.kill('SIGINT');
+    expect(await waitForExit(second.sandbox, 20_000)).toEqual({ code: 0, signal: null });
+  });
+
   it('refuses a bad port with one line', async () => {
     const run = await runRecur(['sandbox', '--port', 'abc'], { cwd: repoRoot });
     expect(run.code).not.toBe(0);

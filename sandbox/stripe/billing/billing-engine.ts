@@ -2,6 +2,7 @@ import type { TimeDriven } from '../../core/time-scheduler.ts';
 import type { StripeRuntime } from '../runtime.ts';
 import { payInvoice } from './invoice-lifecycle.ts';
 import { subscriptionActions, type SubscriptionAction } from './renew-subscription.ts';
+import { runTimer } from './timer-handlers.ts';
 
 const MAX_ACTIONS_PER_RUN = 100_000;
 
@@ -81,7 +82,7 @@ export class BillingEngine {
         subject: `timer ${timer.seq}`,
         run: () => {
           state.timers = state.timers.filter((other) => other !== timer);
-          timer.run();
+          runTimer(this.rt, timer);
         },
       });
     }

@@ -130,16 +130,19 @@ export function startSubscription(rt: StripeRuntime, request: SubscriptionReques
   });
   if (subscription.status === 'incomplete') {
     const expiresAt = now + rt.settings.incompleteExpiresHours * 3600;
-    rt.state.addTimer(expiresAt, rt.time.clockOfCustomer(customer.id), () => {
-      if (subscription.status !== 'incomplete') return;
-      const invoice = subscription.latest_invoice ? rt.state.invoices.get(String(subscription.latest_invoice)) : undefined;
-      if (invoice?.status === 'open') {
-        invoice.status = 'void';
-        invoice.status_transitions.voided_at = expiresAt;
-        rt.events.record('invoice.voided', invoice);
-      }
-      endSubscription(rt, subscription, 'incomplete_expired', 'payment_failed');
-    });
+    rt.state.addTimer(expiresAt, rt.time.clockOfCustomer(customer.id), 'expire_incomplete_subscription', { subscription: id });
   }
   return subscription;
+}
+
+/** Stripe gives a subscription's first invoice 23 hours (by default); then it voids it and the subscription expires. */
+export function expireIncompleteSubscription(rt: StripeRuntime, subscription: Stripe.Subscription, expiresAt: number): void {
+  if (subscription.status !== 'incomplete') return;
+  const invoice = subscription.latest_invoice ? rt.state.invoices.get(String(subscription.latest_invoice)) : undefined;
+  if (invoice?.status === 'open') {
+    invoice.status = 'void';
+    invoice.status_transitions.voided_at = expiresAt;
+    rt.events.record('invoice.voided', invoice);
+  }
+  endSubscription(rt, subscription, 'incomplete_expired', 'payment_failed');
 }

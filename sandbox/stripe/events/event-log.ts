@@ -17,7 +17,8 @@ export function endpointWants(endpoint: StoredWebhookEndpoint, type: string): bo
 
 /** Records every state change as a Stripe event and posts it, signed, to each endpoint that wants it. */
 export class EventLog {
-  private recorded = 0;
+  /** Events recorded so far; every PRUNE_EVERY-th prunes. A snapshot keeps it, so a restart keeps that rhythm. */
+  recorded = 0;
 
   constructor(
     private readonly state: StripeState,

@@ -52,7 +52,7 @@ export function openDispute(rt: StripeRuntime, charge: Stripe.Charge, spec: { re
   return dispute;
 }
 
-function close(rt: StripeRuntime, dispute: Stripe.Dispute, won: boolean): void {
+export function closeDispute(rt: StripeRuntime, dispute: Stripe.Dispute, won: boolean): void {
   const previous = { status: dispute.status };
   dispute.status = isInquiry(dispute) ? 'warning_closed' : won ? 'won' : 'lost';
   rt.events.record('charge.dispute.closed', dispute, previous);
@@ -78,7 +78,7 @@ function updateDispute(rt: StripeRuntime, dispute: Stripe.Dispute, params: Recor
   });
   const text = dispute.evidence.uncategorized_text;
   if (submit && (text === 'winning_evidence' || text === 'losing_evidence')) {
-    rt.state.addTimer(rt.time.sharedNow(), null, () => close(rt, dispute, text === 'winning_evidence'));
+    rt.state.addTimer(rt.time.sharedNow(), null, 'close_dispute', { dispute: dispute.id, won: text === 'winning_evidence' });
   }
 }
 
@@ -93,7 +93,7 @@ export function disputeRoutes(rt: StripeRuntime): RouteTable {
     },
     'POST /disputes/:id/close': ({ path }) => {
       const dispute = state.disputes.require(path.id!);
-      if (!['won', 'lost', 'warning_closed'].includes(dispute.status)) close(rt, dispute, false);
+      if (!['won', 'lost', 'warning_closed'].includes(dispute.status)) closeDispute(rt, dispute, false);
       return dispute;
     },
     'GET /disputes': ({ params }) => {

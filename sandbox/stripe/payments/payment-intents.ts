@@ -1,8 +1,7 @@
 import type Stripe from 'stripe';
 import type { StripeRuntime } from '../runtime.ts';
 import { newId, randomBase62 } from '../state/ids.ts';
-import type { StripeApiError} from '../wire/stripe-error.ts';
-import { stripeErrors } from '../wire/stripe-error.ts';
+import { stripeErrors, type StripeApiError } from '../wire/stripe-error.ts';
 import { buildCharge } from './charge-object.ts';
 import { openDispute } from './disputes.ts';
 import { attachPaymentMethod, cardErrorFor, testCardOf } from './payment-methods.ts';
@@ -117,7 +116,7 @@ export function succeed(rt: StripeRuntime, intent: Stripe.PaymentIntent, charge:
   if (paymentMethod && intent.setup_future_usage && customer && !paymentMethod.customer) attachPaymentMethod(rt, paymentMethod, customer);
   const dispute = paymentMethod ? testCardOf(paymentMethod)?.dispute : undefined;
   // Stripe opens test disputes moments after the charge, not inside the confirming request.
-  if (dispute) rt.state.addTimer(rt.time.nowFor(customer), rt.time.clockOfCustomer(customer), () => openDispute(rt, charge, dispute));
+  if (dispute) rt.state.addTimer(rt.time.nowFor(customer), rt.time.clockOfCustomer(customer), 'open_dispute', { charge: charge.id, ...dispute });
   settled(rt, intent);
 }
 
@@ -166,7 +165,7 @@ export function confirmPaymentIntent(rt: StripeRuntime, intent: Stripe.PaymentIn
   return null;
 }
 
-/** SEPA Direct Debit: processing now, settled by the clock (at once, or after the IBAN's delay). */
+/** SEPA Direct Debit: processing now, settled by the clock (at once, or after the IBAN's delay: `settleDebit`). */
 function startDebit(rt: StripeRuntime, intent: Stripe.PaymentIntent, paymentMethod: Stripe.PaymentMethod): null {
   const behaviour = sepaBehaviour(paymentMethod.sepa_debit?.fingerprint);
   const charge = rt.state.charges.add(buildCharge(rt, intent, paymentMethod, { status: 'pending', captured: true }));
@@ -176,22 +175,26 @@ function startDebit(rt: StripeRuntime, intent: Stripe.PaymentIntent, paymentMeth
   rt.events.record('charge.pending', charge);
   rt.events.record('payment_intent.processing', intent);
   const customer = typeof intent.customer === 'string' ? intent.customer : null;
-  rt.state.addTimer(rt.time.nowFor(customer) + behaviour.settlesAfterSeconds, rt.time.clockOfCustomer(customer), () => {
-    if (intent.status !== 'processing') return;
-    if (behaviour.fails) {
-      charge.status = 'failed';
-      charge.failure_code = behaviour.fails.code;
-      charge.failure_message = behaviour.fails.message;
-      fail(rt, intent, paymentMethod, behaviour.fails, charge);
-      return;
-    }
-    charge.status = 'succeeded';
-    charge.paid = true;
-    charge.captured = true;
-    charge.amount_captured = charge.amount;
-    succeed(rt, intent, charge);
-    if (behaviour.disputed) openDispute(rt, charge, { reason: 'general', inquiry: false });
-  });
+  rt.state.addTimer(rt.time.nowFor(customer) + behaviour.settlesAfterSeconds, rt.time.clockOfCustomer(customer), 'settle_sepa_debit', { paymentIntent: intent.id, charge: charge.id, paymentMethod: paymentMethod.id });
   settled(rt, intent);
   return null;
+}
+
+/** The bank's answer to a SEPA debit, as its test IBAN says; a timer of `startDebit`. */
+export function settleDebit(rt: StripeRuntime, intent: Stripe.PaymentIntent, charge: Stripe.Charge, paymentMethod: Stripe.PaymentMethod): void {
+  if (intent.status !== 'processing') return;
+  const behaviour = sepaBehaviour(paymentMethod.sepa_debit?.fingerprint);
+  if (behaviour.fails) {
+    charge.status = 'failed';
+    charge.failure_code = behaviour.fails.code;
+    charge.failure_message = behaviour.fails.message;
+    fail(rt, intent, paymentMethod, behaviour.fails, charge);
+    return;
+  }
+  charge.status = 'succeeded';
+  charge.paid = true;
+  charge.captured = true;
+  charge.amount_captured = charge.amount;
+  succeed(rt, intent, charge);
+  if (behaviour.disputed) openDispute(rt, charge, { reason: 'general', inquiry: false });
 }

@@ -150,9 +150,7 @@ function create(rt: StripeRuntime, params: Params): Stripe.Checkout.Session {
   } as unknown as Stripe.Checkout.Session;
   rt.state.checkoutSessions.add(session);
   rt.state.checkoutPlans.set(id, plan(params, items));
-  rt.state.addTimer(expiresAt, rt.time.clockOfCustomer(customer?.id), () => {
-    if (session.status === 'open') expireSession(rt, session);
-  });
+  rt.state.addTimer(expiresAt, rt.time.clockOfCustomer(customer?.id), 'expire_checkout_session', { session: id });
   return session;
 }
 

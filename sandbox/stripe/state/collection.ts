@@ -2,6 +2,9 @@ import { stripeErrors } from '../wire/stripe-error.ts';
 
 type Stored = { id: string };
 
+/** A collection as plain data: the items in creation order, and the ids of deleted ones. */
+export type CollectionSnapshot<T> = { items: T[]; deleted: string[] };
+
 /**
  * One kind of Stripe object, in creation order. Lookups by a path id answer 404 when missing;
  * lookups by a body parameter answer 400 naming that parameter, as Stripe does.
@@ -52,5 +55,16 @@ export class Collection<T extends Stored> {
   clear(): void {
     this.items.clear();
     this.deleted.clear();
+  }
+
+  snapshot(): CollectionSnapshot<T> {
+    return { items: this.all(), deleted: [...this.deleted] };
+  }
+
+  /** Replaces the contents with a snapshot's, keeping its order (lists are newest first by it). */
+  load(snapshot: CollectionSnapshot<T>): void {
+    this.clear();
+    for (const item of snapshot.items) this.items.set(item.id, item);
+    for (const id of snapshot.deleted) this.deleted.add(id);
   }
 }

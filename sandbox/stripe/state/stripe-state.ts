@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import type { SandboxClock } from '../../core/sandbox-clock.ts';
 import { Collection } from './collection.ts';
+import type { Timer, TimerArgs, TimerKind } from './timers.ts';
 
 /** The fixture still shows the pre-basil `subscription` beside `parent.subscription_details`. */
 export type StoredInvoice = Stripe.Invoice & { subscription: string | null };
@@ -22,9 +23,6 @@ export type CheckoutPlan = {
 
 /** Per-subscription bookkeeping of notices already sent, so each goes out once. */
 export type SubscriptionNotices = { trialWillEndFor: number | null; upcomingFor: number | null };
-
-/** One-off work at a moment of a clock (null: the shared sandbox clock), e.g. a SEPA debit settling. */
-export type Timer = { at: number; clockId: string | null; seq: number; run: () => void };
 
 /** Everything the Stripe emulator remembers. One instance per sandbox; `reset` empties it in place. */
 export class StripeState {
@@ -57,7 +55,8 @@ export class StripeState {
   /** Payment methods whose next payment was authenticated (3D Secure) on a hosted page. */
   readonly authenticatedOnce = new Set<string>();
   timers: Timer[] = [];
-  private timerSeq = 0;
+  /** The next timer's `seq`: with `at`, it orders timers due at the same moment. */
+  timerSeq = 0;
 
   private readonly byPrefix: Array<[string, Collection<{ id: string }>]> = [
     ['cus_', this.customers],
@@ -84,8 +83,8 @@ export class StripeState {
     return undefined;
   }
 
-  addTimer(at: number, clockId: string | null, run: () => void): void {
-    this.timers.push({ at, clockId, seq: this.timerSeq++, run });
+  addTimer<K extends TimerKind>(at: number, clockId: string | null, kind: K, args: TimerArgs[K]): void {
+    this.timers.push({ at, clockId, seq: this.timerSeq++, kind, args } as Timer);
   }
 
   reset(): void {

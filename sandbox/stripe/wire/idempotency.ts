@@ -12,6 +12,9 @@ type Entry = {
   response: { status: number; body: string } | null;
 };
 
+/** A kept answer, by `apiKey NUL key`, as a snapshot holds it. */
+export type IdempotencyRecord = [id: string, entry: Entry & { response: NonNullable<Entry['response']> }];
+
 export type IdempotencyOutcome =
   | { kind: 'new' }
   | { kind: 'replay'; status: number; body: string; originalRequest: string };
@@ -57,6 +60,16 @@ export class IdempotencyStore {
 
   reset(): void {
     this.entries.clear();
+  }
+
+  /** Oldest first, as `expire` expects; a request still running has no answer to keep. */
+  snapshot(): IdempotencyRecord[] {
+    return [...this.entries].filter((record): record is IdempotencyRecord => record[1].response !== null);
+  }
+
+  restore(records: readonly IdempotencyRecord[]): void {
+    this.entries.clear();
+    for (const [id, entry] of records) this.entries.set(id, entry);
   }
 
   private expire(now: number): void {

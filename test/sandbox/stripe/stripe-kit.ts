@@ -39,9 +39,11 @@ export type WebhookReceiver = {
 /**
  * A node:http endpoint that verifies every delivery with the SDK's constructEvent. The signature
  * carries sandbox time, so it is checked against the sandbox clock (`receivedAt`) with Stripe's
- * default 300-second tolerance, not against the wall clock.
+ * default 300-second tolerance, not against the wall clock. `sandbox` may be a function, for a
+ * receiver that outlives one sandbox (a restart on the same state file).
  */
-export async function startReceiver(sandbox: RunningSandbox, secret: () => string, stripe: Stripe): Promise<WebhookReceiver> {
+export async function startReceiver(sandbox: RunningSandbox | (() => RunningSandbox), secret: () => string, stripe: Stripe): Promise<WebhookReceiver> {
+  const current = typeof sandbox === 'function' ? sandbox : () => sandbox;
   const deliveries: Delivery[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -49,7 +51,7 @@ export async function startReceiver(sandbox: RunningSandbox, secret: () => strin
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       try {
-        const event = stripe.webhooks.constructEvent(body, String(request.headers['stripe-signature']), secret(), 300, undefined, sandbox.ctx.clock.nowSeconds());
+        const event = stripe.webhooks.constructEvent(body, String(request.headers['stripe-signature']), secret(), 300, undefined, current().ctx.clock.nowSeconds());
         deliveries.push({ body, headers: request.headers, event });
         response.statusCode = 200;
       } catch {

@@ -9,9 +9,12 @@ import type { SandboxProviderFactory } from '../../../../sandbox/core/sandbox-pr
 import { sendgridSandbox } from '../../../../sandbox/sendgrid/sendgrid-sandbox.ts';
 import { twilioSandbox } from '../../../../sandbox/twilio/twilio-sandbox.ts';
 
-export function startMessagingSandbox(providers: readonly SandboxProviderFactory[] = [sendgridSandbox, twilioSandbox]): Promise<RunningSandbox> {
+export function startMessagingSandbox(
+  providers: readonly SandboxProviderFactory[] = [sendgridSandbox, twilioSandbox],
+  options: { stateFile?: string } = {},
+): Promise<RunningSandbox> {
   // Short retry waits: a test that lets a delivery fail should not wait seconds for it.
-  return startSandbox({ providers, start: new Date('2026-03-01T09:00:00Z'), webhookRetryDelaysMs: [20, 40] });
+  return startSandbox({ providers, start: new Date('2026-03-01T09:00:00Z'), webhookRetryDelaysMs: [20, 40], ...options });
 }
 
 /** The official @sendgrid/mail service; only its base URL differs from production. */
