@@ -33,6 +33,21 @@ export const settingsSchema = z.object({
     .transform(Number)
     .pipe(z.number().min(0.5, 'expected seconds from 0.5 to 60').max(60, 'expected seconds from 0.5 to 60'))
     .default(1),
+  STRIPE_SECRET_KEY: z.string().trim().regex(/^(sk|rk)_(test|live)_\S+$/, 'expected a Stripe secret key (sk_test_…, sk_live_… or a restricted rk_…)').optional(),
+  /** Several secrets, comma-separated, while an endpoint's secret is being rotated. */
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .trim()
+    .transform((value) => value.split(',').map((secret) => secret.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^whsec_\S+$/, 'expected webhook signing secrets (whsec_…), comma-separated')).min(1))
+    .optional(),
+  STRIPE_API_BASE: z
+    .string()
+    .trim()
+    .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'expected an http(s) URL such as http://127.0.0.1:12111')
+    .optional(),
+  WEBHOOK_MAX_ATTEMPTS: integerSetting(1, 50).default(8),
+  WEBHOOK_BODY_LIMIT_BYTES: integerSetting(1024, 5 * 1024 * 1024).default(512 * 1024),
   SANDBOX: z.enum(['auto', 'off']).default('auto'),
   SANDBOX_PORT: integerSetting(0, 65535).default(12111),
   SANDBOX_STATE_FILE: z.string().trim().min(1, 'expected a file path').optional(),

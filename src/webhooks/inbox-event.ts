@@ -1,0 +1,28 @@
+import type { Queryable } from '../db/database.ts';
+import type { ProviderId } from '../domain/provider.ts';
+
+/** A verified provider event as the inbox holds it. */
+export type InboxEvent = {
+  id: number;
+  provider: ProviderId;
+  providerEventId: string;
+  type: string;
+  payload: unknown;
+  /** 1 on the first processing attempt. */
+  attempt: number;
+  receivedAt: Date;
+};
+
+export type ProcessingOutcome = { outcome: 'applied'; summary?: string } | { outcome: 'ignored'; reason: string };
+
+/**
+ * Handles one event in two steps. First, outside any transaction, it reads what it needs from
+ * the provider (the current object, when the payload may be stale): a network call must never
+ * hold a database transaction open (on PGlite that would stall every other query). Then `apply`
+ * runs inside the worker's transaction, the same one that marks the inbox row processed, so an
+ * event's effects and its "done" mark commit together. Throwing from either step means "retry
+ * later".
+ */
+export type EventProcessor = (event: InboxEvent) => Promise<PreparedEvent>;
+
+export type PreparedEvent = { apply(tx: Queryable): Promise<ProcessingOutcome> };
