@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerEventsCommand } from './cli/events-command.ts';
 import { registerKeysCommand } from './cli/keys-command.ts';
 import { registerMigrateCommand } from './cli/migrate-command.ts';
 import { registerPlansCommand } from './cli/plans-command.ts';
@@ -19,6 +20,7 @@ registerMigrateCommand(program);
 registerKeysCommand(program);
 registerPlansCommand(program);
 registerSandboxCommand(program);
+registerEventsCommand(program);
 
 try {
   await program.parseAsync(process.argv);

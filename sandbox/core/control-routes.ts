@@ -32,7 +32,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: SandboxContext,
     const { seconds, days, to } = parsed.data;
     const target = to ? new Date(to) : new Date(ctx.clock.now().getTime() + ((seconds ?? 0) + (days ?? 0) * 86_400) * 1000);
     if (target.getTime() < ctx.clock.now().getTime()) return reply.status(400).send(badRequest('the sandbox clock cannot go back'));
-    const steps = await advanceClock(ctx.clock, target, providers);
+    const steps = await advanceClock(ctx.clock, target, providers, { beforeMove: () => ctx.webhooks.settleFirstAttempts() });
     return { now: ctx.clock.now().toISOString(), now_seconds: ctx.clock.nowSeconds(), steps };
   });
 

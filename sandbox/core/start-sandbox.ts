@@ -60,7 +60,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     ctx,
     providers,
     advance: async (to) => {
-      await advanceClock(ctx.clock, to, providers);
+      await advanceClock(ctx.clock, to, providers, { beforeMove: () => ctx.webhooks.settleFirstAttempts() });
       stateFile?.scheduleSave();
     },
     reset: () => {

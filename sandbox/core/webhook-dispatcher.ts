@@ -22,7 +22,7 @@ export type WebhookRequest = {
   headers: () => Record<string, string>;
 };
 
-type Pending = WebhookDelivery & { request: WebhookRequest; notBefore: number };
+type Pending = WebhookDelivery & { request: WebhookRequest; notBefore: number; inFlight?: boolean };
 
 export type DispatcherOptions = {
   faults: FaultInjector;
@@ -78,6 +78,21 @@ export class WebhookDispatcher {
     return true;
   }
 
+  /**
+   * Resolves once every queued delivery has been tried at least once. The clock waits for this
+   * after each due moment, so a delivery is signed and received while the clock still shows the
+   * moment it belongs to (receivers check the signature's age against that clock); retries of a
+   * failing endpoint are not waited for.
+   */
+  async settleFirstAttempts(timeoutMs = 10_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.queue.some((delivery) => delivery.attempts === 0 || delivery.inFlight)) {
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    return true;
+  }
+
   reset(): void {
     this.generation += 1;
     this.queue.length = 0;
@@ -115,6 +130,7 @@ export class WebhookDispatcher {
 
   private async attempt(delivery: Pending): Promise<void> {
     delivery.attempts += 1;
+    delivery.inFlight = true;
     try {
       const response = await fetch(delivery.url, {
         method: 'POST',
@@ -131,6 +147,8 @@ export class WebhookDispatcher {
       }
     } catch (error) {
       delivery.lastError = error instanceof Error ? error.message : String(error);
+    } finally {
+      delivery.inFlight = false;
     }
     const delay = this.retryDelaysMs[delivery.attempts - 1];
     if (delay === undefined) delivery.status = 'failed';

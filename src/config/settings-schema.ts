@@ -46,7 +46,21 @@ export const settingsSchema = z.object({
     .trim()
     .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'expected an http(s) URL such as http://127.0.0.1:12111')
     .optional(),
+  /** Where customers' browsers reach recur (the checkout return URL); unset: http://HOST:PORT. */
+  PUBLIC_BASE_URL: z
+    .string()
+    .trim()
+    .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'expected an http(s) URL such as https://billing.example.com')
+    .transform((value) => value.replace(/\/+$/, ''))
+    .optional(),
   WEBHOOK_MAX_ATTEMPTS: integerSetting(1, 50).default(8),
+  /** Who gets admin alerts (a dead webhook, ...), comma-separated; unset: alerts are only in the audit log. */
+  ADMIN_EMAILS: z
+    .string()
+    .trim()
+    .transform((value) => value.split(',').map((email) => email.trim()).filter(Boolean))
+    .pipe(z.array(z.email('expected e-mail addresses, comma-separated')).min(1))
+    .optional(),
   WEBHOOK_BODY_LIMIT_BYTES: integerSetting(1024, 5 * 1024 * 1024).default(512 * 1024),
   SANDBOX: z.enum(['auto', 'off']).default('auto'),
   SANDBOX_PORT: integerSetting(0, 65535).default(12111),

@@ -7,11 +7,14 @@ import { installHttpMetrics } from './http-metrics.ts';
 import { installOpenApi } from './openapi.ts';
 import { generateRequestId } from './request-id.ts';
 import { requireApiKey } from './require-api-key.ts';
+import { checkoutApiRoutes, checkoutReturnRoutes } from './routes/checkout-routes.ts';
 import { customerRoutes } from './routes/customer-routes.ts';
 import { entitlementRoutes } from './routes/entitlement-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { planRoutes } from './routes/plan-routes.ts';
 import { subscriptionRoutes } from './routes/subscription-routes.ts';
+import { webhookAdminRoutes } from './routes/webhook-admin-routes.ts';
+import { webhookRoutes } from './routes/webhook-routes.ts';
 
 export type HttpAppOptions = { ctx: ServiceContext; logger: Logger; bodyLimitBytes: number; version: string };
 
@@ -47,14 +50,20 @@ export async function buildHttpApp({ ctx, logger, bodyLimitBytes, version }: Htt
   installHttpMetrics(app);
   await installOpenApi(app, version);
   healthRoutes(app, ctx.db);
+  // The customer's browser comes back here from Stripe: no API key, the session id is checked instead.
+  checkoutReturnRoutes(app, ctx);
+  // Its own scope: the provider's signature authenticates it (no API key), and its raw-body parser stays here.
+  await app.register(async (scope) => webhookRoutes(scope, ctx, ctx.webhooks?.bodyLimitBytes ?? bodyLimitBytes));
 
   await app.register(
     async (v1) => {
       requireApiKey(v1, ctx);
       customerRoutes(v1, ctx);
+      checkoutApiRoutes(v1, ctx);
       entitlementRoutes(v1, ctx);
       planRoutes(v1, ctx);
       subscriptionRoutes(v1, ctx);
+      webhookAdminRoutes(v1, ctx);
     },
     { prefix: '/v1' },
   );

@@ -2,9 +2,12 @@ import type { Config } from '../config/load-config.ts';
 import { buildHttpApp } from '../http/build-http-app.ts';
 import { buildJobCatalogue } from '../jobs/job-catalogue.ts';
 import { startJobEngine } from '../jobs/job-engine.ts';
+import { PROCESS_WEBHOOK_INBOX, PROCESS_WEBHOOK_INBOX_KEY } from '../jobs/process-webhook-inbox.ts';
+import { buildStripeIntegration } from '../providers/payments/stripe/build-stripe-integration.ts';
 import type { ServiceContext } from '../services/service-context.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
+import { buildWebhookContext } from '../webhooks/build-webhook-context.ts';
 import { openStore } from './open-store.ts';
 import { recurVersion } from './version.ts';
 
@@ -13,10 +16,16 @@ export type RunningService = { url: string; databaseDescription: string; stop():
 /** Database, job engine, HTTP: started in that order, stopped in the reverse. */
 export async function startService(config: Config, clock: Clock, logger: Logger): Promise<RunningService> {
   const store = await openStore(config, clock, 'start');
-  const ctx: ServiceContext = { db: store.db, clock, config };
+  // Stripe's processor is registered when a key is configured; a provider without one has its events stored and marked ignored (replayable).
+  const stripe = buildStripeIntegration(config, store.db, clock);
+  const webhooks = buildWebhookContext(config, stripe ? { stripe: stripe.processor } : {});
+  const ctx: ServiceContext = { db: store.db, clock, config, webhooks, ...(stripe ? { stripe: { gateway: stripe.gateway, publicBaseUrl: stripe.publicBaseUrl } } : {}) };
   try {
     if (store.applied.length > 0) logger.info({ migrations: store.applied.map((m) => m.name) }, 'migrations applied');
     const engine = await startJobEngine({ db: store.db, jobs: buildJobCatalogue(ctx), logger, pollIntervalSeconds: config.JOB_POLL_INTERVAL_SECONDS });
+    webhooks.wakeWorker = async () => {
+      await engine.enqueue(PROCESS_WEBHOOK_INBOX, {}, { singletonKey: PROCESS_WEBHOOK_INBOX_KEY });
+    };
     const app = await buildHttpApp({ ctx, logger, bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES, version: recurVersion });
     try {
       await app.listen({ port: config.PORT, host: config.HOST });

@@ -5,6 +5,7 @@
  */
 export const errorCatalogue = {
   validation_failed: { status: 400, retryable: false },
+  invalid_signature: { status: 400, retryable: false },
   malformed_json: { status: 400, retryable: false },
   unauthorized: { status: 401, retryable: false },
   forbidden: { status: 403, retryable: false },
@@ -19,6 +20,8 @@ export const errorCatalogue = {
   provider_failure: { status: 502, retryable: true },
   provider_rate_limited: { status: 503, retryable: true },
   not_ready: { status: 503, retryable: true },
+  not_configured: { status: 503, retryable: true },
+  storage_unavailable: { status: 503, retryable: true },
 } as const satisfies Record<string, { status: number; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -24,7 +24,7 @@ describe('events, webhook endpoints and test clocks', () => {
     expect(receiver.types()).toEqual(['customer.created']);
     const [delivery] = receiver.deliveries;
     expect(delivery!.headers['stripe-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
-    expect(() => stripe.webhooks.constructEvent(delivery!.body, String(delivery!.headers['stripe-signature']), 'whsec_forged', 300, undefined, kit.sandbox.ctx.clock.nowSeconds())).toThrow(Stripe.errors.StripeSignatureVerificationError);
+    expect(() => stripe.webhooks.constructEvent(delivery!.body, String(delivery!.headers['stripe-signature']), 'whsec_forged', 300, undefined, kit.sandbox.ctx.clock.now().getTime())).toThrow(Stripe.errors.StripeSignatureVerificationError);
     expect(delivery!.event).toMatchObject({ object: 'event', api_version: Stripe.API_VERSION, livemode: false, request: { id: expect.stringMatching(/^req_/), idempotency_key: expect.stringMatching(/^stripe-node-retry-/) } });
     await stripe.webhookEndpoints.update(endpoint.id, { enabled_events: ['*'], disabled: true });
     await stripe.customers.create({});

@@ -51,7 +51,7 @@ export async function startReceiver(sandbox: RunningSandbox | (() => RunningSand
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       try {
-        const event = stripe.webhooks.constructEvent(body, String(request.headers['stripe-signature']), secret(), 300, undefined, current().ctx.clock.nowSeconds());
+        const event = stripe.webhooks.constructEvent(body, String(request.headers['stripe-signature']), secret(), 300, undefined, current().ctx.clock.now().getTime());
         deliveries.push({ body, headers: request.headers, event });
         response.statusCode = 200;
       } catch {

@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { listInboxEvents, type InboxStatus } from '../db/repositories/webhook-inbox-repository.ts';
+import { openStore } from '../runtime/open-store.ts';
+import { systemClock } from '../shared/clock.ts';
+import { RecurError } from '../shared/errors.ts';
+import { replayInboxEvent } from '../webhooks/replay-inbox-event.ts';
+import { CliError, loadConfigOrExit } from './cli-support.ts';
+
+const STATUSES: readonly InboxStatus[] = ['received', 'processing', 'processed', 'ignored', 'failed', 'dead'];
+
+export function registerEventsCommand(program: Command): void {
+  const events = program.command('events').description('the webhook inbox: list events, replay dead or failed ones');
+
+  events
+    .command('list')
+    .description('list inbox events, newest first (never their payloads)')
+    .option('--status <status>', `only events in this status (${STATUSES.join(', ')})`)
+    .option('--limit <n>', 'how many', '20')
+    .action(async (options: { status?: string; limit: string }) => {
+      if (options.status !== undefined && !STATUSES.includes(options.status as InboxStatus)) throw new CliError(`--status must be one of ${STATUSES.join(', ')}`);
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError('--limit must be a whole number from 1 to 1000');
+      const store = await openStore(loadConfigOrExit(), systemClock, 'events list');
+      try {
+        const page = await listInboxEvents(store.db, { status: options.status as InboxStatus | undefined, limit });
+        for (const event of page.items) {
+          const error = event.lastError ? `  ${event.lastError.split('\n')[0]}` : '';
+          console.log(`${event.id}  ${event.provider}  ${event.providerEventId}  ${event.type}  ${event.status}  attempts ${event.attempts}${error}`);
+        }
+      } finally {
+        await store.close();
+      }
+    });
+
+  events
+    .command('replay')
+    .description('put a dead, failed or ignored event back in the queue (attempts reset; audit-logged)')
+    .argument('<id>', "recur's inbox id or the provider's event id (evt_…)")
+    .action(async (id: string) => {
+      const store = await openStore(loadConfigOrExit(), systemClock, 'events replay');
+      try {
+        const event = await replayInboxEvent({ db: store.db, clock: systemClock }, id, 'cli');
+        console.log(`event ${event.id} (${event.providerEventId}) is queued again; a running recur processes it within a minute`);
+      } catch (error) {
+        if (error instanceof RecurError) throw new CliError(error.message, error.status === 404 ? 66 : 65);
+        throw error;
+      } finally {
+        await store.close();
+      }
+    });
+}

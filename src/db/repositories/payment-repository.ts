@@ -1,0 +1,123 @@
+import type { ProviderId } from '../../domain/provider.ts';
+import { parseInt8, type Queryable } from '../database.ts';
+
+export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded' | 'partially_refunded' | 'disputed';
+
+export type PaymentState = {
+  customerId: string;
+  subscriptionId: string | null;
+  provider: ProviderId;
+  providerPaymentId: string;
+  kind: 'one_time' | 'subscription';
+  amountMinor: number;
+  currency: string;
+  amountRefundedMinor: number;
+  status: PaymentStatus;
+  methodSummary: string | null;
+  invoiceAt: Date | null;
+  providerUpdatedAt: Date;
+};
+
+export type PaymentRecord = PaymentState & { id: string; createdAt: Date; updatedAt: Date };
+
+type PaymentRow = {
+  id: string;
+  customer_id: string;
+  subscription_id: string | null;
+  provider: ProviderId;
+  provider_payment_id: string;
+  kind: 'one_time' | 'subscription';
+  amount_minor: string | number;
+  currency: string;
+  amount_refunded_minor: string | number;
+  status: PaymentStatus;
+  method_summary: string | null;
+  invoice_at: Date | null;
+  provider_updated_at: Date;
+  created_at: Date;
+  updated_at: Date;
+};
+
+const int8 = (value: string | number): number => (typeof value === 'number' ? value : parseInt8(value));
+
+const toRecord = (row: PaymentRow): PaymentRecord => ({
+  id: row.id,
+  customerId: row.customer_id,
+  subscriptionId: row.subscription_id,
+  provider: row.provider,
+  providerPaymentId: row.provider_payment_id,
+  kind: row.kind,
+  amountMinor: int8(row.amount_minor),
+  currency: row.currency,
+  amountRefundedMinor: int8(row.amount_refunded_minor),
+  status: row.status,
+  methodSummary: row.method_summary,
+  invoiceAt: row.invoice_at,
+  providerUpdatedAt: row.provider_updated_at,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+// A payment only moves forward through these, so events applied in any order end in the same
+// state: a failed attempt can still succeed (same PaymentIntent, new card), a success can be
+// refunded, and a dispute outranks everything, whatever its outcome (kept in the audit log).
+const RANK_SQL = (column: string) =>
+  `CASE ${column} WHEN 'pending' THEN 0 WHEN 'failed' THEN 1 WHEN 'succeeded' THEN 2 WHEN 'partially_refunded' THEN 3 WHEN 'refunded' THEN 4 ELSE 5 END`;
+
+export type PaymentUpsertOutcome = { outcome: 'inserted' | 'updated'; payment: PaymentRecord } | { outcome: 'unchanged' };
+
+/**
+ * Inserts or merges one provider payment. The merge never moves backwards: the refunded amount
+ * only grows, the status only climbs the rank above, a known subscription link is kept. Applying
+ * the same or an older state again changes nothing (and reports 'unchanged').
+ */
+export async function upsertPayment(tx: Queryable, state: PaymentState, now: Date): Promise<PaymentUpsertOutcome> {
+  const result = await tx.query<PaymentRow & { inserted: boolean }>(
+    `INSERT INTO payments AS p (customer_id, subscription_id, provider, provider_payment_id, kind, amount_minor, currency, amount_refunded_minor,
+       status, method_summary, invoice_at, provider_updated_at, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
+     ON CONFLICT (provider, provider_payment_id) DO UPDATE SET
+       subscription_id = COALESCE(p.subscription_id, EXCLUDED.subscription_id),
+       kind = CASE WHEN p.subscription_id IS NULL AND EXCLUDED.subscription_id IS NOT NULL THEN 'subscription' ELSE p.kind END,
+       amount_refunded_minor = GREATEST(p.amount_refunded_minor, EXCLUDED.amount_refunded_minor),
+       status = CASE WHEN ${RANK_SQL('EXCLUDED.status')} > ${RANK_SQL('p.status')} THEN EXCLUDED.status ELSE p.status END,
+       method_summary = COALESCE(p.method_summary, EXCLUDED.method_summary),
+       invoice_at = COALESCE(p.invoice_at, EXCLUDED.invoice_at),
+       provider_updated_at = GREATEST(p.provider_updated_at, EXCLUDED.provider_updated_at),
+       updated_at = EXCLUDED.updated_at
+     WHERE (p.subscription_id IS NULL AND EXCLUDED.subscription_id IS NOT NULL)
+        OR EXCLUDED.amount_refunded_minor > p.amount_refunded_minor
+        OR ${RANK_SQL('EXCLUDED.status')} > ${RANK_SQL('p.status')}
+        OR (p.method_summary IS NULL AND EXCLUDED.method_summary IS NOT NULL)
+        OR (p.invoice_at IS NULL AND EXCLUDED.invoice_at IS NOT NULL)
+     RETURNING *, (xmax = 0) AS inserted`,
+    [
+      state.customerId,
+      state.subscriptionId,
+      state.provider,
+      state.providerPaymentId,
+      state.kind,
+      state.amountMinor,
+      state.currency,
+      state.amountRefundedMinor,
+      state.status,
+      state.methodSummary,
+      state.invoiceAt,
+      state.providerUpdatedAt,
+      now,
+    ],
+  );
+  const row = result.rows[0];
+  if (!row) return { outcome: 'unchanged' };
+  return { outcome: row.inserted ? 'inserted' : 'updated', payment: toRecord(row) };
+}
+
+export async function findPaymentByProviderId(db: Queryable, provider: ProviderId, providerPaymentId: string): Promise<PaymentRecord | null> {
+  const result = await db.query<PaymentRow>('SELECT * FROM payments WHERE provider = $1 AND provider_payment_id = $2', [provider, providerPaymentId]);
+  return result.rows[0] ? toRecord(result.rows[0]) : null;
+}
+
+export async function listPaymentsOfSubscription(db: Queryable, subscriptionId: string): Promise<PaymentRecord[]> {
+  const result = await db.query<PaymentRow>('SELECT * FROM payments WHERE subscription_id = $1 ORDER BY invoice_at, id', [subscriptionId]);
+  return result.rows.map(toRecord);
+}

@@ -1,0 +1,107 @@
+import type { Queryable } from '../database.ts';
+
+export type InboxStatus = 'received' | 'processing' | 'processed' | 'ignored' | 'failed' | 'dead';
+
+export type NewInboxEvent = { provider: string; providerEventId: string; type: string; payload: unknown; providerCreatedAt: Date | null };
+
+export type InboxRecord = {
+  id: number;
+  provider: string;
+  providerEventId: string;
+  type: string;
+  status: InboxStatus;
+  attempts: number;
+  nextAttemptAt: Date | null;
+  lastError: string | null;
+  providerCreatedAt: Date | null;
+  receivedAt: Date;
+  processedAt: Date | null;
+  /** Only when asked for: payloads can be large and carry personal data. */
+  payload?: unknown;
+};
+
+type InboxRow = {
+  id: string | number;
+  provider: string;
+  provider_event_id: string;
+  type: string;
+  status: InboxStatus;
+  attempts: number;
+  next_attempt_at: Date | null;
+  last_error: string | null;
+  provider_created_at: Date | null;
+  received_at: Date;
+  processed_at: Date | null;
+  payload?: unknown;
+};
+
+const COLUMNS = 'id, provider, provider_event_id, type, status, attempts, next_attempt_at, last_error, provider_created_at, received_at, processed_at';
+
+export const toInboxRecord = (row: InboxRow): InboxRecord => ({
+  id: Number(row.id),
+  provider: row.provider,
+  providerEventId: row.provider_event_id,
+  type: row.type,
+  status: row.status,
+  attempts: row.attempts,
+  nextAttemptAt: row.next_attempt_at,
+  lastError: row.last_error,
+  providerCreatedAt: row.provider_created_at,
+  receivedAt: row.received_at,
+  processedAt: row.processed_at,
+  ...('payload' in row ? { payload: row.payload } : {}),
+});
+
+/** The unique (provider, provider_event_id) index decides duplicates: true when the row is new. */
+export async function insertInboxEvent(db: Queryable, event: NewInboxEvent, receivedAt: Date): Promise<boolean> {
+  const result = await db.query(
+    `INSERT INTO webhook_inbox (provider, provider_event_id, type, payload, provider_created_at, received_at)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (provider, provider_event_id) DO NOTHING`,
+    [event.provider, event.providerEventId, event.type, JSON.stringify(event.payload), event.providerCreatedAt, receivedAt],
+  );
+  return result.rowCount === 1;
+}
+
+export async function findInboxEvents(db: Queryable, idOrEventId: string, options: { forUpdate?: boolean } = {}): Promise<InboxRecord[]> {
+  const lock = options.forUpdate ? ' FOR UPDATE' : '';
+  const byId = /^\d{1,15}$/.test(idOrEventId);
+  const result = await db.query<InboxRow>(
+    `SELECT ${COLUMNS} FROM webhook_inbox WHERE ${byId ? 'id = $1' : 'provider_event_id = $1'} ORDER BY id${lock}`,
+    [byId ? Number(idOrEventId) : idOrEventId],
+  );
+  return result.rows.map(toInboxRecord);
+}
+
+export type InboxFilter = { status?: InboxStatus | undefined; provider?: string | undefined; limit: number; startingAfter?: number | undefined; withPayload?: boolean };
+
+/** Newest first; the cursor is the last id of the previous page. */
+export async function listInboxEvents(db: Queryable, filter: InboxFilter): Promise<{ items: InboxRecord[]; hasMore: boolean }> {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    conditions.push(sql.replace('?', `$${params.length}`));
+  };
+  if (filter.status) add('status = ?', filter.status);
+  if (filter.provider) add('provider = ?', filter.provider);
+  if (filter.startingAfter !== undefined) add('id < ?', filter.startingAfter);
+  params.push(filter.limit + 1);
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+  const result = await db.query<InboxRow>(
+    `SELECT ${COLUMNS}${filter.withPayload ? ', payload' : ''} FROM webhook_inbox ${where} ORDER BY id DESC LIMIT $${params.length}`,
+    params,
+  );
+  const items = result.rows.slice(0, filter.limit).map(toInboxRecord);
+  return { items, hasMore: result.rows.length > filter.limit };
+}
+
+/** Puts a row back in the queue as if it had just arrived. */
+export async function resetInboxEventForReplay(tx: Queryable, id: number): Promise<InboxRecord> {
+  const result = await tx.query<InboxRow>(
+    `UPDATE webhook_inbox
+        SET status = 'received', attempts = 0, next_attempt_at = NULL, lease_expires_at = NULL, last_error = NULL, processed_at = NULL
+      WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id],
+  );
+  return toInboxRecord(result.rows[0]!);
+}

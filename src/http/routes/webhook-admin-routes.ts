@@ -1,0 +1,88 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { listInboxEvents, type InboxRecord } from '../../db/repositories/webhook-inbox-repository.ts';
+import type { ServiceContext } from '../../services/service-context.ts';
+import { replayInboxEvent } from '../../webhooks/replay-inbox-event.ts';
+import { errorJson } from '../presenters.ts';
+
+const STATUSES = ['received', 'processing', 'processed', 'ignored', 'failed', 'dead'] as const;
+const timestamp = z.iso.datetime();
+const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+const webhookEventJson = z.object({
+  id: z.number().int(),
+  provider: z.string(),
+  provider_event_id: z.string(),
+  type: z.string(),
+  status: z.enum(STATUSES),
+  attempts: z.number().int(),
+  last_error: z.string().nullable(),
+  next_attempt_at: timestamp.nullable(),
+  provider_created_at: timestamp.nullable(),
+  received_at: timestamp,
+  processed_at: timestamp.nullable(),
+  payload: z.unknown().optional(),
+});
+
+const presentWebhookEvent = (event: InboxRecord): z.infer<typeof webhookEventJson> => ({
+  id: event.id,
+  provider: event.provider,
+  provider_event_id: event.providerEventId,
+  type: event.type,
+  status: event.status,
+  attempts: event.attempts,
+  last_error: event.lastError,
+  next_attempt_at: iso(event.nextAttemptAt),
+  provider_created_at: iso(event.providerCreatedAt),
+  received_at: event.receivedAt.toISOString(),
+  processed_at: iso(event.processedAt),
+  ...('payload' in event ? { payload: event.payload } : {}),
+});
+
+const listQuery = z
+  .object({
+    status: z.enum(STATUSES).optional(),
+    provider: z.enum(['stripe', 'paypal']).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    starting_after: z.coerce.number().int().positive().optional(),
+    include_payload: z.enum(['true', 'false']).default('false'),
+  })
+  .strict();
+
+const idParam = z.object({ id: z.string().min(1).max(255).regex(/^[\w.:-]+$/, "expected recur's inbox id or the provider's event id") });
+
+/** The webhook inbox for admins: what arrived, what failed, and a way to try again. */
+export function webhookAdminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+
+  api.get(
+    '/webhook-events',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: 'List inbox events, newest first, without payloads unless include_payload=true',
+        querystring: listQuery,
+        response: { 200: z.object({ data: z.array(webhookEventJson), has_more: z.boolean() }), 400: errorJson, 401: errorJson },
+      },
+    },
+    async (request) => {
+      const { status, provider, limit, starting_after, include_payload } = request.query;
+      const page = await listInboxEvents(ctx.db, { status, provider, limit, startingAfter: starting_after, withPayload: include_payload === 'true' });
+      return { data: page.items.map(presentWebhookEvent), has_more: page.hasMore };
+    },
+  );
+
+  api.post(
+    '/webhook-events/:id/replay',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Process a dead, failed or ignored event again (attempts reset; audit-logged)',
+        params: idParam,
+        response: { 200: webhookEventJson, 400: errorJson, 401: errorJson, 404: errorJson, 409: errorJson },
+      },
+    },
+    async (request) => presentWebhookEvent(await replayInboxEvent(ctx, request.params.id, request.actor)),
+  );
+}

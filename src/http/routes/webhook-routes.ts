@@ -1,0 +1,62 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isProviderId } from '../../domain/provider.ts';
+import type { ServiceContext } from '../../services/service-context.ts';
+import { ingestWebhook, type IngestOutcome } from '../../webhooks/ingest-webhook.ts';
+import { sendError } from '../error-handler.ts';
+
+/**
+ * `POST /webhooks/:provider`, outside the API-key scope: the provider's signature is the
+ * authentication. Register it in its own encapsulated scope: it replaces the JSON parser with a
+ * raw-bytes one there, and only there.
+ */
+export async function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, bodyLimitBytes: number): Promise<void> {
+  // Nothing is parsed before verification: the signature is over the bytes as sent.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: bodyLimitBytes }, (_request, body, done) => done(null, body));
+
+  app.post<{ Params: { provider: string } }>('/webhooks/:provider', { bodyLimit: bodyLimitBytes, schema: { hide: true } }, async (request, reply) => {
+    const { provider } = request.params;
+    if (!isProviderId(provider)) return sendError(request, reply, { status: 404, code: 'route_not_found', message: `recur takes no webhooks from "${provider}"` });
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const outcome = await ingestWebhook(ctx, { provider, raw, headers: request.headers });
+    if (outcome.outcome === 'accepted') wakeWorker(ctx, request);
+    return answer(request, reply, outcome);
+  });
+}
+
+function answer(request: FastifyRequest, reply: FastifyReply, outcome: IngestOutcome): FastifyReply {
+  switch (outcome.outcome) {
+    case 'accepted':
+      return reply.status(200).send({ received: true });
+    case 'duplicate':
+      return reply.status(200).send({ received: true, duplicate: true });
+    case 'not-configured':
+      // 503, not 404: the provider keeps retrying, so events sent while a secret is missing arrive once it is set.
+      return sendError(request, reply, { status: 503, code: 'not_configured', message: 'no webhook signing secret is configured for this provider' });
+    case 'too-large':
+      return sendError(request, reply, { status: 413, code: 'payload_too_large', message: `the body is larger than ${outcome.limitBytes} bytes` });
+    case 'bad-signature':
+      return sendError(request, reply, { status: 400, code: 'invalid_signature', message: 'the signature is missing, does not match, or is too old' });
+    case 'malformed':
+      return sendError(request, reply, { status: 400, code: 'malformed_json', message: 'the signed body is not a JSON event' });
+    case 'store-failed':
+      // The message only: a database error never carries the payload, and the body is never logged.
+      request.log.error({ error: messageOf(outcome.error) }, 'webhook could not be stored; the provider will retry');
+      return sendError(request, reply, { status: 503, code: 'storage_unavailable', message: 'the event could not be stored; deliver it again' });
+    default:
+      return assertNever(outcome);
+  }
+}
+
+function wakeWorker(ctx: ServiceContext, request: FastifyRequest): void {
+  const wake = ctx.webhooks?.wakeWorker;
+  if (!wake) return;
+  // The row is stored; if waking fails the minutely schedule still picks it up.
+  wake().catch((error: unknown) => request.log.warn({ error: messageOf(error) }, 'could not wake the inbox worker'));
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled ingest outcome ${JSON.stringify(value)}`);
+}

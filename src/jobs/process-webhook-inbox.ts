@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import type { ServiceContext } from '../services/service-context.ts';
+import { drainInbox } from '../webhooks/process-inbox-batch.ts';
+import { defineJob } from './job-definition.ts';
+
+export const PROCESS_WEBHOOK_INBOX = 'process-webhook-inbox';
+/** Stately with one key: at most one run queued behind the running one, however many events arrive. */
+export const PROCESS_WEBHOOK_INBOX_KEY = 'inbox';
+
+/**
+ * Enqueued right after each accepted webhook (low latency) and scheduled every minute (retries
+ * that fell due, and anything a lost wake-up left behind). Per-event failures are recorded on the
+ * inbox row, not thrown, so the job itself only fails when the database does.
+ */
+export const processWebhookInboxJob = (ctx: ServiceContext) =>
+  defineJob({
+    name: PROCESS_WEBHOOK_INBOX,
+    description: 'Processes due webhook inbox events: apply and mark done in one transaction, retry with backoff, dead-letter',
+    payload: z.object({}).passthrough(),
+    policy: 'stately',
+    retryLimit: 2,
+    retryDelaySeconds: 10,
+    expireInSeconds: 15 * 60,
+    cron: '* * * * *',
+    handle: async () => {
+      if (!ctx.webhooks) return;
+      await drainInbox({ db: ctx.db, clock: ctx.clock, webhooks: ctx.webhooks, locale: ctx.config.DEFAULT_LOCALE });
+    },
+  });

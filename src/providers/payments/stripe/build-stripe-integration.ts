@@ -1,0 +1,24 @@
+import type { Config } from '../../../config/load-config.ts';
+import type { Database } from '../../../db/database.ts';
+import type { Clock } from '../../../shared/clock.ts';
+import type { EventProcessor } from '../../../webhooks/inbox-event.ts';
+import { createStripeClient } from './create-stripe-client.ts';
+import { createStripeGateway } from './create-stripe-gateway.ts';
+import { createStripeEventProcessor } from './events/create-stripe-event-processor.ts';
+import type { StripeGateway } from './stripe-gateway.ts';
+
+export type StripeIntegration = { gateway: StripeGateway; publicBaseUrl: string; processor: EventProcessor };
+
+type StripeSettings = Pick<Config, 'STRIPE_SECRET_KEY' | 'STRIPE_API_BASE' | 'PUBLIC_BASE_URL' | 'HOST' | 'PORT' | 'catalogue' | 'DEFAULT_LOCALE'>;
+
+/** The gateway and the event processor, when a Stripe key is configured; null otherwise. */
+export function buildStripeIntegration(config: StripeSettings, db: Database, clock: Clock): StripeIntegration | null {
+  if (!config.STRIPE_SECRET_KEY) return null;
+  const gateway = createStripeGateway(createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }));
+  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  return {
+    gateway,
+    publicBaseUrl: config.PUBLIC_BASE_URL ?? `http://${host}:${config.PORT}`,
+    processor: createStripeEventProcessor({ gateway, db, clock, plans: config.catalogue.plans, defaultLocale: config.DEFAULT_LOCALE }),
+  };
+}

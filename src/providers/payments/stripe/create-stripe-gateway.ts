@@ -1,0 +1,123 @@
+import type Stripe from 'stripe';
+import { callStripe, retrieveOrNull } from './stripe-errors.ts';
+import type { NewCheckoutSession, NewProviderCustomer, ProviderCheckoutSession, StripeGateway } from './stripe-gateway.ts';
+import { paymentIntentOfInvoice, subscriptionOfInvoice, toProviderPayment, toProviderPrice, toProviderSubscription } from './stripe-mappers.ts';
+
+const STRIPE_LOCALES = new Set(['nl', 'en']);
+
+/** recur's StripeGateway over the official SDK (see create-stripe-client.ts). */
+export function createStripeGateway(stripe: Stripe): StripeGateway {
+  const retrievePayment = async (id: string, providerSubscriptionId: string | null = null) => {
+    const intent = await retrieveOrNull(`reading payment ${id}`, () => stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] }));
+    return intent ? toProviderPayment(intent, providerSubscriptionId) : null;
+  };
+
+  return {
+    async findPriceByLookupKey(lookupKey) {
+      const prices = await callStripe('listing prices', () => stripe.prices.list({ lookup_keys: [lookupKey], limit: 1, expand: ['data.product'] }));
+      const price = prices.data[0];
+      return price ? toProviderPrice(price) : null;
+    },
+
+    async findOrCreateProduct(planId, name) {
+      // A product per plan, found again by metadata so a second run creates nothing.
+      const products = await callStripe('listing products', () => stripe.products.list({ limit: 100, active: true }));
+      const existing = products.data.find((product) => product.metadata['recur_plan_id'] === planId);
+      if (existing) return { id: existing.id, created: false };
+      const created = await callStripe(`creating the product of plan ${planId}`, () =>
+        stripe.products.create({ name, metadata: { recur_plan_id: planId } }, { idempotencyKey: `recur:plans-sync:product:${planId}` }),
+      );
+      return { id: created.id, created: true };
+    },
+
+    async createPrice({ productId, lookupKey, amountMinor, currency, interval, idempotencyKey }) {
+      const price = await callStripe(`creating price ${lookupKey}`, () =>
+        stripe.prices.create(
+          { product: productId, unit_amount: amountMinor, currency: currency.toLowerCase(), recurring: { interval }, lookup_key: lookupKey, transfer_lookup_key: true },
+          { idempotencyKey },
+        ),
+      );
+      return toProviderPrice(price);
+    },
+
+    async createCustomer(customer: NewProviderCustomer) {
+      const created = await callStripe('creating the Stripe customer', () =>
+        stripe.customers.create(
+          {
+            email: customer.email,
+            ...(customer.name ? { name: customer.name } : {}),
+            preferred_locales: [customer.locale],
+            metadata: { recur_customer_id: customer.recurCustomerId, external_id: customer.externalId },
+          },
+          { idempotencyKey: `recur:customer:${customer.recurCustomerId}` },
+        ),
+      );
+      return { id: created.id };
+    },
+
+    async createCheckoutSession(session: NewCheckoutSession) {
+      const created = await callStripe('creating the checkout session', () =>
+        stripe.checkout.sessions.create(
+          {
+            mode: 'subscription',
+            customer: session.providerCustomerId,
+            line_items: [{ price: session.priceId, quantity: 1 }],
+            subscription_data: {
+              ...(session.trialDays > 0 ? { trial_period_days: session.trialDays } : {}),
+              metadata: { recur_customer_id: session.recurCustomerId, recur_plan_id: session.planId },
+            },
+            client_reference_id: session.recurCustomerId,
+            metadata: { recur_customer_id: session.recurCustomerId, recur_plan_id: session.planId },
+            success_url: session.successUrl,
+            cancel_url: session.cancelUrl,
+            locale: (STRIPE_LOCALES.has(session.locale) ? session.locale : 'auto') as Stripe.Checkout.SessionCreateParams.Locale,
+            allow_promotion_codes: true,
+          },
+          { idempotencyKey: session.idempotencyKey },
+        ),
+      );
+      return { id: created.id, url: created.url! };
+    },
+
+    async retrieveCheckoutSession(id) {
+      const session = await retrieveOrNull(`reading checkout session ${id}`, () => stripe.checkout.sessions.retrieve(id, { expand: ['subscription', 'subscription.latest_invoice.payments'] }));
+      if (!session) return null;
+      const subscription = typeof session.subscription === 'object' && session.subscription ? session.subscription : null;
+      const invoice = subscription && typeof subscription.latest_invoice === 'object' ? subscription.latest_invoice : null;
+      const intentId = invoice ? paymentIntentOfInvoice(invoice) : null;
+      const result: ProviderCheckoutSession = {
+        id: session.id,
+        created: new Date(session.created * 1000),
+        status: session.status === 'complete' ? 'complete' : session.status === 'expired' ? 'expired' : 'open',
+        paymentStatus: session.payment_status === 'paid' ? 'paid' : session.payment_status === 'no_payment_required' ? 'no_payment_required' : 'unpaid',
+        providerCustomerId: typeof session.customer === 'string' ? session.customer : (session.customer?.id ?? null),
+        clientReferenceId: session.client_reference_id,
+        metadata: { ...session.metadata },
+        subscription: subscription ? toProviderSubscription(subscription) : null,
+        firstPayment: intentId && invoice && invoice.amount_due > 0 ? await retrievePayment(intentId, subscription?.id ?? null) : null,
+      };
+      return result;
+    },
+
+    async retrieveSubscription(id) {
+      const subscription = await retrieveOrNull(`reading subscription ${id}`, () => stripe.subscriptions.retrieve(id));
+      return subscription ? toProviderSubscription(subscription) : null;
+    },
+
+    retrievePayment: (id) => retrievePayment(id),
+
+    async retrieveInvoicePayment(invoiceId) {
+      const invoice = await retrieveOrNull(`reading invoice ${invoiceId}`, () => stripe.invoices.retrieve(invoiceId, { expand: ['payments'] }));
+      if (!invoice) return null;
+      const intentId = paymentIntentOfInvoice(invoice);
+      const subscriptionId = subscriptionOfInvoice(invoice);
+      return { subscriptionId, payment: intentId ? await retrievePayment(intentId, subscriptionId) : null };
+    },
+
+    async retrieveCustomer(id) {
+      const customer = await retrieveOrNull(`reading customer ${id}`, () => stripe.customers.retrieve(id));
+      if (!customer || customer.deleted) return null;
+      return { id: customer.id, email: customer.email ?? null, name: customer.name ?? null };
+    },
+  };
+}

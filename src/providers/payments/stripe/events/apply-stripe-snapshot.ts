@@ -1,0 +1,71 @@
+import type { Queryable } from '../../../../db/database.ts';
+import { recordAudit } from '../../../../db/repositories/audit-log-repository.ts';
+import { settleCheckoutSession } from '../../../../db/repositories/checkout-session-repository.ts';
+import type { Locale } from '../../../../db/repositories/customer-repository.ts';
+import type { Plan } from '../../../../domain/plan.ts';
+import { recordProviderPayment } from '../../../../services/sync/record-provider-payment.ts';
+import { recordProviderSubscription } from '../../../../services/sync/record-provider-subscription.ts';
+import { resolveProviderCustomer } from '../../../../services/sync/resolve-provider-customer.ts';
+import type { ProcessingOutcome } from '../../../../webhooks/inbox-event.ts';
+import type { StripeSnapshot } from './stripe-snapshot.ts';
+
+export type ApplyContext = { version: Date; now: Date; actor: string; plans: readonly Plan[]; defaultLocale: Locale };
+
+async function subscriptionRowId(tx: Queryable, providerSubscriptionId: string | null): Promise<string | null> {
+  if (!providerSubscriptionId) return null;
+  const result = await tx.query<{ id: string }>("SELECT id FROM subscriptions WHERE provider = 'stripe' AND provider_subscription_id = $1", [providerSubscriptionId]);
+  return result.rows[0]?.id ?? null;
+}
+
+/**
+ * Writes one snapshot: customer (found, linked or created), subscription (version guard), payment
+ * (forward-only merge), checkout session, and the once-per-event note. Every step is idempotent,
+ * so the same event applied again changes nothing.
+ */
+export async function applyStripeSnapshot(tx: Queryable, snapshot: StripeSnapshot, ctx: ApplyContext): Promise<ProcessingOutcome> {
+  const customerId = await resolveProviderCustomer(
+    tx,
+    { provider: 'stripe', providerCustomerId: snapshot.providerCustomerId, metadataCustomerId: snapshot.metadataCustomerId, details: snapshot.customerDetails },
+    { now: ctx.now, actor: ctx.actor, defaultLocale: ctx.defaultLocale },
+  );
+  if (!customerId) return { outcome: 'ignored', reason: `Stripe customer ${snapshot.providerCustomerId} is unknown and could not be read` };
+
+  const done: string[] = [];
+  let subscriptionId: string | null = null;
+  if (snapshot.subscription) {
+    const recorded = await recordProviderSubscription(tx, {
+      provider: 'stripe',
+      customerId,
+      subscription: snapshot.subscription,
+      version: ctx.version,
+      plans: ctx.plans,
+      now: ctx.now,
+      actor: ctx.actor,
+    });
+    if (recorded.outcome === 'not_recorded') done.push(`subscription skipped: ${recorded.reason}`);
+    else {
+      subscriptionId = recorded.subscriptionId;
+      done.push(`subscription ${recorded.outcome}`);
+    }
+  }
+  if (snapshot.payment) {
+    const paysFor = subscriptionId ?? (await subscriptionRowId(tx, snapshot.payment.providerSubscriptionId));
+    const recorded = await recordProviderPayment(tx, { provider: 'stripe', customerId, subscriptionId: paysFor, payment: snapshot.payment, version: ctx.version, now: ctx.now, actor: ctx.actor });
+    done.push(`payment ${recorded.outcome}`);
+  }
+  if (snapshot.checkoutSession) {
+    const settled = await settleCheckoutSession(tx, { provider: 'stripe', providerSessionId: snapshot.checkoutSession.id }, { status: snapshot.checkoutSession.status, subscriptionId }, ctx.now);
+    if (settled) done.push(`checkout session ${snapshot.checkoutSession.status}`);
+  }
+  if (snapshot.note && snapshot.payment) {
+    const payment = await tx.query<{ id: string }>("SELECT id FROM payments WHERE provider = 'stripe' AND provider_payment_id = $1", [snapshot.payment.id]);
+    const paymentId = payment.rows[0]!.id;
+    // Once per event: the actor names the event, so a second delivery finds its own entry.
+    const seen = await tx.query('SELECT 1 FROM audit_log WHERE actor = $1 AND entity = $2 AND entity_id = $3 AND action = $4', [ctx.actor, 'payment', paymentId, snapshot.note.action]);
+    if (seen.rows.length === 0) {
+      await recordAudit(tx, { at: ctx.now, actor: ctx.actor, entity: 'payment', entityId: paymentId, action: snapshot.note.action, before: null, after: snapshot.note.detail });
+      done.push(snapshot.note.action);
+    }
+  }
+  return { outcome: 'applied', summary: done.join('; ') || 'no change' };
+}

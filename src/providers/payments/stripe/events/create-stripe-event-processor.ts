@@ -1,0 +1,41 @@
+import type { Database } from '../../../../db/database.ts';
+import type { Locale } from '../../../../db/repositories/customer-repository.ts';
+import type { Plan } from '../../../../domain/plan.ts';
+import type { Clock } from '../../../../shared/clock.ts';
+import type { EventProcessor } from '../../../../webhooks/inbox-event.ts';
+import type { StripeGateway } from '../stripe-gateway.ts';
+import { applyStripeSnapshot } from './apply-stripe-snapshot.ts';
+import { parseStripeEvent } from './stripe-event-envelope.ts';
+import { stripeEventHandlers } from './stripe-event-handlers.ts';
+
+export type StripeEventProcessorDeps = { gateway: StripeGateway; db: Database; clock: Clock; plans: readonly Plan[]; defaultLocale: Locale };
+
+/**
+ * Stripe events -> recur's rows. `prepare` re-reads the event's object from Stripe, because the
+ * payload may be older than what recur already holds; `apply` writes it with the event's
+ * `created` as the version. Why the event's time and not the moment of the read: the read is
+ * made after the event existed, so it is at least as new as the event, and tagging it with the
+ * event's time keeps the guard on Stripe's own clock (recur's clock and Stripe's need not agree).
+ * Of two events for one subscription, the later one (by `created`) wins, and it carries a read
+ * made no earlier than the other's. The one gap: a slow read of a newer event overtaken by a
+ * faster read of an older one; the next event or the reconciliation run repairs that.
+ */
+export function createStripeEventProcessor(deps: StripeEventProcessorDeps): EventProcessor {
+  return async (inboxEvent) => {
+    const event = parseStripeEvent(inboxEvent.payload);
+    const handler = stripeEventHandlers.get(event.type);
+    if (!handler) return { apply: async () => ({ outcome: 'ignored', reason: `recur does not use ${event.type}` }) };
+    const snapshot = await handler(event, { gateway: deps.gateway, db: deps.db });
+    if (typeof snapshot === 'string') return { apply: async () => ({ outcome: 'ignored', reason: snapshot }) };
+    return {
+      apply: (tx) =>
+        applyStripeSnapshot(tx, snapshot, {
+          version: new Date(event.created * 1000),
+          now: deps.clock.now(),
+          actor: `webhook:stripe:${event.id}`,
+          plans: deps.plans,
+          defaultLocale: deps.defaultLocale,
+        }),
+    };
+  };
+}

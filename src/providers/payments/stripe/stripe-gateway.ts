@@ -1,0 +1,82 @@
+import type { BillingInterval } from '../../../domain/plan.ts';
+
+/**
+ * What recur needs from Stripe, in recur's own types. The SDK stays behind this interface
+ * (create-stripe-gateway.ts); services and the event processor only see these shapes.
+ */
+export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded' | 'partially_refunded' | 'disputed';
+
+export type ProviderSubscription = {
+  id: string;
+  providerCustomerId: string;
+  /** Stripe's raw status; the domain maps it. */
+  status: string;
+  priceId: string | null;
+  priceLookupKey: string | null;
+  trialEnd: Date | null;
+  currentPeriodStart: Date | null;
+  currentPeriodEnd: Date | null;
+  cancelAtPeriodEnd: boolean;
+  canceledAt: Date | null;
+  metadata: Record<string, string>;
+};
+
+/**
+ * One payment, keyed by the PaymentIntent id: invoices, charges, refunds and disputes all lead
+ * back to one PaymentIntent, and a retried invoice payment keeps it, so it is the stable key.
+ */
+export type ProviderPayment = {
+  id: string;
+  providerCustomerId: string | null;
+  providerSubscriptionId: string | null;
+  amountMinor: number;
+  currency: string;
+  amountRefundedMinor: number;
+  status: PaymentStatus;
+  methodSummary: string | null;
+  at: Date;
+};
+
+export type ProviderCheckoutSession = {
+  id: string;
+  created: Date;
+  status: 'open' | 'complete' | 'expired';
+  paymentStatus: 'paid' | 'unpaid' | 'no_payment_required';
+  providerCustomerId: string | null;
+  clientReferenceId: string | null;
+  metadata: Record<string, string>;
+  subscription: ProviderSubscription | null;
+  /** The first invoice's payment, when there is one. */
+  firstPayment: ProviderPayment | null;
+};
+
+export type ProviderPrice = { id: string; productId: string; lookupKey: string | null; amountMinor: number; currency: string; interval: BillingInterval | null; active: boolean };
+
+export type NewProviderCustomer = { recurCustomerId: string; externalId: string; email: string; name: string | null; locale: string };
+
+export type NewCheckoutSession = {
+  providerCustomerId: string;
+  priceId: string;
+  trialDays: number;
+  recurCustomerId: string;
+  planId: string;
+  successUrl: string;
+  cancelUrl: string;
+  locale: string;
+  idempotencyKey: string;
+};
+
+export interface StripeGateway {
+  findPriceByLookupKey(lookupKey: string): Promise<ProviderPrice | null>;
+  findOrCreateProduct(planId: string, name: string): Promise<{ id: string; created: boolean }>;
+  createPrice(input: { productId: string; lookupKey: string; amountMinor: number; currency: string; interval: BillingInterval; idempotencyKey: string }): Promise<ProviderPrice>;
+  createCustomer(customer: NewProviderCustomer): Promise<{ id: string }>;
+  createCheckoutSession(session: NewCheckoutSession): Promise<{ id: string; url: string }>;
+  /** null when Stripe does not know the id (a forged or foreign session). */
+  retrieveCheckoutSession(id: string): Promise<ProviderCheckoutSession | null>;
+  retrieveSubscription(id: string): Promise<ProviderSubscription | null>;
+  retrievePayment(paymentIntentId: string): Promise<ProviderPayment | null>;
+  /** The invoice's subscription and the payment (PaymentIntent) that pays it, if any. */
+  retrieveInvoicePayment(invoiceId: string): Promise<{ subscriptionId: string | null; payment: ProviderPayment | null } | null>;
+  retrieveCustomer(id: string): Promise<{ id: string; email: string | null; name: string | null } | null>;
+}

@@ -1,0 +1,91 @@
+import type Stripe from 'stripe';
+import type { PaymentStatus, ProviderPayment, ProviderPrice, ProviderSubscription } from './stripe-gateway.ts';
+
+const idOf = (value: string | { id: string } | null | undefined): string | null => (value == null ? null : typeof value === 'string' ? value : value.id);
+const dateOf = (seconds: number | null | undefined): Date | null => (seconds == null ? null : new Date(seconds * 1000));
+
+export function toProviderSubscription(subscription: Stripe.Subscription): ProviderSubscription {
+  // Since API version basil the current period lives on each item; recur's subscriptions have one.
+  const item = subscription.items.data[0];
+  return {
+    id: subscription.id,
+    providerCustomerId: idOf(subscription.customer)!,
+    status: subscription.status,
+    priceId: item?.price.id ?? null,
+    priceLookupKey: item?.price.lookup_key ?? null,
+    trialEnd: dateOf(subscription.trial_end),
+    currentPeriodStart: dateOf(item?.current_period_start),
+    currentPeriodEnd: dateOf(item?.current_period_end),
+    cancelAtPeriodEnd: subscription.cancel_at_period_end,
+    canceledAt: dateOf(subscription.canceled_at),
+    metadata: { ...subscription.metadata },
+  };
+}
+
+export function toProviderPrice(price: Stripe.Price): ProviderPrice {
+  const interval = price.recurring?.interval;
+  return {
+    id: price.id,
+    productId: idOf(price.product)!,
+    lookupKey: price.lookup_key,
+    amountMinor: price.unit_amount ?? 0,
+    currency: price.currency.toUpperCase(),
+    interval: interval === 'month' ? 'month' : interval === 'year' ? 'year' : null,
+    active: price.active,
+  };
+}
+
+function methodSummary(charge: Stripe.Charge | null): string | null {
+  const details = charge?.payment_method_details;
+  if (!details) return null;
+  if (details.card) return `${details.card.brand ?? 'card'} •••• ${details.card.last4 ?? '????'}`;
+  if (details.sepa_debit) return `SEPA •••• ${details.sepa_debit.last4 ?? '????'}`;
+  return details.type;
+}
+
+function paymentStatus(intent: Stripe.PaymentIntent, charge: Stripe.Charge | null): PaymentStatus {
+  if (charge?.disputed) return 'disputed';
+  if (charge?.refunded) return 'refunded';
+  if (charge && charge.amount_refunded > 0) return 'partially_refunded';
+  switch (intent.status) {
+    case 'succeeded':
+      return 'succeeded';
+    case 'canceled':
+      return 'failed';
+    case 'requires_payment_method':
+      return intent.last_payment_error ? 'failed' : 'pending';
+    default:
+      return 'pending';
+  }
+}
+
+/** A PaymentIntent retrieved with `expand: ['latest_charge']`. */
+export function toProviderPayment(intent: Stripe.PaymentIntent, providerSubscriptionId: string | null = null): ProviderPayment {
+  const charge = typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
+  return {
+    id: intent.id,
+    providerCustomerId: idOf(intent.customer),
+    providerSubscriptionId,
+    amountMinor: intent.amount,
+    currency: intent.currency.toUpperCase(),
+    amountRefundedMinor: charge?.amount_refunded ?? 0,
+    status: paymentStatus(intent, charge),
+    methodSummary: methodSummary(charge),
+    at: new Date(intent.created * 1000),
+  };
+}
+
+/** The subscription an invoice belongs to, where the basil API versions put it. */
+export function subscriptionOfInvoice(invoice: Stripe.Invoice): string | null {
+  return idOf(invoice.parent?.subscription_details?.subscription ?? null);
+}
+
+/** The PaymentIntent that paid (or tries to pay) an invoice retrieved with `expand: ['payments']`. */
+export function paymentIntentOfInvoice(invoice: Stripe.Invoice): string | null {
+  const payments = invoice.payments?.data ?? [];
+  for (const payment of payments) {
+    const intent = idOf(payment.payment.payment_intent ?? null);
+    if (intent) return intent;
+  }
+  return null;
+}

@@ -1,0 +1,46 @@
+import Stripe from 'stripe';
+import { z } from 'zod';
+import type { VerifyResult, WebhookVerifier } from '../../../webhooks/webhook-verifier.ts';
+
+/** Stripe's default: a signature older than this (by recur's clock) is a replay. */
+const TOLERANCE_SECONDS = 300;
+
+const eventEnvelope = z.object({ id: z.string().min(1).max(255), type: z.string().min(1).max(255), created: z.number().int().nonnegative().optional() });
+
+/**
+ * Accepts a delivery signed with any of the endpoint's secrets, so a rotation needs no downtime:
+ * configure old and new, switch the endpoint, then drop the old one.
+ */
+export function createStripeWebhookVerifier(secrets: readonly string[]): WebhookVerifier {
+  return (raw, headers, receivedAt): VerifyResult => {
+    const header = headers['stripe-signature'];
+    if (typeof header !== 'string' || header.length === 0) return { ok: false, reason: 'bad-signature' };
+    // stripe@23 takes receivedAt in MILLISECONDS (it divides by 1000); seconds would make every old signature look fresh.
+    const receivedAtMs = receivedAt.getTime();
+    if (!secrets.some((secret) => hasValidSignature(raw, header, secret, receivedAtMs))) return { ok: false, reason: 'bad-signature' };
+    return parseEvent(raw);
+  };
+}
+
+function hasValidSignature(raw: Buffer, header: string, secret: string, receivedAtMs: number): boolean {
+  try {
+    // The SDK's own check: HMAC-SHA256 over "{t}.{raw}", constant-time compare, timestamp window.
+    return Stripe.webhooks.signature!.verifyHeader(raw, header, secret, TOLERANCE_SECONDS, undefined, receivedAtMs);
+  } catch {
+    return false;
+  }
+}
+
+// Parsed only after the signature holds: nothing unauthenticated reaches a JSON parser.
+function parseEvent(raw: Buffer): VerifyResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'malformed' };
+  }
+  const envelope = eventEnvelope.safeParse(json);
+  if (!envelope.success) return { ok: false, reason: 'malformed' };
+  const { id, type, created } = envelope.data;
+  return { ok: true, event: { providerEventId: id, type, payload: json, providerCreatedAt: created === undefined ? null : new Date(created * 1000) } };
+}

@@ -1,0 +1,74 @@
+import type { Queryable } from '../../db/database.ts';
+import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
+import { upsertSubscriptionState, type SubscriptionState } from '../../db/repositories/subscription-repository.ts';
+import type { Plan } from '../../domain/plan.ts';
+import type { ProviderId } from '../../domain/provider.ts';
+import { mapProviderStatus } from '../../domain/subscription-status.ts';
+import type { ProviderSubscription } from '../../providers/payments/stripe/stripe-gateway.ts';
+import type { Actor } from '../service-context.ts';
+import { planForPrice } from './plan-for-price.ts';
+
+export type RecordSubscriptionInput = {
+  provider: ProviderId;
+  customerId: string;
+  subscription: ProviderSubscription;
+  /**
+   * The provider's time of this state: the event's `created` for webhooks. An equal or older
+   * version than the stored one changes nothing (the repository's guard).
+   */
+  version: Date;
+  plans: readonly Plan[];
+  now: Date;
+  actor: Actor;
+};
+
+export type RecordSubscriptionOutcome =
+  | { outcome: 'inserted' | 'updated' | 'stale'; subscriptionId: string }
+  | { outcome: 'not_recorded'; reason: string };
+
+/**
+ * Writes what the provider says about one subscription, with the version guard, and an audit
+ * entry when it changed anything. Used by the checkout redirect and by the event processor alike.
+ */
+export async function recordProviderSubscription(tx: Queryable, input: RecordSubscriptionInput): Promise<RecordSubscriptionOutcome> {
+  const { subscription } = input;
+  const plan = planForPrice(input.plans, { lookupKey: subscription.priceLookupKey, priceId: subscription.priceId });
+  if (!plan) return { outcome: 'not_recorded', reason: `price ${subscription.priceId ?? '(none)'} of subscription ${subscription.id} is not a catalogue plan` };
+  const mapped = mapProviderStatus(input.provider, subscription.status);
+  if (!mapped.ok) return { outcome: 'not_recorded', reason: `unknown ${input.provider} status "${subscription.status}"` };
+
+  const before = await tx.query<{ id: string; status: string; past_due_since: Date | null; provider_updated_at: Date }>(
+    'SELECT * FROM subscriptions WHERE provider = $1 AND provider_subscription_id = $2 FOR UPDATE',
+    [input.provider, subscription.id],
+  );
+  const existing = before.rows[0];
+  // Past due since the first state that said so; a state that is no longer past due clears it.
+  const pastDueSince = mapped.status === 'past_due' ? (existing?.status === 'past_due' ? existing.past_due_since : null) ?? input.version : null;
+  const state: SubscriptionState = {
+    customerId: input.customerId,
+    provider: input.provider,
+    providerSubscriptionId: subscription.id,
+    planId: plan.id,
+    status: mapped.status,
+    providerStatus: subscription.status,
+    trialEnd: subscription.trialEnd,
+    currentPeriodStart: subscription.currentPeriodStart,
+    currentPeriodEnd: subscription.currentPeriodEnd,
+    cancelAtPeriodEnd: subscription.cancelAtPeriodEnd,
+    canceledAt: subscription.canceledAt,
+    pastDueSince,
+    providerUpdatedAt: input.version,
+  };
+  const result = await upsertSubscriptionState(tx, state, input.now);
+  if (result.outcome === 'stale') return { outcome: 'stale', subscriptionId: existing!.id };
+  await recordAudit(tx, {
+    at: input.now,
+    actor: input.actor,
+    entity: 'subscription',
+    entityId: result.subscriptionId,
+    action: result.outcome === 'inserted' ? 'create' : 'sync',
+    before: existing ?? null,
+    after: state,
+  });
+  return result;
+}

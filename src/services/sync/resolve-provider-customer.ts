@@ -1,0 +1,59 @@
+import type { Queryable } from '../../db/database.ts';
+import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
+import { findCustomerIdByProviderCustomer, linkProviderCustomer } from '../../db/repositories/provider-customer-repository.ts';
+import type { Locale } from '../../db/repositories/customer-repository.ts';
+import type { ProviderId } from '../../domain/provider.ts';
+import type { Actor } from '../service-context.ts';
+
+export type ProviderCustomerHint = {
+  provider: ProviderId;
+  providerCustomerId: string;
+  /** recur's id as recur wrote it into the provider's metadata, when present. */
+  metadataCustomerId: string | null;
+  /** The provider's customer, read beforehand, for a customer recur has never seen. */
+  details: { email: string | null; name: string | null } | null;
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The recur customer behind a provider customer: the stored link; else the recur id in the
+ * provider's metadata (then linked); else a new recur customer with external id
+ * `<provider>:<provider customer id>` (created outside recur, e.g. in the Stripe dashboard), so its
+ * subscription is still tracked, and the audit log says why it appeared. null without details.
+ */
+export async function resolveProviderCustomer(tx: Queryable, hint: ProviderCustomerHint, ctx: { now: Date; actor: Actor; defaultLocale: Locale }): Promise<string | null> {
+  const linked = await findCustomerIdByProviderCustomer(tx, hint.provider, hint.providerCustomerId);
+  if (linked) return linked;
+  if (hint.metadataCustomerId && UUID.test(hint.metadataCustomerId)) {
+    const known = await tx.query<{ id: string }>('SELECT id FROM customers WHERE id = $1', [hint.metadataCustomerId]);
+    if (known.rows[0]) {
+      await linkProviderCustomer(tx, { customerId: known.rows[0].id, provider: hint.provider, providerCustomerId: hint.providerCustomerId }, ctx.now);
+      return findCustomerIdByProviderCustomer(tx, hint.provider, hint.providerCustomerId);
+    }
+  }
+  if (!hint.details) return null;
+  const externalId = `${hint.provider}:${hint.providerCustomerId}`;
+  // A provider customer without an e-mail still needs a row; .invalid never delivers (RFC 2606).
+  const email = hint.details.email ?? `${hint.providerCustomerId}@unknown.invalid`;
+  const inserted = await tx.query<{ id: string }>(
+    `INSERT INTO customers (external_id, email, name, phone, locale, created_at, updated_at) VALUES ($1, $2, $3, NULL, $4, $5, $5)
+     ON CONFLICT (external_id) DO NOTHING RETURNING id`,
+    [externalId, email, hint.details.name, ctx.defaultLocale, ctx.now],
+  );
+  const customerId = inserted.rows[0]?.id ?? (await tx.query<{ id: string }>('SELECT id FROM customers WHERE external_id = $1', [externalId])).rows[0]!.id;
+  if (inserted.rows[0]) {
+    await recordAudit(tx, {
+      at: ctx.now,
+      actor: ctx.actor,
+      entity: 'customer',
+      entityId: customerId,
+      action: 'create',
+      before: null,
+      after: { externalId, email, name: hint.details.name },
+      reason: `unknown ${hint.provider} customer ${hint.providerCustomerId}`,
+    });
+  }
+  await linkProviderCustomer(tx, { customerId, provider: hint.provider, providerCustomerId: hint.providerCustomerId }, ctx.now);
+  return customerId;
+}

@@ -1,0 +1,55 @@
+import type { Database } from '../db/database.ts';
+import type { Clock } from '../shared/clock.ts';
+import { computeRetryDelayMs } from './compute-retry-delay.ts';
+import type { InboxEvent, ProcessingOutcome } from './inbox-event.ts';
+import { recordDeadLetterAlert } from './record-dead-letter-alert.ts';
+import { markInboxEventDead, markInboxEventDone, markInboxEventFailed } from './settle-inbox-event.ts';
+import type { WebhookContext } from './webhook-context.ts';
+
+export type WorkerDeps = {
+  db: Database;
+  clock: Clock;
+  webhooks: Pick<WebhookContext, 'processors' | 'maxAttempts' | 'adminEmails'>;
+  locale: 'nl' | 'en';
+  random?: () => number;
+};
+
+/** What became of one claimed event. 'lost-claim': the lease lapsed and another worker owns it now. */
+export type EventResult = 'processed' | 'ignored' | 'failed' | 'dead' | 'lost-claim';
+
+class LostClaim extends Error {}
+
+/**
+ * The processor's network step runs outside any transaction; its `apply` and the row's mark run
+ * in one, so an event's effects and its "done" commit together or not at all.
+ */
+export async function processInboxEvent(deps: WorkerDeps, event: InboxEvent): Promise<EventResult> {
+  const processor = deps.webhooks.processors[event.provider];
+  try {
+    const prepared = processor ? await processor(event) : null;
+    return await deps.db.transaction(async (tx) => {
+      const outcome: ProcessingOutcome = prepared ? await prepared.apply(tx) : { outcome: 'ignored', reason: `no event processor is registered for ${event.provider}` };
+      if (!(await markInboxEventDone(tx, { id: event.id, attempt: event.attempt }, outcome, deps.clock.now()))) throw new LostClaim();
+      return outcome.outcome === 'applied' ? 'processed' : 'ignored';
+    });
+  } catch (error) {
+    if (error instanceof LostClaim) return 'lost-claim';
+    return recordFailure(deps, event, error);
+  }
+}
+
+async function recordFailure(deps: WorkerDeps, event: InboxEvent, error: unknown): Promise<EventResult> {
+  // The message only: a stack or an error object could carry the payload into the table.
+  const message = (error instanceof Error ? error.message : String(error)).slice(0, 2000) || 'failed without a message';
+  const now = deps.clock.now();
+  const claim = { id: event.id, attempt: event.attempt };
+  if (event.attempt >= deps.webhooks.maxAttempts) {
+    return deps.db.transaction(async (tx) => {
+      if (!(await markInboxEventDead(tx, claim, message))) return 'lost-claim';
+      await recordDeadLetterAlert(tx, event, { message, now, adminEmails: deps.webhooks.adminEmails, locale: deps.locale });
+      return 'dead';
+    });
+  }
+  const nextAttemptAt = new Date(now.getTime() + computeRetryDelayMs(event.attempt, deps.random ?? Math.random));
+  return (await markInboxEventFailed(deps.db, claim, message, nextAttemptAt)) ? 'failed' : 'lost-claim';
+}

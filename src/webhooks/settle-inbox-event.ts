@@ -1,0 +1,38 @@
+import type { Queryable } from '../db/database.ts';
+import type { ProcessingOutcome } from './inbox-event.ts';
+
+export type Claim = { id: number; attempt: number };
+
+// A claim is still ours while the row is 'processing' with the attempt number we set. A worker
+// whose lease lapsed finds it changed (released, re-claimed with attempts + 1) and writes nothing.
+const STILL_OURS = "id = $1 AND status = 'processing' AND attempts = $2";
+
+/** In the transaction of the event's effects: true when the mark landed (the claim was still ours). */
+export async function markInboxEventDone(tx: Queryable, claim: Claim, outcome: ProcessingOutcome, now: Date): Promise<boolean> {
+  const status = outcome.outcome === 'applied' ? 'processed' : 'ignored';
+  // last_error is the row's one free-text column; for an ignored event it says why.
+  const note = outcome.outcome === 'ignored' ? `ignored: ${outcome.reason}` : null;
+  const result = await tx.query(
+    `UPDATE webhook_inbox SET status = $3, processed_at = $4, lease_expires_at = NULL, next_attempt_at = NULL, last_error = $5 WHERE ${STILL_OURS}`,
+    [claim.id, claim.attempt, status, now, note],
+  );
+  return result.rowCount === 1;
+}
+
+/** Schedules another attempt; false when the claim was no longer ours. */
+export async function markInboxEventFailed(tx: Queryable, claim: Claim, message: string, nextAttemptAt: Date): Promise<boolean> {
+  const result = await tx.query(
+    `UPDATE webhook_inbox SET status = 'failed', last_error = $3, next_attempt_at = $4, lease_expires_at = NULL WHERE ${STILL_OURS}`,
+    [claim.id, claim.attempt, message, nextAttemptAt],
+  );
+  return result.rowCount === 1;
+}
+
+/** Out of attempts: the row waits for a person (replay). */
+export async function markInboxEventDead(tx: Queryable, claim: Claim, message: string): Promise<boolean> {
+  const result = await tx.query(
+    `UPDATE webhook_inbox SET status = 'dead', last_error = $3, next_attempt_at = NULL, lease_expires_at = NULL WHERE ${STILL_OURS}`,
+    [claim.id, claim.attempt, message],
+  );
+  return result.rowCount === 1;
+}

@@ -1,0 +1,17 @@
+import type { ProviderId } from '../domain/provider.ts';
+import type { EventProcessor } from './inbox-event.ts';
+import type { WebhookVerifier } from './webhook-verifier.ts';
+
+/** Everything the ingest route and the inbox worker need beyond the database and the clock. */
+export type WebhookContext = {
+  /** A provider without a verifier (no signing secret configured) answers 503 not_configured. */
+  verifiers: Partial<Record<ProviderId, WebhookVerifier>>;
+  /** A provider without a processor has its events marked ignored, replayable later. */
+  processors: Partial<Record<ProviderId, EventProcessor>>;
+  maxAttempts: number;
+  bodyLimitBytes: number;
+  /** Recipients of admin alerts; empty: alerts are recorded in the audit log only. */
+  adminEmails: readonly string[];
+  /** Asks the job engine to process the inbox soon; the minutely schedule is the safety net. */
+  wakeWorker?: () => Promise<void>;
+};

@@ -1,0 +1,17 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** What the inbox stores of a verified delivery; provider-specific parsing ends here. */
+export type VerifiedEvent = {
+  providerEventId: string;
+  type: string;
+  payload: unknown;
+  providerCreatedAt: Date | null;
+};
+
+export type VerifyResult = { ok: true; event: VerifiedEvent } | { ok: false; reason: 'bad-signature' | 'malformed' };
+
+/**
+ * Checks one delivery against the raw bytes exactly as received (a re-serialized body would not
+ * match the signature). `receivedAt` is recur's clock, so the replay window moves with it.
+ */
+export type WebhookVerifier = (raw: Buffer, headers: IncomingHttpHeaders, receivedAt: Date) => VerifyResult;

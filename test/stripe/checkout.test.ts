@@ -1,0 +1,149 @@
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAuditEntries } from '../../src/db/repositories/audit-log-repository.ts';
+import { insertCheckoutSession } from '../../src/db/repositories/checkout-session-repository.ts';
+import { createStripeGateway } from '../../src/providers/payments/stripe/create-stripe-gateway.ts';
+import { syncPlansToStripe } from '../../src/services/sync/sync-plans-to-stripe.ts';
+import { sdk, startStripe, type StripeKit } from '../sandbox/stripe/stripe-kit.ts';
+import { seedCustomer } from '../support/seed.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { testDatabaseKinds } from '../support/test-database.ts';
+import { PUBLIC_BASE_URL, tableCounts } from './stripe-test-kit.ts';
+
+const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' as const });
+
+describe.each(testDatabaseKinds)('Stripe checkout and the redirect back on %s', (kind) => {
+  let t: TestApp;
+  let kit: StripeKit;
+  let stripe: Stripe;
+  beforeAll(async () => {
+    kit = await startStripe();
+    stripe = kit.stripe;
+    t = await startTestApp(kind);
+    const gateway = createStripeGateway(stripe);
+    t.ctx.stripe = { gateway, publicBaseUrl: PUBLIC_BASE_URL };
+    await syncPlansToStripe(gateway, t.ctx.config.catalogue.plans);
+  });
+  afterAll(async () => {
+    await t.close();
+    await kit.stop();
+  });
+
+  const startCheckout = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    t.app.inject({ method: 'POST', url: '/v1/checkout', headers: { authorization: t.auth, ...headers }, payload: body });
+  const backFromStripe = (location: string) => t.app.inject({ method: 'GET', url: location.replace(PUBLIC_BASE_URL, '') });
+
+  it('checks out the monthly plan: hosted page, redirect to recur, a trialing subscription, back to the shop', async () => {
+    const customerId = await seedCustomer(t, 'shop-2001', { name: 'Sanne Bakker', locale: 'nl' });
+    const started = await startCheckout({ customer: 'shop-2001', plan: 'monthly', provider: 'stripe', return_url: 'https://shop.example/account?tab=plan' });
+    expect(started.statusCode).toBe(201);
+    const { url, session_id } = started.json() as { url: string; session_id: string };
+    expect(url).toBe(`${kit.sandbox.url}/stripe/checkout/${session_id}`);
+
+    const session = await stripe.checkout.sessions.retrieve(session_id, { expand: ['customer'] });
+    expect(session).toMatchObject({ mode: 'subscription', client_reference_id: customerId, locale: 'nl', metadata: { recur_customer_id: customerId, recur_plan_id: 'monthly' } });
+    expect(session.customer as Stripe.Customer).toMatchObject({ email: 'shop-2001@example.nl', name: 'Sanne Bakker', metadata: { recur_customer_id: customerId, external_id: 'shop-2001' } });
+
+    const paid = await fetch(url, form({ card: 'pm_card_visa', action: 'pay' }));
+    expect(paid.status).toBe(303);
+    const location = paid.headers.get('location')!;
+    expect(location).toBe(`${PUBLIC_BASE_URL}/checkout/stripe/return?session_id=${session_id}`);
+
+    const back = await backFromStripe(location);
+    expect(back.statusCode).toBe(303);
+    const shop = new URL(back.headers.location as string);
+    expect(shop.origin + shop.pathname).toBe('https://shop.example/account');
+    expect(shop.searchParams.get('tab')).toBe('plan');
+    expect(shop.searchParams.get('checkout')).toBe('success');
+    const subscriptionId = shop.searchParams.get('subscription')!;
+
+    const read = await t.app.inject({ method: 'GET', url: `/v1/subscriptions/${subscriptionId}`, headers: { authorization: t.auth } });
+    const stripeSubscription = await stripe.subscriptions.retrieve((await stripe.checkout.sessions.retrieve(session_id)).subscription as string);
+    expect(read.json()).toMatchObject({ status: 'trialing', plan: 'monthly' });
+    expect(read.json().trial_end).toBe(new Date(stripeSubscription.trial_end! * 1000).toISOString());
+    expect(stripeSubscription.trial_end! - stripeSubscription.start_date).toBe(30 * 86_400);
+    const audit = await listAuditEntries(t.ctx.db, 'customer', customerId);
+    expect(audit.map((entry) => entry.action)).toEqual(['create', 'checkout_started', 'checkout_completed']);
+
+    // The browser comes back twice (reload): same answer, nothing new.
+    const counts = await tableCounts(t.ctx.db);
+    expect((await backFromStripe(location)).headers.location).toBe(back.headers.location);
+    expect(await tableCounts(t.ctx.db)).toEqual(counts);
+  });
+
+  it('sends browsers to the hosted page with 303 and reuses the Stripe customer', async () => {
+    const first = await startCheckout({ customer: 'shop-2001', plan: 'yearly', provider: 'stripe', return_url: 'https://shop.example/account' }, { accept: 'text/html,application/xhtml+xml' });
+    expect(first.statusCode).toBe(303);
+    expect(first.headers.location).toMatch(new RegExp(`^${kit.sandbox.url}/stripe/checkout/cs_`));
+    expect((await stripe.customers.list({ limit: 100 })).data.filter((c) => c.metadata['external_id'] === 'shop-2001')).toHaveLength(1);
+
+    // Back at recur before paying (the session is still open): pending, nothing recorded.
+    const counts = await tableCounts(t.ctx.db);
+    const sessionId = String(first.headers.location).split('/').at(-1)!;
+    const early = await backFromStripe(`/checkout/stripe/return?session_id=${sessionId}`);
+    expect(early.headers.location).toBe('https://shop.example/account?checkout=pending');
+    expect(await tableCounts(t.ctx.db)).toEqual(counts);
+  });
+
+  it('refuses unknown customers and plans, banned customers, and requests without a key', async () => {
+    await seedCustomer(t, 'shop-2002');
+    const counts = await tableCounts(t.ctx.db);
+    const body = { customer: 'shop-2002', plan: 'monthly', provider: 'stripe', return_url: 'https://shop.example/' };
+    expect((await startCheckout({ ...body, customer: 'nobody' })).statusCode).toBe(404);
+    expect((await startCheckout({ ...body, plan: 'weekly' })).json().error.code).toBe('validation_failed');
+    expect((await startCheckout({ ...body, provider: 'paypal' })).statusCode).toBe(400);
+    expect((await startCheckout({ ...body, extra: 1 })).statusCode).toBe(400);
+    expect((await startCheckout({ ...body, return_url: 'javascript:alert(1)' })).statusCode).toBe(400);
+    expect((await t.app.inject({ method: 'POST', url: '/v1/checkout', payload: body })).statusCode).toBe(401);
+    expect(await tableCounts(t.ctx.db)).toEqual(counts);
+
+    await t.app.inject({ method: 'PATCH', url: '/v1/customers/shop-2002', headers: { authorization: t.auth }, payload: { banned: true, banned_reason: 'fraud' } });
+    const banned = await startCheckout(body);
+    expect(banned.statusCode).toBe(403);
+    expect(banned.json().error.message).toContain('banned');
+  });
+
+  it('turns Stripe failures into provider_rate_limited / provider_failure and records nothing', async () => {
+    const faults = (body: unknown) => fetch(`${kit.sandbox.url}/sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const normal = t.ctx.stripe!;
+    t.ctx.stripe = { gateway: createStripeGateway(sdk(kit.sandbox, undefined, { maxNetworkRetries: 0 })), publicBaseUrl: PUBLIC_BASE_URL };
+    const counts = await tableCounts(t.ctx.db);
+    const body = { customer: 'shop-2001', plan: 'monthly', provider: 'stripe', return_url: 'https://shop.example/' };
+    try {
+      await faults({ requests: [{ provider: 'stripe', route: 'POST /v1/checkout/sessions', errorRate: 1, errorStatus: 429, retryAfterSeconds: 1 }] });
+      const limited = await startCheckout(body);
+      expect([limited.statusCode, limited.json().error.code]).toEqual([503, 'provider_rate_limited']);
+      await faults({ requests: [{ provider: 'stripe', route: 'POST /v1/checkout/sessions', errorRate: 1, errorStatus: 500 }] });
+      const failed = await startCheckout(body);
+      expect([failed.statusCode, failed.json().error.code]).toEqual([502, 'provider_failure']);
+      expect(await tableCounts(t.ctx.db)).toEqual(counts);
+    } finally {
+      await faults({});
+      t.ctx.stripe = normal;
+    }
+  });
+
+  it('answers a forged, unknown or foreign session id with an error and changes nothing', async () => {
+    const counts = await tableCounts(t.ctx.db);
+    const forged = await backFromStripe('/checkout/stripe/return?session_id=cs_test_forged123');
+    expect(forged.statusCode).toBe(404);
+    expect(forged.json().error.code).toBe('not_found');
+    expect((await backFromStripe('/checkout/stripe/return?session_id=../../v1/customers')).statusCode).toBe(400);
+
+    // A real session at Stripe that recur did not open.
+    const price = (await stripe.prices.list({ lookup_keys: ['recur_monthly'] })).data[0]!;
+    const stranger = await stripe.checkout.sessions.create({ mode: 'subscription', line_items: [{ price: price.id, quantity: 1 }], success_url: 'https://evil.example/', client_reference_id: 'someone-else' });
+    await fetch(stranger.url!, form({ card: 'pm_card_visa', action: 'pay', email: 'mallory@example.com' }));
+    expect((await backFromStripe(`/checkout/stripe/return?session_id=${stranger.id}`)).statusCode).toBe(404);
+    expect(await tableCounts(t.ctx.db)).toEqual(counts);
+
+    // Recur's row names customer shop-2001, but Stripe's session belongs to someone else.
+    const victim = (await t.ctx.db.query<{ id: string }>("SELECT id FROM customers WHERE external_id = 'shop-2001'")).rows[0]!.id;
+    await insertCheckoutSession(t.ctx.db, { provider: 'stripe', providerSessionId: stranger.id, customerId: victim, planId: 'monthly', returnUrl: 'https://shop.example/' }, t.clock.now());
+    const before = await tableCounts(t.ctx.db);
+    const foreign = await backFromStripe(`/checkout/stripe/return?session_id=${stranger.id}`);
+    expect(foreign.statusCode).toBe(400);
+    expect(foreign.json().error.message).toContain('does not belong');
+    expect(await tableCounts(t.ctx.db)).toEqual(before);
+  });
+});

@@ -1,0 +1,103 @@
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import Stripe from 'stripe';
+import { defaultCatalogue } from '../../src/config/catalogue-schema.ts';
+import type { DatabaseKind } from '../../src/db/database.ts';
+import type { ProviderId } from '../../src/domain/provider.ts';
+import { buildHttpApp } from '../../src/http/build-http-app.ts';
+import { createApiKey } from '../../src/services/api-keys/create-api-key.ts';
+import type { ServiceContext } from '../../src/services/service-context.ts';
+import { ManualClock, type Clock } from '../../src/shared/clock.ts';
+import { createLogger } from '../../src/shared/logger.ts';
+import { buildWebhookContext } from '../../src/webhooks/build-webhook-context.ts';
+import type { EventProcessor } from '../../src/webhooks/inbox-event.ts';
+import type { WebhookContext } from '../../src/webhooks/webhook-context.ts';
+import { openTestDatabase, type TestDatabase } from '../support/test-database.ts';
+
+export const SECRET = 'whsec_recur_test_current';
+export const OLD_SECRET = 'whsec_recur_test_previous';
+
+export type WebhookTestApp = {
+  app: FastifyInstance;
+  ctx: ServiceContext & { webhooks: WebhookContext };
+  clock: ManualClock;
+  database: TestDatabase;
+  auth: string;
+  logLines: string[];
+  close(): Promise<void>;
+};
+
+export type WebhookTestOptions = {
+  secrets?: string[] | null;
+  processors?: Partial<Record<ProviderId, EventProcessor>>;
+  maxAttempts?: number;
+  adminEmails?: string[];
+  bodyLimitBytes?: number;
+  /** Replaces the manual clock as the app's clock (the sandbox's, in delivery tests). */
+  clock?: Clock;
+};
+
+/** A recur HTTP app with webhooks configured, on a fresh database of the given kind. */
+export async function startWebhookTestApp(kind: DatabaseKind, options: WebhookTestOptions = {}): Promise<WebhookTestApp> {
+  const database = await openTestDatabase(kind);
+  const clock = new ManualClock('2026-03-01T10:00:00Z');
+  const secrets = options.secrets === undefined ? [SECRET] : options.secrets;
+  const webhooks = buildWebhookContext(
+    {
+      STRIPE_WEBHOOK_SECRET: secrets ?? undefined,
+      WEBHOOK_MAX_ATTEMPTS: options.maxAttempts ?? 8,
+      WEBHOOK_BODY_LIMIT_BYTES: options.bodyLimitBytes ?? 4096,
+      ADMIN_EMAILS: options.adminEmails,
+    },
+    options.processors ?? {},
+  );
+  const ctx = { db: database.db, clock: options.clock ?? clock, config: { catalogue: defaultCatalogue, PAST_DUE_GRACE_DAYS: 7, DEFAULT_LOCALE: 'nl' as const }, webhooks };
+  const logLines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const app = await buildHttpApp({ ctx, logger: createLogger('debug', sink), bodyLimitBytes: 64 * 1024, version: 'test' });
+  await app.ready();
+  const { key } = await createApiKey(ctx, 'test suite', 'test');
+  return {
+    app,
+    ctx,
+    clock,
+    database,
+    auth: `Bearer ${key}`,
+    logLines,
+    async close() {
+      await app.close();
+      await database.dispose();
+    },
+  };
+}
+
+/** A Stripe-shaped event body, as text: the signature is over these exact bytes. */
+export function stripeEventBody(id: string, type = 'invoice.paid', created = Date.parse('2026-03-01T09:59:00Z') / 1000): string {
+  return JSON.stringify({ id, object: 'event', api_version: '2025-01-27.acacia', created, type, livemode: false, data: { object: { id: `in_${id}`, object: 'invoice' } } });
+}
+
+/** The `Stripe-Signature` header the official SDK computes, timestamped by the given clock time. */
+export function signStripe(payload: string, secret: string, at: Date): string {
+  return Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp: Math.floor(at.getTime() / 1000) });
+}
+
+export async function countInbox(t: { ctx: ServiceContext }): Promise<number> {
+  const result = await t.ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_inbox');
+  return result.rows[0]!.n;
+}
+
+export type InboxRowView = { provider_event_id: string; status: string; attempts: number; next_attempt_at: Date | null; last_error: string | null; processed_at: Date | null };
+
+export async function readInboxRow(t: { ctx: ServiceContext }, providerEventId: string): Promise<InboxRowView> {
+  const result = await t.ctx.db.query<InboxRowView>(
+    'SELECT provider_event_id, status, attempts, next_attempt_at, last_error, processed_at FROM webhook_inbox WHERE provider_event_id = $1',
+    [providerEventId],
+  );
+  if (!result.rows[0]) throw new Error(`no inbox row for ${providerEventId}`);
+  return result.rows[0];
+}
