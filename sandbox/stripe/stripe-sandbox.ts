@@ -24,6 +24,7 @@ import { invoiceRoutes } from './resources/invoices.ts';
 import { subscriptionRoutes } from './resources/subscriptions.ts';
 import { testClockRoutes } from './resources/test-clocks.ts';
 import { Timekeeper, type StripeRuntime } from './runtime.ts';
+import { registerFixedSecretEndpointRoute } from './fixed-secret-endpoint-route.ts';
 import { registerSettingsRoutes } from './settings-routes.ts';
 import { stripeSettingsSchema, type StripeSettingsInput } from './settings.ts';
 import { expandSources } from './state/expand-sources.ts';
@@ -73,6 +74,7 @@ export function createStripeSandbox(input: StripeSettingsInput = {}): SandboxPro
       await registerApi(scope, tables, { apiKey: () => settings.apiKey, idempotency, expandSources: expandSources(state), now: () => time.sharedNow(), afterRequest: settleDueWork });
       registerHostedPages(scope, rt, settleDueWork);
       registerSettingsRoutes(scope, settings);
+      registerFixedSecretEndpointRoute(scope, rt);
     };
 
     return {

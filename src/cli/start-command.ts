@@ -1,9 +1,9 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { startService } from '../runtime/start-service.ts';
 import { systemClock } from '../shared/clock.ts';
 import { createLogger } from '../shared/logger.ts';
 import { loadConfigOrExit } from './cli-support.ts';
+import { startDevSandbox } from './dev-sandbox.ts';
 import { formatSandboxBanner } from './sandbox-command.ts';
 
 export function registerStartCommand(program: Command): void {
@@ -11,22 +11,17 @@ export function registerStartCommand(program: Command): void {
     .command('start')
     .description('run the service: HTTP API, webhooks and jobs (migrates the database first)')
     .action(async () => {
-      const config = loadConfigOrExit();
-      const logger = createLogger(config.LOG_LEVEL);
-      // No provider keys can be configured yet (the provider adapters come next), so "auto"
-      // always means the local emulators. Imported lazily: production paths never load sandbox/.
-      const sandbox =
-        config.SANDBOX === 'auto'
-          ? await (await import('../../sandbox/start-default-sandbox.ts')).startDefaultSandbox({
-              port: config.SANDBOX_PORT,
-              host: config.HOST,
-              ...(config.SANDBOX_STATE_FILE ? { stateFile: resolve(config.SANDBOX_STATE_FILE) } : {}),
-            })
-          : null;
+      const configured = loadConfigOrExit();
+      const logger = createLogger(configured.LOG_LEVEL);
+      const dev = await startDevSandbox(configured);
+      const sandbox = dev?.sandbox ?? null;
+      const config = dev?.config ?? configured;
       let service;
       try {
         service = await startService(config, systemClock, logger);
+        await sandbox?.connect(service.url);
       } catch (error) {
+        await service?.stop();
         await sandbox?.stop();
         throw error;
       }
@@ -38,8 +33,8 @@ export function registerStartCommand(program: Command): void {
         `  docs       ${service.url}/docs   OpenAPI ${service.url}/openapi.json`,
         `  health     ${service.url}/healthz   ${service.url}/readyz   metrics ${service.url}/metrics`,
         sandbox
-          ? `${formatSandboxBanner(sandbox.url, sandbox.describe())}\n  (no provider keys configured: recur uses these emulators; SANDBOX=off turns them off)`
-          : '  providers  sandbox off (SANDBOX=off)',
+          ? `${formatSandboxBanner(sandbox.url, sandbox.describe())}\n  (no Stripe key configured: recur's Stripe adapter uses this sandbox, its webhook endpoint is registered there and the plans are synced; SANDBOX=off turns it off)`
+          : `  providers  ${config.STRIPE_SECRET_KEY ? `Stripe at ${config.STRIPE_API_BASE ?? 'Stripe itself'}` : 'no Stripe key; sandbox off (SANDBOX=off)'}`,
         'Press Ctrl-C to stop.',
       ];
       process.stderr.write(`${lines.join('\n')}\n`);

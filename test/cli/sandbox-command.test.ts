@@ -60,13 +60,28 @@ describe('recur sandbox and the sandbox beside recur start', { timeout: 120_000 
     expect(run.stderr.trim().split('\n')[0]).toMatch(/--port must be a whole number/);
   });
 
-  it('starts beside a key-less `recur start` and says so; SANDBOX=off keeps it off', async () => {
-    const withSandbox = await startRecur({ cwd: tempDir(), env: { RECUR_DATA_DIR: tempDir() } });
+  it('starts beside a key-less `recur start`, which uses it for Stripe and says so; SANDBOX=off keeps it off', async () => {
+    const dataDir = tempDir();
+    const key = (await runRecur(['keys', 'create'], { cwd: dataDir, env: { RECUR_DATA_DIR: dataDir } })).stdout.trim();
+    const withSandbox = await startRecur({ cwd: tempDir(), env: { RECUR_DATA_DIR: dataDir } });
     const sandboxUrl = /sandbox providers on (http:\/\/\S+)/.exec(withSandbox.stderr())?.[1];
     expect(sandboxUrl).toBeDefined();
-    expect(withSandbox.stderr()).toContain('no provider keys configured');
-    const control = (await (await fetch(`${sandboxUrl}/sandbox`)).json()) as { providers: Record<string, unknown> };
+    expect(withSandbox.stderr()).toContain("no Stripe key configured: recur's Stripe adapter uses this sandbox");
+    const control = (await (await fetch(`${sandboxUrl}/sandbox`)).json()) as { providers: Record<string, { webhookEndpoints?: { url: string }[] }> };
     expect(Object.keys(control.providers).sort()).toEqual(['sendgrid', 'stripe', 'twilio']);
+    expect(control.providers.stripe!.webhookEndpoints!.map((endpoint) => endpoint.url)).toEqual([`${withSandbox.url}/webhooks/stripe`]);
+
+    // The whole path is wired: a checkout through recur opens a session on the sandbox.
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    const customer = await fetch(`${withSandbox.url}/v1/customers`, { method: 'POST', headers, body: JSON.stringify({ external_id: 'anna', email: 'anna@example.nl' }) });
+    expect(customer.status).toBe(201);
+    const checkout = await fetch(`${withSandbox.url}/v1/checkout`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ customer: 'anna', plan: 'yearly', provider: 'stripe', return_url: 'https://shop.example/account' }),
+    });
+    expect(checkout.status).toBe(201);
+    expect(((await checkout.json()) as { url: string }).url.startsWith(`${sandboxUrl}/stripe/checkout/`)).toBe(true);
     expect(await withSandbox.stop('SIGINT')).toEqual({ code: 0, signal: null });
     await expect(fetch(`${sandboxUrl}/sandbox`)).rejects.toThrow();
 
