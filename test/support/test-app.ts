@@ -5,7 +5,8 @@ import type { DatabaseKind } from '../../src/db/database.ts';
 import { buildHttpApp } from '../../src/http/build-http-app.ts';
 import { createApiKey } from '../../src/services/api-keys/create-api-key.ts';
 import type { ServiceContext } from '../../src/services/service-context.ts';
-import { ManualClock } from '../../src/shared/clock.ts';
+import { ManualClock, type Clock } from '../../src/shared/clock.ts';
+import type { WebhookContext } from '../../src/webhooks/webhook-context.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { openTestDatabase, type TestDatabase } from './test-database.ts';
 
@@ -21,13 +22,22 @@ export type TestApp = {
   close(): Promise<void>;
 };
 
-export async function startTestApp(kind: DatabaseKind, options: { catalogue?: Catalogue; pastDueGraceDays?: number } = {}): Promise<TestApp> {
+export type TestAppOptions = {
+  catalogue?: Catalogue;
+  pastDueGraceDays?: number;
+  webhooks?: WebhookContext;
+  /** Replaces the manual clock as the app's clock (the sandbox's, in delivery tests). */
+  clock?: Clock;
+};
+
+export async function startTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {
   const database = await openTestDatabase(kind);
   const clock = new ManualClock('2026-03-01T10:00:00Z');
   const ctx: ServiceContext = {
     db: database.db,
-    clock,
+    clock: options.clock ?? clock,
     config: { catalogue: options.catalogue ?? defaultCatalogue, PAST_DUE_GRACE_DAYS: options.pastDueGraceDays ?? 7, DEFAULT_LOCALE: 'nl' },
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
   };
   const logLines: string[] = [];
   const sink = new Writable({

@@ -1,18 +1,14 @@
-import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import Stripe from 'stripe';
-import { defaultCatalogue } from '../../src/config/catalogue-schema.ts';
 import type { DatabaseKind } from '../../src/db/database.ts';
 import type { ProviderId } from '../../src/domain/provider.ts';
-import { buildHttpApp } from '../../src/http/build-http-app.ts';
-import { createApiKey } from '../../src/services/api-keys/create-api-key.ts';
 import type { ServiceContext } from '../../src/services/service-context.ts';
-import { ManualClock, type Clock } from '../../src/shared/clock.ts';
-import { createLogger } from '../../src/shared/logger.ts';
+import type { ManualClock, Clock } from '../../src/shared/clock.ts';
 import { buildWebhookContext } from '../../src/webhooks/build-webhook-context.ts';
 import type { EventProcessor } from '../../src/webhooks/inbox-event.ts';
 import type { WebhookContext } from '../../src/webhooks/webhook-context.ts';
-import { openTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { startTestApp } from '../support/test-app.ts';
+import type { TestDatabase } from '../support/test-database.ts';
 
 export const SECRET = 'whsec_recur_test_current';
 export const OLD_SECRET = 'whsec_recur_test_previous';
@@ -39,8 +35,6 @@ export type WebhookTestOptions = {
 
 /** A recur HTTP app with webhooks configured, on a fresh database of the given kind. */
 export async function startWebhookTestApp(kind: DatabaseKind, options: WebhookTestOptions = {}): Promise<WebhookTestApp> {
-  const database = await openTestDatabase(kind);
-  const clock = new ManualClock('2026-03-01T10:00:00Z');
   const secrets = options.secrets === undefined ? [SECRET] : options.secrets;
   const webhooks = buildWebhookContext(
     {
@@ -51,29 +45,8 @@ export async function startWebhookTestApp(kind: DatabaseKind, options: WebhookTe
     },
     options.processors ?? {},
   );
-  const ctx = { db: database.db, clock: options.clock ?? clock, config: { catalogue: defaultCatalogue, PAST_DUE_GRACE_DAYS: 7, DEFAULT_LOCALE: 'nl' as const }, webhooks };
-  const logLines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
-  const app = await buildHttpApp({ ctx, logger: createLogger('debug', sink), bodyLimitBytes: 64 * 1024, version: 'test' });
-  await app.ready();
-  const { key } = await createApiKey(ctx, 'test suite', 'test');
-  return {
-    app,
-    ctx,
-    clock,
-    database,
-    auth: `Bearer ${key}`,
-    logLines,
-    async close() {
-      await app.close();
-      await database.dispose();
-    },
-  };
+  const t = await startTestApp(kind, { webhooks, ...(options.clock ? { clock: options.clock } : {}) });
+  return { ...t, ctx: { ...t.ctx, webhooks } };
 }
 
 /** A Stripe-shaped event body, as text: the signature is over these exact bytes. */
