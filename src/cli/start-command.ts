@@ -50,15 +50,21 @@ export function registerStartCommand(program: Command): void {
         }
         stoppingSince = Date.now();
         logger.info({ signal }, 'stopping');
-        try {
-          await service.stop();
-          await sandbox?.stop();
-          process.stderr.write('recur stopped.\n');
-          process.exit(0);
-        } catch (error) {
-          logger.error({ err: error }, 'stop failed');
-          process.exit(1);
+        // Each part is stopped even when another fails, and a failure is said on one line.
+        const failures: string[] = [];
+        for (const [part, stopPart] of [
+          ['service', () => service.stop()],
+          ['sandbox', () => sandbox?.stop()],
+        ] as const) {
+          try {
+            await stopPart();
+          } catch (error) {
+            logger.error({ err: error, part }, 'stop failed');
+            failures.push(`${part}: ${error instanceof Error ? error.message : String(error)}`);
+          }
         }
+        process.stderr.write(failures.length === 0 ? 'recur stopped.\n' : `recur: stopping failed (${failures.join('; ')})\n`);
+        process.exit(failures.length === 0 ? 0 : 1);
       };
       process.on('SIGINT', () => void stop('SIGINT'));
       process.on('SIGTERM', () => void stop('SIGTERM'));

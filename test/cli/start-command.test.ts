@@ -151,7 +151,8 @@ describe.runIf(testDatabaseKinds.includes('postgres'))('recur start on PostgreSQ
     expect((await request(server, '/v1/plans', { key })).status).toBe(200);
     expect(existsSync(join(workDir, 'unused'))).toBe(false);
 
-    expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    const exit = await server.stop('SIGTERM');
+    expect(exit, `the server's output:\n${server.stderr()}\n${server.stdout()}`).toEqual({ code: 0, signal: null });
     expect(server.stderr()).toMatch(/\nrecur stopped\.\n$/);
   });
 });

@@ -45,8 +45,8 @@ export async function startWebhookTestApp(kind: DatabaseKind, options: WebhookTe
     },
     options.processors ?? {},
   );
-  const t = await startTestApp(kind, { webhooks, ...(options.clock ? { clock: options.clock } : {}) });
-  return { ...t, ctx: { ...t.ctx, webhooks } };
+  // The same context object the routes hold, so a test may still set fields on it afterwards.
+  return (await startTestApp(kind, { webhooks, ...(options.clock ? { clock: options.clock } : {}) })) as WebhookTestApp;
 }
 
 /** A Stripe-shaped event body, as text: the signature is over these exact bytes. */
