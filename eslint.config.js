@@ -22,6 +22,21 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    ignores: ['src/cli/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/sandbox/**'], message: 'Production code never imports sandbox/ (only the CLI start-up does).' }] }] },
+  },
+  {
+    // Later blocks replace the rule above for their folders, so each repeats the sandbox ban.
+    // Dependencies point inward (DESIGN.md): the domain calls nothing; adapters never call services.
+    files: ['src/domain/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*', '!../domain/*'], message: 'src/domain is pure: import only from src/domain.' }] }] },
+  },
+  {
+    files: ['src/providers/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/services/**', '**/http/**', '**/runtime/**', '**/cli/**', '**/sandbox/**'], message: 'A provider adapter must not depend on services, HTTP, runtime or the sandbox.' }] }] },
+  },
+  {
     files: ['bin/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

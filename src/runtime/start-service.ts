@@ -3,7 +3,7 @@ import { buildHttpApp } from '../http/build-http-app.ts';
 import { buildJobCatalogue } from '../jobs/job-catalogue.ts';
 import { startJobEngine } from '../jobs/job-engine.ts';
 import { PROCESS_WEBHOOK_INBOX, PROCESS_WEBHOOK_INBOX_KEY } from '../jobs/process-webhook-inbox.ts';
-import { buildStripeIntegration } from '../providers/payments/stripe/build-stripe-integration.ts';
+import { buildStripeIntegration } from './build-stripe-integration.ts';
 import type { ServiceContext } from '../services/service-context.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';

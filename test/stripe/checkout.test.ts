@@ -3,12 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../src/db/repositories/audit-log-repository.ts';
 import { insertCheckoutSession } from '../../src/db/repositories/checkout-session-repository.ts';
 import { createStripeGateway } from '../../src/providers/payments/stripe/create-stripe-gateway.ts';
-import { syncPlansToStripe } from '../../src/services/sync/sync-plans-to-stripe.ts';
-import { sdk, startStripe, type StripeKit } from '../sandbox/stripe/stripe-kit.ts';
+import { sdk, type StripeKit } from '../sandbox/stripe/stripe-kit.ts';
 import { seedCustomer } from '../support/seed.ts';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
+import type { TestApp } from '../support/test-app.ts';
 import { testDatabaseKinds } from '../support/test-database.ts';
-import { PUBLIC_BASE_URL, tableCounts } from './stripe-test-kit.ts';
+import { PUBLIC_BASE_URL, startStripeTestApp, tableCounts } from './stripe-test-kit.ts';
 
 const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' as const });
 
@@ -17,12 +16,7 @@ describe.each(testDatabaseKinds)('Stripe checkout and the redirect back on %s', 
   let kit: StripeKit;
   let stripe: Stripe;
   beforeAll(async () => {
-    kit = await startStripe();
-    stripe = kit.stripe;
-    t = await startTestApp(kind);
-    const gateway = createStripeGateway(stripe);
-    t.ctx.stripe = { gateway, publicBaseUrl: PUBLIC_BASE_URL };
-    await syncPlansToStripe(gateway, t.ctx.config.catalogue.plans);
+    ({ kit, stripe, t } = await startStripeTestApp(kind));
   });
   afterAll(async () => {
     await t.close();

@@ -4,20 +4,13 @@ import { buildJobCatalogue } from '../../src/jobs/job-catalogue.ts';
 import { startJobEngine, type JobEngine } from '../../src/jobs/job-engine.ts';
 import { PROCESS_WEBHOOK_INBOX, PROCESS_WEBHOOK_INBOX_KEY } from '../../src/jobs/process-webhook-inbox.ts';
 import { createStripeGateway } from '../../src/providers/payments/stripe/create-stripe-gateway.ts';
-import { createStripeEventProcessor } from '../../src/providers/payments/stripe/events/create-stripe-event-processor.ts';
+import { createStripeEventProcessor } from '../../src/services/sync/create-stripe-event-processor.ts';
 import { createStripeWebhookVerifier } from '../../src/providers/payments/stripe/verify-stripe-webhook.ts';
 import { syncPlansToStripe } from '../../src/services/sync/sync-plans-to-stripe.ts';
 import type { Clock } from '../../src/shared/clock.ts';
-import { defaultCatalogue } from '../../src/config/catalogue-schema.ts';
-import { buildHttpApp } from '../../src/http/build-http-app.ts';
-import { createApiKey } from '../../src/services/api-keys/create-api-key.ts';
-import type { ServiceContext } from '../../src/services/service-context.ts';
-import { buildWebhookContext } from '../../src/webhooks/build-webhook-context.ts';
-import type { WebhookContext } from '../../src/webhooks/webhook-context.ts';
-import type { FastifyInstance } from 'fastify';
 import { createLogger } from '../../src/shared/logger.ts';
 import { startStripe, type StripeKit } from '../sandbox/stripe/stripe-kit.ts';
-import { openTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { startWebhookTestApp, type WebhookTestApp } from '../webhooks/webhook-test-app.ts';
 
 /**
  * recur as `startService` wires it, against the Stripe sandbox: HTTP listening on a port, the real
@@ -26,41 +19,7 @@ import { openTestDatabase, type TestDatabase } from '../support/test-database.ts
  * started separately (`startWorker`), so a test can look at what the redirect recorded before any
  * webhook is processed.
  */
-export type RecurApp = {
-  app: FastifyInstance;
-  /** The very context the routes and the worker use: changes to it reach them. */
-  ctx: ServiceContext & { webhooks: WebhookContext };
-  database: TestDatabase;
-  auth: string;
-  close(): Promise<void>;
-};
-
-/** Built here rather than with the shared test-app helpers, so the context object is the app's own. */
-async function startRecurApp(kind: DatabaseKind, clock: Clock): Promise<RecurApp> {
-  const database = await openTestDatabase(kind);
-  try {
-    // No signing secret yet: the endpoint's secret exists once recur's URL (its port) is known.
-    // Stripe events (a subscription with its items, an invoice) are larger than the 4 KiB test default.
-    const webhooks = buildWebhookContext({ STRIPE_WEBHOOK_SECRET: undefined, WEBHOOK_MAX_ATTEMPTS: 8, WEBHOOK_BODY_LIMIT_BYTES: 256 * 1024, ADMIN_EMAILS: undefined }, {});
-    const ctx = { db: database.db, clock, config: { catalogue: defaultCatalogue, PAST_DUE_GRACE_DAYS: 7, DEFAULT_LOCALE: 'nl' as const }, webhooks };
-    const app = await buildHttpApp({ ctx, logger: createLogger('silent'), bodyLimitBytes: 64 * 1024, version: 'test' });
-    await app.ready();
-    const { key } = await createApiKey(ctx, 'end-to-end suite', 'test');
-    return {
-      app,
-      ctx,
-      database,
-      auth: `Bearer ${key}`,
-      async close() {
-        await app.close();
-        await database.dispose();
-      },
-    };
-  } catch (error) {
-    await database.dispose();
-    throw error;
-  }
-}
+export type RecurApp = WebhookTestApp;
 
 export type RunningRecur = {
   kit: StripeKit;
@@ -82,7 +41,9 @@ export async function startRunningRecur(kind: DatabaseKind, faults: SandboxFault
   let t: RecurApp | undefined;
   try {
     const clock: Clock = { now: () => kit.sandbox.ctx.clock.now() };
-    t = await startRecurApp(kind, clock);
+    // No signing secret yet: the endpoint's secret exists once recur's URL (its port) is known.
+    // Stripe events (a subscription with its items, an invoice) are larger than the 4 KiB test default.
+    t = await startWebhookTestApp(kind, { secrets: null, clock, bodyLimitBytes: 256 * 1024 });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = t.app.server.address() as AddressInfo;
     const baseUrl = `http://127.0.0.1:${port}`;

@@ -2,13 +2,11 @@ import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../src/db/repositories/audit-log-repository.ts';
 import { findPaymentByProviderId } from '../../src/db/repositories/payment-repository.ts';
-import { createStripeGateway } from '../../src/providers/payments/stripe/create-stripe-gateway.ts';
-import { syncPlansToStripe } from '../../src/services/sync/sync-plans-to-stripe.ts';
-import { advanceDays, startStripe, type StripeKit } from '../sandbox/stripe/stripe-kit.ts';
+import { advanceDays, type StripeKit } from '../sandbox/stripe/stripe-kit.ts';
 import { seedCustomer } from '../support/seed.ts';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
+import type { TestApp } from '../support/test-app.ts';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/test-database.ts';
-import { eventFeeder, PUBLIC_BASE_URL, readAllEvents, stripeState, tableCounts, type Feeder } from './stripe-test-kit.ts';
+import { eventFeeder, readAllEvents, startStripeTestApp, stripeState, tableCounts, type Feeder } from './stripe-test-kit.ts';
 
 const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' as const });
 
@@ -32,12 +30,7 @@ describe.each(testDatabaseKinds)('the Stripe event processor on %s', (kind) => {
   };
 
   beforeAll(async () => {
-    kit = await startStripe();
-    stripe = kit.stripe;
-    t = await startTestApp(kind);
-    const gateway = createStripeGateway(stripe);
-    t.ctx.stripe = { gateway, publicBaseUrl: PUBLIC_BASE_URL };
-    await syncPlansToStripe(gateway, t.ctx.config.catalogue.plans);
+    ({ kit, stripe, t } = await startStripeTestApp(kind));
     feed = eventFeeder(kit, t.ctx.db, t.clock);
     await seedCustomer(t, 'shop-3001');
     const started = await t.app.inject({ method: 'POST', url: '/v1/checkout', headers: { authorization: t.auth }, payload: { customer: 'shop-3001', plan: 'monthly', provider: 'stripe', return_url: 'https://shop.example/' } });

@@ -1,11 +1,14 @@
 import type Stripe from 'stripe';
 import type { Database } from '../../src/db/database.ts';
 import { createStripeGateway } from '../../src/providers/payments/stripe/create-stripe-gateway.ts';
-import { createStripeEventProcessor } from '../../src/providers/payments/stripe/events/create-stripe-event-processor.ts';
+import { createStripeEventProcessor } from '../../src/services/sync/create-stripe-event-processor.ts';
 import type { ProcessingOutcome } from '../../src/webhooks/inbox-event.ts';
 import type { Clock } from '../../src/shared/clock.ts';
 import { defaultCatalogue } from '../../src/config/catalogue-schema.ts';
-import type { StripeKit } from '../sandbox/stripe/stripe-kit.ts';
+import type { DatabaseKind } from '../../src/db/database.ts';
+import { syncPlansToStripe } from '../../src/services/sync/sync-plans-to-stripe.ts';
+import { startStripe, type StripeKit } from '../sandbox/stripe/stripe-kit.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 export const PUBLIC_BASE_URL = 'http://recur.test';
 
@@ -48,4 +51,14 @@ export async function stripeState(db: Database): Promise<unknown> {
      FROM payments p LEFT JOIN subscriptions s ON s.id = p.subscription_id ORDER BY p.provider_payment_id`,
   );
   return { subscriptions: subscriptions.rows, payments: payments.rows };
+}
+
+/** The Stripe sandbox and a recur app whose checkout uses it, with the catalogue synced there. */
+export async function startStripeTestApp(kind: DatabaseKind): Promise<{ kit: StripeKit; stripe: Stripe; t: TestApp }> {
+  const kit = await startStripe();
+  const t = await startTestApp(kind);
+  const gateway = createStripeGateway(kit.stripe);
+  t.ctx.stripe = { gateway, publicBaseUrl: PUBLIC_BASE_URL };
+  await syncPlansToStripe(gateway, t.ctx.config.catalogue.plans);
+  return { kit, stripe: kit.stripe, t };
 }

@@ -1,12 +1,12 @@
-import type { Database } from '../../../../db/database.ts';
-import type { Locale } from '../../../../db/repositories/customer-repository.ts';
-import type { Plan } from '../../../../domain/plan.ts';
-import type { Clock } from '../../../../shared/clock.ts';
-import type { EventProcessor } from '../../../../webhooks/inbox-event.ts';
-import type { StripeGateway } from '../stripe-gateway.ts';
+import type { Database } from '../../db/database.ts';
+import type { Locale } from '../../db/repositories/customer-repository.ts';
+import type { Plan } from '../../domain/plan.ts';
+import type { Clock } from '../../shared/clock.ts';
+import type { EventProcessor } from '../../webhooks/inbox-event.ts';
+import type { StripeGateway } from '../../providers/payments/stripe/stripe-gateway.ts';
 import { applyStripeSnapshot } from './apply-stripe-snapshot.ts';
-import { parseStripeEvent } from './stripe-event-envelope.ts';
-import { stripeEventHandlers } from './stripe-event-handlers.ts';
+import { parseStripeEvent } from '../../providers/payments/stripe/events/stripe-event-envelope.ts';
+import { stripeEventHandlers } from '../../providers/payments/stripe/events/stripe-event-handlers.ts';
 
 export type StripeEventProcessorDeps = { gateway: StripeGateway; db: Database; clock: Clock; plans: readonly Plan[]; defaultLocale: Locale };
 

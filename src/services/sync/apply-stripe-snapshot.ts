@@ -1,13 +1,13 @@
-import type { Queryable } from '../../../../db/database.ts';
-import { recordAudit } from '../../../../db/repositories/audit-log-repository.ts';
-import { settleCheckoutSession } from '../../../../db/repositories/checkout-session-repository.ts';
-import type { Locale } from '../../../../db/repositories/customer-repository.ts';
-import type { Plan } from '../../../../domain/plan.ts';
-import { recordProviderPayment } from '../../../../services/sync/record-provider-payment.ts';
-import { recordProviderSubscription } from '../../../../services/sync/record-provider-subscription.ts';
-import { resolveProviderCustomer } from '../../../../services/sync/resolve-provider-customer.ts';
-import type { ProcessingOutcome } from '../../../../webhooks/inbox-event.ts';
-import type { StripeSnapshot } from './stripe-snapshot.ts';
+import type { Queryable } from '../../db/database.ts';
+import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
+import { settleCheckoutSession } from '../../db/repositories/checkout-session-repository.ts';
+import type { Locale } from '../../db/repositories/customer-repository.ts';
+import type { Plan } from '../../domain/plan.ts';
+import { recordProviderPayment } from './record-provider-payment.ts';
+import { recordProviderSubscription } from './record-provider-subscription.ts';
+import { resolveProviderCustomer } from './resolve-provider-customer.ts';
+import type { ProcessingOutcome } from '../../webhooks/inbox-event.ts';
+import type { StripeSnapshot } from '../../providers/payments/stripe/events/stripe-snapshot.ts';
 
 export type ApplyContext = { version: Date; now: Date; actor: string; plans: readonly Plan[]; defaultLocale: Locale };
 

@@ -1,11 +1,11 @@
-import type { Config } from '../../../config/load-config.ts';
-import type { Database } from '../../../db/database.ts';
-import type { Clock } from '../../../shared/clock.ts';
-import type { EventProcessor } from '../../../webhooks/inbox-event.ts';
-import { createStripeClient } from './create-stripe-client.ts';
-import { createStripeGateway } from './create-stripe-gateway.ts';
-import { createStripeEventProcessor } from './events/create-stripe-event-processor.ts';
-import type { StripeGateway } from './stripe-gateway.ts';
+import type { Config } from '../config/load-config.ts';
+import type { Database } from '../db/database.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { EventProcessor } from '../webhooks/inbox-event.ts';
+import { createStripeClient } from '../providers/payments/stripe/create-stripe-client.ts';
+import { createStripeGateway } from '../providers/payments/stripe/create-stripe-gateway.ts';
+import { createStripeEventProcessor } from '../services/sync/create-stripe-event-processor.ts';
+import type { StripeGateway } from '../providers/payments/stripe/stripe-gateway.ts';
 
 export type StripeIntegration = { gateway: StripeGateway; publicBaseUrl: string; processor: EventProcessor };
 
