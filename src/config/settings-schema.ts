@@ -66,6 +66,23 @@ export const settingsSchema = z.object({
   SANDBOX_PORT: integerSetting(0, 65535).default(12111),
   SANDBOX_STATE_FILE: z.string().trim().min(1, 'expected a file path').optional(),
   HTTP_BODY_LIMIT_BYTES: integerSetting(1024, 10 * 1024 * 1024).default(1024 * 1024),
+  /** Requests per minute one client address may send to /webhooks/*; 0 switches the limit off. */
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: integerSetting(0, 1_000_000).default(6000),
+  /** When reconciliation runs, as a 5-field cron expression in UTC; "off" never (only `recur sync`). */
+  RECONCILE_CRON: z
+    .string()
+    .trim()
+    .refine((value) => value === 'off' || /^(\S+\s+){4}\S+$/.test(value), 'expected a 5-field cron expression such as "0 * * * *", or off')
+    .default('0 * * * *'),
+  /** Requests per second recur's reconciliation may send to Stripe (Stripe allows 25 in test mode, 100 live). */
+  STRIPE_MAX_REQUESTS_PER_SECOND: integerSetting(1, 100).default(20),
+  /** Declined card charges within FRAUD_DECLINE_WINDOW_DAYS at which a customer without a successful payment is banned. */
+  FRAUD_DECLINE_THRESHOLD: integerSetting(2, 1000).default(5),
+  FRAUD_DECLINE_WINDOW_DAYS: integerSetting(1, 365).default(30),
+  /** What the fraud ban does with the banned customer's succeeded charges: refund them all, or none. */
+  FRAUD_REFUND_POLICY: z.enum(['all', 'none']).default('all'),
+  /** On a new dispute: accept it at once (close it at Stripe), or hold it for evidence. */
+  DISPUTE_POLICY: z.enum(['accept', 'hold']).default('hold'),
 });
 
 export type Settings = z.output<typeof settingsSchema>;

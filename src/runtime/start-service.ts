@@ -23,6 +23,7 @@ export async function startService(config: Config, clock: Clock, logger: Logger)
   try {
     if (store.applied.length > 0) logger.info({ migrations: store.applied.map((m) => m.name) }, 'migrations applied');
     const engine = await startJobEngine({ db: store.db, jobs: buildJobCatalogue(ctx), logger, pollIntervalSeconds: config.JOB_POLL_INTERVAL_SECONDS });
+    ctx.jobs = engine;
     webhooks.wakeWorker = async () => {
       await engine.enqueue(PROCESS_WEBHOOK_INBOX, {}, { singletonKey: PROCESS_WEBHOOK_INBOX_KEY });
     };

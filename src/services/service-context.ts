@@ -1,14 +1,33 @@
 import type { Config } from '../config/load-config.ts';
 import type { Database } from '../db/database.ts';
+import type { EnqueueOptions } from '../jobs/job-definition.ts';
 import type { StripeGateway } from '../providers/payments/stripe/stripe-gateway.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { WebhookContext } from '../webhooks/webhook-context.ts';
+
+export type ServiceSettings = Pick<
+  Config,
+  | 'catalogue'
+  | 'PAST_DUE_GRACE_DAYS'
+  | 'DEFAULT_LOCALE'
+  | 'ADMIN_EMAILS'
+  | 'RECONCILE_CRON'
+  | 'STRIPE_MAX_REQUESTS_PER_SECOND'
+  | 'FRAUD_DECLINE_THRESHOLD'
+  | 'FRAUD_DECLINE_WINDOW_DAYS'
+  | 'FRAUD_REFUND_POLICY'
+  | 'DISPUTE_POLICY'
+>;
+
+export type JobQueue = { enqueue(name: string, payload: unknown, options?: EnqueueOptions): Promise<string | null> };
 
 /** What every service needs, built once at start-up and passed down. */
 export type ServiceContext = {
   db: Database;
   clock: Clock;
-  config: Pick<Config, 'catalogue' | 'PAST_DUE_GRACE_DAYS' | 'DEFAULT_LOCALE'>;
+  config: ServiceSettings;
+  /** Queues a job (inside a transaction with `tx`); absent where no job engine runs (some tests). */
+  jobs?: JobQueue;
   /** Webhook ingest and processing; absent, the webhook routes answer 503 not_configured. */
   webhooks?: WebhookContext;
   /** Present when Stripe is configured: the gateway, and recur's public URL for redirects back. */

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/database.ts';
 import { recordAudit } from '../db/repositories/audit-log-repository.ts';
+import { enqueueAdminAlert } from '../db/repositories/notification-outbox-repository.ts';
 import type { InboxEvent } from './inbox-event.ts';
 
 export const DEAD_WEBHOOK_TEMPLATE = 'admin-alert-dead-webhook';
@@ -25,19 +26,12 @@ export async function recordDeadLetterAlert(
     after: { status: 'dead', provider: event.provider, provider_event_id: event.providerEventId, type: event.type },
     reason: message,
   });
-  for (const [index, recipient] of details.adminEmails.entries()) {
-    const suffix = index === 0 ? '' : `:${recipient}`;
-    await tx.query(
-      `INSERT INTO notification_outbox (business_key, channel, template, recipient, locale, payload, due_at, created_at, updated_at)
-       VALUES ($1, 'email', $2, $3, $4, $5, $6, $6, $6) ON CONFLICT (business_key) DO NOTHING`,
-      [
-        `alert:webhook-dead:${event.provider}:${event.providerEventId}${suffix}`,
-        DEAD_WEBHOOK_TEMPLATE,
-        recipient,
-        details.locale,
-        JSON.stringify({ inbox_id: event.id, provider: event.provider, provider_event_id: event.providerEventId, type: event.type, attempts: event.attempt, last_error: message }),
-        now,
-      ],
-    );
-  }
+  await enqueueAdminAlert(tx, {
+    businessKey: `alert:webhook-dead:${event.provider}:${event.providerEventId}`,
+    template: DEAD_WEBHOOK_TEMPLATE,
+    payload: { inbox_id: event.id, provider: event.provider, provider_event_id: event.providerEventId, type: event.type, attempts: event.attempt, last_error: message },
+    adminEmails: details.adminEmails,
+    locale: details.locale,
+    now,
+  });
 }

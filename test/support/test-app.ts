@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { defaultCatalogue, type Catalogue } from '../../src/config/catalogue-schema.ts';
+import { settingsSchema } from '../../src/config/settings-schema.ts';
+import type { ServiceSettings } from '../../src/services/service-context.ts';
 import type { DatabaseKind } from '../../src/db/database.ts';
 import { buildHttpApp } from '../../src/http/build-http-app.ts';
 import { createApiKey } from '../../src/services/api-keys/create-api-key.ts';
@@ -25,6 +27,8 @@ export type TestApp = {
 export type TestAppOptions = {
   catalogue?: Catalogue;
   pastDueGraceDays?: number;
+  /** Settings beyond the defaults (fraud threshold, dispute policy, ...). */
+  settings?: Partial<ServiceSettings>;
   webhooks?: WebhookContext;
   /** Replaces the manual clock as the app's clock (the sandbox's, in delivery tests). */
   clock?: Clock;
@@ -36,7 +40,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
   const ctx: ServiceContext = {
     db: database.db,
     clock: options.clock ?? clock,
-    config: { catalogue: options.catalogue ?? defaultCatalogue, PAST_DUE_GRACE_DAYS: options.pastDueGraceDays ?? 7, DEFAULT_LOCALE: 'nl' },
+    config: { ...settingsSchema.parse({}), catalogue: options.catalogue ?? defaultCatalogue, PAST_DUE_GRACE_DAYS: options.pastDueGraceDays ?? 7, DEFAULT_LOCALE: 'nl', ...options.settings },
     ...(options.webhooks ? { webhooks: options.webhooks } : {}),
   };
   const logLines: string[] = [];

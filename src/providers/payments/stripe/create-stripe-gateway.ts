@@ -1,12 +1,24 @@
 import type Stripe from 'stripe';
 import { callStripe, retrieveOrNull } from './stripe-errors.ts';
-import type { NewCheckoutSession, NewProviderCustomer, ProviderCheckoutSession, StripeGateway } from './stripe-gateway.ts';
+import type { NewCheckoutSession, NewProviderCustomer, ProviderCheckoutSession, StripeCoreGateway, StripeGateway } from './stripe-gateway.ts';
+import { createStripeReconciliationGateway } from './stripe-reconciliation-gateway.ts';
+import { createStripeRiskGateway } from './stripe-risk-gateway.ts';
+import { createStripeSubscriptionChangesGateway } from './stripe-subscription-changes-gateway.ts';
 import { paymentIntentOfInvoice, subscriptionOfInvoice, toProviderPayment, toProviderPrice, toProviderSubscription } from './stripe-mappers.ts';
 
 const STRIPE_LOCALES = new Set(['nl', 'en']);
 
 /** recur's StripeGateway over the official SDK (see create-stripe-client.ts). */
 export function createStripeGateway(stripe: Stripe): StripeGateway {
+  return {
+    ...createStripeCoreGateway(stripe),
+    ...createStripeReconciliationGateway(stripe),
+    ...createStripeSubscriptionChangesGateway(stripe),
+    ...createStripeRiskGateway(stripe),
+  };
+}
+
+function createStripeCoreGateway(stripe: Stripe): StripeCoreGateway {
   const retrievePayment = async (id: string, providerSubscriptionId: string | null = null) => {
     const intent = await retrieveOrNull(`reading payment ${id}`, () => stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] }));
     return intent ? toProviderPayment(intent, providerSubscriptionId) : null;

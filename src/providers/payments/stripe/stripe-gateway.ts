@@ -1,4 +1,7 @@
 import type { BillingInterval } from '../../../domain/plan.ts';
+import type { StripeReconciliationGateway } from './stripe-reconciliation-gateway.ts';
+import type { StripeRiskGateway } from './stripe-risk-gateway.ts';
+import type { StripeSubscriptionChangesGateway } from './stripe-subscription-changes-gateway.ts';
 
 /**
  * What recur needs from Stripe, in recur's own types. The SDK stays behind this interface
@@ -66,7 +69,13 @@ export type NewCheckoutSession = {
   idempotencyKey: string;
 };
 
-export interface StripeGateway {
+/**
+ * The whole gateway: the core below (catalogue, checkout, reads for webhooks) and one part per
+ * concern, each in its own file with its own implementation.
+ */
+export type StripeGateway = StripeCoreGateway & StripeReconciliationGateway & StripeSubscriptionChangesGateway & StripeRiskGateway;
+
+export interface StripeCoreGateway {
   findPriceByLookupKey(lookupKey: string): Promise<ProviderPrice | null>;
   findOrCreateProduct(planId: string, name: string): Promise<{ id: string; created: boolean }>;
   createPrice(input: { productId: string; lookupKey: string; amountMinor: number; currency: string; interval: BillingInterval; idempotencyKey: string }): Promise<ProviderPrice>;
