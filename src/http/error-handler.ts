@@ -41,13 +41,16 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: H
   return reply.status(error.status).send({ error: { code: error.code, message: error.message, requestId: request.id } });
 }
 
+/** The JSON error answer for a thrown error; a 5xx is logged with its cause. */
+export function answerError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const httpError = toHttpError(error);
+  if (httpError.status >= 500) request.log.error({ err: error }, 'request failed');
+  return sendError(request, reply, httpError);
+}
+
 /** Every failure, from any route or from Fastify itself, answers the one error shape. */
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const httpError = toHttpError(error);
-    if (httpError.status >= 500) request.log.error({ err: error }, 'request failed');
-    return sendError(request, reply, httpError);
-  });
+  app.setErrorHandler(answerError);
   app.setNotFoundHandler((request, reply) =>
     sendError(request, reply, { status: 404, code: 'route_not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
   );

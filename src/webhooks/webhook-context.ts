@@ -10,6 +10,8 @@ export type WebhookContext = {
   processors: Partial<Record<ProviderId, EventProcessor>>;
   maxAttempts: number;
   bodyLimitBytes: number;
+  /** Requests per minute per client address on /webhooks/*; absent or 0: no limit. */
+  rateLimitPerMinute?: number;
   /** Recipients of admin alerts; empty: alerts are recorded in the audit log only. */
   adminEmails: readonly string[];
   /** Asks the job engine to process the inbox soon; the minutely schedule is the safety net. */

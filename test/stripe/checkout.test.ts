@@ -140,4 +140,30 @@ describe.each(testDatabaseKinds)('Stripe checkout and the redirect back on %s', 
     expect(foreign.json().error.message).toContain('does not belong');
     expect(await tableCounts(t.ctx.db)).toEqual(before);
   });
+
+  it('shows a browser a page in words, with the request id, where a program gets the JSON error', async () => {
+    const counts = await tableCounts(t.ctx.db);
+    const browser = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+    const forged = await t.app.inject({ method: 'GET', url: '/checkout/stripe/return?session_id=cs_test_forged123', headers: browser });
+    expect(forged.statusCode).toBe(404);
+    expect(forged.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(forged.body).toContain('This payment could not be found');
+    expect(forged.body).toContain(`<code>${forged.headers['x-request-id']}</code>`);
+
+    const malformed = await t.app.inject({ method: 'GET', url: '/checkout/stripe/return?session_id=%3Cscript%3Ealert(1)%3C/script%3E', headers: browser });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.body).toContain('This payment link is not valid');
+    expect(malformed.body).not.toContain('<script>');
+
+    const normal = t.ctx.stripe;
+    t.ctx.stripe = undefined;
+    try {
+      const unavailable = await t.app.inject({ method: 'GET', url: '/checkout/stripe/return?session_id=cs_test_whatever', headers: browser });
+      expect(unavailable.statusCode).toBe(503);
+      expect(unavailable.body).toContain('you do not need to pay again');
+    } finally {
+      t.ctx.stripe = normal;
+    }
+    expect(await tableCounts(t.ctx.db)).toEqual(counts);
+  });
 });

@@ -117,3 +117,30 @@ describe.each(testDatabaseKinds)('POST /webhooks/stripe without a signing secret
     expect(await countInbox(t)).toBe(0);
   });
 });
+
+describe.each(testDatabaseKinds)('POST /webhooks/* rate limit on %s', (kind) => {
+  let t: WebhookTestApp;
+  beforeAll(async () => {
+    t = await startWebhookTestApp(kind, { rateLimitPerMinute: 5 });
+  });
+  afterAll(() => t.close());
+
+  const deliver = (id: string, remoteAddress = '198.51.100.7') => {
+    const body = stripeEventBody(id);
+    return t.app.inject({ method: 'POST', url: '/webhooks/stripe', remoteAddress, headers: { 'content-type': 'application/json', 'stripe-signature': signStripe(body, SECRET, t.clock.now()) }, payload: body });
+  };
+
+  it('answers 429 with Retry-After beyond the limit per address, stores nothing then, and leaves the API and other senders alone', async () => {
+    const answers = [];
+    for (let i = 0; i < 7; i++) answers.push(await deliver(`evt_limit_${i}`));
+    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    const refused = answers[5]!;
+    expect(refused.json().error).toMatchObject({ code: 'rate_limited', requestId: refused.headers['x-request-id'] });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(await countInbox(t)).toBe(5);
+
+    expect((await deliver('evt_other_sender', '203.0.113.9')).statusCode).toBe(200);
+    const api = await Promise.all(Array.from({ length: 8 }, () => t.app.inject({ method: 'GET', url: '/v1/plans', remoteAddress: '198.51.100.7', headers: { authorization: t.auth } })));
+    expect(api.map((answer) => answer.statusCode)).toEqual(Array(8).fill(200));
+  });
+});

@@ -29,6 +29,8 @@ export type WebhookTestOptions = {
   maxAttempts?: number;
   adminEmails?: string[];
   bodyLimitBytes?: number;
+  /** Webhook requests per minute per address; default 0 (no limit). */
+  rateLimitPerMinute?: number;
   /** Replaces the manual clock as the app's clock (the sandbox's, in delivery tests). */
   clock?: Clock;
 };
@@ -42,6 +44,7 @@ export async function startWebhookTestApp(kind: DatabaseKind, options: WebhookTe
       WEBHOOK_MAX_ATTEMPTS: options.maxAttempts ?? 8,
       WEBHOOK_BODY_LIMIT_BYTES: options.bodyLimitBytes ?? 4096,
       ADMIN_EMAILS: options.adminEmails,
+      WEBHOOK_RATE_LIMIT_PER_MINUTE: options.rateLimitPerMinute ?? 0,
     },
     options.processors ?? {},
   );

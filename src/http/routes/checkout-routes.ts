@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { completeStripeCheckout } from '../../services/checkout/complete-stripe-checkout.ts';
 import { createCheckout } from '../../services/checkout/create-checkout.ts';
 import type { ServiceContext } from '../../services/service-context.ts';
+import { answerError } from '../error-handler.ts';
+import { sendHtmlError, wantsHtml } from '../html-error-page.ts';
 import { errorJson } from '../presenters.ts';
 import { externalIdParam } from './customer-routes.ts';
 
@@ -18,8 +20,6 @@ const checkoutBody = z
 
 const checkoutJson = z.object({ url: z.string(), session_id: z.string() });
 const errors = { 400: errorJson, 401: errorJson, 403: errorJson, 404: errorJson, 409: errorJson, 502: errorJson, 503: errorJson };
-
-const wantsHtml = (accept: string | undefined) => (accept ?? '').split(',').some((part) => part.trim().startsWith('text/html'));
 
 /** `POST /v1/checkout`, inside the API-key scope. */
 export function checkoutApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
@@ -53,6 +53,10 @@ export function checkoutReturnRoutes(app: FastifyInstance, ctx: ServiceContext):
         security: [],
         querystring: z.object({ session_id: z.string().regex(/^cs_[A-Za-z0-9_]{1,250}$/, 'expected a Stripe checkout session id (cs_…)') }),
         response: { 303: z.null(), 400: errorJson, 404: errorJson, 409: errorJson, 502: errorJson, 503: errorJson },
+      },
+      // A customer's browser lands here: it gets a page in words, a program the JSON error.
+      errorHandler(error, request, reply) {
+        return wantsHtml(request.headers.accept) ? sendHtmlError(request, reply, error) : answerError(error, request, reply);
       },
     },
     async (request, reply) => {

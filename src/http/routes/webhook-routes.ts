@@ -1,6 +1,8 @@
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isProviderId } from '../../domain/provider.ts';
 import type { ServiceContext } from '../../services/service-context.ts';
+import { RecurError } from '../../shared/errors.ts';
 import { ingestWebhook, type IngestOutcome } from '../../webhooks/ingest-webhook.ts';
 import { sendError } from '../error-handler.ts';
 
@@ -13,6 +15,17 @@ export async function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, b
   // Nothing is parsed before verification: the signature is over the bytes as sent.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: bodyLimitBytes }, (_request, body, done) => done(null, body));
+
+  const perMinute = ctx.webhooks?.rateLimitPerMinute ?? 0;
+  if (perMinute > 0) {
+    // Per client address, in this process. Stripe retries a 429 later, so a flood (or a
+    // misbehaving sender) costs recur only this check, and no signature work or insert.
+    await app.register(rateLimit, {
+      max: perMinute,
+      timeWindow: 60_000,
+      errorResponseBuilder: (_request, context) => new RecurError('rate_limited', `more than ${context.max} webhook requests a minute from this address; retry after ${context.after}`),
+    });
+  }
 
   app.post<{ Params: { provider: string } }>('/webhooks/:provider', { bodyLimit: bodyLimitBytes, schema: { hide: true } }, async (request, reply) => {
     const { provider } = request.params;
