@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { settingNames } from '../../src/config/settings-schema.ts';
+
+export type Engine = 'pglite' | 'postgres';
+export type Target = { name: string; url: string; stop(): Promise<void> };
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Waits for the line naming the URL on the child's output; fails with the output if it exits. */
+function urlFrom(child: ChildProcess, pattern: RegExp, what: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const match = pattern.exec(output);
+      if (match) resolve(match[1]!);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code} before it listened:\n${output}`)));
+  });
+}
+
+function stopper(child: ChildProcess, cleanup: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await cleanup();
+  };
+}
+
+/** A scratch database: a temporary directory for PGlite, a new database on the server for PostgreSQL. */
+async function scratchDatabase(engine: Engine, adminUrl: string, label: string): Promise<{ location: string; drop(): Promise<void> }> {
+  if (engine === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), `recur-bench-${label}-`));
+    return { location: dir, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `recur_bench_${process.pid}_${label}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    location: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/** recur itself, as an operator runs it (`node bin/recur.js start`), with only webhooks configured. */
+export async function startRecur(engine: Engine, secret: string, adminUrl: string): Promise<Target> {
+  const database = await scratchDatabase(engine, adminUrl, 'recur');
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of settingNames) delete env[name];
+  Object.assign(env, {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SANDBOX: 'off',
+    STRIPE_WEBHOOK_SECRET: secret,
+    // The limiter stays in the path (its cost is part of recur's), far above the bench's rate.
+    WEBHOOK_RATE_LIMIT_PER_MINUTE: '1000000',
+    ...(engine === 'pglite' ? { RECUR_DATA_DIR: database.location } : { DATABASE_URL: database.location }),
+  });
+  // Logs at the default level go to /dev/null: they are written (a real cost), not collected.
+  const child = spawn(process.execPath, [join(repoRoot, 'bin/recur.js'), 'start'], { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const url = await urlFrom(child, /recur is running on (http:\/\/\S+)/, 'recur');
+  return { name: 'recur', url: `${url}/webhooks/stripe`, stop: stopper(child, database.drop) };
+}
+
+/** The minimal receiver of baseline-server.ts on the same engine. */
+export async function startBaseline(engine: Engine, secret: string, adminUrl: string): Promise<Target> {
+  const database = await scratchDatabase(engine, adminUrl, 'baseline');
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/baseline-server.ts'), secret, engine, database.location], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await urlFrom(child, /baseline listening on (http:\/\/\S+)/, 'the baseline');
+  return { name: 'baseline', url: `${url}/webhooks/stripe`, stop: stopper(child, database.drop) };
+}
+
+export async function postgresAnswers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
