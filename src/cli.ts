@@ -5,6 +5,7 @@ import { registerMigrateCommand } from './cli/migrate-command.ts';
 import { registerPlansCommand } from './cli/plans-command.ts';
 import { registerSandboxCommand } from './cli/sandbox-command.ts';
 import { registerStartCommand } from './cli/start-command.ts';
+import { registerSyncCommand } from './cli/sync-command.ts';
 import { CliError } from './cli/cli-support.ts';
 import { DataDirInUseError } from './db/data-dir-lock.ts';
 import { recurVersion } from './runtime/version.ts';
@@ -21,6 +22,7 @@ registerKeysCommand(program);
 registerPlansCommand(program);
 registerSandboxCommand(program);
 registerEventsCommand(program);
+registerSyncCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -20,6 +20,7 @@ import { paymentMethodRoutes } from './resources/payment-method-routes.ts';
 import { paymentPageRoutes } from './resources/payment-pages.ts';
 import { priceRoutes } from './resources/prices.ts';
 import { productRoutes } from './resources/products.ts';
+import { invoicePreviewRoutes } from './resources/invoice-preview.ts';
 import { invoiceRoutes } from './resources/invoices.ts';
 import { subscriptionRoutes } from './resources/subscriptions.ts';
 import { testClockRoutes } from './resources/test-clocks.ts';
@@ -68,7 +69,7 @@ export function createStripeSandbox(input: StripeSettingsInput = {}): SandboxPro
       installRequestFaults(scope, sandbox, 'stripe', (reply, status) => sendStripeError(reply, status === 429 ? stripeErrors.rateLimit() : stripeErrors.server(status)));
       const tables = [
         customerRoutes(rt), productRoutes(rt), priceRoutes(rt), paymentMethodRoutes(rt), paymentIntentRoutes(rt), chargeRoutes(rt),
-        refundRoutes(rt), disputeRoutes(rt), invoiceItemRoutes(rt), invoiceRoutes(rt), subscriptionRoutes(rt), checkoutSessionRoutes(rt),
+        refundRoutes(rt), disputeRoutes(rt), invoiceItemRoutes(rt), invoicePreviewRoutes(rt), invoiceRoutes(rt), subscriptionRoutes(rt), checkoutSessionRoutes(rt),
         paymentPageRoutes(rt), billingPortalRoutes(rt), cashBalanceRoutes(rt), testClockRoutes(rt, engine), eventRoutes(rt), webhookEndpointRoutes(rt),
       ];
       await registerApi(scope, tables, { apiKey: () => settings.apiKey, idempotency, expandSources: expandSources(state), now: () => time.sharedNow(), afterRequest: settleDueWork });

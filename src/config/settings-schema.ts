@@ -61,6 +61,8 @@ export const settingsSchema = z.object({
     .transform((value) => value.split(',').map((email) => email.trim()).filter(Boolean))
     .pipe(z.array(z.email('expected e-mail addresses, comma-separated')).min(1))
     .optional(),
+  /** Seconds a worker's claim on a webhook event lasts; after it, another worker (or a restart) retries it. */
+  WEBHOOK_CLAIM_LEASE_SECONDS: integerSetting(10, 3600).default(300),
   WEBHOOK_BODY_LIMIT_BYTES: integerSetting(1024, 5 * 1024 * 1024).default(512 * 1024),
   SANDBOX: z.enum(['auto', 'off']).default('auto'),
   SANDBOX_PORT: integerSetting(0, 65535).default(12111),

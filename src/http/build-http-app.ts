@@ -12,7 +12,10 @@ import { customerRoutes } from './routes/customer-routes.ts';
 import { entitlementRoutes } from './routes/entitlement-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { planRoutes } from './routes/plan-routes.ts';
+import { customerBillingRoutes } from './routes/customer-billing-routes.ts';
+import { subscriptionChangeRoutes } from './routes/subscription-change-routes.ts';
 import { subscriptionRoutes } from './routes/subscription-routes.ts';
+import { reconciliationRoutes } from './routes/reconciliation-routes.ts';
 import { webhookAdminRoutes } from './routes/webhook-admin-routes.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
 
@@ -63,7 +66,10 @@ export async function buildHttpApp({ ctx, logger, bodyLimitBytes, version }: Htt
       entitlementRoutes(v1, ctx);
       planRoutes(v1, ctx);
       subscriptionRoutes(v1, ctx);
+      subscriptionChangeRoutes(v1, ctx);
+      customerBillingRoutes(v1, ctx);
       webhookAdminRoutes(v1, ctx);
+      reconciliationRoutes(v1, ctx);
     },
     { prefix: '/v1' },
   );

@@ -1,9 +1,12 @@
 import type { ServiceContext } from '../services/service-context.ts';
 import type { JobDefinition } from './job-definition.ts';
 import { processWebhookInboxJob } from './process-webhook-inbox.ts';
+import { reconcileStripeJob } from './reconcile-stripe.ts';
 import { releaseExpiredInboxClaimsJob } from './release-expired-inbox-claims.ts';
+import { applyDisputePolicyJob } from './apply-dispute-policy.ts';
+import { reviewDeclinedChargesJob } from './review-declined-charges.ts';
 
 /** Every scheduled and queued job recur runs. New jobs are added here and nowhere else. */
 export function buildJobCatalogue(ctx: ServiceContext): JobDefinition[] {
-  return [releaseExpiredInboxClaimsJob(ctx), processWebhookInboxJob(ctx)] as JobDefinition[];
+  return [releaseExpiredInboxClaimsJob(ctx), processWebhookInboxJob(ctx), reconcileStripeJob(ctx), reviewDeclinedChargesJob(ctx), applyDisputePolicyJob(ctx)] as JobDefinition[];
 }

@@ -18,6 +18,8 @@ export type JobEngineOptions = {
   pollIntervalSeconds: number;
   /** Whether this process fetches and runs jobs (false: it only enqueues). */
   work?: boolean;
+  /** This process is the database's only user: jobs still 'active' at start are a dead run's (see failAbandonedJobs). */
+  abandonActiveJobs?: boolean;
 };
 
 const STOP_TIMEOUT_MS = 15_000;
@@ -32,7 +34,8 @@ const WORK_BATCH_SIZE = 10;
 export async function startJobEngine(options: JobEngineOptions): Promise<JobEngine> {
   const { db, logger } = options;
   const jobs = new Map(options.jobs.map((job) => [job.name, job as JobDefinition]));
-  const boss = new PgBoss({ db: toPgBossDb(db), schema: 'pgboss', supervise: options.work !== false, schedule: options.work !== false });
+  // Maintenance every 30 s (pg-boss: 120): it is what expires the active job of a process that died.
+  const boss = new PgBoss({ db: toPgBossDb(db), schema: 'pgboss', supervise: options.work !== false, schedule: options.work !== false, maintenanceIntervalSeconds: 30 });
   boss.on('error', (error) => logger.error({ err: error }, 'job engine error'));
   await boss.start();
 
@@ -46,6 +49,7 @@ export async function startJobEngine(options: JobEngineOptions): Promise<JobEngi
       expireInSeconds: job.expireInSeconds,
     });
     if (options.work === false) continue;
+    if (options.abandonActiveJobs) await failAbandonedJobs(boss, db, job.name, logger);
     if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
     await boss.work(job.name, { batchSize: WORK_BATCH_SIZE, pollingIntervalSeconds: options.pollIntervalSeconds, includeMetadata: true }, async (batch) => {
       // Each job of a batch succeeds or fails on its own: a failed one is marked failed (and so
@@ -78,6 +82,19 @@ export async function startJobEngine(options: JobEngineOptions): Promise<JobEngi
       await boss.stop({ graceful: true, wait: true, timeout: STOP_TIMEOUT_MS });
     },
   };
+}
+
+/**
+ * Jobs left 'active' by a process that stopped without finishing them (a crash, SIGKILL). Only
+ * called where this process is the only one (the embedded database is locked): there they cannot
+ * belong to anyone alive, and failing them lets their retries run now instead of after expiry. A
+ * stately job's active row would otherwise hold up its queue until it expires.
+ */
+async function failAbandonedJobs(boss: PgBoss, db: Database, name: string, logger: Logger): Promise<void> {
+  const active = await db.query<{ id: string }>("SELECT id FROM pgboss.job WHERE name = $1 AND state = 'active'", [name]);
+  if (active.rows.length === 0) return;
+  for (const { id } of active.rows) await boss.fail(name, id, { message: 'the process running it stopped before it finished' });
+  logger.warn({ job: name, count: active.rows.length }, 'jobs left active by a stopped process were failed for retry');
 }
 
 /**

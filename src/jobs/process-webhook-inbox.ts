@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ServiceContext } from '../services/service-context.ts';
 import { drainInbox } from '../webhooks/process-inbox-batch.ts';
 import { defineJob } from './job-definition.ts';
+import { releaseExpiredInboxClaims } from './release-expired-inbox-claims.ts';
 
 export const PROCESS_WEBHOOK_INBOX = 'process-webhook-inbox';
 /** Stately with one key: at most one run queued behind the running one, however many events arrive. */
@@ -20,10 +21,14 @@ export const processWebhookInboxJob = (ctx: ServiceContext) =>
     policy: 'stately',
     retryLimit: 2,
     retryDelaySeconds: 10,
-    expireInSeconds: 15 * 60,
+    // Short: a crashed process's active run blocks the next one (stately) until it expires. A live
+    // run never needs longer (drainInbox stops after its time budget and the next run continues),
+    // and an overlap is harmless: rows are claimed with SKIP LOCKED and a lease.
+    expireInSeconds: 90,
     cron: '* * * * *',
     handle: async () => {
       if (!ctx.webhooks) return;
+      await releaseExpiredInboxClaims(ctx);
       await drainInbox({ db: ctx.db, clock: ctx.clock, webhooks: ctx.webhooks, locale: ctx.config.DEFAULT_LOCALE });
     },
   });

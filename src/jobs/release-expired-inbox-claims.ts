@@ -5,16 +5,22 @@ import { defineJob } from './job-definition.ts';
 /**
  * A worker that dies while processing a webhook leaves its inbox row in 'processing'. Once the
  * claim's lease has lapsed the row goes back to 'failed' with an immediate retry time, so the
- * event is processed again instead of being lost.
+ * event is processed again instead of being lost. The inbox job calls this before each drain, so
+ * a crashed worker's rows come back within a minute of their lease; this schedule is the backstop.
+ * `all`: only where no other process can hold a claim (the embedded database, locked at start).
  */
-export async function releaseExpiredInboxClaims(ctx: Pick<ServiceContext, 'db' | 'clock'>): Promise<number> {
+export async function releaseExpiredInboxClaims(ctx: Pick<ServiceContext, 'db' | 'clock'>, options: { all?: boolean } = {}): Promise<number> {
   const now = ctx.clock.now();
   const result = await ctx.db.query(
     `UPDATE webhook_inbox
         SET status = 'failed', next_attempt_at = $1, lease_expires_at = NULL,
-            last_error = 'processing did not finish before its lease expired; released for retry'
-      WHERE status = 'processing' AND lease_expires_at < $1`,
-    [now],
+            last_error = $2
+      WHERE status = 'processing' AND ($3 OR lease_expires_at < $1)`,
+    [
+      now,
+      options.all ? 'the process that was processing it stopped; released for retry at start-up' : 'processing did not finish before its lease expired; released for retry',
+      options.all === true,
+    ],
   );
   return result.rowCount;
 }

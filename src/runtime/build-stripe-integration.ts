@@ -6,19 +6,20 @@ import { createStripeClient } from '../providers/payments/stripe/create-stripe-c
 import { createStripeGateway } from '../providers/payments/stripe/create-stripe-gateway.ts';
 import { createStripeEventProcessor } from '../services/sync/create-stripe-event-processor.ts';
 import type { StripeGateway } from '../providers/payments/stripe/stripe-gateway.ts';
+import type { JobQueue } from '../services/service-context.ts';
 
 export type StripeIntegration = { gateway: StripeGateway; publicBaseUrl: string; processor: EventProcessor };
 
 type StripeSettings = Pick<Config, 'STRIPE_SECRET_KEY' | 'STRIPE_API_BASE' | 'PUBLIC_BASE_URL' | 'HOST' | 'PORT' | 'catalogue' | 'DEFAULT_LOCALE'>;
 
 /** The gateway and the event processor, when a Stripe key is configured; null otherwise. */
-export function buildStripeIntegration(config: StripeSettings, db: Database, clock: Clock): StripeIntegration | null {
+export function buildStripeIntegration(config: StripeSettings, db: Database, clock: Clock, jobs: () => JobQueue | undefined): StripeIntegration | null {
   if (!config.STRIPE_SECRET_KEY) return null;
   const gateway = createStripeGateway(createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }));
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
   return {
     gateway,
     publicBaseUrl: config.PUBLIC_BASE_URL ?? `http://${host}:${config.PORT}`,
-    processor: createStripeEventProcessor({ gateway, db, clock, plans: config.catalogue.plans, defaultLocale: config.DEFAULT_LOCALE }),
+    processor: createStripeEventProcessor({ gateway, db, clock, plans: config.catalogue.plans, defaultLocale: config.DEFAULT_LOCALE, jobs }),
   };
 }

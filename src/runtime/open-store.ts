@@ -5,7 +5,8 @@ import { migrate, type Migration } from '../db/migrate.ts';
 import { databaseTarget, describeTarget, openDatabase } from '../db/open-database.ts';
 import type { Clock } from '../shared/clock.ts';
 
-export type Store = { db: Database; description: string; applied: Migration[]; close(): Promise<void> };
+/** `exclusive`: no other process can use this database (the embedded one, locked while open). */
+export type Store = { db: Database; description: string; applied: Migration[]; exclusive: boolean; close(): Promise<void> };
 
 /**
  * Opens the configured database for one command, migrated. The embedded directory is locked
@@ -23,6 +24,7 @@ export async function openStore(config: Config, clock: Clock, command: string): 
         db,
         description: describeTarget(target),
         applied,
+        exclusive: target.kind === 'pglite',
         async close() {
           await db.close();
           lock?.release();

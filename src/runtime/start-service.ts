@@ -3,6 +3,7 @@ import { buildHttpApp } from '../http/build-http-app.ts';
 import { buildJobCatalogue } from '../jobs/job-catalogue.ts';
 import { startJobEngine } from '../jobs/job-engine.ts';
 import { PROCESS_WEBHOOK_INBOX, PROCESS_WEBHOOK_INBOX_KEY } from '../jobs/process-webhook-inbox.ts';
+import { releaseExpiredInboxClaims } from '../jobs/release-expired-inbox-claims.ts';
 import { buildStripeIntegration } from './build-stripe-integration.ts';
 import type { ServiceContext } from '../services/service-context.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -17,12 +18,18 @@ export type RunningService = { url: string; databaseDescription: string; stop():
 export async function startService(config: Config, clock: Clock, logger: Logger): Promise<RunningService> {
   const store = await openStore(config, clock, 'start');
   // Stripe's processor is registered when a key is configured; a provider without one has its events stored and marked ignored (replayable).
-  const stripe = buildStripeIntegration(config, store.db, clock);
+  // The processor queues fraud reviews and dispute policies; the queue exists once the engine has started.
+  const stripe = buildStripeIntegration(config, store.db, clock, () => ctx.jobs);
   const webhooks = buildWebhookContext(config, stripe ? { stripe: stripe.processor } : {});
   const ctx: ServiceContext = { db: store.db, clock, config, webhooks, ...(stripe ? { stripe: { gateway: stripe.gateway, publicBaseUrl: stripe.publicBaseUrl } } : {}) };
   try {
     if (store.applied.length > 0) logger.info({ migrations: store.applied.map((m) => m.name) }, 'migrations applied');
-    const engine = await startJobEngine({ db: store.db, jobs: buildJobCatalogue(ctx), logger, pollIntervalSeconds: config.JOB_POLL_INTERVAL_SECONDS });
+    // Alone on the embedded database, any claim still open is this process's own from before a crash.
+    if (store.exclusive) {
+      const released = await releaseExpiredInboxClaims(ctx, { all: true });
+      if (released > 0) logger.warn({ released }, 'webhook events left in processing by a stopped process were released for retry');
+    }
+    const engine = await startJobEngine({ db: store.db, jobs: buildJobCatalogue(ctx), logger, pollIntervalSeconds: config.JOB_POLL_INTERVAL_SECONDS, abandonActiveJobs: store.exclusive });
     ctx.jobs = engine;
     webhooks.wakeWorker = async () => {
       await engine.enqueue(PROCESS_WEBHOOK_INBOX, {}, { singletonKey: PROCESS_WEBHOOK_INBOX_KEY });

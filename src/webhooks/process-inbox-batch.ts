@@ -1,7 +1,7 @@
 import { claimDueInboxEvents } from './claim-due-inbox-events.ts';
 import { processInboxEvent, type EventResult, type WorkerDeps } from './process-inbox-event.ts';
 
-/** Long enough for a slow provider read plus the apply; a lapsed lease only means a retry. */
+/** The default claim lease: long enough for a slow provider read plus the apply; a lapsed lease only means a retry. */
 export const INBOX_LEASE_MS = 5 * 60 * 1000;
 export const INBOX_BATCH_SIZE = 20;
 
@@ -9,16 +9,20 @@ export type BatchReport = Record<EventResult, number> & { claimed: number };
 
 /** Claims one batch of due events and processes them one by one, in arrival order. */
 export async function processInboxBatch(deps: WorkerDeps, options: { limit?: number } = {}): Promise<BatchReport> {
-  const events = await claimDueInboxEvents(deps.db, { now: deps.clock.now(), leaseMs: INBOX_LEASE_MS, limit: options.limit ?? INBOX_BATCH_SIZE });
+  const events = await claimDueInboxEvents(deps.db, { now: deps.clock.now(), leaseMs: deps.webhooks.claimLeaseMs ?? INBOX_LEASE_MS, limit: options.limit ?? INBOX_BATCH_SIZE });
   const report: BatchReport = { claimed: events.length, processed: 0, ignored: 0, failed: 0, dead: 0, 'lost-claim': 0 };
   for (const event of events) report[await processInboxEvent(deps, event)] += 1;
   return report;
 }
 
-/** Works batches until the inbox has nothing due, up to a bound so one job never runs unbounded. */
-export async function drainInbox(deps: WorkerDeps, maxBatches = 50): Promise<number> {
+/**
+ * Works batches until the inbox has nothing due, up to a number of batches and a time budget (work
+ * time, not business time) so one job never runs unbounded; the next run continues.
+ */
+export async function drainInbox(deps: WorkerDeps, maxBatches = 50, budgetMs = 45_000): Promise<number> {
   let total = 0;
-  for (let batch = 0; batch < maxBatches; batch++) {
+  const startedAt = performance.now();
+  for (let batch = 0; batch < maxBatches && performance.now() - startedAt < budgetMs; batch++) {
     const report = await processInboxBatch(deps);
     total += report.claimed;
     if (report.claimed < INBOX_BATCH_SIZE) break;

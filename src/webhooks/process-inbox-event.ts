@@ -9,7 +9,7 @@ import type { WebhookContext } from './webhook-context.ts';
 export type WorkerDeps = {
   db: Database;
   clock: Clock;
-  webhooks: Pick<WebhookContext, 'processors' | 'maxAttempts' | 'adminEmails'>;
+  webhooks: Pick<WebhookContext, 'processors' | 'maxAttempts' | 'adminEmails' | 'claimLeaseMs'>;
   locale: 'nl' | 'en';
   random?: () => number;
 };

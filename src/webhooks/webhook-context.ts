@@ -10,6 +10,8 @@ export type WebhookContext = {
   processors: Partial<Record<ProviderId, EventProcessor>>;
   maxAttempts: number;
   bodyLimitBytes: number;
+  /** How long a worker's claim on an inbox row lasts before another worker may take it. */
+  claimLeaseMs?: number;
   /** Requests per minute per client address on /webhooks/*; absent or 0: no limit. */
   rateLimitPerMinute?: number;
   /** Recipients of admin alerts; empty: alerts are recorded in the audit log only. */

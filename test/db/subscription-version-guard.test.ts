@@ -30,7 +30,7 @@ describe.each(testDatabaseKinds)('subscription version guard on %s', (kind) => {
   });
   afterAll(() => database.dispose());
 
-  it('inserts, applies a newer state, and ignores an older or equal one', async () => {
+  it('inserts, applies a newer or equally new state, and ignores an older one', async () => {
     const inserted = await upsertSubscriptionState(database.db, state, now);
     expect(inserted.outcome).toBe('inserted');
     const id = inserted.outcome === 'stale' ? '' : inserted.subscriptionId;
@@ -40,9 +40,13 @@ describe.each(testDatabaseKinds)('subscription version guard on %s', (kind) => {
 
     // The trialing event arrives late (Stripe does not promise order): it must not roll back.
     expect(await upsertSubscriptionState(database.db, state, now)).toEqual({ outcome: 'stale' });
-    expect(await upsertSubscriptionState(database.db, { ...state, status: 'canceled', providerUpdatedAt: newer.providerUpdatedAt }, now)).toEqual({ outcome: 'stale' });
+    expect(await findSubscription(database.db, id)).toMatchObject({ status: 'active', providerStatus: 'active', providerUpdatedAt: newer.providerUpdatedAt, customerExternalId: 'c1' });
 
-    const stored = await findSubscription(database.db, id);
-    expect(stored).toMatchObject({ status: 'active', providerStatus: 'active', providerUpdatedAt: newer.providerUpdatedAt, customerExternalId: 'c1' });
+    // A second event in the same second (Stripe's times are whole seconds) carries a fresher read: it applies.
+    const sameSecond = { ...newer, status: 'canceled' as const, providerStatus: 'canceled' };
+    expect(await upsertSubscriptionState(database.db, sameSecond, now)).toEqual({ outcome: 'updated', subscriptionId: id });
+    expect(await findSubscription(database.db, id)).toMatchObject({ status: 'canceled', providerStatus: 'canceled', providerUpdatedAt: newer.providerUpdatedAt });
+    // The very same state again is no change.
+    expect(await upsertSubscriptionState(database.db, sameSecond, now)).toEqual({ outcome: 'stale' });
   });
 });

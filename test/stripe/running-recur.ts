@@ -51,7 +51,8 @@ export async function startRunningRecur(kind: DatabaseKind, faults: SandboxFault
     // As buildStripeIntegration: one gateway for checkout and for the processor's reads.
     const gateway = createStripeGateway(kit.stripe);
     t.ctx.stripe = { gateway, publicBaseUrl: baseUrl };
-    t.ctx.webhooks.processors.stripe = createStripeEventProcessor({ gateway, db: t.ctx.db, clock, plans: t.ctx.config.catalogue.plans, defaultLocale: t.ctx.config.DEFAULT_LOCALE });
+    const ctx = t.ctx;
+    t.ctx.webhooks.processors.stripe = createStripeEventProcessor({ gateway, db: t.ctx.db, clock, plans: t.ctx.config.catalogue.plans, defaultLocale: t.ctx.config.DEFAULT_LOCALE, jobs: () => ctx.jobs });
     await syncPlansToStripe(gateway, t.ctx.config.catalogue.plans);
 
     if (faults) {
@@ -72,6 +73,7 @@ export async function startRunningRecur(kind: DatabaseKind, faults: SandboxFault
       async startWorker() {
         const engine = await startJobEngine({ db: app.ctx.db, jobs: buildJobCatalogue(app.ctx), logger: createLogger('silent'), pollIntervalSeconds: 0.5 });
         engines.push(engine);
+        app.ctx.jobs = engine;
         app.ctx.webhooks.wakeWorker = async () => {
           await engine.enqueue(PROCESS_WEBHOOK_INBOX, {}, { singletonKey: PROCESS_WEBHOOK_INBOX_KEY });
         };

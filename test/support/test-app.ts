@@ -40,7 +40,8 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
   const ctx: ServiceContext = {
     db: database.db,
     clock: options.clock ?? clock,
-    config: { ...settingsSchema.parse({}), catalogue: options.catalogue ?? defaultCatalogue, PAST_DUE_GRACE_DAYS: options.pastDueGraceDays ?? 7, DEFAULT_LOCALE: 'nl', ...options.settings },
+    // No hourly reconciliation in tests that start a job engine: a run is started by the test that wants one.
+    config: { ...settingsSchema.parse({}), RECONCILE_CRON: 'off', catalogue: options.catalogue ?? defaultCatalogue, PAST_DUE_GRACE_DAYS: options.pastDueGraceDays ?? 7, DEFAULT_LOCALE: 'nl', ...options.settings },
     ...(options.webhooks ? { webhooks: options.webhooks } : {}),
   };
   const logLines: string[] = [];

@@ -45,6 +45,7 @@ export async function startWebhookTestApp(kind: DatabaseKind, options: WebhookTe
       WEBHOOK_BODY_LIMIT_BYTES: options.bodyLimitBytes ?? 4096,
       ADMIN_EMAILS: options.adminEmails,
       WEBHOOK_RATE_LIMIT_PER_MINUTE: options.rateLimitPerMinute ?? 0,
+      WEBHOOK_CLAIM_LEASE_SECONDS: 300,
     },
     options.processors ?? {},
   );

@@ -11,7 +11,7 @@ import { endTrial, sendTrialWillEnd } from './renew-subscription.ts';
 import { invoiceSubscription, periodLines } from './subscription-invoices.ts';
 import { buildItem, cancellationDetails, cycleOf, periodOf, planOf, requireRecurring, setPeriod } from './subscription-object.ts';
 
-function applyItems(rt: StripeRuntime, subscription: Stripe.Subscription, entries: unknown[], now: number): void {
+export function applyItems(rt: StripeRuntime, subscription: Stripe.Subscription, entries: unknown[], now: number): void {
   const period = periodOf(subscription);
   entries.forEach((raw, index) => {
     const entry = (raw ?? {}) as Params;
@@ -78,6 +78,8 @@ export function updateSubscription(rt: StripeRuntime, subscription: Stripe.Subsc
   const now = rt.time.nowFor(customer);
   const proration = optionalEnum(params, 'proration_behavior', ['create_prorations', 'none', 'always_invoice'] as const) ?? 'create_prorations';
   const trialEnd = optionalTimestampOrNow(params, 'trial_end', now);
+  // Prorations as of a previewed moment (invoices/create_preview), so the customer pays what was shown.
+  const prorationDate = optionalInt(params, 'proration_date') ?? now;
   const before = structuredClone(subscription);
   const oldCycle = cycleOf(subscription);
 
@@ -121,7 +123,7 @@ export function updateSubscription(rt: StripeRuntime, subscription: Stripe.Subsc
     return;
   }
   const pricesChanged = items !== undefined && !trialing && proration !== 'none';
-  const prorations = pricesChanged ? createProrations(rt, before, subscription, now, !restart) : [];
+  const prorations = pricesChanged ? createProrations(rt, before, subscription, prorationDate, !restart) : [];
   if (restart) {
     const period = periodOf(subscription);
     invoiceSubscription(rt, subscription, { billingReason: 'subscription_update', invoicePeriod: { start: now, end: now }, lines: periodLines(rt, subscription, period), mode: 'charge', offSession: true });

@@ -71,8 +71,10 @@ export type UpsertOutcome = { outcome: 'inserted' | 'updated'; subscriptionId: s
 
 /**
  * Inserts or updates the row of one provider subscription. The WHERE on the update is the
- * version guard: a state older than (or as old as) the one stored changes nothing, so a late
- * webhook can never roll a subscription back.
+ * version guard: a state older than the one stored changes nothing, so a late webhook can never
+ * roll a subscription back. An equal version applies when it differs: Stripe's times are whole
+ * seconds, and of two events in one second the later one must not be lost (its state is a fresh
+ * read; ADR 0003). The same state again changes nothing ('stale').
  */
 export async function upsertSubscriptionState(tx: Queryable, state: SubscriptionState, now: Date): Promise<UpsertOutcome> {
   const result = await tx.query<{ id: string; inserted: boolean }>(
@@ -86,6 +88,11 @@ export async function upsertSubscriptionState(tx: Queryable, state: Subscription
        canceled_at = EXCLUDED.canceled_at, past_due_since = EXCLUDED.past_due_since,
        provider_updated_at = EXCLUDED.provider_updated_at, updated_at = EXCLUDED.updated_at
      WHERE subscriptions.provider_updated_at < EXCLUDED.provider_updated_at
+        OR (subscriptions.provider_updated_at = EXCLUDED.provider_updated_at
+            AND (subscriptions.plan_id, subscriptions.status, subscriptions.provider_status, subscriptions.trial_end, subscriptions.current_period_start,
+                 subscriptions.current_period_end, subscriptions.cancel_at_period_end, subscriptions.canceled_at, subscriptions.past_due_since)
+                IS DISTINCT FROM (EXCLUDED.plan_id, EXCLUDED.status, EXCLUDED.provider_status, EXCLUDED.trial_end, EXCLUDED.current_period_start,
+                 EXCLUDED.current_period_end, EXCLUDED.cancel_at_period_end, EXCLUDED.canceled_at, EXCLUDED.past_due_since))
      RETURNING id, (xmax = 0) AS inserted`,
     [
       state.customerId,

@@ -3,13 +3,23 @@ import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { settleCheckoutSession } from '../../db/repositories/checkout-session-repository.ts';
 import type { Locale } from '../../db/repositories/customer-repository.ts';
 import type { Plan } from '../../domain/plan.ts';
+import { recordRiskFacts } from '../risk/record-risk-facts.ts';
+import type { JobQueue } from '../service-context.ts';
 import { recordProviderPayment } from './record-provider-payment.ts';
 import { recordProviderSubscription } from './record-provider-subscription.ts';
 import { resolveProviderCustomer } from './resolve-provider-customer.ts';
 import type { ProcessingOutcome } from '../../webhooks/inbox-event.ts';
 import type { StripeSnapshot } from '../../providers/payments/stripe/events/stripe-snapshot.ts';
 
-export type ApplyContext = { version: Date; now: Date; actor: string; plans: readonly Plan[]; defaultLocale: Locale };
+export type ApplyContext = {
+  version: Date;
+  now: Date;
+  actor: string;
+  plans: readonly Plan[];
+  defaultLocale: Locale;
+  /** Queues the fraud review and dispute policy jobs in this transaction; absent, the facts are only recorded. */
+  jobs?: JobQueue;
+};
 
 async function subscriptionRowId(tx: Queryable, providerSubscriptionId: string | null): Promise<string | null> {
   if (!providerSubscriptionId) return null;
@@ -52,6 +62,9 @@ export async function applyStripeSnapshot(tx: Queryable, snapshot: StripeSnapsho
     const paysFor = subscriptionId ?? (await subscriptionRowId(tx, snapshot.payment.providerSubscriptionId));
     const recorded = await recordProviderPayment(tx, { provider: 'stripe', customerId, subscriptionId: paysFor, payment: snapshot.payment, version: ctx.version, now: ctx.now, actor: ctx.actor });
     done.push(`payment ${recorded.outcome}`);
+  }
+  if (snapshot.failedCharge || snapshot.dispute) {
+    done.push(...(await recordRiskFacts(tx, { customerId, failedCharge: snapshot.failedCharge, dispute: snapshot.dispute }, { now: ctx.now, actor: ctx.actor, jobs: ctx.jobs })));
   }
   if (snapshot.checkoutSession) {
     const settled = await settleCheckoutSession(tx, { provider: 'stripe', providerSessionId: snapshot.checkoutSession.id }, { status: snapshot.checkoutSession.status, subscriptionId }, ctx.now);

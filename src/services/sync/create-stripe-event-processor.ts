@@ -4,11 +4,24 @@ import type { Plan } from '../../domain/plan.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { EventProcessor } from '../../webhooks/inbox-event.ts';
 import type { StripeGateway } from '../../providers/payments/stripe/stripe-gateway.ts';
+import type { JobQueue } from '../service-context.ts';
 import { applyStripeSnapshot } from './apply-stripe-snapshot.ts';
 import { parseStripeEvent } from '../../providers/payments/stripe/events/stripe-event-envelope.ts';
 import { stripeEventHandlers } from '../../providers/payments/stripe/events/stripe-event-handlers.ts';
 
-export type StripeEventProcessorDeps = { gateway: StripeGateway; db: Database; clock: Clock; plans: readonly Plan[]; defaultLocale: Locale };
+export type StripeEventProcessorDeps = {
+  gateway: StripeGateway;
+  db: Database;
+  clock: Clock;
+  plans: readonly Plan[];
+  defaultLocale: Locale;
+  /**
+   * The job queue, read when an event is applied (the engine starts after the processor is
+   * built, so `() => ctx.jobs`). Fraud reviews and dispute policies are queued through it in the
+   * event's transaction; without it those facts are recorded and no policy runs.
+   */
+  jobs?: () => JobQueue | undefined;
+};
 
 /**
  * Stripe events -> recur's rows. `prepare` re-reads the event's object from Stripe, because the
@@ -28,14 +41,17 @@ export function createStripeEventProcessor(deps: StripeEventProcessorDeps): Even
     const snapshot = await handler(event, { gateway: deps.gateway, db: deps.db });
     if (typeof snapshot === 'string') return { apply: async () => ({ outcome: 'ignored', reason: snapshot }) };
     return {
-      apply: (tx) =>
-        applyStripeSnapshot(tx, snapshot, {
+      apply: (tx) => {
+        const jobs = deps.jobs?.();
+        return applyStripeSnapshot(tx, snapshot, {
           version: new Date(event.created * 1000),
           now: deps.clock.now(),
           actor: `webhook:stripe:${event.id}`,
           plans: deps.plans,
           defaultLocale: deps.defaultLocale,
-        }),
+          ...(jobs ? { jobs } : {}),
+        });
+      },
     };
   };
 }

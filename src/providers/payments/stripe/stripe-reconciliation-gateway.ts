@@ -1,9 +1,78 @@
 import type Stripe from 'stripe';
+import { callStripe } from './stripe-errors.ts';
+import type { ProviderSubscription } from './stripe-gateway.ts';
+import { toProviderSubscription } from './stripe-mappers.ts';
+
+/** One page of a Stripe list; `nextCursor` is the `starting_after` of the next page, null on the last. */
+export type ProviderPage<T> = { items: T[]; nextCursor: string | null };
+
+export type ListedCustomer = { id: string; email: string | null; name: string | null; metadata: Record<string, string> };
+
+/** A subscription with its customer expanded (null when that customer was deleted). */
+export type ListedSubscription = ProviderSubscription & { created: Date; customer: ListedCustomer | null };
+
+/** An event as Stripe's events list returns it; `payload` is the same JSON a webhook delivery carries. */
+export type ListedEvent = { id: string; type: string; created: Date; payload: unknown };
+
+/** Stripe's page size maximum: a full run costs one request per 100 objects. */
+export const LIST_PAGE_SIZE = 100;
 
 /** Reading Stripe page by page for reconciliation, and repairing the Stripe side (customer e-mail). */
-export type StripeReconciliationGateway = Record<never, never>;
+export interface StripeReconciliationGateway {
+  /** Subscriptions in every status (canceled ones too), newest first, each with its customer. */
+  listSubscriptionsPage(startingAfter: string | null): Promise<ProviderPage<ListedSubscription>>;
+  /** Customers (deleted ones are not listed), newest first. */
+  listCustomersPage(startingAfter: string | null): Promise<ProviderPage<ListedCustomer>>;
+  /** Events created at or after `createdFrom` (all Stripe keeps, 30 days, when null), newest first. */
+  listEventsPage(input: { createdFrom: Date | null; startingAfter: string | null }): Promise<ProviderPage<ListedEvent>>;
+  updateCustomerEmail(input: { providerCustomerId: string; email: string; idempotencyKey: string }): Promise<void>;
+}
+
+function toListedCustomer(customer: string | Stripe.Customer | Stripe.DeletedCustomer): ListedCustomer | null {
+  if (typeof customer === 'string' || customer.deleted) return null;
+  return { id: customer.id, email: customer.email ?? null, name: customer.name ?? null, metadata: { ...customer.metadata } };
+}
+
+const nextCursor = <T extends { id: string }>(list: Stripe.ApiList<T>): string | null => (list.has_more ? (list.data.at(-1)?.id ?? null) : null);
 
 export function createStripeReconciliationGateway(stripe: Stripe): StripeReconciliationGateway {
-  void stripe;
-  return {};
+  return {
+    async listSubscriptionsPage(startingAfter) {
+      const list = await callStripe('listing subscriptions', () =>
+        // The customer comes expanded in the same page: never one request per subscription.
+        stripe.subscriptions.list({ status: 'all', limit: LIST_PAGE_SIZE, expand: ['data.customer'], ...(startingAfter ? { starting_after: startingAfter } : {}) }),
+      );
+      return {
+        items: list.data.map((subscription) => ({ ...toProviderSubscription(subscription), created: new Date(subscription.created * 1000), customer: toListedCustomer(subscription.customer) })),
+        nextCursor: nextCursor(list),
+      };
+    },
+
+    async listCustomersPage(startingAfter) {
+      const list = await callStripe('listing customers', () => stripe.customers.list({ limit: LIST_PAGE_SIZE, ...(startingAfter ? { starting_after: startingAfter } : {}) }));
+      return {
+        items: list.data.map((customer) => toListedCustomer(customer)!),
+        nextCursor: nextCursor(list),
+      };
+    },
+
+    async listEventsPage({ createdFrom, startingAfter }) {
+      const list = await callStripe('listing events', () =>
+        stripe.events.list({
+          limit: LIST_PAGE_SIZE,
+          ...(createdFrom ? { created: { gte: Math.floor(createdFrom.getTime() / 1000) } } : {}),
+          ...(startingAfter ? { starting_after: startingAfter } : {}),
+        }),
+      );
+      return {
+        // Plain JSON, as a webhook body would be stored: nothing of the SDK's response object.
+        items: list.data.map((event) => ({ id: event.id, type: event.type, created: new Date(event.created * 1000), payload: JSON.parse(JSON.stringify(event)) as unknown })),
+        nextCursor: nextCursor(list),
+      };
+    },
+
+    async updateCustomerEmail({ providerCustomerId, email, idempotencyKey }) {
+      await callStripe(`updating the e-mail of customer ${providerCustomerId}`, () => stripe.customers.update(providerCustomerId, { email }, { idempotencyKey }));
+    },
+  };
 }

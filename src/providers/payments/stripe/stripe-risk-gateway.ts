@@ -1,9 +1,112 @@
 import type Stripe from 'stripe';
+import { callStripe, isResourceMissing, retrieveOrNull, toRecurError } from './stripe-errors.ts';
+import type { ProviderSubscription } from './stripe-gateway.ts';
+import { toProviderSubscription } from './stripe-mappers.ts';
+
+export type ProviderCharge = {
+  id: string;
+  paymentIntentId: string | null;
+  status: 'succeeded' | 'pending' | 'failed';
+  /** Stripe's `failure_code` of a failed charge (`card_declined`, `expired_card`, ...). */
+  failureCode: string | null;
+  amountMinor: number;
+  amountRefundedMinor: number;
+  currency: string;
+  created: Date;
+};
+
+export type ProviderDispute = {
+  id: string;
+  chargeId: string | null;
+  paymentIntentId: string | null;
+  amountMinor: number;
+  currency: string;
+  reason: string | null;
+  /** Stripe's status: needs_response, under_review, won, lost, warning_* ... */
+  status: string;
+  evidenceDueBy: Date | null;
+  created: Date;
+};
 
 /** Fraud and dispute actions: declined charges of a customer, refunds, cancellations, closing disputes. */
-export type StripeRiskGateway = Record<never, never>;
+export type StripeRiskGateway = {
+  /** Every charge of the customer created at or after `createdSince`, all pages (`pageSize` per request, at most 100). */
+  listCustomerCharges(providerCustomerId: string, options: { createdSince: Date; pageSize?: number }): Promise<ProviderCharge[]>;
+  refundCharge(chargeId: string, idempotencyKey: string): Promise<{ id: string; status: string; amountMinor: number }>;
+  /** Ends the subscription now; one Stripe already ended is read back as it is. */
+  cancelSubscriptionNow(subscriptionId: string, idempotencyKey: string): Promise<ProviderSubscription | null>;
+  /** Accepts the dispute (Stripe's close: the dispute is lost, no evidence is sent). */
+  closeDispute(disputeId: string, idempotencyKey: string): Promise<ProviderDispute>;
+  retrieveDispute(disputeId: string): Promise<ProviderDispute | null>;
+};
+
+const idOf = (value: string | { id: string } | null | undefined): string | null => (value == null ? null : typeof value === 'string' ? value : value.id);
+
+function toProviderCharge(charge: Stripe.Charge): ProviderCharge {
+  return {
+    id: charge.id,
+    paymentIntentId: idOf(charge.payment_intent),
+    status: charge.status === 'succeeded' ? 'succeeded' : charge.status === 'failed' ? 'failed' : 'pending',
+    failureCode: charge.failure_code ?? null,
+    amountMinor: charge.amount,
+    amountRefundedMinor: charge.amount_refunded,
+    currency: charge.currency.toUpperCase(),
+    created: new Date(charge.created * 1000),
+  };
+}
+
+export function toProviderDispute(dispute: Stripe.Dispute): ProviderDispute {
+  const due = dispute.evidence_details?.due_by;
+  return {
+    id: dispute.id,
+    chargeId: idOf(dispute.charge),
+    paymentIntentId: idOf(dispute.payment_intent),
+    amountMinor: dispute.amount,
+    currency: dispute.currency.toUpperCase(),
+    reason: dispute.reason ?? null,
+    status: dispute.status,
+    evidenceDueBy: due ? new Date(due * 1000) : null,
+    created: new Date(dispute.created * 1000),
+  };
+}
 
 export function createStripeRiskGateway(stripe: Stripe): StripeRiskGateway {
-  void stripe;
-  return {};
+  return {
+    async listCustomerCharges(providerCustomerId, { createdSince, pageSize = 100 }) {
+      const charges: ProviderCharge[] = [];
+      // The SDK's auto-pagination follows `starting_after` until `has_more` is false.
+      const list = stripe.charges.list({ customer: providerCustomerId, created: { gte: Math.floor(createdSince.getTime() / 1000) }, limit: Math.min(Math.max(pageSize, 1), 100) });
+      try {
+        for await (const charge of list) charges.push(toProviderCharge(charge));
+      } catch (error) {
+        throw toRecurError(error, `listing the charges of ${providerCustomerId}`);
+      }
+      return charges;
+    },
+
+    async refundCharge(chargeId, idempotencyKey) {
+      const refund = await callStripe(`refunding charge ${chargeId}`, () => stripe.refunds.create({ charge: chargeId, reason: 'fraudulent' }, { idempotencyKey }));
+      return { id: refund.id, status: refund.status ?? 'pending', amountMinor: refund.amount };
+    },
+
+    async cancelSubscriptionNow(subscriptionId, idempotencyKey) {
+      try {
+        return toProviderSubscription(await stripe.subscriptions.cancel(subscriptionId, {}, { idempotencyKey }));
+      } catch (error) {
+        // Stripe answers a canceled subscription as missing: read what it holds instead.
+        if (!isResourceMissing(error)) throw toRecurError(error, `canceling subscription ${subscriptionId}`);
+      }
+      const current = await retrieveOrNull(`reading subscription ${subscriptionId}`, () => stripe.subscriptions.retrieve(subscriptionId));
+      return current ? toProviderSubscription(current) : null;
+    },
+
+    async closeDispute(disputeId, idempotencyKey) {
+      return toProviderDispute(await callStripe(`closing dispute ${disputeId}`, () => stripe.disputes.close(disputeId, {}, { idempotencyKey })));
+    },
+
+    async retrieveDispute(disputeId) {
+      const dispute = await retrieveOrNull(`reading dispute ${disputeId}`, () => stripe.disputes.retrieve(disputeId));
+      return dispute ? toProviderDispute(dispute) : null;
+    },
+  };
 }

@@ -1,9 +1,171 @@
 import type Stripe from 'stripe';
+import { callStripe } from './stripe-errors.ts';
+import type { ProviderSubscription } from './stripe-gateway.ts';
+import { toProviderSubscription } from './stripe-mappers.ts';
+
+export type ProviderInvoiceSummary = { id: string; amountDueMinor: number; amountPaidMinor: number; currency: string; status: string };
+
+/**
+ * A subscription as Stripe answered a change, with Stripe's own time of that change when the
+ * answer carries one (recur versions its immediate write with it, see docs/adr).
+ */
+export type ProviderSubscriptionChange = { subscription: ProviderSubscription; changedAt: Date | null; invoice: ProviderInvoiceSummary | null };
+
+export type PriceChangePreviewLine = { description: string; amountMinor: number; proration: boolean; periodStart: Date; periodEnd: Date };
+
+export type PriceChangePreview = {
+  amountDueMinor: number;
+  currency: string;
+  prorationDate: Date;
+  lines: PriceChangePreviewLine[];
+  /** End of the period the new price starts (or continues): when it renews next. */
+  nextRenewalAt: Date;
+};
+
+export type PriceChange = { subscriptionId: string; priceId: string; prorationDate: Date | null };
 
 /** Changes recur asks Stripe for on a customer's behalf: switch plan (with a preview), cancel, resume, trial extension, billing portal. */
-export type StripeSubscriptionChangesGateway = Record<never, never>;
+export interface StripeSubscriptionChangesGateway {
+  previewPriceChange(change: PriceChange): Promise<PriceChangePreview>;
+  changePrice(change: PriceChange, idempotencyKey: string): Promise<ProviderSubscriptionChange>;
+  cancelAtPeriodEnd(subscriptionId: string, idempotencyKey: string): Promise<ProviderSubscriptionChange>;
+  cancelNow(subscriptionId: string, idempotencyKey: string): Promise<ProviderSubscriptionChange>;
+  /** Undoes a pending cancel (cancel_at_period_end), or resumes a paused subscription. */
+  resumeSubscription(subscriptionId: string, paused: boolean, idempotencyKey: string): Promise<ProviderSubscriptionChange>;
+  hasDefaultPaymentMethod(providerCustomerId: string): Promise<boolean>;
+  createTrialSubscription(input: { providerCustomerId: string; priceId: string; trialEnd: Date; metadata: Record<string, string> }, idempotencyKey: string): Promise<ProviderSubscriptionChange>;
+  createTrialCheckoutSession(
+    input: { providerCustomerId: string; priceId: string; trialEnd: Date; metadata: Record<string, string>; successUrl: string; cancelUrl: string; locale: string },
+    idempotencyKey: string,
+  ): Promise<{ id: string; url: string }>;
+  createBillingPortalSession(input: { providerCustomerId: string; returnUrl: string; locale: string }, idempotencyKey: string): Promise<{ url: string }>;
+}
+
+// Monthly <-> yearly changes the interval, so Stripe starts a new period and invoices it at once
+// whatever the behaviour; always_invoice also charges (or credits) any other proration now
+// instead of leaving it for the next renewal, which is what a shop shows as "pay the difference now".
+const PRORATION_BEHAVIOR = 'always_invoice';
+const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
+const dateOf = (value: number) => new Date(value * 1000);
+
+function invoiceSummary(invoice: Stripe.Invoice | string | null): ProviderInvoiceSummary | null {
+  if (!invoice || typeof invoice === 'string') return null;
+  return { id: invoice.id!, amountDueMinor: invoice.amount_due, amountPaidMinor: invoice.amount_paid, currency: invoice.currency.toUpperCase(), status: invoice.status ?? 'draft' };
+}
+
+function changed(subscription: Stripe.Subscription, changedAt: number | null): ProviderSubscriptionChange {
+  return { subscription: toProviderSubscription(subscription), changedAt: changedAt === null ? null : dateOf(changedAt), invoice: invoiceSummary(subscription.latest_invoice) };
+}
 
 export function createStripeSubscriptionChangesGateway(stripe: Stripe): StripeSubscriptionChangesGateway {
-  void stripe;
-  return {};
+  const itemOf = async (subscriptionId: string) => {
+    const subscription = await callStripe(`reading subscription ${subscriptionId}`, () => stripe.subscriptions.retrieve(subscriptionId));
+    return subscription.items.data[0]!;
+  };
+  const details = async (change: PriceChange) => ({
+    items: [{ id: (await itemOf(change.subscriptionId)).id, price: change.priceId }],
+    proration_behavior: PRORATION_BEHAVIOR as typeof PRORATION_BEHAVIOR,
+    ...(change.prorationDate ? { proration_date: seconds(change.prorationDate) } : {}),
+  });
+
+  return {
+    async previewPriceChange(change) {
+      const preview = await callStripe('previewing the plan change', async () => stripe.invoices.createPreview({ subscription: change.subscriptionId, subscription_details: await details(change) }));
+      const lines = preview.lines.data.map((line) => ({
+        description: line.description ?? '',
+        amountMinor: line.amount,
+        proration: line.parent?.subscription_item_details?.proration ?? line.parent?.invoice_item_details?.proration ?? false,
+        periodStart: dateOf(line.period.start),
+        periodEnd: dateOf(line.period.end),
+      }));
+      const renewal = Math.max(...preview.lines.data.map((line) => line.period.end));
+      return {
+        amountDueMinor: preview.amount_due,
+        currency: preview.currency.toUpperCase(),
+        prorationDate: dateOf(preview.parent?.subscription_details?.subscription_proration_date ?? preview.created),
+        lines,
+        nextRenewalAt: dateOf(renewal),
+      };
+    },
+
+    async changePrice(change, idempotencyKey) {
+      const params = { ...(await details(change)), payment_behavior: 'allow_incomplete' as const, expand: ['latest_invoice'] };
+      const subscription = await callStripe('switching the plan', () => stripe.subscriptions.update(change.subscriptionId, params, { idempotencyKey }));
+      const invoice = typeof subscription.latest_invoice === 'object' ? subscription.latest_invoice : null;
+      // The change starts a new period (an interval change) or makes an invoice, both at Stripe's now.
+      return changed(subscription, Math.max(subscription.items.data[0]?.current_period_start ?? 0, invoice?.created ?? 0));
+    },
+
+    async cancelAtPeriodEnd(subscriptionId, idempotencyKey) {
+      const subscription = await callStripe('cancelling at period end', () =>
+        stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: true, expand: ['latest_invoice'] }, { idempotencyKey }),
+      );
+      // Stripe stamps canceled_at with the time of the cancel request.
+      return changed(subscription, subscription.canceled_at);
+    },
+
+    async cancelNow(subscriptionId, idempotencyKey) {
+      const subscription = await callStripe('cancelling now', () => stripe.subscriptions.cancel(subscriptionId, { expand: ['latest_invoice'] }, { idempotencyKey }));
+      return changed(subscription, subscription.canceled_at);
+    },
+
+    async resumeSubscription(subscriptionId, paused, idempotencyKey) {
+      if (paused) {
+        const subscription = await callStripe('resuming the paused subscription', () =>
+          stripe.subscriptions.resume(subscriptionId, { expand: ['latest_invoice'] }, { idempotencyKey }),
+        );
+        return changed(subscription, subscription.items.data[0]?.current_period_start ?? null);
+      }
+      const subscription = await callStripe('undoing the pending cancel', () =>
+        stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: false, expand: ['latest_invoice'] }, { idempotencyKey }),
+      );
+      // Nothing in the answer carries Stripe's time of this change.
+      return changed(subscription, null);
+    },
+
+    async hasDefaultPaymentMethod(providerCustomerId) {
+      const customer = await callStripe('reading the customer', () => stripe.customers.retrieve(providerCustomerId));
+      return !customer.deleted && customer.invoice_settings.default_payment_method != null;
+    },
+
+    async createTrialSubscription(input, idempotencyKey) {
+      const subscription = await callStripe('creating the subscription', () =>
+        stripe.subscriptions.create(
+          { customer: input.providerCustomerId, items: [{ price: input.priceId }], trial_end: seconds(input.trialEnd), metadata: input.metadata, expand: ['latest_invoice'] },
+          { idempotencyKey },
+        ),
+      );
+      return changed(subscription, subscription.created);
+    },
+
+    async createTrialCheckoutSession(input, idempotencyKey) {
+      const session = await callStripe('creating the checkout session', () =>
+        stripe.checkout.sessions.create(
+          {
+            mode: 'subscription',
+            customer: input.providerCustomerId,
+            line_items: [{ price: input.priceId, quantity: 1 }],
+            subscription_data: { trial_end: seconds(input.trialEnd), metadata: input.metadata },
+            ...(input.metadata['recur_customer_id'] ? { client_reference_id: input.metadata['recur_customer_id'] } : {}),
+            metadata: input.metadata,
+            success_url: input.successUrl,
+            cancel_url: input.cancelUrl,
+            locale: (input.locale === 'nl' || input.locale === 'en' ? input.locale : 'auto') as Stripe.Checkout.SessionCreateParams.Locale,
+          },
+          { idempotencyKey },
+        ),
+      );
+      return { id: session.id, url: session.url! };
+    },
+
+    async createBillingPortalSession(input, idempotencyKey) {
+      const session = await callStripe('opening the billing portal', () =>
+        stripe.billingPortal.sessions.create(
+          { customer: input.providerCustomerId, return_url: input.returnUrl, locale: (input.locale === 'nl' || input.locale === 'en' ? input.locale : 'auto') as Stripe.BillingPortal.SessionCreateParams.Locale },
+          { idempotencyKey },
+        ),
+      );
+      return { url: session.url };
+    },
+  };
 }

@@ -3,6 +3,7 @@ import type { Queryable } from '../../../../db/database.ts';
 import { findCustomerIdByProviderCustomer } from '../../../../db/repositories/provider-customer-repository.ts';
 import type { StripeGateway } from '../stripe-gateway.ts';
 import { toProviderSubscription } from '../stripe-mappers.ts';
+import { toProviderDispute } from '../stripe-risk-gateway.ts';
 import { idField, metadataField, type StripeEventEnvelope } from './stripe-event-envelope.ts';
 import { emptySnapshot, type StripeSnapshot } from './stripe-snapshot.ts';
 
@@ -63,8 +64,28 @@ const disputeNote = (action: string) => (event: StripeEventEnvelope): StripeSnap
   return { action, detail: { dispute: dispute['id'], status: dispute['status'], reason: dispute['reason'], amountMinor: dispute['amount'], currency: String(dispute['currency'] ?? '').toUpperCase() } };
 };
 
-// The dispute's payment turns `disputed`; its outcome is a fact for the audit log (policies come later).
-const syncDispute = (action: string): StripeEventHandler => syncPaymentIntent('payment_intent', disputeNote(action));
+// The dispute's payment turns `disputed`, and the dispute itself is re-read (its status moves on
+// after the event: a policy may already have closed it); the payload is the fallback.
+const syncDispute = (action: string): StripeEventHandler => {
+  const syncPayment = syncPaymentIntent('payment_intent', disputeNote(action));
+  return async (event, deps) => {
+    const snapshot = await syncPayment(event, deps);
+    if (typeof snapshot === 'string') return snapshot;
+    const id = idField(event.data.object, 'id');
+    const dispute = (id ? await deps.gateway.retrieveDispute(id) : null) ?? toProviderDispute(event.data.object as unknown as Stripe.Dispute);
+    return { ...snapshot, dispute };
+  };
+};
+
+// The failure code is fixed once a charge failed, so the payload's is as good as a re-read one.
+const syncFailedCharge: StripeEventHandler = async (event, deps) => {
+  const snapshot = await syncPaymentIntent('payment_intent')(event, deps);
+  if (typeof snapshot === 'string') return snapshot;
+  const object = event.data.object;
+  const id = idField(object, 'id');
+  const failureCode = typeof object['failure_code'] === 'string' ? object['failure_code'] : null;
+  return { ...snapshot, failedCharge: id ? { id, failureCode } : null };
+};
 
 const syncCheckoutSession: StripeEventHandler = async (event, deps) => {
   const id = idField(event.data.object, 'id');
@@ -91,7 +112,7 @@ export const stripeEventHandlers: ReadonlyMap<string, StripeEventHandler> = new 
   'invoice.upcoming': syncInvoice,
   'invoice.finalized': syncInvoice,
   'charge.succeeded': syncPaymentIntent('payment_intent'),
-  'charge.failed': syncPaymentIntent('payment_intent'),
+  'charge.failed': syncFailedCharge,
   'charge.refunded': syncPaymentIntent('payment_intent'),
   'charge.dispute.created': syncDispute('dispute_opened'),
   'charge.dispute.closed': syncDispute('dispute_closed'),

@@ -1,4 +1,5 @@
 import type { ProviderPayment, ProviderSubscription } from '../stripe-gateway.ts';
+import type { ProviderDispute } from '../stripe-risk-gateway.ts';
 
 /**
  * What one Stripe event means for recur, read from Stripe in `prepare` (outside any transaction)
@@ -14,6 +15,10 @@ export type StripeSnapshot = {
   checkoutSession: { id: string; status: 'open' | 'complete' | 'expired' } | null;
   /** A fact to keep in the audit log once per event (dispute opened / closed). */
   note: { action: string; detail: Record<string, unknown> } | null;
+  /** A failed charge (charge.failed) with Stripe's failure code: the fraud review counts declines. */
+  failedCharge: { id: string; failureCode: string | null } | null;
+  /** The dispute as Stripe holds it now (charge.dispute.*). */
+  dispute: ProviderDispute | null;
 };
 
 export const emptySnapshot = (providerCustomerId: string): StripeSnapshot => ({
@@ -24,4 +29,6 @@ export const emptySnapshot = (providerCustomerId: string): StripeSnapshot => ({
   payment: null,
   checkoutSession: null,
   note: null,
+  failedCharge: null,
+  dispute: null,
 });

@@ -1,0 +1,109 @@
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import type { ReconciliationRun } from '../db/repositories/reconciliation-run-repository.ts';
+import { buildStripeIntegration } from '../runtime/build-stripe-integration.ts';
+import { buildJobCatalogue } from '../jobs/job-catalogue.ts';
+import { startJobEngine } from '../jobs/job-engine.ts';
+import { openStore } from '../runtime/open-store.ts';
+import { reconcileStripe } from '../services/reconciliation/reconcile-stripe.ts';
+import type { ReconcileProgress } from '../services/reconciliation/run-scope.ts';
+import type { ServiceContext } from '../services/service-context.ts';
+import { systemClock } from '../shared/clock.ts';
+import { RecurError } from '../shared/errors.ts';
+import { createLogger } from '../shared/logger.ts';
+import { buildWebhookContext } from '../webhooks/build-webhook-context.ts';
+import { drainInbox } from '../webhooks/process-inbox-batch.ts';
+import { CliError, loadConfigOrExit } from './cli-support.ts';
+
+const PHASE_NAMES = { subscriptions: 'subscriptions', customers: 'customers    ', events: 'events       ' } as const;
+
+export function registerSyncCommand(program: Command): void {
+  const sync = program.command('sync').description('compare recur with a provider and repair the drift');
+  sync
+    .command('stripe')
+    .description(
+      'list Stripe subscriptions, customers and events; repair recur from Stripe, set Stripe e-mails to recur\'s, recover missed events, alert on several live subscriptions; print the drift report',
+    )
+    .action(async () => {
+      const config = loadConfigOrExit();
+      if (!config.STRIPE_SECRET_KEY) throw new CliError('STRIPE_SECRET_KEY is not set (and STRIPE_API_BASE for the sandbox)', 78);
+      const store = await openStore(config, systemClock, 'sync stripe');
+      const progress = createProgressOutput(process.stderr);
+      // Enqueue only: a fraud review or dispute policy decided by a recovered event runs in the service's worker.
+      const jobs = await startJobEngine({ db: store.db, jobs: buildJobCatalogue({ db: store.db, clock: systemClock, config }), logger: createLogger('silent'), pollIntervalSeconds: 1, work: false }).catch(async (error: unknown) => {
+        await store.close();
+        throw error;
+      });
+      try {
+        const stripe = buildStripeIntegration(config, store.db, systemClock, () => jobs)!;
+        const webhooks = buildWebhookContext(config, { stripe: stripe.processor });
+        // No job engine runs in this process (on the embedded database none can run beside it):
+        // recovered events are processed here, with the worker's own code, before the command ends.
+        webhooks.wakeWorker = async () => {
+          await drainInbox({ db: store.db, clock: systemClock, webhooks, locale: config.DEFAULT_LOCALE });
+        };
+        const ctx: ServiceContext = { db: store.db, clock: systemClock, config, webhooks, jobs, stripe: { gateway: stripe.gateway, publicBaseUrl: stripe.publicBaseUrl } };
+        const run = await reconcileStripe(ctx, { trigger: 'cli', onProgress: progress.update });
+        progress.stop();
+        process.stdout.write(summarize(run));
+      } catch (error) {
+        progress.stop();
+        if (error instanceof RecurError) throw new CliError(`reconciliation failed: ${error.message}`, exitCodeFor(error));
+        throw error;
+      } finally {
+        await jobs.stop();
+        await store.close();
+      }
+    });
+}
+
+/** 75: try again later (another run is going); 78: configuration; 69: the provider is unavailable. */
+function exitCodeFor(error: RecurError): number {
+  if (error.code === 'conflict') return 75;
+  if (error.code === 'not_configured') return 78;
+  return 69;
+}
+
+function summarize(run: ReconciliationRun): string {
+  const kinds = Object.entries(run.counts).filter(([, n]) => (n ?? 0) > 0);
+  const lines = [`reconciliation run ${run.id} ${run.status}: ${run.requests} requests to Stripe`];
+  lines.push(...(kinds.length > 0 ? kinds.map(([kind, n]) => `  ${kind} ${n}`) : ['  no drift: recur and Stripe agree']));
+  lines.push(`drift report: GET /v1/reconciliation/runs/${run.id}`);
+  return `${lines.join('\n')}\n`;
+}
+
+type ProgressOutput = { update(progress: ReconcileProgress): void; stop(): void };
+
+/**
+ * A bar per phase on a terminal; plain lines otherwise (a log, a pipe), one per phase and every
+ * tenth page. Stripe's lists carry no totals, so the bar's end moves ahead while pages remain.
+ */
+function createProgressOutput(stream: NodeJS.WriteStream): ProgressOutput {
+  if (!stream.isTTY) {
+    return {
+      update({ phase, pages, objects, done }) {
+        if (done || pages % 10 === 0) stream.write(`${phase}: ${pages} page${pages === 1 ? '' : 's'}, ${objects} objects${done ? ', done' : ''}\n`);
+      },
+      stop() {},
+    };
+  }
+  const bar = new cliProgress.SingleBar({ format: '{phase} |{bar}| {value} objects, {pages} pages', stream, hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic);
+  let current: string | null = null;
+  return {
+    update({ phase, pages, objects, done }) {
+      const total = done ? objects : objects + 100;
+      if (current !== phase) {
+        if (current) bar.stop();
+        current = phase;
+        bar.start(total, objects, { phase: PHASE_NAMES[phase], pages });
+        return;
+      }
+      bar.setTotal(total);
+      bar.update(objects, { pages });
+    },
+    stop() {
+      if (current) bar.stop();
+      current = null;
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import type { ProviderId } from '../../domain/provider.ts';
+import type { Queryable } from '../database.ts';
+
+export const RECONCILIATION_ITEM_KINDS = [
+  'missing_locally',
+  'missing_at_provider',
+  'stale_status',
+  'stale_period',
+  'stale_plan',
+  'stale_cancel_flag',
+  'email_mismatch',
+  'several_live_subscriptions',
+  'not_recorded',
+  'event_recovered',
+] as const;
+
+export type ReconciliationItemKind = (typeof RECONCILIATION_ITEM_KINDS)[number];
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'abandoned';
+export type RunTrigger = 'schedule' | 'cli';
+
+export type ReconciliationRun = {
+  id: string;
+  provider: ProviderId;
+  trigger: RunTrigger;
+  status: RunStatus;
+  counts: Partial<Record<ReconciliationItemKind, number>>;
+  requests: number;
+  error: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+};
+
+export type NewReconciliationItem = { kind: ReconciliationItemKind; providerObjectId: string; recurId: string | null; found: unknown; action: string };
+export type ReconciliationItem = NewReconciliationItem & { id: number; createdAt: Date };
+
+type RunRow = { id: string; provider: ProviderId; trigger: RunTrigger; status: RunStatus; counts: ReconciliationRun['counts']; requests: number; error: string | null; started_at: Date; finished_at: Date | null };
+
+const toRun = (row: RunRow): ReconciliationRun => ({
+  id: row.id,
+  provider: row.provider,
+  trigger: row.trigger,
+  status: row.status,
+  counts: row.counts,
+  requests: row.requests,
+  error: row.error,
+  startedAt: row.started_at,
+  finishedAt: row.finished_at,
+});
+
+/**
+ * Opens a run, or answers null while another run of the provider is still running (the partial
+ * unique index decides). A run left `running` by a process that died is closed as abandoned
+ * once it is older than `abandonAfterMs`, so a crash never blocks reconciliation for good.
+ */
+export async function startReconciliationRun(tx: Queryable, input: { provider: ProviderId; trigger: RunTrigger; now: Date; abandonAfterMs: number }): Promise<ReconciliationRun | null> {
+  await tx.query(
+    `UPDATE reconciliation_runs SET status = 'abandoned', finished_at = $3, error = 'the run did not finish (its process stopped)'
+      WHERE provider = $1 AND status = 'running' AND started_at < $2`,
+    [input.provider, new Date(input.now.getTime() - input.abandonAfterMs), input.now],
+  );
+  const result = await tx.query<RunRow>(
+    `INSERT INTO reconciliation_runs (provider, trigger, status, counts, requests, started_at) VALUES ($1, $2, 'running', '{}', 0, $3)
+     ON CONFLICT (provider) WHERE status = 'running' DO NOTHING RETURNING *`,
+    [input.provider, input.trigger, input.now],
+  );
+  return result.rows[0] ? toRun(result.rows[0]) : null;
+}
+
+export async function findRunningReconciliation(db: Queryable, provider: ProviderId): Promise<ReconciliationRun | null> {
+  const result = await db.query<RunRow>("SELECT * FROM reconciliation_runs WHERE provider = $1 AND status = 'running'", [provider]);
+  return result.rows[0] ? toRun(result.rows[0]) : null;
+}
+
+export async function insertReconciliationItems(tx: Queryable, runId: string, items: readonly NewReconciliationItem[], now: Date): Promise<void> {
+  for (const item of items) {
+    await tx.query('INSERT INTO reconciliation_items (run_id, kind, provider_object_id, recur_id, found, action, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+      runId,
+      item.kind,
+      item.providerObjectId,
+      item.recurId,
+      JSON.stringify(item.found),
+      item.action,
+      now,
+    ]);
+  }
+}
+
+export async function finishReconciliationRun(
+  db: Queryable,
+  runId: string,
+  outcome: { status: 'succeeded' | 'failed'; counts: ReconciliationRun['counts']; requests: number; error: string | null; now: Date },
+): Promise<ReconciliationRun> {
+  const result = await db.query<RunRow>(
+    `UPDATE reconciliation_runs SET status = $2, counts = $3, requests = $4, error = $5, finished_at = $6 WHERE id = $1 RETURNING *`,
+    [runId, outcome.status, JSON.stringify(outcome.counts), outcome.requests, outcome.error, outcome.now],
+  );
+  return toRun(result.rows[0]!);
+}
+
+export async function findReconciliationRun(db: Queryable, id: string): Promise<ReconciliationRun | null> {
+  const result = await db.query<RunRow>('SELECT * FROM reconciliation_runs WHERE id = $1', [id]);
+  return result.rows[0] ? toRun(result.rows[0]) : null;
+}
+
+/** Newest first, keyset-paginated on (started_at, id). */
+export async function listReconciliationRuns(db: Queryable, filter: { limit: number; startingAfter?: string | undefined }): Promise<{ items: ReconciliationRun[]; hasMore: boolean }> {
+  const params: unknown[] = [filter.limit + 1];
+  const after = filter.startingAfter ? `WHERE (started_at, id) < (SELECT started_at, id FROM reconciliation_runs WHERE id = $${params.push(filter.startingAfter)})` : '';
+  const result = await db.query<RunRow>(`SELECT * FROM reconciliation_runs ${after} ORDER BY started_at DESC, id DESC LIMIT $1`, params);
+  return { items: result.rows.slice(0, filter.limit).map(toRun), hasMore: result.rows.length > filter.limit };
+}
+
+type ItemRow = { id: string | number; kind: ReconciliationItemKind; provider_object_id: string; recur_id: string | null; found: unknown; action: string; created_at: Date };
+
+export async function listReconciliationItems(db: Queryable, runId: string): Promise<ReconciliationItem[]> {
+  const result = await db.query<ItemRow>('SELECT * FROM reconciliation_items WHERE run_id = $1 ORDER BY id', [runId]);
+  return result.rows.map((row) => ({ id: Number(row.id), kind: row.kind, providerObjectId: row.provider_object_id, recurId: row.recur_id, found: row.found, action: row.action, createdAt: row.created_at }));
+}

@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { enableAutoRenew } from '../../services/subscription-changes/enable-auto-renew.ts';
+import { openBillingPortal } from '../../services/subscription-changes/open-billing-portal.ts';
+import type { ServiceContext } from '../../services/service-context.ts';
+import { errorJson, presentSubscription, subscriptionJson } from '../presenters.ts';
+import { externalIdParam } from './customer-routes.ts';
+
+const returnUrl = z.url({ protocol: /^https?$/ }).max(2000);
+const errors = { 400: errorJson, 401: errorJson, 403: errorJson, 404: errorJson, 409: errorJson, 502: errorJson, 503: errorJson };
+
+const autoRenewBody = z
+  .object({
+    plan: z.string().min(1).max(40),
+    paid_until: z.iso.datetime().describe('the end of the time the customer already paid for; the first charge falls here'),
+    return_url: returnUrl.optional().describe('where a checkout returns to, needed when the customer has no default card at Stripe'),
+  })
+  .strict();
+
+const autoRenewJson = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('subscribed'), subscription: subscriptionJson }),
+  z.object({ status: z.literal('checkout_required'), url: z.string(), session_id: z.string() }),
+]);
+
+/** Customer-level billing through Stripe: auto-renew after paid time, and the billing portal. */
+export function customerBillingRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+
+  api.post(
+    '/customers/:id/auto-renew',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: 'Enable auto-renew for a customer who paid until a date: a subscription whose trial runs until then (a checkout when no card is on file)',
+        params: externalIdParam,
+        body: autoRenewBody,
+        response: { 201: autoRenewJson, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { plan, paid_until, return_url } = request.body;
+      const outcome = await enableAutoRenew(ctx, { customerExternalId: request.params.id, planId: plan, paidUntil: new Date(paid_until), returnUrl: return_url ?? null }, request.actor);
+      const body =
+        outcome.kind === 'subscribed'
+          ? { status: 'subscribed' as const, subscription: presentSubscription(outcome.subscription) }
+          : { status: 'checkout_required' as const, url: outcome.url, session_id: outcome.sessionId };
+      return reply.status(201).send(body);
+    },
+  );
+
+  api.post(
+    '/customers/:id/billing-portal',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: "A Stripe billing-portal session where the customer updates their card (the URL is not logged)",
+        params: externalIdParam,
+        body: z.object({ return_url: returnUrl }).strict(),
+        response: { 201: z.object({ url: z.string() }), ...errors },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await openBillingPortal(ctx, { customerExternalId: request.params.id, returnUrl: request.body.return_url }, request.actor)),
+  );
+}

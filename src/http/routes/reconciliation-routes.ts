@@ -1,0 +1,97 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { RECONCILIATION_ITEM_KINDS, type ReconciliationItem, type ReconciliationRun } from '../../db/repositories/reconciliation-run-repository.ts';
+import { getRunReport, listRuns } from '../../services/reconciliation/read-reconciliation-runs.ts';
+import type { ServiceContext } from '../../services/service-context.ts';
+import { errorJson } from '../presenters.ts';
+
+const timestamp = z.iso.datetime();
+
+const runJson = z.object({
+  id: z.uuid(),
+  provider: z.enum(['stripe', 'paypal']),
+  trigger: z.enum(['schedule', 'cli']),
+  status: z.enum(['running', 'succeeded', 'failed', 'abandoned']),
+  counts: z.partialRecord(z.enum(RECONCILIATION_ITEM_KINDS), z.number().int()).describe('items found, per kind'),
+  requests: z.number().int().describe('requests sent to the provider'),
+  error: z.string().nullable(),
+  started_at: timestamp,
+  finished_at: timestamp.nullable(),
+});
+
+const itemJson = z.object({
+  id: z.number().int(),
+  kind: z.enum(RECONCILIATION_ITEM_KINDS),
+  provider_object_id: z.string(),
+  recur_id: z.string().nullable(),
+  found: z.unknown().describe("what was found: recur's and the provider's values"),
+  action: z.string().describe('what the run did about it'),
+  created_at: timestamp,
+});
+
+const presentRun = (run: ReconciliationRun): z.infer<typeof runJson> => ({
+  id: run.id,
+  provider: run.provider,
+  trigger: run.trigger,
+  status: run.status,
+  counts: run.counts,
+  requests: run.requests,
+  error: run.error,
+  started_at: run.startedAt.toISOString(),
+  finished_at: run.finishedAt?.toISOString() ?? null,
+});
+
+const presentItem = (item: ReconciliationItem): z.infer<typeof itemJson> => ({
+  id: item.id,
+  kind: item.kind,
+  provider_object_id: item.providerObjectId,
+  recur_id: item.recurId,
+  found: item.found,
+  action: item.action,
+  created_at: item.createdAt.toISOString(),
+});
+
+const listQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    starting_after: z.uuid().optional(),
+  })
+  .strict();
+
+/** The drift reports of reconciliation runs (`recur sync stripe` and the scheduled job). */
+export function reconciliationRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+
+  api.get(
+    '/reconciliation/runs',
+    {
+      schema: {
+        tags: ['reconciliation'],
+        summary: 'List reconciliation runs, newest first, with their counts per kind (cursor: starting_after = the last id of the previous page)',
+        querystring: listQuery,
+        response: { 200: z.object({ data: z.array(runJson), has_more: z.boolean() }), 400: errorJson, 401: errorJson },
+      },
+    },
+    async (request) => {
+      const page = await listRuns(ctx, { limit: request.query.limit, startingAfter: request.query.starting_after });
+      return { data: page.items.map(presentRun), has_more: page.hasMore };
+    },
+  );
+
+  api.get(
+    '/reconciliation/runs/:id',
+    {
+      schema: {
+        tags: ['reconciliation'],
+        summary: 'One reconciliation run with its drift report: every item found and what was done about it',
+        params: z.object({ id: z.uuid() }),
+        response: { 200: runJson.extend({ items: z.array(itemJson) }), 400: errorJson, 401: errorJson, 404: errorJson },
+      },
+    },
+    async (request) => {
+      const { run, items } = await getRunReport(ctx, request.params.id);
+      return { ...presentRun(run), items: items.map(presentItem) };
+    },
+  );
+}

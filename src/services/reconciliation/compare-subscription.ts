@@ -1,0 +1,43 @@
+import type { ReconciliationItemKind } from '../../db/repositories/reconciliation-run-repository.ts';
+import type { ProviderSubscription } from '../../providers/payments/stripe/stripe-gateway.ts';
+
+/** recur's stored row of a provider subscription, as far as the comparison reads it. */
+export type StoredSubscription = {
+  id: string;
+  customerId: string;
+  planId: string;
+  providerStatus: string;
+  trialEnd: Date | null;
+  currentPeriodStart: Date | null;
+  currentPeriodEnd: Date | null;
+  cancelAtPeriodEnd: boolean;
+  canceledAt: Date | null;
+  providerUpdatedAt: Date;
+};
+
+export type SubscriptionDrift = { kind: Extract<ReconciliationItemKind, 'stale_status' | 'stale_period' | 'stale_plan' | 'stale_cancel_flag'>; recur: unknown; provider: unknown };
+
+const sameTime = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.getTime() ?? null);
+const iso = (date: Date | null) => date?.toISOString() ?? null;
+
+/** Where recur's row differs from the provider's subscription, one entry per kind of difference. */
+export function compareSubscription(stored: StoredSubscription, truth: ProviderSubscription, truthPlanId: string): SubscriptionDrift[] {
+  const drift: SubscriptionDrift[] = [];
+  if (stored.providerStatus !== truth.status) drift.push({ kind: 'stale_status', recur: stored.providerStatus, provider: truth.status });
+  if (!sameTime(stored.trialEnd, truth.trialEnd) || !sameTime(stored.currentPeriodStart, truth.currentPeriodStart) || !sameTime(stored.currentPeriodEnd, truth.currentPeriodEnd)) {
+    drift.push({
+      kind: 'stale_period',
+      recur: { trial_end: iso(stored.trialEnd), current_period_start: iso(stored.currentPeriodStart), current_period_end: iso(stored.currentPeriodEnd) },
+      provider: { trial_end: iso(truth.trialEnd), current_period_start: iso(truth.currentPeriodStart), current_period_end: iso(truth.currentPeriodEnd) },
+    });
+  }
+  if (stored.planId !== truthPlanId) drift.push({ kind: 'stale_plan', recur: stored.planId, provider: truthPlanId });
+  if (stored.cancelAtPeriodEnd !== truth.cancelAtPeriodEnd || !sameTime(stored.canceledAt, truth.canceledAt)) {
+    drift.push({
+      kind: 'stale_cancel_flag',
+      recur: { cancel_at_period_end: stored.cancelAtPeriodEnd, canceled_at: iso(stored.canceledAt) },
+      provider: { cancel_at_period_end: truth.cancelAtPeriodEnd, canceled_at: iso(truth.canceledAt) },
+    });
+  }
+  return drift;
+}

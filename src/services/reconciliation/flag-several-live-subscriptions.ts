@@ -1,0 +1,46 @@
+import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
+import { enqueueAdminAlert } from '../../db/repositories/notification-outbox-repository.ts';
+import { findCustomerIdByProviderCustomer } from '../../db/repositories/provider-customer-repository.ts';
+import type { RunScope } from './run-scope.ts';
+
+export const SEVERAL_LIVE_TEMPLATE = 'admin-alert-several-live-subscriptions';
+const ALERT_ACTION = 'several_live_subscriptions_alert';
+
+/** Stripe statuses in which a subscription bills (or is about to): two of them for one customer is a double charge. */
+export const LIVE_STRIPE_STATUSES: ReadonlySet<string> = new Set(['trialing', 'active', 'past_due']);
+
+/**
+ * A customer with more than one live subscription at Stripe needs a person: which one to keep
+ * (and whether to refund) is not recur's to decide, so nothing is canceled. One admin alert per
+ * incident (the set of subscriptions is the business key), and a report item on every run while it lasts.
+ */
+export async function flagSeveralLiveSubscriptions(scope: RunScope, providerCustomerId: string, subscriptions: readonly { id: string; status: string }[]): Promise<void> {
+  const ids = subscriptions.map((subscription) => subscription.id).sort();
+  const incident = `alert:several-live-subscriptions:stripe:${providerCustomerId}:${ids.join(',')}`;
+  const adminEmails = scope.ctx.config.ADMIN_EMAILS ?? [];
+  await scope.ctx.db.transaction(async (tx) => {
+    const now = scope.ctx.clock.now();
+    const customerId = await findCustomerIdByProviderCustomer(tx, 'stripe', providerCustomerId);
+    const entityId = customerId ?? `stripe:${providerCustomerId}`;
+    const seen = await tx.query("SELECT 1 FROM audit_log WHERE entity = 'customer' AND entity_id = $1 AND action = $2 AND reason = $3", [entityId, ALERT_ACTION, incident]);
+    const isNew = seen.rows.length === 0;
+    if (isNew) {
+      await recordAudit(tx, { at: now, actor: scope.actor, entity: 'customer', entityId, action: ALERT_ACTION, before: null, after: { provider_customer: providerCustomerId, subscriptions }, reason: incident });
+      await enqueueAdminAlert(tx, {
+        businessKey: incident,
+        template: SEVERAL_LIVE_TEMPLATE,
+        payload: { provider: 'stripe', provider_customer_id: providerCustomerId, customer_id: customerId, subscriptions, run_id: scope.runId },
+        adminEmails,
+        locale: scope.ctx.config.DEFAULT_LOCALE,
+        now,
+      });
+    }
+    await scope.record(tx, {
+      kind: 'several_live_subscriptions',
+      providerObjectId: providerCustomerId,
+      recurId: customerId,
+      found: { subscriptions },
+      action: !isNew ? 'already alerted for this incident; nothing canceled' : adminEmails.length > 0 ? 'admins alerted; nothing canceled' : 'alert in the audit log (no ADMIN_EMAILS); nothing canceled',
+    });
+  });
+}

@@ -1,0 +1,21 @@
+import type { StripeGateway } from '../../providers/payments/stripe/stripe-gateway.ts';
+import type { RequestRateLimiter } from './request-rate-limiter.ts';
+
+/** What a reconciliation run asks Stripe; every call is one request (the SDK's own retries aside). */
+export type ReconcileGateway = Pick<StripeGateway, 'listSubscriptionsPage' | 'listCustomersPage' | 'listEventsPage' | 'updateCustomerEmail' | 'retrieveSubscription'>;
+
+/** The gateway with every call waiting for the run's request budget first. */
+export function limitGateway(gateway: ReconcileGateway, limiter: RequestRateLimiter): ReconcileGateway {
+  const limited = <Args extends unknown[], Result>(call: (...args: Args) => Promise<Result>) =>
+    async (...args: Args): Promise<Result> => {
+      await limiter.take();
+      return call(...args);
+    };
+  return {
+    listSubscriptionsPage: limited((startingAfter) => gateway.listSubscriptionsPage(startingAfter)),
+    listCustomersPage: limited((startingAfter) => gateway.listCustomersPage(startingAfter)),
+    listEventsPage: limited((input) => gateway.listEventsPage(input)),
+    updateCustomerEmail: limited((input) => gateway.updateCustomerEmail(input)),
+    retrieveSubscription: limited((id) => gateway.retrieveSubscription(id)),
+  };
+}

@@ -1,0 +1,65 @@
+import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
+import type { ListedCustomer } from '../../providers/payments/stripe/stripe-reconciliation-gateway.ts';
+import type { RunScope } from './run-scope.ts';
+
+// resolve-provider-customer.ts gives a provider customer without an e-mail this placeholder; it is never sent to Stripe.
+const PLACEHOLDER_DOMAIN = '@unknown.invalid';
+
+/**
+ * Stripe's customers, 100 a page, against the recur customers they are linked to. recur owns the
+ * e-mail (the shop sets it through the API), so a different one at Stripe is set back to recur's,
+ * with a run-scoped idempotency key: a retry within the run changes nothing twice, and a later
+ * run can set it again if someone changed it at Stripe once more.
+ */
+export async function reconcileCustomerEmails(scope: RunScope): Promise<void> {
+  let pages = 0;
+  let objects = 0;
+  let cursor: string | null = null;
+  do {
+    const page: { items: ListedCustomer[]; nextCursor: string | null } = await scope.gateway.listCustomersPage(cursor);
+    pages += 1;
+    objects += page.items.length;
+    const linked = await loadLinkedCustomers(scope, page.items.map((customer) => customer.id));
+    for (const customer of page.items) {
+      const recur = linked.get(customer.id);
+      if (!recur || recur.email === customer.email || recur.email.endsWith(PLACEHOLDER_DOMAIN)) continue;
+      await setStripeEmail(scope, customer, recur);
+    }
+    cursor = page.nextCursor;
+    scope.progress({ phase: 'customers', pages, objects, done: cursor === null });
+  } while (cursor);
+}
+
+async function loadLinkedCustomers(scope: RunScope, providerCustomerIds: readonly string[]): Promise<Map<string, { id: string; email: string }>> {
+  if (providerCustomerIds.length === 0) return new Map();
+  const result = await scope.ctx.db.query<{ provider_customer_id: string; id: string; email: string }>(
+    `SELECT pc.provider_customer_id, c.id, c.email FROM provider_customers pc JOIN customers c ON c.id = pc.customer_id
+      WHERE pc.provider = 'stripe' AND pc.provider_customer_id = ANY($1::text[])`,
+    [providerCustomerIds],
+  );
+  return new Map(result.rows.map((row) => [row.provider_customer_id, { id: row.id, email: row.email }]));
+}
+
+async function setStripeEmail(scope: RunScope, customer: ListedCustomer, recur: { id: string; email: string }): Promise<void> {
+  await scope.gateway.updateCustomerEmail({ providerCustomerId: customer.id, email: recur.email, idempotencyKey: `recur:${scope.actor}:customer-email:${customer.id}` });
+  await scope.ctx.db.transaction(async (tx) => {
+    const now = scope.ctx.clock.now();
+    await recordAudit(tx, {
+      at: now,
+      actor: scope.actor,
+      entity: 'customer',
+      entityId: recur.id,
+      action: 'provider_email_set',
+      before: { provider: 'stripe', provider_customer_id: customer.id, email: customer.email },
+      after: { provider: 'stripe', provider_customer_id: customer.id, email: recur.email },
+      reason: "Stripe's e-mail differed from recur's",
+    });
+    await scope.record(tx, {
+      kind: 'email_mismatch',
+      providerObjectId: customer.id,
+      recurId: recur.id,
+      found: { recur: recur.email, provider: customer.email },
+      action: "Stripe's e-mail set to recur's",
+    });
+  });
+}

@@ -1,0 +1,73 @@
+import {
+  finishReconciliationRun,
+  insertReconciliationItems,
+  startReconciliationRun,
+  findRunningReconciliation,
+  type ReconciliationItemKind,
+  type ReconciliationRun,
+  type RunTrigger,
+} from '../../db/repositories/reconciliation-run-repository.ts';
+import { RecurError } from '../../shared/errors.ts';
+import type { ServiceContext } from '../service-context.ts';
+import { limitGateway } from './rate-limited-gateway.ts';
+import { reconcileCustomerEmails } from './reconcile-customer-emails.ts';
+import { reconcileSubscriptions } from './reconcile-subscriptions.ts';
+import { recoverMissedEvents } from './recover-missed-events.ts';
+import { createRequestRateLimiter, type RateTimer } from './request-rate-limiter.ts';
+import type { ReconcileProgress, RunScope } from './run-scope.ts';
+
+/** A run still `running` after this long belongs to a process that died; the next run closes it. */
+const ABANDON_AFTER_MS = 6 * 60 * 60 * 1000;
+
+export type ReconcileOptions = {
+  trigger: RunTrigger;
+  onProgress?: (progress: ReconcileProgress) => void;
+  /** Only tests replace it (to count requests per second without waiting). */
+  rateTimer?: RateTimer;
+};
+
+/**
+ * One reconciliation run against Stripe: subscriptions (repair recur from Stripe, flag several
+ * live ones), customers (repair Stripe's e-mail from recur), then the events list (recover what
+ * the webhooks missed). Subscriptions go first so the report names the drift the run found, not
+ * what the recovered events would have fixed afterwards. Every request waits for the run's budget
+ * of STRIPE_MAX_REQUESTS_PER_SECOND; a full run costs its list pages plus one request per drifted
+ * object. A failure closes the run as failed (what was repaired stays repaired) and is thrown.
+ */
+export async function reconcileStripe(ctx: ServiceContext, options: ReconcileOptions): Promise<ReconciliationRun> {
+  if (!ctx.stripe) throw new RecurError('not_configured', 'Stripe is not configured (STRIPE_SECRET_KEY)');
+  const startedAt = ctx.clock.now();
+  const run = await ctx.db.transaction((tx) => startReconciliationRun(tx, { provider: 'stripe', trigger: options.trigger, now: startedAt, abandonAfterMs: ABANDON_AFTER_MS }));
+  if (!run) {
+    const running = await findRunningReconciliation(ctx.db, 'stripe');
+    throw new RecurError('conflict', `a Stripe reconciliation run is already running${running ? ` (${running.id}, started ${running.startedAt.toISOString()})` : ''}`);
+  }
+
+  const limiter = createRequestRateLimiter(ctx.config.STRIPE_MAX_REQUESTS_PER_SECOND, options.rateTimer);
+  const scope: RunScope = {
+    ctx,
+    gateway: limitGateway(ctx.stripe.gateway, limiter),
+    runId: run.id,
+    actor: `reconcile:${run.id}`,
+    startedAt,
+    record: (tx, item) => insertReconciliationItems(tx, run.id, [item], ctx.clock.now()),
+    progress: options.onProgress ?? (() => {}),
+  };
+
+  try {
+    await reconcileSubscriptions(scope);
+    await reconcileCustomerEmails(scope);
+    await recoverMissedEvents(scope);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await finishReconciliationRun(ctx.db, run.id, { status: 'failed', counts: await countItems(ctx, run.id), requests: limiter.taken, error: message.split('\n')[0]!, now: ctx.clock.now() });
+    throw error;
+  }
+  return finishReconciliationRun(ctx.db, run.id, { status: 'succeeded', counts: await countItems(ctx, run.id), requests: limiter.taken, error: null, now: ctx.clock.now() });
+}
+
+/** From the stored items, so the counts never disagree with the report (a rolled-back item is not counted). */
+async function countItems(ctx: ServiceContext, runId: string): Promise<Partial<Record<ReconciliationItemKind, number>>> {
+  const result = await ctx.db.query<{ kind: ReconciliationItemKind; n: number }>('SELECT kind, count(*)::int AS n FROM reconciliation_items WHERE run_id = $1 GROUP BY kind ORDER BY kind', [runId]);
+  return Object.fromEntries(result.rows.map((row) => [row.kind, row.n]));
+}

@@ -1,0 +1,64 @@
+import type { ListedSubscription } from '../../providers/payments/stripe/stripe-reconciliation-gateway.ts';
+import { flagSeveralLiveSubscriptions, LIVE_STRIPE_STATUSES } from './flag-several-live-subscriptions.ts';
+import { reconcileSubscription } from './repair-subscription.ts';
+import type { RunScope } from './run-scope.ts';
+import { listStoredStripeSubscriptionIds, loadStoredSubscriptions } from './stored-subscriptions.ts';
+
+const STORED_BATCH = 1000;
+
+/**
+ * Every Stripe subscription (all statuses, 100 a page, customers expanded) against recur's rows,
+ * page by page with one query per page; then what recur holds that Stripe did not list.
+ */
+export async function reconcileSubscriptions(scope: RunScope): Promise<void> {
+  const listed = new Set<string>();
+  const liveByCustomer = new Map<string, { id: string; status: string }[]>();
+  let pages = 0;
+  let cursor: string | null = null;
+  do {
+    const page: { items: ListedSubscription[]; nextCursor: string | null } = await scope.gateway.listSubscriptionsPage(cursor);
+    pages += 1;
+    const stored = await loadStoredSubscriptions(scope.ctx.db, page.items.map((subscription) => subscription.id));
+    for (const subscription of page.items) {
+      listed.add(subscription.id);
+      if (LIVE_STRIPE_STATUSES.has(subscription.status)) {
+        const live = liveByCustomer.get(subscription.providerCustomerId) ?? [];
+        live.push({ id: subscription.id, status: subscription.status });
+        liveByCustomer.set(subscription.providerCustomerId, live);
+      }
+      await reconcileSubscription(scope, subscription, stored.get(subscription.id) ?? null);
+    }
+    cursor = page.nextCursor;
+    scope.progress({ phase: 'subscriptions', pages, objects: listed.size, done: cursor === null });
+  } while (cursor);
+
+  for (const [providerCustomerId, live] of liveByCustomer) {
+    if (live.length > 1) await flagSeveralLiveSubscriptions(scope, providerCustomerId, live);
+  }
+  await reportMissingAtProvider(scope, listed);
+}
+
+/**
+ * recur's rows that Stripe's list (every status) did not return. Rows made during the run are
+ * skipped (the list may have been read before they existed), and each one is read once more by
+ * id before it is reported. recur keeps the row: deleting a customer's subscription is for a person.
+ */
+async function reportMissingAtProvider(scope: RunScope, listed: ReadonlySet<string>): Promise<void> {
+  let after: string | null = null;
+  for (;;) {
+    const batch = await listStoredStripeSubscriptionIds(scope.ctx.db, { before: scope.startedAt, after, limit: STORED_BATCH });
+    for (const row of batch) {
+      if (listed.has(row.providerSubscriptionId)) continue;
+      if (await scope.gateway.retrieveSubscription(row.providerSubscriptionId)) continue;
+      await scope.record(scope.ctx.db, {
+        kind: 'missing_at_provider',
+        providerObjectId: row.providerSubscriptionId,
+        recurId: row.id,
+        found: { at_stripe: null },
+        action: 'reported: recur keeps its row (needs a person)',
+      });
+    }
+    if (batch.length < STORED_BATCH) return;
+    after = batch.at(-1)!.providerSubscriptionId;
+  }
+}

@@ -1,0 +1,87 @@
+import { planForPrice } from '../sync/plan-for-price.ts';
+import { recordProviderSubscription } from '../sync/record-provider-subscription.ts';
+import { resolveProviderCustomer } from '../sync/resolve-provider-customer.ts';
+import type { ListedSubscription } from '../../providers/payments/stripe/stripe-reconciliation-gateway.ts';
+import { compareSubscription, type StoredSubscription } from './compare-subscription.ts';
+import { lockStoredSubscription } from './stored-subscriptions.ts';
+import type { RunScope } from './run-scope.ts';
+
+const ONE_MS = 1;
+
+/**
+ * One Stripe subscription against recur's row: recorded when recur lacks it, repaired from
+ * Stripe when it is stale. Both go through recordProviderSubscription, the guarded write the
+ * webhooks use, with the run as the audit actor.
+ *
+ * The version of a repair is the stored row's version plus one millisecond, not a time from
+ * either clock: it is just enough to pass the guard against the row it was compared with, and
+ * Stripe's events carry whole seconds, so every event later than the stored one still wins
+ * afterwards. The repair re-reads the subscription (drifted ones only) and locks the row; a row
+ * that changed since the comparison was written by a webhook meanwhile and is left alone.
+ */
+export async function reconcileSubscription(scope: RunScope, listed: ListedSubscription, stored: StoredSubscription | null): Promise<void> {
+  const plans = scope.ctx.config.catalogue.plans;
+  const plan = planForPrice(plans, { lookupKey: listed.priceLookupKey, priceId: listed.priceId });
+  if (!plan) {
+    // Not one of recur's plans: reported only when recur has no row of it either.
+    if (!stored) await scope.record(scope.ctx.db, { kind: 'not_recorded', providerObjectId: listed.id, recurId: null, found: { price: listed.priceId, status: listed.status }, action: 'left alone: its price is not a catalogue plan' });
+    return;
+  }
+  if (!stored) return recordMissing(scope, listed);
+  if (compareSubscription(stored, listed, plan.id).length === 0) return;
+  const fresh = await scope.gateway.retrieveSubscription(listed.id);
+  await scope.ctx.db.transaction(async (tx) => {
+    const now = scope.ctx.clock.now();
+    const locked = await lockStoredSubscription(tx, stored.id);
+    const truth = fresh ?? listed;
+    const truthPlan = planForPrice(plans, { lookupKey: truth.priceLookupKey, priceId: truth.priceId });
+    const drift = locked && truthPlan ? compareSubscription(locked, truth, truthPlan.id) : [];
+    if (!locked || drift.length === 0) return;
+    if (locked.providerUpdatedAt.getTime() !== stored.providerUpdatedAt.getTime()) {
+      for (const item of drift) await scope.record(tx, { kind: item.kind, providerObjectId: listed.id, recurId: stored.id, found: item, action: 'left alone: a webhook recorded a newer state during the run' });
+      return;
+    }
+    const recorded = await recordProviderSubscription(tx, {
+      provider: 'stripe',
+      customerId: locked.customerId,
+      subscription: truth,
+      version: new Date(locked.providerUpdatedAt.getTime() + ONE_MS),
+      plans,
+      now,
+      actor: scope.actor,
+    });
+    const action = recorded.outcome === 'updated' ? 'repaired from Stripe' : `not repaired (${recorded.outcome === 'not_recorded' ? recorded.reason : recorded.outcome})`;
+    for (const item of drift) await scope.record(tx, { kind: item.kind, providerObjectId: listed.id, recurId: stored.id, found: item, action });
+  });
+}
+
+/**
+ * A subscription recur never heard of (its webhooks were lost). It is versioned a millisecond
+ * before Stripe's `created`: older than every event about it, so each of them still applies.
+ */
+async function recordMissing(scope: RunScope, listed: ListedSubscription): Promise<void> {
+  await scope.ctx.db.transaction(async (tx) => {
+    const now = scope.ctx.clock.now();
+    const customerId = await resolveProviderCustomer(
+      tx,
+      { provider: 'stripe', providerCustomerId: listed.providerCustomerId, metadataCustomerId: listed.metadata['recur_customer_id'] ?? null, details: listed.customer ? { email: listed.customer.email, name: listed.customer.name } : null },
+      { now, actor: scope.actor, defaultLocale: scope.ctx.config.DEFAULT_LOCALE },
+    );
+    const found = { status: listed.status, customer: listed.providerCustomerId };
+    if (!customerId) {
+      await scope.record(tx, { kind: 'not_recorded', providerObjectId: listed.id, recurId: null, found, action: 'left alone: its Stripe customer is deleted and unknown to recur' });
+      return;
+    }
+    const recorded = await recordProviderSubscription(tx, {
+      provider: 'stripe',
+      customerId,
+      subscription: listed,
+      version: new Date(listed.created.getTime() - ONE_MS),
+      plans: scope.ctx.config.catalogue.plans,
+      now,
+      actor: scope.actor,
+    });
+    if (recorded.outcome === 'inserted') await scope.record(tx, { kind: 'missing_locally', providerObjectId: listed.id, recurId: recorded.subscriptionId, found, action: 'recorded from Stripe' });
+    if (recorded.outcome === 'not_recorded') await scope.record(tx, { kind: 'not_recorded', providerObjectId: listed.id, recurId: null, found, action: `left alone: ${recorded.reason}` });
+  });
+}

@@ -1,0 +1,32 @@
+import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
+import type { StripeRiskGateway } from '../../providers/payments/stripe/stripe-risk-gateway.ts';
+import type { ServiceContext } from '../service-context.ts';
+import { runRiskStep } from './run-risk-step.ts';
+
+/**
+ * Ends one subscription at Stripe now, once per cause (`fraud`, `dispute`). recur's row follows
+ * from Stripe's customer.subscription.deleted webhook, like every other subscription change.
+ */
+export async function cancelSubscriptionForRisk(
+  ctx: Pick<ServiceContext, 'db'>,
+  gateway: StripeRiskGateway,
+  subscription: SubscriptionRecord,
+  cause: 'fraud' | 'dispute',
+  step: { now: Date; actor: string; reason: string },
+): Promise<boolean> {
+  const key = `cancel:${subscription.id}:${cause}`;
+  return runRiskStep(ctx.db, step.now, {
+    key,
+    customerId: subscription.customerId,
+    actor: step.actor,
+    entity: 'subscription',
+    entityId: subscription.id,
+    action: `cancel_for_${cause}`,
+    reason: step.reason,
+    perform: () => gateway.cancelSubscriptionNow(subscription.providerSubscriptionId, `recur:${key}`),
+    describe: (canceled) => ({ provider_subscription_id: subscription.providerSubscriptionId, provider_status: canceled?.status ?? null }),
+  });
+}
+
+/** Subscriptions that still give access or will bill again. */
+export const isLive = (subscription: SubscriptionRecord): boolean => subscription.provider === 'stripe' && subscription.status !== 'canceled';

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
+import { insertCheckoutSession } from '../../db/repositories/checkout-session-repository.ts';
+import { findCustomerByExternalId } from '../../db/repositories/customer-repository.ts';
+import { listSubscriptionsOfCustomer, type SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
+import { conflict, notFound, RecurError, validationFailed } from '../../shared/errors.ts';
+import { requireStripe } from '../checkout/require-stripe.ts';
+import { shopReturnUrl } from '../checkout/create-checkout.ts';
+import type { Actor, ServiceContext } from '../service-context.ts';
+import { ensureStripeCustomer } from './ensure-stripe-customer.ts';
+import { recordSubscriptionChange } from './record-subscription-change.ts';
+import { requireCatalogPlan, requireStripePrice } from './stripe-price-of-plan.ts';
+
+const HOUR_MS = 3_600_000;
+/** Stripe: a trial lasts at most 730 days; Checkout wants its trial_end at least 48 hours ahead. */
+export const MAX_TRIAL_MS = 730 * 24 * HOUR_MS;
+export const MIN_CHECKOUT_TRIAL_MS = 48 * HOUR_MS;
+
+export type AutoRenewRequest = { customerExternalId: string; planId: string; paidUntil: Date; returnUrl: string | null };
+export type AutoRenewOutcome = { kind: 'subscribed'; subscription: SubscriptionRecord } | { kind: 'checkout'; url: string; sessionId: string };
+
+/**
+ * A customer who paid until X outside Stripe gets a subscription whose trial runs until X, so the
+ * first charge falls on X and no time is paid twice. With a default card at Stripe it is created
+ * at once; without one the customer confirms a card in a Checkout with the same trial end.
+ */
+export async function enableAutoRenew(ctx: ServiceContext, request: AutoRenewRequest, actor: Actor): Promise<AutoRenewOutcome> {
+  const stripe = requireStripe(ctx);
+  const customer = await findCustomerByExternalId(ctx.db, request.customerExternalId);
+  if (!customer) throw notFound('customer', request.customerExternalId);
+  if (customer.banned) throw new RecurError('forbidden', `customer "${customer.externalId}" is banned`);
+  const plan = requireCatalogPlan(ctx.config, request.planId);
+  const now = ctx.clock.now();
+  const until = request.paidUntil;
+  if (until.getTime() <= now.getTime()) throw validationFailed(`paid_until ${until.toISOString()} is not in the future`);
+  if (until.getTime() - now.getTime() > MAX_TRIAL_MS) throw validationFailed(`paid_until ${until.toISOString()} is more than 730 days ahead (Stripe's longest trial)`);
+  const live = (await listSubscriptionsOfCustomer(ctx.db, customer.id)).find((subscription) => subscription.status !== 'canceled');
+  if (live) throw conflict(`customer "${customer.externalId}" already has a ${live.status} subscription (${live.id}); change that one instead`);
+  const priceId = await requireStripePrice(stripe.gateway, plan);
+
+  const providerCustomerId = await ensureStripeCustomer(ctx, stripe.gateway, customer);
+  const metadata = { recur_customer_id: customer.id, recur_plan_id: plan.id };
+  if (await stripe.gateway.hasDefaultPaymentMethod(providerCustomerId)) {
+    const idempotencyKey = `recur:auto-renew:${customer.id}:${priceId}:${Math.floor(until.getTime() / 1000)}`;
+    const created = await stripe.gateway.createTrialSubscription({ providerCustomerId, priceId, trialEnd: until, metadata }, idempotencyKey);
+    const subscription = await recordSubscriptionChange(ctx, { customerId: customer.id, change: created, action: 'auto_renew_enabled', details: { plan: plan.id, paidUntil: until } }, actor);
+    return { kind: 'subscribed', subscription };
+  }
+
+  if (!request.returnUrl) throw validationFailed(`customer "${customer.externalId}" has no default card at Stripe: send return_url to get a checkout that collects one`);
+  if (until.getTime() - now.getTime() < MIN_CHECKOUT_TRIAL_MS) throw validationFailed(`paid_until must be at least 48 hours ahead for a checkout (Stripe's minimum trial there)`);
+  const session = await stripe.gateway.createTrialCheckoutSession(
+    {
+      providerCustomerId,
+      priceId,
+      trialEnd: until,
+      metadata,
+      successUrl: `${stripe.publicBaseUrl}/checkout/stripe/return?session_id={CHECKOUT_SESSION_ID}`,
+      cancelUrl: shopReturnUrl(request.returnUrl, { checkout: 'canceled' }),
+      locale: customer.locale,
+    },
+    // Each request is a new checkout, as POST /v1/checkout; the key only makes the SDK's retries safe.
+    `recur:auto-renew-checkout:${customer.id}:${plan.id}:${randomUUID()}`,
+  );
+  await ctx.db.transaction(async (tx) => {
+    await insertCheckoutSession(tx, { provider: 'stripe', providerSessionId: session.id, customerId: customer.id, planId: plan.id, returnUrl: request.returnUrl! }, now);
+    await recordAudit(tx, { at: now, actor, entity: 'customer', entityId: customer.id, action: 'auto_renew_checkout_started', before: null, after: { provider: 'stripe', sessionId: session.id, planId: plan.id, paidUntil: until } });
+  });
+  return { kind: 'checkout', url: session.url, sessionId: session.id };
+}
