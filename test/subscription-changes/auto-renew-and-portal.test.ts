@@ -7,10 +7,11 @@ const DAY_MS = DAY_S * 1000;
 
 describe.each(testDatabaseKinds)('auto-renew and the billing portal through recur (%s)', (kind) => {
   let kit: ChangeKit | undefined;
+  // Closing waits for a running job engine to stop; under a full suite's load that once took over 60 s.
   afterEach(async () => {
     await kit?.recur.close();
     kit = undefined;
-  });
+  }, 120_000);
 
   it('gives a customer with a card on file a subscription whose trial runs until the paid date, and charges on that date', async () => {
     kit = await startChangeKit(kind);

@@ -25,7 +25,7 @@ export type SubscriptionRecord = {
 /** What a provider says a subscription looks like at `providerUpdatedAt`. */
 export type SubscriptionState = Omit<SubscriptionRecord, 'id' | 'customerExternalId' | 'createdAt' | 'updatedAt'>;
 
-type SubscriptionRow = {
+export type SubscriptionRow = {
   id: string;
   customer_id: string;
   customer_external_id: string;
@@ -45,9 +45,9 @@ type SubscriptionRow = {
   updated_at: Date;
 };
 
-const SELECT = `SELECT s.*, c.external_id AS customer_external_id FROM subscriptions s JOIN customers c ON c.id = s.customer_id`;
+export const SELECT_SUBSCRIPTIONS = `SELECT s.*, c.external_id AS customer_external_id FROM subscriptions s JOIN customers c ON c.id = s.customer_id`;
 
-const toRecord = (row: SubscriptionRow): SubscriptionRecord => ({
+export const toSubscriptionRecord = (row: SubscriptionRow): SubscriptionRecord => ({
   id: row.id,
   customerId: row.customer_id,
   customerExternalId: row.customer_external_id,
@@ -117,13 +117,13 @@ export async function upsertSubscriptionState(tx: Queryable, state: Subscription
 }
 
 export async function findSubscription(db: Queryable, id: string): Promise<SubscriptionRecord | null> {
-  const result = await db.query<SubscriptionRow>(`${SELECT} WHERE s.id = $1`, [id]);
-  return result.rows[0] ? toRecord(result.rows[0]) : null;
+  const result = await db.query<SubscriptionRow>(`${SELECT_SUBSCRIPTIONS} WHERE s.id = $1`, [id]);
+  return result.rows[0] ? toSubscriptionRecord(result.rows[0]) : null;
 }
 
 export async function listSubscriptionsOfCustomer(db: Queryable, customerId: string): Promise<SubscriptionRecord[]> {
-  const result = await db.query<SubscriptionRow>(`${SELECT} WHERE s.customer_id = $1 ORDER BY s.created_at DESC, s.id DESC`, [customerId]);
-  return result.rows.map(toRecord);
+  const result = await db.query<SubscriptionRow>(`${SELECT_SUBSCRIPTIONS} WHERE s.customer_id = $1 ORDER BY s.created_at DESC, s.id DESC`, [customerId]);
+  return result.rows.map(toSubscriptionRecord);
 }
 
 export type SubscriptionFilter = { customerId?: string; status?: SubscriptionStatus; startingAfter?: string; limit: number };
@@ -139,6 +139,6 @@ export async function listSubscriptions(db: Queryable, filter: SubscriptionFilte
     conditions.push(`(s.created_at, s.id) < (SELECT created_at, id FROM subscriptions WHERE id = ${param(filter.startingAfter)})`);
   }
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-  const result = await db.query<SubscriptionRow>(`${SELECT} ${where} ORDER BY s.created_at DESC, s.id DESC LIMIT ${param(filter.limit + 1)}`, params);
-  return { items: result.rows.slice(0, filter.limit).map(toRecord), hasMore: result.rows.length > filter.limit };
+  const result = await db.query<SubscriptionRow>(`${SELECT_SUBSCRIPTIONS} ${where} ORDER BY s.created_at DESC, s.id DESC LIMIT ${param(filter.limit + 1)}`, params);
+  return { items: result.rows.slice(0, filter.limit).map(toSubscriptionRecord), hasMore: result.rows.length > filter.limit };
 }

@@ -1,19 +1,13 @@
+import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
 import type { ReconciliationItemKind } from '../../db/repositories/reconciliation-run-repository.ts';
 import type { ProviderSubscription } from '../../providers/payments/stripe/stripe-gateway.ts';
 
 /** recur's stored row of a provider subscription, as far as the comparison reads it. */
-export type StoredSubscription = {
-  id: string;
-  customerId: string;
-  planId: string;
-  providerStatus: string;
-  trialEnd: Date | null;
-  currentPeriodStart: Date | null;
-  currentPeriodEnd: Date | null;
-  cancelAtPeriodEnd: boolean;
-  canceledAt: Date | null;
-  providerUpdatedAt: Date;
-};
+/** recur's row as the comparison needs it: the repository's record. */
+export type StoredSubscription = Pick<
+  SubscriptionRecord,
+  'id' | 'customerId' | 'planId' | 'providerStatus' | 'trialEnd' | 'currentPeriodStart' | 'currentPeriodEnd' | 'cancelAtPeriodEnd' | 'canceledAt' | 'providerUpdatedAt'
+>;
 
 export type SubscriptionDrift = { kind: Extract<ReconciliationItemKind, 'stale_status' | 'stale_period' | 'stale_plan' | 'stale_cancel_flag'>; recur: unknown; provider: unknown };
 
