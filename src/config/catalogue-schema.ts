@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Plan } from '../domain/plan.ts';
+import { NOTICE_TEMPLATES, type NoticeLocale, type NoticeTemplate } from '../notifications/notice-catalogue.ts';
 
 const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as EUR');
 
@@ -18,10 +19,39 @@ const planSchema = z
   })
   .strict();
 
+/** A shop's own wording of one notice in one locale; what it leaves out comes from recur's template. */
+const templateOverrideSchema = z
+  .object({
+    subject: z.string().min(1).max(300),
+    text: z.string().min(1).max(20_000),
+    html: z.string().min(1).max(100_000),
+    sms: z.string().min(1).max(1600),
+  })
+  .partial()
+  .strict();
+
+export type TemplateOverride = z.output<typeof templateOverrideSchema>;
+export type NoticeOverrides = Partial<Record<NoticeTemplate, Partial<Record<NoticeLocale, TemplateOverride>>>>;
+
+const noticesSchema = z
+  .object({
+    /** The shop's name in greetings, subjects and SMS. */
+    shop_name: z.string().trim().min(1).max(80).default('recur'),
+    support_email: z.email().optional(),
+    templates: z
+      .partialRecord(z.enum(NOTICE_TEMPLATES as [NoticeTemplate, ...NoticeTemplate[]]), z.object({ nl: templateOverrideSchema.optional(), en: templateOverrideSchema.optional() }).strict())
+      .default({}),
+  })
+  .strict();
+
+export type NoticeSettings = { shop_name: string; support_email?: string | undefined; templates: NoticeOverrides };
+
 /** The plan catalogue of `recur.config.json`. Plans, prices and trials live here, never in code. */
 export const catalogueSchema = z
   .object({
     plans: z.array(planSchema).min(1, 'expected at least one plan'),
+    /** How notices read: the shop's name, and its own wording of any template (see README). */
+    notices: noticesSchema.default({ shop_name: 'recur', templates: {} }),
   })
   .strict()
   .superRefine((catalogue, ctx) => {
@@ -32,7 +62,7 @@ export const catalogueSchema = z
     });
   });
 
-export type Catalogue = { plans: Plan[] };
+export type Catalogue = { plans: Plan[]; notices: NoticeSettings };
 
 /** The webshop's model, used when no catalogue file is configured. */
 export const defaultCatalogue: Catalogue = {
@@ -40,4 +70,5 @@ export const defaultCatalogue: Catalogue = {
     { id: 'monthly', name: 'Monthly', interval: 'month', amountMinor: 2999, currency: 'EUR', trialDays: 30, providerPriceIds: {} },
     { id: 'yearly', name: 'Yearly', interval: 'year', amountMinor: 29990, currency: 'EUR', trialDays: 30, providerPriceIds: {} },
   ],
+  notices: { shop_name: 'recur', templates: {} },
 };

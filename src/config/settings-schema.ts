@@ -13,6 +13,22 @@ const postgresUrl = z
   .trim()
   .refine((value) => /^postgres(ql)?:\/\//.test(value) && URL.canParse(value), 'expected a URL like postgres://user@host:5432/database');
 
+const httpUrl = (example: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), `expected an http(s) URL such as ${example}`)
+    .transform((value) => value.replace(/\/+$/, ''));
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Every environment setting recur reads, with its default and its meaning. `.env.example` is
  * checked against this list by a test, so adding a setting here without documenting it fails CI.
@@ -85,6 +101,51 @@ export const settingsSchema = z.object({
   FRAUD_REFUND_POLICY: z.enum(['all', 'none']).default('all'),
   /** On a new dispute: accept it at once (close it at Stripe), or hold it for evidence. */
   DISPUTE_POLICY: z.enum(['accept', 'hold']).default('hold'),
+  SENDGRID_API_KEY: z.string().trim().min(1, 'expected a SendGrid API key (SG.…)').optional(),
+  /** The sender of every e-mail, "name <address>" or a bare address; required with SENDGRID_API_KEY. */
+  SENDGRID_FROM: z
+    .string()
+    .trim()
+    .refine((value) => z.email().safeParse(/<([^>]+)>\s*$/.exec(value)?.[1] ?? value).success, 'expected an address, or "Shop name <address>"')
+    .optional(),
+  /** The Event Webhook's verification key (base64 DER, from SendGrid's signed-webhook settings); unset: e-mail callbacks answer 503. */
+  SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().trim().regex(/^[A-Za-z0-9+/=]{40,}$/, 'expected the base64 public key SendGrid shows for the signed Event Webhook').optional(),
+  SENDGRID_API_BASE: httpUrl('http://127.0.0.1:12111/sendgrid').optional(),
+  TWILIO_ACCOUNT_SID: z.string().trim().regex(/^AC[0-9a-fA-F]{32}$/, 'expected an account SID (AC followed by 32 hex digits)').optional(),
+  TWILIO_AUTH_TOKEN: z.string().trim().min(1, 'expected the auth token').optional(),
+  /** The sender of every SMS: an E.164 number, or an alphanumeric sender ID where the country allows it. */
+  TWILIO_FROM: z.string().trim().regex(/^(\+[1-9]\d{6,14}|(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11})$/, 'expected an E.164 number such as +3197010000000, or an alphanumeric sender of up to 11 characters').optional(),
+  TWILIO_API_BASE: httpUrl('http://127.0.0.1:12111/twilio').optional(),
+  /** Dates in notices and SMS quiet hours use the customer's zone, or this one. */
+  DEFAULT_TIME_ZONE: z.string().trim().refine(isTimeZone, 'expected an IANA time zone such as Europe/Amsterdam').default('Europe/Amsterdam'),
+  /** Days before the first charge of a trial that the card-network reminder goes out; never fewer than 7. */
+  TRIAL_REMINDER_DAYS: integerSetting(7, 60).default(7),
+  TRIAL_ENDING_DAYS: integerSetting(1, 30).default(3),
+  RENEWAL_REMINDER_DAYS: integerSetting(1, 90).default(30),
+  /** Days after a failed payment that follow-ups go out, comma-separated, ascending; the last is the final warning (with SMS). */
+  DUNNING_SCHEDULE_DAYS: z
+    .string()
+    .trim()
+    .regex(/^\d+(\s*,\s*\d+)*$/, 'expected whole days, comma-separated, such as 3,7,14')
+    .transform((value) => value.split(',').map((day) => Number(day.trim())))
+    .refine((days) => days.every((day, index) => day >= 1 && day <= 60 && (index === 0 || day > days[index - 1]!)), 'expected ascending days from 1 to 60')
+    .default([3, 7, 14]),
+  /** No SMS in these local hours of the customer ("21:00-08:00"); a due SMS waits for the end. "off": none. */
+  SMS_QUIET_HOURS: z
+    .string()
+    .trim()
+    .refine((value) => value === 'off' || /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/.test(value), 'expected HH:MM-HH:MM such as 21:00-08:00, or off')
+    .default('21:00-08:00'),
+  /** Attempts at sending one notice before it is dead (shown in GET /v1/notifications). */
+  NOTIFICATION_MAX_ATTEMPTS: integerSetting(1, 50).default(10),
+  /** When recur looks for notices that are due (reminders, dunning, the monthly report), as a 5-field cron expression in UTC. */
+  NOTICES_CRON: z
+    .string()
+    .trim()
+    .refine((value) => value === 'off' || /^(\S+\s+){4}\S+$/.test(value), 'expected a 5-field cron expression such as "*/5 * * * *", or off')
+    .default('*/5 * * * *'),
+  /** Signs the cancel links in notices (HMAC-SHA256); unset: recur makes one and keeps it in the database. */
+  LINK_SIGNING_SECRET: z.string().min(32, 'expected at least 32 characters of random text').optional(),
 });
 
 export type Settings = z.output<typeof settingsSchema>;

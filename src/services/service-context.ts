@@ -1,6 +1,7 @@
 import type { Config } from '../config/load-config.ts';
 import type { Database } from '../db/database.ts';
 import type { EnqueueOptions } from '../jobs/job-definition.ts';
+import type { DeliveryCallbackVerifier, EmailSender, SmsSender } from '../providers/messaging/messaging.ts';
 import type { StripeGateway } from '../providers/payments/stripe/stripe-gateway.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { WebhookContext } from '../webhooks/webhook-context.ts';
@@ -17,9 +18,32 @@ export type ServiceSettings = Pick<
   | 'FRAUD_DECLINE_WINDOW_DAYS'
   | 'FRAUD_REFUND_POLICY'
   | 'DISPUTE_POLICY'
+  | 'DEFAULT_TIME_ZONE'
+  | 'TRIAL_REMINDER_DAYS'
+  | 'TRIAL_ENDING_DAYS'
+  | 'RENEWAL_REMINDER_DAYS'
+  | 'DUNNING_SCHEDULE_DAYS'
+  | 'SMS_QUIET_HOURS'
+  | 'NOTIFICATION_MAX_ATTEMPTS'
+  | 'NOTICES_CRON'
 >;
 
 export type JobQueue = { enqueue(name: string, payload: unknown, options?: EnqueueOptions): Promise<string | null> };
+
+/**
+ * Sending notices: the senders (null where a channel is not configured: its rows wait), the
+ * verifiers of their delivery callbacks, and what links in notices are made of.
+ */
+export type MessagingContext = {
+  email: EmailSender | null;
+  sms: SmsSender | null;
+  emailCallbacks: DeliveryCallbackVerifier | null;
+  smsCallbacks: DeliveryCallbackVerifier | null;
+  /** Where customers' browsers and providers' callbacks reach recur. */
+  publicBaseUrl: string;
+  /** Signs cancel and payment-method links (HMAC-SHA256). */
+  linkSecret: string;
+};
 
 /** What every service needs, built once at start-up and passed down. */
 export type ServiceContext = {
@@ -32,6 +56,8 @@ export type ServiceContext = {
   webhooks?: WebhookContext;
   /** Present when Stripe is configured: the gateway, and recur's public URL for redirects back. */
   stripe?: { gateway: StripeGateway; publicBaseUrl: string };
+  /** Present when the service runs its notifications (always in `recur start`). */
+  messaging?: MessagingContext;
 };
 
 /** Who is acting, for the audit log: `api_key:{id}`, `cli`, `webhook:{provider}:{event}`. */

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { defaultCatalogue, type Catalogue } from '../../src/config/catalogue-schema.ts';
 import { settingsSchema } from '../../src/config/settings-schema.ts';
-import type { ServiceSettings } from '../../src/services/service-context.ts';
+import type { MessagingContext, ServiceSettings } from '../../src/services/service-context.ts';
 import type { DatabaseKind } from '../../src/db/database.ts';
 import { buildHttpApp } from '../../src/http/build-http-app.ts';
 import { createApiKey } from '../../src/services/api-keys/create-api-key.ts';
@@ -32,6 +32,8 @@ export type TestAppOptions = {
   webhooks?: WebhookContext;
   /** Replaces the manual clock as the app's clock (the sandbox's, in delivery tests). */
   clock?: Clock;
+  /** Senders and callback verifiers for notices (the sandbox's SendGrid and Twilio, in notification tests). */
+  messaging?: MessagingContext;
 };
 
 export async function startTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {
@@ -41,8 +43,9 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     db: database.db,
     clock: options.clock ?? clock,
     // No hourly reconciliation in tests that start a job engine: a run is started by the test that wants one.
-    config: { ...settingsSchema.parse({}), RECONCILE_CRON: 'off', catalogue: options.catalogue ?? defaultCatalogue, PAST_DUE_GRACE_DAYS: options.pastDueGraceDays ?? 7, DEFAULT_LOCALE: 'nl', ...options.settings },
+    config: { ...settingsSchema.parse({}), RECONCILE_CRON: 'off', NOTICES_CRON: 'off', catalogue: options.catalogue ?? defaultCatalogue, PAST_DUE_GRACE_DAYS: options.pastDueGraceDays ?? 7, DEFAULT_LOCALE: 'nl', ...options.settings },
     ...(options.webhooks ? { webhooks: options.webhooks } : {}),
+    ...(options.messaging ? { messaging: options.messaging } : {}),
   };
   const logLines: string[] = [];
   const sink = new Writable({

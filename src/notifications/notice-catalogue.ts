@@ -1,0 +1,108 @@
+/**
+ * Every notice recur sends, by template name. The outbox row names one of these; the renderer
+ * has one template per name, in each locale; the scheduler and the event hooks decide when.
+ */
+export const CUSTOMER_NOTICES = [
+  'enrolment-confirmation',
+  'trial-reminder',
+  'trial-ending',
+  'renewal-reminder',
+  'receipt',
+  'refund-receipt',
+  'payment-failed',
+  'dunning-reminder',
+  'dunning-final-warning',
+  'cancellation-confirmation',
+] as const;
+
+export const ADMIN_NOTICES = [
+  'admin-alert-dead-webhook',
+  'admin-alert-fraud-ban',
+  'admin-alert-fraud-suspect',
+  'admin-alert-dispute',
+  'admin-alert-several-live-subscriptions',
+  'admin-alert-reconciliation',
+  'admin-alert-job-failure',
+  'admin-monthly-report',
+] as const;
+
+export type CustomerNotice = (typeof CUSTOMER_NOTICES)[number];
+export type AdminNotice = (typeof ADMIN_NOTICES)[number];
+export type NoticeTemplate = CustomerNotice | AdminNotice;
+export const NOTICE_TEMPLATES: readonly NoticeTemplate[] = [...CUSTOMER_NOTICES, ...ADMIN_NOTICES];
+
+/** The customer notices that also go out as SMS (to a customer with a phone and recorded consent). */
+export const SMS_NOTICES: readonly CustomerNotice[] = ['trial-reminder', 'dunning-final-warning'];
+
+export type NoticeLocale = 'nl' | 'en';
+export type NoticeChannel = 'email' | 'sms';
+
+export function isNoticeTemplate(value: string): value is NoticeTemplate {
+  return (NOTICE_TEMPLATES as readonly string[]).includes(value);
+}
+
+/**
+ * What a customer notice says about the subscription, stored as the outbox row's payload (JSON,
+ * snake_case, instants as ISO strings in UTC). The renderer formats amounts and dates per locale
+ * and time zone; nothing here is pre-formatted.
+ */
+export type SubscriptionFacts = {
+  subscription_id: string;
+  customer_name: string | null;
+  plan_name: string;
+  interval: 'month' | 'year';
+  /** The plan's price per interval: the amount of the first charge after a trial and of each renewal. */
+  amount_minor: number;
+  currency: string;
+  trial_end: string | null;
+  /** When the next (or first) charge happens: the trial end, or the end of the current period. */
+  next_charge_at: string | null;
+};
+
+export type PaymentFacts = {
+  payment_id: string;
+  amount_minor: number;
+  currency: string;
+  paid_at: string;
+  method_summary: string | null;
+};
+
+/** The payload of each customer notice. */
+export type CustomerNoticePayloads = {
+  'enrolment-confirmation': SubscriptionFacts;
+  'trial-reminder': SubscriptionFacts;
+  'trial-ending': SubscriptionFacts;
+  'renewal-reminder': SubscriptionFacts;
+  receipt: SubscriptionFacts & { payment: PaymentFacts };
+  'refund-receipt': SubscriptionFacts & { payment: PaymentFacts; refunded_minor: number; refunded_total_minor: number };
+  'payment-failed': SubscriptionFacts & { amount_due_minor: number; failed_at: string };
+  /** step: 1 for the first follow-up; of: how many follow-ups the schedule has. */
+  'dunning-reminder': SubscriptionFacts & { amount_due_minor: number; failed_at: string; step: number; of: number };
+  'dunning-final-warning': SubscriptionFacts & { amount_due_minor: number; failed_at: string; step: number; of: number };
+  'cancellation-confirmation': SubscriptionFacts & { ends_at: string; canceled_at: string };
+};
+
+export type MoneyTotal = { currency: string; amount_minor: number };
+
+/** The monthly report's figures for one calendar month (UTC). */
+export type MonthlyReportPayload = {
+  month: string;
+  active: number;
+  trialing: number;
+  past_due: number;
+  new: number;
+  churned: number;
+  /** Succeeded payments in the month, less refunds, per currency. */
+  revenue: MoneyTotal[];
+  /** Monthly recurring revenue at the month's end: monthly prices plus yearly prices / 12, per currency. */
+  mrr: MoneyTotal[];
+};
+
+/**
+ * Links a customer notice carries, made when it is sent (a signed token never rests in the
+ * database): cancel online, and fix the card.
+ */
+export type NoticeLinks = { cancel: string; payment_method: string };
+
+/** Who the notices come from, for greetings and footers. */
+export type ShopIdentity = { name: string; support_email: string | null };
