@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerEventsCommand } from './cli/events-command.ts';
 import { registerKeysCommand } from './cli/keys-command.ts';
 import { registerMigrateCommand } from './cli/migrate-command.ts';
+import { registerNoticesCommand } from './cli/notices-command.ts';
 import { registerPlansCommand } from './cli/plans-command.ts';
 import { registerSandboxCommand } from './cli/sandbox-command.ts';
 import { registerStartCommand } from './cli/start-command.ts';
@@ -23,6 +24,7 @@ registerPlansCommand(program);
 registerSandboxCommand(program);
 registerEventsCommand(program);
 registerSyncCommand(program);
+registerNoticesCommand(program);
 
 try {
   await program.parseAsync(process.argv);

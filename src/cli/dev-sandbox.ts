@@ -7,39 +7,74 @@ import { syncPlansToStripe } from '../services/sync/sync-plans-to-stripe.ts';
 export type DevSandbox = {
   url: string;
   describe(): Record<string, unknown>;
-  /** Registers recur's webhook endpoint at the sandbox and syncs the catalogue there. */
+  /** Which providers recur uses the sandbox for (those without keys of their own). */
+  emulated: readonly ('stripe' | 'sendgrid' | 'twilio')[];
+  /** Registers recur's webhook endpoints at the sandbox and syncs the catalogue there. */
   connect(serviceUrl: string): Promise<void>;
   stop(): Promise<void>;
 };
 
+type SandboxDescription = {
+  stripe: { apiKey: string; webhookSecret: string };
+  sendgrid: { baseUrl: string; apiKey: string; eventWebhook: { publicKey: string | null } };
+  twilio: { baseUrl: string; accountSid: string; authToken: string; fromNumber: string };
+};
+
+const SANDBOX_SENDER = 'recur sandbox <notices@recur.test>';
+
 /**
- * The development start-up: with SANDBOX=auto and no Stripe key, recur runs the local emulators
- * and points its Stripe adapter at them (key, base URL, the sandbox's fixed signing secret).
- * Imported lazily, so production paths never load sandbox/.
+ * The development start-up: with SANDBOX=auto, every provider without keys of its own (Stripe,
+ * SendGrid, Twilio) is pointed at the local emulators: key, base URL, signing secret or public
+ * key. Imported lazily, so production paths never load sandbox/.
  */
 export async function startDevSandbox(config: Config): Promise<{ sandbox: DevSandbox; config: Config } | null> {
-  if (config.SANDBOX === 'off' || config.STRIPE_SECRET_KEY) return null;
+  if (config.SANDBOX === 'off') return null;
+  const emulated = [
+    ...(config.STRIPE_SECRET_KEY ? [] : (['stripe'] as const)),
+    ...(config.SENDGRID_API_KEY ? [] : (['sendgrid'] as const)),
+    ...(config.TWILIO_ACCOUNT_SID ? [] : (['twilio'] as const)),
+  ];
+  if (emulated.length === 0) return null;
   const { startDefaultSandbox } = await import('../../sandbox/start-default-sandbox.ts');
   const running = await startDefaultSandbox({
     port: config.SANDBOX_PORT,
     host: config.HOST,
     ...(config.SANDBOX_STATE_FILE ? { stateFile: resolve(config.SANDBOX_STATE_FILE) } : {}),
   });
-  const stripe = (running.describe().providers as Record<string, { apiKey: string; webhookSecret: string }>).stripe!;
-  const withSandbox: Config = { ...config, STRIPE_SECRET_KEY: stripe.apiKey, STRIPE_API_BASE: running.url, STRIPE_WEBHOOK_SECRET: [stripe.webhookSecret] };
+  const { stripe, sendgrid, twilio } = running.describe().providers as SandboxDescription;
+  const withSandbox: Config = {
+    ...config,
+    ...(emulated.includes('stripe') ? { STRIPE_SECRET_KEY: stripe.apiKey, STRIPE_API_BASE: running.url, STRIPE_WEBHOOK_SECRET: [stripe.webhookSecret] } : {}),
+    ...(emulated.includes('sendgrid')
+      ? { SENDGRID_API_KEY: sendgrid.apiKey, SENDGRID_FROM: SANDBOX_SENDER, SENDGRID_API_BASE: sendgrid.baseUrl, SENDGRID_WEBHOOK_PUBLIC_KEY: sendgrid.eventWebhook.publicKey ?? undefined }
+      : {}),
+    ...(emulated.includes('twilio') ? { TWILIO_ACCOUNT_SID: twilio.accountSid, TWILIO_AUTH_TOKEN: twilio.authToken, TWILIO_FROM: twilio.fromNumber, TWILIO_API_BASE: twilio.baseUrl } : {}),
+  };
   return {
     config: withSandbox,
     sandbox: {
       url: running.url,
       describe: () => running.describe(),
+      emulated,
       async connect(serviceUrl) {
-        const response = await fetch(`${running.url}/sandbox/stripe/webhook-endpoints`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ url: `${serviceUrl}/webhooks/stripe` }),
-        });
-        if (!response.ok) throw new Error(`registering recur's webhook endpoint at the sandbox failed: HTTP ${response.status}`);
-        await syncPlansToStripe(createStripeGateway(createStripeClient({ secretKey: stripe.apiKey, apiBase: running.url })), config.catalogue.plans);
+        if (emulated.includes('stripe')) {
+          const response = await fetch(`${running.url}/sandbox/stripe/webhook-endpoints`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ url: `${serviceUrl}/webhooks/stripe` }),
+          });
+          if (!response.ok) throw new Error(`registering recur's webhook endpoint at the sandbox failed: HTTP ${response.status}`);
+          await syncPlansToStripe(createStripeGateway(createStripeClient({ secretKey: stripe.apiKey, apiBase: running.url })), config.catalogue.plans);
+        }
+        if (emulated.includes('sendgrid')) {
+          // SendGrid's own settings API, as a shop would set it in SendGrid's console.
+          const response = await fetch(`${sendgrid.baseUrl}/v3/user/webhooks/event/settings`, {
+            method: 'PATCH',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${sendgrid.apiKey}` },
+            body: JSON.stringify({ enabled: true, url: `${serviceUrl}/webhooks/sendgrid` }),
+          });
+          if (!response.ok) throw new Error(`pointing the sandbox's SendGrid Event Webhook at recur failed: HTTP ${response.status}`);
+        }
       },
       stop: () => running.stop(),
     },

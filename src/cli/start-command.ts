@@ -33,7 +33,7 @@ export function registerStartCommand(program: Command): void {
         `  docs       ${service.url}/docs   OpenAPI ${service.url}/openapi.json`,
         `  health     ${service.url}/healthz   ${service.url}/readyz   metrics ${service.url}/metrics`,
         sandbox
-          ? `${formatSandboxBanner(sandbox.url, sandbox.describe())}\n  (no Stripe key configured: recur's Stripe adapter uses this sandbox, its webhook endpoint is registered there and the plans are synced; SANDBOX=off turns it off)`
+          ? `${formatSandboxBanner(sandbox.url, sandbox.describe())}\n  (no keys configured for ${sandbox.emulated.join(', ')}: recur uses this sandbox for them, with its webhook endpoints registered there and the plans synced; SANDBOX=off turns it off)`
           : `  providers  ${config.STRIPE_SECRET_KEY ? `Stripe at ${config.STRIPE_API_BASE ?? 'Stripe itself'}` : 'no Stripe key; sandbox off (SANDBOX=off)'}`,
         'Press Ctrl-C to stop.',
       ];

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { catalogueSchema, defaultCatalogue, type Catalogue } from './catalogue-schema.ts';
 import { settingsSchema, type Settings } from './settings-schema.ts';
+import { validateNoticeOverrides } from '../notifications/render-notice.ts';
 
 export type Config = Settings & {
   catalogue: Catalogue;
@@ -26,8 +27,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, raw, (path) => path.join('.')));
   const settings = parsed.data;
+  checkSettingGroups(settings);
   const { catalogue, source } = loadCatalogue(settings.RECUR_CONFIG_FILE, cwd);
   return { ...settings, catalogue, catalogueSource: source };
+}
+
+/** Settings that only work together: half a provider is a mistake to say at start, not at the first send. */
+function checkSettingGroups(settings: Settings): void {
+  if (settings.SENDGRID_API_KEY && !settings.SENDGRID_FROM) throw new ConfigError('SENDGRID_FROM: required with SENDGRID_API_KEY (the sender of every e-mail) (missing)');
+  const twilio = { TWILIO_ACCOUNT_SID: settings.TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: settings.TWILIO_AUTH_TOKEN, TWILIO_FROM: settings.TWILIO_FROM };
+  const missing = Object.entries(twilio).filter(([, value]) => !value).map(([name]) => name);
+  if (missing.length > 0 && missing.length < 3) throw new ConfigError(`${missing.join(', ')}: required with the other Twilio settings (missing)`);
 }
 
 function loadCatalogue(configuredPath: string | undefined, cwd: string): { catalogue: Catalogue; source: string } {
@@ -44,6 +54,9 @@ function loadCatalogue(configuredPath: string | undefined, cwd: string): { catal
   }
   const parsed = catalogueSchema.safeParse(json);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, json, (p) => `${path}: ${formatJsonPath(p)}`));
+  // A shop's own wording must use known placeholders and keep what the card networks require.
+  const problems = validateNoticeOverrides(parsed.data.notices.templates);
+  if (problems.length > 0) throw new ConfigError(problems.map((problem) => `${path}: ${problem}`).join('; '));
   return { catalogue: parsed.data, source: path };
 }
 

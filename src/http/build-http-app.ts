@@ -13,6 +13,8 @@ import { entitlementRoutes } from './routes/entitlement-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { planRoutes } from './routes/plan-routes.ts';
 import { customerBillingRoutes } from './routes/customer-billing-routes.ts';
+import { noticeLinkRoutes } from './routes/notice-link-routes.ts';
+import { notificationRoutes } from './routes/notification-routes.ts';
 import { subscriptionChangeRoutes } from './routes/subscription-change-routes.ts';
 import { subscriptionRoutes } from './routes/subscription-routes.ts';
 import { reconciliationRoutes } from './routes/reconciliation-routes.ts';
@@ -55,6 +57,8 @@ export async function buildHttpApp({ ctx, logger, bodyLimitBytes, version }: Htt
   healthRoutes(app, ctx.db);
   // The customer's browser comes back here from Stripe: no API key, the session id is checked instead.
   checkoutReturnRoutes(app, ctx);
+  // Links in notices: no API key, a signed token instead; its own scope for the form parser, page headers and error pages.
+  await app.register(async (scope) => noticeLinkRoutes(scope, ctx));
   // Its own scope: the provider's signature authenticates it (no API key), and its raw-body parser stays here.
   await app.register(async (scope) => webhookRoutes(scope, ctx, ctx.webhooks?.bodyLimitBytes ?? bodyLimitBytes));
 
@@ -70,6 +74,7 @@ export async function buildHttpApp({ ctx, logger, bodyLimitBytes, version }: Htt
       customerBillingRoutes(v1, ctx);
       webhookAdminRoutes(v1, ctx);
       reconciliationRoutes(v1, ctx);
+      notificationRoutes(v1, ctx);
     },
     { prefix: '/v1' },
   );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CustomerRecord } from '../db/repositories/customer-repository.ts';
+import { hasSmsConsent, type CustomerRecord } from '../db/repositories/customer-repository.ts';
 import type { SubscriptionRecord } from '../db/repositories/subscription-repository.ts';
 import { SUBSCRIPTION_STATUSES } from '../domain/subscription-status.ts';
 import type { PlanListing } from '../services/plans/list-plans.ts';
@@ -18,6 +18,9 @@ export const customerJson = z.object({
   banned: z.boolean(),
   banned_reason: z.string().nullable(),
   banned_at: timestamp.nullable(),
+  time_zone: z.string().nullable().describe('IANA zone for dates in notices and SMS quiet hours; null: the configured default'),
+  sms_consent: z.boolean().describe('whether SMS may be sent: consent recorded after the last withdrawal (a STOP withdraws it)'),
+  sms_consent_at: timestamp.nullable(),
   created_at: timestamp,
   updated_at: timestamp,
 });
@@ -32,6 +35,9 @@ export const presentCustomer = (customer: CustomerRecord): z.infer<typeof custom
   banned: customer.banned,
   banned_reason: customer.bannedReason,
   banned_at: iso(customer.bannedAt),
+  time_zone: customer.timeZone,
+  sms_consent: hasSmsConsent(customer),
+  sms_consent_at: iso(customer.smsConsentAt),
   created_at: customer.createdAt.toISOString(),
   updated_at: customer.updatedAt.toISOString(),
 });

@@ -5,8 +5,18 @@ import { reconcileStripeJob } from './reconcile-stripe.ts';
 import { releaseExpiredInboxClaimsJob } from './release-expired-inbox-claims.ts';
 import { applyDisputePolicyJob } from './apply-dispute-policy.ts';
 import { reviewDeclinedChargesJob } from './review-declined-charges.ts';
+import { deliverNotificationsJob } from './deliver-notifications.ts';
+import { scheduleNoticesJob } from './schedule-notices.ts';
 
 /** Every scheduled and queued job recur runs. New jobs are added here and nowhere else. */
 export function buildJobCatalogue(ctx: ServiceContext): JobDefinition[] {
-  return [releaseExpiredInboxClaimsJob(ctx), processWebhookInboxJob(ctx), reconcileStripeJob(ctx), reviewDeclinedChargesJob(ctx), applyDisputePolicyJob(ctx)] as JobDefinition[];
+  return [
+    releaseExpiredInboxClaimsJob(ctx),
+    processWebhookInboxJob(ctx),
+    reconcileStripeJob(ctx),
+    reviewDeclinedChargesJob(ctx),
+    applyDisputePolicyJob(ctx),
+    scheduleNoticesJob(ctx),
+    deliverNotificationsJob(ctx),
+  ] as JobDefinition[];
 }

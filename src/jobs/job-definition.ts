@@ -39,3 +39,6 @@ export type EnqueueOptions = {
   singletonKey?: string;
   startAfter?: Date;
 };
+
+/** A job that failed on its last allowed attempt: pg-boss will not run it again. */
+export type JobFailure = { job: string; jobId: string; attempts: number; error: string };

@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
-import type { EnqueueOptions, JobDefinition } from './job-definition.ts';
+import type { EnqueueOptions, JobDefinition, JobFailure } from './job-definition.ts';
 import { toPgBossDb } from './pg-boss-connection.ts';
 
 export type JobEngine = {
@@ -20,6 +20,8 @@ export type JobEngineOptions = {
   work?: boolean;
   /** This process is the database's only user: jobs still 'active' at start are a dead run's (see failAbandonedJobs). */
   abandonActiveJobs?: boolean;
+  /** Called once when a job fails its last retry (recur alerts the admins). */
+  onGaveUp?: (failure: JobFailure) => Promise<void>;
 };
 
 const STOP_TIMEOUT_MS = 15_000;
@@ -59,8 +61,14 @@ export async function startJobEngine(options: JobEngineOptions): Promise<JobEngi
         try {
           await job.handle(job.payload.parse(claimed.data), { jobId: claimed.id, attempt });
         } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
           logger.warn({ err: error, job: job.name, jobId: claimed.id, attempt }, 'job failed; it is retried until its retry limit');
-          await boss.fail(job.name, claimed.id, { message: error instanceof Error ? error.message : String(error) });
+          await boss.fail(job.name, claimed.id, { message });
+          if (attempt > job.retryLimit && options.onGaveUp) {
+            await options.onGaveUp({ job: job.name, jobId: claimed.id, attempts: attempt, error: message }).catch((alertError: unknown) => {
+              logger.error({ err: alertError, job: job.name, jobId: claimed.id }, 'could not record the alert for a job that gave up');
+            });
+          }
         }
       }
     });

@@ -7,6 +7,7 @@ import { createStripeGateway } from '../providers/payments/stripe/create-stripe-
 import { createStripeEventProcessor } from '../services/sync/create-stripe-event-processor.ts';
 import type { StripeGateway } from '../providers/payments/stripe/stripe-gateway.ts';
 import type { JobQueue } from '../services/service-context.ts';
+import { publicBaseUrlOf } from './public-base-url.ts';
 
 export type StripeIntegration = { gateway: StripeGateway; publicBaseUrl: string; processor: EventProcessor };
 
@@ -16,10 +17,9 @@ type StripeSettings = Pick<Config, 'STRIPE_SECRET_KEY' | 'STRIPE_API_BASE' | 'PU
 export function buildStripeIntegration(config: StripeSettings, db: Database, clock: Clock, jobs: () => JobQueue | undefined): StripeIntegration | null {
   if (!config.STRIPE_SECRET_KEY) return null;
   const gateway = createStripeGateway(createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }));
-  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
   return {
     gateway,
-    publicBaseUrl: config.PUBLIC_BASE_URL ?? `http://${host}:${config.PORT}`,
+    publicBaseUrl: publicBaseUrlOf(config),
     processor: createStripeEventProcessor({ gateway, db, clock, plans: config.catalogue.plans, defaultLocale: config.DEFAULT_LOCALE, jobs }),
   };
 }

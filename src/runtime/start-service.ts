@@ -4,12 +4,14 @@ import { buildJobCatalogue } from '../jobs/job-catalogue.ts';
 import { startJobEngine } from '../jobs/job-engine.ts';
 import { PROCESS_WEBHOOK_INBOX, PROCESS_WEBHOOK_INBOX_KEY } from '../jobs/process-webhook-inbox.ts';
 import { releaseExpiredInboxClaims } from '../jobs/release-expired-inbox-claims.ts';
+import { buildMessaging } from './build-messaging.ts';
 import { buildStripeIntegration } from './build-stripe-integration.ts';
 import type { ServiceContext } from '../services/service-context.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { buildWebhookContext } from '../webhooks/build-webhook-context.ts';
 import { openStore } from './open-store.ts';
+import { recordJobFailureAlert } from '../services/notifications/record-job-failure-alert.ts';
 import { recurVersion } from './version.ts';
 
 export type RunningService = { url: string; databaseDescription: string; stop(): Promise<void> };
@@ -23,13 +25,21 @@ export async function startService(config: Config, clock: Clock, logger: Logger)
   const webhooks = buildWebhookContext(config, stripe ? { stripe: stripe.processor } : {});
   const ctx: ServiceContext = { db: store.db, clock, config, webhooks, ...(stripe ? { stripe: { gateway: stripe.gateway, publicBaseUrl: stripe.publicBaseUrl } } : {}) };
   try {
+    ctx.messaging = await buildMessaging(config, store.db, clock);
     if (store.applied.length > 0) logger.info({ migrations: store.applied.map((m) => m.name) }, 'migrations applied');
     // Alone on the embedded database, any claim still open is this process's own from before a crash.
     if (store.exclusive) {
       const released = await releaseExpiredInboxClaims(ctx, { all: true });
       if (released > 0) logger.warn({ released }, 'webhook events left in processing by a stopped process were released for retry');
     }
-    const engine = await startJobEngine({ db: store.db, jobs: buildJobCatalogue(ctx), logger, pollIntervalSeconds: config.JOB_POLL_INTERVAL_SECONDS, abandonActiveJobs: store.exclusive });
+    const engine = await startJobEngine({
+      db: store.db,
+      jobs: buildJobCatalogue(ctx),
+      logger,
+      pollIntervalSeconds: config.JOB_POLL_INTERVAL_SECONDS,
+      abandonActiveJobs: store.exclusive,
+      onGaveUp: (failure) => recordJobFailureAlert(ctx, failure),
+    });
     ctx.jobs = engine;
     webhooks.wakeWorker = async () => {
       await engine.enqueue(PROCESS_WEBHOOK_INBOX, {}, { singletonKey: PROCESS_WEBHOOK_INBOX_KEY });

@@ -68,11 +68,17 @@ describe.each(testDatabaseKinds)('reconciliation repairs on %s', (kind) => {
     const flagged = (await readReport(t, first.id)).find((item) => item.kind === 'several_live_subscriptions')!;
     expect(flagged).toMatchObject({ provider_object_id: customer.id, recur_id: expect.any(String), action: 'admins alerted; nothing canceled' });
     expect((await readReport(t, second.id)).map((item) => item.action)).toEqual(['already alerted for this incident; nothing canceled']);
-    const outbox = await t.ctx.db.query<{ recipient: string; template: string }>('SELECT recipient, template FROM notification_outbox ORDER BY recipient');
+    const outbox = await t.ctx.db.query<{ recipient: string; template: string }>("SELECT recipient, template FROM notification_outbox WHERE template = 'admin-alert-several-live-subscriptions' ORDER BY recipient");
     expect(outbox.rows).toEqual([
       { recipient: 'ops@shop.example', template: 'admin-alert-several-live-subscriptions' },
       { recipient: 'owner@shop.example', template: 'admin-alert-several-live-subscriptions' },
     ]);
+    // Each run that found drift is also one reconciliation alert per admin, with its counts.
+    const runAlerts = await t.ctx.db.query<{ business_key: string; payload: { findings: number } }>("SELECT business_key, payload FROM notification_outbox WHERE template = 'admin-alert-reconciliation' ORDER BY business_key");
+    expect(runAlerts.rows.map((row) => row.business_key).sort()).toEqual(
+      [`alert:reconciliation:${first.id}`, `alert:reconciliation:${first.id}:owner@shop.example`, `alert:reconciliation:${second.id}`, `alert:reconciliation:${second.id}:owner@shop.example`].sort(),
+    );
+    expect(runAlerts.rows.find((row) => row.business_key === `alert:reconciliation:${second.id}`)!.payload).toMatchObject({ run_id: second.id, provider: 'stripe', findings: 1, kinds: { several_live_subscriptions: 1 } });
     const audited = await t.ctx.db.query("SELECT 1 FROM audit_log WHERE action = 'several_live_subscriptions_alert'");
     expect(audited.rows).toHaveLength(1);
     for (const subscription of subscriptions) expect((await kit.stripe.subscriptions.retrieve(subscription.id)).status).toBe('trialing');

@@ -119,7 +119,7 @@ export async function auditActions(recur: RunningRecur, entity: string, entityId
 export async function riskFootprint(recur: RunningRecur): Promise<Record<string, unknown>> {
   return {
     riskActions: (await recur.t.ctx.db.query('SELECT step_key, action FROM risk_actions ORDER BY step_key')).rows,
-    outbox: (await recur.t.ctx.db.query('SELECT business_key, template, recipient FROM notification_outbox ORDER BY business_key')).rows,
+    outbox: (await recur.t.ctx.db.query("SELECT business_key, template, recipient FROM notification_outbox WHERE template LIKE 'admin-%' ORDER BY business_key")).rows,
     audit: await count(recur, 'SELECT count(*)::int AS n FROM audit_log'),
     disputes: (await recur.t.ctx.db.query('SELECT provider_dispute_id, status, policy, outcome FROM disputes ORDER BY provider_dispute_id')).rows,
     customers: (await recur.t.ctx.db.query('SELECT external_id, banned, banned_reason, disputed_at FROM customers ORDER BY external_id')).rows,

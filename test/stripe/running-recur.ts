@@ -9,7 +9,14 @@ import { createStripeWebhookVerifier } from '../../src/providers/payments/stripe
 import { syncPlansToStripe } from '../../src/services/sync/sync-plans-to-stripe.ts';
 import type { Clock } from '../../src/shared/clock.ts';
 import { createLogger } from '../../src/shared/logger.ts';
-import { startStripe, type StripeKit } from '../sandbox/stripe/stripe-kit.ts';
+import { sdk, START, startStripe, type StripeKit } from '../sandbox/stripe/stripe-kit.ts';
+import { startSandbox } from '../../sandbox/core/start-sandbox.ts';
+import { createStripeSandbox } from '../../sandbox/stripe/stripe-sandbox.ts';
+import { sendgridSandbox } from '../../sandbox/sendgrid/sendgrid-sandbox.ts';
+import { twilioSandbox } from '../../sandbox/twilio/twilio-sandbox.ts';
+import { buildMessaging } from '../../src/runtime/build-messaging.ts';
+import type { Database } from '../../src/db/database.ts';
+import type { MessagingContext, ServiceSettings } from '../../src/services/service-context.ts';
 import { startWebhookTestApp, type WebhookTestApp } from '../webhooks/webhook-test-app.ts';
 
 /**
@@ -35,8 +42,22 @@ export type RunningRecur = {
 
 export type SandboxFaults = { webhooks?: unknown[]; requests?: unknown[] };
 
-export async function startRunningRecur(kind: DatabaseKind, faults: SandboxFaults | null = null): Promise<RunningRecur> {
-  const kit = await startStripe();
+export type RunningRecurOptions = {
+  /** The sandbox's first instant (default the Stripe kit's 2026-01-01T00:00Z). */
+  start?: Date;
+  /**
+   * Also run the SendGrid and Twilio emulators on the same sandbox (one clock) and give recur
+   * senders and callback verifiers for them, as `recur start` builds them from its settings.
+   */
+  messaging?: boolean;
+  /** Settings beyond the test defaults (ADMIN_EMAILS, DUNNING_SCHEDULE_DAYS, ...). */
+  settings?: Partial<ServiceSettings>;
+  /** Jobs the worker leaves out (a test that runs the outbox delivery itself, pass by pass). */
+  withoutJobs?: string[];
+};
+
+export async function startRunningRecur(kind: DatabaseKind, faults: SandboxFaults | null = null, options: RunningRecurOptions = {}): Promise<RunningRecur> {
+  const kit = options.messaging ? await startStripeWithMessaging(options.start ?? START) : await startStripe({}, options.start ?? START);
   const engines: JobEngine[] = [];
   let t: RecurApp | undefined;
   try {
@@ -49,6 +70,8 @@ export async function startRunningRecur(kind: DatabaseKind, faults: SandboxFault
     const baseUrl = `http://127.0.0.1:${port}`;
 
     // As buildStripeIntegration: one gateway for checkout and for the processor's reads.
+    Object.assign(t.ctx.config, options.settings ?? {});
+    if (options.messaging) t.ctx.messaging = await connectMessaging(kit, t.ctx.db, clock, baseUrl);
     const gateway = createStripeGateway(kit.stripe);
     t.ctx.stripe = { gateway, publicBaseUrl: baseUrl };
     const ctx = t.ctx;
@@ -71,7 +94,8 @@ export async function startRunningRecur(kind: DatabaseKind, faults: SandboxFault
       endpointId: endpoint.id,
       endpointSecret: endpoint.secret!,
       async startWorker() {
-        const engine = await startJobEngine({ db: app.ctx.db, jobs: buildJobCatalogue(app.ctx), logger: createLogger('silent'), pollIntervalSeconds: 0.5 });
+        const jobs = buildJobCatalogue(app.ctx).filter((job) => !(options.withoutJobs ?? []).includes(job.name));
+        const engine = await startJobEngine({ db: app.ctx.db, jobs, logger: createLogger('silent'), pollIntervalSeconds: 0.5 });
         engines.push(engine);
         app.ctx.jobs = engine;
         app.ctx.webhooks.wakeWorker = async () => {
@@ -122,4 +146,47 @@ export async function waitUntilSettled(recur: RunningRecur, timeoutMs = 60_000):
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+async function startStripeWithMessaging(start: Date): Promise<StripeKit> {
+  const sandbox = await startSandbox({ providers: [createStripeSandbox(), sendgridSandbox, twilioSandbox], start, webhookRetryDelaysMs: [20, 40] });
+  return { sandbox, stripe: sdk(sandbox), stop: () => sandbox.stop() };
+}
+
+type MessagingDescription = {
+  sendgrid: { baseUrl: string; apiKey: string; eventWebhook: { publicKey: string } };
+  twilio: { baseUrl: string; accountSid: string; authToken: string; fromNumber: string };
+};
+
+/**
+ * recur's messaging as `recur start` builds it from settings, pointed at the sandbox, and the
+ * sandbox's SendGrid Event Webhook pointed at recur (Twilio's callback URL rides on each message).
+ */
+async function connectMessaging(kit: StripeKit, db: Database, clock: Clock, baseUrl: string): Promise<MessagingContext> {
+  const { sendgrid, twilio } = kit.sandbox.describe().providers as MessagingDescription;
+  const messaging = await buildMessaging(
+    {
+      SENDGRID_API_KEY: sendgrid.apiKey,
+      SENDGRID_FROM: 'Sportwinkel <service@sportwinkel.test>',
+      SENDGRID_API_BASE: sendgrid.baseUrl,
+      SENDGRID_WEBHOOK_PUBLIC_KEY: sendgrid.eventWebhook.publicKey,
+      TWILIO_ACCOUNT_SID: twilio.accountSid,
+      TWILIO_AUTH_TOKEN: twilio.authToken,
+      TWILIO_FROM: twilio.fromNumber,
+      TWILIO_API_BASE: twilio.baseUrl,
+      LINK_SIGNING_SECRET: undefined,
+      PUBLIC_BASE_URL: baseUrl,
+      HOST: '127.0.0.1',
+      PORT: 0,
+    },
+    db,
+    clock,
+  );
+  const response = await fetch(`${sendgrid.baseUrl}/v3/user/webhooks/event/settings`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${sendgrid.apiKey}` },
+    body: JSON.stringify({ enabled: true, url: `${baseUrl}/webhooks/sendgrid` }),
+  });
+  if (!response.ok) throw new Error(`pointing the SendGrid Event Webhook at recur failed: ${response.status}`);
+  return messaging;
 }

@@ -12,12 +12,21 @@ export type CustomerRecord = {
   banned: boolean;
   bannedReason: string | null;
   bannedAt: Date | null;
+  /** IANA zone for dates in notices and SMS quiet hours; null: the configured default. */
+  timeZone: string | null;
+  smsConsentAt: Date | null;
+  smsConsentWithdrawnAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 };
 
-export type NewCustomer = Pick<CustomerRecord, 'externalId' | 'email' | 'name' | 'phone' | 'locale'>;
-export type CustomerChanges = Partial<Pick<CustomerRecord, 'email' | 'name' | 'phone' | 'locale' | 'banned' | 'bannedReason' | 'bannedAt'>>;
+type Preferences = 'timeZone' | 'smsConsentAt' | 'smsConsentWithdrawnAt';
+export type NewCustomer = Pick<CustomerRecord, 'externalId' | 'email' | 'name' | 'phone' | 'locale'> & Partial<Pick<CustomerRecord, Preferences>>;
+export type CustomerChanges = Partial<Pick<CustomerRecord, 'email' | 'name' | 'phone' | 'locale' | 'banned' | 'bannedReason' | 'bannedAt' | Preferences>>;
+
+/** SMS may be sent while consent was recorded after the last withdrawal (a STOP or the shop's word). */
+export const hasSmsConsent = (customer: Pick<CustomerRecord, 'smsConsentAt' | 'smsConsentWithdrawnAt'>): boolean =>
+  customer.smsConsentAt !== null && (customer.smsConsentWithdrawnAt === null || customer.smsConsentAt > customer.smsConsentWithdrawnAt);
 
 type CustomerRow = {
   id: string;
@@ -29,11 +38,14 @@ type CustomerRow = {
   banned: boolean;
   banned_reason: string | null;
   banned_at: Date | null;
+  time_zone: string | null;
+  sms_consent_at: Date | null;
+  sms_consent_withdrawn_at: Date | null;
   created_at: Date;
   updated_at: Date;
 };
 
-const COLUMNS = 'id, external_id, email, name, phone, locale, banned, banned_reason, banned_at, created_at, updated_at';
+const COLUMNS = 'id, external_id, email, name, phone, locale, banned, banned_reason, banned_at, time_zone, sms_consent_at, sms_consent_withdrawn_at, created_at, updated_at';
 
 const toRecord = (row: CustomerRow): CustomerRecord => ({
   id: row.id,
@@ -45,6 +57,9 @@ const toRecord = (row: CustomerRow): CustomerRecord => ({
   banned: row.banned,
   bannedReason: row.banned_reason,
   bannedAt: row.banned_at,
+  timeZone: row.time_zone,
+  smsConsentAt: row.sms_consent_at,
+  smsConsentWithdrawnAt: row.sms_consent_withdrawn_at,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
@@ -52,9 +67,9 @@ const toRecord = (row: CustomerRow): CustomerRecord => ({
 /** Throws a unique violation (customers_external_id_key) when the shop's id is taken. */
 export async function insertCustomer(tx: Queryable, customer: NewCustomer, now: Date): Promise<CustomerRecord> {
   const result = await tx.query<CustomerRow>(
-    `INSERT INTO customers (external_id, email, name, phone, locale, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING ${COLUMNS}`,
-    [customer.externalId, customer.email, customer.name, customer.phone, customer.locale, now],
+    `INSERT INTO customers (external_id, email, name, phone, locale, time_zone, sms_consent_at, sms_consent_withdrawn_at, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING ${COLUMNS}`,
+    [customer.externalId, customer.email, customer.name, customer.phone, customer.locale, customer.timeZone ?? null, customer.smsConsentAt ?? null, customer.smsConsentWithdrawnAt ?? null, now],
   );
   return toRecord(result.rows[0]!);
 }
@@ -73,6 +88,9 @@ const CHANGE_COLUMNS: Record<keyof CustomerChanges, string> = {
   banned: 'banned',
   bannedReason: 'banned_reason',
   bannedAt: 'banned_at',
+  timeZone: 'time_zone',
+  smsConsentAt: 'sms_consent_at',
+  smsConsentWithdrawnAt: 'sms_consent_withdrawn_at',
 };
 
 export async function updateCustomer(tx: Queryable, id: string, changes: CustomerChanges, now: Date): Promise<CustomerRecord> {

@@ -13,6 +13,26 @@ export const externalIdParam = z.object({
 const email = z.email().max(254);
 const phone = z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number such as +31612345678');
 const locale = z.enum(['nl', 'en']);
+const timeZone = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .transform((zone, check) => {
+    const canonical = canonicalTimeZone(zone);
+    if (!canonical) check.addIssue({ code: 'custom', message: 'expected an IANA time zone such as Europe/Amsterdam' });
+    return canonical ?? zone;
+  });
+const smsConsent = z.boolean().describe('true records consent to SMS now; false records its withdrawal now');
+
+/** The zone's own spelling ("europe/amsterdam" is Europe/Amsterdam), or null when Intl does not know it. */
+function canonicalTimeZone(zone: string): string | null {
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
 
 const createBody = z
   .object({
@@ -21,6 +41,8 @@ const createBody = z
     name: z.string().trim().min(1).max(200).optional(),
     phone: phone.optional(),
     locale: locale.optional(),
+    time_zone: timeZone.optional(),
+    sms_consent: smsConsent.optional(),
   })
   .strict();
 
@@ -32,6 +54,8 @@ const updateBody = z
     locale: locale.optional(),
     banned: z.boolean().optional(),
     banned_reason: z.string().trim().min(1).max(500).optional(),
+    time_zone: timeZone.nullable().optional().describe('null clears it'),
+    sms_consent: smsConsent.optional(),
   })
   .strict()
   .refine((body) => Object.keys(body).length > 0, 'send at least one field to change');
@@ -45,10 +69,10 @@ export function customerRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     '/customers',
     { schema: { tags: ['customers'], summary: 'Create a customer', body: createBody, response: { 201: customerJson, ...errors } } },
     async (request, reply) => {
-      const { external_id, email, name, phone, locale } = request.body;
+      const { external_id, email, name, phone, locale, time_zone, sms_consent } = request.body;
       const customer = await createCustomer(
         ctx,
-        { externalId: external_id, email, name: name ?? null, phone: phone ?? null, locale: locale ?? ctx.config.DEFAULT_LOCALE },
+        { externalId: external_id, email, name: name ?? null, phone: phone ?? null, locale: locale ?? ctx.config.DEFAULT_LOCALE, timeZone: time_zone ?? null, smsConsent: sms_consent },
         request.actor,
       );
       return reply.status(201).send(presentCustomer(customer));
@@ -66,15 +90,15 @@ export function customerRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     {
       schema: {
         tags: ['customers'],
-        summary: 'Change contact details, locale, or ban / unban (a ban needs banned_reason)',
+        summary: 'Change contact details, locale, time zone or SMS consent, or ban / unban (a ban needs banned_reason)',
         params: externalIdParam,
         body: updateBody,
         response: { 200: customerJson, ...errors },
       },
     },
     async (request) => {
-      const { banned_reason, ...rest } = request.body;
-      const customer = await updateCustomer(ctx, request.params.id, { ...rest, bannedReason: banned_reason }, request.actor);
+      const { banned_reason, time_zone, sms_consent, ...contact } = request.body;
+      const customer = await updateCustomer(ctx, request.params.id, { ...contact, bannedReason: banned_reason, timeZone: time_zone, smsConsent: sms_consent }, request.actor);
       return presentCustomer(customer);
     },
   );

@@ -5,6 +5,7 @@ import type { ServiceContext } from '../../services/service-context.ts';
 import { RecurError } from '../../shared/errors.ts';
 import { ingestWebhook, type IngestOutcome } from '../../webhooks/ingest-webhook.ts';
 import { sendError } from '../error-handler.ts';
+import { deliveryCallbackRoutes } from './delivery-callback-routes.ts';
 
 /**
  * `POST /webhooks/:provider`, outside the API-key scope: the provider's signature is the
@@ -26,6 +27,9 @@ export async function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, b
       errorResponseBuilder: (_request, context) => new RecurError('rate_limited', `more than ${context.max} webhook requests a minute from this address; retry after ${context.after}`),
     });
   }
+
+  // SendGrid and Twilio report deliveries here; these static routes win over the parametric one below.
+  deliveryCallbackRoutes(app, ctx, bodyLimitBytes);
 
   app.post<{ Params: { provider: string } }>('/webhooks/:provider', { bodyLimit: bodyLimitBytes, schema: { hide: true } }, async (request, reply) => {
     const { provider } = request.params;

@@ -44,7 +44,7 @@ export async function completeStripeCheckout(ctx: ServiceContext, sessionId: str
     const recorded = await recordProviderSubscription(tx, { provider: 'stripe', customerId: opened.customerId, subscription, version: session.created, plans: ctx.config.catalogue.plans, now, actor });
     if (recorded.outcome === 'not_recorded') throw new RecurError('conflict', recorded.reason);
     if (session.firstPayment) {
-      await recordProviderPayment(tx, { provider: 'stripe', customerId: opened.customerId, subscriptionId: recorded.subscriptionId, payment: session.firstPayment, version: session.created, now, actor });
+      await recordProviderPayment(tx, { provider: 'stripe', customerId: opened.customerId, subscriptionId: recorded.subscriptionId, payment: session.firstPayment, version: session.created, plans: ctx.config.catalogue.plans, now, actor });
     }
     if (await settleCheckoutSession(tx, { provider: 'stripe', providerSessionId: session.id }, { status: 'complete', subscriptionId: recorded.subscriptionId }, now)) {
       await recordAudit(tx, { at: now, actor, entity: 'customer', entityId: opened.customerId, action: 'checkout_completed', before: null, after: { sessionId: session.id, subscriptionId: recorded.subscriptionId, paymentStatus: session.paymentStatus } });

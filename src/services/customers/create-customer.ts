@@ -2,12 +2,20 @@ import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { insertCustomer, type CustomerRecord, type NewCustomer } from '../../db/repositories/customer-repository.ts';
 import { conflict, isUniqueViolation } from '../../shared/errors.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
+import { smsConsentChanges } from './update-customer.ts';
 
-export async function createCustomer(ctx: ServiceContext, input: NewCustomer, actor: Actor): Promise<CustomerRecord> {
+export type CustomerCreation = Omit<NewCustomer, 'smsConsentAt' | 'smsConsentWithdrawnAt'> & {
+  /** true: the customer agreed to SMS at sign-up; false: they said no (recorded as a withdrawal). */
+  smsConsent?: boolean;
+};
+
+export async function createCustomer(ctx: ServiceContext, input: CustomerCreation, actor: Actor): Promise<CustomerRecord> {
   const now = ctx.clock.now();
+  const { smsConsent, ...fields } = input;
+  const consent = smsConsentChanges({ smsConsentAt: null, smsConsentWithdrawnAt: null }, smsConsent, now);
   try {
     return await ctx.db.transaction(async (tx) => {
-      const customer = await insertCustomer(tx, input, now);
+      const customer = await insertCustomer(tx, { ...fields, ...consent }, now);
       await recordAudit(tx, { at: now, actor, entity: 'customer', entityId: customer.id, action: 'create', before: null, after: customer });
       return customer;
     });

@@ -1,5 +1,12 @@
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
-import { findCustomerByExternalId, updateCustomer as updateCustomerRow, type CustomerChanges, type CustomerRecord, type Locale } from '../../db/repositories/customer-repository.ts';
+import {
+  findCustomerByExternalId,
+  hasSmsConsent,
+  updateCustomer as updateCustomerRow,
+  type CustomerChanges,
+  type CustomerRecord,
+  type Locale,
+} from '../../db/repositories/customer-repository.ts';
 import { notFound, validationFailed } from '../../shared/errors.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
 
@@ -10,7 +17,26 @@ export type CustomerUpdate = {
   locale?: Locale;
   banned?: boolean;
   bannedReason?: string;
+  /** An IANA zone; null clears it (the configured default applies). */
+  timeZone?: string | null;
+  /** true: the customer agreed to SMS now; false: they withdrew it now. */
+  smsConsent?: boolean;
 };
+
+type ConsentState = Pick<CustomerRecord, 'smsConsentAt' | 'smsConsentWithdrawnAt'>;
+
+/**
+ * What the shop saying "consent: yes / no" changes. Saying what already holds changes nothing, so
+ * the recorded moment stays the one the customer first agreed (or withdrew); agreeing again after
+ * a withdrawal (a STOP) records a new consent, newer than the withdrawal.
+ */
+export function smsConsentChanges(current: ConsentState, consent: boolean | undefined, now: Date): Partial<ConsentState> {
+  if (consent === undefined) return {};
+  const counts = hasSmsConsent(current);
+  if (consent && !counts) return { smsConsentAt: now };
+  if (!consent && (counts || current.smsConsentWithdrawnAt === null)) return { smsConsentWithdrawnAt: now };
+  return {};
+}
 
 /** Applies a partial update under a row lock and logs before/after in the same transaction. */
 export async function updateCustomer(ctx: ServiceContext, externalId: string, update: CustomerUpdate, actor: Actor): Promise<CustomerRecord> {
@@ -35,8 +61,8 @@ export async function updateCustomer(ctx: ServiceContext, externalId: string, up
 }
 
 function toChanges(before: CustomerRecord, update: CustomerUpdate, now: Date): CustomerChanges {
-  const { banned, bannedReason, ...contact } = update;
-  const changes: CustomerChanges = { ...contact };
+  const { banned, bannedReason, smsConsent, ...contact } = update;
+  const changes: CustomerChanges = { ...contact, ...smsConsentChanges(before, smsConsent, now) };
   if (banned === true) {
     if (!bannedReason) throw validationFailed('banned_reason: required when banning a customer');
     if (!before.banned) changes.bannedAt = now;

@@ -9,6 +9,7 @@ import {
 } from '../../db/repositories/reconciliation-run-repository.ts';
 import { RecurError } from '../../shared/errors.ts';
 import type { ServiceContext } from '../service-context.ts';
+import { alertReconciliationDrift } from './alert-reconciliation-drift.ts';
 import { limitGateway } from './rate-limited-gateway.ts';
 import { reconcileCustomerEmails } from './reconcile-customer-emails.ts';
 import { reconcileSubscriptions } from './reconcile-subscriptions.ts';
@@ -63,7 +64,9 @@ export async function reconcileStripe(ctx: ServiceContext, options: ReconcileOpt
     await finishReconciliationRun(ctx.db, run.id, { status: 'failed', counts: await countItems(ctx, run.id), requests: limiter.taken, error: message.split('\n')[0]!, now: ctx.clock.now() });
     throw error;
   }
-  return finishReconciliationRun(ctx.db, run.id, { status: 'succeeded', counts: await countItems(ctx, run.id), requests: limiter.taken, error: null, now: ctx.clock.now() });
+  const finished = await finishReconciliationRun(ctx.db, run.id, { status: 'succeeded', counts: await countItems(ctx, run.id), requests: limiter.taken, error: null, now: ctx.clock.now() });
+  await alertReconciliationDrift(ctx, finished);
+  return finished;
 }
 
 /** From the stored items, so the counts never disagree with the report (a rolled-back item is not counted). */

@@ -60,7 +60,7 @@ export async function applyStripeSnapshot(tx: Queryable, snapshot: StripeSnapsho
   }
   if (snapshot.payment) {
     const paysFor = subscriptionId ?? (await subscriptionRowId(tx, snapshot.payment.providerSubscriptionId));
-    const recorded = await recordProviderPayment(tx, { provider: 'stripe', customerId, subscriptionId: paysFor, payment: snapshot.payment, version: ctx.version, now: ctx.now, actor: ctx.actor });
+    const recorded = await recordProviderPayment(tx, { provider: 'stripe', customerId, subscriptionId: paysFor, payment: snapshot.payment, version: ctx.version, plans: ctx.plans, now: ctx.now, actor: ctx.actor });
     done.push(`payment ${recorded.outcome}`);
   }
   if (snapshot.failedCharge || snapshot.dispute) {

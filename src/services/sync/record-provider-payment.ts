@@ -1,7 +1,9 @@
 import type { Queryable } from '../../db/database.ts';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
-import { upsertPayment, type PaymentUpsertOutcome } from '../../db/repositories/payment-repository.ts';
+import { upsertPayment, type PaymentStatus, type PaymentUpsertOutcome } from '../../db/repositories/payment-repository.ts';
+import type { Plan } from '../../domain/plan.ts';
 import type { ProviderId } from '../../domain/provider.ts';
+import { notifyPaymentChange } from '../../notifications/payment-notice-hooks.ts';
 import type { ProviderPayment } from '../../providers/payments/stripe/stripe-gateway.ts';
 import type { Actor } from '../service-context.ts';
 
@@ -12,13 +14,23 @@ export type RecordPaymentInput = {
   subscriptionId: string | null;
   payment: ProviderPayment;
   version: Date;
+  /** The plan catalogue, for what receipts and payment-failed notices say about the subscription. */
+  plans: readonly Plan[];
   now: Date;
   actor: Actor;
 };
 
-/** Merges one provider payment into recur's row (never backwards) and audits a change. */
+/**
+ * Merges one provider payment into recur's row (never backwards), audits a change and writes the
+ * notices it calls for (receipt, refund receipt, payment failed).
+ */
 export async function recordProviderPayment(tx: Queryable, input: RecordPaymentInput): Promise<PaymentUpsertOutcome> {
   const { payment } = input;
+  const stored = await tx.query<{ status: PaymentStatus; amount_refunded_minor: string | number; subscription_id: string | null }>(
+    'SELECT status, amount_refunded_minor, subscription_id FROM payments WHERE provider = $1 AND provider_payment_id = $2 FOR UPDATE',
+    [input.provider, payment.id],
+  );
+  const existing = stored.rows[0];
   const result = await upsertPayment(
     tx,
     {
@@ -47,6 +59,8 @@ export async function recordProviderPayment(tx: Queryable, input: RecordPaymentI
       before: null,
       after: { status: result.payment.status, amountMinor: result.payment.amountMinor, amountRefundedMinor: result.payment.amountRefundedMinor, currency: result.payment.currency },
     });
+    const before = existing ? { status: existing.status, amountRefundedMinor: Number(existing.amount_refunded_minor), subscriptionId: existing.subscription_id } : null;
+    await notifyPaymentChange(tx, { before, payment: result.payment, version: input.version, plans: input.plans, now: input.now });
   }
   return result;
 }

@@ -1,9 +1,10 @@
 import type { Queryable } from '../../db/database.ts';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
-import { upsertSubscriptionState, type SubscriptionState } from '../../db/repositories/subscription-repository.ts';
+import { findSubscription, upsertSubscriptionState, type SubscriptionState } from '../../db/repositories/subscription-repository.ts';
 import type { Plan } from '../../domain/plan.ts';
 import type { ProviderId } from '../../domain/provider.ts';
-import { mapProviderStatus } from '../../domain/subscription-status.ts';
+import { mapProviderStatus, type SubscriptionStatus } from '../../domain/subscription-status.ts';
+import { notifySubscriptionChange } from '../../notifications/subscription-notice-hooks.ts';
 import type { ProviderSubscription } from '../../providers/payments/stripe/stripe-gateway.ts';
 import type { Actor } from '../service-context.ts';
 import { planForPrice } from './plan-for-price.ts';
@@ -27,8 +28,10 @@ export type RecordSubscriptionOutcome =
   | { outcome: 'not_recorded'; reason: string };
 
 /**
- * Writes what the provider says about one subscription, with the version guard, and an audit
- * entry when it changed anything. Used by the checkout redirect and by the event processor alike.
+ * Writes what the provider says about one subscription, with the version guard, an audit entry
+ * and the customer notices the change calls for (enrolment, cancellation, dunning stopped) when
+ * it changed anything. Used by the checkout redirect, the event processor, subscription changes
+ * and reconciliation alike.
  */
 export async function recordProviderSubscription(tx: Queryable, input: RecordSubscriptionInput): Promise<RecordSubscriptionOutcome> {
   const { subscription } = input;
@@ -37,7 +40,7 @@ export async function recordProviderSubscription(tx: Queryable, input: RecordSub
   const mapped = mapProviderStatus(input.provider, subscription.status);
   if (!mapped.ok) return { outcome: 'not_recorded', reason: `unknown ${input.provider} status "${subscription.status}"` };
 
-  const before = await tx.query<{ id: string; status: string; past_due_since: Date | null; provider_updated_at: Date }>(
+  const before = await tx.query<{ id: string; status: SubscriptionStatus; cancel_at_period_end: boolean; past_due_since: Date | null; provider_updated_at: Date }>(
     'SELECT * FROM subscriptions WHERE provider = $1 AND provider_subscription_id = $2 FOR UPDATE',
     [input.provider, subscription.id],
   );
@@ -70,5 +73,8 @@ export async function recordProviderSubscription(tx: Queryable, input: RecordSub
     before: existing ?? null,
     after: state,
   });
+  const recorded = await findSubscription(tx, result.subscriptionId);
+  const previous = existing ? { status: existing.status, cancelAtPeriodEnd: existing.cancel_at_period_end } : null;
+  await notifySubscriptionChange(tx, { before: previous, subscription: recorded!, plans: input.plans, now: input.now });
   return result;
 }

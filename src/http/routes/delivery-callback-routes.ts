@@ -1,0 +1,41 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { DeliveryCallbackVerifier } from '../../providers/messaging/messaging.ts';
+import { applyDeliveryUpdates } from '../../services/notifications/apply-delivery-updates.ts';
+import type { ServiceContext } from '../../services/service-context.ts';
+import { sendError } from '../error-handler.ts';
+
+/**
+ * Delivery callbacks: SendGrid's Event Webhook (ECDSA-signed) at `/webhooks/sendgrid`, Twilio's
+ * status callbacks (X-Twilio-Signature) at `/webhooks/twilio`. Registered inside the webhook
+ * scope (raw bytes, rate limit). Verified, then applied at once: they only update outbox rows,
+ * forward only, so there is nothing to queue. A storage failure answers 503 and the provider retries.
+ */
+export function deliveryCallbackRoutes(app: FastifyInstance, ctx: ServiceContext, bodyLimitBytes: number): void {
+  app.post('/webhooks/sendgrid', { bodyLimit: bodyLimitBytes, schema: { hide: true } }, async (request, reply) =>
+    handle(ctx, request, reply, ctx.messaging?.emailCallbacks ?? null, 'SENDGRID_WEBHOOK_PUBLIC_KEY'),
+  );
+  app.post('/webhooks/twilio', { bodyLimit: bodyLimitBytes, schema: { hide: true } }, async (request, reply) =>
+    handle(ctx, request, reply, ctx.messaging?.smsCallbacks ?? null, 'TWILIO_AUTH_TOKEN'),
+  );
+}
+
+async function handle(ctx: ServiceContext, request: FastifyRequest, reply: FastifyReply, verifier: DeliveryCallbackVerifier | null, setting: string): Promise<FastifyReply> {
+  if (!verifier || !ctx.messaging) {
+    return sendError(request, reply, { status: 503, code: 'not_configured', message: `delivery callbacks need ${setting} to be configured` });
+  }
+  const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  // Twilio signs the URL it posted to: recur's public address, then the path and query as received.
+  const url = `${ctx.messaging.publicBaseUrl}${request.url}`;
+  const verified = verifier({ raw, headers: request.headers, url, receivedAt: ctx.clock.now() });
+  if (!verified.ok) {
+    if (verified.reason === 'malformed') return sendError(request, reply, { status: 400, code: 'malformed_json', message: 'the signed body is not a delivery callback' });
+    return sendError(request, reply, { status: 400, code: 'invalid_signature', message: 'the signature is missing, does not match, or is too old' });
+  }
+  try {
+    const applied = await applyDeliveryUpdates(ctx, verified.updates);
+    return reply.status(200).send({ received: true, ...applied });
+  } catch (error) {
+    request.log.error({ error: error instanceof Error ? error.message : String(error) }, 'delivery callback could not be stored; the provider will retry');
+    return sendError(request, reply, { status: 503, code: 'storage_unavailable', message: 'the callback could not be stored; deliver it again' });
+  }
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { scheduleDueNotices } from '../notifications/schedule-due-notices.ts';
+import type { ServiceContext } from '../services/service-context.ts';
+import { defineJob } from './job-definition.ts';
+
+export const SCHEDULE_NOTICES = 'schedule-notices';
+
+/**
+ * Looks for the reminders, dunning follow-ups and the monthly report that are due (NOTICES_CRON,
+ * "off": never) and writes them into the outbox; the delivery job sends them. Stately, so runs do
+ * not pile up behind a slow one; two runs at once would still write each notice once (its key).
+ */
+export const scheduleNoticesJob = (ctx: ServiceContext) =>
+  defineJob({
+    name: SCHEDULE_NOTICES,
+    description: 'Writes the trial, renewal and dunning notices that are due, and the monthly report, into the outbox',
+    payload: z.object({}).passthrough(),
+    policy: 'stately',
+    retryLimit: 2,
+    retryDelaySeconds: 60,
+    expireInSeconds: 15 * 60,
+    ...(ctx.config.NOTICES_CRON === 'off' ? {} : { cron: ctx.config.NOTICES_CRON }),
+    handle: async () => {
+      await scheduleDueNotices(ctx, ctx.clock.now());
+    },
+  });

@@ -1,0 +1,66 @@
+import type { Queryable } from '../db/database.ts';
+import { findNoticeRecipient } from '../db/repositories/notice-schedule-repository.ts';
+import { insertNotice } from '../db/repositories/notification-outbox-repository.ts';
+import type { SubscriptionRecord } from '../db/repositories/subscription-repository.ts';
+import type { Plan } from '../domain/plan.ts';
+import { SMS_NOTICES, type CustomerNotice, type CustomerNoticePayloads, type SubscriptionFacts } from './notice-catalogue.ts';
+
+/** What a notice says beyond the subscription's facts (the payment, the step, the end date, ...). */
+export type NoticeDetails<T extends CustomerNotice> = Omit<CustomerNoticePayloads[T], keyof SubscriptionFacts>;
+
+export type CustomerNoticeRequest<T extends CustomerNotice> = {
+  template: T;
+  /** The e-mail row's key; an SMS row gets `{businessKey}:sms`. Deciding again writes nothing. */
+  businessKey: string;
+  subscription: SubscriptionRecord;
+  plans: readonly Plan[];
+  details: NoticeDetails<T>;
+  now: Date;
+};
+
+export type EnqueueNoticeOutcome = { outcome: 'enqueued'; written: number } | { outcome: 'skipped'; reason: string };
+
+const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+/**
+ * The subscription as every customer notice describes it. The next charge is the trial end while
+ * trialing, else the end of the period; a subscription that is ending has none.
+ */
+export function describeSubscription(subscription: SubscriptionRecord, plan: Plan, customerName: string | null): SubscriptionFacts {
+  const ending = subscription.status === 'canceled' || subscription.cancelAtPeriodEnd;
+  const nextCharge = subscription.status === 'trialing' ? (subscription.trialEnd ?? subscription.currentPeriodEnd) : subscription.currentPeriodEnd;
+  return {
+    subscription_id: subscription.id,
+    customer_name: customerName,
+    plan_name: plan.name,
+    interval: plan.interval,
+    amount_minor: plan.amountMinor,
+    currency: plan.currency,
+    trial_end: iso(subscription.trialEnd),
+    next_charge_at: ending ? null : iso(nextCharge),
+  };
+}
+
+/**
+ * Writes one customer notice about a subscription into the outbox, inside the caller's
+ * transaction: the e-mail, and for the SMS notices a text too when the customer has a phone and
+ * consent counts. Both are due now; the sender keeps an SMS out of the customer's quiet hours.
+ * A subscription on a plan the catalogue no longer has is skipped: its notice could not say what
+ * the customer pays.
+ */
+export async function enqueueCustomerNotice<T extends CustomerNotice>(tx: Queryable, request: CustomerNoticeRequest<T>): Promise<EnqueueNoticeOutcome> {
+  const { subscription } = request;
+  const plan = request.plans.find((candidate) => candidate.id === subscription.planId);
+  if (!plan) return { outcome: 'skipped', reason: `plan "${subscription.planId}" is not in the catalogue` };
+  const recipient = await findNoticeRecipient(tx, subscription.customerId);
+  if (!recipient) return { outcome: 'skipped', reason: `customer ${subscription.customerId} is unknown` };
+
+  const payload = { ...describeSubscription(subscription, plan, recipient.name), ...request.details };
+  const row = { customerId: recipient.customerId, subscriptionId: subscription.id, template: request.template, locale: recipient.locale, payload, dueAt: request.now, now: request.now };
+  let written = 0;
+  if (await insertNotice(tx, { ...row, businessKey: request.businessKey, channel: 'email', recipient: recipient.email })) written += 1;
+  if (SMS_NOTICES.includes(request.template) && recipient.phone && recipient.smsConsent) {
+    if (await insertNotice(tx, { ...row, businessKey: `${request.businessKey}:sms`, channel: 'sms', recipient: recipient.phone })) written += 1;
+  }
+  return { outcome: 'enqueued', written };
+}

@@ -1,0 +1,73 @@
+import type { Queryable } from '../db/database.ts';
+import type { PaymentRecord, PaymentStatus } from '../db/repositories/payment-repository.ts';
+import { findSubscription } from '../db/repositories/subscription-repository.ts';
+import type { Plan } from '../domain/plan.ts';
+import { enqueueCustomerNotice } from './enqueue-customer-notice.ts';
+import type { PaymentFacts } from './notice-catalogue.ts';
+
+/** The stored payment before the change, as far as the notices care; null for a new payment. */
+export type PaymentBefore = { status: PaymentStatus; amountRefundedMinor: number; subscriptionId: string | null } | null;
+
+export type PaymentChange = {
+  before: PaymentBefore;
+  payment: PaymentRecord;
+  /** The provider's time of this state: when the failure happened, for a failed payment. */
+  version: Date;
+  plans: readonly Plan[];
+  now: Date;
+};
+
+const PAID: ReadonlySet<PaymentStatus> = new Set(['succeeded', 'partially_refunded', 'refunded']);
+
+function describePayment(payment: PaymentRecord, version: Date): PaymentFacts {
+  return {
+    payment_id: payment.id,
+    amount_minor: payment.amountMinor,
+    currency: payment.currency,
+    paid_at: (payment.invoiceAt ?? version).toISOString(),
+    method_summary: payment.methodSummary,
+  };
+}
+
+/**
+ * The notices a recorded payment change calls for, in the transaction of the change: a receipt
+ * when it is first paid (not for an amount of 0, such as a trial's first invoice), a refund
+ * receipt each time the refunded total grows, and a payment-failed notice when it first fails.
+ * Only payments of a subscription get notices: they describe what the customer is subscribed to.
+ * One-time payments get none yet.
+ */
+export async function notifyPaymentChange(tx: Queryable, change: PaymentChange): Promise<void> {
+  const { payment, plans, now } = change;
+  if (!payment.subscriptionId) return;
+  const subscription = await findSubscription(tx, payment.subscriptionId);
+  if (!subscription) return;
+  // A state recorded before the payment was linked to its subscription could have no notice, so
+  // the first linked state is compared with nothing.
+  const seen = change.before?.subscriptionId ? change.before : null;
+  const facts = describePayment(payment, change.version);
+
+  if (payment.amountMinor > 0 && PAID.has(payment.status) && !(seen && PAID.has(seen.status))) {
+    await enqueueCustomerNotice(tx, { template: 'receipt', businessKey: `receipt:${payment.id}`, subscription, plans, details: { payment: facts }, now });
+  }
+  const refundedBefore = seen?.amountRefundedMinor ?? 0;
+  if (payment.amountRefundedMinor > refundedBefore) {
+    await enqueueCustomerNotice(tx, {
+      template: 'refund-receipt',
+      businessKey: `refund:${payment.id}:${payment.amountRefundedMinor}`,
+      subscription,
+      plans,
+      details: { payment: facts, refunded_minor: payment.amountRefundedMinor - refundedBefore, refunded_total_minor: payment.amountRefundedMinor },
+      now,
+    });
+  }
+  if (payment.status === 'failed' && seen?.status !== 'failed') {
+    await enqueueCustomerNotice(tx, {
+      template: 'payment-failed',
+      businessKey: `payment-failed:${payment.id}`,
+      subscription,
+      plans,
+      details: { amount_due_minor: payment.amountMinor, failed_at: change.version.toISOString() },
+      now,
+    });
+  }
+}

@@ -1,0 +1,32 @@
+import { writeCustomerLetter } from './customer-letter.ts';
+import { defineCustomerNotice } from './notice-template.ts';
+import { SUBSCRIPTION_PLACEHOLDERS, subscriptionFactsSchema, subscriptionValues } from './subscription-facts.ts';
+
+/** A few days before the trial ends (TRIAL_ENDING_DAYS): a last word before the first charge. */
+export const trialEnding = defineCustomerNotice({
+  schema: subscriptionFactsSchema,
+  placeholders: [...SUBSCRIPTION_PLACEHOLDERS, 'first_charge_date'],
+  required: { email: ['cancel_url'] },
+  values: (facts, context) => {
+    const values = subscriptionValues(facts, context);
+    return { ...values, first_charge_date: values.next_charge_date || values.trial_end_date };
+  },
+  copy: {
+    nl: (v) => ({
+      subject: `Je proefperiode bij ${v.shop_name} eindigt op ${v.trial_end_date}`,
+      blocks: writeCustomerLetter('nl', v, [
+        { kind: 'paragraph', text: `Je proefperiode voor ${v.plan_name} eindigt op ${v.trial_end_date}. Daarna betaal je ${v.amount} ${v.frequency}; de eerste betaling is op ${v.first_charge_date}.` },
+        { kind: 'paragraph', text: 'Wil je niet verder? Zeg dan vóór die datum online op.' },
+        { kind: 'action', label: 'Online opzeggen', url: v.cancel_url },
+      ]),
+    }),
+    en: (v) => ({
+      subject: `Your trial with ${v.shop_name} ends on ${v.trial_end_date}`,
+      blocks: writeCustomerLetter('en', v, [
+        { kind: 'paragraph', text: `Your ${v.plan_name} trial ends on ${v.trial_end_date}. After that you pay ${v.amount} ${v.frequency}; the first payment is on ${v.first_charge_date}.` },
+        { kind: 'paragraph', text: "Don't want to continue? Cancel online before that date." },
+        { kind: 'action', label: 'Cancel online', url: v.cancel_url },
+      ]),
+    }),
+  },
+});

@@ -1,0 +1,65 @@
+import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
+import { findDeliveryTarget, recordDeliveryStatus } from '../../db/repositories/delivery-status-repository.ts';
+import { withdrawSmsConsent } from '../../db/repositories/notification-delivery-repository.ts';
+import type { DeliveryUpdate } from '../../providers/messaging/messaging.ts';
+import type { ServiceContext } from '../service-context.ts';
+
+/** How far along a message is; a callback never moves a row back (events arrive out of order and twice). */
+const RANK: Record<DeliveryUpdate['outcome'], number> = { pending: 1, accepted: 1, delivered: 2, bounced: 3, failed: 3 };
+
+const ROW_STATUS: Record<DeliveryUpdate['outcome'], string | null> = { pending: null, accepted: null, delivered: 'delivered', bounced: 'bounced', failed: 'failed' };
+
+export type AppliedUpdates = { applied: number; unknown: number; ignored: number };
+
+/**
+ * Applies verified delivery callbacks to the outbox, in one transaction: the provider's word on
+ * each message (delivered, bounced, failed), forward only, so a repeated or late callback changes
+ * nothing. A row still 'sending' that the provider reports as accepted was sent (its worker may
+ * have stopped before recording it). A Twilio opt-out withdraws the customer's SMS consent.
+ */
+export async function applyDeliveryUpdates(ctx: Pick<ServiceContext, 'db' | 'clock'>, updates: readonly DeliveryUpdate[]): Promise<AppliedUpdates> {
+  const now = ctx.clock.now();
+  return ctx.db.transaction(async (tx) => {
+    const counts: AppliedUpdates = { applied: 0, unknown: 0, ignored: 0 };
+    for (const update of updates) {
+      const target = await findDeliveryTarget(tx, update);
+      if (!target) {
+        counts.unknown += 1;
+        continue;
+      }
+      // delivery_status holds the outcome (accepted, delivered, bounced, failed, pending); the provider's event name goes into the detail.
+      const current = target.deliveryStatus as DeliveryUpdate['outcome'] | null;
+      if (current && current in RANK && RANK[update.outcome] < RANK[current]) {
+        counts.ignored += 1;
+        continue;
+      }
+      const finalStatus = ROW_STATUS[update.outcome];
+      // Accepted by the provider while still claimed, or after its claim was given up: it was sent, whatever the worker recorded.
+      const status = finalStatus ?? (target.status === 'sending' || target.status === 'pending' ? 'sent' : null);
+      await recordDeliveryStatus(tx, {
+        id: target.id,
+        status,
+        deliveryStatus: update.outcome,
+        detail: update.detail ? `${update.event}: ${update.detail}` : update.event,
+        errorCode: update.outcome === 'failed' || update.outcome === 'bounced' ? update.detail : null,
+        providerMessageId: update.providerMessageId,
+        at: update.at,
+        now,
+      });
+      if (update.optedOut && target.customerId && (await withdrawSmsConsent(tx, target.customerId, now))) {
+        await recordAudit(tx, {
+          at: now,
+          actor: `notification:${target.id}`,
+          entity: 'customer',
+          entityId: target.customerId,
+          action: 'sms_consent_withdrawn',
+          before: null,
+          after: { sms_consent: false },
+          reason: 'the SMS provider reported the number as unsubscribed (21610)',
+        });
+      }
+      counts.applied += 1;
+    }
+    return counts;
+  });
+}

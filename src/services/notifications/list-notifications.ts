@@ -1,0 +1,24 @@
+import {
+  findNotification,
+  listNotifications as listNotificationRows,
+  type NotificationFilter,
+  type NotificationRecord,
+} from '../../db/repositories/notification-query-repository.ts';
+import { notFound, validationFailed } from '../../shared/errors.ts';
+import type { ServiceContext } from '../service-context.ts';
+
+export type NotificationPage = { items: NotificationRecord[]; hasMore: boolean };
+
+/** The outbox for admins, newest first, a page at a time; a cursor that names no notification is refused. */
+export async function listNotifications(ctx: Pick<ServiceContext, 'db'>, filter: NotificationFilter): Promise<NotificationPage> {
+  if (filter.startingAfter !== undefined && !(await findNotification(ctx.db, filter.startingAfter))) {
+    throw validationFailed(`starting_after: no notification "${filter.startingAfter}"`);
+  }
+  return listNotificationRows(ctx.db, filter);
+}
+
+export async function getNotification(ctx: Pick<ServiceContext, 'db'>, id: string): Promise<NotificationRecord> {
+  const notification = await findNotification(ctx.db, id);
+  if (!notification) throw notFound('notification', id);
+  return notification;
+}

@@ -1,0 +1,203 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { listAuditEntries } from '../../src/db/repositories/audit-log-repository.ts';
+import { makeNoticeLinks, signLinkToken } from '../../src/notifications/link-token.ts';
+import type { MessagingContext } from '../../src/services/service-context.ts';
+import { tableCounts } from '../stripe/stripe-test-kit.ts';
+import { startChangeKit, type ChangeKit, type SubscriptionJson } from '../subscription-changes/change-kit.ts';
+import { testDatabaseKinds } from '../support/test-database.ts';
+
+const LINK_SECRET = 'notice-link-test-secret-of-32-characters';
+const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+type Links = { cancel: string; paymentMethod: string };
+
+/**
+ * recur against the Stripe sandbox (a real subscription through checkout), with notice links
+ * configured and every cancel-at-period-end call to Stripe counted.
+ */
+async function startLinkKit(kind: Parameters<typeof startChangeKit>[0]) {
+  const kit = await startChangeKit(kind);
+  const ctx = kit.recur.t.ctx;
+  const messaging: MessagingContext = { email: null, sms: null, emailCallbacks: null, smsCallbacks: null, publicBaseUrl: kit.recur.baseUrl, linkSecret: LINK_SECRET };
+  ctx.messaging = messaging;
+  const stripe = ctx.stripe!;
+  const cancelCalls: string[] = [];
+  ctx.stripe = { ...stripe, gateway: { ...stripe.gateway, cancelAtPeriodEnd: (id, key) => (cancelCalls.push(key), stripe.gateway.cancelAtPeriodEnd(id, key)) } };
+  const linksFor = (subscription: SubscriptionJson): Links => {
+    const links = makeNoticeLinks(messaging, subscription.id, ctx.clock.now());
+    return { cancel: tokenOf(links.cancel), paymentMethod: tokenOf(links.payment_method) };
+  };
+  const inject = kit.recur.t.app.inject.bind(kit.recur.t.app);
+  const getCancel = (token: string, headers: Record<string, string> = HTML) => inject({ method: 'GET', url: `/links/cancel?token=${encodeURIComponent(token)}`, headers });
+  const postCancel = (token: string, headers: Record<string, string> = HTML) => inject({ method: 'POST', url: '/links/cancel', headers: { ...FORM, ...headers }, payload: new URLSearchParams({ token }).toString() });
+  return { kit, ctx, messaging, cancelCalls, linksFor, inject, getCancel, postCancel };
+}
+
+const tokenOf = (url: string) => new URL(url).searchParams.get('token')!;
+
+function expectPrivatePage(response: { statusCode: number; headers: Record<string, unknown> }, status: number) {
+  expect(response.statusCode).toBe(status);
+  expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+  expect(response.headers['cache-control']).toBe('no-store');
+  expect(response.headers['referrer-policy']).toBe('no-referrer');
+  expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+}
+
+describe.each(testDatabaseKinds)('cancel and payment-method links in notices (%s)', (kind) => {
+  let kit: ChangeKit | undefined;
+  afterEach(async () => {
+    await kit?.recur.close();
+    kit = undefined;
+  });
+
+  it('shows the cancel page without changing anything, cancels at period end on the button, once', async () => {
+    const link = await startLinkKit(kind);
+    kit = link.kit;
+    const subscription = await kit.subscribe('shop-8001', 'monthly');
+    expect(subscription).toMatchObject({ status: 'trialing', current_period_end: '2026-01-31T00:00:00.000Z' });
+    const { cancel } = link.linksFor(subscription);
+    const before = await tableCounts(link.ctx.db);
+
+    // A mail scanner and then the customer open the link: twice nothing happens.
+    for (let visit = 0; visit < 2; visit += 1) {
+      const page = await link.getCancel(cancel);
+      expectPrivatePage(page, 200);
+      expect(page.body).toContain('<html lang="nl">');
+      expect(page.body).toContain('Wil je je abonnement Monthly opzeggen? Het loopt dan af op 31 januari 2026.');
+      expect(page.body.match(/<form /g)).toHaveLength(1);
+      expect(page.body).toContain(`<form method="post" action="cancel"><input type="hidden" name="token" value="${cancel}">`);
+      expect(page.body).toContain('Ja, zeg mijn abonnement op');
+    }
+    expect(link.cancelCalls).toEqual([]);
+    expect(await tableCounts(link.ctx.db)).toEqual(before);
+    expect((await kit.recur.kit.stripe.subscriptions.retrieve(subscription.provider_subscription_id)).cancel_at_period_end).toBe(false);
+
+    const confirmed = await link.postCancel(cancel);
+    expectPrivatePage(confirmed, 200);
+    expect(confirmed.body).toContain('Je abonnement Monthly is opgezegd en loopt af op 31 januari 2026.');
+    expect(link.cancelCalls).toHaveLength(1);
+    const atStripe = await kit.recur.kit.stripe.subscriptions.retrieve(subscription.provider_subscription_id);
+    expect([atStripe.status, atStripe.cancel_at_period_end]).toEqual(['trialing', true]);
+    const row = await link.ctx.db.query<{ status: string; cancel_at_period_end: boolean }>('SELECT status, cancel_at_period_end FROM subscriptions WHERE id = $1', [subscription.id]);
+    expect(row.rows).toEqual([{ status: 'trialing', cancel_at_period_end: true }]);
+    const audit = (await listAuditEntries(link.ctx.db, 'subscription', subscription.id)).filter((entry) => entry.actor.startsWith('link:') && entry.action !== 'sync');
+    expect(audit.map((entry) => [entry.actor, entry.action])).toEqual([[`link:${subscription.id}`, 'cancel_scheduled']]);
+
+    // Pressed again, or the page opened later: it says so, and Stripe is not asked again.
+    const counts = await tableCounts(link.ctx.db);
+    const second = await link.postCancel(cancel);
+    expectPrivatePage(second, 200);
+    expect(second.body).toContain('Je abonnement Monthly was al opgezegd en loopt af op 31 januari 2026.');
+    const later = await link.getCancel(cancel);
+    expect(later.body).toContain('was al opgezegd');
+    expect(later.body).not.toContain('<form');
+    expect(link.cancelCalls).toHaveLength(1);
+    expect(await tableCounts(link.ctx.db)).toEqual(counts);
+
+    // The token rides in the URL and the form: it never reaches the logs.
+    expect(kit.recur.t.logLines.join('\n')).not.toContain(cancel);
+  });
+
+  it("speaks the customer's language, uses their time zone and escapes what it shows", async () => {
+    const link = await startLinkKit(kind);
+    kit = link.kit;
+    const subscription = await kit.subscribe('shop-8002', 'monthly');
+    expect((await kit.api('PATCH', '/v1/customers/shop-8002', { locale: 'en', time_zone: 'America/New_York' })).status).toBe(200);
+    link.ctx.config = {
+      ...link.ctx.config,
+      catalogue: { ...link.ctx.config.catalogue, plans: link.ctx.config.catalogue.plans.map((plan) => (plan.id === 'monthly' ? { ...plan, name: 'Gold <script>alert("x")</script> & more' } : plan)) },
+    };
+    const page = await link.getCancel(link.linksFor(subscription).cancel);
+    expectPrivatePage(page, 200);
+    expect(page.body).toContain('<html lang="en">');
+    // 2026-01-31T00:00Z is still the 30th in New York.
+    expect(page.body).toContain('Do you want to cancel your Gold &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more subscription? It will then end on 30 January 2026.');
+    expect(page.body).not.toContain('<script>');
+    expect(page.body).toContain('Yes, cancel my subscription');
+  });
+
+  it('refuses tampered, foreign, expired and wrong-purpose tokens: 400 or 410, a page for a browser, JSON for a program, nothing changed', async () => {
+    const link = await startLinkKit(kind);
+    kit = link.kit;
+    const subscription = await kit.subscribe('shop-8003', 'monthly');
+    const { cancel, paymentMethod } = link.linksFor(subscription);
+    const now = link.ctx.clock.now();
+    const [payload, signature] = cancel.split('.') as [string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const cases: [string, string, number, string][] = [
+      ['a changed signature', `${payload}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`, 400, 'invalid_link'],
+      ['a later expiry with the old signature', `${Buffer.from(JSON.stringify({ ...claims, e: Number(claims.e) + 86_400_000 })).toString('base64url')}.${signature}`, 400, 'invalid_link'],
+      ['another secret', signLinkToken('someone-elses-secret-of-32-characters!!', { purpose: 'cancel', subscriptionId: subscription.id, expiresAt: new Date(now.getTime() + 86_400_000) }), 400, 'invalid_link'],
+      ['a payment-method token', paymentMethod, 400, 'invalid_link'],
+      ['garbage', 'not a token <script>', 400, 'invalid_link'],
+      ['an expired token', signLinkToken(LINK_SECRET, { purpose: 'cancel', subscriptionId: subscription.id, expiresAt: new Date(now.getTime() - 1000) }), 410, 'link_expired'],
+    ];
+    const before = await tableCounts(link.ctx.db);
+    for (const [name, token, status, code] of cases) {
+      for (const send of [link.getCancel, link.postCancel]) {
+        const page = await send(token, HTML);
+        expectPrivatePage(page, status);
+        expect(page.body, name).toContain(status === 410 ? 'Deze link is verlopen' : 'Deze link werkt niet');
+        expect(page.body).toContain('Nothing was changed');
+        expect(page.body).not.toContain('<script>');
+        expect(page.body).not.toContain('<form');
+        const program = await send(token, {});
+        expect([program.statusCode, program.json().error.code], name).toEqual([status, code]);
+        expect(program.json().error.requestId).toBe(program.headers['x-request-id']);
+        expect(program.headers['cache-control']).toBe('no-store');
+      }
+    }
+    const missing = await link.inject({ method: 'POST', url: '/links/cancel', headers: FORM, payload: '' });
+    expect([missing.statusCode, missing.json().error.code]).toEqual([400, 'validation_failed']);
+    expect(link.cancelCalls).toEqual([]);
+    expect(await tableCounts(link.ctx.db)).toEqual(before);
+    expect((await kit.recur.kit.stripe.subscriptions.retrieve(subscription.provider_subscription_id)).cancel_at_period_end).toBe(false);
+  });
+
+  it('opens the billing portal from the payment-method link, returning to /links/done, and never logs its URL', async () => {
+    const link = await startLinkKit(kind);
+    kit = link.kit;
+    const subscription = await kit.subscribe('shop-8004', 'monthly');
+    const { cancel, paymentMethod } = link.linksFor(subscription);
+    const response = await link.inject({ method: 'GET', url: `/links/payment-method?token=${paymentMethod}`, headers: HTML });
+    expect(response.statusCode).toBe(303);
+    expect(response.headers['referrer-policy']).toBe('no-referrer');
+    const portal = String(response.headers.location);
+    expect(portal.startsWith(`${kit.recur.kit.sandbox.url}/stripe/billing_portal/bps_`)).toBe(true);
+    const page = await fetch(portal);
+    expect(await page.text()).toContain(`${kit.recur.baseUrl}/links/done`);
+    const logs = kit.recur.t.logLines.join('\n');
+    expect(logs).not.toContain(portal);
+    expect(logs).not.toContain(paymentMethod);
+    const audit = await link.ctx.db.query<{ actor: string }>("SELECT actor FROM audit_log WHERE action = 'billing_portal_opened'");
+    expect(audit.rows).toEqual([{ actor: `link:${subscription.id}` }]);
+
+    const done = await link.inject({ method: 'GET', url: '/links/done', headers: HTML });
+    expectPrivatePage(done, 200);
+    expect(done.body).toContain('Je kunt dit venster sluiten');
+
+    // The cancel token opens no portal.
+    const wrong = await link.inject({ method: 'GET', url: `/links/payment-method?token=${cancel}` });
+    expect([wrong.statusCode, wrong.json().error.code]).toEqual([400, 'invalid_link']);
+    expect((await link.ctx.db.query("SELECT 1 FROM audit_log WHERE action = 'billing_portal_opened'")).rows).toHaveLength(1);
+  });
+
+  it('answers 503 not_configured while recur runs without notifications', async () => {
+    const link = await startLinkKit(kind);
+    kit = link.kit;
+    const subscription = await kit.subscribe('shop-8005', 'monthly');
+    const { cancel, paymentMethod } = link.linksFor(subscription);
+    delete link.ctx.messaging;
+    for (const request of [
+      { method: 'GET' as const, url: `/links/cancel?token=${cancel}` },
+      { method: 'POST' as const, url: '/links/cancel', headers: FORM, payload: `token=${cancel}` },
+      { method: 'GET' as const, url: `/links/payment-method?token=${paymentMethod}` },
+      { method: 'GET' as const, url: '/links/done' },
+    ]) {
+      const response = await link.inject(request);
+      expect([response.statusCode, response.json().error.code]).toEqual([503, 'not_configured']);
+    }
+    expect(link.cancelCalls).toEqual([]);
+  });
+});
