@@ -4,10 +4,11 @@ import type { NoticeLinks } from './notice-catalogue.ts';
 
 /**
  * Signed links in notices: whoever holds one may do this one thing to this one subscription until
- * it expires, without an account. The token is `{payload}.{signature}`: the payload is base64url
- * JSON (purpose, subscription, expiry in epoch milliseconds), the signature HMAC-SHA256 over the
- * payload's text, base64url. The purpose is inside what is signed, so a payment-method link can
- * never be turned into a cancel link.
+ * it expires, without an account. The token is `{claims}.{signature}`, both base64url: the claims
+ * are 22 bytes (format version, purpose, the subscription's uuid, expiry in epoch seconds), the
+ * signature the first 16 bytes of an HMAC-SHA256 over the encoded claims. Short on purpose: the
+ * link goes into SMS texts, where every character counts (53 characters in all). The purpose is
+ * inside what is signed, so a payment-method link can never be turned into a cancel link.
  */
 export type LinkPurpose = 'cancel' | 'payment_method';
 
@@ -21,29 +22,40 @@ export type LinkTokenCheck =
 export const LINK_VALIDITY_DAYS = 60;
 
 const DAY_MS = 86_400_000;
-const PURPOSES: readonly LinkPurpose[] = ['cancel', 'payment_method'];
+const FORMAT_VERSION = 1;
+const CLAIMS_BYTES = 22;
+const SIGNATURE_BYTES = 16;
+const PURPOSE_CODES: Record<LinkPurpose, number> = { cancel: 1, payment_method: 2 };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 // Longer than any token recur makes; a longer string is not parsed at all.
-const MAX_TOKEN_LENGTH = 512;
+const MAX_TOKEN_LENGTH = 256;
 
-type Payload = { p: LinkPurpose; s: string; e: number };
+const sign = (secret: string, encodedClaims: string): string =>
+  createHmac('sha256', secret).update(`recur-link.${encodedClaims}`).digest().subarray(0, SIGNATURE_BYTES).toString('base64url');
 
-const sign = (secret: string, encodedPayload: string): string => createHmac('sha256', secret).update(encodedPayload).digest('base64url');
+/** The claims part of a token (exported for tests that forge one with another signature). */
+export function encodeLinkClaims(claims: LinkClaims): string {
+  if (!UUID.test(claims.subscriptionId)) throw new Error(`a link token names a subscription by its uuid, not "${claims.subscriptionId}"`);
+  const expiresSeconds = Math.floor(claims.expiresAt.getTime() / 1000);
+  if (!Number.isSafeInteger(expiresSeconds) || expiresSeconds < 0 || expiresSeconds > 0xffffffff) throw new Error('a link token needs a valid expiry');
+  const bytes = Buffer.alloc(CLAIMS_BYTES);
+  bytes.writeUInt8(FORMAT_VERSION, 0);
+  bytes.writeUInt8(PURPOSE_CODES[claims.purpose], 1);
+  Buffer.from(claims.subscriptionId.replace(/-/g, ''), 'hex').copy(bytes, 2);
+  bytes.writeUInt32BE(expiresSeconds, 18);
+  return bytes.toString('base64url');
+}
 
 export function signLinkToken(secret: string, claims: LinkClaims): string {
   if (secret.length === 0) throw new Error('a link token needs a signing secret');
-  if (!UUID.test(claims.subscriptionId)) throw new Error(`a link token names a subscription by its uuid, not "${claims.subscriptionId}"`);
-  const expiresMs = claims.expiresAt.getTime();
-  if (!Number.isSafeInteger(expiresMs)) throw new Error('a link token needs a valid expiry');
-  const payload: Payload = { p: claims.purpose, s: claims.subscriptionId.toLowerCase(), e: expiresMs };
-  const encoded = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
+  const encoded = encodeLinkClaims(claims);
   return `${encoded}.${sign(secret, encoded)}`;
 }
 
 /**
- * Checks a token for one purpose at `now`. The signature is checked before anything the payload
- * says is believed; it is compared in constant time, as text (so no second spelling of one
+ * Checks a token for one purpose at `now`. The signature is checked before anything the claims
+ * say is believed; it is compared in constant time, as text (so no second spelling of one
  * signature is accepted).
  */
 export function verifyLinkToken(secret: string, token: string, purpose: LinkPurpose, now: Date): LinkTokenCheck {
@@ -54,29 +66,26 @@ export function verifyLinkToken(secret: string, token: string, purpose: LinkPurp
   const expected = Buffer.from(sign(secret, encoded), 'utf8');
   const given = Buffer.from(signature, 'utf8');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
-  const payload = parsePayload(encoded);
-  if (!payload) return { ok: false, reason: 'malformed' };
-  if (payload.p !== purpose) return { ok: false, reason: 'wrong-purpose' };
-  if (now.getTime() >= payload.e) return { ok: false, reason: 'expired' };
-  return { ok: true, subscriptionId: payload.s, expiresAt: new Date(payload.e) };
+  const claims = decodeClaims(encoded);
+  if (!claims) return { ok: false, reason: 'malformed' };
+  if (claims.purpose !== purpose) return { ok: false, reason: 'wrong-purpose' };
+  if (now.getTime() >= claims.expiresAt.getTime()) return { ok: false, reason: 'expired' };
+  return { ok: true, subscriptionId: claims.subscriptionId, expiresAt: claims.expiresAt };
 }
 
-function parsePayload(encoded: string): Payload | null {
-  try {
-    const value = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as Partial<Payload> | null;
-    if (!value || typeof value !== 'object') return null;
-    const { p, s, e } = value;
-    if (!PURPOSES.includes(p as LinkPurpose) || typeof s !== 'string' || !UUID.test(s) || !Number.isSafeInteger(e)) return null;
-    return { p: p as LinkPurpose, s, e: e as number };
-  } catch {
-    return null;
-  }
+function decodeClaims(encoded: string): LinkClaims | null {
+  const bytes = Buffer.from(encoded, 'base64url');
+  if (bytes.length !== CLAIMS_BYTES || bytes.toString('base64url') !== encoded || bytes.readUInt8(0) !== FORMAT_VERSION) return null;
+  const purpose = (Object.keys(PURPOSE_CODES) as LinkPurpose[]).find((name) => PURPOSE_CODES[name] === bytes.readUInt8(1));
+  if (!purpose) return null;
+  const hex = bytes.subarray(2, 18).toString('hex');
+  const subscriptionId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return { purpose, subscriptionId, expiresAt: new Date(bytes.readUInt32BE(18) * 1000) };
 }
 
-/** The cancel and fix-the-card links of one notice, made when it is sent and valid for 60 days. */
-export function makeNoticeLinks(messaging: Pick<MessagingContext, 'publicBaseUrl' | 'linkSecret'>, subscriptionId: string, now: Date): NoticeLinks {
-  const expiresAt = new Date(now.getTime() + LINK_VALIDITY_DAYS * DAY_MS);
-  const link = (path: string, purpose: LinkPurpose) =>
-    `${messaging.publicBaseUrl}/links/${path}?token=${encodeURIComponent(signLinkToken(messaging.linkSecret, { purpose, subscriptionId, expiresAt }))}`;
+/** The cancel and fix-the-card links of one notice, valid for 60 days from `from`. */
+export function makeNoticeLinks(messaging: Pick<MessagingContext, 'publicBaseUrl' | 'linkSecret'>, subscriptionId: string, from: Date): NoticeLinks {
+  const expiresAt = new Date(from.getTime() + LINK_VALIDITY_DAYS * DAY_MS);
+  const link = (path: string, purpose: LinkPurpose) => `${messaging.publicBaseUrl}/links/${path}?token=${signLinkToken(messaging.linkSecret, { purpose, subscriptionId, expiresAt })}`;
   return { cancel: link('cancel', 'cancel'), payment_method: link('payment-method', 'payment_method') };
 }

@@ -1,5 +1,5 @@
 import { markNoticeSent, releaseNotice, type ClaimedNotice } from '../db/repositories/notification-delivery-repository.ts';
-import { findNoticeRecipientFacts } from '../db/repositories/notification-delivery-repository.ts';
+import { findNoticeRecipient } from '../db/repositories/notice-schedule-repository.ts';
 import { renderClaimedNotice } from './render-claimed-notice.ts';
 import { timeZoneOf, type DeliveryContext } from './send-claimed-notice.ts';
 
@@ -17,7 +17,7 @@ export async function recoverLapsedNotice(ctx: DeliveryContext, notice: ClaimedN
   const claim = { id: notice.id, claimToken: notice.claimToken, now };
   if (notice.channel === 'sms' && ctx.messaging.sms) {
     try {
-      const recipient = notice.customerId ? await findNoticeRecipientFacts(ctx.db, notice.customerId) : null;
+      const recipient = notice.customerId ? await findNoticeRecipient(ctx.db, notice.customerId) : null;
       const rendered = renderClaimedNotice(ctx, notice, timeZoneOf(ctx, recipient));
       if (rendered.channel === 'sms') {
         const since = new Date(notice.claimedAt.getTime() - SEARCH_SKEW_MS);

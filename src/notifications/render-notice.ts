@@ -4,7 +4,8 @@ import { NOTICE_TEMPLATES, isNoticeTemplate, type NoticeLinks, type NoticeLocale
 import { fillPlaceholders, findPlaceholders } from './templates/fill-placeholders.ts';
 import type { PreparedNotice } from './templates/notice-template.ts';
 import { channelsOf, noticeTemplates, placeholdersOf, requiredPlaceholdersOf } from './templates/notice-templates.ts';
-import { escapeHtml, renderHtmlLayout, renderTextLayout } from './templates/render-layout.ts';
+import { escapeHtml } from '../shared/escape-html.ts';
+import { renderHtmlLayout, renderTextLayout } from './templates/render-layout.ts';
 
 export { placeholdersOf };
 

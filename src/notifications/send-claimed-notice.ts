@@ -1,14 +1,6 @@
 import type { Database } from '../db/database.ts';
-import { recordAudit } from '../db/repositories/audit-log-repository.ts';
-import {
-  findNoticeRecipientFacts,
-  markNoticeSent,
-  releaseNotice,
-  settleNotice,
-  withdrawSmsConsent,
-  type ClaimedNotice,
-  type NoticeRecipientFacts,
-} from '../db/repositories/notification-delivery-repository.ts';
+import { markNoticeSent, releaseNotice, settleNotice, type ClaimedNotice } from '../db/repositories/notification-delivery-repository.ts';
+import { findNoticeRecipient, type NoticeRecipient } from '../db/repositories/notice-schedule-repository.ts';
 import { findSubscription } from '../db/repositories/subscription-repository.ts';
 import { smsAllowedAt } from '../domain/notice-schedule.ts';
 import type { SendResult } from '../providers/messaging/messaging.ts';
@@ -16,6 +8,7 @@ import type { MessagingContext, ServiceContext } from '../services/service-conte
 import { computeRetryDelayMs } from '../webhooks/compute-retry-delay.ts';
 import { isNoticeTemplate } from './notice-catalogue.ts';
 import { noticeStillWanted } from './notice-still-wanted.ts';
+import { recordSmsOptOut } from './record-sms-opt-out.ts';
 import { renderClaimedNotice, type RenderedNotice } from './render-claimed-notice.ts';
 
 export type SendOutcome = 'sent' | 'retry' | 'failed' | 'dead' | 'suppressed' | 'canceled' | 'deferred' | 'claim-lost';
@@ -34,7 +27,7 @@ export async function sendClaimedNotice(ctx: DeliveryContext, notice: ClaimedNot
     (await settleNotice(ctx.db, { ...claim, status, error, errorCode })) ? status : 'claim-lost';
 
   if (!isNoticeTemplate(notice.template)) return settle('dead', `unknown template "${notice.template}"`);
-  const recipient = notice.customerId ? await findNoticeRecipientFacts(ctx.db, notice.customerId) : null;
+  const recipient = notice.customerId ? await findNoticeRecipient(ctx.db, notice.customerId) : null;
   if (notice.subscriptionId) {
     const subscription = await findSubscription(ctx.db, notice.subscriptionId);
     const wanted = noticeStillWanted(notice.template, notice.payload, subscription);
@@ -99,17 +92,8 @@ async function settleRejected(db: Database, notice: ClaimedNotice, result: Extra
   return db.transaction(async (tx) => {
     const settled = await settleNotice(tx, { id: notice.id, claimToken: notice.claimToken, status: 'failed', error: result.reason, errorCode: result.code, now });
     if (!settled) return 'claim-lost';
-    if (result.optedOut && notice.customerId && (await withdrawSmsConsent(tx, notice.customerId, now))) {
-      await recordAudit(tx, {
-        at: now,
-        actor: `notification:${notice.id}`,
-        entity: 'customer',
-        entityId: notice.customerId,
-        action: 'sms_consent_withdrawn',
-        before: null,
-        after: { sms_consent: false },
-        reason: `the SMS provider refused the number as unsubscribed (${result.code})`,
-      });
+    if (result.optedOut && notice.customerId) {
+      await recordSmsOptOut(tx, { customerId: notice.customerId, notificationId: notice.id, reason: `the SMS provider refused the number as unsubscribed (${result.code})`, now });
     }
     return 'failed';
   });
@@ -119,7 +103,7 @@ export function smsStatusCallbackUrl(messaging: Pick<MessagingContext, 'publicBa
   return `${messaging.publicBaseUrl}/webhooks/twilio?outbox_id=${encodeURIComponent(outboxId)}`;
 }
 
-export function timeZoneOf(ctx: Pick<ServiceContext, 'config'>, recipient: Pick<NoticeRecipientFacts, 'timeZone'> | null): string {
+export function timeZoneOf(ctx: Pick<ServiceContext, 'config'>, recipient: Pick<NoticeRecipient, 'timeZone'> | null): string {
   return recipient?.timeZone ?? ctx.config.DEFAULT_TIME_ZONE;
 }
 

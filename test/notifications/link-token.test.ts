@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { LINK_VALIDITY_DAYS, makeNoticeLinks, signLinkToken, verifyLinkToken } from '../../src/notifications/link-token.ts';
+import { encodeLinkClaims, LINK_VALIDITY_DAYS, makeNoticeLinks, signLinkToken, verifyLinkToken } from '../../src/notifications/link-token.ts';
 
 const SECRET = 'a-test-secret-of-at-least-32-characters!';
 const SUBSCRIPTION = '6f1c2b9e-3a4d-4e5f-8a7b-1c2d3e4f5a6b';
@@ -8,7 +8,6 @@ const NOW = new Date('2026-03-01T10:00:00Z');
 const IN_A_DAY = new Date('2026-03-02T10:00:00Z');
 
 const tokenFor = (purpose: 'cancel' | 'payment_method' = 'cancel', expiresAt = IN_A_DAY, secret = SECRET) => signLinkToken(secret, { purpose, subscriptionId: SUBSCRIPTION, expiresAt });
-const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describe('signed link tokens', () => {
   it('verifies a token for its purpose and subscription until it expires', () => {
@@ -29,14 +28,18 @@ describe('signed link tokens', () => {
     expect(verifyLinkToken(SECRET, tokenFor('cancel', IN_A_DAY, 'another-secret-of-at-least-32-characters'), 'cancel', NOW)).toEqual({ ok: false, reason: 'bad-signature' });
   });
 
-  it('refuses a payload changed after signing: another subscription, a later expiry, another purpose', () => {
+  it('refuses claims changed after signing: another subscription, a later expiry, another purpose', () => {
     const [, signature] = tokenFor().split('.') as [string, string];
     const forged = [
-      { p: 'cancel', s: '00000000-0000-4000-8000-000000000000', e: IN_A_DAY.getTime() },
-      { p: 'cancel', s: SUBSCRIPTION, e: IN_A_DAY.getTime() + 365 * 86_400_000 },
-      { p: 'payment_method', s: SUBSCRIPTION, e: IN_A_DAY.getTime() },
+      { purpose: 'cancel' as const, subscriptionId: '00000000-0000-4000-8000-000000000000', expiresAt: IN_A_DAY },
+      { purpose: 'cancel' as const, subscriptionId: SUBSCRIPTION, expiresAt: new Date(IN_A_DAY.getTime() + 365 * 86_400_000) },
+      { purpose: 'payment_method' as const, subscriptionId: SUBSCRIPTION, expiresAt: IN_A_DAY },
     ];
-    for (const payload of forged) expect(verifyLinkToken(SECRET, `${base64url(payload)}.${signature}`, 'cancel', NOW)).toEqual({ ok: false, reason: 'bad-signature' });
+    for (const claims of forged) expect(verifyLinkToken(SECRET, `${encodeLinkClaims(claims)}.${signature}`, 'cancel', NOW)).toEqual({ ok: false, reason: 'bad-signature' });
+  });
+
+  it('is short enough for an SMS: 53 characters', () => {
+    expect(tokenFor()).toMatch(/^[A-Za-z0-9_-]{30}\.[A-Za-z0-9_-]{22}$/);
   });
 
   it('refuses a signature with one character changed, cut short or spelled differently', () => {
@@ -54,20 +57,22 @@ describe('signed link tokens', () => {
     ['no dot', 'abcdef'],
     ['three parts', 'a.b.c'],
     ['characters outside base64url', 'a+b.c/d'],
-    ['a very long string', `${'a'.repeat(600)}.${'b'.repeat(43)}`],
+    ['a very long string', `${'a'.repeat(600)}.${'b'.repeat(22)}`],
   ])('calls %s malformed', (_name, token) => {
     expect(verifyLinkToken(SECRET, token, 'cancel', NOW)).toEqual({ ok: false, reason: 'malformed' });
   });
 
-  it('calls a correctly signed payload that is not a link malformed', () => {
-    // Signed the way recur signs, so only the payload check can refuse them.
-    const signRaw = (payload: unknown) => {
-      const encoded = base64url(payload);
-      return `${encoded}.${createHmac('sha256', SECRET).update(encoded).digest('base64url')}`;
+  it('calls correctly signed claims that are not a link malformed', () => {
+    // Signed the way recur signs, so only the claims check can refuse them.
+    const signRaw = (bytes: Buffer) => {
+      const encoded = bytes.toString('base64url');
+      return `${encoded}.${createHmac('sha256', SECRET).update(`recur-link.${encoded}`).digest().subarray(0, 16).toString('base64url')}`;
     };
-    const odd = [{ p: 'cancel', s: 'not-a-uuid', e: IN_A_DAY.getTime() }, { p: 'delete', s: SUBSCRIPTION, e: IN_A_DAY.getTime() }, { p: 'cancel', s: SUBSCRIPTION, e: 'soon' }, [1, 2], null];
-    for (const payload of odd) expect(verifyLinkToken(SECRET, signRaw(payload), 'cancel', NOW)).toEqual({ ok: false, reason: 'malformed' });
-    expect(verifyLinkToken(SECRET, signRaw({ p: 'cancel', s: SUBSCRIPTION, e: IN_A_DAY.getTime() }), 'cancel', NOW)).toMatchObject({ ok: true });
+    const good = Buffer.from(encodeLinkClaims({ purpose: 'cancel', subscriptionId: SUBSCRIPTION, expiresAt: IN_A_DAY }), 'base64url');
+    const withByte = (index: number, value: number) => Buffer.from(good.map((byte, at) => (at === index ? value : byte)));
+    const odd = [good.subarray(0, 21), Buffer.concat([good, Buffer.from([0])]), withByte(0, 2), withByte(1, 9), Buffer.alloc(0)];
+    for (const bytes of odd) expect(verifyLinkToken(SECRET, signRaw(bytes), 'cancel', NOW)).toEqual({ ok: false, reason: 'malformed' });
+    expect(verifyLinkToken(SECRET, signRaw(good), 'cancel', NOW)).toMatchObject({ ok: true });
   });
 
   it('refuses to sign without a secret or for something that is not a subscription id', () => {

@@ -25,6 +25,9 @@ export type NewCustomer = Pick<CustomerRecord, 'externalId' | 'email' | 'name' |
 export type CustomerChanges = Partial<Pick<CustomerRecord, 'email' | 'name' | 'phone' | 'locale' | 'banned' | 'bannedReason' | 'bannedAt' | Preferences>>;
 
 /** SMS may be sent while consent was recorded after the last withdrawal (a STOP or the shop's word). */
+export const SMS_CONSENT_COUNTS_SQL = '(sms_consent_at IS NOT NULL AND (sms_consent_withdrawn_at IS NULL OR sms_consent_at > sms_consent_withdrawn_at))';
+
+/** The same rule as SMS_CONSENT_COUNTS_SQL, on a record in hand. */
 export const hasSmsConsent = (customer: Pick<CustomerRecord, 'smsConsentAt' | 'smsConsentWithdrawnAt'>): boolean =>
   customer.smsConsentAt !== null && (customer.smsConsentWithdrawnAt === null || customer.smsConsentAt > customer.smsConsentWithdrawnAt);
 

@@ -1,4 +1,5 @@
 import { parseInt8, type Queryable } from '../database.ts';
+import { SMS_CONSENT_COUNTS_SQL } from './customer-repository.ts';
 import { SELECT_SUBSCRIPTIONS, toSubscriptionRecord, type SubscriptionRecord, type SubscriptionRow } from './subscription-repository.ts';
 
 /** Who a customer notice goes to, and whether an SMS may go too. */
@@ -8,19 +9,19 @@ export type NoticeRecipient = {
   name: string | null;
   phone: string | null;
   locale: 'nl' | 'en';
+  /** The customer's IANA zone; null: DEFAULT_TIME_ZONE. */
+  timeZone: string | null;
   /** Consent counts while it is newer than any withdrawal (a STOP reply records one). */
   smsConsent: boolean;
 };
 
 export async function findNoticeRecipient(db: Queryable, customerId: string): Promise<NoticeRecipient | null> {
-  const result = await db.query<{ id: string; email: string; name: string | null; phone: string | null; locale: 'nl' | 'en'; sms_consent: boolean }>(
-    `SELECT id, email, name, phone, locale,
-            (sms_consent_at IS NOT NULL AND (sms_consent_withdrawn_at IS NULL OR sms_consent_at > sms_consent_withdrawn_at)) AS sms_consent
-       FROM customers WHERE id = $1`,
+  const result = await db.query<{ id: string; email: string; name: string | null; phone: string | null; locale: 'nl' | 'en'; time_zone: string | null; sms_consent: boolean }>(
+    `SELECT id, email, name, phone, locale, time_zone, ${SMS_CONSENT_COUNTS_SQL} AS sms_consent FROM customers WHERE id = $1`,
     [customerId],
   );
   const row = result.rows[0];
-  return row ? { customerId: row.id, email: row.email, name: row.name, phone: row.phone, locale: row.locale, smsConsent: row.sms_consent } : null;
+  return row ? { customerId: row.id, email: row.email, name: row.name, phone: row.phone, locale: row.locale, timeZone: row.time_zone, smsConsent: row.sms_consent } : null;
 }
 
 // Each query matches one partial index's predicate (0001, 0005), so it reads only the

@@ -1,4 +1,5 @@
 import type { Queryable } from '../database.ts';
+import { SMS_CONSENT_COUNTS_SQL } from './customer-repository.ts';
 
 /** An outbox row as the delivery job holds it while sending. */
 export type ClaimedNotice = {
@@ -135,22 +136,8 @@ export async function settleNotice(
 export async function withdrawSmsConsent(tx: Queryable, customerId: string, now: Date): Promise<boolean> {
   const result = await tx.query(
     `UPDATE customers SET sms_consent_withdrawn_at = $2, updated_at = $2
-      WHERE id = $1 AND sms_consent_at IS NOT NULL AND (sms_consent_withdrawn_at IS NULL OR sms_consent_withdrawn_at < sms_consent_at) RETURNING id`,
+      WHERE id = $1 AND ${SMS_CONSENT_COUNTS_SQL} RETURNING id`,
     [customerId, now],
   );
   return result.rows.length > 0;
-}
-
-/** What a notice's send needs to know about the customer at that moment. */
-export type NoticeRecipientFacts = { timeZone: string | null; smsConsent: boolean; phone: string | null; email: string };
-
-export async function findNoticeRecipientFacts(db: Queryable, customerId: string): Promise<NoticeRecipientFacts | null> {
-  const result = await db.query<{ time_zone: string | null; sms_consent: boolean; phone: string | null; email: string }>(
-    `SELECT time_zone, phone, email,
-            (sms_consent_at IS NOT NULL AND (sms_consent_withdrawn_at IS NULL OR sms_consent_withdrawn_at < sms_consent_at)) AS sms_consent
-       FROM customers WHERE id = $1`,
-    [customerId],
-  );
-  const row = result.rows[0];
-  return row ? { timeZone: row.time_zone, smsConsent: row.sms_consent, phone: row.phone, email: row.email } : null;
 }

@@ -9,10 +9,11 @@ import type { MessagingContext, ServiceContext } from '../../services/service-co
 import { cancelSubscription } from '../../services/subscription-changes/cancel-subscription.ts';
 import { openBillingPortal } from '../../services/subscription-changes/open-billing-portal.ts';
 import { getSubscription } from '../../services/subscriptions/get-subscription.ts';
-import { conflict, RecurError } from '../../shared/errors.ts';
-import { answerError, toHttpError } from '../error-handler.ts';
+import { conflict, errorCatalogue, RecurError } from '../../shared/errors.ts';
+import { answerError, sendError, toHttpError } from '../error-handler.ts';
 import { wantsHtml } from '../html-error-page.ts';
 import { errorJson } from '../presenters.ts';
+import { escapeHtml } from '../../shared/escape-html.ts';
 
 type Locale = 'nl' | 'en';
 type LinkFailure = Extract<LinkTokenCheck, { ok: false }>['reason'];
@@ -28,9 +29,6 @@ const PAGE_HEADERS = {
 
 const tokenField = z.string().min(1).max(2048);
 const errors = { 400: errorJson, 404: errorJson, 409: errorJson, 410: errorJson, 502: errorJson, 503: errorJson };
-
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
 
 const WORDS = {
   nl: {
@@ -67,11 +65,11 @@ const BILINGUAL: Record<LinkFailure | 'error' | 'done', { title: string; nl: str
   done: { title: 'Bedankt · Thank you', nl: 'Je bent terug van de betaalpagina. Je kunt dit venster sluiten.', en: 'You are back from the payment page. You can close this window.' },
 };
 
-const LINK_ERRORS: Record<LinkFailure, { status: 400 | 410; code: string; message: string }> = {
-  malformed: { status: 400, code: 'invalid_link', message: 'the link token is incomplete or damaged' },
-  'bad-signature': { status: 400, code: 'invalid_link', message: 'the link token is not signed by recur' },
-  'wrong-purpose': { status: 400, code: 'invalid_link', message: 'the link token is for another kind of link' },
-  expired: { status: 410, code: 'link_expired', message: 'the link token has expired' },
+const LINK_ERRORS: Record<LinkFailure, { code: 'invalid_link' | 'link_expired'; message: string }> = {
+  malformed: { code: 'invalid_link', message: 'the link token is incomplete or damaged' },
+  'bad-signature': { code: 'invalid_link', message: 'the link token is not signed by recur' },
+  'wrong-purpose': { code: 'invalid_link', message: 'the link token is for another kind of link' },
+  expired: { code: 'link_expired', message: 'the link token has expired' },
 };
 
 type Section = { lang: Locale; title: string; paragraphs: string[] };
@@ -104,8 +102,9 @@ function bilingualPage(kind: keyof typeof BILINGUAL, reference: string | null): 
 
 function answerBadLink(request: FastifyRequest, reply: FastifyReply, reason: LinkFailure): FastifyReply {
   const error = LINK_ERRORS[reason];
-  if (wantsHtml(request.headers.accept)) return sendPage(reply, error.status, bilingualPage(reason, request.id));
-  return reply.status(error.status).send({ error: { code: error.code, message: error.message, requestId: request.id } });
+  const status = errorCatalogue[error.code].status;
+  if (wantsHtml(request.headers.accept)) return sendPage(reply, status, bilingualPage(reason, request.id));
+  return sendError(request, reply, { status, code: error.code, message: error.message });
 }
 
 function requireMessaging(ctx: ServiceContext): MessagingContext {

@@ -1,12 +1,7 @@
 import type { NoticeLocale } from '../notice-catalogue.ts';
 import type { Block } from './notice-template.ts';
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Every interpolated value passes through here before it reaches HTML (attributes included). */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]!);
-}
+import { escapeHtml } from '../../shared/escape-html.ts';
 
 /** The plain-text part: paragraphs apart by a blank line, facts and tables aligned in columns. */
 export function renderTextLayout(blocks: readonly Block[]): string {

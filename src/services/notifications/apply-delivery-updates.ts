@@ -1,6 +1,5 @@
-import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { findDeliveryTarget, recordDeliveryStatus } from '../../db/repositories/delivery-status-repository.ts';
-import { withdrawSmsConsent } from '../../db/repositories/notification-delivery-repository.ts';
+import { recordSmsOptOut } from '../../notifications/record-sms-opt-out.ts';
 import type { DeliveryUpdate } from '../../providers/messaging/messaging.ts';
 import type { ServiceContext } from '../service-context.ts';
 
@@ -46,17 +45,8 @@ export async function applyDeliveryUpdates(ctx: Pick<ServiceContext, 'db' | 'clo
         at: update.at,
         now,
       });
-      if (update.optedOut && target.customerId && (await withdrawSmsConsent(tx, target.customerId, now))) {
-        await recordAudit(tx, {
-          at: now,
-          actor: `notification:${target.id}`,
-          entity: 'customer',
-          entityId: target.customerId,
-          action: 'sms_consent_withdrawn',
-          before: null,
-          after: { sms_consent: false },
-          reason: 'the SMS provider reported the number as unsubscribed (21610)',
-        });
+      if (update.optedOut && target.customerId) {
+        await recordSmsOptOut(tx, { customerId: target.customerId, notificationId: target.id, reason: 'the SMS provider reported the number as unsubscribed (21610)', now });
       }
       counts.applied += 1;
     }
