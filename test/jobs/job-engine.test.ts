@@ -18,6 +18,7 @@ describe.each(testDatabaseKinds)('job engine on %s', (kind) => {
   let engine: JobEngine;
   const runs: number[] = [];
   const attempts = new Map<string, number>();
+  const gaveUp: { job: string; jobId: string; attempts: number; error: string }[] = [];
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
@@ -55,7 +56,26 @@ describe.each(testDatabaseKinds)('job engine on %s', (kind) => {
       expireInSeconds: 30,
       handle: async () => {},
     });
-    engine = await startJobEngine({ db: database.db, jobs: [record, flaky, refresh], logger: createLogger('silent'), pollIntervalSeconds: 0.5 });
+    const broken = defineJob({
+      name: 'always-fails',
+      description: 'test job: fails every attempt',
+      payload: z.object({ key: z.string() }),
+      retryLimit: 1,
+      retryDelaySeconds: 1,
+      expireInSeconds: 30,
+      handle: async ({ key }) => {
+        throw new Error(`${key} fails on purpose`);
+      },
+    });
+    engine = await startJobEngine({
+      db: database.db,
+      jobs: [record, flaky, refresh, broken],
+      logger: createLogger('silent'),
+      pollIntervalSeconds: 0.5,
+      onGaveUp: async (failure) => {
+        gaveUp.push(failure);
+      },
+    });
   });
   afterAll(async () => {
     await engine.stop();
@@ -101,6 +121,15 @@ describe.each(testDatabaseKinds)('job engine on %s', (kind) => {
     await expect(engine.enqueue('record-number', { n: 'one' })).rejects.toThrow();
     await expect(engine.enqueue('record-number', { n: 1, extra: true })).rejects.toThrow();
     await expect(engine.enqueue('no-such-job', {})).rejects.toThrow(/unknown job "no-such-job"/);
+  });
+
+  it('says once when a job fails its last retry, and not when a retry succeeds', async () => {
+    const id = await engine.enqueue('always-fails', { key: 'broken-1' });
+    await engine.enqueue('flaky', { key: 'flaky-gave-up-check' });
+    await waitFor(async () => gaveUp.length > 0 && attempts.get('flaky-gave-up-check') === 2);
+    // Both attempts (retry limit 1) failed; give the engine a moment to show it would not report twice.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(gaveUp).toEqual([{ job: 'always-fails', jobId: id, attempts: 2, error: 'broken-1 fails on purpose' }]);
   });
 
   it('does not queue a second job with the same singleton key while the first waits', async () => {

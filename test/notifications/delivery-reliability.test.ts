@@ -4,6 +4,7 @@ import { DELIVER_NOTIFICATIONS } from '../../src/jobs/deliver-notifications.ts';
 import { claimDueNotices } from '../../src/db/repositories/notification-delivery-repository.ts';
 import { deliverDueNotifications, NOTICE_CLAIM_LEASE_MS } from '../../src/notifications/deliver-due-notifications.ts';
 import { renderClaimedNotice } from '../../src/notifications/render-claimed-notice.ts';
+import { recordJobFailureAlert } from '../../src/services/notifications/record-job-failure-alert.ts';
 import { testDatabaseKinds } from '../support/test-database.ts';
 import { startRunningRecur, waitUntilSettled, type RunningRecur } from '../stripe/running-recur.ts';
 import { advanceSandboxDays, apiOf, mailsTo, runNoticeJobs, signUp, smsTo } from './notice-scenario-kit.ts';
@@ -101,6 +102,21 @@ describe.each(testDatabaseKinds)('notice delivery when things go wrong, on %s', 
     const after = await notificationsOf(running, 'shop-5102');
     expect(after.filter((row) => row.channel === 'sms')).toHaveLength(1);
     expect(after.map((row) => row.template)).toContain('trial-ending');
+  }, 120_000);
+
+  it('delivers an admin alert once to every admin, however often the incident is reported', async () => {
+    recur = await startRunningRecur(kind, null, { start: START, messaging: true, withoutJobs: [DELIVER_NOTIFICATIONS], settings: { ADMIN_EMAILS: ['ops@shop.example', 'owner@shop.example'], DEFAULT_LOCALE: 'en' } });
+    const running = recur;
+    const failure = { job: 'reconcile-stripe', jobId: 'job-1', attempts: 2, error: 'Stripe answered 500' };
+    await recordJobFailureAlert(running.t.ctx, failure);
+    await recordJobFailureAlert(running.t.ctx, failure);
+    expect(await deliverDueNotifications(deliveryCtx(running))).toMatchObject({ sent: 2, dead: 0 });
+    for (const admin of ['ops@shop.example', 'owner@shop.example']) {
+      const mails = await mailsTo(running, admin);
+      expect(mails.map((mail) => mail.categories[0])).toEqual(['admin-alert-job-failure']);
+      expect(mails[0]!.subject).toContain('reconcile-stripe');
+      expect(mails[0]!.text).toContain('Stripe answered 500');
+    }
   }, 120_000);
 
   it('rejects forged SendGrid and Twilio callbacks and changes nothing', async () => {
