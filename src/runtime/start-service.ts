@@ -1,5 +1,6 @@
 import type { Config } from '../config/load-config.ts';
 import { buildHttpApp } from '../http/build-http-app.ts';
+import { closeHttpApp } from '../http/close-http-app.ts';
 import { buildJobCatalogue } from '../jobs/job-catalogue.ts';
 import { startJobEngine } from '../jobs/job-engine.ts';
 import { PROCESS_WEBHOOK_INBOX, PROCESS_WEBHOOK_INBOX_KEY } from '../jobs/process-webhook-inbox.ts';
@@ -58,7 +59,7 @@ export async function startService(config: Config, clock: Clock, logger: Logger)
       url: `http://${host}:${port}`,
       databaseDescription: store.description,
       async stop() {
-        await app.close();
+        await closeHttpApp(app);
         await engine.stop();
         await store.close();
       },

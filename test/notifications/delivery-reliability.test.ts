@@ -119,6 +119,32 @@ describe.each(testDatabaseKinds)('notice delivery when things go wrong, on %s', 
     }
   }, 120_000);
 
+  it('holds an SMS due in the quiet hours until 08:00 in the customer\'s zone, and sends the e-mail at once', async () => {
+    // Sign-up at 22:30 in Amsterdam: the reminder is due 23 days later at the same hour.
+    const late = new Date('2026-03-02T21:30:00Z');
+    recur = await startRunningRecur(kind, null, { start: late, messaging: true, withoutJobs: [DELIVER_NOTIFICATIONS] });
+    const running = recur;
+    await running.startWorker();
+    const phone = '+31633334444';
+    await signUp(running, { externalId: 'shop-5105', email: 'night@example.nl', name: 'Night', phone, smsConsent: true, plan: 'monthly', card: 'pm_card_visa' });
+    await runNoticeJobs(running);
+    await advanceSandboxDays(running, 23);
+    await runNoticeJobs(running);
+
+    expect((await mailsTo(running, 'night@example.nl')).map((mail) => mail.categories[0])).toEqual(['enrolment-confirmation', 'trial-reminder']);
+    expect(await smsTo(running, phone)).toEqual([]);
+    const held = await running.t.ctx.db.query<{ status: string; due_at: Date; attempts: number }>("SELECT status, due_at, attempts FROM notification_outbox WHERE channel = 'sms'");
+    // 08:00 in Amsterdam on 26 March (winter time, UTC+1), and the wait is not counted as an attempt.
+    expect(held.rows).toEqual([{ status: 'pending', due_at: new Date('2026-03-26T07:00:00Z'), attempts: 0 }]);
+
+    await fetch(`${running.kit.sandbox.url}/sandbox/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: '2026-03-26T06:59:59Z' }) });
+    expect(await deliverDueNotifications(deliveryCtx(running))).toMatchObject({ sent: 0 });
+    await advanceSeconds(running, 1);
+    expect(await deliverDueNotifications(deliveryCtx(running))).toMatchObject({ sent: 1 });
+    const sms = await smsTo(running, phone);
+    expect(sms.map((message) => new Date(message.date_created).toISOString())).toEqual(['2026-03-26T07:00:00.000Z']);
+  }, 120_000);
+
   it('rejects forged SendGrid and Twilio callbacks and changes nothing', async () => {
     recur = await startRunningRecur(kind, null, { start: START, messaging: true, withoutJobs: [DELIVER_NOTIFICATIONS] });
     const running = recur;

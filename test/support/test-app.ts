@@ -5,6 +5,7 @@ import { settingsSchema } from '../../src/config/settings-schema.ts';
 import type { MessagingContext, ServiceSettings } from '../../src/services/service-context.ts';
 import type { DatabaseKind } from '../../src/db/database.ts';
 import { buildHttpApp } from '../../src/http/build-http-app.ts';
+import { closeHttpApp } from '../../src/http/close-http-app.ts';
 import { createApiKey } from '../../src/services/api-keys/create-api-key.ts';
 import type { ServiceContext } from '../../src/services/service-context.ts';
 import { ManualClock, type Clock } from '../../src/shared/clock.ts';
@@ -65,7 +66,8 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     auth: `Bearer ${key}`,
     logLines,
     async close() {
-      await app.close();
+      // As `recur start` stops, with a short grace: the sandbox's keep-alive connections to a listening app must not hold the teardown.
+      await closeHttpApp(app, 1000);
       await database.dispose();
     },
   };

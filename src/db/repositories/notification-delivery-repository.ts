@@ -1,17 +1,10 @@
 import type { Queryable } from '../database.ts';
 import { SMS_CONSENT_COUNTS_SQL } from './customer-repository.ts';
+import type { NewNotice } from './notification-outbox-repository.ts';
 
-/** An outbox row as the delivery job holds it while sending. */
-export type ClaimedNotice = {
+/** An outbox row as the delivery job holds it while sending: what was decided, and the claim. */
+export type ClaimedNotice = Pick<NewNotice, 'businessKey' | 'customerId' | 'subscriptionId' | 'channel' | 'template' | 'recipient' | 'locale' | 'payload'> & {
   id: string;
-  businessKey: string;
-  customerId: string | null;
-  subscriptionId: string | null;
-  channel: 'email' | 'sms';
-  template: string;
-  recipient: string;
-  locale: 'nl' | 'en';
-  payload: unknown;
   attempts: number;
   claimToken: string;
   claimedAt: Date;
