@@ -4,6 +4,7 @@ import {
   findPastDueSince,
   findPeriodsEndingBetween,
   findTrialsEndingBetween,
+  hasSubscriptionsBefore,
   latestFailedPaymentAmount,
   lockSubscriptionForNotice,
 } from '../db/repositories/notice-schedule-repository.ts';
@@ -81,6 +82,8 @@ async function writeMonthlyReport(ctx: ServiceContext, now: Date): Promise<numbe
   const businessKey = `report:monthly:${month.month}`;
   // Only to save the figures' queries on every run after the first; the key keeps it one report.
   if ((await findExistingOutboxKeys(ctx.db, [businessKey])).has(businessKey)) return 0;
+  // A new installation does not report the months before its first subscription.
+  if (!(await hasSubscriptionsBefore(ctx.db, month.end))) return 0;
   const payload = await buildMonthlyReport(ctx.db, month, ctx.config.catalogue.plans);
   return ctx.db.transaction((tx) => enqueueAdminAlert(tx, { businessKey, template: 'admin-monthly-report', payload, adminEmails, locale: ctx.config.DEFAULT_LOCALE, now }));
 }

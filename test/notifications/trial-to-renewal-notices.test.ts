@@ -7,6 +7,7 @@ import { advanceSandboxDays, apiOf, dayOf, mailsTo, plain, runNoticeJobs, signUp
 const START = new Date('2026-03-02T09:00:00Z');
 const EMAIL = 'anouk@example.nl';
 const PHONE = '+31612345678';
+const ADMIN = 'owner@sportwinkel.test';
 
 /**
  * Issue 5's scenario: monthly plan, 30-day trial, a phone with SMS consent, locale nl. The clock
@@ -21,7 +22,7 @@ describe.each(testDatabaseKinds)('notices from sign-up to the second renewal on 
   }, 120_000);
 
   it('sends the confirmation on day 0, the reminder by e-mail and SMS on day 23, trial ending on day 27, receipts on days 30 and 60, each once and in Dutch', async () => {
-    recur = await startRunningRecur(kind, null, { start: START, messaging: true });
+    recur = await startRunningRecur(kind, null, { start: START, messaging: true, settings: { ADMIN_EMAILS: [ADMIN] } });
     const running = recur;
     await running.startWorker();
     const { subscriptionId } = await signUp(running, { externalId: 'shop-5001', email: EMAIL, name: 'Anouk de Vries', phone: PHONE, smsConsent: true, plan: 'monthly', card: 'pm_card_visa' });
@@ -70,5 +71,18 @@ describe.each(testDatabaseKinds)('notices from sign-up to the second renewal on 
     expect(listed.data.every((row) => row.attempts === 1)).toBe(true);
     const subscriptionRows = await running.t.ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM notification_outbox WHERE subscription_id = $1', [subscriptionId]);
     expect(subscriptionRows.rows[0]!.n).toBe(6);
+
+    // The shop's owner got the monthly report on the first of April and of May, once each (none for February, before the first subscription).
+    const reports = await mailsTo(running, ADMIN);
+    expect(reports.map((mail) => [dayOf(START, mail.sent_at), mail.categories[0]])).toEqual([
+      [30, 'admin-monthly-report'],
+      [60, 'admin-monthly-report'],
+    ]);
+    const figures = await running.t.ctx.db.query<{ payload: Record<string, unknown> }>("SELECT payload FROM notification_outbox WHERE template = 'admin-monthly-report' ORDER BY due_at");
+    expect(figures.rows.map((row) => row.payload)).toEqual([
+      { month: '2026-03', active: 1, trialing: 0, past_due: 0, new: 1, churned: 0, revenue: [], mrr: [{ currency: 'EUR', amount_minor: 2999 }] },
+      { month: '2026-04', active: 1, trialing: 0, past_due: 0, new: 0, churned: 0, revenue: [{ currency: 'EUR', amount_minor: 2999 }], mrr: [{ currency: 'EUR', amount_minor: 2999 }] },
+    ]);
+    expect(plain(reports[1]!.text)).toContain('€ 29,99');
   }, 300_000);
 });

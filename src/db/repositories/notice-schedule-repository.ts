@@ -69,6 +69,12 @@ export async function countCancellationNotices(db: Queryable, customerId: string
 }
 
 /** Which of these business keys the outbox holds already. */
+/** Whether recur held any subscription before `end`: a month before the first one has nothing to report. */
+export async function hasSubscriptionsBefore(db: Queryable, end: Date): Promise<boolean> {
+  const result = await db.query('SELECT 1 FROM subscriptions WHERE created_at < $1 LIMIT 1', [end]);
+  return result.rows.length > 0;
+}
+
 export async function findExistingOutboxKeys(db: Queryable, keys: readonly string[]): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
   const result = await db.query<{ business_key: string }>('SELECT business_key FROM notification_outbox WHERE business_key = ANY($1::text[])', [keys]);
