@@ -1,5 +1,8 @@
 import { ConfigError, loadConfig, type Config } from '../config/load-config.ts';
 
+/** sysexits: the command was used wrongly (an option or argument). */
+export const EX_USAGE = 64;
+
 /** The CLI's one way to fail: a single line on stderr and a non-zero exit code. */
 export class CliError extends Error {
   override name = 'CliError';

@@ -4,7 +4,7 @@ import { openStore } from '../runtime/open-store.ts';
 import { systemClock } from '../shared/clock.ts';
 import { RecurError } from '../shared/errors.ts';
 import { replayInboxEvent } from '../webhooks/replay-inbox-event.ts';
-import { CliError, loadConfigOrExit } from './cli-support.ts';
+import { CliError, EX_USAGE, loadConfigOrExit } from './cli-support.ts';
 
 const STATUSES: readonly InboxStatus[] = ['received', 'processing', 'processed', 'ignored', 'failed', 'dead'];
 
@@ -17,9 +17,9 @@ export function registerEventsCommand(program: Command): void {
     .option('--status <status>', `only events in this status (${STATUSES.join(', ')})`)
     .option('--limit <n>', 'how many', '20')
     .action(async (options: { status?: string; limit: string }) => {
-      if (options.status !== undefined && !STATUSES.includes(options.status as InboxStatus)) throw new CliError(`--status must be one of ${STATUSES.join(', ')}`);
+      if (options.status !== undefined && !STATUSES.includes(options.status as InboxStatus)) throw new CliError(`--status must be one of ${STATUSES.join(', ')}`, EX_USAGE);
       const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError('--limit must be a whole number from 1 to 1000');
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError('--limit must be a whole number from 1 to 1000', EX_USAGE);
       const store = await openStore(loadConfigOrExit(), systemClock, 'events list');
       try {
         const page = await listInboxEvents(store.db, { status: options.status as InboxStatus | undefined, limit });

@@ -3,7 +3,7 @@ import { listApiKeys, revokeApiKey } from '../db/repositories/api-key-repository
 import { openStore } from '../runtime/open-store.ts';
 import { createApiKey } from '../services/api-keys/create-api-key.ts';
 import { systemClock } from '../shared/clock.ts';
-import { CliError, loadConfigOrExit } from './cli-support.ts';
+import { CliError, EX_USAGE, loadConfigOrExit } from './cli-support.ts';
 
 export function registerKeysCommand(program: Command): void {
   const keys = program.command('keys').description('admin API keys (only their hashes are stored)');
@@ -14,7 +14,7 @@ export function registerKeysCommand(program: Command): void {
     .option('--name <name>', 'what the key is for, e.g. "webshop backend"', 'admin')
     .action(async (options: { name: string }) => {
       const name = options.name.trim();
-      if (name.length === 0 || name.length > 100) throw new CliError('--name must be 1 to 100 characters');
+      if (name.length === 0 || name.length > 100) throw new CliError('--name must be 1 to 100 characters', EX_USAGE);
       const store = await openStore(loadConfigOrExit(), systemClock, 'keys create');
       try {
         const { key, record } = await createApiKey({ db: store.db, clock: systemClock }, name, 'cli');
@@ -45,7 +45,7 @@ export function registerKeysCommand(program: Command): void {
     .description('revoke an API key by its id')
     .argument('<id>', 'the key id shown by `recur keys list`')
     .action(async (id: string) => {
-      if (!/^[0-9a-f-]{36}$/i.test(id)) throw new CliError(`"${id}" is not a key id (a UUID from \`recur keys list\`)`);
+      if (!/^[0-9a-f-]{36}$/i.test(id)) throw new CliError(`"${id}" is not a key id (a UUID from \`recur keys list\`)`, EX_USAGE);
       const store = await openStore(loadConfigOrExit(), systemClock, 'keys revoke');
       try {
         if (!(await revokeApiKey(store.db, id, systemClock.now()))) throw new CliError(`no active API key with id ${id}`);

@@ -4,14 +4,13 @@ import { NOTICE_TEMPLATES, isNoticeTemplate, type NoticeLocale, type NoticeTempl
 import { NoticeRenderError, renderEmail, renderSms, validateNoticeOverrides, type RenderRequest } from '../notifications/render-notice.ts';
 import { sampleLinks, samplePayload } from '../notifications/sample-notices.ts';
 import { channelsOf, noticeTemplates, placeholdersOf, requiredPlaceholdersOf } from '../notifications/templates/notice-templates.ts';
-import { CliError, loadConfigOrExit } from './cli-support.ts';
+import { CliError, EX_USAGE, loadConfigOrExit } from './cli-support.ts';
 import { registerNoticesDeliverCommand } from './notices-deliver-command.ts';
 
 const LOCALES: readonly NoticeLocale[] = ['nl', 'en'];
 const CHANNELS = ['email', 'sms'] as const;
 const FORMATS = ['text', 'html', 'subject'] as const;
-/** sysexits: a usage error (unknown template, bad option), and data that does not render. */
-const EX_USAGE = 64;
+/** sysexits: data that does not render (a usage error is EX_USAGE). */
 const EX_DATAERR = 65;
 
 type PreviewOptions = { locale?: string; channel: string; format?: string };

@@ -3,7 +3,7 @@ import { deliverDueNotifications } from '../notifications/deliver-due-notificati
 import { buildMessaging } from '../runtime/build-messaging.ts';
 import { openStore } from '../runtime/open-store.ts';
 import { systemClock } from '../shared/clock.ts';
-import { CliError, loadConfigOrExit } from './cli-support.ts';
+import { CliError, EX_USAGE, loadConfigOrExit } from './cli-support.ts';
 
 /**
  * `recur notices deliver`: one delivery pass by hand, the same code as the minutely job. Safe
@@ -16,7 +16,7 @@ export function registerNoticesDeliverCommand(notices: Command): void {
     .option('--max <rows>', 'handle at most this many rows', '500')
     .action(async (options: { max: string }) => {
       const maxRows = Number(options.max);
-      if (!Number.isInteger(maxRows) || maxRows < 1 || maxRows > 100_000) throw new CliError(`--max: expected a whole number from 1 to 100000, got "${options.max}"`);
+      if (!Number.isInteger(maxRows) || maxRows < 1 || maxRows > 100_000) throw new CliError(`--max: expected a whole number from 1 to 100000, got "${options.max}"`, EX_USAGE);
       const config = loadConfigOrExit();
       if (!config.SENDGRID_API_KEY && !config.TWILIO_ACCOUNT_SID) throw new CliError('neither SendGrid nor Twilio is configured (SENDGRID_API_KEY, TWILIO_ACCOUNT_SID): nothing can be sent', 78);
       const store = await openStore(config, systemClock, 'notices deliver');

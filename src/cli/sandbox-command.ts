@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CliError } from './cli-support.ts';
+import { CliError, EX_USAGE } from './cli-support.ts';
 
 const parsePort = (value: string): number => {
-  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new CliError(`--port must be a whole number from 0 to 65535 (got "${value}")`);
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new CliError(`--port must be a whole number from 0 to 65535 (got "${value}")`, EX_USAGE);
   return Number(value);
 };
 

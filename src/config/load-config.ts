@@ -18,6 +18,9 @@ export class ConfigError extends Error {
 
 const DEFAULT_CONFIG_FILE = 'recur.config.json';
 
+/** Settings whose value a configuration error names but never shows. */
+const SECRET_SETTINGS: ReadonlySet<string> = new Set(['DATABASE_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'SENDGRID_API_KEY', 'TWILIO_AUTH_TOKEN', 'LINK_SIGNING_SECRET']);
+
 /**
  * Parses the whole configuration once, at start-up. Empty environment values count as unset so
  * that a blank line copied from `.env.example` means "use the default".
@@ -76,8 +79,8 @@ function valueAt(input: unknown, path: PropertyKey[]): unknown {
     if (current === null || typeof current !== 'object') return undefined;
     current = (current as Record<PropertyKey, unknown>)[key];
   }
-  // Never echo a database URL back: it may carry a password.
-  if (path[0] === 'DATABASE_URL') return '<hidden>';
+  // Never echo a secret back (a database URL may carry a password).
+  if (SECRET_SETTINGS.has(String(path[0]))) return '<hidden>';
   return current;
 }
 

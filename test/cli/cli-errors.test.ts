@@ -106,7 +106,7 @@ describe('invalid configuration stops before anything is opened', () => {
 
   it('refuses a key id that is not a UUID with one line', async () => {
     const cwd = freshDir();
-    const line = expectOneLineFailure(await runRecur(['keys', 'revoke', 'not-a-uuid'], { cwd }), 1);
+    const line = expectOneLineFailure(await runRecur(['keys', 'revoke', 'not-a-uuid'], { cwd }), 64);
     expect(line).toBe('recur: "not-a-uuid" is not a key id (a UUID from `recur keys list`)');
     expect(readdirSync(cwd)).toEqual([]);
   });

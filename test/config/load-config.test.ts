@@ -59,6 +59,30 @@ describe('loadConfig', () => {
     expect(text).not.toContain('hunter2');
   });
 
+  it('never echoes a secret: a short link-signing secret, a malformed Stripe key', () => {
+    const text = configError({ LINK_SIGNING_SECRET: 'tooShortButSecret', STRIPE_SECRET_KEY: 'sk_nope_hunter2' });
+    expect(text).toMatch(/^STRIPE_SECRET_KEY: .*\(got "<hidden>"\); LINK_SIGNING_SECRET: expected at least 32 characters .*\(got "<hidden>"\)$/);
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('tooShortButSecret');
+  });
+
+  it.each([
+    [{ TRIAL_REMINDER_DAYS: '6' }, /^TRIAL_REMINDER_DAYS: expected a whole number from 7 to 60/],
+    [{ DUNNING_SCHEDULE_DAYS: '7,3' }, /^DUNNING_SCHEDULE_DAYS: expected ascending days/],
+    [{ SMS_QUIET_HOURS: '9pm-8am' }, /^SMS_QUIET_HOURS: expected HH:MM-HH:MM/],
+    [{ DEFAULT_TIME_ZONE: 'Europe/Amsterdm' }, /^DEFAULT_TIME_ZONE: expected an IANA time zone/],
+    [{ TWILIO_ACCOUNT_SID: 'AC123' }, /^TWILIO_ACCOUNT_SID: expected an account SID/],
+    [{ SENDGRID_FROM: 'not an address' }, /^SENDGRID_FROM: expected an address/],
+  ])('names a wrong notification setting: %o', (env, message) => {
+    expect(configError(env)).toMatch(message);
+  });
+
+  it('refuses half a provider: SendGrid without a sender, Twilio without all three settings', () => {
+    expect(configError({ SENDGRID_API_KEY: 'SG.key' })).toMatch(/^SENDGRID_FROM: required with SENDGRID_API_KEY/);
+    expect(configError({ TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'token' })).toMatch(/^TWILIO_FROM: required with the other Twilio settings/);
+    expect(loadConfig({ SENDGRID_API_KEY: 'SG.key', SENDGRID_FROM: 'Sportwinkel <service@sportwinkel.test>', DUNNING_SCHEDULE_DAYS: '2, 5' }, emptyDir())).toMatchObject({ SENDGRID_FROM: 'Sportwinkel <service@sportwinkel.test>', DUNNING_SCHEDULE_DAYS: [2, 5] });
+  });
+
   it('reports several problems on one line', () => {
     expect(configError({ PORT: 'x', LOG_LEVEL: 'y' })).toMatch(/^PORT: .*; LOG_LEVEL: /);
   });
