@@ -27,6 +27,7 @@ describe.each(testDatabaseKinds)('a switch preview equals the charge, on a runni
     expect(before.status).toBe('trialing');
 
     const { preview, answer } = await previewThenSwitch(kit, recorded.id, to);
+    expect(preview.amount_due).toEqual({ amount_minor: 0, currency: 'EUR' });
     expect(preview.next_renewal).toEqual({ at: iso(before.trial_end!), amount_minor: PRICES[to], currency: 'EUR' });
     expect([preview.ends_at, preview.credit_carried_forward.amount_minor]).toEqual([null, 0]);
     await expectNothingCharged(kit, recorded.provider_subscription_id, before.latest_invoice as string, preview, answer);
