@@ -5,6 +5,7 @@ import type { StoredInvoice } from '../state/stripe-state.ts';
 import type { StripeApiError } from '../wire/stripe-error.ts';
 import { stripeErrors } from '../wire/stripe-error.ts';
 import { invoiceActionRequired, invoicePaymentFailed, invoicePaymentSucceeded } from './dunning.ts';
+import { applyCustomerBalance } from './customer-balance.ts';
 import { addItemToInvoice } from './invoice-items.ts';
 import { buildInvoice, type InvoiceInput } from './invoice-object.ts';
 
@@ -39,6 +40,7 @@ export function finalizeInvoice(rt: StripeRuntime, invoice: StoredInvoice): void
   const now = nowOf(rt, invoice);
   invoice.number = `${customer.invoice_prefix}-${String(customer.next_invoice_sequence ?? 1).padStart(4, '0')}`;
   customer.next_invoice_sequence = (customer.next_invoice_sequence ?? 1) + 1;
+  applyCustomerBalance(invoice, customer, false);
   invoice.status = 'open';
   invoice.status_transitions.finalized_at = now;
   invoice.effective_at = now;

@@ -45,6 +45,9 @@ export function applyItems(rt: StripeRuntime, subscription: Stripe.Subscription,
 function applyCancellation(subscription: Stripe.Subscription, params: Params, now: number): void {
   const atPeriodEnd = optionalBool(params, 'cancel_at_period_end');
   const renewal = subscription.status === 'trialing' && subscription.trial_end !== null ? subscription.trial_end : periodOf(subscription).end;
+  // cancel_at_period_end follows the period: a change that moves its end (a new interval, a new
+  // trial end) moves the cancellation with it (unlike a cancel_at timestamp, which stays put).
+  if (subscription.cancel_at_period_end && atPeriodEnd === undefined && !has(params, 'cancel_at')) subscription.cancel_at = renewal;
   if (atPeriodEnd !== undefined) {
     subscription.cancel_at_period_end = atPeriodEnd;
     subscription.cancel_at = atPeriodEnd ? renewal : null;

@@ -1,5 +1,5 @@
-import type Stripe from 'stripe';
 import { nextBoundary } from '../billing/calendar.ts';
+import { applyCustomerBalance } from '../billing/customer-balance.ts';
 import { pendingItems, priceOfItem } from '../billing/invoice-items.ts';
 import { buildInvoice, invoiceLineFromItem, type LineInput } from '../billing/invoice-object.ts';
 import { prorationItems } from '../billing/prorate.ts';
@@ -60,7 +60,6 @@ function previewSubscriptionInvoice(rt: StripeRuntime, params: Params): StoredIn
 
   let lines: LineInput[];
   let invoicePeriod: { start: number; end: number };
-  let billingReason: Stripe.Invoice.BillingReason = 'subscription_update';
   if (restart) {
     const period = { start: now, end: nextBoundary(now, newCycle.interval, newCycle.count, now) };
     lines = [...periodLines(rt, after, period), ...pending, ...prorations];
@@ -73,7 +72,6 @@ function previewSubscriptionInvoice(rt: StripeRuntime, params: Params): StoredIn
     const next = { start: current.end, end: nextBoundary(after.billing_cycle_anchor, newCycle.interval, newCycle.count, current.end) };
     lines = [...periodLines(rt, after, next), ...pending, ...prorations];
     invoicePeriod = current;
-    billingReason = 'subscription_cycle';
   }
   const invoice = buildInvoice(
     rt,
@@ -81,7 +79,8 @@ function previewSubscriptionInvoice(rt: StripeRuntime, params: Params): StoredIn
       customer,
       currency: subscription.currency,
       subscription: after,
-      billingReason,
+      // Stripe marks every preview so, whether it shows the invoice made at once or the next one.
+      billingReason: 'upcoming',
       collectionMethod: subscription.collection_method,
       daysUntilDue: subscription.days_until_due,
       description: null,
@@ -94,6 +93,7 @@ function previewSubscriptionInvoice(rt: StripeRuntime, params: Params): StoredIn
     },
     true,
   );
+  applyCustomerBalance(invoice, customer, true);
   if (prorating && invoice.parent?.subscription_details) invoice.parent.subscription_details.subscription_proration_date = prorationDate;
   return invoice;
 }

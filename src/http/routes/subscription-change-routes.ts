@@ -17,10 +17,15 @@ const previewJson = z.object({
   subscription: z.uuid(),
   from_plan: z.string(),
   to_plan: z.string(),
-  amount_due: money,
+  amount_due: money.describe('charged by the switch (zero while a trial continues)'),
   proration_date: z.iso.datetime().describe('send it with the switch to be charged exactly amount_due'),
   lines: z.array(z.object({ description: z.string(), amount_minor: z.number().int(), proration: z.boolean(), period_start: z.iso.datetime(), period_end: z.iso.datetime() })),
-  next_renewal: z.object({ at: z.iso.datetime(), amount_minor: z.number().int(), currency: z.string() }),
+  next_renewal: z
+    .object({ at: z.iso.datetime(), amount_minor: z.number().int(), currency: z.string() })
+    .nullable()
+    .describe('when it renews next and what that renewal charges (a trial continues: its end, at the new plan); null when it is set to end instead'),
+  ends_at: z.iso.datetime().nullable().describe('set to cancel at period end: when it ends after the switch'),
+  credit_carried_forward: money.describe("what the customer's credit balance holds after the switch, for later invoices"),
 });
 
 const switchedJson = z.object({
@@ -52,7 +57,9 @@ export function subscriptionChangeRoutes(app: FastifyInstance, ctx: ServiceConte
         amount_due: { amount_minor: preview.amountDue.amountMinor, currency: preview.amountDue.currency },
         proration_date: preview.prorationDate.toISOString(),
         lines: preview.lines.map((line) => ({ description: line.description, amount_minor: line.amountMinor, proration: line.proration, period_start: line.periodStart.toISOString(), period_end: line.periodEnd.toISOString() })),
-        next_renewal: { at: preview.nextRenewal.at.toISOString(), amount_minor: preview.nextRenewal.amountMinor, currency: preview.nextRenewal.currency },
+        next_renewal: preview.nextRenewal ? { at: preview.nextRenewal.at.toISOString(), amount_minor: preview.nextRenewal.amountMinor, currency: preview.nextRenewal.currency } : null,
+        ends_at: preview.endsAt?.toISOString() ?? null,
+        credit_carried_forward: { amount_minor: preview.creditCarriedForward.amountMinor, currency: preview.creditCarriedForward.currency },
       };
     },
   );

@@ -1,29 +1,67 @@
-import type { PriceChangePreviewLine } from '../../providers/payments/stripe/stripe-subscription-changes-gateway.ts';
+import type { PriceChangePreview, PriceChangePreviewLine } from '../../providers/payments/stripe/stripe-subscription-changes-gateway.ts';
+import { RecurError } from '../../shared/errors.ts';
 import type { ServiceContext } from '../service-context.ts';
-import { findPlanSwitch } from './switchable-subscription.ts';
+import { findPlanSwitch, type PlanSwitch } from './switchable-subscription.ts';
+
+type Amount = { amountMinor: number; currency: string };
 
 export type PlanSwitchPreview = {
   subscriptionId: string;
   fromPlan: string;
   toPlan: string;
-  amountDue: { amountMinor: number; currency: string };
+  /** Charged when the switch is made (zero while a trial continues). */
+  amountDue: Amount;
   /** Pass it to the switch to be charged exactly this amount. */
   prorationDate: Date;
+  /** The lines of what is charged now; none while a trial continues. */
   lines: PriceChangePreviewLine[];
-  nextRenewal: { at: Date; amountMinor: number; currency: string };
+  /** When it renews next and what that renewal charges; null when it is set to end instead. */
+  nextRenewal: (Amount & { at: Date }) | null;
+  /** When it ends instead of renewing (set to cancel at period end), else null. */
+  endsAt: Date | null;
+  /** What the customer's credit balance holds after the switch, for later invoices. */
+  creditCarriedForward: Amount;
 };
 
 /** What switching would charge now, line by line, and when and for how much it renews after. Changes nothing. */
 export async function previewPlanSwitch(ctx: ServiceContext, subscriptionId: string, planId: string): Promise<PlanSwitchPreview> {
   const change = await findPlanSwitch(ctx, subscriptionId, planId);
-  const preview = await change.stripe.gateway.previewPriceChange({ subscriptionId: change.subscription.providerSubscriptionId, priceId: change.toPriceId, prorationDate: null });
+  const preview = await change.stripe.gateway.previewPriceChange({ start: change.start, priceId: change.toPriceId, prorationDate: null });
+  const currency = preview.currency;
+  const base = { subscriptionId: change.subscription.id, fromPlan: change.from.id, toPlan: change.to.id, prorationDate: preview.prorationDate };
+  if (change.rule.billing === 'trial_continues') {
+    // Stripe's preview is then the invoice at the end of the trial, at the new plan's price.
+    const trialEnd = requireTrialEnd(change);
+    const renews = change.rule.afterwards === 'renews';
+    return {
+      ...base,
+      amountDue: { amountMinor: 0, currency },
+      lines: [],
+      nextRenewal: renews ? { at: trialEnd, amountMinor: preview.amountDueMinor, currency } : null,
+      endsAt: renews ? null : trialEnd,
+      creditCarriedForward: { amountMinor: Math.max(0, -preview.startingBalanceMinor), currency },
+    };
+  }
+  const credit = creditAfter(preview);
+  const renews = change.rule.afterwards === 'renews';
   return {
-    subscriptionId: change.subscription.id,
-    fromPlan: change.from.id,
-    toPlan: change.to.id,
-    amountDue: { amountMinor: preview.amountDueMinor, currency: preview.currency },
-    prorationDate: preview.prorationDate,
+    ...base,
+    amountDue: { amountMinor: preview.amountDueMinor, currency },
     lines: preview.lines,
-    nextRenewal: { at: preview.nextRenewalAt, amountMinor: change.to.amountMinor, currency: change.to.currency },
+    // The credit left by the switch pays the renewal first.
+    nextRenewal: renews ? { at: preview.periodEnd, amountMinor: Math.max(0, change.to.amountMinor - credit), currency } : null,
+    endsAt: renews ? null : preview.periodEnd,
+    creditCarriedForward: { amountMinor: credit, currency },
   };
+}
+
+/** Stripe keeps what an invoice does not use of a credit balance (or a negative total) for the next invoices. */
+function creditAfter(preview: PriceChangePreview): number {
+  return Math.max(0, -(preview.totalMinor + preview.startingBalanceMinor));
+}
+
+function requireTrialEnd(change: PlanSwitch): Date {
+  const trialEnd = change.start.subscription.trialEnd;
+  if (!trialEnd) throw new RecurError('provider_failure', `Stripe says subscription ${change.start.subscription.id} is trialing but gives no trial end`);
+  return trialEnd;
 }

@@ -11,10 +11,12 @@ export const PREVIEW_VALID_MS = 60 * 60 * 1000;
 // Stripe's clock and recur's may differ a little.
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
+/** `invoice`: the one the switch made, null when it made none (a trial continues). */
 export type PlanSwitched = { subscription: SubscriptionRecord; invoice: ProviderInvoiceSummary | null };
 
 /**
- * Switches a Stripe subscription to another plan with proration, charged at once. With the
+ * Switches a Stripe subscription to another plan with proration, charged at once (a trialing one
+ * keeps its trial and is charged the new plan at its end; see decidePlanSwitch). With the
  * preview's proration_date the customer pays exactly what the preview showed; a preview from an
  * earlier period or older than an hour is refused (preview again).
  */
@@ -24,7 +26,7 @@ export async function switchPlan(ctx: ServiceContext, input: { subscriptionId: s
   const now = ctx.clock.now().getTime();
   if (input.prorationDate) {
     const at = input.prorationDate.getTime();
-    const periodStart = subscription.currentPeriodStart?.getTime() ?? 0;
+    const periodStart = change.start.subscription.currentPeriodStart?.getTime() ?? 0;
     if (at < periodStart || at < now - PREVIEW_VALID_MS || at > now + CLOCK_SKEW_MS) {
       throw conflict(`proration_date ${input.prorationDate.toISOString()} is stale (not within the current period and the last hour): preview the switch again`);
     }
@@ -34,7 +36,7 @@ export async function switchPlan(ctx: ServiceContext, input: { subscriptionId: s
   // A retried request starts from the same state and reuses the key; a later switch back starts from another.
   const idempotencyKey = `recur:switch:${subscription.id}:${from}:${when}:v${stateVersion(subscription)}`;
   const changed = await change.stripe.gateway.changePrice(
-    { subscriptionId: subscription.providerSubscriptionId, priceId: change.toPriceId, prorationDate: input.prorationDate },
+    { start: change.start, priceId: change.toPriceId, prorationDate: input.prorationDate },
     idempotencyKey,
   );
   const recorded = await recordSubscriptionChange(

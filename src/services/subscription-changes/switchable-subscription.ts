@@ -1,21 +1,38 @@
 import type { Plan } from '../../domain/plan.ts';
-import { conflict } from '../../shared/errors.ts';
+import { decidePlanSwitch, type PlanSwitchRule } from '../../domain/plan-switch-rule.ts';
+import { mapProviderStatus } from '../../domain/subscription-status.ts';
+import type { PriceChangeStart } from '../../providers/payments/stripe/stripe-subscription-changes-gateway.ts';
+import { conflict, RecurError } from '../../shared/errors.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { requireCatalogPlan, requireStripePrice } from './stripe-price-of-plan.ts';
 import { findStripeSubscriptionTarget, type StripeSubscriptionTarget } from './stripe-subscription-target.ts';
 
-export type PlanSwitch = StripeSubscriptionTarget & { from: Plan; to: Plan; fromPriceId: string; toPriceId: string };
+export type PlanSwitch = StripeSubscriptionTarget & {
+  from: Plan;
+  to: Plan;
+  fromPriceId: string;
+  toPriceId: string;
+  /** The subscription as Stripe holds it now, and what a switch does to it. */
+  start: PriceChangeStart;
+  rule: Extract<PlanSwitchRule, { allowed: true }>;
+};
 
-const SWITCHABLE = new Set(['active', 'trialing']);
-
-/** A switch recur can ask Stripe for: another catalogue plan, on a subscription that is running. */
+/**
+ * A switch recur can ask Stripe for: another catalogue plan, on a subscription whose state at
+ * Stripe (not recur's row, which may wait for a webhook) allows it. The preview and the switch
+ * both come through here, so they refuse alike and expect the same outcome.
+ */
 export async function findPlanSwitch(ctx: ServiceContext, subscriptionId: string, planId: string): Promise<PlanSwitch> {
   const target = await findStripeSubscriptionTarget(ctx, subscriptionId);
   const to = requireCatalogPlan(ctx.config, planId);
   const { subscription } = target;
   if (subscription.planId === to.id) throw conflict(`subscription "${subscription.id}" is already on plan "${to.id}"`);
-  if (!SWITCHABLE.has(subscription.status)) throw conflict(`subscription "${subscription.id}" is ${subscription.status}; only an active or trialing subscription can switch plans`);
+  const start = await target.stripe.gateway.readPriceChangeStart(subscription.providerSubscriptionId);
+  const status = mapProviderStatus('stripe', start.subscription.status);
+  if (!status.ok) throw new RecurError('provider_failure', `Stripe answered an unknown subscription status "${start.subscription.status}"`);
+  const rule = decidePlanSwitch({ status: status.status, cancelAtPeriodEnd: start.subscription.cancelAtPeriodEnd });
+  if (!rule.allowed) throw conflict(`subscription "${subscription.id}" ${rule.why}`);
   const from = requireCatalogPlan(ctx.config, subscription.planId);
   const [fromPriceId, toPriceId] = [await requireStripePrice(target.stripe.gateway, from), await requireStripePrice(target.stripe.gateway, to)];
-  return { ...target, from, to, fromPriceId, toPriceId };
+  return { ...target, from, to, fromPriceId, toPriceId, start, rule };
 }

@@ -29,7 +29,7 @@ describe('POST /v1/invoices/create_preview', () => {
 
     const preview = await stripe.invoices.createPreview({ subscription: subscription.id, subscription_details: change });
     const unused = -Math.round((2999 * (item.current_period_end - prorationDate)) / (item.current_period_end - item.current_period_start));
-    expect(preview).toMatchObject({ object: 'invoice', billing_reason: 'subscription_update', currency: 'eur', amount_due: 29990 + unused, total: 29990 + unused, status: 'draft' });
+    expect(preview).toMatchObject({ object: 'invoice', billing_reason: 'upcoming', currency: 'eur', amount_due: 29990 + unused, total: 29990 + unused, status: 'draft' });
     expect(preview.id).toMatch(/^upcoming_in_/);
     expect(preview.parent?.subscription_details).toMatchObject({ subscription: subscription.id, subscription_proration_date: prorationDate });
     expect(preview.lines.data.map((line) => [line.amount, line.parent?.subscription_item_details?.proration ?? line.parent?.invoice_item_details?.proration])).toEqual([
@@ -59,7 +59,7 @@ describe('POST /v1/invoices/create_preview', () => {
     await advanceDays(kit.sandbox, 15);
     const item = subscription.items.data[0]!;
     const preview = await stripe.invoices.createPreview({ subscription: subscription.id, subscription_details: { items: [{ id: item.id, price: premium.id }] } });
-    expect(preview.billing_reason).toBe('subscription_cycle');
+    expect(preview.billing_reason).toBe('upcoming');
     const [next, ...prorations] = preview.lines.data;
     expect(next).toMatchObject({ amount: 5999, period: { start: item.current_period_end } });
     expect(prorations.map((line) => Math.sign(line.amount))).toEqual([-1, 1]);

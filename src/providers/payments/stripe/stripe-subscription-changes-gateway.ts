@@ -13,19 +13,31 @@ export type ProviderSubscriptionChange = { subscription: ProviderSubscription; c
 
 export type PriceChangePreviewLine = { description: string; amountMinor: number; proration: boolean; periodStart: Date; periodEnd: Date };
 
+/**
+ * Stripe's preview of the invoice the change leads to: the invoice made at once when the change
+ * is invoiced now, else the next one (at the end of a trial, for a trialing subscription).
+ */
 export type PriceChangePreview = {
   amountDueMinor: number;
+  /** Sum of the lines; below zero when the credit outweighs the charge. */
+  totalMinor: number;
+  /** The customer's balance the invoice starts from (below zero: credit). */
+  startingBalanceMinor: number;
   currency: string;
   prorationDate: Date;
   lines: PriceChangePreviewLine[];
-  /** End of the period the new price starts (or continues): when it renews next. */
-  nextRenewalAt: Date;
+  /** The end of the period the new price starts (or continues): where its own line ends. */
+  periodEnd: Date;
 };
 
-export type PriceChange = { subscriptionId: string; priceId: string; prorationDate: Date | null };
+/** A subscription as Stripe holds it when a switch is asked for: what the switch starts from. */
+export type PriceChangeStart = { subscription: ProviderSubscription; itemId: string; latestInvoiceId: string | null };
+
+export type PriceChange = { start: PriceChangeStart; priceId: string; prorationDate: Date | null };
 
 /** Changes recur asks Stripe for on a customer's behalf: switch plan (with a preview), cancel, resume, trial extension, billing portal. */
 export interface StripeSubscriptionChangesGateway {
+  readPriceChangeStart(subscriptionId: string): Promise<PriceChangeStart>;
   previewPriceChange(change: PriceChange): Promise<PriceChangePreview>;
   changePrice(change: PriceChange, idempotencyKey: string): Promise<ProviderSubscriptionChange>;
   cancelAtPeriodEnd(subscriptionId: string, idempotencyKey: string): Promise<ProviderSubscriptionChange>;
@@ -53,24 +65,33 @@ function invoiceSummary(invoice: Stripe.Invoice | string | null): ProviderInvoic
   return { id: invoice.id!, amountDueMinor: invoice.amount_due, amountPaidMinor: invoice.amount_paid, currency: invoice.currency.toUpperCase(), status: invoice.status ?? 'draft' };
 }
 
+// A credit for unused time runs to the old period's end (a year, when leaving yearly): only the
+// new price's own line says when its period ends; prorations alone (same interval) end with the current one.
+function periodEndOf(lines: PriceChangePreviewLine[]): Date {
+  const own = lines.filter((line) => !line.proration);
+  return new Date(Math.max(...(own.length > 0 ? own : lines).map((line) => line.periodEnd.getTime())));
+}
+
 function changed(subscription: Stripe.Subscription, changedAt: number | null): ProviderSubscriptionChange {
   return { subscription: toProviderSubscription(subscription), changedAt: changedAt === null ? null : dateOf(changedAt), invoice: invoiceSummary(subscription.latest_invoice) };
 }
 
 export function createStripeSubscriptionChangesGateway(stripe: Stripe): StripeSubscriptionChangesGateway {
-  const itemOf = async (subscriptionId: string) => {
-    const subscription = await callStripe(`reading subscription ${subscriptionId}`, () => stripe.subscriptions.retrieve(subscriptionId));
-    return subscription.items.data[0]!;
-  };
-  const details = async (change: PriceChange) => ({
-    items: [{ id: (await itemOf(change.subscriptionId)).id, price: change.priceId }],
+  const details = (change: PriceChange) => ({
+    items: [{ id: change.start.itemId, price: change.priceId }],
     proration_behavior: PRORATION_BEHAVIOR as typeof PRORATION_BEHAVIOR,
     ...(change.prorationDate ? { proration_date: seconds(change.prorationDate) } : {}),
   });
 
   return {
+    async readPriceChangeStart(subscriptionId) {
+      const subscription = await callStripe(`reading subscription ${subscriptionId}`, () => stripe.subscriptions.retrieve(subscriptionId));
+      const latest = subscription.latest_invoice;
+      return { subscription: toProviderSubscription(subscription), itemId: subscription.items.data[0]!.id, latestInvoiceId: typeof latest === 'string' ? latest : (latest?.id ?? null) };
+    },
+
     async previewPriceChange(change) {
-      const preview = await callStripe('previewing the plan change', async () => stripe.invoices.createPreview({ subscription: change.subscriptionId, subscription_details: await details(change) }));
+      const preview = await callStripe('previewing the plan change', () => stripe.invoices.createPreview({ subscription: change.start.subscription.id, subscription_details: details(change) }));
       const lines = preview.lines.data.map((line) => ({
         description: line.description ?? '',
         amountMinor: line.amount,
@@ -78,22 +99,29 @@ export function createStripeSubscriptionChangesGateway(stripe: Stripe): StripeSu
         periodStart: dateOf(line.period.start),
         periodEnd: dateOf(line.period.end),
       }));
-      const renewal = Math.max(...preview.lines.data.map((line) => line.period.end));
       return {
         amountDueMinor: preview.amount_due,
+        totalMinor: preview.total,
+        startingBalanceMinor: preview.starting_balance ?? 0,
         currency: preview.currency.toUpperCase(),
         prorationDate: dateOf(preview.parent?.subscription_details?.subscription_proration_date ?? preview.created),
         lines,
-        nextRenewalAt: dateOf(renewal),
+        periodEnd: periodEndOf(lines),
       };
     },
 
     async changePrice(change, idempotencyKey) {
-      const params = { ...(await details(change)), payment_behavior: 'allow_incomplete' as const, expand: ['latest_invoice'] };
-      const subscription = await callStripe('switching the plan', () => stripe.subscriptions.update(change.subscriptionId, params, { idempotencyKey }));
-      const invoice = typeof subscription.latest_invoice === 'object' ? subscription.latest_invoice : null;
-      // The change starts a new period (an interval change) or makes an invoice, both at Stripe's now.
-      return changed(subscription, Math.max(subscription.items.data[0]?.current_period_start ?? 0, invoice?.created ?? 0));
+      const params = { ...details(change), payment_behavior: 'allow_incomplete' as const, expand: ['latest_invoice'] };
+      const subscription = await callStripe('switching the plan', () => stripe.subscriptions.update(change.start.subscription.id, params, { idempotencyKey }));
+      const latest = typeof subscription.latest_invoice === 'object' ? subscription.latest_invoice : null;
+      // A switch that invoices nothing (a trial continues) leaves the latest invoice as it was: not the switch's.
+      const invoice = latest && latest.id !== change.start.latestInvoiceId ? latest : null;
+      // A new period (an interval change) or a new invoice both start at Stripe's now; a trial that
+      // continues carries no time of the change.
+      const periodStart = subscription.items.data[0]?.current_period_start ?? null;
+      const restarted = periodStart !== null && periodStart * 1000 !== change.start.subscription.currentPeriodStart?.getTime();
+      const times = [restarted ? periodStart : null, invoice?.created ?? null].filter((time) => time !== null);
+      return { ...changed(subscription, times.length > 0 ? Math.max(...times) : null), invoice: invoiceSummary(invoice) };
     },
 
     async cancelAtPeriodEnd(subscriptionId, idempotencyKey) {
