@@ -4,6 +4,7 @@ import type { NewCheckoutSession, NewProviderCustomer, ProviderCheckoutSession, 
 import { createStripeReconciliationGateway } from './stripe-reconciliation-gateway.ts';
 import { createStripeRiskGateway } from './stripe-risk-gateway.ts';
 import { createStripeSubscriptionChangesGateway } from './stripe-subscription-changes-gateway.ts';
+import { readPastDueSince } from './stripe-past-due-since.ts';
 import { paymentIntentOfInvoice, subscriptionOfInvoice, toProviderPayment, toProviderPrice, toProviderSubscription } from './stripe-mappers.ts';
 
 const STRIPE_LOCALES = new Set(['nl', 'en']);
@@ -113,7 +114,7 @@ function createStripeCoreGateway(stripe: Stripe): StripeCoreGateway {
 
     async retrieveSubscription(id) {
       const subscription = await retrieveOrNull(`reading subscription ${id}`, () => stripe.subscriptions.retrieve(id));
-      return subscription ? toProviderSubscription(subscription) : null;
+      return subscription ? { ...toProviderSubscription(subscription), pastDueSince: await readPastDueSince(stripe, subscription) } : null;
     },
 
     retrievePayment: (id) => retrievePayment(id),
