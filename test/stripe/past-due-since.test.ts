@@ -53,6 +53,8 @@ describe.each(testDatabaseKinds)('past_due_since on %s', (kind) => {
     await kit.stop();
   });
 
+  const notices = async (template: string) =>
+    (await t.ctx.db.query<{ payload: Record<string, unknown> }>('SELECT payload FROM notification_outbox WHERE template = $1 ORDER BY created_at, id', [template])).rows.map((row) => row.payload);
   const pastDueSince = async (db = t.ctx.db) =>
     (await db.query<{ status: string; past_due_since: Date | null }>('SELECT status, past_due_since FROM subscriptions WHERE provider_subscription_id = $1', [subscriptionId])).rows[0];
 
@@ -62,6 +64,8 @@ describe.each(testDatabaseKinds)('past_due_since on %s', (kind) => {
     expect(newest).toBeGreaterThan(failedAt.getTime());
     for (const event of [...lateEvents].reverse()) await feed(event);
     expect(await pastDueSince()).toEqual({ status: 'past_due', past_due_since: failedAt });
+    // The payment-failed notice names the same moment, though the retry's events reported it first.
+    expect(await notices('payment-failed')).toEqual([expect.objectContaining({ failed_at: failedAt.toISOString() })]);
   });
 
   it('counts the grace period from the failure', async () => {
@@ -109,6 +113,10 @@ describe.each(testDatabaseKinds)('past_due_since on %s', (kind) => {
       await feed(event);
     }
     expect(await pastDueSince()).toEqual({ status: 'active', past_due_since: null });
+    // Paid by the retry with the new card: the receipt's date is that charge's, not the first attempt's.
+    const paid = (await stripe.charges.list({ customer: customerId })).data.find((charge) => charge.status === 'succeeded' && charge.amount > 0)!;
+    expect(paid.created * 1000).toBeGreaterThan(failedAt.getTime());
+    expect(await notices('receipt')).toEqual([expect.objectContaining({ payment: expect.objectContaining({ paid_at: new Date(paid.created * 1000).toISOString() }) })]);
 
     // The card fails again at the next renewal (28 February) and at its retry three days later.
     const failing = await stripe.paymentMethods.attach('pm_card_chargeCustomerFail', { customer: customerId });

@@ -4,7 +4,7 @@ import type { NewCheckoutSession, NewProviderCustomer, ProviderCheckoutSession, 
 import { createStripeReconciliationGateway } from './stripe-reconciliation-gateway.ts';
 import { createStripeRiskGateway } from './stripe-risk-gateway.ts';
 import { createStripeSubscriptionChangesGateway } from './stripe-subscription-changes-gateway.ts';
-import { readPastDueSince } from './stripe-past-due-since.ts';
+import { readFirstFailedCharge, readPastDueSince } from './stripe-past-due-since.ts';
 import { paymentIntentOfInvoice, subscriptionOfInvoice, toProviderPayment, toProviderPrice, toProviderSubscription } from './stripe-mappers.ts';
 
 const STRIPE_LOCALES = new Set(['nl', 'en']);
@@ -22,7 +22,9 @@ export function createStripeGateway(stripe: Stripe): StripeGateway {
 function createStripeCoreGateway(stripe: Stripe): StripeCoreGateway {
   const retrievePayment = async (id: string, providerSubscriptionId: string | null = null) => {
     const intent = await retrieveOrNull(`reading payment ${id}`, () => stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] }));
-    return intent ? toProviderPayment(intent, providerSubscriptionId) : null;
+    if (!intent) return null;
+    const payment = toProviderPayment(intent, providerSubscriptionId);
+    return payment.status === 'failed' ? { ...payment, failedAt: (await readFirstFailedCharge(stripe, intent.id)) ?? payment.failedAt } : payment;
   };
 
   return {

@@ -44,6 +44,10 @@ export type ProviderPayment = {
   status: PaymentStatus;
   methodSummary: string | null;
   at: Date;
+  /** When it was paid: the succeeded charge's time (a retry's, when a retry paid it). */
+  paidAt: Date | null;
+  /** When it first failed: its first failed charge's time, however many retries failed since. */
+  failedAt: Date | null;
 };
 
 export type ProviderCheckoutSession = {

@@ -30,10 +30,13 @@ export async function readPastDueSince(stripe: Stripe, subscription: Stripe.Subs
   const failing = open.data.filter((invoice) => invoice.attempted).at(-1);
   if (!failing) return null;
   const intent = paymentIntentOfInvoice(failing);
-  if (intent) {
-    const charges = await callStripe(`listing the charges of payment ${intent}`, () => stripe.charges.list({ payment_intent: intent, limit: 100 }));
-    const failedAt = charges.data.filter((charge) => charge.status === 'failed').map((charge) => charge.created);
-    if (failedAt.length > 0) return dateOf(Math.min(...failedAt));
-  }
-  return dateOf(failing.status_transitions.finalized_at ?? failing.created);
+  const failedAt = intent ? await readFirstFailedCharge(stripe, intent) : null;
+  return failedAt ?? dateOf(failing.status_transitions.finalized_at ?? failing.created);
+}
+
+/** The time of a PaymentIntent's first failed charge (each retry adds one); null when none failed. */
+export async function readFirstFailedCharge(stripe: Stripe, paymentIntentId: string): Promise<Date | null> {
+  const charges = await callStripe(`listing the charges of payment ${paymentIntentId}`, () => stripe.charges.list({ payment_intent: paymentIntentId, limit: 100 }));
+  const failedAt = charges.data.filter((charge) => charge.status === 'failed').map((charge) => charge.created);
+  return failedAt.length > 0 ? dateOf(Math.min(...failedAt)) : null;
 }
