@@ -11,8 +11,9 @@ const ONE_MS = 1;
 
 /**
  * One Stripe subscription against recur's row: recorded when recur lacks it, repaired from
- * Stripe when it is stale (past_due_since too, against Stripe's fact of the failure). Both go through recordProviderSubscription, the guarded write the
- * webhooks use, with the run as the audit actor.
+ * Stripe when it is stale (past_due_since too, against Stripe's fact of the failure). Both go
+ * through recordProviderSubscription, the guarded write the webhooks use, with the run as the
+ * audit actor.
  *
  * The version of a repair is the stored row's version plus one millisecond, not a time from
  * either clock: it is just enough to pass the guard against the row it was compared with, and
