@@ -11,20 +11,24 @@ export type PaymentBefore = { status: PaymentStatus; amountRefundedMinor: number
 export type PaymentChange = {
   before: PaymentBefore;
   payment: PaymentRecord;
-  /** The provider's time of this state: when the failure happened, for a failed payment. */
-  version: Date;
+  /** The provider's facts (never the time of the event that reported them): when it was paid, when it first failed. */
+  paidAt: Date | null;
+  failedAt: Date | null;
   plans: readonly Plan[];
   now: Date;
 };
 
 const PAID: ReadonlySet<PaymentStatus> = new Set(['succeeded', 'partially_refunded', 'refunded']);
 
-function describePayment(payment: PaymentRecord, version: Date): PaymentFacts {
+// Without the provider's time of the outcome, the payment's own start (the PaymentIntent's creation).
+const startOf = (payment: PaymentRecord): Date => payment.invoiceAt ?? payment.createdAt;
+
+function describePayment(payment: PaymentRecord, paidAt: Date | null): PaymentFacts {
   return {
     payment_id: payment.id,
     amount_minor: payment.amountMinor,
     currency: payment.currency,
-    paid_at: (payment.invoiceAt ?? version).toISOString(),
+    paid_at: (paidAt ?? startOf(payment)).toISOString(),
     method_summary: payment.methodSummary,
   };
 }
@@ -44,7 +48,7 @@ export async function notifyPaymentChange(tx: Queryable, change: PaymentChange):
   // A state recorded before the payment was linked to its subscription could have no notice, so
   // the first linked state is compared with nothing.
   const seen = change.before?.subscriptionId ? change.before : null;
-  const facts = describePayment(payment, change.version);
+  const facts = describePayment(payment, change.paidAt);
 
   if (payment.amountMinor > 0 && PAID.has(payment.status) && !(seen && PAID.has(seen.status))) {
     await enqueueCustomerNotice(tx, { template: 'receipt', businessKey: `receipt:${payment.id}`, subscription, plans, details: { payment: facts }, now });
@@ -66,7 +70,7 @@ export async function notifyPaymentChange(tx: Queryable, change: PaymentChange):
       businessKey: `payment-failed:${payment.id}`,
       subscription,
       plans,
-      details: { amount_due_minor: payment.amountMinor, failed_at: change.version.toISOString() },
+      details: { amount_due_minor: payment.amountMinor, failed_at: (change.failedAt ?? startOf(payment)).toISOString() },
       now,
     });
   }

@@ -58,7 +58,7 @@ describe.each(testDatabaseKinds)('notices decided by recorded changes (%s)', (ki
     if (recorded.outcome === 'not_recorded') throw new Error(recorded.reason);
     return recorded.subscriptionId;
   };
-  const stripePayment = (id: string, status: PaymentStatus, amountMinor = 2999, amountRefundedMinor = 0): ProviderPayment => ({
+  const stripePayment = (id: string, status: PaymentStatus, amountMinor = 2999, amountRefundedMinor = 0, facts: Partial<Pick<ProviderPayment, 'paidAt' | 'failedAt'>> = {}): ProviderPayment => ({
     id,
     providerCustomerId: 'cus_hooked',
     providerSubscriptionId: 'sub_hooked',
@@ -68,6 +68,9 @@ describe.each(testDatabaseKinds)('notices decided by recorded changes (%s)', (ki
     status,
     methodSummary: 'visa •••• 4242',
     at: trialEnd,
+    paidAt: null,
+    failedAt: null,
+    ...facts,
   });
   const recordPayment = (subscriptionId: string | null, payment: ProviderPayment, version: Date) =>
     t.ctx.db.transaction((tx) =>
@@ -137,11 +140,12 @@ describe.each(testDatabaseKinds)('notices decided by recorded changes (%s)', (ki
       ]);
     });
 
-    it('tells the customer once that a payment failed, with the amount due', async () => {
+    it('tells the customer once that a payment failed, with the amount due and the failure\'s time (not the reporting event\'s)', async () => {
       const id = await recordSubscription(stripeSubscription('sub_hooked'), signUp);
       const failedAt = later(trialEnd, 60_000);
-      await recordPayment(id, stripePayment('pi_first', 'failed'), failedAt);
-      await recordPayment(id, stripePayment('pi_first', 'failed'), later(failedAt, 1000));
+      // Heard of days later, from the retry's events: their time is not when it failed.
+      await recordPayment(id, stripePayment('pi_first', 'failed', 2999, 0, { failedAt }), later(failedAt, 3 * DAY));
+      await recordPayment(id, stripePayment('pi_first', 'failed', 2999, 0, { failedAt }), later(failedAt, 3 * DAY + 1000));
 
       const failed = (await outbox()).filter((row) => row.template === 'payment-failed');
       expect(failed.map((row) => row.business_key)).toEqual([`payment-failed:${await paymentId('pi_first')}`]);

@@ -12,6 +12,7 @@ export const RECONCILIATION_ITEM_KINDS = [
   'several_live_subscriptions',
   'not_recorded',
   'event_recovered',
+  'stale_past_due_since',
 ] as const;
 
 export type ReconciliationItemKind = (typeof RECONCILIATION_ITEM_KINDS)[number];

@@ -2,14 +2,17 @@ import type { SubscriptionRecord } from '../../db/repositories/subscription-repo
 import type { ReconciliationItemKind } from '../../db/repositories/reconciliation-run-repository.ts';
 import type { ProviderSubscription } from '../../providers/payments/stripe/stripe-gateway.ts';
 
-/** recur's stored row of a provider subscription, as far as the comparison reads it. */
 /** recur's row as the comparison needs it: the repository's record. */
 export type StoredSubscription = Pick<
   SubscriptionRecord,
-  'id' | 'customerId' | 'planId' | 'providerStatus' | 'trialEnd' | 'currentPeriodStart' | 'currentPeriodEnd' | 'cancelAtPeriodEnd' | 'canceledAt' | 'providerUpdatedAt'
+  'id' | 'customerId' | 'planId' | 'status' | 'providerStatus' | 'trialEnd' | 'currentPeriodStart' | 'currentPeriodEnd' | 'cancelAtPeriodEnd' | 'canceledAt' | 'pastDueSince' | 'providerUpdatedAt'
 >;
 
-export type SubscriptionDrift = { kind: Extract<ReconciliationItemKind, 'stale_status' | 'stale_period' | 'stale_plan' | 'stale_cancel_flag'>; recur: unknown; provider: unknown };
+export type SubscriptionDrift = {
+  kind: Extract<ReconciliationItemKind, 'stale_status' | 'stale_period' | 'stale_plan' | 'stale_cancel_flag' | 'stale_past_due_since'>;
+  recur: unknown;
+  provider: unknown;
+};
 
 const sameTime = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.getTime() ?? null);
 const iso = (date: Date | null) => date?.toISOString() ?? null;
@@ -32,6 +35,10 @@ export function compareSubscription(stored: StoredSubscription, truth: ProviderS
       recur: { cancel_at_period_end: stored.cancelAtPeriodEnd, canceled_at: iso(stored.canceledAt) },
       provider: { cancel_at_period_end: truth.cancelAtPeriodEnd, canceled_at: iso(truth.canceledAt) },
     });
+  }
+  // Only a read that asked Stripe for the fact can show this drift; a list page cannot.
+  if (truth.pastDueSince && !sameTime(stored.pastDueSince, truth.pastDueSince)) {
+    drift.push({ kind: 'stale_past_due_since', recur: iso(stored.pastDueSince), provider: iso(truth.pastDueSince) });
   }
   return drift;
 }

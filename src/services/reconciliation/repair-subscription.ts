@@ -1,3 +1,4 @@
+import { isPastDueAtStripe } from '../../providers/payments/stripe/stripe-past-due-since.ts';
 import { planForPrice } from '../sync/plan-for-price.ts';
 import { recordProviderSubscription } from '../sync/record-provider-subscription.ts';
 import { resolveProviderCustomer } from '../sync/resolve-provider-customer.ts';
@@ -10,8 +11,9 @@ const ONE_MS = 1;
 
 /**
  * One Stripe subscription against recur's row: recorded when recur lacks it, repaired from
- * Stripe when it is stale. Both go through recordProviderSubscription, the guarded write the
- * webhooks use, with the run as the audit actor.
+ * Stripe when it is stale (past_due_since too, against Stripe's fact of the failure). Both go
+ * through recordProviderSubscription, the guarded write the webhooks use, with the run as the
+ * audit actor.
  *
  * The version of a repair is the stored row's version plus one millisecond, not a time from
  * either clock: it is just enough to pass the guard against the row it was compared with, and
@@ -28,7 +30,8 @@ export async function reconcileSubscription(scope: RunScope, listed: ListedSubsc
     return;
   }
   if (!stored) return recordMissing(scope, listed);
-  if (compareSubscription(stored, listed, plan.id).length === 0) return;
+  // A list page carries no past-due fact, so a past-due subscription is read by id to compare it.
+  if (compareSubscription(stored, listed, plan.id).length === 0 && !isPastDueAtStripe(listed.status)) return;
   const fresh = await scope.gateway.retrieveSubscription(listed.id);
   await scope.ctx.db.transaction(async (tx) => {
     const now = scope.ctx.clock.now();
@@ -60,6 +63,9 @@ export async function reconcileSubscription(scope: RunScope, listed: ListedSubsc
  * before Stripe's `created`: older than every event about it, so each of them still applies.
  */
 async function recordMissing(scope: RunScope, listed: ListedSubscription): Promise<void> {
+  // A past-due one is read by id for its failure's date, which a list page does not carry.
+  const fresh = isPastDueAtStripe(listed.status) ? await scope.gateway.retrieveSubscription(listed.id) : null;
+  const truth = fresh ? { ...listed, ...fresh } : listed;
   await scope.ctx.db.transaction(async (tx) => {
     const now = scope.ctx.clock.now();
     const customerId = await resolveProviderCustomer(
@@ -75,7 +81,7 @@ async function recordMissing(scope: RunScope, listed: ListedSubscription): Promi
     const recorded = await recordProviderSubscription(tx, {
       provider: 'stripe',
       customerId,
-      subscription: listed,
+      subscription: truth,
       version: new Date(listed.created.getTime() - ONE_MS),
       plans: scope.ctx.config.catalogue.plans,
       now,

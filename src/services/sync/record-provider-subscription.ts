@@ -1,6 +1,7 @@
 import type { Queryable } from '../../db/database.ts';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { findSubscription, upsertSubscriptionState, type SubscriptionState } from '../../db/repositories/subscription-repository.ts';
+import { decidePastDueSince } from '../../domain/past-due-since.ts';
 import type { Plan } from '../../domain/plan.ts';
 import type { ProviderId } from '../../domain/provider.ts';
 import { mapProviderStatus, type SubscriptionStatus } from '../../domain/subscription-status.ts';
@@ -15,7 +16,8 @@ export type RecordSubscriptionInput = {
   subscription: ProviderSubscription;
   /**
    * The provider's time of this state: the event's `created` for webhooks. An equal or older
-   * version than the stored one changes nothing (the repository's guard).
+   * version than the stored one changes nothing (the repository's guard). Only a version: no date
+   * of a fact is taken from it (past_due_since comes from the subscription's own fact).
    */
   version: Date;
   plans: readonly Plan[];
@@ -45,8 +47,12 @@ export async function recordProviderSubscription(tx: Queryable, input: RecordSub
     [input.provider, subscription.id],
   );
   const existing = before.rows[0];
-  // Past due since the first state that said so; a state that is no longer past due clears it.
-  const pastDueSince = mapped.status === 'past_due' ? (existing?.status === 'past_due' ? existing.past_due_since : null) ?? input.version : null;
+  const pastDueSince = decidePastDueSince({
+    status: mapped.status,
+    previous: existing ? { status: existing.status, pastDueSince: existing.past_due_since } : null,
+    fact: subscription.pastDueSince,
+    periodStart: subscription.currentPeriodStart,
+  });
   const state: SubscriptionState = {
     customerId: input.customerId,
     provider: input.provider,

@@ -4,6 +4,7 @@ import type { NewCheckoutSession, NewProviderCustomer, ProviderCheckoutSession, 
 import { createStripeReconciliationGateway } from './stripe-reconciliation-gateway.ts';
 import { createStripeRiskGateway } from './stripe-risk-gateway.ts';
 import { createStripeSubscriptionChangesGateway } from './stripe-subscription-changes-gateway.ts';
+import { readFirstFailedCharge, readPastDueSince } from './stripe-past-due-since.ts';
 import { paymentIntentOfInvoice, subscriptionOfInvoice, toProviderPayment, toProviderPrice, toProviderSubscription } from './stripe-mappers.ts';
 
 const STRIPE_LOCALES = new Set(['nl', 'en']);
@@ -21,7 +22,9 @@ export function createStripeGateway(stripe: Stripe): StripeGateway {
 function createStripeCoreGateway(stripe: Stripe): StripeCoreGateway {
   const retrievePayment = async (id: string, providerSubscriptionId: string | null = null) => {
     const intent = await retrieveOrNull(`reading payment ${id}`, () => stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] }));
-    return intent ? toProviderPayment(intent, providerSubscriptionId) : null;
+    if (!intent) return null;
+    const payment = toProviderPayment(intent, providerSubscriptionId);
+    return payment.status === 'failed' ? { ...payment, failedAt: (await readFirstFailedCharge(stripe, intent.id)) ?? payment.failedAt } : payment;
   };
 
   return {
@@ -113,7 +116,7 @@ function createStripeCoreGateway(stripe: Stripe): StripeCoreGateway {
 
     async retrieveSubscription(id) {
       const subscription = await retrieveOrNull(`reading subscription ${id}`, () => stripe.subscriptions.retrieve(id));
-      return subscription ? toProviderSubscription(subscription) : null;
+      return subscription ? { ...toProviderSubscription(subscription), pastDueSince: await readPastDueSince(stripe, subscription) } : null;
     },
 
     retrievePayment: (id) => retrievePayment(id),

@@ -22,6 +22,12 @@ export type ProviderSubscription = {
   cancelAtPeriodEnd: boolean;
   canceledAt: Date | null;
   metadata: Record<string, string>;
+  /**
+   * When the failure incident began, from the provider's records (the first failed charge of the
+   * oldest unpaid invoice), never from an event's time. null: not past due, or the provider holds
+   * no such fact. Absent: this read did not ask (lists, objects a change or cancel returned).
+   */
+  pastDueSince?: Date | null;
 };
 
 /**
@@ -38,6 +44,10 @@ export type ProviderPayment = {
   status: PaymentStatus;
   methodSummary: string | null;
   at: Date;
+  /** When it was paid: the succeeded charge's time (a retry's, when a retry paid it). */
+  paidAt: Date | null;
+  /** When it first failed: its first failed charge's time, however many retries failed since. */
+  failedAt: Date | null;
 };
 
 export type ProviderCheckoutSession = {
@@ -83,6 +93,7 @@ export interface StripeCoreGateway {
   createCheckoutSession(session: NewCheckoutSession): Promise<{ id: string; url: string }>;
   /** null when Stripe does not know the id (a forged or foreign session). */
   retrieveCheckoutSession(id: string): Promise<ProviderCheckoutSession | null>;
+  /** With `pastDueSince` read when Stripe says past_due or unpaid (two more requests then). */
   retrieveSubscription(id: string): Promise<ProviderSubscription | null>;
   retrievePayment(paymentIntentId: string): Promise<ProviderPayment | null>;
   /** The invoice's subscription and the payment (PaymentIntent) that pays it, if any. */

@@ -72,6 +72,9 @@ export function toProviderPayment(intent: Stripe.PaymentIntent, providerSubscrip
     status: paymentStatus(intent, charge),
     methodSummary: methodSummary(charge),
     at: new Date(intent.created * 1000),
+    paidAt: charge?.status === 'succeeded' ? new Date(charge.created * 1000) : null,
+    // The latest failure; the gateway reads the first one (it takes a list of the charges).
+    failedAt: charge?.status === 'failed' ? new Date(charge.created * 1000) : null,
   };
 }
 
