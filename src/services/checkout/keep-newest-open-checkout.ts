@@ -1,0 +1,36 @@
+import type { OpenCheckoutSession, StripeGateway } from '../../providers/payments/stripe/stripe-gateway.ts';
+import { RecurError } from '../../shared/errors.ts';
+
+export type OpenCheckoutOutcome = { kind: 'newest'; expired: string[] } | { kind: 'superseded'; by: OpenCheckoutSession; expired: string[] };
+
+const isNewer = (a: OpenCheckoutSession, b: OpenCheckoutSession) => a.created.getTime() > b.created.getTime() || (a.created.getTime() === b.created.getTime() && a.id > b.id);
+
+/**
+ * One open checkout per customer at Stripe, so two of them (a double click, two tabs, an old tab
+ * left open) can never both be paid into two subscriptions. Every request that opens a session
+ * then lists the customer's open sessions recur made and expires all but the newest, ordered by
+ * (created, id) so that concurrent requests agree on which one stays: the last of them to list
+ * sees every session and leaves exactly one open. A session that was paid before it could be
+ * expired means the customer has just subscribed; then this one is expired too and refused. What
+ * still slips through (a session paid between another request's check and its list) is left to
+ * reconciliation's several_live_subscriptions alert.
+ */
+export async function keepNewestOpenCheckout(gateway: StripeGateway, input: { providerCustomerId: string; recurCustomerId: string; ownSessionId: string }): Promise<OpenCheckoutOutcome> {
+  const listed = (await gateway.listOpenCheckoutSessions(input.providerCustomerId)).filter((session) => session.recurCustomerId === input.recurCustomerId);
+  // The own session is missing when a concurrent request has already expired it in favour of another.
+  if (listed.length === 0) throw new RecurError('conflict', 'another checkout for this customer was started and finished at the same moment; reload to see the subscription');
+  const newest = listed.reduce((best, session) => (isNewer(session, best) ? session : best));
+  const expired: string[] = [];
+  let paid: string | null = null;
+  for (const session of listed) {
+    if (session.id === newest.id) continue;
+    const status = await gateway.expireCheckoutSession(session.id);
+    if (status === 'complete') paid = session.id;
+    else expired.push(session.id);
+  }
+  if (paid) {
+    if ((await gateway.expireCheckoutSession(newest.id)) === 'complete') paid = newest.id;
+    throw new RecurError('conflict', `the customer has just paid checkout session ${paid}; a second checkout is not opened until that subscription is recorded`, { details: { checkout_session_id: paid } });
+  }
+  return newest.id === input.ownSessionId ? { kind: 'newest', expired } : { kind: 'superseded', by: newest, expired };
+}
