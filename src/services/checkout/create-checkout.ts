@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
-import { insertCheckoutSession, settleCheckoutSession } from '../../db/repositories/checkout-session-repository.ts';
+import { insertCheckoutSession, listOpenCheckoutSessionsOfCustomer, settleCheckoutSession } from '../../db/repositories/checkout-session-repository.ts';
 import { findCustomerByExternalId } from '../../db/repositories/customer-repository.ts';
 import { findProviderPriceId } from '../../domain/plan.ts';
 import { notFound, RecurError, validationFailed } from '../../shared/errors.ts';
@@ -10,6 +10,7 @@ import { requireNewSubscriptionTerms } from '../subscriptions/require-new-subscr
 import { lookupKeyForPlan } from '../sync/plan-for-price.ts';
 import { buildCheckoutTerms, describeCheckoutTerms, type CheckoutTerms } from './checkout-terms.ts';
 import { keepNewestOpenCheckout } from './keep-newest-open-checkout.ts';
+import { LONGEST_SESSION_MS } from './record-paid-checkouts.ts';
 import { requireStripe } from './require-stripe.ts';
 
 export type CheckoutRequest = { customerExternalId: string; planId: string; provider: 'stripe'; returnUrl: string };
@@ -41,6 +42,7 @@ export async function createCheckout(ctx: ServiceContext, request: CheckoutReque
   if (!priceId) throw new RecurError('conflict', `plan "${plan.id}" has no Stripe price yet: run \`recur plans sync\``);
 
   const providerCustomerId = await ensureStripeCustomer(ctx, stripe.gateway, customer);
+  const earlier = new Set((await listOpenCheckoutSessionsOfCustomer(ctx.db, 'stripe', customer.id, new Date(ctx.clock.now().getTime() - LONGEST_SESSION_MS))).map((row) => row.providerSessionId));
   const session = await stripe.gateway.createCheckoutSession({
     providerCustomerId,
     priceId,
@@ -55,7 +57,7 @@ export async function createCheckout(ctx: ServiceContext, request: CheckoutReque
     idempotencyKey: `recur:checkout:${customer.id}:${plan.id}:${randomUUID()}`,
   });
   const now = ctx.clock.now();
-  const open = await keepNewestOpenCheckout(stripe.gateway, { providerCustomerId, recurCustomerId: customer.id, ownSessionId: session.id });
+  const open = await keepNewestOpenCheckout(stripe.gateway, { providerCustomerId, recurCustomerId: customer.id, ownSessionId: session.id, earlier });
   const expired = open.kind === 'superseded' ? [...open.expired, session.id] : open.expired;
   await ctx.db.transaction(async (tx) => {
     await insertCheckoutSession(tx, { provider: 'stripe', providerSessionId: session.id, customerId: customer.id, planId: plan.id, returnUrl: request.returnUrl }, now);
