@@ -52,6 +52,8 @@ export const catalogueSchema = z
     plans: z.array(planSchema).min(1, 'expected at least one plan'),
     /** How notices read: the shop's name, and its own wording of any template (see README). */
     notices: noticesSchema.default({ shop_name: 'recur', templates: {} }),
+    /** The free trial is for a customer's first subscription only (any provider, canceled ones too). */
+    trial_once_per_customer: z.boolean().default(true),
   })
   .strict()
   .superRefine((catalogue, ctx) => {
@@ -62,7 +64,7 @@ export const catalogueSchema = z
     });
   });
 
-export type Catalogue = { plans: Plan[]; notices: NoticeSettings };
+export type Catalogue = { plans: Plan[]; notices: NoticeSettings; trial_once_per_customer: boolean };
 
 /** The webshop's model, used when no catalogue file is configured. */
 export const defaultCatalogue: Catalogue = {
@@ -71,4 +73,5 @@ export const defaultCatalogue: Catalogue = {
     { id: 'yearly', name: 'Yearly', interval: 'year', amountMinor: 29990, currency: 'EUR', trialDays: 30, providerPriceIds: {} },
   ],
   notices: { shop_name: 'recur', templates: {} },
+  trial_once_per_customer: true,
 };

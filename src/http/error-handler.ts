@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { RecurError, type ErrorCode } from '../shared/errors.ts';
 
-type HttpError = { status: number; code: ErrorCode; message: string };
+type HttpError = { status: number; code: ErrorCode; message: string; details?: Readonly<Record<string, string>> | undefined };
 
 // Fastify's own failures before a handler runs, in recur's vocabulary.
 const FASTIFY_CODES: Record<string, Omit<HttpError, 'status'> & { status?: number }> = {
@@ -14,7 +14,7 @@ const FASTIFY_CODES: Record<string, Omit<HttpError, 'status'> & { status?: numbe
 };
 
 export function toHttpError(error: FastifyError | Error): HttpError {
-  if (error instanceof RecurError) return { status: error.status, code: error.code, message: error.message };
+  if (error instanceof RecurError) return { status: error.status, code: error.code, message: error.message, details: error.details };
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = (error as FastifyError).validationContext ?? 'request';
     const details = error.validation.map((issue) => {
@@ -38,7 +38,7 @@ function statusOf(code: ErrorCode): number {
 }
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: HttpError): FastifyReply {
-  return reply.status(error.status).send({ error: { code: error.code, message: error.message, requestId: request.id } });
+  return reply.status(error.status).send({ error: { code: error.code, message: error.message, requestId: request.id, ...(error.details ? { details: error.details } : {}) } });
 }
 
 /** The JSON error answer for a thrown error; a 5xx is logged with its cause. */

@@ -84,6 +84,7 @@ export const planJson = z.object({
   interval: z.enum(['month', 'year']),
   price: moneyJson,
   trial_days: z.number().int(),
+  trial_once_per_customer: z.boolean().describe("the free trial is only for a customer's first subscription: one who had a trial or paid subscription before checks out without it"),
   provider_price_ids: z.object({ stripe: z.string().nullable(), paypal: z.string().nullable() }),
   saving_versus_monthly: z.object({ amount: moneyJson, percent: z.number().int(), months_free: z.number().int() }).nullable(),
 });
@@ -94,6 +95,7 @@ export const presentPlan = (plan: PlanListing): z.infer<typeof planJson> => ({
   interval: plan.interval,
   price: { amount_minor: plan.amountMinor, currency: plan.currency },
   trial_days: plan.trialDays,
+  trial_once_per_customer: plan.trialOncePerCustomer,
   provider_price_ids: { stripe: plan.providerPriceIds.stripe ?? null, paypal: plan.providerPriceIds.paypal ?? null },
   saving_versus_monthly: plan.savingVersusMonthly
     ? {
@@ -104,4 +106,4 @@ export const presentPlan = (plan: PlanListing): z.infer<typeof planJson> => ({
     : null,
 });
 
-export const errorJson = z.object({ error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }) });
+export const errorJson = z.object({ error: z.object({ code: z.string(), message: z.string(), requestId: z.string(), details: z.record(z.string(), z.string()).optional() }) });

@@ -32,13 +32,16 @@ export class RecurError extends Error {
   override name = 'RecurError';
   readonly status: number;
   readonly retryable: boolean;
+  /** Ids a program needs to act on the error (answered as `error.details`); never secrets. */
+  readonly details: Readonly<Record<string, string>> | undefined;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options: { cause?: unknown } = {},
+    options: { cause?: unknown; details?: Record<string, string> } = {},
   ) {
-    super(message, options);
+    super(message, 'cause' in options ? { cause: options.cause } : {});
+    this.details = options.details;
     this.status = errorCatalogue[code].status;
     this.retryable = errorCatalogue[code].retryable;
   }

@@ -90,6 +90,8 @@ describe('loadConfig', () => {
   it('reads the plan catalogue from recur.config.json in the working directory', () => {
     const config = loadConfig({}, withCatalogue({ plans: [{ ...plan, id: 'basic', amountMinor: 999, providerPriceIds: { stripe: 'price_123' } }] }));
     expect(config.catalogue.plans).toEqual([{ ...plan, id: 'basic', amountMinor: 999, providerPriceIds: { stripe: 'price_123' } }]);
+    expect(config.catalogue.trial_once_per_customer).toBe(true);
+    expect(loadConfig({}, withCatalogue({ plans: [plan], trial_once_per_customer: false })).catalogue.trial_once_per_customer).toBe(false);
   });
 
   it.each([
@@ -99,6 +101,7 @@ describe('loadConfig', () => {
     ['a lower-case currency', { plans: [{ ...plan, currency: 'eur' }] }, /plans\[0\]\.currency: expected an ISO 4217 code/],
     ['an unknown interval', { plans: [{ ...plan, interval: 'week' }] }, /plans\[0\]\.interval/],
     ['no plans', { plans: [] }, /plans: expected at least one plan/],
+    ['a trial rule that is not true or false', { plans: [plan], trial_once_per_customer: 'yes' }, /trial_once_per_customer: .*boolean/],
     ['broken JSON', '{"plans": [', /not valid JSON/],
   ])('refuses a catalogue with %s, naming the file and the field', (_name, json, message) => {
     const dir = withCatalogue(json);

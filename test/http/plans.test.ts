@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultCatalogue } from '../../src/config/catalogue-schema.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 describe('plans API', () => {
@@ -18,6 +19,7 @@ describe('plans API', () => {
         interval: 'month',
         price: { amount_minor: 2999, currency: 'EUR' },
         trial_days: 30,
+        trial_once_per_customer: true,
         provider_price_ids: { stripe: null, paypal: null },
         saving_versus_monthly: null,
       },
@@ -27,11 +29,26 @@ describe('plans API', () => {
         interval: 'year',
         price: { amount_minor: 29990, currency: 'EUR' },
         trial_days: 30,
+        trial_once_per_customer: true,
         provider_price_ids: { stripe: null, paypal: null },
         saving_versus_monthly: { amount: { amount_minor: 5998, currency: 'EUR' }, percent: 16, months_free: 2 },
       },
     ]);
   });
+
+  it('shows the trial rule as the catalogue sets it: off, and never on a plan without a trial', async () => {
+    const catalogue = { ...defaultCatalogue, trial_once_per_customer: false };
+    const off = await startTestApp('pglite', { catalogue });
+    const noTrial = await startTestApp('pglite', { catalogue: { ...defaultCatalogue, plans: [{ ...defaultCatalogue.plans[0]!, trialDays: 0 }] } });
+    try {
+      const plansOf = async (app: TestApp) => (await app.app.inject({ method: 'GET', url: '/v1/plans', headers: { authorization: app.auth } })).json().data as { id: string; trial_once_per_customer: boolean }[];
+      expect((await plansOf(off)).map((plan) => plan.trial_once_per_customer)).toEqual([false, false]);
+      expect((await plansOf(noTrial)).map((plan) => [plan.id, plan.trial_once_per_customer])).toEqual([['monthly', false]]);
+    } finally {
+      await off.close();
+      await noTrial.close();
+    }
+  }, 120_000);
 
   it('needs an API key', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/v1/plans' });

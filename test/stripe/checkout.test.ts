@@ -36,6 +36,8 @@ describe.each(testDatabaseKinds)('Stripe checkout and the redirect back on %s', 
 
     const session = await stripe.checkout.sessions.retrieve(session_id, { expand: ['customer'] });
     expect(session).toMatchObject({ mode: 'subscription', client_reference_id: customerId, locale: 'nl', metadata: { recur_customer_id: customerId, recur_plan_id: 'monthly' } });
+    expect(started.json().terms).toEqual({ plan: 'monthly', price: { amount_minor: 2999, currency: 'EUR' }, interval: 'month', trial_days: 30, trial_refused: null, due_today: { amount_minor: 0, currency: 'EUR' } });
+    expect(session.custom_text.submit?.message).toBe('De gratis proefperiode van 30 dagen geldt eenmalig, voor je eerste abonnement.');
     expect(session.customer as Stripe.Customer).toMatchObject({ email: 'shop-2001@example.nl', name: 'Sanne Bakker', metadata: { recur_customer_id: customerId, external_id: 'shop-2001' } });
 
     const paid = await fetch(url, form({ card: 'pm_card_visa', action: 'pay' }));
@@ -65,11 +67,18 @@ describe.each(testDatabaseKinds)('Stripe checkout and the redirect back on %s', 
     expect(await tableCounts(t.ctx.db)).toEqual(counts);
   });
 
-  it('sends browsers to the hosted page with 303 and reuses the Stripe customer', async () => {
-    const first = await startCheckout({ customer: 'shop-2001', plan: 'yearly', provider: 'stripe', return_url: 'https://shop.example/account' }, { accept: 'text/html,application/xhtml+xml' });
+  it('sends browsers to the hosted page with 303, reuses the Stripe customer and keeps one checkout open', async () => {
+    await seedCustomer(t, 'shop-2003');
+    const earlier = await startCheckout({ customer: 'shop-2003', plan: 'monthly', provider: 'stripe', return_url: 'https://shop.example/account' });
+    expect(earlier.statusCode).toBe(201);
+    const first = await startCheckout({ customer: 'shop-2003', plan: 'yearly', provider: 'stripe', return_url: 'https://shop.example/account' }, { accept: 'text/html,application/xhtml+xml' });
     expect(first.statusCode).toBe(303);
     expect(first.headers.location).toMatch(new RegExp(`^${kit.sandbox.url}/stripe/checkout/cs_`));
-    expect((await stripe.customers.list({ limit: 100 })).data.filter((c) => c.metadata['external_id'] === 'shop-2001')).toHaveLength(1);
+    expect((await stripe.customers.list({ limit: 100 })).data.filter((c) => c.metadata['external_id'] === 'shop-2003')).toHaveLength(1);
+    // The earlier checkout of the same customer can no longer be paid, at Stripe and in recur's rows.
+    const earlierId = earlier.json().session_id as string;
+    expect((await stripe.checkout.sessions.retrieve(earlierId)).status).toBe('expired');
+    expect((await t.ctx.db.query('SELECT status FROM checkout_sessions WHERE provider_session_id = $1', [earlierId])).rows).toEqual([{ status: 'expired' }]);
 
     // Back at recur before paying (the session is still open): pending, nothing recorded.
     const counts = await tableCounts(t.ctx.db);
@@ -101,8 +110,11 @@ describe.each(testDatabaseKinds)('Stripe checkout and the redirect back on %s', 
     const faults = (body: unknown) => fetch(`${kit.sandbox.url}/sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const normal = t.ctx.stripe!;
     t.ctx.stripe = { gateway: createStripeGateway(sdk(kit.sandbox, undefined, { maxNetworkRetries: 0 })), publicBaseUrl: PUBLIC_BASE_URL };
+    await seedCustomer(t, 'shop-2004');
+    const body = { customer: 'shop-2004', plan: 'monthly', provider: 'stripe', return_url: 'https://shop.example/' };
+    // Linked to a Stripe customer already, so only the failing session call is left to write anything.
+    expect((await startCheckout(body)).statusCode).toBe(201);
     const counts = await tableCounts(t.ctx.db);
-    const body = { customer: 'shop-2001', plan: 'monthly', provider: 'stripe', return_url: 'https://shop.example/' };
     try {
       await faults({ requests: [{ provider: 'stripe', route: 'POST /v1/checkout/sessions', errorRate: 1, errorStatus: 429, retryAfterSeconds: 1 }] });
       const limited = await startCheckout(body);

@@ -141,7 +141,9 @@ describe.each(testDatabaseKinds)('the Stripe event processor on %s', (kind) => {
   });
 
   it('settles an expired checkout session from checkout.session.expired; the redirect then says canceled', async () => {
-    const started = await t.app.inject({ method: 'POST', url: '/v1/checkout', headers: { authorization: t.auth }, payload: { customer: 'shop-3001', plan: 'yearly', provider: 'stripe', return_url: 'https://shop.example/plans' } });
+    // A customer of its own: shop-3001 subscribed above, and a second subscription is refused.
+    await seedCustomer(t, 'shop-3002');
+    const started = await t.app.inject({ method: 'POST', url: '/v1/checkout', headers: { authorization: t.auth }, payload: { customer: 'shop-3002', plan: 'yearly', provider: 'stripe', return_url: 'https://shop.example/plans' } });
     const { session_id } = started.json() as { session_id: string };
     await stripe.checkout.sessions.expire(session_id);
     const outcomes = await feedNew();

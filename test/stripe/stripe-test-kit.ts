@@ -8,7 +8,7 @@ import { defaultCatalogue } from '../../src/config/catalogue-schema.ts';
 import type { DatabaseKind } from '../../src/db/database.ts';
 import { syncPlansToStripe } from '../../src/services/sync/sync-plans-to-stripe.ts';
 import { startStripe, type StripeKit } from '../sandbox/stripe/stripe-kit.ts';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { startTestApp, type TestApp, type TestAppOptions } from '../support/test-app.ts';
 
 export const PUBLIC_BASE_URL = 'http://recur.test';
 
@@ -54,9 +54,9 @@ export async function stripeState(db: Database): Promise<unknown> {
 }
 
 /** The Stripe sandbox and a recur app whose checkout uses it, with the catalogue synced there. */
-export async function startStripeTestApp(kind: DatabaseKind): Promise<{ kit: StripeKit; stripe: Stripe; t: TestApp }> {
+export async function startStripeTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<{ kit: StripeKit; stripe: Stripe; t: TestApp }> {
   const kit = await startStripe();
-  const t = await startTestApp(kind);
+  const t = await startTestApp(kind, options);
   const gateway = createStripeGateway(kit.stripe);
   t.ctx.stripe = { gateway, publicBaseUrl: PUBLIC_BASE_URL };
   await syncPlansToStripe(gateway, t.ctx.config.catalogue.plans);

@@ -14,19 +14,29 @@ function summary(rt: StripeRuntime, session: Stripe.Checkout.Session): string {
     .map((item) => `<tr><td>${escapeHtml(item.quantity)} × ${escapeHtml(item.description)}${item.price?.recurring ? ` / ${escapeHtml(item.price.recurring.interval)}` : ''}</td><td class="amount">${formatAmount(item.amount_total, item.currency)}</td></tr>`)
     .join('');
   const trialDays = plan?.subscriptionData.trialPeriodDays;
-  const trial = trialDays ? `<p>Free trial: ${escapeHtml(trialDays)} days, nothing is charged today.</p>` : '';
-  return `<table>${rows}<tr><td><strong>Total</strong></td><td class="amount"><strong>${formatAmount(session.amount_total, session.currency)}</strong></td></tr></table>${trial}`;
+  const trialEnd = plan?.subscriptionData.trialEnd;
+  const trial = trialDays
+    ? `<p>Free trial: ${escapeHtml(trialDays)} days, nothing is charged today.</p>`
+    : trialEnd
+      ? `<p>Trial until ${escapeHtml(new Date(trialEnd * 1000).toISOString().slice(0, 10))}, nothing is charged today.</p>`
+      : '';
+  // As Stripe's page: what the customer pays now, which a trial makes zero.
+  const dueToday = session.mode === 'subscription' && (trialDays || trialEnd) ? 0 : session.amount_total;
+  return `<table>${rows}<tr><td><strong>Total</strong></td><td class="amount"><strong>${formatAmount(session.amount_total, session.currency)}</strong></td></tr>
+<tr><td><strong>Total due today</strong></td><td class="amount" id="due-today"><strong>${formatAmount(dueToday, session.currency)}</strong></td></tr></table>${trial}`;
 }
 
 function payForm(rt: StripeRuntime, session: Stripe.Checkout.Session, error?: string): string {
   const email = session.customer || session.customer_email ? '' : '<label>E-mail <input type="email" name="email" required value="customer@example.com"></label>';
+  const submitText = session.custom_text?.submit?.message ? `<p class="custom-text" id="submit-text">${escapeHtml(session.custom_text.submit.message)}</p>` : '';
+  const afterSubmitText = session.custom_text?.after_submit?.message ? `<p class="custom-text">${escapeHtml(session.custom_text.after_submit.message)}</p>` : '';
   const cards = HOSTED_PAGE_CARDS.map((card, index) => `<label><input type="radio" name="card" value="${escapeHtml(card.token)}"${index === 0 ? ' checked' : ''}> ${escapeHtml(card.label)}</label>`).join('');
   return page(
     session.mode === 'subscription' ? 'Subscribe' : 'Pay',
     `${error ? `<p class="error">${escapeHtml(error)}</p>` : ''}${summary(rt, session)}
-<form method="post">${email}<p>Pick a test card:</p>${cards}
+<form method="post">${email}<p>Pick a test card:</p>${cards}${submitText}
 <button type="submit" name="action" value="pay">${session.mode === 'subscription' ? 'Subscribe' : 'Pay'}</button>
-<button class="secondary" type="submit" name="action" value="cancel" formnovalidate>Cancel</button></form>`,
+<button class="secondary" type="submit" name="action" value="cancel" formnovalidate>Cancel</button></form>${afterSubmitText}`,
   );
 }
 

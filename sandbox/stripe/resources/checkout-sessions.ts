@@ -64,6 +64,19 @@ function plan(params: Params, items: Stripe.LineItem[]): CheckoutPlan {
   };
 }
 
+const CUSTOM_TEXT_FIELDS = ['after_submit', 'shipping_address', 'submit', 'terms_of_service_acceptance'] as const;
+
+/** `custom_text[<field>][message]`: up to 1,200 characters each; a field not sent is null. */
+function customText(params: Params): Stripe.Checkout.Session.CustomText {
+  const text = {} as Record<(typeof CUSTOM_TEXT_FIELDS)[number], { message: string } | null>;
+  for (const field of CUSTOM_TEXT_FIELDS) {
+    const message = optionalString(params, `custom_text.${field}.message`);
+    if (message !== undefined && message.length > 1200) throw stripeErrors.invalidRequest('Invalid string: must be at most 1200 characters', `custom_text[${field}][message]`);
+    text[field] = message ? { message } : null;
+  }
+  return text;
+}
+
 export function expireSession(rt: StripeRuntime, session: Stripe.Checkout.Session): void {
   session.status = 'expired';
   session.url = null;
@@ -106,7 +119,7 @@ function create(rt: StripeRuntime, params: Params): Stripe.Checkout.Session {
     currency: items[0]!.currency,
     currency_conversion: null,
     custom_fields: [],
-    custom_text: { after_submit: null, shipping_address: null, submit: null, terms_of_service_acceptance: null },
+    custom_text: customText(params),
     customer: customer?.id ?? null,
     customer_account: null,
     customer_creation: mode === 'payment' && !customer ? (optionalEnum(params, 'customer_creation', ['always', 'if_required'] as const) ?? 'if_required') : null,

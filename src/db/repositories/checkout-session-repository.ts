@@ -71,3 +71,12 @@ export async function settleCheckoutSession(
   );
   return result.rowCount === 1;
 }
+
+/** The customer's sessions recur still holds open, opened since `since`, oldest first. */
+export async function listOpenCheckoutSessionsOfCustomer(db: Queryable, provider: ProviderId, customerId: string, since: Date): Promise<CheckoutSessionRecord[]> {
+  const result = await db.query<Row>(
+    "SELECT * FROM checkout_sessions WHERE provider = $1 AND customer_id = $2 AND status = 'open' AND created_at >= $3 ORDER BY created_at, provider_session_id",
+    [provider, customerId, since],
+  );
+  return result.rows.map(toRecord);
+}

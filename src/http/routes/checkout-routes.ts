@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { completeStripeCheckout } from '../../services/checkout/complete-stripe-checkout.ts';
+import type { CheckoutTerms } from '../../services/checkout/checkout-terms.ts';
 import { createCheckout } from '../../services/checkout/create-checkout.ts';
 import type { ServiceContext } from '../../services/service-context.ts';
 import { answerError } from '../error-handler.ts';
@@ -18,8 +19,36 @@ const checkoutBody = z
   })
   .strict();
 
-const checkoutJson = z.object({ url: z.string(), session_id: z.string() });
+const moneyJson = z.object({ amount_minor: z.number().int(), currency: z.string() });
+const checkoutJson = z.object({
+  url: z.string(),
+  session_id: z.string(),
+  terms: z
+    .object({
+      plan: z.string(),
+      price: moneyJson,
+      interval: z.enum(['month', 'year']),
+      trial_days: z.number().int().describe("the free trial this checkout grants: the plan's, or 0"),
+      trial_refused: z
+        .object({ reason: z.literal('trial_used'), subscription_id: z.string() })
+        .nullable()
+        .describe("why the plan's trial was not granted: the customer had a trial or paid subscription before (trial_once_per_customer)"),
+      due_today: moneyJson.describe('charged when the checkout is paid, before any promotion code'),
+    })
+    .describe('what the customer gets, as the hosted page also says'),
+});
 const errors = { 400: errorJson, 401: errorJson, 403: errorJson, 404: errorJson, 409: errorJson, 502: errorJson, 503: errorJson };
+
+function presentCheckoutTerms(terms: CheckoutTerms): z.infer<typeof checkoutJson>['terms'] {
+  return {
+    plan: terms.planId,
+    price: { amount_minor: terms.price.amountMinor, currency: terms.price.currency },
+    interval: terms.interval,
+    trial_days: terms.trialDays,
+    trial_refused: terms.trialRefused ? { reason: terms.trialRefused.reason, subscription_id: terms.trialRefused.subscriptionId } : null,
+    due_today: { amount_minor: terms.dueToday.amountMinor, currency: terms.dueToday.currency },
+  };
+}
 
 /** `POST /v1/checkout`, inside the API-key scope. */
 export function checkoutApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
@@ -28,7 +57,7 @@ export function checkoutApiRoutes(app: FastifyInstance, ctx: ServiceContext): vo
     {
       schema: {
         tags: ['checkout'],
-        summary: 'Start a hosted checkout for a customer and plan (303 to it for browsers)',
+        summary: 'Start a hosted checkout for a customer and plan (303 to it for browsers); 409 while the customer has a live subscription',
         body: checkoutBody,
         response: { 201: checkoutJson, 303: z.null(), ...errors },
       },
@@ -37,7 +66,7 @@ export function checkoutApiRoutes(app: FastifyInstance, ctx: ServiceContext): vo
       const { customer, plan, provider, return_url } = request.body;
       const started = await createCheckout(ctx, { customerExternalId: customer, planId: plan, provider, returnUrl: return_url }, request.actor);
       if (wantsHtml(request.headers.accept)) return reply.status(303).header('location', started.url).send(null);
-      return reply.status(201).send({ url: started.url, session_id: started.sessionId });
+      return reply.status(201).send({ url: started.url, session_id: started.sessionId, terms: presentCheckoutTerms(started.terms) });
     },
   );
 }

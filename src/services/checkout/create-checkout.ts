@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
-import { insertCheckoutSession } from '../../db/repositories/checkout-session-repository.ts';
+import { insertCheckoutSession, listOpenCheckoutSessionsOfCustomer, settleCheckoutSession } from '../../db/repositories/checkout-session-repository.ts';
 import { findCustomerByExternalId } from '../../db/repositories/customer-repository.ts';
-import { findProviderCustomerId, linkProviderCustomer } from '../../db/repositories/provider-customer-repository.ts';
 import { findProviderPriceId } from '../../domain/plan.ts';
 import { notFound, RecurError, validationFailed } from '../../shared/errors.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
+import { ensureStripeCustomer } from '../subscription-changes/ensure-stripe-customer.ts';
+import { requireNewSubscriptionTerms } from '../subscriptions/require-new-subscription-terms.ts';
 import { lookupKeyForPlan } from '../sync/plan-for-price.ts';
+import { buildCheckoutTerms, describeCheckoutTerms, type CheckoutTerms } from './checkout-terms.ts';
+import { keepNewestOpenCheckout } from './keep-newest-open-checkout.ts';
+import { LONGEST_SESSION_MS } from './record-paid-checkouts.ts';
 import { requireStripe } from './require-stripe.ts';
 
 export type CheckoutRequest = { customerExternalId: string; planId: string; provider: 'stripe'; returnUrl: string };
-export type CheckoutStarted = { url: string; sessionId: string };
+export type CheckoutStarted = { url: string; sessionId: string; terms: CheckoutTerms };
 
 /** Adds the outcome to the shop's return URL, keeping whatever query it already has. */
 export function shopReturnUrl(returnUrl: string, params: Record<string, string>): string {
@@ -20,8 +24,10 @@ export function shopReturnUrl(returnUrl: string, params: Record<string, string>)
 }
 
 /**
- * A hosted Stripe Checkout for one customer and plan: the Stripe customer is created once (and
- * linked), the session is remembered with the shop's return URL so the redirect back can be
+ * A hosted Stripe Checkout for one customer and plan, under recur's rule for a new subscription:
+ * refused while the customer has a live one (nothing is created at Stripe then), without the free
+ * trial for a returning customer when the catalogue says so, and the only open checkout of that
+ * customer. The session is remembered with the shop's return URL so the redirect back can be
  * checked and sent on.
  */
 export async function createCheckout(ctx: ServiceContext, request: CheckoutRequest, actor: Actor): Promise<CheckoutStarted> {
@@ -31,32 +37,38 @@ export async function createCheckout(ctx: ServiceContext, request: CheckoutReque
   if (customer.banned) throw new RecurError('forbidden', `customer "${customer.externalId}" is banned and cannot start a checkout`);
   const plan = ctx.config.catalogue.plans.find((candidate) => candidate.id === request.planId);
   if (!plan) throw validationFailed(`plan "${request.planId}" is not in the catalogue`);
+  const terms = buildCheckoutTerms(plan, await requireNewSubscriptionTerms(ctx, customer));
   const priceId = (await stripe.gateway.findPriceByLookupKey(lookupKeyForPlan(plan.id)))?.id ?? findProviderPriceId(plan, 'stripe');
   if (!priceId) throw new RecurError('conflict', `plan "${plan.id}" has no Stripe price yet: run \`recur plans sync\``);
 
-  let providerCustomerId = await findProviderCustomerId(ctx.db, customer.id, 'stripe');
-  if (!providerCustomerId) {
-    // The key makes a retry (or a concurrent request) get the same Stripe customer back.
-    const created = await stripe.gateway.createCustomer({ recurCustomerId: customer.id, externalId: customer.externalId, email: customer.email, name: customer.name, locale: customer.locale });
-    providerCustomerId = await ctx.db.transaction((tx) => linkProviderCustomer(tx, { customerId: customer.id, provider: 'stripe', providerCustomerId: created.id }, ctx.clock.now()));
-  }
-
+  const providerCustomerId = await ensureStripeCustomer(ctx, stripe.gateway, customer);
+  const earlier = new Set((await listOpenCheckoutSessionsOfCustomer(ctx.db, 'stripe', customer.id, new Date(ctx.clock.now().getTime() - LONGEST_SESSION_MS))).map((row) => row.providerSessionId));
   const session = await stripe.gateway.createCheckoutSession({
-    providerCustomerId: providerCustomerId!,
+    providerCustomerId,
     priceId,
-    trialDays: plan.trialDays,
+    trialDays: terms.trialDays,
     recurCustomerId: customer.id,
     planId: plan.id,
     successUrl: `${stripe.publicBaseUrl}/checkout/stripe/return?session_id={CHECKOUT_SESSION_ID}`,
     cancelUrl: shopReturnUrl(request.returnUrl, { checkout: 'canceled' }),
     locale: customer.locale,
+    submitMessage: describeCheckoutTerms(terms, ctx.config.catalogue.trial_once_per_customer, customer.locale),
     // Each request is a new checkout; the key only makes the SDK's own retries of it safe.
     idempotencyKey: `recur:checkout:${customer.id}:${plan.id}:${randomUUID()}`,
   });
   const now = ctx.clock.now();
+  const open = await keepNewestOpenCheckout(stripe.gateway, { providerCustomerId, recurCustomerId: customer.id, ownSessionId: session.id, earlier });
+  const expired = open.kind === 'superseded' ? [...open.expired, session.id] : open.expired;
   await ctx.db.transaction(async (tx) => {
     await insertCheckoutSession(tx, { provider: 'stripe', providerSessionId: session.id, customerId: customer.id, planId: plan.id, returnUrl: request.returnUrl }, now);
-    await recordAudit(tx, { at: now, actor, entity: 'customer', entityId: customer.id, action: 'checkout_started', before: null, after: { provider: 'stripe', sessionId: session.id, planId: plan.id } });
+    for (const id of expired) await settleCheckoutSession(tx, { provider: 'stripe', providerSessionId: id }, { status: 'expired', subscriptionId: null }, now);
+    const after = { provider: 'stripe', sessionId: session.id, planId: plan.id, trialDays: terms.trialDays, trialRefused: terms.trialRefused, expiredSessions: expired };
+    await recordAudit(tx, { at: now, actor, entity: 'customer', entityId: customer.id, action: 'checkout_started', before: null, after });
   });
-  return { url: session.url, sessionId: session.id };
+  if (open.kind === 'newest') return { url: session.url, sessionId: session.id, terms };
+  // A double click: both requests answer the one checkout left open, when it sells the same plan.
+  if (open.by.planId !== plan.id || !open.by.url) {
+    throw new RecurError('conflict', `another checkout for customer "${customer.externalId}" (${open.by.id}, plan "${open.by.planId}") was started at the same moment`, { details: { checkout_session_id: open.by.id } });
+  }
+  return { url: open.by.url, sessionId: open.by.id, terms };
 }

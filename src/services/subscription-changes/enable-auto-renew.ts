@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { insertCheckoutSession } from '../../db/repositories/checkout-session-repository.ts';
 import { findCustomerByExternalId } from '../../db/repositories/customer-repository.ts';
-import { listSubscriptionsOfCustomer, type SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
-import { conflict, notFound, RecurError, validationFailed } from '../../shared/errors.ts';
+import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
+import { notFound, RecurError, validationFailed } from '../../shared/errors.ts';
 import { requireStripe } from '../checkout/require-stripe.ts';
 import { shopReturnUrl } from '../checkout/create-checkout.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
+import { requireNewSubscriptionTerms } from '../subscriptions/require-new-subscription-terms.ts';
 import { ensureStripeCustomer } from './ensure-stripe-customer.ts';
 import { recordSubscriptionChange } from './record-subscription-change.ts';
 import { requireCatalogPlan, requireStripePrice } from './stripe-price-of-plan.ts';
@@ -34,8 +35,11 @@ export async function enableAutoRenew(ctx: ServiceContext, request: AutoRenewReq
   const until = request.paidUntil;
   if (until.getTime() <= now.getTime()) throw validationFailed(`paid_until ${until.toISOString()} is not in the future`);
   if (until.getTime() - now.getTime() > MAX_TRIAL_MS) throw validationFailed(`paid_until ${until.toISOString()} is more than 730 days ahead (Stripe's longest trial)`);
-  const live = (await listSubscriptionsOfCustomer(ctx.db, customer.id)).find((subscription) => subscription.status !== 'canceled');
-  if (live) throw conflict(`customer "${customer.externalId}" already has a ${live.status} subscription (${live.id}); change that one instead`);
+  // The same rule as checkout refuses a second live subscription. Its free-trial verdict is left
+  // unused on purpose: the "trial" here is time the customer already paid for outside Stripe, not
+  // a free trial, and withholding it would charge those days twice. Trial-once still holds, since
+  // this route never grants a free day.
+  await requireNewSubscriptionTerms(ctx, customer);
   const priceId = await requireStripePrice(stripe.gateway, plan);
 
   const providerCustomerId = await ensureStripeCustomer(ctx, stripe.gateway, customer);

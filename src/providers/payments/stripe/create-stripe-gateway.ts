@@ -87,11 +87,32 @@ function createStripeCoreGateway(stripe: Stripe): StripeCoreGateway {
             cancel_url: session.cancelUrl,
             locale: (STRIPE_LOCALES.has(session.locale) ? session.locale : 'auto') as Stripe.Checkout.SessionCreateParams.Locale,
             allow_promotion_codes: true,
+            ...(session.submitMessage ? { custom_text: { submit: { message: session.submitMessage } } } : {}),
           },
           { idempotencyKey: session.idempotencyKey },
         ),
       );
       return { id: created.id, url: created.url! };
+    },
+
+    async listOpenCheckoutSessions(providerCustomerId) {
+      const sessions = await callStripe('listing open checkout sessions', () => stripe.checkout.sessions.list({ customer: providerCustomerId, status: 'open', limit: 100 }));
+      return sessions.data
+        .filter((session) => session.mode === 'subscription')
+        .map((session) => ({ id: session.id, created: new Date(session.created * 1000), url: session.url, recurCustomerId: session.metadata?.['recur_customer_id'] ?? null, planId: session.metadata?.['recur_plan_id'] ?? null }));
+    },
+
+    async expireCheckoutSession(id) {
+      try {
+        await callStripe(`expiring checkout session ${id}`, () => stripe.checkout.sessions.expire(id));
+        return 'expired';
+      } catch (error) {
+        // Stripe refuses to expire a session that is no longer open: it was paid, or expired already.
+        const session = await callStripe(`reading checkout session ${id}`, () => stripe.checkout.sessions.retrieve(id));
+        if (session.status === 'complete') return 'complete';
+        if (session.status === 'expired') return 'expired';
+        throw error;
+      }
     },
 
     async retrieveCheckoutSession(id) {

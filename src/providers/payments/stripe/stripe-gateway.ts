@@ -76,8 +76,13 @@ export type NewCheckoutSession = {
   successUrl: string;
   cancelUrl: string;
   locale: string;
+  /** Shown above the pay button (Checkout's `custom_text.submit`): the terms in the customer's words. */
+  submitMessage: string | null;
   idempotencyKey: string;
 };
+
+/** An open subscription Checkout of one Stripe customer, newest first when listed. */
+export type OpenCheckoutSession = { id: string; created: Date; url: string | null; recurCustomerId: string | null; planId: string | null };
 
 /**
  * The whole gateway: the core below (catalogue, checkout, reads for webhooks) and one part per
@@ -91,6 +96,10 @@ export interface StripeCoreGateway {
   createPrice(input: { productId: string; lookupKey: string; amountMinor: number; currency: string; interval: BillingInterval; idempotencyKey: string }): Promise<ProviderPrice>;
   createCustomer(customer: NewProviderCustomer): Promise<{ id: string }>;
   createCheckoutSession(session: NewCheckoutSession): Promise<{ id: string; url: string }>;
+  /** The customer's open subscription checkouts (Stripe lists newest first). */
+  listOpenCheckoutSessions(providerCustomerId: string): Promise<OpenCheckoutSession[]>;
+  /** Expires an open session; a session that was no longer open answers the status it has. */
+  expireCheckoutSession(id: string): Promise<'expired' | 'complete'>;
   /** null when Stripe does not know the id (a forged or foreign session). */
   retrieveCheckoutSession(id: string): Promise<ProviderCheckoutSession | null>;
   /** With `pastDueSince` read when Stripe says past_due or unpaid (two more requests then). */

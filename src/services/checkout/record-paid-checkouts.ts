@@ -1,0 +1,25 @@
+import { listOpenCheckoutSessionsOfCustomer, settleCheckoutSession } from '../../db/repositories/checkout-session-repository.ts';
+import type { ServiceContext } from '../service-context.ts';
+import { completeStripeCheckout } from './complete-stripe-checkout.ts';
+import { requireStripe } from './require-stripe.ts';
+
+/** Stripe's longest Checkout lifetime: a session opened earlier is expired or finished by now. */
+export const LONGEST_SESSION_MS = 24 * 3_600_000;
+
+/**
+ * A customer who paid a checkout a moment ago and clicks again before the redirect or the webhook
+ * came back has a subscription recur's rows do not show yet. The sessions recur still holds open
+ * for the customer are read at Stripe first, and one that was paid is recorded as the redirect
+ * would record it, so the rule for a new subscription sees it. Normally there are none: every
+ * session settles by its redirect or its webhook.
+ */
+export async function recordPaidCheckouts(ctx: ServiceContext, customerId: string): Promise<void> {
+  const stripe = requireStripe(ctx);
+  const now = ctx.clock.now();
+  const open = await listOpenCheckoutSessionsOfCustomer(ctx.db, 'stripe', customerId, new Date(now.getTime() - LONGEST_SESSION_MS));
+  for (const row of open) {
+    const session = await stripe.gateway.retrieveCheckoutSession(row.providerSessionId);
+    if (session?.status === 'complete') await completeStripeCheckout(ctx, row.providerSessionId);
+    else if (session?.status === 'expired') await settleCheckoutSession(ctx.db, { provider: 'stripe', providerSessionId: row.providerSessionId }, { status: 'expired', subscriptionId: null }, now);
+  }
+}
