@@ -33,11 +33,15 @@ export class ClockMover {
     private readonly options: ClockMoverOptions,
   ) {}
 
-  /** Moves to `target` through every due moment, then tells the listeners. */
-  advance(target: Date): Promise<ClockMove> {
+  /**
+   * Moves to `target` through every due moment, then tells the listeners. A relative move is a
+   * function of the time it starts from, so two moves of a day each make two days.
+   */
+  advance(target: Date | ((from: Date) => Date)): Promise<ClockMove> {
     return this.serialize(async () => {
       const from = this.clock.now();
-      const steps = await advanceClock(this.clock, target, this.parties, { beforeMove: this.options.beforeMove });
+      const to = typeof target === 'function' ? target(from) : target;
+      const steps = await advanceClock(this.clock, to, this.parties, { beforeMove: this.options.beforeMove });
       this.offsetMs = this.clock.now().getTime() - Date.now();
       this.options.onChange(steps > 0);
       const move = { from, to: this.clock.now(), steps };
