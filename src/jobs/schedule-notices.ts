@@ -23,7 +23,8 @@ export const scheduleNoticesJob = (ctx: ServiceContext) =>
     ...(ctx.config.NOTICES_CRON === 'off' ? {} : { cron: ctx.config.NOTICES_CRON }),
     handle: async () => {
       const { written } = await scheduleDueNotices(ctx, ctx.clock.now());
-      // New notices go out now rather than at the delivery job's next minute.
-      if (written > 0) await ctx.jobs?.enqueue(DELIVER_NOTIFICATIONS, {}, { singletonKey: DELIVER_NOTIFICATIONS_KEY });
+      // New notices go out now rather than at the delivery job's next minute. They are written:
+      // a failed wake-up must not fail (and repeat) this run, the minutely schedule sends them.
+      if (written > 0) await ctx.jobs?.enqueue(DELIVER_NOTIFICATIONS, {}, { singletonKey: DELIVER_NOTIFICATIONS_KEY }).catch(() => null);
     },
   });
