@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { faultSettingsSchema } from './fault-injection.ts';
+import type { ClockMover } from './clock-mover.ts';
 import type { SandboxContext, SandboxProvider } from './sandbox-provider.ts';
-import { advanceClock } from './time-scheduler.ts';
 
 const advanceBody = z
   .object({
@@ -18,7 +18,7 @@ function badRequest(message: string) {
 }
 
 /** The sandbox's own routes under /sandbox: clock, reset, faults, webhook deliveries. */
-export function registerControlRoutes(app: FastifyInstance, ctx: SandboxContext, providers: readonly SandboxProvider[]): void {
+export function registerControlRoutes(app: FastifyInstance, ctx: SandboxContext, providers: readonly SandboxProvider[], mover: ClockMover): void {
   app.get('/sandbox', async () => ({
     now: ctx.clock.now().toISOString(),
     providers: Object.fromEntries(providers.map((provider) => [provider.name, provider.describe(ctx.baseUrl())])),
@@ -30,9 +30,15 @@ export function registerControlRoutes(app: FastifyInstance, ctx: SandboxContext,
     const parsed = advanceBody.safeParse(request.body ?? {});
     if (!parsed.success) return reply.status(400).send(badRequest(parsed.error.issues.map((issue) => issue.message).join('; ')));
     const { seconds, days, to } = parsed.data;
-    const target = to ? new Date(to) : new Date(ctx.clock.now().getTime() + ((seconds ?? 0) + (days ?? 0) * 86_400) * 1000);
-    if (target.getTime() < ctx.clock.now().getTime()) return reply.status(400).send(badRequest('the sandbox clock cannot go back'));
-    const steps = await advanceClock(ctx.clock, target, providers, { beforeMove: () => ctx.webhooks.settleFirstAttempts() });
+    const byMs = ((seconds ?? 0) + (days ?? 0) * 86_400) * 1000;
+    let steps: number;
+    try {
+      ({ steps } = await mover.advance(to ? new Date(to) : (from) => new Date(from.getTime() + byMs)));
+    } catch (error) {
+      // Real time may have carried the clock past a `to` that was ahead when it was checked.
+      if (error instanceof RangeError && /cannot go back/.test(error.message)) return reply.status(400).send(badRequest(error.message));
+      throw error;
+    }
     return { now: ctx.clock.now().toISOString(), now_seconds: ctx.clock.nowSeconds(), steps };
   });
 

@@ -1,6 +1,7 @@
 /**
  * The one clock of every emulated provider. Time only moves when told to (tests, the demo's
- * "advance" button), and moving it lets each provider do, in order, what fell due on the way.
+ * "advance" button), or with real time where the sandbox is asked to follow it (the development
+ * start-up, see clock-mover.ts); moving it lets each provider do, in order, what fell due on the way.
  */
 export class SandboxClock {
   private current: number;

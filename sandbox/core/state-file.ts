@@ -10,10 +10,14 @@ type StateDocument = { version: number; clock: string; providers: Record<string,
 /**
  * Keeps the sandbox's state in one JSON file, so a demo survives a restart: read at start,
  * written (whole, through a temporary file and a rename, so a crash never leaves half a file)
- * shortly after every change and at stop.
+ * shortly after every change and at stop. The file holds customers' addresses and messages, so
+ * it is the owner's alone (0600, a new directory 0700).
  */
 export class StateFile {
   private timer: NodeJS.Timeout | null = null;
+  // Only what changed is written at stop: a process that loaded the file and then failed to start
+  // must not overwrite what a running one wrote since.
+  private changed = false;
 
   constructor(
     private readonly path: string,
@@ -39,8 +43,14 @@ export class StateFile {
     return true;
   }
 
+  /** Something changed that is not worth a write of its own; it is written with the next one or at stop. */
+  markChanged(): void {
+    this.changed = true;
+  }
+
   /** Coalesces a burst of changes into one write. */
   scheduleSave(delayMs = 200): void {
+    this.changed = true;
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
@@ -48,7 +58,12 @@ export class StateFile {
     }, delayMs);
   }
 
+  saveIfChanged(): void {
+    if (this.changed) this.save();
+  }
+
   save(): void {
+    this.changed = false;
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
@@ -58,9 +73,9 @@ export class StateFile {
       clock: this.clock.now().toISOString(),
       providers: Object.fromEntries(this.providers.map((provider) => [provider.name, provider.snapshot()])),
     };
-    mkdirSync(dirname(this.path), { recursive: true });
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     const temporary = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(document));
+    writeFileSync(temporary, JSON.stringify(document), { mode: 0o600 });
     renameSync(temporary, this.path);
   }
 }

@@ -1,16 +1,28 @@
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Config } from '../config/load-config.ts';
+import { runTimeDrivenJobsNow } from '../jobs/run-time-driven-jobs-now.ts';
 import { createStripeClient } from '../providers/payments/stripe/create-stripe-client.ts';
 import { createStripeGateway } from '../providers/payments/stripe/create-stripe-gateway.ts';
+import type { JobQueue } from '../services/service-context.ts';
 import { syncPlansToStripe } from '../services/sync/sync-plans-to-stripe.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
 
 export type DevSandbox = {
   url: string;
   describe(): Record<string, unknown>;
   /** Which providers recur uses the sandbox for (those without keys of their own). */
   emulated: readonly ('stripe' | 'sendgrid' | 'twilio')[];
-  /** Registers recur's webhook endpoints at the sandbox and syncs the catalogue there. */
-  connect(serviceUrl: string): Promise<void>;
+  /** The sandbox's clock: recur reads it, so moving it moves both (one clock). */
+  clock: Clock;
+  /** Where the sandbox keeps its state across restarts. */
+  stateFile: string;
+  /**
+   * Registers recur's webhook endpoints at the sandbox and syncs the catalogue there; then lets
+   * the clock follow real time, and runs recur's time-driven jobs at once after each move.
+   */
+  connect(service: { url: string; jobs: JobQueue }, logger: Logger): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -21,6 +33,19 @@ type SandboxDescription = {
 };
 
 const SANDBOX_SENDER = 'recur sandbox <notices@recur.test>';
+export const SANDBOX_STATE_FILE_NAME = 'sandbox-state.json';
+
+/**
+ * SANDBOX_STATE_FILE, else a file in recur's data directory: recur's database survives a restart,
+ * so the providers' side of it (customers, subscriptions, the clock, inboxes) must too.
+ */
+function chooseStateFile(config: Config): string {
+  if (config.SANDBOX_STATE_FILE) return resolve(config.SANDBOX_STATE_FILE);
+  const dataDir = resolve(config.RECUR_DATA_DIR);
+  // Before the embedded database creates it with the default mode: it holds customers' data.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  return join(dataDir, SANDBOX_STATE_FILE_NAME);
+}
 
 /**
  * The development start-up: with SANDBOX=auto, every provider without keys of its own (Stripe,
@@ -36,11 +61,8 @@ export async function startDevSandbox(config: Config): Promise<{ sandbox: DevSan
   ];
   if (emulated.length === 0) return null;
   const { startDefaultSandbox } = await import('../../sandbox/start-default-sandbox.ts');
-  const running = await startDefaultSandbox({
-    port: config.SANDBOX_PORT,
-    host: config.HOST,
-    ...(config.SANDBOX_STATE_FILE ? { stateFile: resolve(config.SANDBOX_STATE_FILE) } : {}),
-  });
+  const stateFile = chooseStateFile(config);
+  const running = await startDefaultSandbox({ port: config.SANDBOX_PORT, host: config.HOST, stateFile });
   const { stripe, sendgrid, twilio } = running.describe().providers as SandboxDescription;
   const withSandbox: Config = {
     ...config,
@@ -56,7 +78,10 @@ export async function startDevSandbox(config: Config): Promise<{ sandbox: DevSan
       url: running.url,
       describe: () => running.describe(),
       emulated,
-      async connect(serviceUrl) {
+      clock: { now: () => running.ctx.clock.now() },
+      stateFile,
+      async connect(service, logger) {
+        const serviceUrl = service.url;
         if (emulated.includes('stripe')) {
           const response = await fetch(`${running.url}/sandbox/stripe/webhook-endpoints`, {
             method: 'POST',
@@ -75,6 +100,12 @@ export async function startDevSandbox(config: Config): Promise<{ sandbox: DevSan
           });
           if (!response.ok) throw new Error(`pointing the sandbox's SendGrid Event Webhook at recur failed: HTTP ${response.status}`);
         }
+        // recur's crons run on real time; after a jump of the clock, what fell due runs now.
+        running.onClockMoved((move) => {
+          runTimeDrivenJobsNow(service.jobs).catch((error: unknown) => logger.error({ err: error, to: move.to.toISOString() }, 'could not queue the jobs due after the sandbox clock moved'));
+        });
+        // Between explicit moves the clock runs as real time does, so backoffs, quiet hours and expiries pass.
+        running.followRealTime((error) => logger.error({ err: error }, 'the sandbox clock could not follow real time'));
       },
       stop: () => running.stop(),
     },

@@ -18,8 +18,9 @@ export function registerStartCommand(program: Command): void {
       const config = dev?.config ?? configured;
       let service;
       try {
-        service = await startService(config, systemClock, logger);
-        await sandbox?.connect(service.url);
+        // One clock: beside the sandbox, recur reads the sandbox's; with real providers, real time.
+        service = await startService(config, sandbox?.clock ?? systemClock, logger);
+        await sandbox?.connect(service, logger);
       } catch (error) {
         await service?.stop();
         await sandbox?.stop();

@@ -23,7 +23,8 @@ export class DataDirInUseError extends Error {
 export function acquireDataDirLock(dataDir: string, command: string, now: Date): DataDirLock {
   // Beside the PGlite directory, not inside it: that one belongs to PostgreSQL.
   const lockDir = dirname(dataDir);
-  mkdirSync(lockDir, { recursive: true });
+  // recur's data directory: the database, and in development the sandbox's state. The owner's alone.
+  mkdirSync(lockDir, { recursive: true, mode: 0o700 });
   const path = join(lockDir, 'recur.lock');
   const holder: LockHolder = { pid: process.pid, command, since: now.toISOString() };
   const candidate = `${path}.${process.pid}`;

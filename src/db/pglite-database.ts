@@ -10,7 +10,7 @@ export async function openPGlite(source: PGliteSource): Promise<Database> {
   const parsers = { [types.INT8]: parseInt8 };
   let pg: PGlite;
   if ('dataDir' in source) {
-    mkdirSync(source.dataDir, { recursive: true });
+    mkdirSync(source.dataDir, { recursive: true, mode: 0o700 });
     pg = await PGlite.create({ dataDir: source.dataDir, parsers });
   } else if ('loadDataDir' in source) {
     pg = await PGlite.create({ loadDataDir: source.loadDataDir, parsers });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { scheduleDueNotices } from '../notifications/schedule-due-notices.ts';
 import type { ServiceContext } from '../services/service-context.ts';
+import { DELIVER_NOTIFICATIONS, DELIVER_NOTIFICATIONS_KEY } from './deliver-notifications.ts';
 import { defineJob } from './job-definition.ts';
 
 export const SCHEDULE_NOTICES = 'schedule-notices';
@@ -21,6 +22,9 @@ export const scheduleNoticesJob = (ctx: ServiceContext) =>
     expireInSeconds: 15 * 60,
     ...(ctx.config.NOTICES_CRON === 'off' ? {} : { cron: ctx.config.NOTICES_CRON }),
     handle: async () => {
-      await scheduleDueNotices(ctx, ctx.clock.now());
+      const { written } = await scheduleDueNotices(ctx, ctx.clock.now());
+      // New notices go out now rather than at the delivery job's next minute. They are written:
+      // a failed wake-up must not fail (and repeat) this run, the minutely schedule sends them.
+      if (written > 0) await ctx.jobs?.enqueue(DELIVER_NOTIFICATIONS, {}, { singletonKey: DELIVER_NOTIFICATIONS_KEY }).catch(() => null);
     },
   });

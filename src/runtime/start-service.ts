@@ -7,7 +7,7 @@ import { PROCESS_WEBHOOK_INBOX, PROCESS_WEBHOOK_INBOX_KEY } from '../jobs/proces
 import { releaseExpiredInboxClaims } from '../jobs/release-expired-inbox-claims.ts';
 import { buildMessaging } from './build-messaging.ts';
 import { buildStripeIntegration } from './build-stripe-integration.ts';
-import type { ServiceContext } from '../services/service-context.ts';
+import type { JobQueue, ServiceContext } from '../services/service-context.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { buildWebhookContext } from '../webhooks/build-webhook-context.ts';
@@ -15,7 +15,7 @@ import { openStore } from './open-store.ts';
 import { recordJobFailureAlert } from '../services/notifications/record-job-failure-alert.ts';
 import { recurVersion } from './version.ts';
 
-export type RunningService = { url: string; databaseDescription: string; stop(): Promise<void> };
+export type RunningService = { url: string; databaseDescription: string; jobs: JobQueue; stop(): Promise<void> };
 
 /** Database, job engine, HTTP: started in that order, stopped in the reverse. */
 export async function startService(config: Config, clock: Clock, logger: Logger): Promise<RunningService> {
@@ -58,6 +58,7 @@ export async function startService(config: Config, clock: Clock, logger: Logger)
     return {
       url: `http://${host}:${port}`,
       databaseDescription: store.description,
+      jobs: engine,
       async stop() {
         await closeHttpApp(app);
         await engine.stop();

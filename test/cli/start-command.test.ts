@@ -149,7 +149,8 @@ describe.runIf(testDatabaseKinds.includes('postgres'))('recur start on PostgreSQ
 
     const key = await createKey(workDir, env, 'beside the service');
     expect((await request(server, '/v1/plans', { key })).status).toBe(200);
-    expect(existsSync(join(workDir, 'unused'))).toBe(false);
+    // No embedded database beside PostgreSQL (the directory keeps only the sandbox's state).
+    expect(existsSync(join(workDir, 'unused', 'pgdata'))).toBe(false);
 
     const exit = await server.stop('SIGTERM');
     expect(exit, `the server's output:\n${server.stderr()}\n${server.stdout()}`).toEqual({ code: 0, signal: null });

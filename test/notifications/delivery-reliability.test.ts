@@ -182,6 +182,15 @@ describe.each(testDatabaseKinds)('notice delivery when things go wrong, on %s', 
 
     const [unchanged] = await notificationsOf(running, 'shop-5103');
     expect(unchanged).toEqual(sent);
+    // Each refusal is logged at warn with its reason, never with the body or the signature.
+    const refusals = running.t.logLines.filter((line) => line.includes('delivery callback rejected')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(refusals.map(({ level, provider, reason }) => ({ level, provider, reason }))).toEqual([
+      { level: 40, provider: 'sendgrid', reason: 'bad-signature' },
+      { level: 40, provider: 'sendgrid', reason: 'bad-signature' },
+      { level: 40, provider: 'twilio', reason: 'bad-signature' },
+    ]);
+    expect(running.t.logLines.join('\n')).not.toContain(forgedSignature);
+    expect(running.t.logLines.join('\n')).not.toContain('forged-1');
   }, 120_000);
 
   it('after a crash between sending and recording: an SMS found at Twilio and an e-mail confirmed by its event are not sent again', async () => {

@@ -12,14 +12,21 @@ import { sendError } from '../error-handler.ts';
  */
 export function deliveryCallbackRoutes(app: FastifyInstance, ctx: ServiceContext, bodyLimitBytes: number): void {
   app.post('/webhooks/sendgrid', { bodyLimit: bodyLimitBytes, schema: { hide: true } }, async (request, reply) =>
-    handle(ctx, request, reply, ctx.messaging?.emailCallbacks ?? null, 'SENDGRID_WEBHOOK_PUBLIC_KEY'),
+    handle(ctx, request, reply, ctx.messaging?.emailCallbacks ?? null, 'sendgrid', 'SENDGRID_WEBHOOK_PUBLIC_KEY'),
   );
   app.post('/webhooks/twilio', { bodyLimit: bodyLimitBytes, schema: { hide: true } }, async (request, reply) =>
-    handle(ctx, request, reply, ctx.messaging?.smsCallbacks ?? null, 'TWILIO_AUTH_TOKEN'),
+    handle(ctx, request, reply, ctx.messaging?.smsCallbacks ?? null, 'twilio', 'TWILIO_AUTH_TOKEN'),
   );
 }
 
-async function handle(ctx: ServiceContext, request: FastifyRequest, reply: FastifyReply, verifier: DeliveryCallbackVerifier | null, setting: string): Promise<FastifyReply> {
+async function handle(
+  ctx: ServiceContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  verifier: DeliveryCallbackVerifier | null,
+  provider: 'sendgrid' | 'twilio',
+  setting: string,
+): Promise<FastifyReply> {
   if (!verifier || !ctx.messaging) {
     return sendError(request, reply, { status: 503, code: 'not_configured', message: `delivery callbacks need ${setting} to be configured` });
   }
@@ -28,6 +35,9 @@ async function handle(ctx: ServiceContext, request: FastifyRequest, reply: Fasti
   const url = `${ctx.messaging.publicBaseUrl}${request.url}`;
   const verified = verifier({ raw, headers: request.headers, url, receivedAt: ctx.clock.now() });
   if (!verified.ok) {
+    // A refused callback leaves a notice short of `delivered`: an operator must see why (a wrong
+    // key, clocks apart). The reason only: the body and signature stay out of the logs.
+    request.log.warn({ provider, reason: verified.reason }, 'delivery callback rejected');
     if (verified.reason === 'malformed') return sendError(request, reply, { status: 400, code: 'malformed_json', message: 'the signed body is not a delivery callback' });
     return sendError(request, reply, { status: 400, code: 'invalid_signature', message: 'the signature is missing, does not match, or is too old' });
   }
