@@ -69,7 +69,7 @@ function buildControlApp(ctx: ServiceContext, logger: Logger): FastifyInstance {
     });
   }
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: { code: 'route_not_found', message: `this recur does not offer ${request.url.split('/').join(' ').trim()}; it may be an older version` } }),
+    reply.status(404).send({ error: { code: 'route_not_found', message: `the running recur does not offer \`recur${request.url.split('/').join(' ')}\`: it is an older version, restart it` } }),
   );
   app.setErrorHandler((error, _request, reply) => reply.status(400).send({ error: describeFailure(error) }));
   return app;
