@@ -5,6 +5,7 @@ import { DataDirInUseError } from '../db/data-dir-lock.ts';
 import { openStore, type Store } from '../runtime/open-store.ts';
 import type { ServiceContext } from '../services/service-context.ts';
 import { systemClock } from '../shared/clock.ts';
+import { RecurError } from '../shared/errors.ts';
 import { askRunningService, NOT_LISTENING } from './control-client.ts';
 
 /** What an operation needs beyond the database, built in this process when no service runs. */
@@ -37,6 +38,8 @@ export async function runControlOperation<Input extends z.ZodType, Result, Progr
       const answer = await askRunningService(socketPath, operation, input, onProgress);
       if (answer !== NOT_LISTENING) return answer;
     }
+    const unavailable = operation.unavailable?.(options.config);
+    if (unavailable) throw new RecurError('not_configured', unavailable);
     const store = await openStoreUnlessStarting(options.config, operation.name, socketPath !== null && Date.now() < waitUntil, waited);
     if (store) return runHere(store, operation, input, options);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));

@@ -43,7 +43,6 @@ export function registerSyncCommand(program: Command): void {
 
 /** Stripe, and a job engine that only enqueues: a fraud review or dispute policy decided by a recovered event runs in the service's worker. */
 async function openSyncContext(config: Config, base: ServiceContext): Promise<LocalContext> {
-  if (!config.STRIPE_SECRET_KEY) return { ctx: base };
   const jobs = await startJobEngine({ db: base.db, jobs: buildJobCatalogue(base), logger: createLogger('silent'), pollIntervalSeconds: 1, work: false });
   const stripe = buildStripeIntegration(config, base.db, systemClock, () => jobs)!;
   const webhooks = buildWebhookContext(config, { stripe: stripe.processor });

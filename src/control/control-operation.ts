@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
+import type { Config } from '../config/load-config.ts';
 import { databaseTarget } from '../db/open-database.ts';
 import type { ServiceContext } from '../services/service-context.ts';
 
@@ -12,6 +13,8 @@ export type ControlOperation<Input extends z.ZodType = z.ZodType, Result = unkno
   /** The CLI command, e.g. `keys create`: also the lock holder's name and the socket route. */
   name: string;
   input: Input;
+  /** Why these settings cannot run it (a provider without a key): checked before anything is opened. */
+  unavailable?(settings: Config): string | null;
   run(ctx: ServiceContext, input: z.output<Input>, report: (progress: Progress) => void): Promise<Result>;
 };
 

@@ -69,20 +69,19 @@ export const replayInboxEventOperation = defineControlOperation({
 export const deliverNoticesOperation = defineControlOperation({
   name: 'notices deliver',
   input: z.object({ max_rows: z.number().int().min(1).max(100_000) }).strict(),
+  unavailable: (settings) =>
+    settings.SENDGRID_API_KEY || settings.TWILIO_ACCOUNT_SID ? null : 'neither SendGrid nor Twilio is configured (SENDGRID_API_KEY, TWILIO_ACCOUNT_SID): nothing can be sent',
   async run(ctx, { max_rows }) {
-    const { messaging } = ctx;
-    if (!messaging?.email && !messaging?.sms) {
-      throw new RecurError('not_configured', 'neither SendGrid nor Twilio is configured (SENDGRID_API_KEY, TWILIO_ACCOUNT_SID): nothing can be sent');
-    }
-    return deliverDueNotifications({ ...ctx, messaging, random: Math.random }, { maxRows: max_rows });
+    if (!ctx.messaging) throw new RecurError('not_configured', 'this process has no senders for notices');
+    return deliverDueNotifications({ ...ctx, messaging: ctx.messaging, random: Math.random }, { maxRows: max_rows });
   },
 });
 
 export const syncStripeOperation = defineControlOperation<z.ZodObject<Record<string, never>>, { id: string; status: string; requests: number; counts: Record<string, number | undefined> }, ReconcileProgress>({
   name: 'sync stripe',
   input: z.object({}).strict(),
+  unavailable: (settings) => (settings.STRIPE_SECRET_KEY ? null : 'STRIPE_SECRET_KEY is not set (and STRIPE_API_BASE for the sandbox)'),
   async run(ctx, _input, report) {
-    if (!ctx.stripe) throw new RecurError('not_configured', 'STRIPE_SECRET_KEY is not set (and STRIPE_API_BASE for the sandbox)');
     const run = await reconcileStripe(ctx, { trigger: 'cli', onProgress: report });
     return { id: run.id, status: run.status, requests: run.requests, counts: run.counts };
   },

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { PassThrough } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
+import type { Config } from '../config/load-config.ts';
 import { closeHttpApp } from '../http/close-http-app.ts';
 import type { ServiceContext } from '../services/service-context.ts';
 import { RecurError } from '../shared/errors.ts';
@@ -18,10 +19,10 @@ export type ControlServer = { path: string; close(): Promise<void> };
  * other authentication. Only on the embedded database (null on PostgreSQL), and never fatal: a
  * service whose socket cannot be opened still serves, and the CLI then refuses as before.
  */
-export async function startControlServer(settings: { DATABASE_URL?: string | undefined; RECUR_DATA_DIR: string }, ctx: ServiceContext, logger: Logger): Promise<ControlServer | null> {
+export async function startControlServer(settings: Config, ctx: ServiceContext, logger: Logger): Promise<ControlServer | null> {
   const path = controlSocketPath(settings);
   if (!path) return null;
-  const app = buildControlApp(ctx, logger);
+  const app = buildControlApp(settings, ctx, logger);
   try {
     prepareSocketPath(path);
     await app.listen({ path });
@@ -47,7 +48,7 @@ function prepareSocketPath(path: string): void {
   else if (existing) throw new Error(`${path} exists and is not a socket`);
 }
 
-function buildControlApp(ctx: ServiceContext, logger: Logger): FastifyInstance {
+function buildControlApp(settings: Config, ctx: ServiceContext, logger: Logger): FastifyInstance {
   const app = Fastify({ bodyLimit: 64 * 1024 });
   const log = logger.child({ channel: 'control' });
   for (const operation of controlOperations) {
@@ -57,7 +58,7 @@ function buildControlApp(ctx: ServiceContext, logger: Logger): FastifyInstance {
       const write = (line: ControlAnswerLine) => answer.write(`${JSON.stringify(line)}\n`);
       const started = performance.now();
       try {
-        write({ result: await runOperation(operation, ctx, request.body, (progress) => write({ progress })) });
+        write({ result: await runOperation(operation, settings, ctx, request.body, (progress) => write({ progress })) });
         log.info({ operation: operation.name, ms: Math.round(performance.now() - started) }, 'control operation');
       } catch (error) {
         const failure = describeFailure(error);
@@ -75,8 +76,13 @@ function buildControlApp(ctx: ServiceContext, logger: Logger): FastifyInstance {
   return app;
 }
 
-const runOperation = (operation: ControlOperation, ctx: ServiceContext, body: unknown, report: (progress: unknown) => void) =>
-  operation.run(ctx, operation.input.parse(body ?? {}), report);
+/** With the service's own settings: in the key-less setup they name its sandbox. */
+async function runOperation(operation: ControlOperation, settings: Config, ctx: ServiceContext, body: unknown, report: (progress: unknown) => void): Promise<unknown> {
+  const input = operation.input.parse(body ?? {});
+  const unavailable = operation.unavailable?.(settings);
+  if (unavailable) throw new RecurError('not_configured', unavailable);
+  return operation.run(ctx, input, report);
+}
 
 function describeFailure(error: unknown): { code: string; message: string } {
   if (error instanceof RecurError) return { code: error.code, message: error.message };
