@@ -41,7 +41,7 @@ function exitCodeFor(error: unknown): number {
   }
   if (error instanceof DataDirInUseError) {
     process.stderr.write(
-      `recur: ${error.message}. Only one process can open an embedded database: stop it first, or run recur on a PostgreSQL server (DATABASE_URL) to use the CLI beside a running service.\n`,
+      `recur: ${error.message}. Only one process can open an embedded database: stop it first (keys, events, notices deliver and sync stripe work beside a running \`recur start\`), or use a PostgreSQL server (DATABASE_URL).\n`,
     );
     return 75;
   }

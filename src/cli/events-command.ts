@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { listInboxEvents, type InboxStatus } from '../db/repositories/webhook-inbox-repository.ts';
-import { openStore } from '../runtime/open-store.ts';
-import { systemClock } from '../shared/clock.ts';
+import { listInboxEventsOperation, replayInboxEventOperation } from '../control/control-operations.ts';
+import type { InboxStatus } from '../db/repositories/webhook-inbox-repository.ts';
 import { RecurError } from '../shared/errors.ts';
-import { replayInboxEvent } from '../webhooks/replay-inbox-event.ts';
 import { CliError, EX_USAGE, loadConfigOrExit } from './cli-support.ts';
+import { runControlOperation } from './run-control-operation.ts';
 
 const STATUSES: readonly InboxStatus[] = ['received', 'processing', 'processed', 'ignored', 'failed', 'dead'];
 
@@ -20,15 +19,10 @@ export function registerEventsCommand(program: Command): void {
       if (options.status !== undefined && !STATUSES.includes(options.status as InboxStatus)) throw new CliError(`--status must be one of ${STATUSES.join(', ')}`, EX_USAGE);
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError('--limit must be a whole number from 1 to 1000', EX_USAGE);
-      const store = await openStore(loadConfigOrExit(), systemClock, 'events list');
-      try {
-        const page = await listInboxEvents(store.db, { status: options.status as InboxStatus | undefined, limit });
-        for (const event of page.items) {
-          const error = event.lastError ? `  ${event.lastError.split('\n')[0]}` : '';
-          console.log(`${event.id}  ${event.provider}  ${event.providerEventId}  ${event.type}  ${event.status}  attempts ${event.attempts}${error}`);
-        }
-      } finally {
-        await store.close();
+      const events = await runControlOperation(listInboxEventsOperation, { status: options.status as InboxStatus | undefined, limit }, { config: loadConfigOrExit() });
+      for (const event of events) {
+        const error = event.last_error ? `  ${event.last_error.split('\n')[0]}` : '';
+        console.log(`${event.id}  ${event.provider}  ${event.provider_event_id}  ${event.type}  ${event.status}  attempts ${event.attempts}${error}`);
       }
     });
 
@@ -37,15 +31,12 @@ export function registerEventsCommand(program: Command): void {
     .description('put a dead, failed or ignored event back in the queue (attempts reset; audit-logged)')
     .argument('<id>', "recur's inbox id or the provider's event id (evt_…)")
     .action(async (id: string) => {
-      const store = await openStore(loadConfigOrExit(), systemClock, 'events replay');
       try {
-        const event = await replayInboxEvent({ db: store.db, clock: systemClock }, id, 'cli');
-        console.log(`event ${event.id} (${event.providerEventId}) is queued again; a running recur processes it within a minute`);
+        const event = await runControlOperation(replayInboxEventOperation, { id }, { config: loadConfigOrExit() });
+        console.log(`event ${event.id} (${event.provider_event_id}) is queued again; a running recur processes it within a minute`);
       } catch (error) {
         if (error instanceof RecurError) throw new CliError(error.message, error.status === 404 ? 66 : 65);
         throw error;
-      } finally {
-        await store.close();
       }
     });
 }

@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
-import { listApiKeys, revokeApiKey } from '../db/repositories/api-key-repository.ts';
-import { openStore } from '../runtime/open-store.ts';
-import { createApiKey } from '../services/api-keys/create-api-key.ts';
-import { systemClock } from '../shared/clock.ts';
+import { createApiKeyOperation, listApiKeysOperation, revokeApiKeyOperation } from '../control/control-operations.ts';
 import { CliError, EX_USAGE, loadConfigOrExit } from './cli-support.ts';
+import { runControlOperation } from './run-control-operation.ts';
 
 export function registerKeysCommand(program: Command): void {
-  const keys = program.command('keys').description('admin API keys (only their hashes are stored)');
+  const keys = program.command('keys').description('admin API keys (only their hashes are stored); beside a running `recur start` too');
 
   keys
     .command('create')
@@ -15,28 +13,18 @@ export function registerKeysCommand(program: Command): void {
     .action(async (options: { name: string }) => {
       const name = options.name.trim();
       if (name.length === 0 || name.length > 100) throw new CliError('--name must be 1 to 100 characters', EX_USAGE);
-      const store = await openStore(loadConfigOrExit(), systemClock, 'keys create');
-      try {
-        const { key, record } = await createApiKey({ db: store.db, clock: systemClock }, name, 'cli');
-        console.log(key);
-        process.stderr.write(`created API key ${record.id} ("${record.name}"). It is shown only now; store it as a secret.\n`);
-      } finally {
-        await store.close();
-      }
+      const created = await runControlOperation(createApiKeyOperation, { name }, { config: loadConfigOrExit() });
+      console.log(created.key);
+      process.stderr.write(`created API key ${created.id} ("${created.name}"). It is shown only now; store it as a secret.\n`);
     });
 
   keys
     .command('list')
-    .description('list API keys (prefix, name, last use; never the key)')
+    .description('list API keys (prefix, name, last use; never the key), newest first')
     .action(async () => {
-      const store = await openStore(loadConfigOrExit(), systemClock, 'keys list');
-      try {
-        for (const key of await listApiKeys(store.db)) {
-          const state = key.revokedAt ? `revoked ${key.revokedAt.toISOString()}` : `last used ${key.lastUsedAt?.toISOString() ?? 'never'}`;
-          console.log(`${key.id}  ${key.keyPrefix}…  ${key.name}  created ${key.createdAt.toISOString()}  ${state}`);
-        }
-      } finally {
-        await store.close();
+      for (const key of await runControlOperation(listApiKeysOperation, {}, { config: loadConfigOrExit() })) {
+        const state = key.revoked_at ? `revoked ${key.revoked_at}` : `last used ${key.last_used_at ?? 'never'}`;
+        console.log(`${key.id}  ${key.key_prefix}…  ${key.name}  created ${key.created_at}  ${state}`);
       }
     });
 
@@ -46,12 +34,8 @@ export function registerKeysCommand(program: Command): void {
     .argument('<id>', 'the key id shown by `recur keys list`')
     .action(async (id: string) => {
       if (!/^[0-9a-f-]{36}$/i.test(id)) throw new CliError(`"${id}" is not a key id (a UUID from \`recur keys list\`)`, EX_USAGE);
-      const store = await openStore(loadConfigOrExit(), systemClock, 'keys revoke');
-      try {
-        if (!(await revokeApiKey(store.db, id, systemClock.now()))) throw new CliError(`no active API key with id ${id}`);
-        console.log(`revoked ${id}`);
-      } finally {
-        await store.close();
-      }
+      // An unknown or revoked id fails with "no active API key with id …" (exit 1).
+      await runControlOperation(revokeApiKeyOperation, { id }, { config: loadConfigOrExit() });
+      console.log(`revoked ${id}`);
     });
 }

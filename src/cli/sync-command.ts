@@ -1,11 +1,10 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import type { ReconciliationRun } from '../db/repositories/reconciliation-run-repository.ts';
+import type { Config } from '../config/load-config.ts';
+import { syncStripeOperation } from '../control/control-operations.ts';
 import { buildStripeIntegration } from '../runtime/build-stripe-integration.ts';
 import { buildJobCatalogue } from '../jobs/job-catalogue.ts';
 import { startJobEngine } from '../jobs/job-engine.ts';
-import { openStore } from '../runtime/open-store.ts';
-import { reconcileStripe } from '../services/reconciliation/reconcile-stripe.ts';
 import type { ReconcileProgress } from '../services/reconciliation/run-scope.ts';
 import type { ServiceContext } from '../services/service-context.ts';
 import { systemClock } from '../shared/clock.ts';
@@ -14,6 +13,7 @@ import { createLogger } from '../shared/logger.ts';
 import { buildWebhookContext } from '../webhooks/build-webhook-context.ts';
 import { drainInbox } from '../webhooks/process-inbox-batch.ts';
 import { CliError, loadConfigOrExit } from './cli-support.ts';
+import { runControlOperation, type LocalContext } from './run-control-operation.ts';
 
 const PHASE_NAMES = { subscriptions: 'subscriptions', customers: 'customers    ', events: 'events       ' } as const;
 
@@ -26,35 +26,32 @@ export function registerSyncCommand(program: Command): void {
     )
     .action(async () => {
       const config = loadConfigOrExit();
-      if (!config.STRIPE_SECRET_KEY) throw new CliError('STRIPE_SECRET_KEY is not set (and STRIPE_API_BASE for the sandbox)', 78);
-      const store = await openStore(config, systemClock, 'sync stripe');
       const progress = createProgressOutput(process.stderr);
-      // Enqueue only: a fraud review or dispute policy decided by a recovered event runs in the service's worker.
-      const jobs = await startJobEngine({ db: store.db, jobs: buildJobCatalogue({ db: store.db, clock: systemClock, config }), logger: createLogger('silent'), pollIntervalSeconds: 1, work: false }).catch(async (error: unknown) => {
-        await store.close();
-        throw error;
-      });
       try {
-        const stripe = buildStripeIntegration(config, store.db, systemClock, () => jobs)!;
-        const webhooks = buildWebhookContext(config, { stripe: stripe.processor });
-        // No job engine runs in this process (on the embedded database none can run beside it):
-        // recovered events are processed here, with the worker's own code, before the command ends.
-        webhooks.wakeWorker = async () => {
-          await drainInbox({ db: store.db, clock: systemClock, webhooks, locale: config.DEFAULT_LOCALE });
-        };
-        const ctx: ServiceContext = { db: store.db, clock: systemClock, config, webhooks, jobs, stripe: { gateway: stripe.gateway, publicBaseUrl: stripe.publicBaseUrl } };
-        const run = await reconcileStripe(ctx, { trigger: 'cli', onProgress: progress.update });
+        // Beside a running `recur start` on the embedded database, that service runs it (with its Stripe settings).
+        const run = await runControlOperation(syncStripeOperation, {}, { config, onProgress: progress.update, openLocalContext: (base) => openSyncContext(config, base) });
         progress.stop();
         process.stdout.write(summarize(run));
       } catch (error) {
         progress.stop();
+        if (error instanceof RecurError && error.code === 'not_configured') throw new CliError(error.message, 78);
         if (error instanceof RecurError) throw new CliError(`reconciliation failed: ${error.message}`, exitCodeFor(error));
         throw error;
-      } finally {
-        await jobs.stop();
-        await store.close();
       }
     });
+}
+
+/** Stripe, and a job engine that only enqueues: a fraud review or dispute policy decided by a recovered event runs in the service's worker. */
+async function openSyncContext(config: Config, base: ServiceContext): Promise<LocalContext> {
+  const jobs = await startJobEngine({ db: base.db, jobs: buildJobCatalogue(base), logger: createLogger('silent'), pollIntervalSeconds: 1, work: false });
+  const stripe = buildStripeIntegration(config, base.db, systemClock, () => jobs)!;
+  const webhooks = buildWebhookContext(config, { stripe: stripe.processor });
+  // No job engine works in this process (on the embedded database none can run beside it):
+  // recovered events are processed here, with the worker's own code, before the command ends.
+  webhooks.wakeWorker = async () => {
+    await drainInbox({ db: base.db, clock: systemClock, webhooks, locale: config.DEFAULT_LOCALE });
+  };
+  return { ctx: { ...base, webhooks, jobs, stripe: { gateway: stripe.gateway, publicBaseUrl: stripe.publicBaseUrl } }, close: () => jobs.stop() };
 }
 
 /** 75: try again later (another run is going); 78: configuration; 69: the provider is unavailable. */
@@ -64,7 +61,7 @@ function exitCodeFor(error: RecurError): number {
   return 69;
 }
 
-function summarize(run: ReconciliationRun): string {
+function summarize(run: { id: string; status: string; requests: number; counts: Record<string, number | undefined> }): string {
   const kinds = Object.entries(run.counts).filter(([, n]) => (n ?? 0) > 0);
   const lines = [`reconciliation run ${run.id} ${run.status}: ${run.requests} requests to Stripe`];
   lines.push(...(kinds.length > 0 ? kinds.map(([kind, n]) => `  ${kind} ${n}`) : ['  no drift: recur and Stripe agree']));

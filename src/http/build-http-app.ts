@@ -7,6 +7,7 @@ import { installHttpMetrics } from './http-metrics.ts';
 import { installOpenApi } from './openapi.ts';
 import { generateRequestId } from './request-id.ts';
 import { requireApiKey } from './require-api-key.ts';
+import { apiKeyRoutes } from './routes/api-key-routes.ts';
 import { checkoutApiRoutes, checkoutReturnRoutes } from './routes/checkout-routes.ts';
 import { customerRoutes } from './routes/customer-routes.ts';
 import { entitlementRoutes } from './routes/entitlement-routes.ts';
@@ -75,6 +76,7 @@ export async function buildHttpApp({ ctx, logger, bodyLimitBytes, version }: Htt
       webhookAdminRoutes(v1, ctx);
       reconciliationRoutes(v1, ctx);
       notificationRoutes(v1, ctx);
+      apiKeyRoutes(v1, ctx);
     },
     { prefix: '/v1' },
   );

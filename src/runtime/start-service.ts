@@ -1,4 +1,5 @@
 import type { Config } from '../config/load-config.ts';
+import { startControlServer } from '../control/control-server.ts';
 import { buildHttpApp } from '../http/build-http-app.ts';
 import { closeHttpApp } from '../http/close-http-app.ts';
 import { buildJobCatalogue } from '../jobs/job-catalogue.ts';
@@ -52,6 +53,8 @@ export async function startService(config: Config, clock: Clock, logger: Logger)
       await engine.stop();
       throw error;
     }
+    // The CLI's channel to this process on the embedded database (null on PostgreSQL).
+    const control = await startControlServer(config, ctx, logger);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
@@ -60,6 +63,7 @@ export async function startService(config: Config, clock: Clock, logger: Logger)
       databaseDescription: store.description,
       jobs: engine,
       async stop() {
+        await control?.close();
         await closeHttpApp(app);
         await engine.stop();
         await store.close();

@@ -51,12 +51,13 @@ describe('recur sync stripe (the command, embedded database)', () => {
     expect(unreachable.code).toBe(69);
     expect(unreachable.stderr).toMatch(/^recur: reconciliation failed: Stripe failed while listing subscriptions: [^\n]+\n$/);
 
-    // `recur start` holds the embedded database (its lock sits beside RECUR_DATA_DIR/pgdata).
-    const lock = acquireDataDirLock(join(cwd, 'data-b', 'pgdata'), 'start', new Date());
+    // Another command holds the embedded database (its lock sits beside RECUR_DATA_DIR/pgdata);
+    // unlike a running `recur start`, it has no control socket to ask.
+    const lock = acquireDataDirLock(join(cwd, 'data-b', 'pgdata'), 'migrate', new Date());
     try {
       const busy = await runRecur(['sync', 'stripe'], { cwd, env: envFor('data-b') });
       expect(busy.code).toBe(75);
-      expect(busy.stderr).toMatch(/^recur: the embedded database in .* is in use by `recur start`[^\n]*\n$/);
+      expect(busy.stderr).toMatch(/^recur: the embedded database in .* is in use by `recur migrate`[^\n]*\n$/);
     } finally {
       lock.release();
     }

@@ -34,12 +34,17 @@ export async function touchApiKey(db: Queryable, id: string, now: Date): Promise
   await db.query("UPDATE api_keys SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')", [id, now]);
 }
 
+/** Newest first. */
 export async function listApiKeys(db: Queryable): Promise<ApiKeyRecord[]> {
-  const result = await db.query<ApiKeyRow>('SELECT id, name, key_prefix, created_at, last_used_at, revoked_at FROM api_keys ORDER BY created_at');
+  const result = await db.query<ApiKeyRow>('SELECT id, name, key_prefix, created_at, last_used_at, revoked_at FROM api_keys ORDER BY created_at DESC, id DESC');
   return result.rows.map(toRecord);
 }
 
-export async function revokeApiKey(db: Queryable, id: string, now: Date): Promise<boolean> {
-  const result = await db.query('UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', [id, now]);
-  return result.rowCount === 1;
+/** The key as revoked, or null when no active key has this id. */
+export async function markApiKeyRevoked(db: Queryable, id: string, now: Date): Promise<ApiKeyRecord | null> {
+  const result = await db.query<ApiKeyRow>(
+    'UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id, name, key_prefix, created_at, last_used_at, revoked_at',
+    [id, now],
+  );
+  return result.rows[0] ? toRecord(result.rows[0]) : null;
 }

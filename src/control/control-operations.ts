@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { listApiKeys } from '../db/repositories/api-key-repository.ts';
+import { listInboxEvents } from '../db/repositories/webhook-inbox-repository.ts';
+import { apiKeyName, presentApiKey } from '../http/routes/api-key-routes.ts';
+import { deliverDueNotifications } from '../notifications/deliver-due-notifications.ts';
+import { createApiKey } from '../services/api-keys/create-api-key.ts';
+import { revokeApiKey } from '../services/api-keys/revoke-api-key.ts';
+import { reconcileStripe } from '../services/reconciliation/reconcile-stripe.ts';
+import type { ReconcileProgress } from '../services/reconciliation/run-scope.ts';
+import { RecurError } from '../shared/errors.ts';
+import { replayInboxEvent } from '../webhooks/replay-inbox-event.ts';
+import { defineControlOperation, type ControlOperation } from './control-operation.ts';
+
+// `migrate` is not here: a running service has migrated already, and an upgrade's migrations must
+// come from the new code, not from the service still running the old one. `plans list`,
+// `plans sync` and the `notices` previews do not open the database.
+
+const INBOX_STATUSES = ['received', 'processing', 'processed', 'ignored', 'failed', 'dead'] as const;
+/** The CLI acts as `cli` in the audit log, whichever process does the work. */
+const CLI_ACTOR = 'cli';
+
+export const createApiKeyOperation = defineControlOperation({
+  name: 'keys create',
+  input: z.object({ name: apiKeyName }).strict(),
+  async run(ctx, { name }) {
+    const { key, record } = await createApiKey(ctx, name, CLI_ACTOR);
+    return { ...presentApiKey(record), key };
+  },
+});
+
+export const listApiKeysOperation = defineControlOperation({
+  name: 'keys list',
+  input: z.object({}).strict(),
+  run: async (ctx) => (await listApiKeys(ctx.db)).map(presentApiKey),
+});
+
+export const revokeApiKeyOperation = defineControlOperation({
+  name: 'keys revoke',
+  input: z.object({ id: z.string() }).strict(),
+  run: async (ctx, { id }) => presentApiKey(await revokeApiKey(ctx, id, CLI_ACTOR)),
+});
+
+export const listInboxEventsOperation = defineControlOperation({
+  name: 'events list',
+  input: z.object({ status: z.enum(INBOX_STATUSES).optional(), limit: z.number().int().min(1).max(1000) }).strict(),
+  async run(ctx, { status, limit }) {
+    const page = await listInboxEvents(ctx.db, { status, limit });
+    return page.items.map((event) => ({
+      id: event.id,
+      provider: event.provider,
+      provider_event_id: event.providerEventId,
+      type: event.type,
+      status: event.status,
+      attempts: event.attempts,
+      last_error: event.lastError,
+    }));
+  },
+});
+
+export const replayInboxEventOperation = defineControlOperation({
+  name: 'events replay',
+  input: z.object({ id: z.string() }).strict(),
+  async run(ctx, { id }) {
+    const event = await replayInboxEvent(ctx, id, CLI_ACTOR);
+    return { id: event.id, provider_event_id: event.providerEventId };
+  },
+});
+
+export const deliverNoticesOperation = defineControlOperation({
+  name: 'notices deliver',
+  input: z.object({ max_rows: z.number().int().min(1).max(100_000) }).strict(),
+  unavailable: (settings) =>
+    settings.SENDGRID_API_KEY || settings.TWILIO_ACCOUNT_SID ? null : 'neither SendGrid nor Twilio is configured (SENDGRID_API_KEY, TWILIO_ACCOUNT_SID): nothing can be sent',
+  async run(ctx, { max_rows }) {
+    if (!ctx.messaging) throw new RecurError('not_configured', 'this process has no senders for notices');
+    return deliverDueNotifications({ ...ctx, messaging: ctx.messaging, random: Math.random }, { maxRows: max_rows });
+  },
+});
+
+export const syncStripeOperation = defineControlOperation<z.ZodObject<Record<string, never>>, { id: string; status: string; requests: number; counts: Record<string, number | undefined> }, ReconcileProgress>({
+  name: 'sync stripe',
+  input: z.object({}).strict(),
+  unavailable: (settings) => (settings.STRIPE_SECRET_KEY ? null : 'STRIPE_SECRET_KEY is not set (and STRIPE_API_BASE for the sandbox)'),
+  async run(ctx, _input, report) {
+    const run = await reconcileStripe(ctx, { trigger: 'cli', onProgress: report });
+    return { id: run.id, status: run.status, requests: run.requests, counts: run.counts };
+  },
+});
+
+/** Everything the control socket serves. */
+export const controlOperations: readonly ControlOperation[] = [
+  createApiKeyOperation,
+  listApiKeysOperation,
+  revokeApiKeyOperation,
+  listInboxEventsOperation,
+  replayInboxEventOperation,
+  deliverNoticesOperation,
+  syncStripeOperation,
+] as readonly ControlOperation[];
