@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CustomerRecord } from '../../db/repositories/customer-repository.ts';
 import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
+import { getPlanName } from '../../domain/plan.ts';
 import { verifyLinkToken, type LinkPurpose } from '../../notifications/link-token.ts';
 import { getCustomer } from '../../services/customers/get-customer.ts';
 import type { MessagingContext, ServiceContext } from '../../services/service-context.ts';
@@ -63,7 +64,7 @@ async function readLink(ctx: ServiceContext, token: string, purpose: LinkPurpose
 /** What the pages say about the subscription: its plan's name and the zone for its dates. */
 function linked(ctx: ServiceContext, target: Pick<LinkTarget, 'subscription' | 'customer'>): LinkedSubscription {
   const plan = ctx.config.catalogue.plans.find((candidate) => candidate.id === target.subscription.planId);
-  return { subscription: target.subscription, customer: target.customer, planName: plan?.name ?? target.subscription.planId, defaultTimeZone: ctx.config.DEFAULT_TIME_ZONE };
+  return { subscription: target.subscription, customer: target.customer, planName: plan ? getPlanName(plan, target.customer.locale) : target.subscription.planId, defaultTimeZone: ctx.config.DEFAULT_TIME_ZONE };
 }
 
 /** Any other failure: a page in words for a browser, the JSON error for a program. */

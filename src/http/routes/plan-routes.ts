@@ -9,6 +9,6 @@ export function planRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.withTypeProvider<ZodTypeProvider>().get(
     '/plans',
     { schema: { tags: ['plans'], summary: 'The plan catalogue', response: { 200: z.object({ data: z.array(planJson) }), 401: errorJson } } },
-    async () => ({ data: listPlans(ctx).map(presentPlan) }),
+    async () => ({ data: listPlans(ctx).map((plan) => presentPlan(plan, ctx.config.DEFAULT_LOCALE)) }),
   );
 }
