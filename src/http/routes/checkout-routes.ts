@@ -1,9 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { completeStripeCheckout } from '../../services/checkout/complete-stripe-checkout.ts';
 import { createCheckout } from '../../services/checkout/create-checkout.ts';
+import { findCheckoutLocale } from '../../services/checkout/find-checkout-locale.ts';
 import type { ServiceContext } from '../../services/service-context.ts';
+import { choosePageLocale } from '../choose-page-locale.ts';
 import { answerError } from '../error-handler.ts';
 import { sendHtmlError, wantsHtml } from '../html-error-page.ts';
 import { errorJson } from '../presenters.ts';
@@ -42,6 +44,20 @@ export function checkoutApiRoutes(app: FastifyInstance, ctx: ServiceContext): vo
   );
 }
 
+/**
+ * A customer's browser lands on the return route: it gets a page in words, in the language of the
+ * customer the session was opened for (else the browser's, else DEFAULT_LOCALE); a program gets
+ * the JSON error.
+ */
+async function answerReturnError(ctx: ServiceContext, error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  if (!wantsHtml(request.headers.accept)) return answerError(error, request, reply);
+  // The raw query: an id that failed validation is simply not found.
+  const sessionId = (request.query as Record<string, unknown> | undefined)?.['session_id'];
+  // The page must still come when the database is what failed; the browser's language then decides.
+  const customerLocale = typeof sessionId === 'string' ? await findCheckoutLocale(ctx, sessionId).catch(() => null) : null;
+  return sendHtmlError(request, reply, error, choosePageLocale(customerLocale, request.headers['accept-language'], ctx.config.DEFAULT_LOCALE));
+}
+
 /** `GET /checkout/stripe/return`: where Stripe sends the customer back; no API key (a browser). */
 export function checkoutReturnRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.withTypeProvider<ZodTypeProvider>().get(
@@ -54,10 +70,7 @@ export function checkoutReturnRoutes(app: FastifyInstance, ctx: ServiceContext):
         querystring: z.object({ session_id: z.string().regex(/^cs_[A-Za-z0-9_]{1,250}$/, 'expected a Stripe checkout session id (cs_…)') }),
         response: { 303: z.null(), 400: errorJson, 404: errorJson, 409: errorJson, 502: errorJson, 503: errorJson },
       },
-      // A customer's browser lands here: it gets a page in words, a program the JSON error.
-      errorHandler(error, request, reply) {
-        return wantsHtml(request.headers.accept) ? sendHtmlError(request, reply, error) : answerError(error, request, reply);
-      },
+      errorHandler: (error, request, reply) => answerReturnError(ctx, error, request, reply),
     },
     async (request, reply) => {
       const result = await completeStripeCheckout(ctx, request.query.session_id);
