@@ -107,4 +107,9 @@ export const presentPlan = (plan: PlanListing, defaultLocale: PlanLocale): z.inf
     : null,
 });
 
-export const errorJson = z.object({ error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }) });
+/** The one error shape of every route, one component in the OpenAPI document. */
+export const errorJson = z.object({ error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }) }).meta({
+  id: 'Error',
+  description: "recur's error: a stable code from its catalogue, a message for people, and the request id (also the X-Request-Id header) to quote",
+  examples: [{ error: { code: 'not_found', message: 'customer "shop-1042" does not exist', requestId: '9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d' } }],
+});

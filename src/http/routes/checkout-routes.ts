@@ -9,6 +9,7 @@ import { choosePageLocale } from '../choose-page-locale.ts';
 import { answerError } from '../error-handler.ts';
 import { sendHtmlError, wantsHtml } from '../html-error-page.ts';
 import { errorJson } from '../presenters.ts';
+import { documented, redirect, withExample } from '../api-examples.ts';
 import { externalIdParam } from './customer-routes.ts';
 
 const checkoutBody = z
@@ -31,8 +32,12 @@ export function checkoutApiRoutes(app: FastifyInstance, ctx: ServiceContext): vo
       schema: {
         tags: ['checkout'],
         summary: 'Start a hosted checkout for a customer and plan (303 to it for browsers)',
-        body: checkoutBody,
-        response: { 201: checkoutJson, 303: z.null(), ...errors },
+        body: withExample(checkoutBody, { customer: 'shop-1042', plan: 'monthly', provider: 'stripe', return_url: 'https://www.sportwinkel.example/account' }),
+        response: {
+          201: documented(checkoutJson, "The hosted checkout to send the customer to (the plan's trial, the customer's locale)", { url: 'https://checkout.stripe.com/c/pay/cs_test_a1Xb2Yc3Zd4We5Vf6Ug7Th8Si9', session_id: 'cs_test_a1Xb2Yc3Zd4We5Vf6Ug7Th8Si9' }),
+          303: redirect('For Accept: text/html, the same checkout as a redirect', 'the hosted checkout page'),
+          ...errors,
+        },
       },
     },
     async (request, reply) => {
@@ -68,7 +73,14 @@ export function checkoutReturnRoutes(app: FastifyInstance, ctx: ServiceContext):
         summary: "Record the finished Stripe checkout and send the customer on to the shop's return URL",
         security: [],
         querystring: z.object({ session_id: z.string().regex(/^cs_[A-Za-z0-9_]{1,250}$/, 'expected a Stripe checkout session id (cs_…)') }),
-        response: { 303: z.null(), 400: errorJson, 404: errorJson, 409: errorJson, 502: errorJson, 503: errorJson },
+        response: {
+          303: redirect("Recorded: on to the shop's return URL", "the shop's return_url with checkout=success|pending|canceled and subscription=<id>, e.g. https://www.sportwinkel.example/account?checkout=success&subscription=5d0c8f2a-1b3e-4c6d-8e9f-a0b1c2d3e4f5"),
+          400: errorJson,
+          404: errorJson,
+          409: errorJson,
+          502: errorJson,
+          503: errorJson,
+        },
       },
       errorHandler: (error, request, reply) => answerReturnError(ctx, error, request, reply),
     },
