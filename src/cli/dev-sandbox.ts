@@ -89,7 +89,7 @@ export async function startDevSandbox(config: Config): Promise<{ sandbox: DevSan
             body: JSON.stringify({ url: `${serviceUrl}/webhooks/stripe` }),
           });
           if (!response.ok) throw new Error(`registering recur's webhook endpoint at the sandbox failed: HTTP ${response.status}`);
-          await syncPlansToStripe(createStripeGateway(createStripeClient({ secretKey: stripe.apiKey, apiBase: running.url })), config.catalogue.plans);
+          await syncPlansToStripe(createStripeGateway(createStripeClient({ secretKey: stripe.apiKey, apiBase: running.url })), config.catalogue.plans, config.DEFAULT_LOCALE);
         }
         if (emulated.includes('sendgrid')) {
           // SendGrid's own settings API, as a shop would set it in SendGrid's console.

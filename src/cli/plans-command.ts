@@ -34,7 +34,7 @@ export function registerPlansCommand(program: Command): void {
       const config = loadConfigOrExit();
       if (!config.STRIPE_SECRET_KEY) throw new CliError('STRIPE_SECRET_KEY is not set (and STRIPE_API_BASE for the sandbox)', 78);
       const gateway = createStripeGateway(createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }));
-      for (const result of await syncPlansToStripe(gateway, config.catalogue.plans)) {
+      for (const result of await syncPlansToStripe(gateway, config.catalogue.plans, config.DEFAULT_LOCALE)) {
         console.log(`${result.planId}  product ${result.productId} (${result.product})  price ${result.priceId} (${result.price})  lookup_key ${result.lookupKey}`);
       }
     });

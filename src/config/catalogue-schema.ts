@@ -8,6 +8,8 @@ const planSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'expected lower-case letters, digits, - or _'),
     name: z.string().min(1).max(80),
+    /** The name per locale where it differs from `name` (`{ "nl": "Maandelijks" }`); notices and pages use the reader's. */
+    names: z.object({ nl: z.string().min(1).max(80).optional(), en: z.string().min(1).max(80).optional() }).strict().optional(),
     interval: z.enum(['month', 'year']),
     amountMinor: z.number().int('expected integer minor units (2999 for 29.99)').positive(),
     currency: currencyCode,
@@ -69,8 +71,8 @@ export type Catalogue = { plans: Plan[]; notices: NoticeSettings; trial_once_per
 /** The webshop's model, used when no catalogue file is configured. */
 export const defaultCatalogue: Catalogue = {
   plans: [
-    { id: 'monthly', name: 'Monthly', interval: 'month', amountMinor: 2999, currency: 'EUR', trialDays: 30, providerPriceIds: {} },
-    { id: 'yearly', name: 'Yearly', interval: 'year', amountMinor: 29990, currency: 'EUR', trialDays: 30, providerPriceIds: {} },
+    { id: 'monthly', name: 'Monthly', names: { nl: 'Maandelijks' }, interval: 'month', amountMinor: 2999, currency: 'EUR', trialDays: 30, providerPriceIds: {} },
+    { id: 'yearly', name: 'Yearly', names: { nl: 'Jaarlijks' }, interval: 'year', amountMinor: 29990, currency: 'EUR', trialDays: 30, providerPriceIds: {} },
   ],
   notices: { shop_name: 'recur', templates: {} },
   trial_once_per_customer: true,

@@ -3,10 +3,15 @@ import type { ProviderId } from './provider.ts';
 
 export type BillingInterval = 'month' | 'year';
 
+/** The languages a plan's name can be given in: the locales customers and notices have. */
+export type PlanLocale = 'nl' | 'en';
+
 /** One entry of the plan catalogue. Prices live in the catalogue, never in code. */
 export type Plan = {
   id: string;
+  /** The name wherever no name in the reader's locale is given. */
   name: string;
+  names?: Partial<Record<PlanLocale, string>>;
   interval: BillingInterval;
   amountMinor: number;
   currency: string;
@@ -16,6 +21,11 @@ export type Plan = {
 
 export function getPlanPrice(plan: Plan): Money {
   return createMoney(plan.amountMinor, plan.currency);
+}
+
+/** The plan's name as a reader of `locale` sees it: its own translation, else the plain name. */
+export function getPlanName(plan: Pick<Plan, 'name' | 'names'>, locale: PlanLocale): string {
+  return plan.names?.[locale] ?? plan.name;
 }
 
 /** null when the plan is not offered through that provider (no price id configured). */

@@ -53,8 +53,9 @@ export async function buildHttpApp({ ctx, logger, bodyLimitBytes, version }: Htt
     );
   });
 
-  installHttpMetrics(app);
+  // The docs first: they list only the routes added after them.
   await installOpenApi(app, version);
+  installHttpMetrics(app);
   healthRoutes(app, ctx.db);
   // The customer's browser comes back here from Stripe: no API key, the session id is checked instead.
   checkoutReturnRoutes(app, ctx);

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { z } from 'zod';
+import { errorJson } from './presenters.ts';
 
 /**
  * Prometheus metrics on a registry of this app's own (never the global one), so two apps in one
@@ -25,7 +27,13 @@ export function installHttpMetrics(app: FastifyInstance): Registry {
     duration.observe(labels, reply.elapsedTime / 1000);
   });
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  const exposition = z.string().meta({
+    contentMediaType: 'text/plain',
+    description: "Prometheus' text format",
+    examples: ['# HELP recur_http_requests_total HTTP requests answered\n# TYPE recur_http_requests_total counter\nrecur_http_requests_total{method="GET",route="/v1/customers/:id/entitlement",status="200"} 1842\n'],
+  });
+  const schema = { tags: ['health'], summary: 'Prometheus metrics: process, recur_http_requests_total, recur_http_request_duration_seconds', security: [], response: { 200: exposition, 500: errorJson } };
+  app.get('/metrics', { schema }, async (_request, reply) => {
     reply.header('content-type', registry.contentType);
     return registry.metrics();
   });

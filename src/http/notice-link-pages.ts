@@ -3,9 +3,9 @@ import type { SubscriptionRecord } from '../db/repositories/subscription-reposit
 import type { LinkTokenCheck } from '../notifications/link-token.ts';
 import { formatDate } from '../notifications/format-notice-values.ts';
 import { escapeHtml } from '../shared/escape-html.ts';
+import { renderHtmlPage } from './render-html-page.ts';
 
 /** The pages behind the links in notices (`/links/*`): their words in Dutch and English, and their HTML. */
-type Locale = 'nl' | 'en';
 export type LinkFailure = Extract<LinkTokenCheck, { ok: false }>['reason'];
 
 export type LinkedSubscription = { subscription: SubscriptionRecord; customer: CustomerRecord; planName: string; defaultTimeZone: string };
@@ -45,27 +45,10 @@ const BILINGUAL: Record<LinkFailure | 'error' | 'done', { title: string; nl: str
   done: { title: 'Bedankt · Thank you', nl: 'Je bent terug van de betaalpagina. Je kunt dit venster sluiten.', en: 'You are back from the payment page. You can close this window.' },
 };
 
-type Section = { lang: Locale; title: string; paragraphs: string[] };
-
-function renderPage(lang: Locale, title: string, sections: Section[], extra = ''): string {
-  const body = sections
-    .map((section) => `<section lang="${section.lang}">\n<h1>${escapeHtml(section.title)}</h1>\n${section.paragraphs.map((text) => `<p>${escapeHtml(text)}</p>`).join('\n')}\n</section>`)
-    .join('\n');
-  return `<!doctype html>
-<html lang="${lang}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1rem; line-height: 1.5">
-${body}
-${extra}
-</body>
-</html>
-`;
-}
-
 export function bilingualPage(kind: keyof typeof BILINGUAL, reference: string | null): string {
   const words = BILINGUAL[kind];
   const note = reference ? `<p style="color: #777; font-size: 0.9rem">Referentie / Reference: <code>${escapeHtml(reference)}</code></p>` : '';
-  return renderPage('nl', words.title, [
+  return renderHtmlPage('nl', words.title, [
     { lang: 'nl', title: words.title.split(' · ')[0]!, paragraphs: [words.nl] },
     { lang: 'en', title: words.title.split(' · ')[1] ?? words.title, paragraphs: [words.en] },
   ], note);
@@ -80,15 +63,15 @@ function describe({ subscription, customer, planName, defaultTimeZone }: LinkedS
 /** A page for a subscription that is canceled or set to cancel; null while it runs on. */
 export function settledPage(target: LinkedSubscription, justCanceled: boolean): string | null {
   const { locale, words, plan, end } = describe(target);
-  if (target.subscription.status === 'canceled') return renderPage(locale, words.endedTitle, [{ lang: locale, title: words.endedTitle, paragraphs: [words.ended(plan)] }]);
+  if (target.subscription.status === 'canceled') return renderHtmlPage(locale, words.endedTitle, [{ lang: locale, title: words.endedTitle, paragraphs: [words.ended(plan)] }]);
   if (!target.subscription.cancelAtPeriodEnd) return null;
   const text = justCanceled ? words.canceled(plan, end) : words.alreadyScheduled(plan, end);
-  return renderPage(locale, words.canceledTitle, [{ lang: locale, title: words.canceledTitle, paragraphs: [text] }]);
+  return renderHtmlPage(locale, words.canceledTitle, [{ lang: locale, title: words.canceledTitle, paragraphs: [text] }]);
 }
 
 export function cancelQuestionPage(target: LinkedSubscription, token: string): string {
   const { locale, words, plan, end } = describe(target);
   // A relative action keeps a path prefix in PUBLIC_BASE_URL; only the POST changes anything.
   const form = `<form method="post" action="cancel"><input type="hidden" name="token" value="${escapeHtml(token)}"><button type="submit" style="font-size: 1rem; padding: 0.6rem 1.2rem">${escapeHtml(words.cancelButton)}</button></form>`;
-  return renderPage(locale, words.cancelTitle, [{ lang: locale, title: words.cancelTitle, paragraphs: [words.cancelAsk(plan, end)] }], form);
+  return renderHtmlPage(locale, words.cancelTitle, [{ lang: locale, title: words.cancelTitle, paragraphs: [words.cancelAsk(plan, end)] }], form);
 }

@@ -1,7 +1,8 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { documentRoute } from './openapi-transform.ts';
 
 /** Registers the OpenAPI document (built from the routes' zod schemas) and the docs page. */
 export async function installOpenApi(app: FastifyInstance, version: string): Promise<void> {
@@ -16,7 +17,9 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
       security: [{ adminApiKey: [] }],
       components: { securitySchemes: { adminApiKey: { type: 'http', scheme: 'bearer', description: 'an admin API key from `recur keys create`' } } },
     },
-    transform: jsonSchemaTransform,
+    transform: documentRoute,
+    // Emits the schemas registered with an id (the shared Error) as components the routes refer to.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } as Record<string, unknown> });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { hasSmsConsent, type CustomerRecord } from '../db/repositories/customer-repository.ts';
 import type { SubscriptionRecord } from '../db/repositories/subscription-repository.ts';
+import { getPlanName, type PlanLocale } from '../domain/plan.ts';
 import { SUBSCRIPTION_STATUSES } from '../domain/subscription-status.ts';
 import type { PlanListing } from '../services/plans/list-plans.ts';
 
@@ -80,7 +81,8 @@ const moneyJson = z.object({ amount_minor: z.number().int(), currency: z.string(
 
 export const planJson = z.object({
   id: z.string(),
-  name: z.string(),
+  name: z.string().describe("the plan's name in the service's DEFAULT_LOCALE"),
+  names: z.object({ nl: z.string(), en: z.string() }).describe('the name as customers of each locale read it in notices and pages'),
   interval: z.enum(['month', 'year']),
   price: moneyJson,
   trial_days: z.number().int(),
@@ -89,9 +91,10 @@ export const planJson = z.object({
   saving_versus_monthly: z.object({ amount: moneyJson, percent: z.number().int(), months_free: z.number().int() }).nullable(),
 });
 
-export const presentPlan = (plan: PlanListing): z.infer<typeof planJson> => ({
+export const presentPlan = (plan: PlanListing, defaultLocale: PlanLocale): z.infer<typeof planJson> => ({
   id: plan.id,
-  name: plan.name,
+  name: getPlanName(plan, defaultLocale),
+  names: { nl: getPlanName(plan, 'nl'), en: getPlanName(plan, 'en') },
   interval: plan.interval,
   price: { amount_minor: plan.amountMinor, currency: plan.currency },
   trial_days: plan.trialDays,
@@ -106,4 +109,9 @@ export const presentPlan = (plan: PlanListing): z.infer<typeof planJson> => ({
     : null,
 });
 
-export const errorJson = z.object({ error: z.object({ code: z.string(), message: z.string(), requestId: z.string(), details: z.record(z.string(), z.string()).optional() }) });
+/** The one error shape of every route, one component in the OpenAPI document. */
+export const errorJson = z.object({ error: z.object({ code: z.string(), message: z.string(), requestId: z.string(), details: z.record(z.string(), z.string()).optional() }) }).meta({
+  id: 'Error',
+  description: "recur's error: a stable code from its catalogue, a message for people, and the request id (also the X-Request-Id header) to quote",
+  examples: [{ error: { code: 'not_found', message: 'customer "shop-1042" does not exist', requestId: '9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d' } }],
+});

@@ -2,8 +2,8 @@ import type { Queryable } from '../db/database.ts';
 import { findNoticeRecipient } from '../db/repositories/notice-schedule-repository.ts';
 import { insertNotice } from '../db/repositories/notification-outbox-repository.ts';
 import type { SubscriptionRecord } from '../db/repositories/subscription-repository.ts';
-import type { Plan } from '../domain/plan.ts';
-import { SMS_NOTICES, type CustomerNotice, type CustomerNoticePayloads, type SubscriptionFacts } from './notice-catalogue.ts';
+import { getPlanName, type Plan } from '../domain/plan.ts';
+import { SMS_NOTICES, type CustomerNotice, type CustomerNoticePayloads, type NoticeLocale, type SubscriptionFacts } from './notice-catalogue.ts';
 
 /** What a notice says beyond the subscription's facts (the payment, the step, the end date, ...). */
 export type NoticeDetails<T extends CustomerNotice> = Omit<CustomerNoticePayloads[T], keyof SubscriptionFacts>;
@@ -24,15 +24,16 @@ const iso = (date: Date | null): string | null => (date ? date.toISOString() : n
 
 /**
  * The subscription as every customer notice describes it. The next charge is the trial end while
- * trialing, else the end of the period; a subscription that is ending has none.
+ * trialing, else the end of the period; a subscription that is ending has none. The plan's name
+ * is the one in the notice's locale, fixed with the row like every other fact.
  */
-export function describeSubscription(subscription: SubscriptionRecord, plan: Plan, customerName: string | null): SubscriptionFacts {
+export function describeSubscription(subscription: SubscriptionRecord, plan: Plan, customerName: string | null, locale: NoticeLocale): SubscriptionFacts {
   const ending = subscription.status === 'canceled' || subscription.cancelAtPeriodEnd;
   const nextCharge = subscription.status === 'trialing' ? (subscription.trialEnd ?? subscription.currentPeriodEnd) : subscription.currentPeriodEnd;
   return {
     subscription_id: subscription.id,
     customer_name: customerName,
-    plan_name: plan.name,
+    plan_name: getPlanName(plan, locale),
     interval: plan.interval,
     amount_minor: plan.amountMinor,
     currency: plan.currency,
@@ -55,7 +56,7 @@ export async function enqueueCustomerNotice<T extends CustomerNotice>(tx: Querya
   const recipient = await findNoticeRecipient(tx, subscription.customerId);
   if (!recipient) return { outcome: 'skipped', reason: `customer ${subscription.customerId} is unknown` };
 
-  const payload = { ...describeSubscription(subscription, plan, recipient.name), ...request.details };
+  const payload = { ...describeSubscription(subscription, plan, recipient.name, recipient.locale), ...request.details };
   const row = { customerId: recipient.customerId, subscriptionId: subscription.id, template: request.template, locale: recipient.locale, payload, dueAt: request.now, now: request.now };
   let written = 0;
   if (await insertNotice(tx, { ...row, businessKey: request.businessKey, channel: 'email', recipient: recipient.email })) written += 1;

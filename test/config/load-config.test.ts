@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load-config.ts';
+import { getPlanName } from '../../src/domain/plan.ts';
 
 const emptyDir = () => mkdtempSync(join(tmpdir(), 'recur-config-'));
 
@@ -92,6 +93,14 @@ describe('loadConfig', () => {
     expect(config.catalogue.plans).toEqual([{ ...plan, id: 'basic', amountMinor: 999, providerPriceIds: { stripe: 'price_123' } }]);
     expect(config.catalogue.trial_once_per_customer).toBe(true);
     expect(loadConfig({}, withCatalogue({ plans: [plan], trial_once_per_customer: false })).catalogue.trial_once_per_customer).toBe(false);
+  });
+
+  it('reads a plan named per locale, and an old-style plan with one name for every locale', () => {
+    const config = loadConfig({}, withCatalogue({ plans: [{ ...plan, names: { nl: 'Maandelijks' } }, { ...plan, id: 'old-style', name: 'Basic' }] }));
+    const [named, oldStyle] = config.catalogue.plans;
+    expect([getPlanName(named!, 'nl'), getPlanName(named!, 'en')]).toEqual(['Maandelijks', 'Monthly']);
+    expect([getPlanName(oldStyle!, 'nl'), getPlanName(oldStyle!, 'en')]).toEqual(['Basic', 'Basic']);
+    expect(configError({}, withCatalogue({ plans: [{ ...plan, names: { de: 'Monatlich' } }] }))).toMatch(/plans\[0\]\.names: .*de/);
   });
 
   it.each([

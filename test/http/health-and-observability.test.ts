@@ -63,11 +63,11 @@ describe('health, metrics, request ids, logs and API docs', () => {
     expect(everything).not.toContain('cs_secret_123');
   });
 
-  it('serves an OpenAPI document of every /v1 route, with the bearer scheme, and the docs page', async () => {
+  it('serves an OpenAPI document of every route, with the bearer scheme, and the docs page', async () => {
     const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths).sort()).toEqual(
-      ['/healthz', '/readyz', '/v1/customers', '/v1/customers/{id}', '/v1/customers/{id}/entitlement', '/v1/plans', '/v1/subscriptions', '/v1/subscriptions/{id}', '/v1/webhook-events', '/v1/webhook-events/{id}/replay', '/v1/checkout', '/checkout/stripe/return', '/v1/reconciliation/runs', '/v1/reconciliation/runs/{id}', '/v1/subscriptions/{id}/switch', '/v1/subscriptions/{id}/switch/preview', '/v1/subscriptions/{id}/cancel', '/v1/subscriptions/{id}/resume', '/v1/customers/{id}/auto-renew', '/v1/customers/{id}/billing-portal', '/links/cancel', '/links/payment-method', '/links/done', '/v1/notifications', '/v1/notifications/{id}', '/v1/notifications/{id}/retry', '/v1/api-keys', '/v1/api-keys/{id}'].sort(),
+      ['/healthz', '/readyz', '/v1/customers', '/v1/customers/{id}', '/v1/customers/{id}/entitlement', '/v1/plans', '/v1/subscriptions', '/v1/subscriptions/{id}', '/v1/webhook-events', '/v1/webhook-events/{id}/replay', '/v1/checkout', '/checkout/stripe/return', '/v1/reconciliation/runs', '/v1/reconciliation/runs/{id}', '/v1/subscriptions/{id}/switch', '/v1/subscriptions/{id}/switch/preview', '/v1/subscriptions/{id}/cancel', '/v1/subscriptions/{id}/resume', '/v1/customers/{id}/auto-renew', '/v1/customers/{id}/billing-portal', '/links/cancel', '/links/payment-method', '/links/done', '/metrics', '/webhooks/{provider}', '/webhooks/sendgrid', '/webhooks/twilio', '/v1/notifications', '/v1/notifications/{id}', '/v1/notifications/{id}/retry', '/v1/api-keys', '/v1/api-keys/{id}'].sort(),
     );
     expect(document.components.securitySchemes.adminApiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(document.security).toEqual([{ adminApiKey: [] }]);

@@ -64,7 +64,7 @@ describe.each(testDatabaseKinds)('cancel and payment-method links in notices (%s
       const page = await link.getCancel(cancel);
       expectPrivatePage(page, 200);
       expect(page.body).toContain('<html lang="nl">');
-      expect(page.body).toContain('Wil je je abonnement Monthly opzeggen? Het loopt dan af op 31 januari 2026.');
+      expect(page.body).toContain('Wil je je abonnement Maandelijks opzeggen? Het loopt dan af op 31 januari 2026.');
       expect(page.body.match(/<form /g)).toHaveLength(1);
       expect(page.body).toContain(`<form method="post" action="cancel"><input type="hidden" name="token" value="${cancel}">`);
       expect(page.body).toContain('Ja, zeg mijn abonnement op');
@@ -75,7 +75,7 @@ describe.each(testDatabaseKinds)('cancel and payment-method links in notices (%s
 
     const confirmed = await link.postCancel(cancel);
     expectPrivatePage(confirmed, 200);
-    expect(confirmed.body).toContain('Je abonnement Monthly is opgezegd en loopt af op 31 januari 2026.');
+    expect(confirmed.body).toContain('Je abonnement Maandelijks is opgezegd en loopt af op 31 januari 2026.');
     expect(link.cancelCalls).toHaveLength(1);
     const atStripe = await kit.recur.kit.stripe.subscriptions.retrieve(subscription.provider_subscription_id);
     expect([atStripe.status, atStripe.cancel_at_period_end]).toEqual(['trialing', true]);
@@ -88,7 +88,7 @@ describe.each(testDatabaseKinds)('cancel and payment-method links in notices (%s
     const counts = await tableCounts(link.ctx.db);
     const second = await link.postCancel(cancel);
     expectPrivatePage(second, 200);
-    expect(second.body).toContain('Je abonnement Monthly was al opgezegd en loopt af op 31 januari 2026.');
+    expect(second.body).toContain('Je abonnement Maandelijks was al opgezegd en loopt af op 31 januari 2026.');
     const later = await link.getCancel(cancel);
     expect(later.body).toContain('was al opgezegd');
     expect(later.body).not.toContain('<form');

@@ -9,13 +9,15 @@ describe('plans API', () => {
   });
   afterAll(() => t.close());
 
-  it('lists the catalogue with the yearly saving', async () => {
+  // The test app's DEFAULT_LOCALE is nl.
+  it('lists the catalogue with the yearly saving, named in the default locale and in each', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/v1/plans', headers: { authorization: t.auth } });
     expect(response.statusCode).toBe(200);
     expect(response.json().data).toEqual([
       {
         id: 'monthly',
-        name: 'Monthly',
+        name: 'Maandelijks',
+        names: { nl: 'Maandelijks', en: 'Monthly' },
         interval: 'month',
         price: { amount_minor: 2999, currency: 'EUR' },
         trial_days: 30,
@@ -25,7 +27,8 @@ describe('plans API', () => {
       },
       {
         id: 'yearly',
-        name: 'Yearly',
+        name: 'Jaarlijks',
+        names: { nl: 'Jaarlijks', en: 'Yearly' },
         interval: 'year',
         price: { amount_minor: 29990, currency: 'EUR' },
         trial_days: 30,

@@ -90,7 +90,7 @@ describe.each(testDatabaseKinds)('notices decided by recorded changes (%s)', (ki
       expect(rows[0]!.payload).toEqual({
         subscription_id: id,
         customer_name: null,
-        plan_name: 'Monthly',
+        plan_name: 'Maandelijks',
         interval: 'month',
         amount_minor: 2999,
         currency: 'EUR',

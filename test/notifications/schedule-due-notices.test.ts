@@ -53,7 +53,7 @@ describe.each(testDatabaseKinds)('scheduleDueNotices (%s)', (kind) => {
     expect(await outbox()).toEqual([]);
 
     expect(await run(before(trialEnd, 7))).toBe(2);
-    const facts = { subscription_id: id, customer_name: null, plan_name: 'Monthly', interval: 'month', amount_minor: 2999, currency: 'EUR', trial_end: trialEnd.toISOString(), next_charge_at: trialEnd.toISOString() };
+    const facts = { subscription_id: id, customer_name: null, plan_name: 'Maandelijks', interval: 'month', amount_minor: 2999, currency: 'EUR', trial_end: trialEnd.toISOString(), next_charge_at: trialEnd.toISOString() };
     expect(await outbox()).toEqual([
       { business_key: reminderKey, channel: 'email', template: 'trial-reminder', recipient: 'trial-30@example.nl', locale: 'nl', payload: facts, customer_id: customerId, subscription_id: id },
       { business_key: `${reminderKey}:sms`, channel: 'sms', template: 'trial-reminder', recipient: '+31612345678', locale: 'nl', payload: facts, customer_id: customerId, subscription_id: id },
@@ -124,7 +124,7 @@ describe.each(testDatabaseKinds)('scheduleDueNotices (%s)', (kind) => {
     expect(await run(before(periodEnd, 30))).toBe(1);
     const [row] = await outbox();
     expect(row).toMatchObject({ business_key: `renewal-reminder:${yearly}:${periodEnd.toISOString()}`, template: 'renewal-reminder', channel: 'email' });
-    expect(row!.payload).toMatchObject({ plan_name: 'Yearly', interval: 'year', amount_minor: 29990, next_charge_at: periodEnd.toISOString() });
+    expect(row!.payload).toMatchObject({ plan_name: 'Jaarlijks', interval: 'year', amount_minor: 29990, next_charge_at: periodEnd.toISOString() });
     expect(await run(before(periodEnd, 1))).toBe(0);
   });
 

@@ -29,7 +29,7 @@ async function startCountedApp(kind: (typeof testDatabaseKinds)[number], perSeco
   const stripe = sdk(kit.sandbox, KEY, { httpClient: Stripe.createFetchHttpClient(counting) });
   const gateway = createStripeGateway(stripe);
   t.ctx.stripe = { gateway, publicBaseUrl: 'http://recur.test' };
-  await syncPlansToStripe(gateway, t.ctx.config.catalogue.plans);
+  await syncPlansToStripe(gateway, t.ctx.config.catalogue.plans, t.ctx.config.DEFAULT_LOCALE);
   return { kit, t, requests };
 }
 

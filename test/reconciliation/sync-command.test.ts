@@ -26,7 +26,7 @@ describe('recur sync stripe (the command, embedded database)', () => {
   const envFor = (dataDir: string, apiBase = kit.sandbox.url) => ({ RECUR_DATA_DIR: join(cwd, dataDir), STRIPE_SECRET_KEY: KEY, STRIPE_API_BASE: apiBase, LOG_LEVEL: 'silent' });
 
   it('records what Stripe holds, prints the summary, then finds no drift', async () => {
-    await syncPlansToStripe(createStripeGateway(kit.stripe), defaultCatalogue.plans);
+    await syncPlansToStripe(createStripeGateway(kit.stripe), defaultCatalogue.plans, 'en');
     const price = (await kit.stripe.prices.list({ lookup_keys: ['recur_yearly'] })).data[0]!;
     const customer = await kit.stripe.customers.create({ email: 'cli@example.nl' });
     await kit.stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], trial_period_days: 30 });

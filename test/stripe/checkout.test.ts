@@ -155,12 +155,12 @@ describe.each(testDatabaseKinds)('Stripe checkout and the redirect back on %s', 
 
   it('shows a browser a page in words, with the request id, where a program gets the JSON error', async () => {
     const counts = await tableCounts(t.ctx.db);
-    const browser = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+    const browser = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', 'accept-language': 'en-GB,en;q=0.9' };
     const forged = await t.app.inject({ method: 'GET', url: '/checkout/stripe/return?session_id=cs_test_forged123', headers: browser });
     expect(forged.statusCode).toBe(404);
     expect(forged.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(forged.body).toContain('This payment could not be found');
-    expect(forged.body).toContain(`<code>${forged.headers['x-request-id']}</code>`);
+    expect(forged.body).toContain(`Reference: <code>${forged.headers['x-request-id']}</code>`);
 
     const malformed = await t.app.inject({ method: 'GET', url: '/checkout/stripe/return?session_id=%3Cscript%3Ealert(1)%3C/script%3E', headers: browser });
     expect(malformed.statusCode).toBe(400);
@@ -175,6 +175,57 @@ describe.each(testDatabaseKinds)('Stripe checkout and the redirect back on %s', 
       expect(unavailable.body).toContain('you do not need to pay again');
     } finally {
       t.ctx.stripe = normal;
+    }
+    expect(await tableCounts(t.ctx.db)).toEqual(counts);
+  });
+
+  it("speaks the language of the session's customer on a failed return, else the browser's, else DEFAULT_LOCALE", async () => {
+    const browser = (language?: string) => ({ accept: 'text/html,application/xhtml+xml', ...(language ? { 'accept-language': language } : {}) });
+    const sessionOf = async (externalId: string, locale: 'nl' | 'en') => {
+      await seedCustomer(t, externalId, { name: 'Sanne Bakker', locale });
+      return (await startCheckout({ customer: externalId, plan: 'monthly', provider: 'stripe', return_url: 'https://shop.example/' })).json().session_id as string;
+    };
+    const dutch = await sessionOf('shop-2004', 'nl');
+    const english = await sessionOf('shop-2005', 'en');
+    const counts = await tableCounts(t.ctx.db);
+    const back = (sessionId: string, headers: Record<string, string>) => t.app.inject({ method: 'GET', url: `/checkout/stripe/return?session_id=${sessionId}`, headers });
+
+    // Stripe unreachable: the customer recur knows is answered in their own language, whatever the browser says.
+    const normal = t.ctx.stripe;
+    t.ctx.stripe = undefined;
+    try {
+      const dutchPage = await back(dutch, browser('en-GB,en;q=0.9'));
+      expect([dutchPage.statusCode, dutchPage.headers['content-type']]).toEqual([503, 'text/html; charset=utf-8']);
+      expect(dutchPage.body).toContain('<html lang="nl">');
+      expect(dutchPage.body).toContain('<h1>Je betaling wordt verwerkt</h1>');
+      expect(dutchPage.body).toContain('je hoeft niet opnieuw te betalen');
+      expect(dutchPage.body).toContain(`Referentie: <code>${dutchPage.headers['x-request-id']}</code>`);
+      expect(dutchPage.body).not.toMatch(/payment|Reference/);
+      const englishPage = await back(english, browser('nl-NL,nl;q=0.9'));
+      expect(englishPage.body).toContain('<html lang="en">');
+      expect(englishPage.body).toContain('you do not need to pay again');
+      // A program still gets the error shape.
+      const program = await back(dutch, { 'accept-language': 'nl' });
+      expect(program.json()).toEqual({ error: { code: 'not_ready', message: expect.any(String), requestId: program.headers['x-request-id'] } });
+    } finally {
+      t.ctx.stripe = normal;
+    }
+
+    // A session recur does not know: the browser's first language recur speaks.
+    const unknown = await back('cs_test_unknown123', browser('de-DE,de;q=0.9,nl;q=0.8,en;q=0.7'));
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.body).toContain('<h1>Deze betaling is niet gevonden</h1>');
+    expect(unknown.body).toContain('Ga terug naar de winkel en begin opnieuw');
+    expect((await back('cs_test_unknown123', browser('fr, en;q=0.5, nl;q=0'))).body).toContain('<h1>This payment could not be found</h1>');
+    expect((await back('not-a-session', browser('nl'))).body).toContain('<h1>Deze betaallink is niet geldig</h1>');
+    // Neither: the shop's DEFAULT_LOCALE (nl in the test app, then en).
+    expect((await back('cs_test_unknown123', browser())).body).toContain('<html lang="nl">');
+    const config = t.ctx.config;
+    t.ctx.config = { ...config, DEFAULT_LOCALE: 'en' };
+    try {
+      expect((await back('cs_test_unknown123', browser('*'))).body).toContain('<html lang="en">');
+    } finally {
+      t.ctx.config = config;
     }
     expect(await tableCounts(t.ctx.db)).toEqual(counts);
   });

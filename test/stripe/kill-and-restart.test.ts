@@ -89,7 +89,7 @@ describe.each(testDatabaseKinds)('recur killed mid-stream and restarted, on %s',
     const sandbox = await startSandbox({ providers: [createStripeSandbox({})], start: new Date(), webhookRetryDelaysMs: [250, 500, 1000, 2000, 4000, 8000, 8000] });
     cleanups.push(() => sandbox.stop());
     const stripe = sdk(sandbox);
-    await syncPlansToStripe(createStripeGateway(stripe), defaultCatalogue.plans);
+    await syncPlansToStripe(createStripeGateway(stripe), defaultCatalogue.plans, 'en');
     const faults = await fetch(`${sandbox.url}/sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ webhooks: [{ provider: 'stripe', duplicateRate: 1, shuffle: true }] }) });
     expect(faults.ok).toBe(true);
 

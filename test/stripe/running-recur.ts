@@ -76,7 +76,7 @@ export async function startRunningRecur(kind: DatabaseKind, faults: SandboxFault
     t.ctx.stripe = { gateway, publicBaseUrl: baseUrl };
     const ctx = t.ctx;
     t.ctx.webhooks.processors.stripe = createStripeEventProcessor({ gateway, db: t.ctx.db, clock, plans: t.ctx.config.catalogue.plans, defaultLocale: t.ctx.config.DEFAULT_LOCALE, jobs: () => ctx.jobs });
-    await syncPlansToStripe(gateway, t.ctx.config.catalogue.plans);
+    await syncPlansToStripe(gateway, t.ctx.config.catalogue.plans, t.ctx.config.DEFAULT_LOCALE);
 
     if (faults) {
       const response = await fetch(`${kit.sandbox.url}/sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });

@@ -59,6 +59,6 @@ export async function startStripeTestApp(kind: DatabaseKind, options: TestAppOpt
   const t = await startTestApp(kind, options);
   const gateway = createStripeGateway(kit.stripe);
   t.ctx.stripe = { gateway, publicBaseUrl: PUBLIC_BASE_URL };
-  await syncPlansToStripe(gateway, t.ctx.config.catalogue.plans);
+  await syncPlansToStripe(gateway, t.ctx.config.catalogue.plans, t.ctx.config.DEFAULT_LOCALE);
   return { kit, stripe: kit.stripe, t };
 }

@@ -80,3 +80,12 @@ export async function listOpenCheckoutSessionsOfCustomer(db: Queryable, provider
   );
   return result.rows.map(toRecord);
 }
+
+/** The locale of the customer a session was opened for; null for a session recur did not open. */
+export async function findCheckoutSessionLocale(db: Queryable, provider: ProviderId, providerSessionId: string): Promise<'nl' | 'en' | null> {
+  const result = await db.query<{ locale: 'nl' | 'en' }>(
+    'SELECT c.locale FROM checkout_sessions s JOIN customers c ON c.id = s.customer_id WHERE s.provider = $1 AND s.provider_session_id = $2',
+    [provider, providerSessionId],
+  );
+  return result.rows[0]?.locale ?? null;
+}

@@ -1,13 +1,16 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { completeStripeCheckout } from '../../services/checkout/complete-stripe-checkout.ts';
 import type { CheckoutTerms } from '../../services/checkout/checkout-terms.ts';
 import { createCheckout } from '../../services/checkout/create-checkout.ts';
+import { findCheckoutLocale } from '../../services/checkout/find-checkout-locale.ts';
 import type { ServiceContext } from '../../services/service-context.ts';
+import { choosePageLocale } from '../choose-page-locale.ts';
 import { answerError } from '../error-handler.ts';
 import { sendHtmlError, wantsHtml } from '../html-error-page.ts';
 import { errorJson } from '../presenters.ts';
+import { documented, redirect, withExample } from '../api-examples.ts';
 import { externalIdParam } from './customer-routes.ts';
 
 const checkoutBody = z
@@ -58,8 +61,12 @@ export function checkoutApiRoutes(app: FastifyInstance, ctx: ServiceContext): vo
       schema: {
         tags: ['checkout'],
         summary: 'Start a hosted checkout for a customer and plan (303 to it for browsers); 409 while the customer has a live subscription',
-        body: checkoutBody,
-        response: { 201: checkoutJson, 303: z.null(), ...errors },
+        body: withExample(checkoutBody, { customer: 'shop-1042', plan: 'monthly', provider: 'stripe', return_url: 'https://www.sportwinkel.example/account' }),
+        response: {
+          201: documented(checkoutJson, "The hosted checkout to send the customer to (the plan's trial, the customer's locale)", { url: 'https://checkout.stripe.com/c/pay/cs_test_a1Xb2Yc3Zd4We5Vf6Ug7Th8Si9', session_id: 'cs_test_a1Xb2Yc3Zd4We5Vf6Ug7Th8Si9', terms: { plan: 'monthly', price: { amount_minor: 2999, currency: 'EUR' }, interval: 'month', trial_days: 30, trial_refused: null, due_today: { amount_minor: 0, currency: 'EUR' } } }),
+          303: redirect('For Accept: text/html, the same checkout as a redirect', 'the hosted checkout page'),
+          ...errors,
+        },
       },
     },
     async (request, reply) => {
@@ -69,6 +76,20 @@ export function checkoutApiRoutes(app: FastifyInstance, ctx: ServiceContext): vo
       return reply.status(201).send({ url: started.url, session_id: started.sessionId, terms: presentCheckoutTerms(started.terms) });
     },
   );
+}
+
+/**
+ * A customer's browser lands on the return route: it gets a page in words, in the language of the
+ * customer the session was opened for (else the browser's, else DEFAULT_LOCALE); a program gets
+ * the JSON error.
+ */
+async function answerReturnError(ctx: ServiceContext, error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  if (!wantsHtml(request.headers.accept)) return answerError(error, request, reply);
+  // The raw query: an id that failed validation is simply not found.
+  const sessionId = (request.query as Record<string, unknown> | undefined)?.['session_id'];
+  // The page must still come when the database is what failed; the browser's language then decides.
+  const customerLocale = typeof sessionId === 'string' ? await findCheckoutLocale(ctx, sessionId).catch(() => null) : null;
+  return sendHtmlError(request, reply, error, choosePageLocale(customerLocale, request.headers['accept-language'], ctx.config.DEFAULT_LOCALE));
 }
 
 /** `GET /checkout/stripe/return`: where Stripe sends the customer back; no API key (a browser). */
@@ -81,12 +102,16 @@ export function checkoutReturnRoutes(app: FastifyInstance, ctx: ServiceContext):
         summary: "Record the finished Stripe checkout and send the customer on to the shop's return URL",
         security: [],
         querystring: z.object({ session_id: z.string().regex(/^cs_[A-Za-z0-9_]{1,250}$/, 'expected a Stripe checkout session id (cs_…)') }),
-        response: { 303: z.null(), 400: errorJson, 404: errorJson, 409: errorJson, 502: errorJson, 503: errorJson },
+        response: {
+          303: redirect("Recorded: on to the shop's return URL", "the shop's return_url with checkout=success|pending|canceled and subscription=<id>, e.g. https://www.sportwinkel.example/account?checkout=success&subscription=5d0c8f2a-1b3e-4c6d-8e9f-a0b1c2d3e4f5"),
+          400: errorJson,
+          404: errorJson,
+          409: errorJson,
+          502: errorJson,
+          503: errorJson,
+        },
       },
-      // A customer's browser lands here: it gets a page in words, a program the JSON error.
-      errorHandler(error, request, reply) {
-        return wantsHtml(request.headers.accept) ? sendHtmlError(request, reply, error) : answerError(error, request, reply);
-      },
+      errorHandler: (error, request, reply) => answerReturnError(ctx, error, request, reply),
     },
     async (request, reply) => {
       const result = await completeStripeCheckout(ctx, request.query.session_id);

@@ -5,6 +5,7 @@ import { enableAutoRenew } from '../../services/subscription-changes/enable-auto
 import { openBillingPortal } from '../../services/subscription-changes/open-billing-portal.ts';
 import type { ServiceContext } from '../../services/service-context.ts';
 import { errorJson, presentSubscription, subscriptionJson } from '../presenters.ts';
+import { documented, subscriptionExample, withExample } from '../api-examples.ts';
 import { externalIdParam } from './customer-routes.ts';
 
 const returnUrl = z.url({ protocol: /^https?$/ }).max(2000);
@@ -34,8 +35,8 @@ export function customerBillingRoutes(app: FastifyInstance, ctx: ServiceContext)
         tags: ['customers'],
         summary: 'Enable auto-renew for a customer who paid until a date: a subscription whose trial runs until then (a checkout when no card is on file)',
         params: externalIdParam,
-        body: autoRenewBody,
-        response: { 201: autoRenewJson, ...errors },
+        body: withExample(autoRenewBody, { plan: 'yearly', paid_until: '2026-09-01T00:00:00.000Z', return_url: 'https://www.sportwinkel.example/account' }),
+        response: { 201: documented(autoRenewJson, 'A subscription whose trial runs until the paid time ends, or the checkout to open when no card is on file', { status: 'subscribed', subscription: { ...subscriptionExample, plan: 'yearly', trial_end: '2026-09-01T00:00:00.000Z', current_period_end: '2026-09-01T00:00:00.000Z' } }), ...errors },
       },
     },
     async (request, reply) => {
@@ -56,8 +57,8 @@ export function customerBillingRoutes(app: FastifyInstance, ctx: ServiceContext)
         tags: ['customers'],
         summary: "A Stripe billing-portal session where the customer updates their card (the URL is not logged)",
         params: externalIdParam,
-        body: z.object({ return_url: returnUrl }).strict(),
-        response: { 201: z.object({ url: z.string() }), ...errors },
+        body: withExample(z.object({ return_url: returnUrl }).strict(), { return_url: 'https://www.sportwinkel.example/account' }),
+        response: { 201: documented(z.object({ url: z.string() }), "The Stripe billing portal session to send the customer to", { url: 'https://billing.stripe.com/p/session/test_YWNjdF8xUWRYeVoyZVp2S1lsbzJD' }), ...errors },
       },
     },
     async (request, reply) => reply.status(201).send(await openBillingPortal(ctx, { customerExternalId: request.params.id, returnUrl: request.body.return_url }, request.actor)),

@@ -6,6 +6,7 @@ import { getCustomer } from '../../services/customers/get-customer.ts';
 import { updateCustomer } from '../../services/customers/update-customer.ts';
 import type { ServiceContext } from '../../services/service-context.ts';
 import { customerJson, errorJson, presentCustomer } from '../presenters.ts';
+import { customerExample, documented, withExample } from '../api-examples.ts';
 
 export const externalIdParam = z.object({
   id: z.string().min(1).max(200).regex(/^[\w.:@-]+$/, "expected the shop's customer id: letters, digits and . _ : @ -"),
@@ -67,7 +68,7 @@ export function customerRoutes(app: FastifyInstance, ctx: ServiceContext): void 
 
   api.post(
     '/customers',
-    { schema: { tags: ['customers'], summary: 'Create a customer', body: createBody, response: { 201: customerJson, ...errors } } },
+    { schema: { tags: ['customers'], summary: 'Create a customer', body: withExample(createBody, { external_id: 'shop-1042', email: 'sanne.bakker@example.nl', name: 'Sanne Bakker', phone: '+31612345678', locale: 'nl', time_zone: 'Europe/Amsterdam', sms_consent: true }), response: { 201: documented(customerJson, 'The customer as recorded', customerExample), ...errors } } },
     async (request, reply) => {
       const { external_id, email, name, phone, locale, time_zone, sms_consent } = request.body;
       const customer = await createCustomer(
@@ -81,7 +82,7 @@ export function customerRoutes(app: FastifyInstance, ctx: ServiceContext): void 
 
   api.get(
     '/customers/:id',
-    { schema: { tags: ['customers'], summary: "Read a customer by the shop's id", params: externalIdParam, response: { 200: customerJson, ...errors } } },
+    { schema: { tags: ['customers'], summary: "Read a customer by the shop's id", params: externalIdParam, response: { 200: documented(customerJson, 'The customer', customerExample), ...errors } } },
     async (request) => presentCustomer(await getCustomer(ctx, request.params.id)),
   );
 
@@ -92,8 +93,8 @@ export function customerRoutes(app: FastifyInstance, ctx: ServiceContext): void 
         tags: ['customers'],
         summary: 'Change contact details, locale, time zone or SMS consent, or ban / unban (a ban needs banned_reason)',
         params: externalIdParam,
-        body: updateBody,
-        response: { 200: customerJson, ...errors },
+        body: withExample(updateBody, { phone: '+31687654321', sms_consent: false }),
+        response: { 200: documented(customerJson, 'The customer after the change', { ...customerExample, phone: '+31687654321', sms_consent: false, updated_at: '2026-03-14T09:30:00.000Z' }), ...errors },
       },
     },
     async (request) => {

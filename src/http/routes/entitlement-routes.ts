@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { checkEntitlement } from '../../services/entitlement/check-entitlement.ts';
 import type { ServiceContext } from '../../services/service-context.ts';
 import { errorJson } from '../presenters.ts';
+import { documented, subscriptionExample } from '../api-examples.ts';
 import { externalIdParam } from './customer-routes.ts';
 
 const entitlementJson = z.object({
@@ -23,7 +24,7 @@ export function entitlementRoutes(app: FastifyInstance, ctx: ServiceContext): vo
         tags: ['customers'],
         summary: 'May this customer use the product now?',
         params: externalIdParam,
-        response: { 200: entitlementJson, 400: errorJson, 401: errorJson, 404: errorJson },
+        response: { 200: documented(entitlementJson, 'Whether the customer may use the product now, why, and until when', { customer: 'shop-1042', entitled: true, reason: 'trialing', until: '2026-03-31T10:00:00.000Z', subscription_id: subscriptionExample.id, checked_at: '2026-03-14T09:30:00.000Z' }), 400: errorJson, 401: errorJson, 404: errorJson },
       },
     },
     async (request) => {

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CustomerRecord } from '../../db/repositories/customer-repository.ts';
 import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
+import { getPlanName } from '../../domain/plan.ts';
 import { verifyLinkToken, type LinkPurpose } from '../../notifications/link-token.ts';
 import { getCustomer } from '../../services/customers/get-customer.ts';
 import type { MessagingContext, ServiceContext } from '../../services/service-context.ts';
@@ -13,6 +14,7 @@ import { conflict, errorCatalogue, RecurError } from '../../shared/errors.ts';
 import { answerError, sendError, toHttpError } from '../error-handler.ts';
 import { wantsHtml } from '../html-error-page.ts';
 import { errorJson } from '../presenters.ts';
+import { htmlPage, redirect, withExample } from '../api-examples.ts';
 import { bilingualPage, cancelQuestionPage, settledPage, type LinkFailure, type LinkedSubscription } from '../notice-link-pages.ts';
 
 
@@ -26,6 +28,9 @@ const PAGE_HEADERS = {
 } as const;
 
 const tokenField = z.string().min(1).max(2048);
+const EXAMPLE_TOKEN = 'eyJwIjoiY2FuY2VsIiwicyI6IjVkMGM4ZjJhIiwiZSI6MTc3NTAwMDAwMH0.Q2hhbmdlZEJ5TGlua1NpZ25pbmdTZWNyZXQ';
+const cancelPage = htmlPage("The question in the customer's language, with the plan, its end date and one button", '<h1>Abonnement opzeggen</h1><p>Wil je je abonnement Maandelijks opzeggen? Het loopt dan af op 31 maart 2026. …</p>');
+const canceledPage = htmlPage("Done, in the customer's language", '<h1>Je abonnement is opgezegd</h1><p>Je abonnement Maandelijks is opgezegd en loopt af op 31 maart 2026. …</p>');
 const errors = { 400: errorJson, 404: errorJson, 409: errorJson, 410: errorJson, 502: errorJson, 503: errorJson };
 
 const LINK_ERRORS: Record<LinkFailure, { code: 'invalid_link' | 'link_expired'; message: string }> = {
@@ -63,7 +68,7 @@ async function readLink(ctx: ServiceContext, token: string, purpose: LinkPurpose
 /** What the pages say about the subscription: its plan's name and the zone for its dates. */
 function linked(ctx: ServiceContext, target: Pick<LinkTarget, 'subscription' | 'customer'>): LinkedSubscription {
   const plan = ctx.config.catalogue.plans.find((candidate) => candidate.id === target.subscription.planId);
-  return { subscription: target.subscription, customer: target.customer, planName: plan?.name ?? target.subscription.planId, defaultTimeZone: ctx.config.DEFAULT_TIME_ZONE };
+  return { subscription: target.subscription, customer: target.customer, planName: plan ? getPlanName(plan, target.customer.locale) : target.subscription.planId, defaultTimeZone: ctx.config.DEFAULT_TIME_ZONE };
 }
 
 /** Any other failure: a page in words for a browser, the JSON error for a program. */
@@ -92,7 +97,7 @@ export function noticeLinkRoutes(app: FastifyInstance, ctx: ServiceContext): voi
 
   api.get(
     '/links/cancel',
-    { schema: { tags: ['notice links'], summary: 'The page behind the cancel link in notices: the plan, its end date and one button (changes nothing)', security, querystring: z.object({ token: tokenField }), response: errors } },
+    { schema: { tags: ['notice links'], summary: 'The page behind the cancel link in notices: the plan, its end date and one button (changes nothing)', security, querystring: z.object({ token: tokenField }), response: { 200: cancelPage, ...errors } } },
     async (request, reply) => {
       const target = await readLink(ctx, request.query.token, 'cancel');
       if (typeof target === 'string') return answerBadLink(request, reply, target);
@@ -102,7 +107,7 @@ export function noticeLinkRoutes(app: FastifyInstance, ctx: ServiceContext): voi
 
   api.post(
     '/links/cancel',
-    { schema: { tags: ['notice links'], summary: 'Cancel at period end (the button of the cancel page); a second time only says it is done', security, body: z.object({ token: tokenField }), response: errors } },
+    { schema: { tags: ['notice links'], summary: 'Cancel at period end (the button of the cancel page); a second time only says it is done', security, body: withExample(z.object({ token: tokenField }), { token: EXAMPLE_TOKEN }), response: { 200: canceledPage, ...errors } } },
     async (request, reply) => {
       const target = await readLink(ctx, request.body.token, 'cancel');
       if (typeof target === 'string') return answerBadLink(request, reply, target);
@@ -127,7 +132,7 @@ export function noticeLinkRoutes(app: FastifyInstance, ctx: ServiceContext): voi
 
   api.get(
     '/links/payment-method',
-    { schema: { tags: ['notice links'], summary: "The fix-the-card link in notices: 303 to a Stripe billing-portal session (its URL is never logged)", security, querystring: z.object({ token: tokenField }), response: { 303: z.null(), ...errors } } },
+    { schema: { tags: ['notice links'], summary: "The fix-the-card link in notices: 303 to a Stripe billing-portal session (its URL is never logged)", security, querystring: z.object({ token: tokenField }), response: { 303: redirect('On to the billing portal', 'a Stripe billing-portal session'), ...errors } } },
     async (request, reply) => {
       const target = await readLink(ctx, request.query.token, 'payment_method');
       if (typeof target === 'string') return answerBadLink(request, reply, target);
@@ -137,7 +142,7 @@ export function noticeLinkRoutes(app: FastifyInstance, ctx: ServiceContext): voi
     },
   );
 
-  api.get('/links/done', { schema: { tags: ['notice links'], summary: 'Where the billing portal returns the customer to', security, response: { 503: errorJson } } }, async (_request, reply) => {
+  api.get('/links/done', { schema: { tags: ['notice links'], summary: 'Where the billing portal returns the customer to', security, response: { 200: htmlPage('A thank-you page in Dutch and English', '<h1>Bedankt</h1> … <h1>Thank you</h1>'), 503: errorJson } } }, async (_request, reply) => {
     requireMessaging(ctx);
     return sendPage(reply, 200, bilingualPage('done', null));
   });

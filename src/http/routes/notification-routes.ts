@@ -6,6 +6,7 @@ import { getNotification, listNotifications } from '../../services/notifications
 import { retryNotification } from '../../services/notifications/retry-notification.ts';
 import type { ServiceContext } from '../../services/service-context.ts';
 import { errorJson } from '../presenters.ts';
+import { documented, withExample } from '../api-examples.ts';
 import { externalIdParam } from './customer-routes.ts';
 
 const timestamp = z.iso.datetime();
@@ -44,6 +45,28 @@ const notificationJson = z.object({
   created_at: timestamp,
   updated_at: timestamp,
 });
+
+const notificationExample: z.output<typeof notificationJson> = {
+  id: 'c4a1e2f3-5b6c-4d7e-8f90-a1b2c3d4e5f6',
+  business_key: 'trial-reminder:5d0c8f2a-1b3e-4c6d-8e9f-a0b1c2d3e4f5:2026-03-31T10:00:00.000Z',
+  customer: 'shop-1042',
+  subscription_id: '5d0c8f2a-1b3e-4c6d-8e9f-a0b1c2d3e4f5',
+  channel: 'email',
+  template: 'trial-reminder',
+  recipient: 's***@example.nl',
+  locale: 'nl',
+  status: 'delivered',
+  attempts: 1,
+  last_error: null,
+  error_code: null,
+  delivery_status: 'delivered',
+  delivery_detail: null,
+  provider_message_id: 'W2nRzXo8Q7mE1bT0cVgKfA',
+  due_at: '2026-03-24T10:00:00.000Z',
+  sent_at: '2026-03-24T10:00:02.000Z',
+  created_at: '2026-03-24T10:00:00.000Z',
+  updated_at: '2026-03-24T10:00:09.000Z',
+};
 
 const masked = (text: string | null): string | null => (text === null ? null : maskContacts(text));
 
@@ -93,7 +116,7 @@ export function notificationRoutes(app: FastifyInstance, ctx: ServiceContext): v
         tags: ['notifications'],
         summary: 'List notices (e-mail and SMS), newest first, without their content; recipients masked',
         querystring: listQuery,
-        response: { 200: z.object({ data: z.array(notificationJson), has_more: z.boolean() }), 400: errorJson, 401: errorJson },
+        response: { 200: documented(z.object({ data: z.array(notificationJson), has_more: z.boolean() }), 'Notices, newest first, addresses masked', { data: [notificationExample], has_more: false }), 400: errorJson, 401: errorJson },
       },
     },
     async (request) => {
@@ -110,7 +133,7 @@ export function notificationRoutes(app: FastifyInstance, ctx: ServiceContext): v
         tags: ['notifications'],
         summary: 'Read one notice: its status, attempts and delivery report',
         params: idParam,
-        response: { 200: notificationJson, 400: errorJson, 401: errorJson, 404: errorJson },
+        response: { 200: documented(notificationJson, 'The notice', notificationExample), 400: errorJson, 401: errorJson, 404: errorJson },
       },
     },
     async (request) => presentNotification(await getNotification(ctx, request.params.id)),
@@ -123,8 +146,8 @@ export function notificationRoutes(app: FastifyInstance, ctx: ServiceContext): v
         tags: ['notifications'],
         summary: 'Send a dead or failed notice again: pending, due now, attempts reset (audit-logged)',
         params: idParam,
-        body: z.object({}).strict().nullish(),
-        response: { 200: notificationJson, 400: errorJson, 401: errorJson, 404: errorJson, 409: errorJson },
+        body: withExample(z.object({}).strict().nullish(), {}),
+        response: { 200: documented(notificationJson, 'The notice, due again now', { ...notificationExample, status: 'pending', attempts: 0, delivery_status: null, sent_at: null }), 400: errorJson, 401: errorJson, 404: errorJson, 409: errorJson },
       },
     },
     async (request) => presentNotification(await retryNotification(ctx, request.params.id, request.actor)),

@@ -5,6 +5,7 @@ import { RECONCILIATION_ITEM_KINDS, type ReconciliationItem, type Reconciliation
 import { getRunReport, listRuns } from '../../services/reconciliation/read-reconciliation-runs.ts';
 import type { ServiceContext } from '../../services/service-context.ts';
 import { errorJson } from '../presenters.ts';
+import { documented } from '../api-examples.ts';
 
 const timestamp = z.iso.datetime();
 
@@ -29,6 +30,18 @@ const itemJson = z.object({
   action: z.string().describe('what the run did about it'),
   created_at: timestamp,
 });
+
+const runExample: z.output<typeof runJson> = {
+  id: '7e3f1a2b-9c8d-4e5f-a6b7-c8d9e0f1a2b3',
+  provider: 'stripe',
+  trigger: 'schedule',
+  status: 'succeeded',
+  counts: { stale_status: 1 },
+  requests: 14,
+  error: null,
+  started_at: '2026-04-01T08:00:00.000Z',
+  finished_at: '2026-04-01T08:00:03.000Z',
+};
 
 const presentRun = (run: ReconciliationRun): z.infer<typeof runJson> => ({
   id: run.id,
@@ -70,7 +83,7 @@ export function reconciliationRoutes(app: FastifyInstance, ctx: ServiceContext):
         tags: ['reconciliation'],
         summary: 'List reconciliation runs, newest first, with their counts per kind (cursor: starting_after = the last id of the previous page)',
         querystring: listQuery,
-        response: { 200: z.object({ data: z.array(runJson), has_more: z.boolean() }), 400: errorJson, 401: errorJson },
+        response: { 200: documented(z.object({ data: z.array(runJson), has_more: z.boolean() }), 'Reconciliation runs, newest first', { data: [runExample], has_more: false }), 400: errorJson, 401: errorJson },
       },
     },
     async (request) => {
@@ -86,7 +99,7 @@ export function reconciliationRoutes(app: FastifyInstance, ctx: ServiceContext):
         tags: ['reconciliation'],
         summary: 'One reconciliation run with its drift report: every item found and what was done about it',
         params: z.object({ id: z.uuid() }),
-        response: { 200: runJson.extend({ items: z.array(itemJson) }), 400: errorJson, 401: errorJson, 404: errorJson },
+        response: { 200: documented(runJson.extend({ items: z.array(itemJson) }), 'The run and what it found, item by item', { ...runExample, items: [{ id: 31, kind: 'stale_status', provider_object_id: 'sub_1QdXyZ2eZvKYlo2C8h5N3kPq', recur_id: '5d0c8f2a-1b3e-4c6d-8e9f-a0b1c2d3e4f5', found: { recur: { status: 'trialing' }, provider: { status: 'active' } }, action: 'repaired: status trialing -> active', created_at: '2026-04-01T08:00:02.000Z' }] }), 400: errorJson, 401: errorJson, 404: errorJson },
       },
     },
     async (request) => {

@@ -7,6 +7,7 @@ import { resumeSubscription } from '../../services/subscription-changes/resume-s
 import { switchPlan } from '../../services/subscription-changes/switch-plan.ts';
 import type { ServiceContext } from '../../services/service-context.ts';
 import { errorJson, presentSubscription, subscriptionJson } from '../presenters.ts';
+import { documented, subscriptionExample, withExample } from '../api-examples.ts';
 
 const idParam = z.object({ id: z.uuid() });
 const plan = z.string().min(1).max(40);
@@ -33,6 +34,26 @@ const switchedJson = z.object({
   invoice: z.object({ id: z.string(), amount_due: money, amount_paid: money, status: z.string() }).nullable().describe("Stripe's invoice of the switch, when it made one"),
 });
 
+const previewExample: z.output<typeof previewJson> = {
+  subscription: subscriptionExample.id,
+  from_plan: 'monthly',
+  to_plan: 'yearly',
+  amount_due: { amount_minor: 28491, currency: 'EUR' },
+  proration_date: '2026-04-15T12:00:00.000Z',
+  lines: [
+    { description: 'Unused time on Maandelijks after 2026-04-15', amount_minor: -1499, proration: true, period_start: '2026-04-15T12:00:00.000Z', period_end: '2026-04-30T10:00:00.000Z' },
+    { description: 'Jaarlijks (2026-04-15 – 2027-04-15)', amount_minor: 29990, proration: true, period_start: '2026-04-15T12:00:00.000Z', period_end: '2027-04-15T12:00:00.000Z' },
+  ],
+  next_renewal: { at: '2027-04-15T12:00:00.000Z', amount_minor: 29990, currency: 'EUR' },
+  ends_at: null,
+  credit_carried_forward: { amount_minor: 0, currency: 'EUR' },
+};
+
+const switchedExample: z.output<typeof switchedJson> = {
+  subscription: { ...subscriptionExample, plan: 'yearly', status: 'active', provider_status: 'active', trial_end: null, current_period_start: '2026-04-15T12:00:00.000Z', current_period_end: '2027-04-15T12:00:00.000Z' },
+  invoice: { id: 'in_1QeA7k2eZvKYlo2CpX3bV9sD', amount_due: { amount_minor: 28491, currency: 'EUR' }, amount_paid: { amount_minor: 28491, currency: 'EUR' }, status: 'paid' },
+};
+
 /** Switch, cancel and resume a subscription through its provider (Stripe); each is recorded at once and confirmed by the webhook. */
 export function subscriptionChangeRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -44,8 +65,8 @@ export function subscriptionChangeRoutes(app: FastifyInstance, ctx: ServiceConte
         tags: ['subscriptions'],
         summary: 'What switching plans would charge now (prorated), line by line, and the renewal after it; changes nothing',
         params: idParam,
-        body: z.object({ plan }).strict(),
-        response: { 200: previewJson, ...errors },
+        body: withExample(z.object({ plan }).strict(), { plan: 'yearly' }),
+        response: { 200: documented(previewJson, 'What the switch would charge now and the renewal after it', previewExample), ...errors },
       },
     },
     async (request) => {
@@ -71,8 +92,8 @@ export function subscriptionChangeRoutes(app: FastifyInstance, ctx: ServiceConte
         tags: ['subscriptions'],
         summary: "Switch plans (monthly <-> yearly) with proration charged now; with the preview's proration_date the charge equals the preview",
         params: idParam,
-        body: z.object({ plan, proration_date: z.iso.datetime().optional() }).strict(),
-        response: { 200: switchedJson, ...errors },
+        body: withExample(z.object({ plan, proration_date: z.iso.datetime().optional() }).strict(), { plan: 'yearly', proration_date: '2026-04-15T12:00:00.000Z' }),
+        response: { 200: documented(switchedJson, 'The subscription on its new plan, and the invoice of the switch', switchedExample), ...errors },
       },
     },
     async (request) => {
@@ -95,8 +116,8 @@ export function subscriptionChangeRoutes(app: FastifyInstance, ctx: ServiceConte
         tags: ['subscriptions'],
         summary: 'Cancel at the end of the paid period (default) or now',
         params: idParam,
-        body: z.object({ at: z.enum(['period_end', 'now']).optional().describe('default period_end') }).strict().nullish(),
-        response: { 200: subscriptionJson, ...errors },
+        body: withExample(z.object({ at: z.enum(['period_end', 'now']).optional().describe('default period_end') }).strict().nullish(), { at: 'period_end' }),
+        response: { 200: documented(subscriptionJson, 'The subscription, set to cancel (or canceled)', { ...subscriptionExample, status: 'active', provider_status: 'active', cancel_at_period_end: true }), ...errors },
       },
     },
     async (request) => presentSubscription(await cancelSubscription(ctx, { subscriptionId: request.params.id, at: request.body?.at ?? 'period_end' }, request.actor)),
@@ -109,8 +130,8 @@ export function subscriptionChangeRoutes(app: FastifyInstance, ctx: ServiceConte
         tags: ['subscriptions'],
         summary: 'Undo a pending cancel at period end, or resume a paused subscription',
         params: idParam,
-        body: z.object({}).strict().nullish(),
-        response: { 200: subscriptionJson, ...errors },
+        body: withExample(z.object({}).strict().nullish(), {}),
+        response: { 200: documented(subscriptionJson, 'The subscription, renewing again', { ...subscriptionExample, status: 'active', provider_status: 'active' }), ...errors },
       },
     },
     async (request) => presentSubscription(await resumeSubscription(ctx, request.params.id, request.actor)),

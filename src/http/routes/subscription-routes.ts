@@ -6,6 +6,7 @@ import { getSubscription } from '../../services/subscriptions/get-subscription.t
 import { listSubscriptions } from '../../services/subscriptions/list-subscriptions.ts';
 import type { ServiceContext } from '../../services/service-context.ts';
 import { errorJson, presentSubscription, subscriptionJson } from '../presenters.ts';
+import { documented, subscriptionExample } from '../api-examples.ts';
 import { externalIdParam } from './customer-routes.ts';
 
 const listQuery = z
@@ -27,7 +28,7 @@ export function subscriptionRoutes(app: FastifyInstance, ctx: ServiceContext): v
         tags: ['subscriptions'],
         summary: 'List subscriptions, newest first (cursor: starting_after = the last id of the previous page)',
         querystring: listQuery,
-        response: { 200: z.object({ data: z.array(subscriptionJson), has_more: z.boolean() }), 400: errorJson, 401: errorJson, 404: errorJson },
+        response: { 200: documented(z.object({ data: z.array(subscriptionJson), has_more: z.boolean() }), 'Subscriptions, newest first; has_more: pass the last id as starting_after for the next page', { data: [subscriptionExample], has_more: false }), 400: errorJson, 401: errorJson, 404: errorJson },
       },
     },
     async (request) => {
@@ -44,7 +45,7 @@ export function subscriptionRoutes(app: FastifyInstance, ctx: ServiceContext): v
         tags: ['subscriptions'],
         summary: 'Read one subscription by its recur id',
         params: z.object({ id: z.uuid() }),
-        response: { 200: subscriptionJson, 400: errorJson, 401: errorJson, 404: errorJson },
+        response: { 200: documented(subscriptionJson, 'The subscription', subscriptionExample), 400: errorJson, 401: errorJson, 404: errorJson },
       },
     },
     async (request) => presentSubscription(await getSubscription(ctx, request.params.id)),

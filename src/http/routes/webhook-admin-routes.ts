@@ -5,6 +5,7 @@ import { listInboxEvents, type InboxRecord } from '../../db/repositories/webhook
 import type { ServiceContext } from '../../services/service-context.ts';
 import { replayInboxEvent } from '../../webhooks/replay-inbox-event.ts';
 import { errorJson } from '../presenters.ts';
+import { documented } from '../api-examples.ts';
 
 const STATUSES = ['received', 'processing', 'processed', 'ignored', 'failed', 'dead'] as const;
 const timestamp = z.iso.datetime();
@@ -24,6 +25,20 @@ const webhookEventJson = z.object({
   processed_at: timestamp.nullable(),
   payload: z.unknown().optional(),
 });
+
+const webhookEventExample: z.output<typeof webhookEventJson> = {
+  id: 1187,
+  provider: 'stripe',
+  provider_event_id: 'evt_1QdY4r2eZvKYlo2CkP0wZ7tN',
+  type: 'invoice.payment_failed',
+  status: 'dead',
+  attempts: 8,
+  last_error: 'provider_unavailable: Stripe did not answer',
+  next_attempt_at: null,
+  provider_created_at: '2026-03-31T10:00:04.000Z',
+  received_at: '2026-03-31T10:00:05.000Z',
+  processed_at: null,
+};
 
 const presentWebhookEvent = (event: InboxRecord): z.infer<typeof webhookEventJson> => ({
   id: event.id,
@@ -63,7 +78,7 @@ export function webhookAdminRoutes(app: FastifyInstance, ctx: ServiceContext): v
         tags: ['webhooks'],
         summary: 'List inbox events, newest first, without payloads unless include_payload=true',
         querystring: listQuery,
-        response: { 200: z.object({ data: z.array(webhookEventJson), has_more: z.boolean() }), 400: errorJson, 401: errorJson },
+        response: { 200: documented(z.object({ data: z.array(webhookEventJson), has_more: z.boolean() }), 'Inbox events, newest first', { data: [webhookEventExample], has_more: false }), 400: errorJson, 401: errorJson },
       },
     },
     async (request) => {
@@ -80,7 +95,7 @@ export function webhookAdminRoutes(app: FastifyInstance, ctx: ServiceContext): v
         tags: ['webhooks'],
         summary: 'Process a dead, failed or ignored event again (attempts reset; audit-logged)',
         params: idParam,
-        response: { 200: webhookEventJson, 400: errorJson, 401: errorJson, 404: errorJson, 409: errorJson },
+        response: { 200: documented(webhookEventJson, 'The event, back in the queue with its attempts reset', { ...webhookEventExample, status: 'received', attempts: 0, last_error: null, next_attempt_at: '2026-04-01T08:00:00.000Z' }), 400: errorJson, 401: errorJson, 404: errorJson, 409: errorJson },
       },
     },
     async (request) => presentWebhookEvent(await replayInboxEvent(ctx, request.params.id, request.actor)),

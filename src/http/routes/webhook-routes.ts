@@ -6,6 +6,10 @@ import { RecurError } from '../../shared/errors.ts';
 import { ingestWebhook, type IngestOutcome } from '../../webhooks/ingest-webhook.ts';
 import { sendError } from '../error-handler.ts';
 import { deliveryCallbackRoutes } from './delivery-callback-routes.ts';
+import { z } from 'zod';
+import { documented, withExample } from '../api-examples.ts';
+import { DOCUMENTED_BODY } from '../openapi-transform.ts';
+import { errorJson } from '../presenters.ts';
 
 /**
  * `POST /webhooks/:provider`, outside the API-key scope: the provider's signature is the
@@ -31,7 +35,7 @@ export async function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, b
   // SendGrid and Twilio report deliveries here; these static routes win over the parametric one below.
   deliveryCallbackRoutes(app, ctx, bodyLimitBytes);
 
-  app.post<{ Params: { provider: string } }>('/webhooks/:provider', { bodyLimit: bodyLimitBytes, schema: { hide: true } }, async (request, reply) => {
+  app.post<{ Params: { provider: string } }>('/webhooks/:provider', { bodyLimit: bodyLimitBytes, schema: providerWebhookDocs }, async (request, reply) => {
     const { provider } = request.params;
     if (!isProviderId(provider)) return sendError(request, reply, { status: 404, code: 'route_not_found', message: `recur takes no webhooks from "${provider}"` });
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
@@ -40,6 +44,25 @@ export async function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, b
     return answer(request, reply, outcome);
   });
 }
+
+const webhookErrors = { 400: errorJson, 404: errorJson, 413: errorJson, 429: errorJson, 503: errorJson };
+
+const providerWebhookDocs = {
+  tags: ['webhooks'],
+  summary: "A provider's event (today Stripe's), signed (Stripe-Signature): verified over the raw bytes, stored, answered; processed later",
+  security: [],
+  [DOCUMENTED_BODY]: withExample(z.object({ id: z.string(), object: z.literal('event'), type: z.string(), created: z.number().int(), data: z.object({ object: z.record(z.string(), z.unknown()) }) }).loose(), {
+    id: 'evt_1QdY4r2eZvKYlo2CkP0wZ7tN',
+    object: 'event',
+    type: 'invoice.payment_failed',
+    created: 1774951204,
+    data: { object: { id: 'in_1QdY4q2eZvKYlo2CqR8sT1uV', object: 'invoice', customer: 'cus_RkP3vW9xYz1AbC', subscription: 'sub_1QdXyZ2eZvKYlo2C8h5N3kPq', amount_due: 2999, currency: 'eur', status: 'open' } },
+  }),
+  response: {
+    200: documented(z.object({ received: z.literal(true), duplicate: z.literal(true).optional() }), 'Stored (or already stored: duplicate)', { received: true }),
+    ...webhookErrors,
+  },
+};
 
 function answer(request: FastifyRequest, reply: FastifyReply, outcome: IngestOutcome): FastifyReply {
   switch (outcome.outcome) {

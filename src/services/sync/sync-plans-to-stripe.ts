@@ -1,4 +1,4 @@
-import type { Plan } from '../../domain/plan.ts';
+import { getPlanName, type Plan, type PlanLocale } from '../../domain/plan.ts';
 import type { StripeGateway } from '../../providers/payments/stripe/stripe-gateway.ts';
 import { lookupKeyForPlan } from './plan-for-price.ts';
 
@@ -17,8 +17,11 @@ export type PlanSyncResult = {
  * again by the lookup key `recur_<plan>`, so running it twice creates nothing. Stripe prices are
  * immutable: a changed amount, currency or interval gets a new price that takes the lookup key
  * over (existing subscriptions keep their old price). Creates carry deterministic idempotency keys.
+ * A Stripe product has one name for every customer (hosted checkout, invoices, billing portal), so
+ * it gets the plan's name in the shop's DEFAULT_LOCALE: the language the shop set for customers it
+ * knows no better about.
  */
-export async function syncPlansToStripe(gateway: StripeGateway, plans: readonly Plan[]): Promise<PlanSyncResult[]> {
+export async function syncPlansToStripe(gateway: StripeGateway, plans: readonly Plan[], locale: PlanLocale): Promise<PlanSyncResult[]> {
   const results: PlanSyncResult[] = [];
   for (const plan of plans) {
     const lookupKey = lookupKeyForPlan(plan.id);
@@ -28,7 +31,7 @@ export async function syncPlansToStripe(gateway: StripeGateway, plans: readonly 
       results.push({ planId: plan.id, lookupKey, productId: existing.productId, priceId: existing.id, product: 'found', price: 'found' });
       continue;
     }
-    const product = existing ? { id: existing.productId, created: false } : await gateway.findOrCreateProduct(plan.id, plan.name);
+    const product = existing ? { id: existing.productId, created: false } : await gateway.findOrCreateProduct(plan.id, getPlanName(plan, locale));
     const price = await gateway.createPrice({
       productId: product.id,
       lookupKey,

@@ -1,0 +1,39 @@
+import type { FastifySchema } from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+
+type TransformInput = Parameters<typeof jsonSchemaTransform>[0];
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * The key under which a route that reads raw bytes (a webhook: nothing is parsed before its
+ * signature holds) declares what its body holds, for the docs only: a `body` schema would make
+ * Fastify validate, and so parse, the bytes.
+ */
+export const DOCUMENTED_BODY = 'x-documented-body';
+
+/**
+ * A response declared as `z.string().meta({ contentMediaType: 'text/html' })` is a page, not JSON:
+ * the docs show it under its own media type, with its example.
+ */
+function documentMediaType(response: JsonSchema): JsonSchema {
+  const media = response['contentMediaType'];
+  if (typeof media !== 'string' || media.includes('json')) return response;
+  const examples = response['examples'] as unknown[] | undefined;
+  return { description: response['description'], content: { [media]: { schema: { type: 'string' }, ...(examples?.length ? { example: examples[0] } : {}) } } };
+}
+
+/** zod's transform of a route's schemas for the docs, with the additions above. */
+export function documentRoute(input: TransformInput): ReturnType<typeof jsonSchemaTransform> {
+  const routeSchema = input.schema as (FastifySchema & Record<string, unknown>) | undefined;
+  const { [DOCUMENTED_BODY]: documentedBody, ...rest } = routeSchema ?? {};
+  const result = jsonSchemaTransform({ ...input, schema: documentedBody ? { ...rest, body: documentedBody } : (routeSchema as TransformInput['schema']) } as TransformInput);
+  const body = (result.schema as { body?: JsonSchema } | undefined)?.body;
+  // fastify-swagger lifts a body's `examples` into the media type's example, as for responses.
+  if (body && body['example'] !== undefined && !body['examples']) {
+    body['examples'] = [body['example']];
+    delete body['example'];
+  }
+  const responses = (result.schema as { response?: Record<string, JsonSchema> } | undefined)?.response;
+  if (responses) for (const status of Object.keys(responses)) responses[status] = documentMediaType(responses[status]!);
+  return result;
+}
