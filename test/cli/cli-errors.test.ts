@@ -57,12 +57,26 @@ describe('recur --help', () => {
     for (const mention of mentions) expect(run.stdout).toContain(mention);
   });
 
-  it('refuses an unknown command and shows the usage', async () => {
-    const run = await runRecur(['frobnicate'], { cwd: freshDir() });
-    expect(run.code).not.toBe(0);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).toContain("unknown command 'frobnicate'");
-    expect(run.stderr).toContain('Usage: recur');
+});
+
+describe('wrong usage of the real command: one line, exit 64, never the whole usage', () => {
+  // Every command and every kind of mistake is in usage-errors.test.ts; these show the process.
+  it.each<[string, string[], string]>([
+    ['an unknown command', ['frobnicate'], "recur: unknown command 'frobnicate' (see `recur --help`)"],
+    ['a group without its command', ['keys'], 'recur: missing command: create, list, revoke (see `recur keys --help`)'],
+    ['a missing argument', ['keys', 'revoke'], "recur: missing required argument 'id' (see `recur keys revoke --help`)"],
+    ['an unknown option of start', ['start', '--bogus'], "recur: unknown option '--bogus' (see `recur start --help`)"],
+  ])('%s', async (_name, args, expected) => {
+    const cwd = freshDir();
+    expect(expectOneLineFailure(await runRecur(args, { cwd }), 64)).toBe(expected);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('--help still prints the usage on stdout and exits 0', async () => {
+    const run = await runRecur(['keys', 'revoke', '--help'], { cwd: freshDir() });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^Usage: recur keys revoke \[options\] <id>\n/);
   });
 });
 
