@@ -40,6 +40,8 @@ export const settingsSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   RECUR_CONFIG_FILE: z.string().trim().min(1, 'expected a file path').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** json: one JSON object a line (for a log collector); pretty: readable lines; auto: pretty on a terminal, else json. */
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   DEFAULT_LOCALE: z.enum(['nl', 'en']).default('en'),
   PAST_DUE_GRACE_DAYS: integerSetting(0, 60).default(7),
   JOB_POLL_INTERVAL_SECONDS: z
