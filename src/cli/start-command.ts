@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { startService } from '../runtime/start-service.ts';
 import { systemClock } from '../shared/clock.ts';
-import { createLogger } from '../shared/logger.ts';
 import { loadConfigOrExit } from './cli-support.ts';
 import { startDevSandbox } from './dev-sandbox.ts';
+import { createServiceLogger } from './log-format.ts';
+import { describeDatabaseFailure, describeListenFailure } from './start-failures.ts';
 import { formatSandboxBanner } from './sandbox-command.ts';
 
 export function registerStartCommand(program: Command): void {
@@ -12,8 +13,10 @@ export function registerStartCommand(program: Command): void {
     .description('run the service: HTTP API, webhooks and jobs (migrates the database first)')
     .action(async () => {
       const configured = loadConfigOrExit();
-      const logger = createLogger(configured.LOG_LEVEL);
-      const dev = await startDevSandbox(configured);
+      const logger = createServiceLogger(configured);
+      const dev = await startDevSandbox(configured).catch((error: unknown) => {
+        throw describeListenFailure(error, 'SANDBOX_PORT', configured.SANDBOX_PORT) ?? error;
+      });
       const sandbox = dev?.sandbox ?? null;
       const config = dev?.config ?? configured;
       let service;
@@ -23,7 +26,7 @@ export function registerStartCommand(program: Command): void {
       } catch (error) {
         await service?.stop();
         await sandbox?.stop();
-        throw error;
+        throw describeListenFailure(error, 'PORT', config.PORT) ?? describeDatabaseFailure(error, config) ?? error;
       }
       const lines = [
         `recur is running on ${service.url}`,
