@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { configuredShopName, UNNAMED_SHOP } from '../config/shop-name.ts';
 import { startService } from '../runtime/start-service.ts';
 import { systemClock } from '../shared/clock.ts';
 import { loadConfigOrExit } from './cli-support.ts';
@@ -28,6 +29,7 @@ export function registerStartCommand(program: Command): void {
         await sandbox?.stop();
         throw describeListenFailure(error, 'PORT', config.PORT) ?? describeDatabaseFailure(error, config) ?? error;
       }
+      const unnamedShop = configuredShopName(config) === null ? `no shop name set: notices are signed "${UNNAMED_SHOP}"; set SHOP_NAME (or notices.shop_name in recur.config.json)` : null;
       const lines = [
         `recur is running on ${service.url}`,
         `  database   ${service.databaseDescription}`,
@@ -38,9 +40,11 @@ export function registerStartCommand(program: Command): void {
         sandbox
           ? `${formatSandboxBanner(sandbox.url, sandbox.describe())}\n  (no keys configured for ${sandbox.emulated.join(', ')}: recur uses this sandbox for them, with its webhook endpoints registered there and the plans synced; SANDBOX=off turns it off)`
           : `  providers  ${config.STRIPE_SECRET_KEY ? `Stripe at ${config.STRIPE_API_BASE ?? 'Stripe itself'}` : 'no Stripe key; sandbox off (SANDBOX=off)'}`,
+        ...(unnamedShop ? [`  WARNING    ${unnamedShop}`] : []),
         'Press Ctrl-C to stop.',
       ];
       process.stderr.write(`${lines.join('\n')}\n`);
+      if (unnamedShop) logger.warn({ setting: 'SHOP_NAME' }, unnamedShop);
       logger.info({ url: service.url }, 'recur started');
 
       let stoppingSince: number | null = null;

@@ -148,6 +148,8 @@ export const settingsSchema = z.object({
     .default('*/5 * * * *'),
   /** Signs the cancel links in notices (HMAC-SHA256); unset: recur makes one and keeps it in the database. */
   LINK_SIGNING_SECRET: z.string().min(32, 'expected at least 32 characters of random text').optional(),
+  /** The shop's name in notices' greetings, subjects, signatures and SMS; wins over notices.shop_name of recur.config.json. */
+  SHOP_NAME: z.string().trim().min(1).max(80, 'expected a name of at most 80 characters').optional(),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
