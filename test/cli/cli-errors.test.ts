@@ -146,11 +146,11 @@ describe('recur migrate on the embedded database', () => {
 
 describe('recur plans list', () => {
   it('prints the built-in plans with the yearly saving', async () => {
-    const run = await runRecur(['plans', 'list'], { cwd: freshDir() });
+    const run = await runRecur(['plans', 'list'], { cwd: freshDir(), env: { SANDBOX: 'off' } });
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^monthly +Monthly +EUR 29\.99 per month +trial 30 days +\[not synced to a provider yet\]$/);
+    expect(lines[0]).toMatch(/^monthly +Monthly +EUR 29\.99 per month +trial 30 days +\[stripe: not checked \(no STRIPE_SECRET_KEY\)\]$/);
     expect(lines[1]).toMatch(/^yearly +Yearly +EUR 299\.90 per year +trial 30 days +saves EUR 59\.98 \(2 months free\)/);
   });
 
@@ -158,9 +158,9 @@ describe('recur plans list', () => {
     const cwd = freshDir();
     const catalogue = { plans: [{ id: 'basic', name: 'Basic', interval: 'month', amountMinor: 500, currency: 'USD', providerPriceIds: { stripe: 'price_123' } }] };
     writeFileSync(join(cwd, 'recur.config.json'), JSON.stringify(catalogue));
-    const run = await runRecur(['plans', 'list'], { cwd });
+    const run = await runRecur(['plans', 'list'], { cwd, env: { SANDBOX: 'off' } });
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toBe('basic  Basic  USD 5.00 per month  trial 0 days  [stripe=price_123]\n');
+    expect(run.stdout).toBe('basic  Basic  USD 5.00 per month  trial 0 days  [stripe: not checked (no STRIPE_SECRET_KEY); stripe=price_123 (configured)]\n');
   });
 });
 
