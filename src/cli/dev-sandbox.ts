@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/load-config.ts';
 import { runTimeDrivenJobsNow } from '../jobs/run-time-driven-jobs-now.ts';
+import { shopNameOf } from '../config/shop-name.ts';
 import { createStripeClient } from '../providers/payments/stripe/create-stripe-client.ts';
 import { createStripeGateway } from '../providers/payments/stripe/create-stripe-gateway.ts';
 import type { JobQueue } from '../services/service-context.ts';
@@ -32,7 +33,6 @@ type SandboxDescription = {
   twilio: { baseUrl: string; accountSid: string; authToken: string; fromNumber: string };
 };
 
-const SANDBOX_SENDER = 'recur sandbox <notices@recur.test>';
 export const SANDBOX_STATE_FILE_NAME = 'sandbox-state.json';
 
 /**
@@ -68,7 +68,7 @@ export async function startDevSandbox(config: Config): Promise<{ sandbox: DevSan
     ...config,
     ...(emulated.includes('stripe') ? { STRIPE_SECRET_KEY: stripe.apiKey, STRIPE_API_BASE: running.url, STRIPE_WEBHOOK_SECRET: [stripe.webhookSecret] } : {}),
     ...(emulated.includes('sendgrid')
-      ? { SENDGRID_API_KEY: sendgrid.apiKey, SENDGRID_FROM: SANDBOX_SENDER, SENDGRID_API_BASE: sendgrid.baseUrl, SENDGRID_WEBHOOK_PUBLIC_KEY: sendgrid.eventWebhook.publicKey ?? undefined }
+      ? { SENDGRID_API_KEY: sendgrid.apiKey, SENDGRID_FROM: `${shopNameOf(config)} <notices@recur.test>`, SENDGRID_API_BASE: sendgrid.baseUrl, SENDGRID_WEBHOOK_PUBLIC_KEY: sendgrid.eventWebhook.publicKey ?? undefined }
       : {}),
     ...(emulated.includes('twilio') ? { TWILIO_ACCOUNT_SID: twilio.accountSid, TWILIO_AUTH_TOKEN: twilio.authToken, TWILIO_FROM: twilio.fromNumber, TWILIO_API_BASE: twilio.baseUrl } : {}),
   };

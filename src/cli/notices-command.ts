@@ -6,6 +6,7 @@ import { sampleLinks, samplePayload } from '../notifications/sample-notices.ts';
 import { channelsOf, noticeTemplates, placeholdersOf, requiredPlaceholdersOf } from '../notifications/templates/notice-templates.ts';
 import { CliError, EX_USAGE, loadConfigOrExit } from './cli-support.ts';
 import { registerNoticesDeliverCommand } from './notices-deliver-command.ts';
+import { shopNameOf } from '../config/shop-name.ts';
 
 const LOCALES: readonly NoticeLocale[] = ['nl', 'en'];
 const CHANNELS = ['email', 'sms'] as const;
@@ -76,7 +77,7 @@ function previewRequest(config: Config, template: NoticeTemplate, locale: Notice
     timeZone: config.DEFAULT_TIME_ZONE,
     payload: samplePayload(template),
     links: noticeTemplates[template].audience === 'customer' ? sampleLinks : null,
-    shop: { name: notices.shop_name, support_email: notices.support_email ?? null },
+    shop: { name: shopNameOf(config), support_email: notices.support_email ?? null },
     overrides: notices.templates,
   };
 }

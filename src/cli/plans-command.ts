@@ -2,8 +2,10 @@ import type { Command } from 'commander';
 import { createStripeClient } from '../providers/payments/stripe/create-stripe-client.ts';
 import { createStripeGateway } from '../providers/payments/stripe/create-stripe-gateway.ts';
 import { listPlans } from '../services/plans/list-plans.ts';
+import { readPlanPrices, type PlanPriceState } from '../services/plans/read-plan-prices.ts';
 import { syncPlansToStripe } from '../services/sync/sync-plans-to-stripe.ts';
 import { CliError, loadConfigOrExit } from './cli-support.ts';
+import { findPlanPriceSource } from './plan-price-source.ts';
 
 const formatAmount = (minor: number, currency: string) => `${currency} ${(minor / 100).toFixed(2)}`;
 
@@ -13,17 +15,23 @@ export function registerPlansCommand(program: Command): void {
     .command('list')
     .description('print the configured plans')
     .option('--json', 'print JSON instead of a table')
-    .action((options: { json?: boolean }) => {
+    .action(async (options: { json?: boolean }) => {
       const config = loadConfigOrExit();
       const listing = listPlans({ config });
+      // The truth of "synced" is at the provider (checkout looks prices up there), not in the catalogue file.
+      const source = await findPlanPriceSource(config);
+      const prices = source.gateway ? await readPlanPrices(source.gateway, config.catalogue.plans).catch((error: unknown) => describeUnreachable(error)) : source.reason;
       if (options.json) {
-        console.log(JSON.stringify(listing, null, 2));
+        const where = source.gateway ? source.name : null;
+        console.log(JSON.stringify(listing.map((plan) => ({ ...plan, stripe: typeof prices === 'string' ? { checked: false, reason: prices } : { checked: true, where, ...prices.get(plan.id) } })), null, 2));
         return;
       }
+      if (source.gateway && typeof prices !== 'string') process.stderr.write(`prices as ${source.name} has them:\n`);
       for (const plan of listing) {
         const saving = plan.savingVersusMonthly ? `  saves ${formatAmount(plan.savingVersusMonthly.saving.amountMinor, plan.currency)} (${plan.savingVersusMonthly.monthsFree} months free)` : '';
-        const providers = Object.entries(plan.providerPriceIds).map(([provider, id]) => `${provider}=${id}`).join(' ') || 'not synced to a provider yet';
-        console.log(`${plan.id}  ${plan.name}  ${formatAmount(plan.amountMinor, plan.currency)} per ${plan.interval}  trial ${plan.trialDays} days${saving}  [${providers}]`);
+        const configured = Object.entries(plan.providerPriceIds).map(([provider, id]) => `${provider}=${id} (configured)`);
+        const stripe = typeof prices === 'string' ? `stripe: not checked (${prices})` : describePrice(prices.get(plan.id)!);
+        console.log(`${plan.id}  ${plan.name}  ${formatAmount(plan.amountMinor, plan.currency)} per ${plan.interval}  trial ${plan.trialDays} days${saving}  [${[stripe, ...configured].join('; ')}]`);
       }
     });
 
@@ -39,3 +47,11 @@ export function registerPlansCommand(program: Command): void {
       }
     });
 }
+
+function describePrice(price: PlanPriceState): string {
+  if (price.state === 'synced') return `stripe: ${price.priceId} (${price.lookupKey})`;
+  if (price.state === 'differs') return `stripe: ${price.priceId} (${price.lookupKey}) differs from the catalogue: run \`recur plans sync\``;
+  return `stripe: not synced (no price with lookup key ${price.lookupKey}): run \`recur plans sync\``;
+}
+
+const describeUnreachable = (error: unknown): string => `Stripe did not answer: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;

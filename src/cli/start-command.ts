@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
+import { configuredShopName, UNNAMED_SHOP } from '../config/shop-name.ts';
 import { startService } from '../runtime/start-service.ts';
 import { systemClock } from '../shared/clock.ts';
-import { createLogger } from '../shared/logger.ts';
 import { loadConfigOrExit } from './cli-support.ts';
 import { startDevSandbox } from './dev-sandbox.ts';
+import { createServiceLogger } from './log-format.ts';
+import { describeDatabaseFailure, describeListenFailure } from './start-failures.ts';
 import { formatSandboxBanner } from './sandbox-command.ts';
 
 export function registerStartCommand(program: Command): void {
@@ -12,8 +14,10 @@ export function registerStartCommand(program: Command): void {
     .description('run the service: HTTP API, webhooks and jobs (migrates the database first)')
     .action(async () => {
       const configured = loadConfigOrExit();
-      const logger = createLogger(configured.LOG_LEVEL);
-      const dev = await startDevSandbox(configured);
+      const logger = createServiceLogger(configured);
+      const dev = await startDevSandbox(configured).catch((error: unknown) => {
+        throw describeListenFailure(error, 'SANDBOX_PORT', configured.SANDBOX_PORT) ?? error;
+      });
       const sandbox = dev?.sandbox ?? null;
       const config = dev?.config ?? configured;
       let service;
@@ -24,8 +28,9 @@ export function registerStartCommand(program: Command): void {
       } catch (error) {
         await service?.stop();
         await sandbox?.stop();
-        throw error;
+        throw describeListenFailure(error, 'PORT', config.PORT) ?? describeDatabaseFailure(error, config) ?? error;
       }
+      const unnamedShop = configuredShopName(config) === null ? `no shop name set: notices are signed "${UNNAMED_SHOP}"; set SHOP_NAME (or notices.shop_name in recur.config.json)` : null;
       const lines = [
         `recur is running on ${service.url}`,
         `  database   ${service.databaseDescription}`,
@@ -36,9 +41,11 @@ export function registerStartCommand(program: Command): void {
         sandbox
           ? `${formatSandboxBanner(sandbox.url, sandbox.describe())}\n  (no keys configured for ${sandbox.emulated.join(', ')}: recur uses this sandbox for them, with its webhook endpoints registered there and the plans synced; SANDBOX=off turns it off)`
           : `  providers  ${config.STRIPE_SECRET_KEY ? `Stripe at ${config.STRIPE_API_BASE ?? 'Stripe itself'}` : 'no Stripe key; sandbox off (SANDBOX=off)'}`,
+        ...(unnamedShop ? [`  WARNING    ${unnamedShop}`] : []),
         'Press Ctrl-C to stop.',
       ];
       process.stderr.write(`${lines.join('\n')}\n`);
+      if (unnamedShop) logger.warn({ setting: 'SHOP_NAME' }, unnamedShop);
       logger.info({ url: service.url }, 'recur started');
 
       let stoppingSince: number | null = null;

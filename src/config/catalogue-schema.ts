@@ -37,8 +37,8 @@ export type NoticeOverrides = Partial<Record<NoticeTemplate, Partial<Record<Noti
 
 const noticesSchema = z
   .object({
-    /** The shop's name in greetings, subjects and SMS. */
-    shop_name: z.string().trim().min(1).max(80).default('recur'),
+    /** The shop's name in greetings, subjects and SMS (SHOP_NAME overrides it). */
+    shop_name: z.string().trim().min(1).max(80).optional(),
     support_email: z.email().optional(),
     templates: z
       .partialRecord(z.enum(NOTICE_TEMPLATES as [NoticeTemplate, ...NoticeTemplate[]]), z.object({ nl: templateOverrideSchema.optional(), en: templateOverrideSchema.optional() }).strict())
@@ -46,14 +46,14 @@ const noticesSchema = z
   })
   .strict();
 
-export type NoticeSettings = { shop_name: string; support_email?: string | undefined; templates: NoticeOverrides };
+export type NoticeSettings = { shop_name?: string | undefined; support_email?: string | undefined; templates: NoticeOverrides };
 
 /** The plan catalogue of `recur.config.json`. Plans, prices and trials live here, never in code. */
 export const catalogueSchema = z
   .object({
     plans: z.array(planSchema).min(1, 'expected at least one plan'),
     /** How notices read: the shop's name, and its own wording of any template (see README). */
-    notices: noticesSchema.default({ shop_name: 'recur', templates: {} }),
+    notices: noticesSchema.default({ templates: {} }),
     /** The free trial is for a customer's first subscription only (any provider, canceled ones too). */
     trial_once_per_customer: z.boolean().default(true),
   })
@@ -74,6 +74,6 @@ export const defaultCatalogue: Catalogue = {
     { id: 'monthly', name: 'Monthly', names: { nl: 'Maandelijks' }, interval: 'month', amountMinor: 2999, currency: 'EUR', trialDays: 30, providerPriceIds: {} },
     { id: 'yearly', name: 'Yearly', names: { nl: 'Jaarlijks' }, interval: 'year', amountMinor: 29990, currency: 'EUR', trialDays: 30, providerPriceIds: {} },
   ],
-  notices: { shop_name: 'recur', templates: {} },
+  notices: { templates: {} },
   trial_once_per_customer: true,
 };

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { catalogueSchema, defaultCatalogue, type Catalogue } from './catalogue-schema.ts';
 import { settingsSchema, type Settings } from './settings-schema.ts';
+import { configuredShopName, messagingReachesCustomers, UNNAMED_SHOP } from './shop-name.ts';
 import { validateNoticeOverrides } from '../notifications/render-notice.ts';
 
 export type Config = Settings & {
@@ -32,6 +33,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const settings = parsed.data;
   checkSettingGroups(settings);
   const { catalogue, source } = loadCatalogue(settings.RECUR_CONFIG_FILE, cwd);
+  if (messagingReachesCustomers(settings) && configuredShopName({ ...settings, catalogue }) === null) {
+    // Customers would get mail and SMS signed "recur": say so before anything is sent.
+    throw new ConfigError(`SHOP_NAME: required when SendGrid or Twilio send to real customers, who would otherwise get notices signed "${UNNAMED_SHOP}" (or set notices.shop_name in recur.config.json) (missing)`);
+  }
   return { ...settings, catalogue, catalogueSource: source };
 }
 

@@ -40,6 +40,8 @@ export const settingsSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   RECUR_CONFIG_FILE: z.string().trim().min(1, 'expected a file path').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** json: one JSON object a line (for a log collector); pretty: readable lines; auto: pretty on a terminal, else json. */
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   DEFAULT_LOCALE: z.enum(['nl', 'en']).default('en'),
   PAST_DUE_GRACE_DAYS: integerSetting(0, 60).default(7),
   JOB_POLL_INTERVAL_SECONDS: z
@@ -146,6 +148,8 @@ export const settingsSchema = z.object({
     .default('*/5 * * * *'),
   /** Signs the cancel links in notices (HMAC-SHA256); unset: recur makes one and keeps it in the database. */
   LINK_SIGNING_SECRET: z.string().min(32, 'expected at least 32 characters of random text').optional(),
+  /** The shop's name in notices' greetings, subjects, signatures and SMS; wins over notices.shop_name of recur.config.json. */
+  SHOP_NAME: z.string().trim().min(1).max(80, 'expected a name of at most 80 characters').optional(),
 });
 
 export type Settings = z.output<typeof settingsSchema>;

@@ -22,6 +22,8 @@ import { reconciliationRoutes } from './routes/reconciliation-routes.ts';
 import { webhookAdminRoutes } from './routes/webhook-admin-routes.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
 
+const QUIET_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
 export type HttpAppOptions = { ctx: ServiceContext; logger: Logger; bodyLimitBytes: number; version: string };
 
 /** The HTTP shell: routes validate and translate; every decision is in a service. */
@@ -47,7 +49,9 @@ export async function buildHttpApp({ ctx, logger, bodyLimitBytes, version }: Htt
   // One line per request, with the route pattern and path only: query strings can carry ids
   // and tokens, and headers are never logged.
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
+    // Probes and scrapes arrive every few seconds: logged only when they fail, or at debug.
+    const level = QUIET_ROUTES.has(request.routeOptions.url ?? '') && reply.statusCode < 400 ? 'debug' : 'info';
+    request.log[level](
       { method: request.method, route: request.routeOptions.url ?? null, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request',
     );

@@ -3,6 +3,7 @@ import type { MessagingContext, ServiceContext } from '../services/service-conte
 import { makeNoticeLinks } from './link-token.ts';
 import { isNoticeTemplate, type NoticeTemplate } from './notice-catalogue.ts';
 import { renderEmail, renderSms, type RenderRequest } from './render-notice.ts';
+import { shopNameOf } from '../config/shop-name.ts';
 
 export type RenderedNotice = { channel: 'email'; subject: string; text: string; html: string } | { channel: 'sms'; body: string };
 
@@ -19,7 +20,7 @@ export function renderClaimedNotice(ctx: Pick<ServiceContext, 'config'> & { mess
     timeZone,
     payload: notice.payload,
     links: notice.subscriptionId ? makeNoticeLinks(ctx.messaging, notice.subscriptionId, notice.createdAt) : null,
-    shop: { name: notices.shop_name, support_email: notices.support_email ?? null },
+    shop: { name: shopNameOf(ctx.config), support_email: notices.support_email ?? null },
     overrides: notices.templates,
   };
   if (notice.channel === 'sms') return { channel: 'sms', body: renderSms(request) };

@@ -57,12 +57,26 @@ describe('recur --help', () => {
     for (const mention of mentions) expect(run.stdout).toContain(mention);
   });
 
-  it('refuses an unknown command and shows the usage', async () => {
-    const run = await runRecur(['frobnicate'], { cwd: freshDir() });
-    expect(run.code).not.toBe(0);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).toContain("unknown command 'frobnicate'");
-    expect(run.stderr).toContain('Usage: recur');
+});
+
+describe('wrong usage of the real command: one line, exit 64, never the whole usage', () => {
+  // Every command and every kind of mistake is in usage-errors.test.ts; these show the process.
+  it.each<[string, string[], string]>([
+    ['an unknown command', ['frobnicate'], "recur: unknown command 'frobnicate' (see `recur --help`)"],
+    ['a group without its command', ['keys'], 'recur: missing command: create, list, revoke (see `recur keys --help`)'],
+    ['a missing argument', ['keys', 'revoke'], "recur: missing required argument 'id' (see `recur keys revoke --help`)"],
+    ['an unknown option of start', ['start', '--bogus'], "recur: unknown option '--bogus' (see `recur start --help`)"],
+  ])('%s', async (_name, args, expected) => {
+    const cwd = freshDir();
+    expect(expectOneLineFailure(await runRecur(args, { cwd }), 64)).toBe(expected);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('--help still prints the usage on stdout and exits 0', async () => {
+    const run = await runRecur(['keys', 'revoke', '--help'], { cwd: freshDir() });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^Usage: recur keys revoke \[options\] <id>\n/);
   });
 });
 
@@ -132,11 +146,11 @@ describe('recur migrate on the embedded database', () => {
 
 describe('recur plans list', () => {
   it('prints the built-in plans with the yearly saving', async () => {
-    const run = await runRecur(['plans', 'list'], { cwd: freshDir() });
+    const run = await runRecur(['plans', 'list'], { cwd: freshDir(), env: { SANDBOX: 'off' } });
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^monthly +Monthly +EUR 29\.99 per month +trial 30 days +\[not synced to a provider yet\]$/);
+    expect(lines[0]).toMatch(/^monthly +Monthly +EUR 29\.99 per month +trial 30 days +\[stripe: not checked \(no STRIPE_SECRET_KEY\)\]$/);
     expect(lines[1]).toMatch(/^yearly +Yearly +EUR 299\.90 per year +trial 30 days +saves EUR 59\.98 \(2 months free\)/);
   });
 
@@ -144,9 +158,9 @@ describe('recur plans list', () => {
     const cwd = freshDir();
     const catalogue = { plans: [{ id: 'basic', name: 'Basic', interval: 'month', amountMinor: 500, currency: 'USD', providerPriceIds: { stripe: 'price_123' } }] };
     writeFileSync(join(cwd, 'recur.config.json'), JSON.stringify(catalogue));
-    const run = await runRecur(['plans', 'list'], { cwd });
+    const run = await runRecur(['plans', 'list'], { cwd, env: { SANDBOX: 'off' } });
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toBe('basic  Basic  USD 5.00 per month  trial 0 days  [stripe=price_123]\n');
+    expect(run.stdout).toBe('basic  Basic  USD 5.00 per month  trial 0 days  [stripe: not checked (no STRIPE_SECRET_KEY); stripe=price_123 (configured)]\n');
   });
 });
 

@@ -70,6 +70,12 @@ describe('recur notices preview', () => {
     expect(out).toContain('Met vriendelijke groet,\nKoffieclub');
   });
 
+  it('signs the SMS with SHOP_NAME, which wins over recur.config.json', async () => {
+    const cwd = freshDir({ plans, notices: { shop_name: 'Koffieclub' } });
+    const out = expectSuccess(await runRecur(['notices', 'preview', 'trial-reminder', '--locale', 'nl', '--channel', 'sms'], { cwd, env: { SHOP_NAME: 'Sportwinkel Jansen' } }));
+    expect(out).toMatch(/^Sportwinkel Jansen: je proefperiode eindigt\. /);
+  });
+
   it('refuses an unknown template with one line listing the valid names', async () => {
     const run = await runRecur(['notices', 'preview', 'welcome'], { cwd: freshDir() });
     expect(run.code).toBe(EX_USAGE);

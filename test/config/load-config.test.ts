@@ -81,7 +81,17 @@ describe('loadConfig', () => {
   it('refuses half a provider: SendGrid without a sender, Twilio without all three settings', () => {
     expect(configError({ SENDGRID_API_KEY: 'SG.key' })).toMatch(/^SENDGRID_FROM: required with SENDGRID_API_KEY/);
     expect(configError({ TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'token' })).toMatch(/^TWILIO_FROM: required with the other Twilio settings/);
-    expect(loadConfig({ SENDGRID_API_KEY: 'SG.key', SENDGRID_FROM: 'Sportwinkel <service@sportwinkel.test>', DUNNING_SCHEDULE_DAYS: '2, 5' }, emptyDir())).toMatchObject({ SENDGRID_FROM: 'Sportwinkel <service@sportwinkel.test>', DUNNING_SCHEDULE_DAYS: [2, 5] });
+    expect(loadConfig({ SENDGRID_API_KEY: 'SG.key', SENDGRID_FROM: 'Sportwinkel <service@sportwinkel.test>', SHOP_NAME: 'Sportwinkel', DUNNING_SCHEDULE_DAYS: '2, 5' }, emptyDir())).toMatchObject({ SENDGRID_FROM: 'Sportwinkel <service@sportwinkel.test>', DUNNING_SCHEDULE_DAYS: [2, 5] });
+  });
+
+  it('refuses real SendGrid or Twilio without a shop name: customers would get notices signed "recur"', () => {
+    const sendgrid = { SENDGRID_API_KEY: 'SG.key', SENDGRID_FROM: 'service@sportwinkel.test' };
+    const twilio = { TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'token', TWILIO_FROM: '+3197010000000' };
+    for (const env of [sendgrid, twilio]) expect(configError(env)).toMatch(/^SHOP_NAME: required when SendGrid or Twilio send to real customers, who would otherwise get notices signed "recur"/);
+    // An emulator on loopback (the sandbox) reaches no customer: the name may wait.
+    expect(loadConfig({ ...sendgrid, ...twilio, SENDGRID_API_BASE: 'http://127.0.0.1:12111/sendgrid', TWILIO_API_BASE: 'http://localhost:12111/twilio' }, emptyDir()).SHOP_NAME).toBeUndefined();
+    expect(loadConfig({ ...sendgrid, SHOP_NAME: 'Sportwinkel' }, emptyDir()).SHOP_NAME).toBe('Sportwinkel');
+    expect(loadConfig(sendgrid, withCatalogue({ plans: [plan], notices: { shop_name: 'Koffieclub' } })).catalogue.notices.shop_name).toBe('Koffieclub');
   });
 
   it('reports several problems on one line', () => {

@@ -70,6 +70,21 @@ describe.each(testDatabaseKinds)('customer notice preferences: time zone and SMS
     expect(repeated.json()).toMatchObject({ sms_consent: true, sms_consent_at: consentAt });
   });
 
+  it('withdraws consent when the phone is removed, and a new phone does not bring it back', async () => {
+    await create({ external_id: 'pref-4', email: 'dirk@example.nl', phone: '+31612345679', sms_consent: true });
+    const consentAt = t.clock.now();
+    t.clock.advance(60_000);
+    const removed = await patch('pref-4', { phone: null });
+    expect(removed.statusCode).toBe(200);
+    expect(removed.json()).toMatchObject({ phone: null, sms_consent: false });
+    expect(await stored('pref-4')).toMatchObject({ sms_consent_at: consentAt, sms_consent_withdrawn_at: t.clock.now() });
+    const audit = await listAuditEntries(t.ctx.db, 'customer', removed.json().id);
+    expect(audit.at(-1)).toMatchObject({ action: 'update', before: { phone: '+31612345679', smsConsentWithdrawnAt: null }, after: { phone: null, smsConsentWithdrawnAt: t.clock.now().toISOString() } });
+
+    t.clock.advance(60_000);
+    expect((await patch('pref-4', { phone: '+31612345670' })).json()).toMatchObject({ phone: '+31612345670', sms_consent: false });
+  });
+
   describe('bad preferences get a clear error and change nothing', () => {
     it.each([
       ['an unknown time zone', () => create({ external_id: 'pref-9', email: 'x@example.nl', time_zone: 'Mars/Olympus_Mons' }), /IANA time zone/],
@@ -77,6 +92,9 @@ describe.each(testDatabaseKinds)('customer notice preferences: time zone and SMS
       ['an empty time zone', () => patch('pref-1', { time_zone: '' }), /time_zone/],
       ['consent as a string', () => patch('pref-1', { sms_consent: 'yes' }), /sms_consent/],
       ['consent as null', () => patch('pref-1', { sms_consent: null }), /sms_consent/],
+      ['consent at sign-up without a phone', () => create({ external_id: 'pref-9', email: 'x@example.nl', sms_consent: true }), /^sms_consent: true needs a phone number \(phone/],
+      ['consent for a customer without a phone', () => patch('pref-2', { sms_consent: true }), /^sms_consent: true needs a phone number \(phone/],
+      ['consent while removing the phone', () => patch('pref-1', { phone: null, sms_consent: true }), /^sms_consent: true needs a phone number \(phone/],
     ])('%s', async (_name, send, message) => {
       const before = await countRows(t);
       const customer = await stored('pref-1');

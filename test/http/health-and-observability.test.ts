@@ -63,6 +63,22 @@ describe('health, metrics, request ids, logs and API docs', () => {
     expect(everything).not.toContain('cs_secret_123');
   });
 
+  it('logs health checks and metric scrapes at debug, and a failing one at info', async () => {
+    const logged = (requestId: string) => t.logLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => entry.requestId === requestId);
+    for (const url of ['/healthz', '/readyz', '/metrics']) {
+      await t.app.inject({ method: 'GET', url, headers: { 'x-request-id': `probe-${url.slice(1)}` } });
+      expect(logged(`probe-${url.slice(1)}`), url).toMatchObject({ level: 20, msg: 'request', route: url, status: 200 });
+    }
+    await t.app.inject({ method: 'GET', url: '/v1/plans', headers: { 'x-request-id': 'api-call' } });
+    expect(logged('api-call')).toMatchObject({ level: 30, route: '/v1/plans', status: 401 });
+
+    const latest = listMigrations().at(-1)!;
+    await t.ctx.db.query('DELETE FROM schema_migrations WHERE version = $1', [latest.version]);
+    await t.app.inject({ method: 'GET', url: '/readyz', headers: { 'x-request-id': 'probe-failing' } });
+    await t.ctx.db.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())', [latest.version, latest.name]);
+    expect(logged('probe-failing')).toMatchObject({ level: 30, route: '/readyz', status: 503 });
+  });
+
   it('serves an OpenAPI document of every route, with the bearer scheme, and the docs page', async () => {
     const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(document.openapi).toBe('3.1.0');

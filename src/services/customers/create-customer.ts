@@ -2,7 +2,7 @@ import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { insertCustomer, type CustomerRecord, type NewCustomer } from '../../db/repositories/customer-repository.ts';
 import { conflict, isUniqueViolation } from '../../shared/errors.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
-import { smsConsentChanges } from './update-customer.ts';
+import { smsConsentChanges, smsConsentForPhone } from './update-customer.ts';
 
 export type CustomerCreation = Omit<NewCustomer, 'smsConsentAt' | 'smsConsentWithdrawnAt'> & {
   /** true: the customer agreed to SMS at sign-up; false: they said no (recorded as a withdrawal). */
@@ -12,7 +12,8 @@ export type CustomerCreation = Omit<NewCustomer, 'smsConsentAt' | 'smsConsentWit
 export async function createCustomer(ctx: ServiceContext, input: CustomerCreation, actor: Actor): Promise<CustomerRecord> {
   const now = ctx.clock.now();
   const { smsConsent, ...fields } = input;
-  const consent = smsConsentChanges({ smsConsentAt: null, smsConsentWithdrawnAt: null }, smsConsent, now);
+  const none = { smsConsentAt: null, smsConsentWithdrawnAt: null };
+  const consent = smsConsentChanges(none, smsConsentForPhone(none, fields.phone, smsConsent), now);
   try {
     return await ctx.db.transaction(async (tx) => {
       const customer = await insertCustomer(tx, { ...fields, ...consent }, now);

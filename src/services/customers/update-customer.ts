@@ -38,6 +38,17 @@ export function smsConsentChanges(current: ConsentState, consent: boolean | unde
   return {};
 }
 
+/**
+ * Consent to SMS is consent for a phone number: without one it is refused, and removing the
+ * number withdraws it (a later number needs a new yes). Refusing the removal instead would make
+ * a shop's plain contact sync fail whenever a customer deletes their number.
+ */
+export function smsConsentForPhone(current: ConsentState, phoneAfter: string | null, consent: boolean | undefined): boolean | undefined {
+  if (consent === true && !phoneAfter) throw validationFailed('sms_consent: true needs a phone number (phone, E.164) to send SMS to');
+  if (consent === undefined && !phoneAfter && hasSmsConsent(current)) return false;
+  return consent;
+}
+
 /** Applies a partial update under a row lock and logs before/after in the same transaction. */
 export async function updateCustomer(ctx: ServiceContext, externalId: string, update: CustomerUpdate, actor: Actor): Promise<CustomerRecord> {
   const now = ctx.clock.now();
@@ -62,7 +73,8 @@ export async function updateCustomer(ctx: ServiceContext, externalId: string, up
 
 function toChanges(before: CustomerRecord, update: CustomerUpdate, now: Date): CustomerChanges {
   const { banned, bannedReason, smsConsent, ...contact } = update;
-  const changes: CustomerChanges = { ...contact, ...smsConsentChanges(before, smsConsent, now) };
+  const phoneAfter = contact.phone === undefined ? before.phone : contact.phone;
+  const changes: CustomerChanges = { ...contact, ...smsConsentChanges(before, smsConsentForPhone(before, phoneAfter, smsConsent), now) };
   if (banned === true) {
     if (!bannedReason) throw validationFailed('banned_reason: required when banning a customer');
     if (!before.banned) changes.bannedAt = now;
