@@ -26,7 +26,7 @@ function urlFrom(child: ChildProcess, pattern: RegExp, what: string): Promise<st
   });
 }
 
-function stopper(child: ChildProcess, cleanup: () => Promise<void>): () => Promise<void> {
+export function stopper(child: ChildProcess, cleanup: () => Promise<void>): () => Promise<void> {
   return async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -38,7 +38,7 @@ function stopper(child: ChildProcess, cleanup: () => Promise<void>): () => Promi
 }
 
 /** A scratch database: a temporary directory for PGlite, a new database on the server for PostgreSQL. */
-async function scratchDatabase(engine: Engine, adminUrl: string, label: string): Promise<{ location: string; drop(): Promise<void> }> {
+export async function scratchDatabase(engine: Engine, adminUrl: string, label: string): Promise<{ location: string; drop(): Promise<void> }> {
   if (engine === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), `recur-bench-${label}-`));
     return { location: dir, drop: async () => rmSync(dir, { recursive: true, force: true }) };
@@ -62,9 +62,11 @@ async function scratchDatabase(engine: Engine, adminUrl: string, label: string):
   };
 }
 
-/** recur itself, as an operator runs it (`node bin/recur.js start`), with only webhooks configured. */
-export async function startRecur(engine: Engine, secret: string, adminUrl: string): Promise<Target> {
-  const database = await scratchDatabase(engine, adminUrl, 'recur');
+/**
+ * The environment of `recur start` with only webhooks configured (the sandbox off) on a scratch
+ * database: the operator's settings of this shell are removed, so they cannot skew a figure.
+ */
+export function recurEnvironment(engine: Engine, secret: string, location: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of settingNames) delete env[name];
   Object.assign(env, {
@@ -74,11 +76,23 @@ export async function startRecur(engine: Engine, secret: string, adminUrl: strin
     STRIPE_WEBHOOK_SECRET: secret,
     // The limiter stays in the path (its cost is part of recur's), far above the bench's rate.
     WEBHOOK_RATE_LIMIT_PER_MINUTE: '1000000',
-    ...(engine === 'pglite' ? { RECUR_DATA_DIR: database.location } : { DATABASE_URL: database.location }),
+    ...(engine === 'pglite' ? { RECUR_DATA_DIR: location } : { DATABASE_URL: location }),
   });
+  return env;
+}
+
+/** `node bin/recur.js start` as an operator runs it; `url` resolves with the URL of its banner. */
+export function launchRecur(env: NodeJS.ProcessEnv): { child: ChildProcess; url: Promise<string> } {
   // Logs at the default level go to /dev/null: they are written (a real cost), not collected.
   const child = spawn(process.execPath, [join(repoRoot, 'bin/recur.js'), 'start'], { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  const url = await urlFrom(child, /recur is running on (http:\/\/\S+)/, 'recur');
+  return { child, url: urlFrom(child, /recur is running on (http:\/\/\S+)/, 'recur') };
+}
+
+/** recur itself, as an operator runs it (`node bin/recur.js start`), with only webhooks configured. */
+export async function startRecur(engine: Engine, secret: string, adminUrl: string): Promise<Target> {
+  const database = await scratchDatabase(engine, adminUrl, 'recur');
+  const { child, url: banner } = launchRecur(recurEnvironment(engine, secret, database.location));
+  const url = await banner;
   return { name: 'recur', url: `${url}/webhooks/stripe`, stop: stopper(child, database.drop) };
 }
 

@@ -14,7 +14,7 @@ import { controlOperations } from './control-operations.ts';
 export type ControlServer = { path: string; close(): Promise<void> };
 
 /**
- * The running service's local control channel (ADR 0006): the CLI's operations on a Unix socket
+ * The running service's local control channel (ADR 0011): the CLI's operations on a Unix socket
  * in the data directory, owner-only. Who can open the socket file is who may use it; there is no
  * other authentication. Only on the embedded database (null on PostgreSQL), and never fatal: a
  * service whose socket cannot be opened still serves, and the CLI then refuses as before.

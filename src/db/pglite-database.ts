@@ -1,21 +1,32 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { PGlite, types } from '@electric-sql/pglite';
 import { parseInt8, type Database, type Queryable, type QueryResult } from './database.ts';
+import { seedFreshCluster } from './pglite-fresh-cluster.ts';
 import { SerialLock } from './serial-lock.ts';
 
 type PGliteSource = { dataDir: string } | { loadDataDir: Blob } | { memory: true };
 
+/**
+ * PGlite runs PostgreSQL in one WebAssembly memory, which never shrinks, and allocates its shared
+ * buffers inside it: the default 128 MB of buffers cost about 140 MB of resident memory for a
+ * database of a few tens of MB (docs/adr/0007). 16 MB (2,048 pages) holds recur's hot tables; the
+ * operating system's file cache keeps the rest close.
+ */
+const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+
 /** Opens the embedded database: a directory on disk, a dump (test templates), or memory. */
 export async function openPGlite(source: PGliteSource): Promise<Database> {
-  const parsers = { [types.INT8]: parseInt8 };
+  const options = { parsers: { [types.INT8]: parseInt8 }, startParams: PGLITE_START_PARAMS };
   let pg: PGlite;
   if ('dataDir' in source) {
-    mkdirSync(source.dataDir, { recursive: true, mode: 0o700 });
-    pg = await PGlite.create({ dataDir: source.dataDir, parsers });
+    if (!seedFreshCluster(source.dataDir)) mkdirSync(source.dataDir, { recursive: true, mode: 0o700 });
+    // The cluster holds customers' data: owner-only, whether unpacked or created.
+    chmodSync(source.dataDir, 0o700);
+    pg = await PGlite.create({ dataDir: source.dataDir, ...options });
   } else if ('loadDataDir' in source) {
-    pg = await PGlite.create({ loadDataDir: source.loadDataDir, parsers });
+    pg = await PGlite.create({ loadDataDir: source.loadDataDir, ...options });
   } else {
-    pg = await PGlite.create({ parsers });
+    pg = await PGlite.create(options);
   }
   return new PGliteDatabase(pg);
 }

@@ -41,8 +41,11 @@ export async function startJobEngine(options: JobEngineOptions): Promise<JobEngi
   boss.on('error', (error) => logger.error({ err: error }, 'job engine error'));
   await boss.start();
 
+  // Read once, so a start on an existing database costs two queries here instead of three per job.
+  const existing = new Map((await boss.getQueues()).map((queue) => [queue.name, queue]));
+  const abandoned = options.work !== false && options.abandonActiveJobs ? await findAbandonedJobs(db, [...jobs.keys()]) : new Map<string, string[]>();
   for (const job of jobs.values()) {
-    await ensureQueue(boss, job.name, {
+    await ensureQueue(boss, existing.get(job.name), {
       name: job.name,
       policy: job.policy ?? 'standard',
       retryLimit: job.retryLimit,
@@ -51,7 +54,7 @@ export async function startJobEngine(options: JobEngineOptions): Promise<JobEngi
       expireInSeconds: job.expireInSeconds,
     });
     if (options.work === false) continue;
-    if (options.abandonActiveJobs) await failAbandonedJobs(boss, db, job.name, logger);
+    await failAbandonedJobs(boss, job.name, abandoned.get(job.name) ?? [], logger);
     if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
     await boss.work(job.name, { batchSize: WORK_BATCH_SIZE, pollingIntervalSeconds: options.pollIntervalSeconds, includeMetadata: true }, async (batch) => {
       // Each job of a batch succeeds or fails on its own: a failed one is marked failed (and so
@@ -94,25 +97,36 @@ export async function startJobEngine(options: JobEngineOptions): Promise<JobEngi
 
 /**
  * Jobs left 'active' by a process that stopped without finishing them (a crash, SIGKILL). Only
- * called where this process is the only one (the embedded database is locked): there they cannot
- * belong to anyone alive, and failing them lets their retries run now instead of after expiry. A
- * stately job's active row would otherwise hold up its queue until it expires.
+ * looked for where this process is the only one (the embedded database is locked): there they
+ * cannot belong to anyone alive, and failing them lets their retries run now instead of after
+ * expiry. A stately job's active row would otherwise hold up its queue until it expires.
  */
-async function failAbandonedJobs(boss: PgBoss, db: Database, name: string, logger: Logger): Promise<void> {
-  const active = await db.query<{ id: string }>("SELECT id FROM pgboss.job WHERE name = $1 AND state = 'active'", [name]);
-  if (active.rows.length === 0) return;
-  for (const { id } of active.rows) await boss.fail(name, id, { message: 'the process running it stopped before it finished' });
-  logger.warn({ job: name, count: active.rows.length }, 'jobs left active by a stopped process were failed for retry');
+async function findAbandonedJobs(db: Database, names: string[]): Promise<Map<string, string[]>> {
+  const active = await db.query<{ name: string; id: string }>("SELECT name, id FROM pgboss.job WHERE name = ANY($1::text[]) AND state = 'active'", [names]);
+  const byName = new Map<string, string[]>();
+  for (const { name, id } of active.rows) byName.set(name, [...(byName.get(name) ?? []), id]);
+  return byName;
+}
+
+async function failAbandonedJobs(boss: PgBoss, name: string, ids: readonly string[], logger: Logger): Promise<void> {
+  if (ids.length === 0) return;
+  for (const id of ids) await boss.fail(name, id, { message: 'the process running it stopped before it finished' });
+  logger.warn({ job: name, count: ids.length }, 'jobs left active by a stopped process were failed for retry');
 }
 
 /**
  * Creates the job's queue, or brings an existing one in line with the catalogue: pg-boss takes
  * retries and expiry from the queue row, and `createQueue` leaves an existing row unchanged.
  */
-async function ensureQueue(boss: PgBoss, name: string, options: PgBoss.Queue): Promise<void> {
+async function ensureQueue(boss: PgBoss, current: PgBoss.QueueResult | undefined, options: PgBoss.Queue): Promise<void> {
+  if (current) {
+    const same = current.policy === options.policy && current.retryLimit === options.retryLimit && current.retryDelay === options.retryDelay && current.retryBackoff === options.retryBackoff && current.expireInSeconds === options.expireInSeconds;
+    if (!same) await boss.updateQueue(options.name, options);
+    return;
+  }
   for (let attempt = 1; ; attempt++) {
     try {
-      await boss.createQueue(name, options);
+      await boss.createQueue(options.name, options);
       break;
     } catch (error) {
       // Two processes creating the same new queue at the same instant can deadlock inside
@@ -120,5 +134,6 @@ async function ensureQueue(boss: PgBoss, name: string, options: PgBoss.Queue): P
       if ((error as { code?: string }).code !== '40P01' || attempt === 3) throw error;
     }
   }
-  await boss.updateQueue(name, options);
+  // Another process may have created it first, with an older catalogue's options.
+  await boss.updateQueue(options.name, options);
 }
