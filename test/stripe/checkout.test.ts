@@ -185,8 +185,8 @@ describe.each(testDatabaseKinds)('Stripe checkout and the redirect back on %s', 
       await seedCustomer(t, externalId, { name: 'Sanne Bakker', locale });
       return (await startCheckout({ customer: externalId, plan: 'monthly', provider: 'stripe', return_url: 'https://shop.example/' })).json().session_id as string;
     };
-    const dutch = await sessionOf('shop-2004', 'nl');
-    const english = await sessionOf('shop-2005', 'en');
+    const dutch = await sessionOf('shop-2204', 'nl');
+    const english = await sessionOf('shop-2205', 'en');
     const counts = await tableCounts(t.ctx.db);
     const back = (sessionId: string, headers: Record<string, string>) => t.app.inject({ method: 'GET', url: `/checkout/stripe/return?session_id=${sessionId}`, headers });
 
