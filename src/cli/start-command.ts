@@ -37,7 +37,7 @@ export function registerStartCommand(program: Command): void {
         `  catalogue  ${config.catalogueSource}`,
         `  API        ${service.url}/v1   (Authorization: Bearer <key>; create one with \`recur keys create\`)`,
         `  docs       ${service.url}/docs   OpenAPI ${service.url}/openapi.json`,
-        `  health     ${service.url}/healthz   ${service.url}/readyz   metrics ${service.url}/metrics`,
+        `  health     ${service.url}/healthz   ${service.url}/readyz   metrics ${config.METRICS_TOKEN ? `${service.url}/metrics (Authorization: Bearer <METRICS_TOKEN>)` : 'off (set METRICS_TOKEN)'}`,
         sandbox
           ? `${formatSandboxBanner(sandbox.url, sandbox.describe())}\n  (no keys configured for ${sandbox.emulated.join(', ')}: recur uses this sandbox for them, with its webhook endpoints registered there and the plans synced; SANDBOX=off turns it off)`
           : `  providers  ${config.STRIPE_SECRET_KEY ? `Stripe at ${config.STRIPE_API_BASE ?? 'Stripe itself'}` : 'no Stripe key; sandbox off (SANDBOX=off)'}`,

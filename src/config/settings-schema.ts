@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { trustProxySetting } from './trust-proxy-setting.ts';
 
 const integerSetting = (min: number, max: number) =>
   z
@@ -86,8 +87,22 @@ export const settingsSchema = z.object({
   SANDBOX_PORT: integerSetting(0, 65535).default(12111),
   SANDBOX_STATE_FILE: z.string().trim().min(1, 'expected a file path').optional(),
   HTTP_BODY_LIMIT_BYTES: integerSetting(1024, 10 * 1024 * 1024).default(1024 * 1024),
-  /** Requests per minute one client address may send to /webhooks/*; 0 switches the limit off. */
+  /** Seconds a client has to send a request's headers; at most HTTP_REQUEST_TIMEOUT_SECONDS. */
+  HTTP_HEADERS_TIMEOUT_SECONDS: integerSetting(1, 300).default(10),
+  /** Seconds a client has to send a whole request, headers and body (408 beyond it). */
+  HTTP_REQUEST_TIMEOUT_SECONDS: integerSetting(1, 600).default(30),
+  /** Seconds an idle keep-alive connection stays open; above a proxy's own idle timeout (often 60 s). */
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: integerSetting(1, 600).default(72),
+  /** Which proxies may name the client's address (X-Forwarded-For): off, true (every hop), or the proxies' addresses/CIDRs. */
+  TRUST_PROXY: trustProxySetting.default(false),
+  /** Verified webhook deliveries per minute one client address may send to /webhooks/*; 0 switches the limit off. */
   WEBHOOK_RATE_LIMIT_PER_MINUTE: integerSetting(0, 1_000_000).default(6000),
+  /** Refused webhook requests (no or a wrong signature, a malformed body) per minute from one address before all its webhook requests get 429; 0: no limit. */
+  WEBHOOK_UNVERIFIED_LIMIT_PER_MINUTE: integerSetting(0, 1_000_000).default(60),
+  /** Failed API-key checks per 10 minutes from one address before all its /v1 requests get 429; 0: no limit. */
+  API_KEY_FAILURE_LIMIT: integerSetting(0, 1_000_000).default(20),
+  /** Bearer token that /metrics asks for; unset: /metrics answers 404. */
+  METRICS_TOKEN: z.string().trim().min(32, 'expected at least 32 characters of random text').optional(),
   /** When reconciliation runs, as a 5-field cron expression in UTC; "off" never (only `recur sync`). */
   RECONCILE_CRON: z
     .string()

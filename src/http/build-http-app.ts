@@ -3,10 +3,13 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { Logger } from '../shared/logger.ts';
 import type { ServiceContext } from '../services/service-context.ts';
 import { installErrorHandling } from './error-handler.ts';
+import { answerFrameworkError, createClientErrorHandler } from './framework-errors.ts';
+import { buildHttpServerOptions } from './http-server-options.ts';
 import { installHttpMetrics } from './http-metrics.ts';
 import { installOpenApi } from './openapi.ts';
 import { generateRequestId } from './request-id.ts';
 import { requireApiKey } from './require-api-key.ts';
+import { installSecurityHeaders } from './security-headers.ts';
 import { apiKeyRoutes } from './routes/api-key-routes.ts';
 import { checkoutApiRoutes, checkoutReturnRoutes } from './routes/checkout-routes.ts';
 import { customerRoutes } from './routes/customer-routes.ts';
@@ -36,10 +39,16 @@ export async function buildHttpApp({ ctx, logger, bodyLimitBytes, version }: Htt
     genReqId: generateRequestId,
     bodyLimit: bodyLimitBytes,
     return503OnClosing: true,
+    // Deadlines for slow clients, and which proxies may name the client's address.
+    ...buildHttpServerOptions(ctx.config),
+    // Errors before a route exists, in recur's error shape too.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: createClientErrorHandler(logger as FastifyBaseLogger),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  await installSecurityHeaders(app);
   // The API speaks JSON only; a text body would otherwise reach validation as a string.
   app.removeContentTypeParser('text/plain');
 
@@ -59,7 +68,7 @@ export async function buildHttpApp({ ctx, logger, bodyLimitBytes, version }: Htt
 
   // The docs first: they list only the routes added after them.
   await installOpenApi(app, version);
-  installHttpMetrics(app);
+  installHttpMetrics(app, ctx.config.METRICS_TOKEN);
   healthRoutes(app, ctx.db);
   // The customer's browser comes back here from Stripe: no API key, the session id is checked instead.
   checkoutReturnRoutes(app, ctx);

@@ -26,7 +26,17 @@ export type ServiceSettings = Pick<
   | 'SMS_QUIET_HOURS'
   | 'NOTIFICATION_MAX_ATTEMPTS'
   | 'NOTICES_CRON'
+  | HttpPerimeterSetting
 >;
+
+/** How the HTTP server meets the network: deadlines, the proxies it trusts, who may fail how often, the metrics token. */
+type HttpPerimeterSetting =
+  | 'HTTP_HEADERS_TIMEOUT_SECONDS'
+  | 'HTTP_REQUEST_TIMEOUT_SECONDS'
+  | 'HTTP_KEEP_ALIVE_TIMEOUT_SECONDS'
+  | 'TRUST_PROXY'
+  | 'API_KEY_FAILURE_LIMIT'
+  | 'METRICS_TOKEN';
 
 export type JobQueue = { enqueue(name: string, payload: unknown, options?: EnqueueOptions): Promise<string | null> };
 

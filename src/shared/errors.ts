@@ -5,6 +5,7 @@
  */
 export const errorCatalogue = {
   validation_failed: { status: 400, retryable: false },
+  bad_request: { status: 400, retryable: false },
   invalid_signature: { status: 400, retryable: false },
   malformed_json: { status: 400, retryable: false },
   unauthorized: { status: 401, retryable: false },
@@ -12,12 +13,15 @@ export const errorCatalogue = {
   not_found: { status: 404, retryable: false },
   route_not_found: { status: 404, retryable: false },
   method_not_allowed: { status: 405, retryable: false },
+  request_timeout: { status: 408, retryable: true },
   conflict: { status: 409, retryable: false },
   invalid_link: { status: 400, retryable: false },
   link_expired: { status: 410, retryable: false },
   payload_too_large: { status: 413, retryable: false },
+  uri_too_long: { status: 414, retryable: false },
   unsupported_media_type: { status: 415, retryable: false },
   rate_limited: { status: 429, retryable: true },
+  headers_too_large: { status: 431, retryable: false },
   internal_error: { status: 500, retryable: true },
   provider_failure: { status: 502, retryable: true },
   provider_rate_limited: { status: 503, retryable: true },

@@ -4,7 +4,7 @@ import { createStripeWebhookVerifier } from '../providers/payments/stripe/verify
 import type { EventProcessor } from './inbox-event.ts';
 import type { WebhookContext } from './webhook-context.ts';
 
-type WebhookSettings = Pick<Config, 'STRIPE_WEBHOOK_SECRET' | 'WEBHOOK_MAX_ATTEMPTS' | 'WEBHOOK_BODY_LIMIT_BYTES' | 'WEBHOOK_RATE_LIMIT_PER_MINUTE' | 'WEBHOOK_CLAIM_LEASE_SECONDS' | 'ADMIN_EMAILS'>;
+type WebhookSettings = Pick<Config, 'STRIPE_WEBHOOK_SECRET' | 'WEBHOOK_MAX_ATTEMPTS' | 'WEBHOOK_BODY_LIMIT_BYTES' | 'WEBHOOK_RATE_LIMIT_PER_MINUTE' | 'WEBHOOK_UNVERIFIED_LIMIT_PER_MINUTE' | 'WEBHOOK_CLAIM_LEASE_SECONDS' | 'ADMIN_EMAILS'>;
 
 /** One verifier per provider whose signing secret is configured; the rest answer 503 not_configured. */
 export function buildWebhookContext(config: WebhookSettings, processors: Partial<Record<ProviderId, EventProcessor>>): WebhookContext {
@@ -14,6 +14,7 @@ export function buildWebhookContext(config: WebhookSettings, processors: Partial
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
     bodyLimitBytes: config.WEBHOOK_BODY_LIMIT_BYTES,
     rateLimitPerMinute: config.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+    unverifiedLimitPerMinute: config.WEBHOOK_UNVERIFIED_LIMIT_PER_MINUTE,
     claimLeaseMs: config.WEBHOOK_CLAIM_LEASE_SECONDS * 1000,
     adminEmails: config.ADMIN_EMAILS ?? [],
   };

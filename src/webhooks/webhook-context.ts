@@ -12,8 +12,10 @@ export type WebhookContext = {
   bodyLimitBytes: number;
   /** How long a worker's claim on an inbox row lasts before another worker may take it. */
   claimLeaseMs?: number;
-  /** Requests per minute per client address on /webhooks/*; absent or 0: no limit. */
+  /** Verified deliveries per minute per client address on /webhooks/*; absent or 0: no limit. */
   rateLimitPerMinute?: number;
+  /** Refused requests (unsigned, forged, malformed) per minute per client address before all of its get 429; absent or 0: no limit. */
+  unverifiedLimitPerMinute?: number;
   /** Recipients of admin alerts; empty: alerts are recorded in the audit log only. */
   adminEmails: readonly string[];
   /** Asks the job engine to process the inbox soon; the minutely schedule is the safety net. */

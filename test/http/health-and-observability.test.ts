@@ -2,10 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMigrations } from '../../src/db/migrate.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
+const METRICS_TOKEN = 'metrics-token-for-the-scraper-0123456789';
+const scraper = { authorization: `Bearer ${METRICS_TOKEN}` };
+
 describe('health, metrics, request ids, logs and API docs', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp('pglite');
+    t = await startTestApp('pglite', { settings: { METRICS_TOKEN } });
   });
   afterAll(() => t.close());
 
@@ -44,7 +47,7 @@ describe('health, metrics, request ids, logs and API docs', () => {
 
   it('counts requests per route pattern in Prometheus format', async () => {
     await t.app.inject({ method: 'GET', url: '/v1/customers/anyone', headers: { authorization: t.auth } });
-    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+    const metrics = await t.app.inject({ method: 'GET', url: '/metrics', headers: scraper });
     expect(metrics.statusCode).toBe(200);
     expect(metrics.headers['content-type']).toContain('text/plain');
     expect(metrics.body).toContain('process_cpu_user_seconds_total');
@@ -66,7 +69,7 @@ describe('health, metrics, request ids, logs and API docs', () => {
   it('logs health checks and metric scrapes at debug, and a failing one at info', async () => {
     const logged = (requestId: string) => t.logLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => entry.requestId === requestId);
     for (const url of ['/healthz', '/readyz', '/metrics']) {
-      await t.app.inject({ method: 'GET', url, headers: { 'x-request-id': `probe-${url.slice(1)}` } });
+      await t.app.inject({ method: 'GET', url, headers: { 'x-request-id': `probe-${url.slice(1)}`, ...scraper } });
       expect(logged(`probe-${url.slice(1)}`), url).toMatchObject({ level: 20, msg: 'request', route: url, status: 200 });
     }
     await t.app.inject({ method: 'GET', url: '/v1/plans', headers: { 'x-request-id': 'api-call' } });

@@ -44,7 +44,8 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     db: database.db,
     clock: options.clock ?? clock,
     // No hourly reconciliation in tests that start a job engine: a run is started by the test that wants one.
-    config: { ...settingsSchema.parse({}), RECONCILE_CRON: 'off', NOTICES_CRON: 'off', catalogue: options.catalogue ?? defaultCatalogue, PAST_DUE_GRACE_DAYS: options.pastDueGraceDays ?? 7, DEFAULT_LOCALE: 'nl', ...options.settings },
+    // No lockout on failed API keys unless a test asks: many tests make unauthorized requests on purpose.
+    config: { ...settingsSchema.parse({}), RECONCILE_CRON: 'off', NOTICES_CRON: 'off', API_KEY_FAILURE_LIMIT: 0, catalogue: options.catalogue ?? defaultCatalogue, PAST_DUE_GRACE_DAYS: options.pastDueGraceDays ?? 7, DEFAULT_LOCALE: 'nl', ...options.settings },
     ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     ...(options.messaging ? { messaging: options.messaging } : {}),
   };

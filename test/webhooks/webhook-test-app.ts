@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Stripe from 'stripe';
+import type { TrustProxy } from '../../src/config/trust-proxy-setting.ts';
 import type { DatabaseKind } from '../../src/db/database.ts';
 import type { ProviderId } from '../../src/domain/provider.ts';
 import type { ServiceContext } from '../../src/services/service-context.ts';
@@ -29,8 +30,12 @@ export type WebhookTestOptions = {
   maxAttempts?: number;
   adminEmails?: string[];
   bodyLimitBytes?: number;
-  /** Webhook requests per minute per address; default 0 (no limit). */
+  /** Verified webhook deliveries per minute per address; default 0 (no limit). */
   rateLimitPerMinute?: number;
+  /** Refused webhook requests per minute per address; default 0 (no limit). */
+  unverifiedLimitPerMinute?: number;
+  /** TRUST_PROXY of the app; default off. */
+  trustProxy?: TrustProxy;
   /** Replaces the manual clock as the app's clock (the sandbox's, in delivery tests). */
   clock?: Clock;
 };
@@ -45,12 +50,13 @@ export async function startWebhookTestApp(kind: DatabaseKind, options: WebhookTe
       WEBHOOK_BODY_LIMIT_BYTES: options.bodyLimitBytes ?? 4096,
       ADMIN_EMAILS: options.adminEmails,
       WEBHOOK_RATE_LIMIT_PER_MINUTE: options.rateLimitPerMinute ?? 0,
+      WEBHOOK_UNVERIFIED_LIMIT_PER_MINUTE: options.unverifiedLimitPerMinute ?? 0,
       WEBHOOK_CLAIM_LEASE_SECONDS: 300,
     },
     options.processors ?? {},
   );
   // The same context object the routes hold, so a test may still set fields on it afterwards.
-  return (await startTestApp(kind, { webhooks, ...(options.clock ? { clock: options.clock } : {}) })) as WebhookTestApp;
+  return (await startTestApp(kind, { webhooks, ...(options.clock ? { clock: options.clock } : {}), ...(options.trustProxy !== undefined ? { settings: { TRUST_PROXY: options.trustProxy } } : {}) })) as WebhookTestApp;
 }
 
 /** A Stripe-shaped event body, as text: the signature is over these exact bytes. */

@@ -18,12 +18,11 @@ import { htmlPage, redirect, withExample } from '../api-examples.ts';
 import { bilingualPage, cancelQuestionPage, settledPage, type LinkFailure, type LinkedSubscription } from '../notice-link-pages.ts';
 
 
-// The token is in the URL: no copy in caches, no Referer to the next site, no framing (a cancel
-// button inside someone else's page), and nothing on the page but its own markup and styles.
+// The token is in the URL: no copy in caches, no Referer to the next site, not indexed. No framing
+// and nothing on the page but its own markup: the security headers every answer has (security-headers.ts).
 const PAGE_HEADERS = {
   'cache-control': 'no-store',
   'referrer-policy': 'no-referrer',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-robots-tag': 'noindex',
 } as const;
 

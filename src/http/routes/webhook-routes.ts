@@ -1,10 +1,9 @@
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isProviderId } from '../../domain/provider.ts';
 import type { ServiceContext } from '../../services/service-context.ts';
-import { RecurError } from '../../shared/errors.ts';
 import { ingestWebhook, type IngestOutcome } from '../../webhooks/ingest-webhook.ts';
 import { sendError } from '../error-handler.ts';
+import { installWebhookPerimeter } from '../webhook-perimeter.ts';
 import { deliveryCallbackRoutes } from './delivery-callback-routes.ts';
 import { z } from 'zod';
 import { documented, withExample } from '../api-examples.ts';
@@ -21,16 +20,9 @@ export async function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, b
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: bodyLimitBytes }, (_request, body, done) => done(null, body));
 
-  const perMinute = ctx.webhooks?.rateLimitPerMinute ?? 0;
-  if (perMinute > 0) {
-    // Per client address, in this process. Stripe retries a 429 later, so a flood (or a
-    // misbehaving sender) costs recur only this check, and no signature work or insert.
-    await app.register(rateLimit, {
-      max: perMinute,
-      timeWindow: 60_000,
-      errorResponseBuilder: (_request, context) => new RecurError('rate_limited', `more than ${context.max} webhook requests a minute from this address; retry after ${context.after}`),
-    });
-  }
+  // Per client address, in this process: unsigned junk is refused before its body is read and
+  // counted apart from verified deliveries, so it cannot hold a provider's retries at 429.
+  installWebhookPerimeter(app, { verifiedPerMinute: ctx.webhooks?.rateLimitPerMinute ?? 0, unverifiedPerMinute: ctx.webhooks?.unverifiedLimitPerMinute ?? 0 });
 
   // SendGrid and Twilio report deliveries here; these static routes win over the parametric one below.
   deliveryCallbackRoutes(app, ctx, bodyLimitBytes);
