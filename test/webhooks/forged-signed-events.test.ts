@@ -76,6 +76,7 @@ describe.each(testDatabaseKinds)('signed events about objects Stripe does not ha
     });
     await deliver('evt_forged_decline', 'charge.failed', { id: 'ch_forged', object: 'charge', payment_intent: realIntent, customer: 'cus_forged', failure_code: 'card_declined', metadata: { recur_customer_id: victimId } });
     await deliver('evt_forged_invoice', 'invoice.paid', { id: 'in_forged', object: 'invoice', customer: 'cus_forged', parent: { subscription_details: { subscription: 'sub_forged' } } });
+    await deliver('evt_forged_upcoming', 'invoice.upcoming', { object: 'invoice', customer: 'cus_forged', parent: { subscription_details: { subscription: 'sub_forged' } } });
     await deliver('evt_forged_intent', 'payment_intent.succeeded', { id: 'pi_forged', object: 'payment_intent', customer: 'cus_forged', amount: 2500, currency: 'eur', status: 'succeeded' });
     await deliver('evt_forged_checkout', 'checkout.session.completed', { id: 'cs_forged', object: 'checkout.session', customer: 'cus_forged', subscription: 'sub_forged', client_reference_id: victimId });
     await waitUntilSettled(recur);
@@ -89,6 +90,7 @@ describe.each(testDatabaseKinds)('signed events about objects Stripe does not ha
       evt_forged_dispute: ['ignored', notApplied('dispute dp_forged')],
       evt_forged_decline: ['ignored', notApplied('charge ch_forged')],
       evt_forged_invoice: ['ignored', notApplied('invoice in_forged')],
+      evt_forged_upcoming: ['ignored', notApplied('subscription sub_forged')],
       evt_forged_intent: ['ignored', notApplied('PaymentIntent pi_forged')],
       evt_forged_checkout: ['ignored', notApplied('checkout session cs_forged')],
     });

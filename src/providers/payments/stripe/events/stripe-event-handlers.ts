@@ -2,7 +2,7 @@ import type { Queryable } from '../../../../db/database.ts';
 import { findCustomerIdByProviderCustomer } from '../../../../db/repositories/provider-customer-repository.ts';
 import type { StripeGateway } from '../stripe-gateway.ts';
 import type { ProviderDispute } from '../stripe-risk-gateway.ts';
-import { idField, type StripeEventEnvelope, type StripeObject } from './stripe-event-envelope.ts';
+import { idField, type StripeEventEnvelope } from './stripe-event-envelope.ts';
 import { emptySnapshot, type StripeSnapshot } from './stripe-snapshot.ts';
 
 export type HandlerDeps = { gateway: StripeGateway; db: Queryable };
@@ -44,7 +44,7 @@ const syncSubscription: StripeEventHandler = async (event, deps) => {
 const syncInvoice: StripeEventHandler = async (event, deps) => {
   const object = event.data.object;
   const invoiceId = idField(object, 'id');
-  if (!invoiceId) return syncUpcomingInvoice(object, deps);
+  if (!invoiceId) return 'the event carries no invoice id';
   const invoice = await deps.gateway.retrieveInvoicePayment(invoiceId);
   if (!invoice) return unknownAtStripe('invoice', invoiceId);
   if (!invoice.providerCustomerId) return 'the invoice has no customer';
@@ -54,8 +54,10 @@ const syncInvoice: StripeEventHandler = async (event, deps) => {
   return { ...snapshot, subscription, payment: invoice.payment };
 };
 
-// invoice.upcoming describes a preview without an id: only its subscription can be read back.
-async function syncUpcomingInvoice(object: StripeObject, deps: HandlerDeps): Promise<StripeSnapshot | string> {
+// invoice.upcoming describes a preview Stripe does not store (no id, or one that cannot be
+// read): only its subscription can be read back.
+const syncUpcomingInvoice: StripeEventHandler = async (event, deps) => {
+  const object = event.data.object;
   const parent = object['parent'] as { subscription_details?: { subscription?: unknown } | null } | null | undefined;
   const named = parent?.subscription_details?.subscription;
   const subscriptionId = typeof named === 'string' && named.length > 0 ? named : idField(object, 'subscription');
@@ -63,7 +65,7 @@ async function syncUpcomingInvoice(object: StripeObject, deps: HandlerDeps): Pro
   const subscription = await deps.gateway.retrieveSubscription(subscriptionId);
   if (!subscription) return unknownAtStripe('subscription', subscriptionId);
   return { ...(await snapshotFor(deps, subscription.providerCustomerId, subscription.metadata['recur_customer_id'] ?? null)), subscription };
-}
+};
 
 /** One PaymentIntent as Stripe holds it, under the customer Stripe says it belongs to. */
 async function paymentSnapshot(deps: HandlerDeps, intentId: string): Promise<StripeSnapshot | string> {
@@ -132,7 +134,7 @@ export const stripeEventHandlers: ReadonlyMap<string, StripeEventHandler> = new 
   'invoice.paid': syncInvoice,
   'invoice.payment_failed': syncInvoice,
   'invoice.payment_action_required': syncInvoice,
-  'invoice.upcoming': syncInvoice,
+  'invoice.upcoming': syncUpcomingInvoice,
   'invoice.finalized': syncInvoice,
   'charge.succeeded': syncCharge,
   'charge.failed': syncCharge,
