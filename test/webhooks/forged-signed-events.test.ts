@@ -42,9 +42,9 @@ describe.each(testDatabaseKinds)('signed events about objects Stripe does not ha
     await recur?.close();
   });
 
-  const deliver = async (id: string, type: string, object: Record<string, unknown>) => {
+  const deliver = async (id: string, type: string, object: Record<string, unknown>, created?: number) => {
     const now = recur.t.ctx.clock.now();
-    const body = JSON.stringify({ id, object: 'event', api_version: '2025-03-31.basil', created: Math.floor(now.getTime() / 1000), type, livemode: false, data: { object } });
+    const body = JSON.stringify({ id, object: 'event', api_version: '2025-03-31.basil', created: created ?? Math.floor(now.getTime() / 1000), type, livemode: false, data: { object } });
     const response = await recur.t.app.inject({ method: 'POST', url: '/webhooks/stripe', headers: { 'content-type': 'application/json', 'stripe-signature': signStripe(body, recur.endpointSecret, now) }, payload: body });
     expect(response.json()).toEqual({ received: true });
   };
@@ -122,5 +122,24 @@ describe.each(testDatabaseKinds)('signed events about objects Stripe does not ha
       [created.id],
     );
     expect(payment.rows).toEqual([{ amount: 1200, currency: 'EUR', provider_customer_id: created.customer as string }]);
+  }, 60_000);
+
+  it('ignores a signed event dated after its arrival, so it cannot hold back the genuine events that follow', async () => {
+    const customer = await recur.kit.stripe.customers.create({ email: 'later@example.nl' });
+    const [price] = (await recur.kit.stripe.prices.list({ lookup_keys: ['recur_monthly'] })).data;
+    const subscription = await recur.kit.stripe.subscriptions.create({ customer: customer.id, items: [{ price: price!.id }], trial_period_days: 30 });
+    await waitUntilSettled(recur);
+    const row = async () => (await recur.t.ctx.db.query<{ status: string; cancel_at_period_end: boolean }>('SELECT status, cancel_at_period_end FROM subscriptions WHERE provider_subscription_id = $1', [subscription.id])).rows;
+    expect(await row()).toEqual([{ status: 'trialing', cancel_at_period_end: false }]);
+
+    // A real subscription, but the event claims 2030: written with that version, it would make every genuine event until 2030 stale.
+    await deliver('evt_forged_from_the_future', 'customer.subscription.updated', { id: subscription.id, object: 'subscription' }, Date.parse('2030-01-01T00:00:00Z') / 1000);
+    await waitUntilSettled(recur);
+    const listed = (await api('GET', '/v1/webhook-events?status=ignored&limit=100')).body as { data: WebhookEventJson[] };
+    expect(listed.data.find((event) => event.provider_event_id === 'evt_forged_from_the_future')?.last_error).toMatch(/^ignored: the event is dated 2030-01-01T00:00:00\.000Z, after it was received/);
+
+    await recur.kit.stripe.subscriptions.update(subscription.id, { cancel_at_period_end: true });
+    await waitUntilSettled(recur);
+    expect(await row()).toEqual([{ status: 'trialing', cancel_at_period_end: true }]);
   }, 60_000);
 });
