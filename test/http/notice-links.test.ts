@@ -169,6 +169,8 @@ describe.each(testDatabaseKinds)('cancel and payment-method links in notices (%s
     kit = link.kit;
     const subscription = await kit.subscribe('shop-8004', 'monthly');
     const { cancel, paymentMethod } = link.linksFor(subscription);
+    // As `recur start` beside the sandbox: Stripe's API (and its portal) at the sandbox's address.
+    link.ctx.config = { ...link.ctx.config, STRIPE_API_BASE: kit.recur.kit.sandbox.url };
     const before = await tableCounts(link.ctx.db);
 
     // A mail scanner and then the customer open the link: a page with one button, no session at Stripe.
@@ -191,6 +193,10 @@ describe.each(testDatabaseKinds)('cancel and payment-method links in notices (%s
     const portal = String(response.headers.location);
     expect(portal.startsWith(`${kit.recur.kit.sandbox.url}/stripe/billing_portal/bps_`)).toBe(true);
     expect(link.portalCalls).toHaveLength(1);
+    // Browsers hold a form's redirect to the page's form-action: the portal's origin is allowed there, and https (Stripe's own portal).
+    const formAction = /form-action ([^;]*)/.exec(String((await link.getPaymentMethod(paymentMethod)).headers['content-security-policy']))![1]!.split(' ');
+    expect(formAction).toEqual(["'self'", 'https:', new URL(portal).origin]);
+    expect(String((await link.getCancel(cancel)).headers['content-security-policy'])).toContain("form-action 'self';");
     const page = await fetch(portal);
     expect(await page.text()).toContain(`${kit.recur.baseUrl}/links/done`);
     const logs = kit.recur.t.logLines.join('\n');

@@ -23,9 +23,20 @@ import { bilingualPage, cancelQuestionPage, outdatedCancelPage, paymentMethodPag
 const PAGE_HEADERS = {
   'cache-control': 'no-store',
   'referrer-policy': 'no-referrer',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-robots-tag': 'noindex',
 } as const;
+const pagePolicy = (formAction: string) => `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`;
+const PAGE_POLICY = pagePolicy("'self'");
+
+/**
+ * The payment-method page's button posts to recur, which answers 303 to Stripe's portal; browsers
+ * hold that redirect to `form-action` too, so the portal's origin must be allowed: any https origin
+ * (billing.stripe.com, or the shop's custom portal domain) and the API base's origin (the sandbox).
+ */
+function paymentPagePolicy(ctx: ServiceContext): string {
+  const apiBase = ctx.config.STRIPE_API_BASE;
+  return pagePolicy(["'self'", 'https:', ...(apiBase ? [new URL(apiBase).origin] : [])].join(' '));
+}
 
 const tokenField = z.string().min(1).max(2048);
 const EXAMPLE_TOKEN = 'eyJwIjoiY2FuY2VsIiwicyI6IjVkMGM4ZjJhIiwiZSI6MTc3NTAwMDAwMH0.Q2hhbmdlZEJ5TGlua1NpZ25pbmdTZWNyZXQ';
@@ -104,6 +115,7 @@ export function noticeLinkRoutes(app: FastifyInstance, ctx: ServiceContext): voi
   });
   app.addHook('onSend', async (_request, reply) => {
     reply.headers(PAGE_HEADERS);
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', PAGE_POLICY);
   });
   app.setErrorHandler(answerLinkError);
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -154,7 +166,7 @@ export function noticeLinkRoutes(app: FastifyInstance, ctx: ServiceContext): voi
     async (request, reply) => {
       const target = await readLink(ctx, request.query.token, 'payment_method');
       if (typeof target === 'string') return answerBadLink(request, reply, target);
-      return sendPage(reply, 200, paymentMethodPage(linked(ctx, target), request.query.token));
+      return sendPage(reply.header('content-security-policy', paymentPagePolicy(ctx)), 200, paymentMethodPage(linked(ctx, target), request.query.token));
     },
   );
 
