@@ -18,6 +18,11 @@ const WORDS = {
     canceledTitle: 'Je abonnement is opgezegd',
     canceled: (plan: string, end: string) => `Je abonnement ${plan} is opgezegd en loopt af op ${end}. Daarna wordt er niets meer afgeschreven.`,
     alreadyScheduled: (plan: string, end: string) => `Je abonnement ${plan} was al opgezegd en loopt af op ${end}. Je hoeft niets meer te doen.`,
+    outdatedTitle: 'Deze link geldt niet meer',
+    outdated: (plan: string) => `Je abonnement ${plan} is na het versturen van deze link weer voortgezet, dus deze link zegt het niet meer op. Er is niets veranderd. Wil je toch opzeggen? Gebruik de link in een recentere e-mail, of neem contact op met de winkel.`,
+    paymentTitle: 'Betaalgegevens bijwerken',
+    paymentAsk: (plan: string) => `Je gaat naar de beveiligde pagina van onze betaalprovider om de betaalgegevens van je abonnement ${plan} bij te werken.`,
+    paymentButton: 'Naar de betaalpagina',
     endedTitle: 'Je abonnement is beëindigd',
     ended: (plan: string) => `Je abonnement ${plan} is al beëindigd. Je hoeft niets meer te doen.`,
     periodEnd: 'het einde van de huidige periode',
@@ -29,6 +34,11 @@ const WORDS = {
     canceledTitle: 'Your subscription is canceled',
     canceled: (plan: string, end: string) => `Your ${plan} subscription is canceled and ends on ${end}. Nothing is charged after that.`,
     alreadyScheduled: (plan: string, end: string) => `Your ${plan} subscription was already canceled and ends on ${end}. There is nothing more to do.`,
+    outdatedTitle: 'This link no longer applies',
+    outdated: (plan: string) => `Your ${plan} subscription was continued after this link was sent, so this link no longer cancels it. Nothing was changed. Still want to cancel? Use the link in a more recent e-mail, or contact the shop.`,
+    paymentTitle: 'Update your payment details',
+    paymentAsk: (plan: string) => `You will go to our payment provider's secure page to update the payment details of your ${plan} subscription.`,
+    paymentButton: 'Go to the payment page',
     endedTitle: 'Your subscription has ended',
     ended: (plan: string) => `Your ${plan} subscription has already ended. There is nothing more to do.`,
     periodEnd: 'the end of the current period',
@@ -69,9 +79,23 @@ export function settledPage(target: LinkedSubscription, justCanceled: boolean): 
   return renderHtmlPage(locale, words.canceledTitle, [{ lang: locale, title: words.canceledTitle, paragraphs: [text] }]);
 }
 
+// A relative action keeps a path prefix in PUBLIC_BASE_URL; only the POST does anything.
+const buttonForm = (action: string, token: string, label: string) =>
+  `<form method="post" action="${action}"><input type="hidden" name="token" value="${escapeHtml(token)}"><button type="submit" style="font-size: 1rem; padding: 0.6rem 1.2rem">${escapeHtml(label)}</button></form>`;
+
 export function cancelQuestionPage(target: LinkedSubscription, token: string): string {
   const { locale, words, plan, end } = describe(target);
-  // A relative action keeps a path prefix in PUBLIC_BASE_URL; only the POST changes anything.
-  const form = `<form method="post" action="cancel"><input type="hidden" name="token" value="${escapeHtml(token)}"><button type="submit" style="font-size: 1rem; padding: 0.6rem 1.2rem">${escapeHtml(words.cancelButton)}</button></form>`;
-  return renderHtmlPage(locale, words.cancelTitle, [{ lang: locale, title: words.cancelTitle, paragraphs: [words.cancelAsk(plan, end)] }], form);
+  return renderHtmlPage(locale, words.cancelTitle, [{ lang: locale, title: words.cancelTitle, paragraphs: [words.cancelAsk(plan, end)] }], buttonForm('cancel', token, words.cancelButton));
+}
+
+/** A cancel link issued before the subscription was resumed: it says so, with no button. */
+export function outdatedCancelPage(target: LinkedSubscription): string {
+  const { locale, words, plan } = describe(target);
+  return renderHtmlPage(locale, words.outdatedTitle, [{ lang: locale, title: words.outdatedTitle, paragraphs: [words.outdated(plan)] }]);
+}
+
+/** The payment-method link's page: where the button leads (opening the page starts no portal session). */
+export function paymentMethodPage(target: LinkedSubscription, token: string): string {
+  const { locale, words, plan } = describe(target);
+  return renderHtmlPage(locale, words.paymentTitle, [{ lang: locale, title: words.paymentTitle, paragraphs: [words.paymentAsk(plan)] }], buttonForm('payment-method', token, words.paymentButton));
 }

@@ -83,7 +83,26 @@ function decodeClaims(encoded: string): LinkClaims | null {
   return { purpose, subscriptionId, expiresAt: new Date(bytes.readUInt32BE(18) * 1000) };
 }
 
-/** The cancel and fix-the-card links of one notice, valid for 60 days from `from`. */
+/** When a link with this expiry was issued, to the second: every notice link is valid LINK_VALIDITY_DAYS. */
+export function linkIssuedAt(expiresAt: Date): Date {
+  return new Date(expiresAt.getTime() - LINK_VALIDITY_DAYS * DAY_MS);
+}
+
+/**
+ * Whether a cancel link was issued before the subscription's last resume, so no longer applies.
+ * Whole seconds (a token carries no finer time): a resume in the second the link was issued, as
+ * when a notice is written in the resume's own transaction, leaves the link working.
+ */
+export function isIssuedBeforeResume(expiresAt: Date, resumedAt: Date | null): boolean {
+  if (!resumedAt) return false;
+  return Math.floor(resumedAt.getTime() / 1000) > Math.floor(linkIssuedAt(expiresAt).getTime() / 1000);
+}
+
+/**
+ * The cancel and fix-the-card links of one notice, valid for 60 days from `from` (the row's
+ * creation, so a row renders the same links every time). The expiry also tells when a link was
+ * issued: a cancel link issued before the subscription's last resume no longer applies.
+ */
 export function makeNoticeLinks(messaging: Pick<MessagingContext, 'publicBaseUrl' | 'linkSecret'>, subscriptionId: string, from: Date): NoticeLinks {
   const expiresAt = new Date(from.getTime() + LINK_VALIDITY_DAYS * DAY_MS);
   const link = (path: string, purpose: LinkPurpose) => `${messaging.publicBaseUrl}/links/${path}?token=${signLinkToken(messaging.linkSecret, { purpose, subscriptionId, expiresAt })}`;

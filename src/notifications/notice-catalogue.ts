@@ -21,6 +21,7 @@ export const ADMIN_NOTICES = [
   'admin-alert-fraud-suspect',
   'admin-alert-dispute',
   'admin-alert-several-live-subscriptions',
+  'admin-alert-missing-at-provider',
   'admin-alert-reconciliation',
   'admin-alert-job-failure',
   'admin-monthly-report',

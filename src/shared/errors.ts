@@ -17,6 +17,7 @@ export const errorCatalogue = {
   conflict: { status: 409, retryable: false },
   invalid_link: { status: 400, retryable: false },
   link_expired: { status: 410, retryable: false },
+  link_outdated: { status: 409, retryable: false },
   payload_too_large: { status: 413, retryable: false },
   uri_too_long: { status: 414, retryable: false },
   unsupported_media_type: { status: 415, retryable: false },

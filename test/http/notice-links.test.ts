@@ -23,7 +23,15 @@ async function startLinkKit(kind: Parameters<typeof startChangeKit>[0]) {
   ctx.messaging = messaging;
   const stripe = ctx.stripe!;
   const cancelCalls: string[] = [];
-  ctx.stripe = { ...stripe, gateway: { ...stripe.gateway, cancelAtPeriodEnd: (id, key) => (cancelCalls.push(key), stripe.gateway.cancelAtPeriodEnd(id, key)) } };
+  const portalCalls: string[] = [];
+  ctx.stripe = {
+    ...stripe,
+    gateway: {
+      ...stripe.gateway,
+      cancelAtPeriodEnd: (id, key) => (cancelCalls.push(key), stripe.gateway.cancelAtPeriodEnd(id, key)),
+      createBillingPortalSession: (input, key) => (portalCalls.push(key), stripe.gateway.createBillingPortalSession(input, key)),
+    },
+  };
   const linksFor = (subscription: SubscriptionJson): Links => {
     const links = makeNoticeLinks(messaging, subscription.id, ctx.clock.now());
     return { cancel: tokenOf(links.cancel), paymentMethod: tokenOf(links.payment_method) };
@@ -31,7 +39,9 @@ async function startLinkKit(kind: Parameters<typeof startChangeKit>[0]) {
   const inject = kit.recur.t.app.inject.bind(kit.recur.t.app);
   const getCancel = (token: string, headers: Record<string, string> = HTML) => inject({ method: 'GET', url: `/links/cancel?token=${encodeURIComponent(token)}`, headers });
   const postCancel = (token: string, headers: Record<string, string> = HTML) => inject({ method: 'POST', url: '/links/cancel', headers: { ...FORM, ...headers }, payload: new URLSearchParams({ token }).toString() });
-  return { kit, ctx, messaging, cancelCalls, linksFor, inject, getCancel, postCancel };
+  const getPaymentMethod = (token: string, headers: Record<string, string> = HTML) => inject({ method: 'GET', url: `/links/payment-method?token=${encodeURIComponent(token)}`, headers });
+  const postPaymentMethod = (token: string, headers: Record<string, string> = HTML) => inject({ method: 'POST', url: '/links/payment-method', headers: { ...FORM, ...headers }, payload: new URLSearchParams({ token }).toString() });
+  return { kit, ctx, messaging, cancelCalls, portalCalls, linksFor, inject, getCancel, postCancel, getPaymentMethod, postPaymentMethod };
 }
 
 const tokenOf = (url: string) => new URL(url).searchParams.get('token')!;
@@ -154,16 +164,39 @@ describe.each(testDatabaseKinds)('cancel and payment-method links in notices (%s
     expect((await kit.recur.kit.stripe.subscriptions.retrieve(subscription.provider_subscription_id)).cancel_at_period_end).toBe(false);
   });
 
-  it('opens the billing portal from the payment-method link, returning to /links/done, and never logs its URL', async () => {
+  it('shows the payment-method page without opening anything, and opens a billing-portal session on the button, returning to /links/done, never logging its URL', async () => {
     const link = await startLinkKit(kind);
     kit = link.kit;
     const subscription = await kit.subscribe('shop-8004', 'monthly');
     const { cancel, paymentMethod } = link.linksFor(subscription);
-    const response = await link.inject({ method: 'GET', url: `/links/payment-method?token=${paymentMethod}`, headers: HTML });
+    // As `recur start` beside the sandbox: Stripe's API (and its portal) at the sandbox's address.
+    link.ctx.config = { ...link.ctx.config, STRIPE_API_BASE: kit.recur.kit.sandbox.url };
+    const before = await tableCounts(link.ctx.db);
+
+    // A mail scanner and then the customer open the link: a page with one button, no session at Stripe.
+    for (let visit = 0; visit < 2; visit += 1) {
+      const page = await link.getPaymentMethod(paymentMethod);
+      expectPrivatePage(page, 200);
+      expect(page.body).toContain('<html lang="nl">');
+      expect(page.body).toContain('Je gaat naar de beveiligde pagina van onze betaalprovider om de betaalgegevens van je abonnement Maandelijks bij te werken.');
+      expect(page.body.match(/<form /g)).toHaveLength(1);
+      expect(page.body).toContain(`<form method="post" action="payment-method"><input type="hidden" name="token" value="${paymentMethod}">`);
+      expect(page.body).toContain('Naar de betaalpagina');
+    }
+    expect(link.portalCalls).toEqual([]);
+    expect(await tableCounts(link.ctx.db)).toEqual(before);
+
+    const response = await link.postPaymentMethod(paymentMethod);
     expect(response.statusCode).toBe(303);
     expect(response.headers['referrer-policy']).toBe('no-referrer');
+    expect(response.headers['cache-control']).toBe('no-store');
     const portal = String(response.headers.location);
     expect(portal.startsWith(`${kit.recur.kit.sandbox.url}/stripe/billing_portal/bps_`)).toBe(true);
+    expect(link.portalCalls).toHaveLength(1);
+    // Browsers hold a form's redirect to the page's form-action: the portal's origin is allowed there, and https (Stripe's own portal).
+    const formAction = /form-action ([^;]*)/.exec(String((await link.getPaymentMethod(paymentMethod)).headers['content-security-policy']))![1]!.split(' ');
+    expect(formAction).toEqual(["'self'", 'https:', new URL(portal).origin]);
+    expect(String((await link.getCancel(cancel)).headers['content-security-policy'])).toContain("form-action 'self';");
     const page = await fetch(portal);
     expect(await page.text()).toContain(`${kit.recur.baseUrl}/links/done`);
     const logs = kit.recur.t.logLines.join('\n');
@@ -176,10 +209,52 @@ describe.each(testDatabaseKinds)('cancel and payment-method links in notices (%s
     expectPrivatePage(done, 200);
     expect(done.body).toContain('Je kunt dit venster sluiten');
 
-    // The cancel token opens no portal.
-    const wrong = await link.inject({ method: 'GET', url: `/links/payment-method?token=${cancel}` });
-    expect([wrong.statusCode, wrong.json().error.code]).toEqual([400, 'invalid_link']);
+    // The cancel token opens no portal, by either method.
+    for (const send of [link.getPaymentMethod, link.postPaymentMethod]) {
+      const wrong = await send(cancel, {});
+      expect([wrong.statusCode, wrong.json().error.code]).toEqual([400, 'invalid_link']);
+    }
+    expect(link.portalCalls).toHaveLength(1);
     expect((await link.ctx.db.query("SELECT 1 FROM audit_log WHERE action = 'billing_portal_opened'")).rows).toHaveLength(1);
+  });
+
+  it('refuses a cancel link issued before the shop resumed the subscription: a page saying so, nothing changed; a newer link works', async () => {
+    const link = await startLinkKit(kind);
+    kit = link.kit;
+    const subscription = await kit.subscribe('shop-8006', 'monthly');
+    const { cancel } = link.linksFor(subscription);
+    expect((await link.postCancel(cancel)).body).toContain('is opgezegd');
+    expect(link.cancelCalls).toHaveLength(1);
+
+    // The customer changes their mind; the shop resumes the subscription for them.
+    await kit.advance({ seconds: 60 });
+    const resumed = await kit.api('POST', `/v1/subscriptions/${subscription.id}/resume`);
+    expect(resumed.status).toBe(200);
+    expect(((await resumed.json()) as SubscriptionJson).cancel_at_period_end).toBe(false);
+    const counts = await tableCounts(link.ctx.db);
+
+    for (const send of [link.getCancel, link.postCancel]) {
+      const page = await send(cancel, HTML);
+      expectPrivatePage(page, 409);
+      expect(page.body).toContain('<html lang="nl">');
+      expect(page.body).toContain('Deze link geldt niet meer');
+      expect(page.body).toContain('Je abonnement Maandelijks is na het versturen van deze link weer voortgezet, dus deze link zegt het niet meer op. Er is niets veranderd.');
+      expect(page.body).not.toContain('<form');
+      const program = await send(cancel, {});
+      expect([program.statusCode, program.json().error.code]).toEqual([409, 'link_outdated']);
+    }
+    expect(link.cancelCalls).toHaveLength(1);
+    expect(await tableCounts(link.ctx.db)).toEqual(counts);
+    expect((await kit.recur.kit.stripe.subscriptions.retrieve(subscription.provider_subscription_id)).cancel_at_period_end).toBe(false);
+    const row = await link.ctx.db.query<{ cancel_at_period_end: boolean }>('SELECT cancel_at_period_end FROM subscriptions WHERE id = $1', [subscription.id]);
+    expect(row.rows).toEqual([{ cancel_at_period_end: false }]);
+
+    // A notice sent after the resume carries a link that cancels again.
+    await kit.advance({ seconds: 60 });
+    const fresh = link.linksFor(subscription).cancel;
+    expect((await link.getCancel(fresh)).body).toContain('Wil je je abonnement Maandelijks opzeggen?');
+    expect((await link.postCancel(fresh)).body).toContain('is opgezegd');
+    expect(link.cancelCalls).toHaveLength(2);
   });
 
   it('answers 503 not_configured while recur runs without notifications', async () => {
@@ -192,11 +267,13 @@ describe.each(testDatabaseKinds)('cancel and payment-method links in notices (%s
       { method: 'GET' as const, url: `/links/cancel?token=${cancel}` },
       { method: 'POST' as const, url: '/links/cancel', headers: FORM, payload: `token=${cancel}` },
       { method: 'GET' as const, url: `/links/payment-method?token=${paymentMethod}` },
+      { method: 'POST' as const, url: '/links/payment-method', headers: FORM, payload: `token=${paymentMethod}` },
       { method: 'GET' as const, url: '/links/done' },
     ]) {
       const response = await link.inject(request);
       expect([response.statusCode, response.json().error.code]).toEqual([503, 'not_configured']);
     }
     expect(link.cancelCalls).toEqual([]);
+    expect(link.portalCalls).toEqual([]);
   });
 });

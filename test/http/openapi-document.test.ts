@@ -27,7 +27,7 @@ describe('the OpenAPI document at /openapi.json', () => {
   it('lists every route a client or provider calls', () => {
     expect(operations().map((op) => op.name)).toEqual(
       expect.arrayContaining([
-        'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /checkout/stripe/return', 'GET /links/cancel', 'POST /links/cancel', 'GET /links/payment-method', 'GET /links/done',
+        'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /checkout/stripe/return', 'GET /links/cancel', 'POST /links/cancel', 'GET /links/payment-method', 'POST /links/payment-method', 'GET /links/done',
         'POST /webhooks/{provider}', 'POST /webhooks/sendgrid', 'POST /webhooks/twilio', 'POST /v1/customers', 'GET /v1/plans', 'POST /v1/checkout', 'GET /v1/subscriptions',
       ]),
     );

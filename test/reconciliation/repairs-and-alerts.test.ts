@@ -84,18 +84,35 @@ describe.each(testDatabaseKinds)('reconciliation repairs on %s', (kind) => {
     for (const subscription of subscriptions) expect((await kit.stripe.subscriptions.retrieve(subscription.id)).status).toBe('trialing');
   }, 60_000);
 
-  it('reports a subscription Stripe does not know and keeps recur\'s row', async () => {
+  it('ends a subscription Stripe does not know: no entitlement, one audit entry and one alert per admin however often it runs', async () => {
     ({ kit, t } = await startStripeTestApp(kind));
+    t.ctx.config = { ...t.ctx.config, ADMIN_EMAILS: ['ops@shop.example', 'owner@shop.example'] };
     const customerId = await seedCustomer(t, 'shop-ghost');
-    const rowId = await seedSubscription(t, customerId, { providerSubscriptionId: 'sub_neverAtStripe' });
+    const rowId = await seedSubscription(t, customerId, { providerSubscriptionId: 'sub_neverAtStripe', currentPeriodEnd: new Date('2028-01-01T00:00:00Z') });
+    const entitlement = async () => (await t!.app.inject({ method: 'GET', url: '/v1/customers/shop-ghost/entitlement', headers: { authorization: t!.auth } })).json() as { entitled: boolean; reason: string };
+    expect(await entitlement()).toMatchObject({ entitled: true, reason: 'active' });
     t.clock.advance(60_000);
-    const run = await reconcileStripe(t.ctx, { trigger: 'cli' });
+
+    const first = await reconcileStripe(t.ctx, { trigger: 'cli' });
     // (The sandbox's events about the synced plans are recovered too: recur had no webhooks yet.)
-    expect(run.counts).toMatchObject({ missing_at_provider: 1 });
-    expect((await readReport(t, run.id)).filter((item) => item.kind !== 'event_recovered')).toEqual([
-      { kind: 'missing_at_provider', provider_object_id: 'sub_neverAtStripe', recur_id: rowId, found: { at_stripe: null }, action: 'reported: recur keeps its row (needs a person)', id: expect.any(Number), created_at: expect.any(String) },
+    expect(first.counts).toMatchObject({ missing_at_provider: 1 });
+    expect((await readReport(t, first.id)).filter((item) => item.kind !== 'event_recovered')).toEqual([
+      { kind: 'missing_at_provider', provider_object_id: 'sub_neverAtStripe', recur_id: rowId, found: { at_stripe: null, recur_status: 'active' }, action: 'ended in recur (no entitlement); admins alerted', id: expect.any(Number), created_at: expect.any(String) },
     ]);
-    expect((await t.ctx.db.query('SELECT status FROM subscriptions WHERE id = $1', [rowId])).rows).toEqual([{ status: 'active' }]);
+    expect(await entitlement()).toEqual(expect.objectContaining({ entitled: false, reason: 'canceled' }));
+    const subscription = (await t.app.inject({ method: 'GET', url: `/v1/subscriptions/${rowId}`, headers: { authorization: t.auth } })).json() as Record<string, unknown>;
+    expect(subscription).toMatchObject({ status: 'canceled', provider_status: 'missing_at_provider', cancel_at_period_end: false, canceled_at: t.clock.now().toISOString() });
+
+    t.clock.advance(60_000);
+    const second = await reconcileStripe(t.ctx, { trigger: 'cli' });
+    expect(second.counts['missing_at_provider']).toBeUndefined();
+    const ended = await t.ctx.db.query<{ actor: string; reason: string }>("SELECT actor, reason FROM audit_log WHERE entity = 'subscription' AND entity_id = $1 AND action = 'end'", [rowId]);
+    expect(ended.rows).toEqual([{ actor: `reconcile:${first.id}`, reason: `missing_at_provider: Stripe does not have subscription sub_neverAtStripe (reconciliation run ${first.id})` }]);
+    const alerts = await t.ctx.db.query<{ recipient: string; payload: Record<string, unknown> }>("SELECT recipient, payload FROM notification_outbox WHERE template = 'admin-alert-missing-at-provider' ORDER BY recipient");
+    expect(alerts.rows.map((row) => row.recipient)).toEqual(['ops@shop.example', 'owner@shop.example']);
+    expect(alerts.rows[0]!.payload).toEqual({ provider: 'stripe', provider_subscription_id: 'sub_neverAtStripe', subscription_id: rowId, customer_id: 'shop-ghost', previous_status: 'active', run_id: first.id });
+    // Nothing is said to the customer: the subscription was not theirs at Stripe.
+    expect((await t.ctx.db.query("SELECT 1 FROM notification_outbox WHERE customer_id = $1", [customerId])).rows).toEqual([]);
   }, 60_000);
 
   it('never runs twice at once, and is scheduled by RECONCILE_CRON unless it is off', async () => {

@@ -18,12 +18,14 @@ export type SubscriptionRecord = {
   canceledAt: Date | null;
   pastDueSince: Date | null;
   providerUpdatedAt: Date;
+  /** When recur last recorded a pending cancel undone (a resume); cancel links issued before it no longer apply. */
+  resumedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 };
 
 /** What a provider says a subscription looks like at `providerUpdatedAt`. */
-export type SubscriptionState = Omit<SubscriptionRecord, 'id' | 'customerExternalId' | 'createdAt' | 'updatedAt'>;
+export type SubscriptionState = Omit<SubscriptionRecord, 'id' | 'customerExternalId' | 'resumedAt' | 'createdAt' | 'updatedAt'>;
 
 export type SubscriptionRow = {
   id: string;
@@ -41,6 +43,7 @@ export type SubscriptionRow = {
   canceled_at: Date | null;
   past_due_since: Date | null;
   provider_updated_at: Date;
+  resumed_at: Date | null;
   created_at: Date;
   updated_at: Date;
 };
@@ -63,6 +66,7 @@ export const toSubscriptionRecord = (row: SubscriptionRow): SubscriptionRecord =
   canceledAt: row.canceled_at,
   pastDueSince: row.past_due_since,
   providerUpdatedAt: row.provider_updated_at,
+  resumedAt: row.resumed_at,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
@@ -74,7 +78,8 @@ export type UpsertOutcome = { outcome: 'inserted' | 'updated'; subscriptionId: s
  * version guard: a state older than the one stored changes nothing, so a late webhook can never
  * roll a subscription back. An equal version applies when it differs: Stripe's times are whole
  * seconds, and of two events in one second the later one must not be lost (its state is a fresh
- * read; ADR 0003). The same state again changes nothing ('stale').
+ * read; ADR 0003). The same state again changes nothing ('stale'). A pending cancel undone by
+ * the update (set to cancel before, renewing after) stamps `resumed_at` with recur's time.
  */
 export async function upsertSubscriptionState(tx: Queryable, state: SubscriptionState, now: Date): Promise<UpsertOutcome> {
   const result = await tx.query<{ id: string; inserted: boolean }>(
@@ -86,7 +91,9 @@ export async function upsertSubscriptionState(tx: Queryable, state: Subscription
        trial_end = EXCLUDED.trial_end, current_period_start = EXCLUDED.current_period_start,
        current_period_end = EXCLUDED.current_period_end, cancel_at_period_end = EXCLUDED.cancel_at_period_end,
        canceled_at = EXCLUDED.canceled_at, past_due_since = EXCLUDED.past_due_since,
-       provider_updated_at = EXCLUDED.provider_updated_at, updated_at = EXCLUDED.updated_at
+       provider_updated_at = EXCLUDED.provider_updated_at, updated_at = EXCLUDED.updated_at,
+       resumed_at = CASE WHEN subscriptions.cancel_at_period_end AND NOT EXCLUDED.cancel_at_period_end AND EXCLUDED.status <> 'canceled'
+                         THEN EXCLUDED.updated_at ELSE subscriptions.resumed_at END
      WHERE subscriptions.provider_updated_at < EXCLUDED.provider_updated_at
         OR (subscriptions.provider_updated_at = EXCLUDED.provider_updated_at
             AND (subscriptions.plan_id, subscriptions.status, subscriptions.provider_status, subscriptions.trial_end, subscriptions.current_period_start,

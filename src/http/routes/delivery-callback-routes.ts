@@ -23,7 +23,7 @@ export function deliveryCallbackRoutes(app: FastifyInstance, ctx: ServiceContext
   );
 }
 
-const applied = documented(z.object({ received: z.literal(true), applied: z.number().int(), unknown: z.number().int(), ignored: z.number().int() }), 'Verified and applied to the outbox (unknown: no such message; ignored: older than what is recorded)', { received: true, applied: 1, unknown: 0, ignored: 0 });
+const applied = documented(z.object({ received: z.literal(true), applied: z.number().int(), unknown: z.number().int(), ignored: z.number().int() }), 'Verified and applied to the outbox (unknown: no such message; ignored: older than what is recorded, or about another message than the notice it names)', { received: true, applied: 1, unknown: 0, ignored: 0 });
 const callbackErrors = { 400: errorJson, 413: errorJson, 429: errorJson, 503: errorJson };
 
 const sendgridDocs = {
@@ -61,7 +61,11 @@ async function handle(ctx: ServiceContext, request: FastifyRequest, reply: Fasti
     return sendError(request, reply, { status: 400, code: 'invalid_signature', message: 'the signature is missing, does not match, or is too old' });
   }
   try {
-    const applied = await applyDeliveryUpdates(ctx, verified.updates);
+    const { mismatched, ...applied } = await applyDeliveryUpdates(ctx, verified.updates);
+    for (const row of mismatched) {
+      // Signed, but about another message than the row it names: a provider mix-up or a forgery.
+      request.log.warn({ provider, outboxId: row.outboxId, channel: row.channel }, 'delivery callback names a notice that was sent as another message; not applied');
+    }
     return reply.status(200).send({ received: true, ...applied });
   } catch (error) {
     request.log.error({ error: error instanceof Error ? error.message : String(error) }, 'delivery callback could not be stored; the provider will retry');

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { CustomerRecord } from '../../db/repositories/customer-repository.ts';
 import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
 import { getPlanName } from '../../domain/plan.ts';
-import { verifyLinkToken, type LinkPurpose } from '../../notifications/link-token.ts';
+import { isIssuedBeforeResume, verifyLinkToken, type LinkPurpose } from '../../notifications/link-token.ts';
 import { getCustomer } from '../../services/customers/get-customer.ts';
 import type { MessagingContext, ServiceContext } from '../../services/service-context.ts';
 import { cancelSubscription } from '../../services/subscription-changes/cancel-subscription.ts';
@@ -15,7 +15,7 @@ import { answerError, sendError, toHttpError } from '../error-handler.ts';
 import { wantsHtml } from '../html-error-page.ts';
 import { errorJson } from '../presenters.ts';
 import { htmlPage, redirect, withExample } from '../api-examples.ts';
-import { bilingualPage, cancelQuestionPage, settledPage, type LinkFailure, type LinkedSubscription } from '../notice-link-pages.ts';
+import { bilingualPage, cancelQuestionPage, outdatedCancelPage, paymentMethodPage, settledPage, type LinkFailure, type LinkedSubscription } from '../notice-link-pages.ts';
 
 
 // The token is in the URL: no copy in caches, no Referer to the next site, not indexed. No framing
@@ -25,11 +25,24 @@ const PAGE_HEADERS = {
   'referrer-policy': 'no-referrer',
   'x-robots-tag': 'noindex',
 } as const;
+const pagePolicy = (formAction: string) => `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`;
+const PAGE_POLICY = pagePolicy("'self'");
+
+/**
+ * The payment-method page's button posts to recur, which answers 303 to Stripe's portal; browsers
+ * hold that redirect to `form-action` too, so the portal's origin must be allowed: any https origin
+ * (billing.stripe.com, or the shop's custom portal domain) and the API base's origin (the sandbox).
+ */
+function paymentPagePolicy(ctx: ServiceContext): string {
+  const apiBase = ctx.config.STRIPE_API_BASE;
+  return pagePolicy(["'self'", 'https:', ...(apiBase ? [new URL(apiBase).origin] : [])].join(' '));
+}
 
 const tokenField = z.string().min(1).max(2048);
 const EXAMPLE_TOKEN = 'eyJwIjoiY2FuY2VsIiwicyI6IjVkMGM4ZjJhIiwiZSI6MTc3NTAwMDAwMH0.Q2hhbmdlZEJ5TGlua1NpZ25pbmdTZWNyZXQ';
 const cancelPage = htmlPage("The question in the customer's language, with the plan, its end date and one button", '<h1>Abonnement opzeggen</h1><p>Wil je je abonnement Maandelijks opzeggen? Het loopt dan af op 31 maart 2026. …</p>');
 const canceledPage = htmlPage("Done, in the customer's language", '<h1>Je abonnement is opgezegd</h1><p>Je abonnement Maandelijks is opgezegd en loopt af op 31 maart 2026. …</p>');
+const paymentPage = htmlPage("Where the button leads, in the customer's language, with one button (opens no portal session)", '<h1>Betaalgegevens bijwerken</h1><p>Je gaat naar de beveiligde pagina van onze betaalprovider …</p>');
 const errors = { 400: errorJson, 404: errorJson, 409: errorJson, 410: errorJson, 502: errorJson, 503: errorJson };
 
 const LINK_ERRORS: Record<LinkFailure, { code: 'invalid_link' | 'link_expired'; message: string }> = {
@@ -53,7 +66,7 @@ function requireMessaging(ctx: ServiceContext): MessagingContext {
   return ctx.messaging;
 }
 
-type LinkTarget = { messaging: MessagingContext; subscription: SubscriptionRecord; customer: CustomerRecord };
+type LinkTarget = { messaging: MessagingContext; subscription: SubscriptionRecord; customer: CustomerRecord; expiresAt: Date };
 
 /** The subscription a valid token names, or why the token is refused (nothing is read for a bad one). */
 async function readLink(ctx: ServiceContext, token: string, purpose: LinkPurpose): Promise<LinkTarget | LinkFailure> {
@@ -61,7 +74,19 @@ async function readLink(ctx: ServiceContext, token: string, purpose: LinkPurpose
   const check = verifyLinkToken(messaging.linkSecret, token, purpose, ctx.clock.now());
   if (!check.ok) return check.reason;
   const subscription = await getSubscription(ctx, check.subscriptionId);
-  return { messaging, subscription, customer: await getCustomer(ctx, subscription.customerExternalId) };
+  return { messaging, subscription, customer: await getCustomer(ctx, subscription.customerExternalId), expiresAt: check.expiresAt };
+}
+
+/**
+ * A cancel link is bound to the state it was issued in: once the subscription was resumed after
+ * the notice went out, the link no longer applies (the customer kept it, or the shop kept it for
+ * them). A page in the customer's language for a browser, 409 link_outdated for a program.
+ */
+function answerIfOutdated(ctx: ServiceContext, request: FastifyRequest, reply: FastifyReply, target: LinkTarget): FastifyReply | null {
+  if (!isIssuedBeforeResume(target.expiresAt, target.subscription.resumedAt)) return null;
+  const status = errorCatalogue.link_outdated.status;
+  if (wantsHtml(request.headers.accept)) return sendPage(reply, status, outdatedCancelPage(linked(ctx, target)));
+  return sendError(request, reply, { status, code: 'link_outdated', message: 'the subscription was resumed after this link was sent; the link no longer cancels it' });
 }
 
 /** What the pages say about the subscription: its plan's name and the zone for its dates. */
@@ -81,7 +106,8 @@ function answerLinkError(error: FastifyError | Error, request: FastifyRequest, r
 /**
  * `/links/*`: where the cancel and fix-the-card links in notices lead. No API key: the signed
  * token is the authority, for one purpose and one subscription. A GET never changes anything
- * (mail scanners follow links); cancelling takes the page's one button, a POST.
+ * nor opens anything at a provider (mail scanners follow links); cancelling and opening the
+ * billing portal each take the page's one button, a POST.
  */
 export function noticeLinkRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8 * 1024 }, (_request, body, done) => {
@@ -89,6 +115,7 @@ export function noticeLinkRoutes(app: FastifyInstance, ctx: ServiceContext): voi
   });
   app.addHook('onSend', async (_request, reply) => {
     reply.headers(PAGE_HEADERS);
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', PAGE_POLICY);
   });
   app.setErrorHandler(answerLinkError);
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -100,7 +127,9 @@ export function noticeLinkRoutes(app: FastifyInstance, ctx: ServiceContext): voi
     async (request, reply) => {
       const target = await readLink(ctx, request.query.token, 'cancel');
       if (typeof target === 'string') return answerBadLink(request, reply, target);
-      return sendPage(reply, 200, settledPage(linked(ctx, target), false) ?? cancelQuestionPage(linked(ctx, target), request.query.token));
+      const settled = settledPage(linked(ctx, target), false);
+      if (settled) return sendPage(reply, 200, settled);
+      return answerIfOutdated(ctx, request, reply, target) ?? sendPage(reply, 200, cancelQuestionPage(linked(ctx, target), request.query.token));
     },
   );
 
@@ -112,6 +141,8 @@ export function noticeLinkRoutes(app: FastifyInstance, ctx: ServiceContext): voi
       if (typeof target === 'string') return answerBadLink(request, reply, target);
       const settled = settledPage(linked(ctx, target), false);
       if (settled) return sendPage(reply, 200, settled);
+      const outdated = answerIfOutdated(ctx, request, reply, target);
+      if (outdated) return outdated;
       const subscriptionId = target.subscription.id;
       try {
         const changed = await cancelSubscription(ctx, { subscriptionId, at: 'period_end' }, `link:${subscriptionId}`);
@@ -131,9 +162,21 @@ export function noticeLinkRoutes(app: FastifyInstance, ctx: ServiceContext): voi
 
   api.get(
     '/links/payment-method',
-    { schema: { tags: ['notice links'], summary: "The fix-the-card link in notices: 303 to a Stripe billing-portal session (its URL is never logged)", security, querystring: z.object({ token: tokenField }), response: { 303: redirect('On to the billing portal', 'a Stripe billing-portal session'), ...errors } } },
+    { schema: { tags: ['notice links'], summary: 'The page behind the fix-the-card link in notices: one button to the billing portal (opens no portal session)', security, querystring: z.object({ token: tokenField }), response: { 200: paymentPage, ...errors } } },
     async (request, reply) => {
       const target = await readLink(ctx, request.query.token, 'payment_method');
+      if (typeof target === 'string') return answerBadLink(request, reply, target);
+      return sendPage(reply.header('content-security-policy', paymentPagePolicy(ctx)), 200, paymentMethodPage(linked(ctx, target), request.query.token));
+    },
+  );
+
+  // Every press opens a new, short-lived Stripe session: only the button's POST does, never a GET
+  // (mail scanners and link previews follow GETs).
+  api.post(
+    '/links/payment-method',
+    { schema: { tags: ['notice links'], summary: 'The button of the payment-method page: 303 to a new Stripe billing-portal session (its URL is never logged)', security, body: withExample(z.object({ token: tokenField }), { token: EXAMPLE_TOKEN }), response: { 303: redirect('On to the billing portal', 'a Stripe billing-portal session'), ...errors } } },
+    async (request, reply) => {
+      const target = await readLink(ctx, request.body.token, 'payment_method');
       if (typeof target === 'string') return answerBadLink(request, reply, target);
       const subscriptionId = target.subscription.id;
       const portal = await openBillingPortal(ctx, { customerExternalId: target.customer.externalId, returnUrl: `${target.messaging.publicBaseUrl}/links/done` }, `link:${subscriptionId}`);

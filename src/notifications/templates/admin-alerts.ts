@@ -113,6 +113,28 @@ export const severalLiveSubscriptionsAlert = defineAdminAlert({
   },
 });
 
+export const missingAtProviderAlert = defineAdminAlert({
+  fields: [
+    field('provider', text, 'Provider', 'Provider'),
+    field('provider_subscription_id', text, 'Abonnement bij de provider', 'Provider subscription'),
+    field('subscription_id', text, 'Abonnement', 'Subscription'),
+    field('customer_id', text, 'Klant', 'Customer'),
+    field('previous_status', text, 'Status tot nu toe', 'Status until now'),
+    field('run_id', id, 'Reconciliatierun', 'Reconciliation run', { format: asIs }),
+  ],
+  subject: { nl: (v) => `Abonnement ${v.provider_subscription_id} bestaat niet bij ${v.provider}: beëindigd`, en: (v) => `Subscription ${v.provider_subscription_id} does not exist at ${v.provider}: ended` },
+  intro: {
+    nl: (v) =>
+      `Dit abonnement bestaat niet (meer) bij ${v.provider}, dus betaalt niemand ervoor. recur heeft het beëindigd: de klant heeft er geen toegang meer door, en de klant is niet gemaild. Het kwam van een vervalst event, is bij ${v.provider} verwijderd, of recur praat met een ander account dan vroeger.`,
+    en: (v) =>
+      `This subscription does not exist (any more) at ${v.provider}, so nobody pays for it. recur ended it: it no longer entitles the customer, and the customer was not e-mailed. It came from a forged event, was deleted at ${v.provider}, or recur now talks to another account than before.`,
+  },
+  next: {
+    nl: (v) => `Controleer de klant en de sleutels van ${v.provider}. Verschijnt het abonnement weer bij ${v.provider}, dan herstelt de volgende reconciliatie het.`,
+    en: (v) => `Check the customer and ${v.provider}'s keys. If the subscription shows up at ${v.provider} again, the next reconciliation restores it.`,
+  },
+});
+
 export const reconciliationAlert = defineAdminAlert({
   fields: [
     field('provider', text, 'Provider', 'Provider'),

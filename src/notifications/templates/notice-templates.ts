@@ -1,5 +1,5 @@
 import { SMS_NOTICES, type NoticeChannel, type NoticeTemplate } from '../notice-catalogue.ts';
-import { deadWebhookAlert, disputeAlert, fraudBanAlert, fraudSuspectAlert, jobFailureAlert, reconciliationAlert, severalLiveSubscriptionsAlert } from './admin-alerts.ts';
+import { deadWebhookAlert, disputeAlert, fraudBanAlert, fraudSuspectAlert, jobFailureAlert, missingAtProviderAlert, reconciliationAlert, severalLiveSubscriptionsAlert } from './admin-alerts.ts';
 import { cancellationConfirmation } from './cancellation-confirmation.ts';
 import { dunningFinalWarning, dunningReminder, paymentFailed } from './dunning.ts';
 import { enrolmentConfirmation } from './enrolment-confirmation.ts';
@@ -27,6 +27,7 @@ export const noticeTemplates: Readonly<Record<NoticeTemplate, NoticeTemplateDefi
   'admin-alert-fraud-suspect': fraudSuspectAlert,
   'admin-alert-dispute': disputeAlert,
   'admin-alert-several-live-subscriptions': severalLiveSubscriptionsAlert,
+  'admin-alert-missing-at-provider': missingAtProviderAlert,
   'admin-alert-reconciliation': reconciliationAlert,
   'admin-alert-job-failure': jobFailureAlert,
   'admin-monthly-report': monthlyReport,

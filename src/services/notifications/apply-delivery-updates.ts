@@ -10,20 +10,34 @@ const ROW_STATUS: Record<DeliveryUpdate['outcome'], string | null> = { pending: 
 
 export type AppliedUpdates = { applied: number; unknown: number; ignored: number };
 
+/** A callback naming a row (by its outbox id) that was sent as another message: not applied. */
+export type MismatchedUpdate = { outboxId: string; channel: 'email' | 'sms' };
+
 /**
  * Applies verified delivery callbacks to the outbox, in one transaction: the provider's word on
  * each message (delivered, bounced, failed), forward only, so a repeated or late callback changes
  * nothing. A row still 'sending' that the provider reports as accepted was sent (its worker may
  * have stopped before recording it). A Twilio opt-out withdraws the customer's SMS consent.
+ *
+ * The outbox id a callback carries only says which row to look at: once the row holds the
+ * provider's message id, the callback must be about that message (same id, same channel), or it
+ * is counted as ignored and reported back as mismatched, changing nothing. A row without one yet
+ * (its send's answer was never recorded) takes the callback's id, as before.
  */
-export async function applyDeliveryUpdates(ctx: Pick<ServiceContext, 'db' | 'clock'>, updates: readonly DeliveryUpdate[]): Promise<AppliedUpdates> {
+export async function applyDeliveryUpdates(ctx: Pick<ServiceContext, 'db' | 'clock'>, updates: readonly DeliveryUpdate[]): Promise<AppliedUpdates & { mismatched: MismatchedUpdate[] }> {
   const now = ctx.clock.now();
   return ctx.db.transaction(async (tx) => {
     const counts: AppliedUpdates = { applied: 0, unknown: 0, ignored: 0 };
+    const mismatched: MismatchedUpdate[] = [];
     for (const update of updates) {
       const target = await findDeliveryTarget(tx, update);
       if (!target) {
         counts.unknown += 1;
+        continue;
+      }
+      if (target.providerMessageId !== null && target.providerMessageId !== update.providerMessageId) {
+        counts.ignored += 1;
+        mismatched.push({ outboxId: target.id, channel: target.channel });
         continue;
       }
       // delivery_status holds the outcome (accepted, delivered, bounced, failed, pending); the provider's event name goes into the detail.
@@ -50,6 +64,6 @@ export async function applyDeliveryUpdates(ctx: Pick<ServiceContext, 'db' | 'clo
       }
       counts.applied += 1;
     }
-    return counts;
+    return { ...counts, mismatched };
   });
 }

@@ -5,7 +5,7 @@ import type { ProviderSubscription } from '../../providers/payments/stripe/strip
 /** recur's row as the comparison needs it: the repository's record. */
 export type StoredSubscription = Pick<
   SubscriptionRecord,
-  'id' | 'customerId' | 'planId' | 'status' | 'providerStatus' | 'trialEnd' | 'currentPeriodStart' | 'currentPeriodEnd' | 'cancelAtPeriodEnd' | 'canceledAt' | 'pastDueSince' | 'providerUpdatedAt'
+  'id' | 'customerId' | 'customerExternalId' | 'planId' | 'status' | 'providerStatus' | 'trialEnd' | 'currentPeriodStart' | 'currentPeriodEnd' | 'cancelAtPeriodEnd' | 'canceledAt' | 'pastDueSince' | 'providerUpdatedAt'
 >;
 
 export type SubscriptionDrift = {

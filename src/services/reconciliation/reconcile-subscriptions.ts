@@ -1,5 +1,6 @@
 import type { ListedSubscription } from '../../providers/payments/stripe/stripe-reconciliation-gateway.ts';
 import { flagSeveralLiveSubscriptions, LIVE_STRIPE_STATUSES } from './flag-several-live-subscriptions.ts';
+import { endMissingSubscription, MISSING_AT_PROVIDER_STATUS } from './end-missing-subscription.ts';
 import { reconcileSubscription } from './repair-subscription.ts';
 import type { RunScope } from './run-scope.ts';
 import { listStoredStripeSubscriptionIds, loadStoredSubscriptions } from './stored-subscriptions.ts';
@@ -41,22 +42,18 @@ export async function reconcileSubscriptions(scope: RunScope): Promise<void> {
 /**
  * recur's rows that Stripe's list (every status) did not return. Rows made during the run are
  * skipped (the list may have been read before they existed), and each one is read once more by
- * id before it is reported. recur keeps the row: deleting a customer's subscription is for a person.
+ * id; one Stripe still does not have is ended in recur (no one pays for it, so it entitles no
+ * one), audited and alerted once. The row stays, for a person to look at; rows ended so by an
+ * earlier run are passed by.
  */
 async function reportMissingAtProvider(scope: RunScope, listed: ReadonlySet<string>): Promise<void> {
   let after: string | null = null;
   for (;;) {
     const batch = await listStoredStripeSubscriptionIds(scope.ctx.db, { before: scope.startedAt, after, limit: STORED_BATCH });
     for (const row of batch) {
-      if (listed.has(row.providerSubscriptionId)) continue;
+      if (listed.has(row.providerSubscriptionId) || row.providerStatus === MISSING_AT_PROVIDER_STATUS) continue;
       if (await scope.gateway.retrieveSubscription(row.providerSubscriptionId)) continue;
-      await scope.record(scope.ctx.db, {
-        kind: 'missing_at_provider',
-        providerObjectId: row.providerSubscriptionId,
-        recurId: row.id,
-        found: { at_stripe: null },
-        action: 'reported: recur keeps its row (needs a person)',
-      });
+      await endMissingSubscription(scope, row);
     }
     if (batch.length < STORED_BATCH) return;
     after = batch.at(-1)!.providerSubscriptionId;

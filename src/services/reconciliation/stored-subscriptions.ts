@@ -17,13 +17,19 @@ export async function lockStoredSubscription(tx: Queryable, id: string): Promise
   return result.rows[0] ? toSubscriptionRecord(result.rows[0]) : null;
 }
 
-/** recur's Stripe subscriptions that existed before `before`, a batch at a time (keyset on the Stripe id). */
-export async function listStoredStripeSubscriptionIds(db: Queryable, input: { before: Date; after: string | null; limit: number }): Promise<{ id: string; providerSubscriptionId: string }[]> {
-  const result = await db.query<{ id: string; provider_subscription_id: string }>(
-    `SELECT id, provider_subscription_id FROM subscriptions
+/**
+ * recur's Stripe subscriptions that existed before `before`, a batch at a time (keyset on the
+ * Stripe id), with the provider status recur holds (a row recur already ended as missing says so).
+ */
+export async function listStoredStripeSubscriptionIds(
+  db: Queryable,
+  input: { before: Date; after: string | null; limit: number },
+): Promise<{ id: string; providerSubscriptionId: string; providerStatus: string }[]> {
+  const result = await db.query<{ id: string; provider_subscription_id: string; provider_status: string }>(
+    `SELECT id, provider_subscription_id, provider_status FROM subscriptions
       WHERE provider = 'stripe' AND created_at < $1 AND ($2::text IS NULL OR provider_subscription_id > $2)
       ORDER BY provider_subscription_id LIMIT $3`,
     [input.before, input.after, input.limit],
   );
-  return result.rows.map((row) => ({ id: row.id, providerSubscriptionId: row.provider_subscription_id }));
+  return result.rows.map((row) => ({ id: row.id, providerSubscriptionId: row.provider_subscription_id, providerStatus: row.provider_status }));
 }

@@ -23,6 +23,8 @@ export type StripeEventProcessorDeps = {
   jobs?: () => JobQueue | undefined;
 };
 
+const LATEST_CREATED_AFTER_RECEIPT_MS = 300_000;
+
 /**
  * Stripe events -> recur's rows. `prepare` re-reads the event's object from Stripe, because the
  * payload may be older than what recur already holds; `apply` writes it with the event's
@@ -38,6 +40,13 @@ export function createStripeEventProcessor(deps: StripeEventProcessorDeps): Even
     const event = parseStripeEvent(inboxEvent.payload);
     const handler = stripeEventHandlers.get(event.type);
     if (!handler) return { apply: async () => ({ outcome: 'ignored', reason: `recur does not use ${event.type}` }) };
+    // The event's time becomes the version of what is written: a signed body dated after its own
+    // arrival would make every genuine event until then stale. Stripe cannot date an event later
+    // than it sends it (the signature's 300 s window covers the clocks' difference).
+    const dated = new Date(event.created * 1000);
+    if (dated.getTime() > inboxEvent.receivedAt.getTime() + LATEST_CREATED_AFTER_RECEIPT_MS) {
+      return { apply: async () => ({ outcome: 'ignored', reason: `the event is dated ${dated.toISOString()}, after it was received (${inboxEvent.receivedAt.toISOString()})` }) };
+    }
     const snapshot = await handler(event, { gateway: deps.gateway, db: deps.db });
     if (typeof snapshot === 'string') return { apply: async () => ({ outcome: 'ignored', reason: snapshot }) };
     return {

@@ -147,13 +147,14 @@ function createStripeCoreGateway(stripe: Stripe): StripeCoreGateway {
       if (!invoice) return null;
       const intentId = paymentIntentOfInvoice(invoice);
       const subscriptionId = subscriptionOfInvoice(invoice);
-      return { subscriptionId, payment: intentId ? await retrievePayment(intentId, subscriptionId) : null };
+      const providerCustomerId = typeof invoice.customer === 'string' ? invoice.customer : (invoice.customer?.id ?? null);
+      return { providerCustomerId, subscriptionId, payment: intentId ? await retrievePayment(intentId, subscriptionId) : null };
     },
 
     async retrieveCustomer(id) {
       const customer = await retrieveOrNull(`reading customer ${id}`, () => stripe.customers.retrieve(id));
       if (!customer || customer.deleted) return null;
-      return { id: customer.id, email: customer.email ?? null, name: customer.name ?? null };
+      return { id: customer.id, email: customer.email ?? null, name: customer.name ?? null, recurCustomerId: customer.metadata?.['recur_customer_id'] ?? null };
     },
   };
 }

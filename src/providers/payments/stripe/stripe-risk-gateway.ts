@@ -38,6 +38,8 @@ export type StripeRiskGateway = {
   /** Accepts the dispute (Stripe's close: the dispute is lost, no evidence is sent). */
   closeDispute(disputeId: string, idempotencyKey: string): Promise<ProviderDispute>;
   retrieveDispute(disputeId: string): Promise<ProviderDispute | null>;
+  /** null when Stripe does not know the id (a charge event's object, read back before it is believed). */
+  retrieveCharge(chargeId: string): Promise<ProviderCharge | null>;
 };
 
 const idOf = (value: string | { id: string } | null | undefined): string | null => (value == null ? null : typeof value === 'string' ? value : value.id);
@@ -107,6 +109,11 @@ export function createStripeRiskGateway(stripe: Stripe): StripeRiskGateway {
     async retrieveDispute(disputeId) {
       const dispute = await retrieveOrNull(`reading dispute ${disputeId}`, () => stripe.disputes.retrieve(disputeId));
       return dispute ? toProviderDispute(dispute) : null;
+    },
+
+    async retrieveCharge(chargeId) {
+      const charge = await retrieveOrNull(`reading charge ${chargeId}`, () => stripe.charges.retrieve(chargeId));
+      return charge ? toProviderCharge(charge) : null;
     },
   };
 }

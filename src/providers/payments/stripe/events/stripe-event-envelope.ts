@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The few fields of a Stripe event recur reads; the object itself is re-read from Stripe. */
+/** The few fields of a Stripe event recur reads; the object itself is re-read from Stripe, and only its id is taken from the body. */
 const envelopeSchema = z.object({
   id: z.string().min(1),
   type: z.string().min(1),
@@ -22,11 +22,4 @@ export function idField(object: StripeObject, field: string): string | null {
   if (typeof value === 'string' && value.length > 0) return value;
   if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string') return (value as { id: string }).id;
   return null;
-}
-
-export function metadataField(object: StripeObject, key: string): string | null {
-  const metadata = object['metadata'];
-  if (!metadata || typeof metadata !== 'object') return null;
-  const value = (metadata as Record<string, unknown>)[key];
-  return typeof value === 'string' && value.length > 0 ? value : null;
 }

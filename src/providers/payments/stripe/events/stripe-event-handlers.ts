@@ -1,97 +1,122 @@
-import type Stripe from 'stripe';
 import type { Queryable } from '../../../../db/database.ts';
 import { findCustomerIdByProviderCustomer } from '../../../../db/repositories/provider-customer-repository.ts';
 import type { StripeGateway } from '../stripe-gateway.ts';
-import { toProviderSubscription } from '../stripe-mappers.ts';
-import { toProviderDispute } from '../stripe-risk-gateway.ts';
-import { idField, metadataField, type StripeEventEnvelope } from './stripe-event-envelope.ts';
+import type { ProviderDispute } from '../stripe-risk-gateway.ts';
+import { idField, type StripeEventEnvelope } from './stripe-event-envelope.ts';
 import { emptySnapshot, type StripeSnapshot } from './stripe-snapshot.ts';
 
 export type HandlerDeps = { gateway: StripeGateway; db: Queryable };
 
-/** A handler reads what it needs from Stripe; a string is the reason the event is ignored. */
+/**
+ * A handler reads what it needs from Stripe; a string is the reason the event is ignored.
+ *
+ * The payload only names what to read: every fact applied (status, dates, amounts, the customer
+ * it belongs to, the recur id in metadata) comes from Stripe's answer to that read. A signed event
+ * about an object Stripe does not have is ignored with that reason and never applied: its body is
+ * not Stripe's word, only the sender's.
+ */
 export type StripeEventHandler = (event: StripeEventEnvelope, deps: HandlerDeps) => Promise<StripeSnapshot | string>;
 
-/** Stripe's customer is read only when recur has no link to it yet (for an unknown customer). */
+const unknownAtStripe = (what: string, id: string) => `${what} ${id} does not exist at Stripe (the event is not applied)`;
+
+/**
+ * The snapshot's customer part. Stripe's customer is read only when recur has no link to it yet;
+ * its metadata then says which recur customer it was made for, when the object read did not.
+ */
 async function snapshotFor(deps: HandlerDeps, providerCustomerId: string, metadataCustomerId: string | null): Promise<StripeSnapshot> {
   const snapshot = { ...emptySnapshot(providerCustomerId), metadataCustomerId };
   const linked = await findCustomerIdByProviderCustomer(deps.db, 'stripe', providerCustomerId);
-  if (!linked) snapshot.customerDetails = await deps.gateway.retrieveCustomer(providerCustomerId);
-  return snapshot;
+  if (linked) return snapshot;
+  const customer = await deps.gateway.retrieveCustomer(providerCustomerId);
+  return { ...snapshot, metadataCustomerId: metadataCustomerId ?? customer?.recurCustomerId ?? null, customerDetails: customer ? { email: customer.email, name: customer.name } : null };
 }
 
 const syncSubscription: StripeEventHandler = async (event, deps) => {
-  const object = event.data.object;
-  const id = idField(object, 'id');
+  const id = idField(event.data.object, 'id');
   if (!id) return 'the event carries no subscription id';
-  // The payload may be older than other events already applied; Stripe's current object is not.
-  // A subscription Stripe no longer returns falls back to the payload.
-  const subscription = (await deps.gateway.retrieveSubscription(id)) ?? toProviderSubscription(object as unknown as Stripe.Subscription);
+  // Stripe's current object, never the payload: the payload may be older than events already applied.
+  const subscription = await deps.gateway.retrieveSubscription(id);
+  if (!subscription) return unknownAtStripe('subscription', id);
   const snapshot = await snapshotFor(deps, subscription.providerCustomerId, subscription.metadata['recur_customer_id'] ?? null);
   return { ...snapshot, subscription };
 };
 
 const syncInvoice: StripeEventHandler = async (event, deps) => {
   const object = event.data.object;
-  const customer = idField(object, 'customer');
-  if (!customer) return 'the invoice has no customer';
-  const parent = object['parent'] as { subscription_details?: { subscription?: string | null } | null } | null | undefined;
-  let subscriptionId = parent?.subscription_details?.subscription ?? idField(object, 'subscription');
   const invoiceId = idField(object, 'id');
-  // invoice.upcoming describes a preview without an id: only the subscription is worth re-reading.
-  const invoice = invoiceId ? await deps.gateway.retrieveInvoicePayment(invoiceId) : null;
-  subscriptionId = invoice?.subscriptionId ?? subscriptionId;
-  const subscription = subscriptionId ? await deps.gateway.retrieveSubscription(subscriptionId) : null;
-  if (!subscription && !invoice?.payment) return 'the invoice belongs to no subscription and has no payment';
-  const snapshot = await snapshotFor(deps, customer, subscription?.metadata['recur_customer_id'] ?? null);
-  return { ...snapshot, subscription, payment: invoice?.payment ?? null };
+  if (!invoiceId) return 'the event carries no invoice id';
+  const invoice = await deps.gateway.retrieveInvoicePayment(invoiceId);
+  if (!invoice) return unknownAtStripe('invoice', invoiceId);
+  if (!invoice.providerCustomerId) return 'the invoice has no customer';
+  const subscription = invoice.subscriptionId ? await deps.gateway.retrieveSubscription(invoice.subscriptionId) : null;
+  if (!subscription && !invoice.payment) return 'the invoice belongs to no subscription and has no payment';
+  const snapshot = await snapshotFor(deps, invoice.providerCustomerId, subscription?.metadata['recur_customer_id'] ?? null);
+  return { ...snapshot, subscription, payment: invoice.payment };
 };
 
-const syncPaymentIntent = (field: 'id' | 'payment_intent', note?: (event: StripeEventEnvelope) => StripeSnapshot['note']): StripeEventHandler =>
-  async (event, deps) => {
-    const object = event.data.object;
-    const intentId = idField(object, field);
-    if (!intentId) return 'no PaymentIntent behind this object (recur keys payments by PaymentIntent)';
-    const payment = await deps.gateway.retrievePayment(intentId);
-    if (!payment) return `PaymentIntent ${intentId} does not exist at Stripe`;
-    const customer = idField(object, 'customer') ?? payment.providerCustomerId;
-    if (!customer) return 'a payment without a Stripe customer is not one of recur\'s';
-    return { ...(await snapshotFor(deps, customer, metadataField(object, 'recur_customer_id'))), payment, note: note?.(event) ?? null };
-  };
-
-const disputeNote = (action: string) => (event: StripeEventEnvelope): StripeSnapshot['note'] => {
-  const dispute = event.data.object;
-  return { action, detail: { dispute: dispute['id'], status: dispute['status'], reason: dispute['reason'], amountMinor: dispute['amount'], currency: String(dispute['currency'] ?? '').toUpperCase() } };
-};
-
-// The dispute's payment turns `disputed`, and the dispute itself is re-read (its status moves on
-// after the event: a policy may already have closed it); the payload is the fallback.
-const syncDispute = (action: string): StripeEventHandler => {
-  const syncPayment = syncPaymentIntent('payment_intent', disputeNote(action));
-  return async (event, deps) => {
-    const snapshot = await syncPayment(event, deps);
-    if (typeof snapshot === 'string') return snapshot;
-    const id = idField(event.data.object, 'id');
-    const dispute = (id ? await deps.gateway.retrieveDispute(id) : null) ?? toProviderDispute(event.data.object as unknown as Stripe.Dispute);
-    return { ...snapshot, dispute };
-  };
-};
-
-// The failure code is fixed once a charge failed, so the payload's is as good as a re-read one.
-const syncFailedCharge: StripeEventHandler = async (event, deps) => {
-  const snapshot = await syncPaymentIntent('payment_intent')(event, deps);
-  if (typeof snapshot === 'string') return snapshot;
+// invoice.upcoming describes a preview Stripe does not store (no id, or one that cannot be
+// read): only its subscription can be read back.
+const syncUpcomingInvoice: StripeEventHandler = async (event, deps) => {
   const object = event.data.object;
-  const id = idField(object, 'id');
-  const failureCode = typeof object['failure_code'] === 'string' ? object['failure_code'] : null;
-  return { ...snapshot, failedCharge: id ? { id, failureCode } : null };
+  const parent = object['parent'] as { subscription_details?: { subscription?: unknown } | null } | null | undefined;
+  const named = parent?.subscription_details?.subscription;
+  const subscriptionId = typeof named === 'string' && named.length > 0 ? named : idField(object, 'subscription');
+  if (!subscriptionId) return 'an invoice without an id that names no subscription';
+  const subscription = await deps.gateway.retrieveSubscription(subscriptionId);
+  if (!subscription) return unknownAtStripe('subscription', subscriptionId);
+  return { ...(await snapshotFor(deps, subscription.providerCustomerId, subscription.metadata['recur_customer_id'] ?? null)), subscription };
+};
+
+/** One PaymentIntent as Stripe holds it, under the customer Stripe says it belongs to. */
+async function paymentSnapshot(deps: HandlerDeps, intentId: string): Promise<StripeSnapshot | string> {
+  const payment = await deps.gateway.retrievePayment(intentId);
+  if (!payment) return unknownAtStripe('PaymentIntent', intentId);
+  if (!payment.providerCustomerId) return 'a payment without a Stripe customer is not one of recur\'s';
+  return { ...(await snapshotFor(deps, payment.providerCustomerId, null)), payment };
+}
+
+const syncPaymentIntent: StripeEventHandler = async (event, deps) => {
+  const intentId = idField(event.data.object, 'id');
+  if (!intentId) return 'the event carries no PaymentIntent id';
+  return paymentSnapshot(deps, intentId);
+};
+
+// The charge is read back first: its PaymentIntent and, for a failed one, its failure code (the
+// fraud review counts declines) are Stripe's, not the payload's.
+const syncCharge: StripeEventHandler = async (event, deps) => {
+  const chargeId = idField(event.data.object, 'id');
+  if (!chargeId) return 'the event carries no charge id';
+  const charge = await deps.gateway.retrieveCharge(chargeId);
+  if (!charge) return unknownAtStripe('charge', chargeId);
+  if (!charge.paymentIntentId) return 'no PaymentIntent behind this charge (recur keys payments by PaymentIntent)';
+  const snapshot = await paymentSnapshot(deps, charge.paymentIntentId);
+  if (typeof snapshot === 'string') return snapshot;
+  return charge.status === 'failed' ? { ...snapshot, failedCharge: { id: charge.id, failureCode: charge.failureCode } } : snapshot;
+};
+
+const disputeNote = (action: string, dispute: ProviderDispute): StripeSnapshot['note'] => ({
+  action,
+  detail: { dispute: dispute.id, status: dispute.status, reason: dispute.reason, amountMinor: dispute.amountMinor, currency: dispute.currency },
+});
+
+// The dispute is read back (its status moves on after the event: a policy may already have closed
+// it), and its payment turns `disputed`.
+const syncDispute = (action: string): StripeEventHandler => async (event, deps) => {
+  const id = idField(event.data.object, 'id');
+  if (!id) return 'the event carries no dispute id';
+  const dispute = await deps.gateway.retrieveDispute(id);
+  if (!dispute) return unknownAtStripe('dispute', id);
+  if (!dispute.paymentIntentId) return 'no PaymentIntent behind this dispute (recur keys payments by PaymentIntent)';
+  const snapshot = await paymentSnapshot(deps, dispute.paymentIntentId);
+  if (typeof snapshot === 'string') return snapshot;
+  return { ...snapshot, dispute, note: disputeNote(action, dispute) };
 };
 
 const syncCheckoutSession: StripeEventHandler = async (event, deps) => {
   const id = idField(event.data.object, 'id');
   if (!id) return 'the event carries no session id';
   const session = await deps.gateway.retrieveCheckoutSession(id);
-  if (!session) return `checkout session ${id} does not exist at Stripe`;
+  if (!session) return unknownAtStripe('checkout session', id);
   if (!session.providerCustomerId) return 'a checkout session without a customer (not a subscription checkout)';
   const snapshot = await snapshotFor(deps, session.providerCustomerId, session.metadata['recur_customer_id'] ?? session.clientReferenceId);
   return { ...snapshot, subscription: session.subscription, payment: session.firstPayment, checkoutSession: { id: session.id, status: session.status } };
@@ -109,18 +134,18 @@ export const stripeEventHandlers: ReadonlyMap<string, StripeEventHandler> = new 
   'invoice.paid': syncInvoice,
   'invoice.payment_failed': syncInvoice,
   'invoice.payment_action_required': syncInvoice,
-  'invoice.upcoming': syncInvoice,
+  'invoice.upcoming': syncUpcomingInvoice,
   'invoice.finalized': syncInvoice,
-  'charge.succeeded': syncPaymentIntent('payment_intent'),
-  'charge.failed': syncFailedCharge,
-  'charge.refunded': syncPaymentIntent('payment_intent'),
+  'charge.succeeded': syncCharge,
+  'charge.failed': syncCharge,
+  'charge.refunded': syncCharge,
   'charge.dispute.created': syncDispute('dispute_opened'),
   'charge.dispute.closed': syncDispute('dispute_closed'),
   'checkout.session.completed': syncCheckoutSession,
   'checkout.session.async_payment_succeeded': syncCheckoutSession,
   'checkout.session.async_payment_failed': syncCheckoutSession,
   'checkout.session.expired': syncCheckoutSession,
-  'payment_intent.succeeded': syncPaymentIntent('id'),
-  'payment_intent.payment_failed': syncPaymentIntent('id'),
+  'payment_intent.succeeded': syncPaymentIntent,
+  'payment_intent.payment_failed': syncPaymentIntent,
   } satisfies Record<string, StripeEventHandler>),
 );
