@@ -25,8 +25,8 @@ const PAGE_HEADERS = {
   'referrer-policy': 'no-referrer',
   'x-robots-tag': 'noindex',
 } as const;
+// The page policy of security-headers.ts, with the portal's origins allowed as form targets.
 const pagePolicy = (formAction: string) => `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`;
-const PAGE_POLICY = pagePolicy("'self'");
 
 /**
  * The payment-method page's button posts to recur, which answers 303 to Stripe's portal; browsers
@@ -115,7 +115,6 @@ export function noticeLinkRoutes(app: FastifyInstance, ctx: ServiceContext): voi
   });
   app.addHook('onSend', async (_request, reply) => {
     reply.headers(PAGE_HEADERS);
-    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', PAGE_POLICY);
   });
   app.setErrorHandler(answerLinkError);
   const api = app.withTypeProvider<ZodTypeProvider>();
