@@ -1,12 +1,50 @@
 import type { Command } from 'commander';
+import { chooseEmulatedProviders, type EmulatedProvider } from '../config/development-setup.ts';
+import { ConfigError, type Config } from '../config/load-config.ts';
 import { configuredShopName, UNNAMED_SHOP } from '../config/shop-name.ts';
+import { acquireDataDirLock, type DataDirLock } from '../db/data-dir-lock.ts';
+import { databaseTarget } from '../db/open-database.ts';
+import { chooseLinkKeySource, type LinkKeySource } from '../runtime/link-signing-key.ts';
 import { startService } from '../runtime/start-service.ts';
 import { systemClock } from '../shared/clock.ts';
-import { loadConfigOrExit } from './cli-support.ts';
+import type { Logger } from '../shared/logger.ts';
+import { CliError, loadConfigOrExit } from './cli-support.ts';
 import { startDevSandbox } from './dev-sandbox.ts';
 import { createServiceLogger } from './log-format.ts';
-import { describeDatabaseFailure, describeListenFailure } from './start-failures.ts';
+import { describeDatabaseFailure, describeDataDirFailure, describeListenFailure } from './start-failures.ts';
 import { formatSandboxBanner } from './sandbox-command.ts';
+import { makeDataDirPrivate } from '../db/private-data-dir.ts';
+import { resolve } from 'node:path';
+
+/** What the settings decide before anything is opened: a refusal here is one line and exit 78. */
+function planStart(config: Config): { emulated: EmulatedProvider[]; linkKey: LinkKeySource } {
+  try {
+    return { emulated: chooseEmulatedProviders(config), linkKey: chooseLinkKeySource(config) };
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(`configuration error: ${error.message}`, 78);
+    throw error;
+  }
+}
+
+/**
+ * The data directory made private, then (on the embedded database) locked: before the sandbox
+ * takes its port, so a second `recur start` on the directory is told that it is in use, not that
+ * a port is taken.
+ */
+function claimDataDir(config: Config, emulated: readonly EmulatedProvider[], linkKey: LinkKeySource, logger: Logger): DataDirLock | null {
+  const target = databaseTarget(config);
+  const usesDataDir = target.kind === 'pglite' || emulated.length > 0 || linkKey.kind === 'file';
+  const dataDir = resolve(config.RECUR_DATA_DIR);
+  try {
+    const narrowed = makeDataDirPrivate(dataDir, { create: usesDataDir });
+    if (narrowed.length > 0) {
+      logger.warn({ dataDir, narrowed: narrowed.length, examples: narrowed.slice(0, 5) }, 'the data directory was open to other users: group and others\' permissions were removed');
+    }
+  } catch (error) {
+    throw describeDataDirFailure(error) ?? error;
+  }
+  return target.kind === 'pglite' ? acquireDataDirLock(target.dataDir, 'start', systemClock.now()) : null;
+}
 
 export function registerStartCommand(program: Command): void {
   program
@@ -14,20 +52,27 @@ export function registerStartCommand(program: Command): void {
     .description('run the service: HTTP API, webhooks and jobs (migrates the database first)')
     .action(async () => {
       const configured = loadConfigOrExit();
+      const { emulated, linkKey } = planStart(configured);
       const logger = createServiceLogger(configured);
-      const dev = await startDevSandbox(configured).catch((error: unknown) => {
+      const lock = claimDataDir(configured, emulated, linkKey, logger);
+      let dev;
+      try {
+        dev = await startDevSandbox(configured, emulated);
+      } catch (error) {
+        lock?.release();
         throw describeListenFailure(error, 'SANDBOX_PORT', configured.SANDBOX_PORT) ?? error;
-      });
+      }
       const sandbox = dev?.sandbox ?? null;
       const config = dev?.config ?? configured;
       let service;
       try {
         // One clock: beside the sandbox, recur reads the sandbox's; with real providers, real time.
-        service = await startService(config, sandbox?.clock ?? systemClock, logger);
+        service = await startService(config, sandbox?.clock ?? systemClock, logger, { lock, linkKey });
         await sandbox?.connect(service, logger);
       } catch (error) {
         await service?.stop();
         await sandbox?.stop();
+        lock?.release();
         throw describeListenFailure(error, 'PORT', config.PORT) ?? describeDatabaseFailure(error, config) ?? error;
       }
       const unnamedShop = configuredShopName(config) === null ? `no shop name set: notices are signed "${UNNAMED_SHOP}"; set SHOP_NAME (or notices.shop_name in recur.config.json)` : null;
@@ -39,8 +84,8 @@ export function registerStartCommand(program: Command): void {
         `  docs       ${service.url}/docs   OpenAPI ${service.url}/openapi.json`,
         `  health     ${service.url}/healthz   ${service.url}/readyz   metrics ${service.url}/metrics`,
         sandbox
-          ? `${formatSandboxBanner(sandbox.url, sandbox.describe())}\n  (no keys configured for ${sandbox.emulated.join(', ')}: recur uses this sandbox for them, with its webhook endpoints registered there and the plans synced; SANDBOX=off turns it off)`
-          : `  providers  ${config.STRIPE_SECRET_KEY ? `Stripe at ${config.STRIPE_API_BASE ?? 'Stripe itself'}` : 'no Stripe key; sandbox off (SANDBOX=off)'}`,
+          ? `${formatSandboxBanner(sandbox.url, sandbox.describe())}\n  (development: no keys configured for ${sandbox.emulated.join(', ')}: recur uses this sandbox for them, with its webhook endpoints registered there and the plans synced; SANDBOX=off turns it off)`
+          : `  providers  ${config.STRIPE_SECRET_KEY ? `Stripe at ${config.STRIPE_API_BASE ?? 'Stripe itself'}` : 'no Stripe key'}; ${configured.SANDBOX === 'off' ? 'sandbox off (SANDBOX=off)' : 'no sandbox beside provider keys'}`,
         ...(unnamedShop ? [`  WARNING    ${unnamedShop}`] : []),
         'Press Ctrl-C to stop.',
       ];
@@ -63,6 +108,7 @@ export function registerStartCommand(program: Command): void {
         for (const [part, stopPart] of [
           ['service', () => service.stop()],
           ['sandbox', () => sandbox?.stop()],
+          ['lock', () => lock?.release()],
         ] as const) {
           try {
             await stopPart();
