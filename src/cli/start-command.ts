@@ -1,50 +1,13 @@
 import type { Command } from 'commander';
-import { chooseEmulatedProviders, type EmulatedProvider } from '../config/development-setup.ts';
-import { ConfigError, type Config } from '../config/load-config.ts';
 import { configuredShopName, UNNAMED_SHOP } from '../config/shop-name.ts';
-import { acquireDataDirLock, type DataDirLock } from '../db/data-dir-lock.ts';
-import { databaseTarget } from '../db/open-database.ts';
-import { chooseLinkKeySource, type LinkKeySource } from '../runtime/link-signing-key.ts';
 import { startService } from '../runtime/start-service.ts';
 import { systemClock } from '../shared/clock.ts';
-import type { Logger } from '../shared/logger.ts';
-import { CliError, loadConfigOrExit } from './cli-support.ts';
+import { loadConfigOrExit } from './cli-support.ts';
 import { startDevSandbox } from './dev-sandbox.ts';
 import { createServiceLogger } from './log-format.ts';
-import { describeDatabaseFailure, describeDataDirFailure, describeListenFailure } from './start-failures.ts';
+import { describeDatabaseFailure, describeListenFailure } from './start-failures.ts';
+import { claimDataDir, planStart } from './start-preflight.ts';
 import { formatSandboxBanner } from './sandbox-command.ts';
-import { makeDataDirPrivate } from '../db/private-data-dir.ts';
-import { resolve } from 'node:path';
-
-/** What the settings decide before anything is opened: a refusal here is one line and exit 78. */
-function planStart(config: Config): { emulated: EmulatedProvider[]; linkKey: LinkKeySource } {
-  try {
-    return { emulated: chooseEmulatedProviders(config), linkKey: chooseLinkKeySource(config) };
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(`configuration error: ${error.message}`, 78);
-    throw error;
-  }
-}
-
-/**
- * The data directory made private, then (on the embedded database) locked: before the sandbox
- * takes its port, so a second `recur start` on the directory is told that it is in use, not that
- * a port is taken.
- */
-function claimDataDir(config: Config, emulated: readonly EmulatedProvider[], linkKey: LinkKeySource, logger: Logger): DataDirLock | null {
-  const target = databaseTarget(config);
-  const usesDataDir = target.kind === 'pglite' || emulated.length > 0 || linkKey.kind === 'file';
-  const dataDir = resolve(config.RECUR_DATA_DIR);
-  try {
-    const narrowed = makeDataDirPrivate(dataDir, { create: usesDataDir });
-    if (narrowed.length > 0) {
-      logger.warn({ dataDir, narrowed: narrowed.length, examples: narrowed.slice(0, 5) }, 'the data directory was open to other users: group and others\' permissions were removed');
-    }
-  } catch (error) {
-    throw describeDataDirFailure(error) ?? error;
-  }
-  return target.kind === 'pglite' ? acquireDataDirLock(target.dataDir, 'start', systemClock.now()) : null;
-}
 
 export function registerStartCommand(program: Command): void {
   program

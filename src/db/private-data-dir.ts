@@ -28,7 +28,9 @@ export function makeDataDirPrivate(dataDir: string, options: { create: boolean }
   }
   const narrowed: string[] = [];
   // The directory itself may be a link to where the operator keeps it; what is inside is not followed.
-  const visit = (path: string, stat = lstatSync(path)) => {
+  const visit = (path: string, stat = lstatSync(path, { throwIfNoEntry: false })) => {
+    // Gone since its directory was read (a temporary file of the sandbox's state, say): nothing to narrow.
+    if (!stat) return;
     if (stat.isSymbolicLink()) return;
     const uid = process.getuid?.();
     if (uid !== undefined && stat.uid !== uid) throw new DataDirNotOwnedError(path, stat.uid);

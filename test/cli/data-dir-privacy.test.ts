@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listMigrations, migrate } from '../../src/db/migrate.ts';
 import { openPGlite } from '../../src/db/pglite-database.ts';
 import { killSpawnedProcesses, runRecur, startRecur, type RunningRecur } from '../fixtures/recur-process.ts';
+import { openTestDatabase, testDatabaseKinds } from '../support/test-database.ts';
 
 // recur's data directory holds the embedded database, the sandbox's state and, in development,
 // the link-signing key: only its owner may read any of it, whatever the umask (ADR 0014).
@@ -128,6 +129,22 @@ describe('a development database of an earlier recur, whose generated link key w
       expect((await reopened.query<{ present: boolean }>("SELECT to_regclass('service_secrets') IS NOT NULL AS present")).rows[0]!.present).toBe(false);
     } finally {
       await reopened.close();
+    }
+  });
+});
+
+describe.runIf(testDatabaseKinds.includes('postgres'))('key-less development on PostgreSQL', { timeout: 2 * STARTUP_MS }, () => {
+  it('keeps the generated link-signing key in the data directory (0600), not in the database', async () => {
+    const database = await openTestDatabase('postgres');
+    try {
+      const dataDir = join(root, 'beside-postgres');
+      const server = await startRecur({ cwd: root, env: { DATABASE_URL: database.url!, RECUR_DATA_DIR: dataDir, SANDBOX: 'off' }, timeoutMs: STARTUP_MS });
+      expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+      expect(statSync(join(dataDir, 'link-signing.key')).mode & 0o777).toBe(0o600);
+      expect(openToOthers(dataDir)).toEqual([]);
+      expect((await database.db.query<{ present: boolean }>("SELECT to_regclass('service_secrets') IS NOT NULL AS present")).rows[0]!.present).toBe(false);
+    } finally {
+      await database.dispose();
     }
   });
 });
