@@ -16,17 +16,19 @@ export type EmulatedProvider = keyof typeof PROVIDER_SETTINGS;
 const PROVIDERS = Object.keys(PROVIDER_SETTINGS) as EmulatedProvider[];
 
 type ProviderSettings = Pick<Settings, (typeof PROVIDER_SETTINGS)[EmulatedProvider][number]>;
+const isLiveStripeKey = (key: string | undefined): boolean => /^(sk|rk)_live_/.test(key ?? '');
 type SetupSettings = ProviderSettings & Pick<Settings, 'SANDBOX' | 'HOST' | 'LINK_SIGNING_SECRET'>;
 
 export const configuredProviders = (settings: ProviderSettings): EmulatedProvider[] =>
   PROVIDERS.filter((provider) => PROVIDER_SETTINGS[provider].some((name) => settings[name] !== undefined));
 
 /**
- * Development: no provider configured, or SANDBOX=on said explicitly. Everything else is a
- * deployment that talks to real providers, and gets no published secret and no generated key.
+ * Development: no provider configured, or SANDBOX=on said explicitly (never with a live Stripe
+ * key). Everything else is a deployment that talks to real providers, and gets no published
+ * secret and no generated key.
  */
 export const isDevelopment = (settings: ProviderSettings & Pick<Settings, 'SANDBOX'>): boolean =>
-  settings.SANDBOX === 'on' || configuredProviders(settings).length === 0;
+  configuredProviders(settings).length === 0 || (settings.SANDBOX === 'on' && !isLiveStripeKey(settings.STRIPE_SECRET_KEY));
 
 /** 127.0.0.0/8, ::1 and localhost: addresses only this machine reaches. */
 export function isLoopbackHost(host: string): boolean {
@@ -48,18 +50,19 @@ const PROVIDER_NAMES: Record<EmulatedProvider, string> = { stripe: 'Stripe', sen
  * - `off`: never; a provider without settings is simply not used.
  * Emulators run only beside a recur on loopback, and never beside a live Stripe key.
  */
-export function chooseEmulatedProviders(settings: SetupSettings & Pick<Settings, 'STRIPE_SECRET_KEY'>): EmulatedProvider[] {
+export function chooseEmulatedProviders(settings: SetupSettings): EmulatedProvider[] {
   if (settings.SANDBOX === 'off') return [];
   const configured = configuredProviders(settings);
   const missing = PROVIDERS.filter((provider) => !configured.includes(provider));
+  if (settings.SANDBOX === 'on' && isLiveStripeKey(settings.STRIPE_SECRET_KEY)) {
+    const advice = missing.length > 0 ? `set SANDBOX=off, or the missing ${missing.map(keyOf).join(', ')}` : 'set SANDBOX=auto or off';
+    throw new ConfigError(`SANDBOX=on: refused beside a live Stripe key (STRIPE_SECRET_KEY sk_live_…); the sandbox is for development only (${advice})`);
+  }
   if (missing.length === 0) return [];
   if (settings.SANDBOX === 'auto' && configured.length > 0) {
     throw new ConfigError(
       `${missing.map(keyOf).join(', ')}: required beside ${configured.map(keyOf).join(', ')} (missing); set them, or SANDBOX=off to run without ${missing.map((provider) => PROVIDER_NAMES[provider]).join(' and ')} (the sandbox stands in for providers only when none is configured, or with SANDBOX=on in development)`,
     );
-  }
-  if (/^(sk|rk)_live_/.test(settings.STRIPE_SECRET_KEY ?? '')) {
-    throw new ConfigError(`SANDBOX=on: refused beside a live Stripe key (STRIPE_SECRET_KEY sk_live_…); the sandbox is for development only (set SANDBOX=off, or the missing ${missing.map(keyOf).join(', ')})`);
   }
   if (!isLoopbackHost(settings.HOST)) {
     throw new ConfigError(

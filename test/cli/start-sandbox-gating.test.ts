@@ -58,9 +58,13 @@ describe('recur start with some provider keys and not others', { timeout: 120_00
     expect(existsSync(dataDir)).toBe(false);
   });
 
-  it('refuses SANDBOX=on beside a live Stripe key', async () => {
+  it('refuses SANDBOX=on beside a live Stripe key, whether or not anything is left to emulate', async () => {
     const run = await runRecur(['start'], { cwd: root, env: { RECUR_DATA_DIR: freshDir(), PORT: '0', SANDBOX_PORT: '0', SANDBOX: 'on', STRIPE_SECRET_KEY: LIVE_KEY }, timeoutMs: 60_000 });
     expect(expectOneLine(run, EX_CONFIG)).toMatch(/^recur: configuration error: SANDBOX=on: refused beside a live Stripe key/);
+    // Every provider configured: SANDBOX=on would still declare development (a generated link key).
+    const complete = { SENDGRID_API_KEY: 'SG.key', SENDGRID_FROM: 'shop@example.nl', TWILIO_ACCOUNT_SID: `AC${'1'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'token', TWILIO_FROM: '+3197010000000', SHOP_NAME: 'Sportwinkel' };
+    const all = await runRecur(['start'], { cwd: root, env: { RECUR_DATA_DIR: freshDir(), PORT: '0', SANDBOX: 'on', STRIPE_SECRET_KEY: LIVE_KEY, ...complete }, timeoutMs: 60_000 });
+    expect(expectOneLine(all, EX_CONFIG)).toMatch(/^recur: configuration error: SANDBOX=on: refused beside a live Stripe key .*\(set SANDBOX=auto or off\)$/);
   });
 
   it('refuses the sandbox beside a recur that listens on more than loopback', async () => {
