@@ -29,6 +29,9 @@ export function claimDataDir(config: Config, emulated: readonly EmulatedProvider
   const target = databaseTarget(config);
   const usesDataDir = target.kind === 'pglite' || emulated.length > 0 || linkKey.kind === 'file';
   const dataDir = resolve(config.RECUR_DATA_DIR);
+  // Whatever this process creates without a mode of its own is the owner's alone. (Not enough for
+  // PGlite, whose runtime sets modes with chmod: OwnerOnlyNodeFS covers that.)
+  process.umask(0o077);
   // Locked first: the walk below must not race a running recur's files, nor refuse what that one owns.
   const lock = target.kind === 'pglite' ? acquireDataDirLock(target.dataDir, 'start', systemClock.now()) : null;
   try {
