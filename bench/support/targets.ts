@@ -74,6 +74,8 @@ export function recurEnvironment(engine: Engine, secret: string, location: strin
     HOST: '127.0.0.1',
     SANDBOX: 'off',
     STRIPE_WEBHOOK_SECRET: secret,
+    // Required beside a provider's settings (it signs customers' links).
+    LINK_SIGNING_SECRET: 'the bench link-signing key, 32+ characters long',
     // The limiter stays in the path (its cost is part of recur's), far above the bench's rate.
     WEBHOOK_RATE_LIMIT_PER_MINUTE: '1000000',
     ...(engine === 'pglite' ? { RECUR_DATA_DIR: location } : { DATABASE_URL: location }),

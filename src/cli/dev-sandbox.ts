@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { EmulatedProvider } from '../config/development-setup.ts';
 import type { Config } from '../config/load-config.ts';
 import { runTimeDrivenJobsNow } from '../jobs/run-time-driven-jobs-now.ts';
 import { shopNameOf } from '../config/shop-name.ts';
@@ -14,7 +15,7 @@ export type DevSandbox = {
   url: string;
   describe(): Record<string, unknown>;
   /** Which providers recur uses the sandbox for (those without keys of their own). */
-  emulated: readonly ('stripe' | 'sendgrid' | 'twilio')[];
+  emulated: readonly EmulatedProvider[];
   /** The sandbox's clock: recur reads it, so moving it moves both (one clock). */
   clock: Clock;
   /** Where the sandbox keeps its state across restarts. */
@@ -48,20 +49,16 @@ function chooseStateFile(config: Config): string {
 }
 
 /**
- * The development start-up: with SANDBOX=auto, every provider without keys of its own (Stripe,
- * SendGrid, Twilio) is pointed at the local emulators: key, base URL, signing secret or public
- * key. Imported lazily, so production paths never load sandbox/.
+ * The development start-up: the providers `chooseEmulatedProviders` picked (all of them when none
+ * is configured; with SANDBOX=on, those without settings) are pointed at the local emulators:
+ * key, base URL, signing secret or public key. Only those: a configured provider never gets the
+ * sandbox's published secrets. Imported lazily, so production paths never load sandbox/.
  */
-export async function startDevSandbox(config: Config): Promise<{ sandbox: DevSandbox; config: Config } | null> {
-  if (config.SANDBOX === 'off') return null;
-  const emulated = [
-    ...(config.STRIPE_SECRET_KEY ? [] : (['stripe'] as const)),
-    ...(config.SENDGRID_API_KEY ? [] : (['sendgrid'] as const)),
-    ...(config.TWILIO_ACCOUNT_SID ? [] : (['twilio'] as const)),
-  ];
+export async function startDevSandbox(config: Config, emulated: readonly EmulatedProvider[]): Promise<{ sandbox: DevSandbox; config: Config } | null> {
   if (emulated.length === 0) return null;
   const { startDefaultSandbox } = await import('../../sandbox/start-default-sandbox.ts');
   const stateFile = chooseStateFile(config);
+  // HOST is loopback here (chooseEmulatedProviders refuses any other): the control routes and inboxes have no auth.
   const running = await startDefaultSandbox({ port: config.SANDBOX_PORT, host: config.HOST, stateFile });
   const { stripe, sendgrid, twilio } = running.describe().providers as SandboxDescription;
   const withSandbox: Config = {

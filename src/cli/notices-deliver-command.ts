@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { deliverNoticesOperation } from '../control/control-operations.ts';
+import { ConfigError } from '../config/load-config.ts';
 import { buildMessaging } from '../runtime/build-messaging.ts';
-import { systemClock } from '../shared/clock.ts';
+import { chooseLinkKeySource, readLinkKey, type LinkKeySource } from '../runtime/link-signing-key.ts';
 import { RecurError } from '../shared/errors.ts';
 import { CliError, EX_USAGE, loadConfigOrExit } from './cli-support.ts';
 import { runControlOperation } from './run-control-operation.ts';
@@ -20,11 +21,18 @@ export function registerNoticesDeliverCommand(notices: Command): void {
       const maxRows = Number(options.max);
       if (!Number.isInteger(maxRows) || maxRows < 1 || maxRows > 100_000) throw new CliError(`--max: expected a whole number from 1 to 100000, got "${options.max}"`, EX_USAGE);
       const config = loadConfigOrExit();
+      let linkKey: LinkKeySource;
+      try {
+        linkKey = chooseLinkKeySource(config);
+      } catch (error) {
+        if (error instanceof ConfigError) throw new CliError(`configuration error: ${error.message}`, 78);
+        throw error;
+      }
       try {
         const summary = await runControlOperation(
           deliverNoticesOperation,
           { max_rows: maxRows },
-          { config, openLocalContext: async (base) => ({ ctx: { ...base, messaging: await buildMessaging(config, base.db, systemClock) } }) },
+          { config, openLocalContext: async (base) => ({ ctx: { ...base, messaging: buildMessaging(config, readLinkKey(linkKey)) } }) },
         );
         const shown = Object.entries(summary).filter(([, count]) => count > 0);
         process.stdout.write(`${shown.length === 0 ? 'nothing was due' : shown.map(([outcome, count]) => `${outcome} ${count}`).join(', ')}\n`);

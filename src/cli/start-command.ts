@@ -6,6 +6,7 @@ import { loadConfigOrExit } from './cli-support.ts';
 import { startDevSandbox } from './dev-sandbox.ts';
 import { createServiceLogger } from './log-format.ts';
 import { describeDatabaseFailure, describeListenFailure } from './start-failures.ts';
+import { claimDataDir, planStart } from './start-preflight.ts';
 import { formatSandboxBanner } from './sandbox-command.ts';
 
 export function registerStartCommand(program: Command): void {
@@ -14,20 +15,27 @@ export function registerStartCommand(program: Command): void {
     .description('run the service: HTTP API, webhooks and jobs (migrates the database first)')
     .action(async () => {
       const configured = loadConfigOrExit();
+      const { emulated, linkKey } = planStart(configured);
       const logger = createServiceLogger(configured);
-      const dev = await startDevSandbox(configured).catch((error: unknown) => {
+      const lock = claimDataDir(configured, emulated, linkKey, logger);
+      let dev;
+      try {
+        dev = await startDevSandbox(configured, emulated);
+      } catch (error) {
+        lock?.release();
         throw describeListenFailure(error, 'SANDBOX_PORT', configured.SANDBOX_PORT) ?? error;
-      });
+      }
       const sandbox = dev?.sandbox ?? null;
       const config = dev?.config ?? configured;
       let service;
       try {
         // One clock: beside the sandbox, recur reads the sandbox's; with real providers, real time.
-        service = await startService(config, sandbox?.clock ?? systemClock, logger);
+        service = await startService(config, sandbox?.clock ?? systemClock, logger, { lock, linkKey });
         await sandbox?.connect(service, logger);
       } catch (error) {
         await service?.stop();
         await sandbox?.stop();
+        lock?.release();
         throw describeListenFailure(error, 'PORT', config.PORT) ?? describeDatabaseFailure(error, config) ?? error;
       }
       const unnamedShop = configuredShopName(config) === null ? `no shop name set: notices are signed "${UNNAMED_SHOP}"; set SHOP_NAME (or notices.shop_name in recur.config.json)` : null;
@@ -39,8 +47,8 @@ export function registerStartCommand(program: Command): void {
         `  docs       ${service.url}/docs   OpenAPI ${service.url}/openapi.json`,
         `  health     ${service.url}/healthz   ${service.url}/readyz   metrics ${config.METRICS_TOKEN ? `${service.url}/metrics (Authorization: Bearer <METRICS_TOKEN>)` : 'off (set METRICS_TOKEN)'}`,
         sandbox
-          ? `${formatSandboxBanner(sandbox.url, sandbox.describe())}\n  (no keys configured for ${sandbox.emulated.join(', ')}: recur uses this sandbox for them, with its webhook endpoints registered there and the plans synced; SANDBOX=off turns it off)`
-          : `  providers  ${config.STRIPE_SECRET_KEY ? `Stripe at ${config.STRIPE_API_BASE ?? 'Stripe itself'}` : 'no Stripe key; sandbox off (SANDBOX=off)'}`,
+          ? `${formatSandboxBanner(sandbox.url, sandbox.describe())}\n  (development: no keys configured for ${sandbox.emulated.join(', ')}: recur uses this sandbox for them, with its webhook endpoints registered there and the plans synced; SANDBOX=off turns it off)`
+          : `  providers  ${config.STRIPE_SECRET_KEY ? `Stripe at ${config.STRIPE_API_BASE ?? 'Stripe itself'}` : 'no Stripe key'}; ${configured.SANDBOX === 'off' ? 'sandbox off (SANDBOX=off)' : 'no sandbox beside provider keys'}`,
         ...(unnamedShop ? [`  WARNING    ${unnamedShop}`] : []),
         'Press Ctrl-C to stop.',
       ];
@@ -63,6 +71,7 @@ export function registerStartCommand(program: Command): void {
         for (const [part, stopPart] of [
           ['service', () => service.stop()],
           ['sandbox', () => sandbox?.stop()],
+          ['lock', () => lock?.release()],
         ] as const) {
           try {
             await stopPart();

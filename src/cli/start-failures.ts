@@ -1,5 +1,6 @@
 import type { Config } from '../config/load-config.ts';
 import { databaseTarget, describeTarget } from '../db/open-database.ts';
+import { DataDirNotOwnedError } from '../db/private-data-dir.ts';
 import { CliError } from './cli-support.ts';
 
 /** sysexits: a service recur needs does not answer (here: the PostgreSQL server of DATABASE_URL). */
@@ -53,4 +54,20 @@ export function describeDatabaseFailure(error: unknown, config: Pick<Config, 'DA
   const problem = DATABASE_PROBLEMS[errorCode(error) ?? ''];
   if (!problem) return null;
   return new CliError(`DATABASE_URL: cannot use ${describeTarget(databaseTarget(config))}: ${problem(error)}`, EX_UNAVAILABLE);
+}
+
+/** sysexits: a setting to change (here RECUR_DATA_DIR), as for every configuration error. */
+export const EX_CONFIG = 78;
+
+/** A data directory recur cannot make private, as one line naming RECUR_DATA_DIR; null for anything else. */
+export function describeDataDirFailure(error: unknown): CliError | null {
+  if (error instanceof DataDirNotOwnedError) {
+    return new CliError(`RECUR_DATA_DIR: ${error.message}; run recur as that user, or give the directory to this one (chown -R)`, EX_CONFIG);
+  }
+  const code = errorCode(error);
+  if (code === 'EPERM' || code === 'EACCES' || code === 'EROFS') {
+    const path = (error as { path?: string }).path ?? 'the data directory';
+    return new CliError(`RECUR_DATA_DIR: cannot make ${path} private (owner-only): ${code}; check the directory's owner and mount`, EX_CONFIG);
+  }
+  return null;
 }

@@ -83,7 +83,12 @@ export const settingsSchema = z.object({
   /** Seconds a worker's claim on a webhook event lasts; after it, another worker (or a restart) retries it. */
   WEBHOOK_CLAIM_LEASE_SECONDS: integerSetting(10, 3600).default(300),
   WEBHOOK_BODY_LIMIT_BYTES: integerSetting(1024, 5 * 1024 * 1024).default(512 * 1024),
-  SANDBOX: z.enum(['auto', 'off']).default('auto'),
+  /**
+   * The provider emulators beside `recur start` (ADR 0014). auto: when no provider is configured
+   * (and refuses a partly configured deployment); on: development, emulate whichever providers have
+   * no settings; off: never. Never beside a live Stripe key, only on a loopback HOST.
+   */
+  SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
   SANDBOX_PORT: integerSetting(0, 65535).default(12111),
   SANDBOX_STATE_FILE: z.string().trim().min(1, 'expected a file path').optional(),
   HTTP_BODY_LIMIT_BYTES: integerSetting(1024, 10 * 1024 * 1024).default(1024 * 1024),
@@ -161,7 +166,7 @@ export const settingsSchema = z.object({
     .trim()
     .refine((value) => value === 'off' || /^(\S+\s+){4}\S+$/.test(value), 'expected a 5-field cron expression such as "*/5 * * * *", or off')
     .default('*/5 * * * *'),
-  /** Signs the cancel links in notices (HMAC-SHA256); unset: recur makes one and keeps it in the database. */
+  /** Signs the cancel and card links in notices (HMAC-SHA256); required with real provider keys; unset in development: a key recur makes, in a 0600 file of the data directory. */
   LINK_SIGNING_SECRET: z.string().min(32, 'expected at least 32 characters of random text').optional(),
   /** The shop's name in notices' greetings, subjects, signatures and SMS; wins over notices.shop_name of recur.config.json. */
   SHOP_NAME: z.string().trim().min(1).max(80, 'expected a name of at most 80 characters').optional(),

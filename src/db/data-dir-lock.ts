@@ -28,7 +28,7 @@ export function acquireDataDirLock(dataDir: string, command: string, now: Date):
   const path = join(lockDir, 'recur.lock');
   const holder: LockHolder = { pid: process.pid, command, since: now.toISOString() };
   const candidate = `${path}.${process.pid}`;
-  writeFileSync(candidate, JSON.stringify(holder));
+  writeFileSync(candidate, JSON.stringify(holder), { mode: 0o600 });
   try {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {

@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { PGlite, types } from '@electric-sql/pglite';
 import { parseInt8, type Database, type Queryable, type QueryResult } from './database.ts';
+import { OwnerOnlyNodeFS } from './owner-only-node-fs.ts';
 import { seedFreshCluster } from './pglite-fresh-cluster.ts';
 import { SerialLock } from './serial-lock.ts';
 
@@ -20,9 +21,9 @@ export async function openPGlite(source: PGliteSource): Promise<Database> {
   let pg: PGlite;
   if ('dataDir' in source) {
     if (!seedFreshCluster(source.dataDir)) mkdirSync(source.dataDir, { recursive: true, mode: 0o700 });
-    // The cluster holds customers' data: owner-only, whether unpacked or created.
+    // The cluster holds customers' data: owner-only, whether unpacked or created, and so is every file PGlite writes.
     chmodSync(source.dataDir, 0o700);
-    pg = await PGlite.create({ dataDir: source.dataDir, ...options });
+    pg = await PGlite.create({ fs: new OwnerOnlyNodeFS(source.dataDir), ...options });
   } else if ('loadDataDir' in source) {
     pg = await PGlite.create({ loadDataDir: source.loadDataDir, ...options });
   } else {

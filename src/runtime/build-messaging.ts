@@ -1,12 +1,9 @@
 import type { Config } from '../config/load-config.ts';
-import type { Database } from '../db/database.ts';
 import { createSendgridSender } from '../providers/messaging/sendgrid/create-sendgrid-sender.ts';
 import { createSendgridCallbackVerifier } from '../providers/messaging/sendgrid/verify-sendgrid-events.ts';
 import { createTwilioSender } from '../providers/messaging/twilio/create-twilio-sender.ts';
 import { createTwilioCallbackVerifier } from '../providers/messaging/twilio/verify-twilio-status.ts';
-import { resolveLinkSecret } from '../services/notifications/resolve-link-secret.ts';
 import type { MessagingContext } from '../services/service-context.ts';
-import type { Clock } from '../shared/clock.ts';
 import { publicBaseUrlOf } from './public-base-url.ts';
 
 type MessagingSettings = Pick<
@@ -19,7 +16,6 @@ type MessagingSettings = Pick<
   | 'TWILIO_AUTH_TOKEN'
   | 'TWILIO_FROM'
   | 'TWILIO_API_BASE'
-  | 'LINK_SIGNING_SECRET'
   | 'PUBLIC_BASE_URL'
   | 'HOST'
   | 'PORT'
@@ -29,7 +25,7 @@ type MessagingSettings = Pick<
  * The senders and callback verifiers for what is configured. A channel without settings has no
  * sender: its rows wait in the outbox (visible in GET /v1/notifications) until it is configured.
  */
-export async function buildMessaging(config: MessagingSettings, db: Database, clock: Clock): Promise<MessagingContext> {
+export function buildMessaging(config: MessagingSettings, linkSecret: string): MessagingContext {
   const email =
     config.SENDGRID_API_KEY && config.SENDGRID_FROM
       ? createSendgridSender({ apiKey: config.SENDGRID_API_KEY, from: config.SENDGRID_FROM, ...(config.SENDGRID_API_BASE ? { apiBase: config.SENDGRID_API_BASE } : {}) })
@@ -44,6 +40,6 @@ export async function buildMessaging(config: MessagingSettings, db: Database, cl
     emailCallbacks: config.SENDGRID_WEBHOOK_PUBLIC_KEY ? createSendgridCallbackVerifier(config.SENDGRID_WEBHOOK_PUBLIC_KEY) : null,
     smsCallbacks: config.TWILIO_AUTH_TOKEN ? createTwilioCallbackVerifier(config.TWILIO_AUTH_TOKEN) : null,
     publicBaseUrl: publicBaseUrlOf(config),
-    linkSecret: await resolveLinkSecret(db, config.LINK_SIGNING_SECRET, clock.now()),
+    linkSecret,
   };
 }

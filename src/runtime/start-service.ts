@@ -12,22 +12,31 @@ import type { JobQueue, ServiceContext } from '../services/service-context.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { buildWebhookContext } from '../webhooks/build-webhook-context.ts';
+import { readLinkKey, type LinkKeySource } from './link-signing-key.ts';
 import { openStore } from './open-store.ts';
+import type { DataDirLock } from '../db/data-dir-lock.ts';
 import { recordJobFailureAlert } from '../services/notifications/record-job-failure-alert.ts';
 import { recurVersion } from './version.ts';
 
 export type RunningService = { url: string; databaseDescription: string; jobs: JobQueue; stop(): Promise<void> };
 
+export type StartOptions = {
+  /** The embedded database's lock, taken by `recur start` before anything else (null on PostgreSQL). */
+  lock: DataDirLock | null;
+  /** Decided from the operator's settings, not from the sandbox's stand-in keys. */
+  linkKey: LinkKeySource;
+};
+
 /** Database, job engine, HTTP: started in that order, stopped in the reverse. */
-export async function startService(config: Config, clock: Clock, logger: Logger): Promise<RunningService> {
-  const store = await openStore(config, clock, 'start');
+export async function startService(config: Config, clock: Clock, logger: Logger, options: StartOptions): Promise<RunningService> {
+  const store = await openStore(config, clock, 'start', options);
   // Stripe's processor is registered when a key is configured; a provider without one has its events stored and marked ignored (replayable).
   // The processor queues fraud reviews and dispute policies; the queue exists once the engine has started.
   const stripe = buildStripeIntegration(config, store.db, clock, () => ctx.jobs);
   const webhooks = buildWebhookContext(config, stripe ? { stripe: stripe.processor } : {});
   const ctx: ServiceContext = { db: store.db, clock, config, webhooks, ...(stripe ? { stripe: { gateway: stripe.gateway, publicBaseUrl: stripe.publicBaseUrl } } : {}) };
   try {
-    ctx.messaging = await buildMessaging(config, store.db, clock);
+    ctx.messaging = buildMessaging(config, readLinkKey(options.linkKey));
     if (store.applied.length > 0) logger.info({ migrations: store.applied.map((m) => m.name) }, 'migrations applied');
     // Alone on the embedded database, any claim still open is this process's own from before a crash.
     if (store.exclusive) {

@@ -21,15 +21,25 @@ afterAll(async () => {
 
 const dataDir = (name: string) => ({ RECUR_DATA_DIR: join(root, name) });
 
+function sendgridEnv(): Record<string, string> {
+  const { sendgrid } = sandbox.describe().providers as { sendgrid: { baseUrl: string; apiKey: string } };
+  return { SENDGRID_API_KEY: sendgrid.apiKey, SENDGRID_FROM: 'recur <alerts@recur.test>', SENDGRID_API_BASE: sendgrid.baseUrl };
+}
+
 /** `recur notices deliver` (the pass itself is tested with two processes in test/notifications/). */
 describe('recur notices deliver', () => {
   it('says nothing was due on an empty outbox, and exits 0', async () => {
-    const { sendgrid } = sandbox.describe().providers as { sendgrid: { baseUrl: string; apiKey: string } };
     const run = await runRecur(['notices', 'deliver'], {
       cwd: root,
-      env: { ...dataDir('empty'), SENDGRID_API_KEY: sendgrid.apiKey, SENDGRID_FROM: 'recur <alerts@recur.test>', SENDGRID_API_BASE: sendgrid.baseUrl, LOG_LEVEL: 'silent' },
+      env: { ...dataDir('empty'), ...sendgridEnv(), LINK_SIGNING_SECRET: 'the link-signing key of this test, 32+ characters', LOG_LEVEL: 'silent' },
     });
     expect([run.code, run.stdout, run.stderr]).toEqual([0, 'nothing was due\n', '']);
+  }, 60_000);
+
+  it('refuses with one line beside a real provider without LINK_SIGNING_SECRET (the key of the links it would send)', async () => {
+    const run = await runRecur(['notices', 'deliver'], { cwd: root, env: { ...dataDir('no-link-key'), ...sendgridEnv(), LOG_LEVEL: 'silent' } });
+    expect(run.code).toBe(78);
+    expect(run.stderr).toMatch(/^recur: configuration error: LINK_SIGNING_SECRET: required with real provider keys .*\n$/);
   }, 60_000);
 
   it('refuses with one line when no provider is configured, and for a bad --max', async () => {

@@ -3,13 +3,14 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killSpawnedProcesses, runRecur, type RecurRun } from '../fixtures/recur-process.ts';
+import { killSpawnedProcesses, runRecur, startRecur, type RecurRun } from '../fixtures/recur-process.ts';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/test-database.ts';
 
 // What an operator's supervisor sees when recur cannot start: one line naming the setting to
 // change, a code of its own, and a process that has ended with nothing left running or locked.
 const EX_UNAVAILABLE = 69;
 const EX_OSERR = 71;
+const EX_TEMPFAIL = 75;
 
 let root: string;
 let occupied: Server;
@@ -50,6 +51,20 @@ describe('recur start cannot listen', { timeout: 180_000 }, () => {
     const run = await runRecur(['start'], { cwd: root, env: { PORT: '0', SANDBOX_PORT: String(busyPort), RECUR_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, timeoutMs: 150_000 });
     expect(expectOneLine(run, EX_OSERR)).toBe(`recur: SANDBOX_PORT ${busyPort} is in use by another program (set SANDBOX_PORT to another port, 0 for a free one, or SANDBOX=off)`);
     expect(existsSync(dataDir) ? readdirSync(dataDir) : []).toEqual([]);
+  });
+});
+
+describe('a second recur start on the same data directory', { timeout: 300_000 }, () => {
+  it('is told the embedded database is in use (checked before the sandbox takes its port), and the first keeps running', async () => {
+    const dataDir = freshDir();
+    const first = await startRecur({ cwd: root, env: { RECUR_DATA_DIR: dataDir }, timeoutMs: 150_000 });
+    const sandboxPort = new URL(/sandbox providers on (http:\/\/\S+) /.exec(first.stderr())![1]!).port;
+
+    const second = await runRecur(['start'], { cwd: root, env: { RECUR_DATA_DIR: dataDir, PORT: '0', SANDBOX_PORT: sandboxPort, LOG_LEVEL: 'warn' }, timeoutMs: 150_000 });
+    expect(expectOneLine(second, EX_TEMPFAIL)).toMatch(new RegExp(`^recur: the embedded database in .+ is in use by \`recur start\` \\(pid ${first.pid},`));
+    expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${sandboxPort}/sandbox`)).status).toBe(200);
+    expect(await first.stop('SIGTERM')).toEqual({ code: 0, signal: null });
   });
 });
 

@@ -46,7 +46,7 @@ describe.runIf(testDatabaseKinds.includes('postgres'))('two delivery processes o
       }
     });
 
-    const env = { DATABASE_URL: database.url!, SENDGRID_API_KEY: sendgrid.apiKey, SENDGRID_FROM: 'recur <alerts@recur.test>', SENDGRID_API_BASE: sendgrid.baseUrl, LOG_LEVEL: 'silent' };
+    const env = { DATABASE_URL: database.url!, SENDGRID_API_KEY: sendgrid.apiKey, SENDGRID_FROM: 'recur <alerts@recur.test>', SENDGRID_API_BASE: sendgrid.baseUrl, LINK_SIGNING_SECRET: 'the link-signing key of this test, 32+ characters', LOG_LEVEL: 'silent' };
     const workers = [0, 1].map(() => spawnNode([recurBin, 'notices', 'deliver', '--max', String(ROWS)], { cwd: repoRoot, env }));
     for (const worker of workers) {
       const exit = await waitForExit(worker, 120_000);

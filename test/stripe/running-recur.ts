@@ -15,7 +15,6 @@ import { createStripeSandbox } from '../../sandbox/stripe/stripe-sandbox.ts';
 import { sendgridSandbox } from '../../sandbox/sendgrid/sendgrid-sandbox.ts';
 import { twilioSandbox } from '../../sandbox/twilio/twilio-sandbox.ts';
 import { buildMessaging } from '../../src/runtime/build-messaging.ts';
-import type { Database } from '../../src/db/database.ts';
 import type { MessagingContext, ServiceSettings } from '../../src/services/service-context.ts';
 import { startWebhookTestApp, type WebhookTestApp } from '../webhooks/webhook-test-app.ts';
 
@@ -71,7 +70,7 @@ export async function startRunningRecur(kind: DatabaseKind, faults: SandboxFault
 
     // As buildStripeIntegration: one gateway for checkout and for the processor's reads.
     Object.assign(t.ctx.config, options.settings ?? {});
-    if (options.messaging) t.ctx.messaging = await connectMessaging(kit, t.ctx.db, clock, baseUrl);
+    if (options.messaging) t.ctx.messaging = await connectMessaging(kit, baseUrl);
     const gateway = createStripeGateway(kit.stripe);
     t.ctx.stripe = { gateway, publicBaseUrl: baseUrl };
     const ctx = t.ctx;
@@ -162,9 +161,9 @@ type MessagingDescription = {
  * recur's messaging as `recur start` builds it from settings, pointed at the sandbox, and the
  * sandbox's SendGrid Event Webhook pointed at recur (Twilio's callback URL rides on each message).
  */
-async function connectMessaging(kit: StripeKit, db: Database, clock: Clock, baseUrl: string): Promise<MessagingContext> {
+async function connectMessaging(kit: StripeKit, baseUrl: string): Promise<MessagingContext> {
   const { sendgrid, twilio } = kit.sandbox.describe().providers as MessagingDescription;
-  const messaging = await buildMessaging(
+  const messaging = buildMessaging(
     {
       SENDGRID_API_KEY: sendgrid.apiKey,
       SENDGRID_FROM: 'Sportwinkel <service@sportwinkel.test>',
@@ -174,13 +173,11 @@ async function connectMessaging(kit: StripeKit, db: Database, clock: Clock, base
       TWILIO_AUTH_TOKEN: twilio.authToken,
       TWILIO_FROM: twilio.fromNumber,
       TWILIO_API_BASE: twilio.baseUrl,
-      LINK_SIGNING_SECRET: undefined,
       PUBLIC_BASE_URL: baseUrl,
       HOST: '127.0.0.1',
       PORT: 0,
     },
-    db,
-    clock,
+    'a link-signing key for the tests, 32+ characters long',
   );
   const response = await fetch(`${sendgrid.baseUrl}/v3/user/webhooks/event/settings`, {
     method: 'PATCH',

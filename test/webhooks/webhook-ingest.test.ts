@@ -48,6 +48,11 @@ describe.each(testDatabaseKinds)('POST /webhooks/stripe on %s', (kind) => {
     expect((await deliver(body, signed(body, SECRET, new Date(t.clock.now().getTime() - 299_000)))).statusCode).toBe(200);
   });
 
+  it('accepts a signature up to 300 s ahead of recur\'s clock (clocks drift both ways)', async () => {
+    const body = stripeEventBody('evt_edge_ahead');
+    expect((await deliver(body, signed(body, SECRET, new Date(t.clock.now().getTime() + 299_000)))).statusCode).toBe(200);
+  });
+
   describe('refuses and stores nothing', () => {
     const body = stripeEventBody('evt_refused');
     const cases: [string, () => { body: string; headers: Record<string, string> }, number, string][] = [
@@ -55,6 +60,8 @@ describe.each(testDatabaseKinds)('POST /webhooks/stripe on %s', (kind) => {
       ['a signature with a secret recur does not hold', () => ({ body, headers: signed(body, 'whsec_someone_else') }), 400, 'invalid_signature'],
       ['a body changed after signing', () => ({ body: body.replace('invoice.paid', 'invoice.voided'), headers: signed(body) }), 400, 'invalid_signature'],
       ['a replayed old timestamp (301 s by recur\'s clock)', () => ({ body, headers: signed(body, SECRET, new Date(t.clock.now().getTime() - 301_000)) }), 400, 'invalid_signature'],
+      ['a timestamp 301 s ahead of recur\'s clock', () => ({ body, headers: signed(body, SECRET, new Date(t.clock.now().getTime() + 301_000)) }), 400, 'invalid_signature'],
+      ['a timestamp ten years ahead (replayable for ten years if accepted)', () => ({ body, headers: signed(body, SECRET, new Date(t.clock.now().getTime() + 10 * 365 * 86_400_000)) }), 400, 'invalid_signature'],
       ['a missing signature header', () => ({ body, headers: {} }), 400, 'invalid_signature'],
       ['malformed JSON with a valid signature', () => ({ body: '{"id": "evt_bad",', headers: signed('{"id": "evt_bad",') }), 400, 'malformed_json'],
       ['signed JSON that is not an event', () => ({ body: '{"hello":1}', headers: signed('{"hello":1}') }), 400, 'malformed_json'],

@@ -2,7 +2,7 @@ import Stripe from 'stripe';
 import { z } from 'zod';
 import type { VerifyResult, WebhookVerifier } from '../../../webhooks/webhook-verifier.ts';
 
-/** Stripe's default: a signature older than this (by recur's clock) is a replay. */
+/** Stripe's default: a signature older than this (by recur's clock) is a replay; one dated further ahead is refused too. */
 const TOLERANCE_SECONDS = 300;
 
 const eventEnvelope = z.object({ id: z.string().min(1).max(255), type: z.string().min(1).max(255), created: z.number().int().nonnegative().optional() });
@@ -17,9 +17,18 @@ export function createStripeWebhookVerifier(secrets: readonly string[]): Webhook
     if (typeof header !== 'string' || header.length === 0) return { ok: false, reason: 'bad-signature' };
     // stripe@23 takes receivedAt in MILLISECONDS (it divides by 1000); seconds would make every old signature look fresh.
     const receivedAtMs = receivedAt.getTime();
+    // The SDK only refuses old signatures: one dated in the future (years, if need be) would stay
+    // replayable until then. Both directions, as SendGrid's check does; cheap, so before the HMAC.
+    if (!isWithinTolerance(header, receivedAtMs)) return { ok: false, reason: 'bad-signature' };
     if (!secrets.some((secret) => hasValidSignature(raw, header, secret, receivedAtMs))) return { ok: false, reason: 'bad-signature' };
     return parseEvent(raw);
   };
+}
+
+/** Every `t=` of the header within TOLERANCE_SECONDS of recur's clock, either way (and at least one). */
+function isWithinTolerance(header: string, receivedAtMs: number): boolean {
+  const timestamps = header.split(',').filter((part) => part.startsWith('t=')).map((part) => part.slice(2));
+  return timestamps.length > 0 && timestamps.every((t) => /^\d{1,12}$/.test(t) && Math.abs(receivedAtMs / 1000 - Number(t)) <= TOLERANCE_SECONDS);
 }
 
 function hasValidSignature(raw: Buffer, header: string, secret: string, receivedAtMs: number): boolean {

@@ -1,0 +1,73 @@
+import { isIP } from 'node:net';
+import { ConfigError } from './load-config.ts';
+import type { Settings } from './settings-schema.ts';
+
+/**
+ * The settings by which an operator configures each provider. A provider with any of them set is
+ * configured; PayPal's client id and secret join this table when its adapter comes.
+ */
+export const PROVIDER_SETTINGS = {
+  stripe: ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'],
+  sendgrid: ['SENDGRID_API_KEY', 'SENDGRID_WEBHOOK_PUBLIC_KEY'],
+  twilio: ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN'],
+} as const satisfies Record<string, readonly (keyof Settings)[]>;
+
+export type EmulatedProvider = keyof typeof PROVIDER_SETTINGS;
+const PROVIDERS = Object.keys(PROVIDER_SETTINGS) as EmulatedProvider[];
+
+type ProviderSettings = Pick<Settings, (typeof PROVIDER_SETTINGS)[EmulatedProvider][number]>;
+const isLiveStripeKey = (key: string | undefined): boolean => /^(sk|rk)_live_/.test(key ?? '');
+type SetupSettings = ProviderSettings & Pick<Settings, 'SANDBOX' | 'HOST' | 'LINK_SIGNING_SECRET'>;
+
+export const configuredProviders = (settings: ProviderSettings): EmulatedProvider[] =>
+  PROVIDERS.filter((provider) => PROVIDER_SETTINGS[provider].some((name) => settings[name] !== undefined));
+
+/**
+ * Development: no provider configured, or SANDBOX=on said explicitly (never with a live Stripe
+ * key). Everything else is a deployment that talks to real providers, and gets no published
+ * secret and no generated key.
+ */
+export const isDevelopment = (settings: ProviderSettings & Pick<Settings, 'SANDBOX'>): boolean =>
+  configuredProviders(settings).length === 0 || (settings.SANDBOX === 'on' && !isLiveStripeKey(settings.STRIPE_SECRET_KEY));
+
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine reaches. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (bare === 'localhost') return true;
+  if (isIP(bare) === 4) return bare.startsWith('127.');
+  return isIP(bare) === 6 && /^(0*:)*:?0*1$/.test(bare);
+}
+
+const keyOf = (provider: EmulatedProvider): string => PROVIDER_SETTINGS[provider][0];
+const PROVIDER_NAMES: Record<EmulatedProvider, string> = { stripe: 'Stripe', sendgrid: 'SendGrid', twilio: 'Twilio' };
+
+/**
+ * Which providers `recur start` emulates, or why it must not start (ADR 0014):
+ * - `auto`: the emulators run when no provider is configured; a deployment with some providers
+ *   configured and others not is refused, naming what is missing (a forgotten key must not send
+ *   customers' mail to an emulator's open inbox, nor make its published secrets valid).
+ * - `on` (development only): the providers without settings are emulated beside the configured ones.
+ * - `off`: never; a provider without settings is simply not used.
+ * Emulators run only beside a recur on loopback, and never beside a live Stripe key.
+ */
+export function chooseEmulatedProviders(settings: SetupSettings): EmulatedProvider[] {
+  if (settings.SANDBOX === 'off') return [];
+  const configured = configuredProviders(settings);
+  const missing = PROVIDERS.filter((provider) => !configured.includes(provider));
+  if (settings.SANDBOX === 'on' && isLiveStripeKey(settings.STRIPE_SECRET_KEY)) {
+    const advice = missing.length > 0 ? `set SANDBOX=off, or the missing ${missing.map(keyOf).join(', ')}` : 'set SANDBOX=auto or off';
+    throw new ConfigError(`SANDBOX=on: refused beside a live Stripe key (STRIPE_SECRET_KEY sk_live_…); the sandbox is for development only (${advice})`);
+  }
+  if (missing.length === 0) return [];
+  if (settings.SANDBOX === 'auto' && configured.length > 0) {
+    throw new ConfigError(
+      `${missing.map(keyOf).join(', ')}: required beside ${configured.map(keyOf).join(', ')} (missing); set them, or SANDBOX=off to run without ${missing.map((provider) => PROVIDER_NAMES[provider]).join(' and ')} (the sandbox stands in for providers only when none is configured, or with SANDBOX=on in development)`,
+    );
+  }
+  if (!isLoopbackHost(settings.HOST)) {
+    throw new ConfigError(
+      `HOST: the development sandbox runs only beside a recur on loopback (127.0.0.1, ::1, localhost), got "${settings.HOST}"; set the provider keys (${missing.map(keyOf).join(', ')}), or SANDBOX=off`,
+    );
+  }
+  return missing;
+}
