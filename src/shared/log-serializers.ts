@@ -30,7 +30,9 @@ export function serializeError(error: unknown): unknown {
 }
 
 function scrub(value: unknown, depth: number): unknown {
-  if (typeof value !== 'object' || value === null || depth > 8) return value;
+  if (typeof value !== 'object' || value === null) return value;
+  // Nothing unscrubbed gets through: what lies deeper than any real error's fields is dropped.
+  if (depth > 8) return '[nested]';
   if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
   const serialized = value as SerializedError;
   const clean: Record<string, unknown> = {};
