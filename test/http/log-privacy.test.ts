@@ -4,10 +4,12 @@ import { testDatabaseKinds } from '../support/test-database.ts';
 
 type LogLine = Record<string, unknown> & { err?: Record<string, unknown> };
 
+const METRICS_TOKEN = 'metrics-token-for-the-log-privacy-test-0123';
+
 describe.each(testDatabaseKinds)('what the logs never hold, on %s', (kind) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp(kind);
+    t = await startTestApp(kind, { settings: { METRICS_TOKEN } });
     // Two failures the database itself raises about a row, as a schema drift or a bug would: a
     // violated check (PostgreSQL's detail lists the failing row) and a cast of the e-mail
     // (the message itself quotes the value).
@@ -59,7 +61,7 @@ describe.each(testDatabaseKinds)('what the logs never hold, on %s', (kind) => {
     expect(everything).not.toContain('anna%40');
     expect(everything).not.toMatch(/tok_secret_471\d/);
 
-    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+    const metrics = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(metrics.body).toMatch(/recur_http_requests_total\{method="GET",route="\/v1\/customers\/:id",status="200"\} 1/);
     expect(metrics.body).toContain('route="unmatched"');
     expect(metrics.body).not.toContain('anna.jansen');
