@@ -6,8 +6,9 @@ import { ZodError } from 'zod';
 import type { Config } from '../config/load-config.ts';
 import { closeHttpApp } from '../http/close-http-app.ts';
 import type { ServiceContext } from '../services/service-context.ts';
-import { RecurError } from '../shared/errors.ts';
+import { RecurError, validationFailed } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
+import { findUnstorableText } from '../shared/storable-text.ts';
 import { controlRoute, controlSocketPath, type ControlAnswerLine, type ControlOperation } from './control-operation.ts';
 import { controlOperations } from './control-operations.ts';
 
@@ -78,6 +79,9 @@ function buildControlApp(settings: Config, ctx: ServiceContext, logger: Logger):
 
 /** With the service's own settings: in the key-less setup they name its sandbox. */
 async function runOperation(operation: ControlOperation, settings: Config, ctx: ServiceContext, body: unknown, report: (progress: unknown) => void): Promise<unknown> {
+  // As on the HTTP API: text the database cannot store is refused, never a failed insert.
+  const unstorable = findUnstorableText(body);
+  if (unstorable) throw validationFailed(`${unstorable.path || 'input'}: contains ${unstorable.character}, which cannot be stored`);
   const input = operation.input.parse(body ?? {});
   const unavailable = operation.unavailable?.(settings);
   if (unavailable) throw new RecurError('not_configured', unavailable);

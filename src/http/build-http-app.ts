@@ -7,6 +7,8 @@ import { answerFrameworkError, createClientErrorHandler } from './framework-erro
 import { buildHttpServerOptions } from './http-server-options.ts';
 import { installHttpMetrics } from './http-metrics.ts';
 import { installOpenApi } from './openapi.ts';
+import { PATH_ID_MAX_LENGTH } from './path-id-length.ts';
+import { refuseUnstorableText } from './refuse-unstorable-text.ts';
 import { generateRequestId } from './request-id.ts';
 import { requireApiKey } from './require-api-key.ts';
 import { installSecurityHeaders } from './security-headers.ts';
@@ -38,6 +40,7 @@ export async function buildHttpApp({ ctx, logger, bodyLimitBytes, version }: Htt
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: generateRequestId,
     bodyLimit: bodyLimitBytes,
+    routerOptions: { maxParamLength: PATH_ID_MAX_LENGTH },
     return503OnClosing: true,
     // Deadlines for slow clients, and which proxies may name the client's address.
     ...buildHttpServerOptions(ctx.config),
@@ -49,19 +52,20 @@ export async function buildHttpApp({ ctx, logger, bodyLimitBytes, version }: Htt
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
   await installSecurityHeaders(app);
+  refuseUnstorableText(app);
   // The API speaks JSON only; a text body would otherwise reach validation as a string.
   app.removeContentTypeParser('text/plain');
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  // One line per request, with the route pattern and path only: query strings can carry ids
-  // and tokens, and headers are never logged.
+  // One line per request, with the route pattern only: paths carry customers' ids (often an
+  // e-mail address), query strings carry ids and tokens, and headers are never logged.
   app.addHook('onResponse', async (request, reply) => {
     // Probes and scrapes arrive every few seconds: logged only when they fail, or at debug.
     const level = QUIET_ROUTES.has(request.routeOptions.url ?? '') && reply.statusCode < 400 ? 'debug' : 'info';
     request.log[level](
-      { method: request.method, route: request.routeOptions.url ?? null, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request',
     );
   });

@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { serializeError, serializeRequest } from './log-serializers.ts';
 
 export type { Logger };
 
@@ -27,5 +28,15 @@ const REDACTED_PATHS = [
 
 /** Structured JSON logs on stdout (or the given stream, for tests). */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino({ level, base: { service: 'recur' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+  return pino(
+    {
+      level,
+      base: { service: 'recur' },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      // Errors without their statement or data, requests without their URL: see log-serializers.ts.
+      serializers: { err: serializeError, req: serializeRequest },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination,
+  );
 }

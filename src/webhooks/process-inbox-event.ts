@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.ts';
 import type { Clock } from '../shared/clock.ts';
+import { toStorableText } from '../shared/storable-text.ts';
 import { computeRetryDelayMs } from './compute-retry-delay.ts';
 import type { InboxEvent, ProcessingOutcome } from './inbox-event.ts';
 import { recordDeadLetterAlert } from './record-dead-letter-alert.ts';
@@ -39,8 +40,10 @@ export async function processInboxEvent(deps: WorkerDeps, event: InboxEvent): Pr
 }
 
 async function recordFailure(deps: WorkerDeps, event: InboxEvent, error: unknown): Promise<EventResult> {
-  // The message only: a stack or an error object could carry the payload into the table.
-  const message = (error instanceof Error ? error.message : String(error)).slice(0, 2000) || 'failed without a message';
+  // The message only: a stack or an error object could carry the payload into the table. Made
+  // storable: a message quoting a U+0000 from the payload would fail this very write, and the
+  // event would be claimed again and again, never reaching 'dead'.
+  const message = toStorableText((error instanceof Error ? error.message : String(error)).slice(0, 2000)) || 'failed without a message';
   const now = deps.clock.now();
   const claim = { id: event.id, attempt: event.attempt };
   if (event.attempt >= deps.webhooks.maxAttempts) {

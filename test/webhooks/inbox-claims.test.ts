@@ -48,7 +48,8 @@ describe.each(testDatabaseKinds)('inbox claims on %s', (kind) => {
     await receive('evt_slow');
     const [stale] = await claimDueInboxEvents(t.ctx.db, { now: t.clock.now(), leaseMs: INBOX_LEASE_MS, limit: 1 });
     t.clock.advance(INBOX_LEASE_MS + 1000);
-    expect(await releaseExpiredInboxClaims(t.ctx)).toBe(1);
+    // A lapsed claim is an attempt: with one allowed, it would be dead now instead of released.
+    expect(await releaseExpiredInboxClaims({ ...t.ctx, webhooks: { ...t.ctx.webhooks, maxAttempts: 2 } })).toBe(1);
     expect(await processInboxBatch(deps())).toMatchObject({ claimed: 1, processed: 1 });
     // The first worker finally finishes its (attempt 1) work.
     expect(await processInboxEvent(deps(), stale!)).toBe('lost-claim');

@@ -62,6 +62,17 @@ export async function insertInboxEvent(db: Queryable, event: NewInboxEvent, rece
   return result.rowCount === 1;
 }
 
+/** An event that will never be processed (see toStorableEvent): stored dead with the reason; its id, or null for a duplicate. */
+export async function insertParkedInboxEvent(db: Queryable, event: NewInboxEvent, reason: string, receivedAt: Date): Promise<number | null> {
+  const result = await db.query<{ id: string | number }>(
+    `INSERT INTO webhook_inbox (provider, provider_event_id, type, payload, provider_created_at, received_at, status, last_error)
+     VALUES ($1, $2, $3, $4, $5, $6, 'dead', $7) ON CONFLICT (provider, provider_event_id) DO NOTHING RETURNING id`,
+    [event.provider, event.providerEventId, event.type, JSON.stringify(event.payload), event.providerCreatedAt, receivedAt, reason],
+  );
+  const row = result.rows[0];
+  return row ? Number(row.id) : null;
+}
+
 export async function findInboxEvents(db: Queryable, idOrEventId: string, options: { forUpdate?: boolean } = {}): Promise<InboxRecord[]> {
   const lock = options.forUpdate ? ' FOR UPDATE' : '';
   const byId = /^\d{1,15}$/.test(idOrEventId);

@@ -7,9 +7,11 @@ import { updateCustomer } from '../../services/customers/update-customer.ts';
 import type { ServiceContext } from '../../services/service-context.ts';
 import { customerJson, errorJson, presentCustomer } from '../presenters.ts';
 import { customerExample, documented, withExample } from '../api-examples.ts';
+import { PATH_ID_MAX_LENGTH } from '../path-id-length.ts';
 
+// The shop's id is used in paths, so it is no longer than the router takes there.
 export const externalIdParam = z.object({
-  id: z.string().min(1).max(200).regex(/^[\w.:@-]+$/, "expected the shop's customer id: letters, digits and . _ : @ -"),
+  id: z.string().min(1).max(PATH_ID_MAX_LENGTH).regex(/^[\w.:@-]+$/, "expected the shop's customer id: letters, digits and . _ : @ -"),
 });
 const email = z.email().max(254);
 const phone = z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number such as +31612345678');

@@ -6,6 +6,7 @@ import type { ServiceContext } from '../../services/service-context.ts';
 import { replayInboxEvent } from '../../webhooks/replay-inbox-event.ts';
 import { errorJson } from '../presenters.ts';
 import { documented } from '../api-examples.ts';
+import { PATH_ID_MAX_LENGTH } from '../path-id-length.ts';
 
 const STATUSES = ['received', 'processing', 'processed', 'ignored', 'failed', 'dead'] as const;
 const timestamp = z.iso.datetime();
@@ -65,7 +66,7 @@ const listQuery = z
   })
   .strict();
 
-const idParam = z.object({ id: z.string().min(1).max(255).regex(/^[\w.:-]+$/, "expected recur's inbox id or the provider's event id") });
+const idParam = z.object({ id: z.string().min(1).max(PATH_ID_MAX_LENGTH).regex(/^[\w.:-]+$/, "expected recur's inbox id or the provider's event id") });
 
 /** The webhook inbox for admins: what arrived, what failed, and a way to try again. */
 export function webhookAdminRoutes(app: FastifyInstance, ctx: ServiceContext): void {

@@ -62,6 +62,10 @@ function answer(request: FastifyRequest, reply: FastifyReply, outcome: IngestOut
       return reply.status(200).send({ received: true });
     case 'duplicate':
       return reply.status(200).send({ received: true, duplicate: true });
+    case 'parked':
+      // 200: the provider would only send the same bytes again. Ids and reason only, never the body.
+      request.log.warn({ providerEventId: outcome.providerEventId, reason: outcome.reason }, 'webhook event parked: stored dead, not processed');
+      return reply.status(200).send({ received: true });
     case 'not-configured':
       // 503, not 404: the provider keeps retrying, so events sent while a secret is missing arrive once it is set.
       return sendError(request, reply, { status: 503, code: 'not_configured', message: 'no webhook signing secret is configured for this provider' });

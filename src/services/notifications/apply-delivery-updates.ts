@@ -1,6 +1,7 @@
 import { findDeliveryTarget, recordDeliveryStatus } from '../../db/repositories/delivery-status-repository.ts';
 import { recordSmsOptOut } from '../../notifications/record-sms-opt-out.ts';
 import type { DeliveryUpdate } from '../../providers/messaging/messaging.ts';
+import { toStorableText } from '../../shared/storable-text.ts';
 import type { ServiceContext } from '../service-context.ts';
 
 /** How far along a message is; a callback never moves a row back (events arrive out of order and twice). */
@@ -29,7 +30,7 @@ export async function applyDeliveryUpdates(ctx: Pick<ServiceContext, 'db' | 'clo
   return ctx.db.transaction(async (tx) => {
     const counts: AppliedUpdates = { applied: 0, unknown: 0, ignored: 0 };
     const mismatched: MismatchedUpdate[] = [];
-    for (const update of updates) {
+    for (const update of updates.map(toStorableUpdate)) {
       const target = await findDeliveryTarget(tx, update);
       if (!target) {
         counts.unknown += 1;
@@ -66,4 +67,13 @@ export async function applyDeliveryUpdates(ctx: Pick<ServiceContext, 'db' | 'clo
     }
     return { ...counts, mismatched };
   });
+}
+
+/**
+ * A signed callback's text as the database can hold it: one U+0000 in a bounce reason would fail
+ * the whole batch, and the provider would post the same batch again and again.
+ */
+function toStorableUpdate(update: DeliveryUpdate): DeliveryUpdate {
+  const text = (value: string | null): string | null => (value === null ? null : toStorableText(value));
+  return { ...update, reference: text(update.reference), providerMessageId: text(update.providerMessageId), event: toStorableText(update.event), detail: text(update.detail) };
 }

@@ -1,6 +1,8 @@
 import { advanceEventCursor, readEventCursor, type EventCursor } from '../../db/repositories/reconciliation-cursor-repository.ts';
 import { insertInboxEvent } from '../../db/repositories/webhook-inbox-repository.ts';
 import type { ListedEvent } from '../../providers/payments/stripe/stripe-reconciliation-gateway.ts';
+import { toStorableJson } from '../../shared/storable-json.ts';
+import { toStorableText } from '../../shared/storable-text.ts';
 import type { RunScope } from './run-scope.ts';
 
 /**
@@ -31,7 +33,11 @@ export async function recoverMissedEvents(scope: RunScope): Promise<number> {
       const now = scope.ctx.clock.now();
       let stored = 0;
       for (const event of page.items) {
-        const inserted = await insertInboxEvent(tx, { provider: 'stripe', providerEventId: event.id, type: event.type, payload: event.payload, providerCreatedAt: event.created }, now);
+        // Stored as the webhook route stores it: text jsonb cannot hold becomes U+FFFD, or one
+        // such event would fail this page, and every run after it. (Too deep to store: its
+        // top-level fields; the worker then fails it up to WEBHOOK_MAX_ATTEMPTS, and it is dead.)
+        const payload = toStorableJson(event.payload).value ?? {};
+        const inserted = await insertInboxEvent(tx, { provider: 'stripe', providerEventId: toStorableText(event.id), type: toStorableText(event.type), payload, providerCreatedAt: event.created }, now);
         if (!inserted) continue;
         stored += 1;
         await scope.record(tx, { kind: 'event_recovered', providerObjectId: event.id, recurId: null, found: { type: event.type, created: event.created.toISOString() }, action: 'stored in the webhook inbox' });

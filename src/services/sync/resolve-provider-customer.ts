@@ -3,6 +3,7 @@ import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { findCustomerIdByProviderCustomer, linkProviderCustomer } from '../../db/repositories/provider-customer-repository.ts';
 import type { Locale } from '../../db/repositories/customer-repository.ts';
 import type { ProviderId } from '../../domain/provider.ts';
+import { toStorableText } from '../../shared/storable-text.ts';
 import type { Actor } from '../service-context.ts';
 
 export type ProviderCustomerHint = {
@@ -35,11 +36,14 @@ export async function resolveProviderCustomer(tx: Queryable, hint: ProviderCusto
   if (!hint.details) return null;
   const externalId = `${hint.provider}:${hint.providerCustomerId}`;
   // A provider customer without an e-mail still needs a row; .invalid never delivers (RFC 2606).
-  const email = hint.details.email ?? `${hint.providerCustomerId}@unknown.invalid`;
+  const email = toStorableText(hint.details.email ?? `${hint.providerCustomerId}@unknown.invalid`);
+  // The provider's word is stored even where the database cannot hold a character of it (U+0000):
+  // refusing it would fail the event that brought it on every attempt.
+  const name = hint.details.name === null ? null : toStorableText(hint.details.name);
   const inserted = await tx.query<{ id: string }>(
     `INSERT INTO customers (external_id, email, name, phone, locale, created_at, updated_at) VALUES ($1, $2, $3, NULL, $4, $5, $5)
      ON CONFLICT (external_id) DO NOTHING RETURNING id`,
-    [externalId, email, hint.details.name, ctx.defaultLocale, ctx.now],
+    [externalId, email, name, ctx.defaultLocale, ctx.now],
   );
   const customerId = inserted.rows[0]?.id ?? (await tx.query<{ id: string }>('SELECT id FROM customers WHERE external_id = $1', [externalId])).rows[0]!.id;
   if (inserted.rows[0]) {
@@ -50,7 +54,7 @@ export async function resolveProviderCustomer(tx: Queryable, hint: ProviderCusto
       entityId: customerId,
       action: 'create',
       before: null,
-      after: { externalId, email, name: hint.details.name },
+      after: { externalId, email, name },
       reason: `unknown ${hint.provider} customer ${hint.providerCustomerId}`,
     });
   }
