@@ -19,11 +19,13 @@ const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers
  * PostgreSQL's WebAssembly (9 MB) runs on V8's baseline compiler only. By default V8 recompiles
  * every function that gets warm with its optimizing compiler: on a start that was ~1.4 s of CPU
  * and ~70 MB of code and compiler memory for no measurable gain afterwards, since a webhook's time
- * goes to JavaScript, not to PostgreSQL (docs/adr/0012). The flag applies to WebAssembly compiled
- * after it is set, in this process only (recur compiles no other).
+ * goes to JavaScript, not to PostgreSQL (docs/adr/0012). The flags apply to WebAssembly compiled
+ * after they are set, in this process only (recur compiles no other). Set at run time,
+ * `--liftoff-only` does not bring the two flags it implies on the command line: Node 24 needs them
+ * said.
  */
 function keepPGliteOnBaselineCompiler(): void {
-  setFlagsFromString('--liftoff-only');
+  setFlagsFromString('--liftoff-only --no-wasm-tier-up --no-wasm-dynamic-tiering');
 }
 
 /** Opens the embedded database: a directory on disk, a dump (test templates), or memory. */
