@@ -1,6 +1,28 @@
 #!/usr/bin/env node
-// recur runs from its TypeScript sources through tsx's loader: no build step on install.
-import { register } from 'tsx/esm/api';
+// recur runs dist/recur.js, compiled from src/ when npm installs it and again, first, whenever a
+// source changed since: an edit is never run stale (bin/compiled-cli.js, docs/adr/0012). Where it
+// cannot be rebuilt (a read-only install), the TypeScript sources run through tsx, more slowly.
+import { pathToFileURL } from 'node:url';
+import { buildCompiledCli, compiledCliIsFresh, compiledCliPath } from './compiled-cli.js';
 
-register();
-await import('../src/cli.ts');
+let compiled = compiledCliIsFresh();
+if (!compiled) {
+  try {
+    await buildCompiledCli();
+    compiled = true;
+  } catch (error) {
+    // esbuild's own message starts "Build failed with 1 error:"; its first error says more.
+    const first = error?.errors?.[0];
+    const reason = first ? `${first.location ? `${first.location.file}:${first.location.line}: ` : ''}${first.text}` : String(error?.message ?? error).split('\n')[0];
+    process.stderr.write(`recur: could not rebuild dist/recur.js (${reason}); running from the TypeScript sources\n`);
+  }
+}
+if (compiled) {
+  // Stack traces name the .ts files, as they did when tsx ran the sources.
+  process.setSourceMapsEnabled(true);
+  await import(pathToFileURL(compiledCliPath).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli.ts');
+}

@@ -1,4 +1,5 @@
 import { chmodSync, mkdirSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { PGlite, types } from '@electric-sql/pglite';
 import { parseInt8, type Database, type Queryable, type QueryResult } from './database.ts';
 import { OwnerOnlyNodeFS } from './owner-only-node-fs.ts';
@@ -15,8 +16,22 @@ type PGliteSource = { dataDir: string } | { loadDataDir: Blob } | { memory: true
  */
 const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
 
+/**
+ * PostgreSQL's WebAssembly (9 MB) runs on V8's baseline compiler only. By default V8 recompiles
+ * every function that gets warm with its optimizing compiler: on a start that was ~1.4 s of CPU
+ * and ~70 MB of code and compiler memory for no measurable gain afterwards, since a webhook's time
+ * goes to JavaScript, not to PostgreSQL (docs/adr/0012). The flags apply to WebAssembly compiled
+ * after they are set, in this process only (recur compiles no other). Set at run time,
+ * `--liftoff-only` does not bring the two flags it implies on the command line: Node 24 needs them
+ * said.
+ */
+function keepPGliteOnBaselineCompiler(): void {
+  setFlagsFromString('--liftoff-only --no-wasm-tier-up --no-wasm-dynamic-tiering');
+}
+
 /** Opens the embedded database: a directory on disk, a dump (test templates), or memory. */
 export async function openPGlite(source: PGliteSource): Promise<Database> {
+  keepPGliteOnBaselineCompiler();
   const options = { parsers: { [types.INT8]: parseInt8 }, startParams: PGLITE_START_PARAMS };
   let pg: PGlite;
   if ('dataDir' in source) {

@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import type { Database } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
@@ -22,6 +24,9 @@ declare module 'vitest' {
  * second instead of creating and migrating a database of its own.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The CLI the tests spawn (bin/recur.js) runs dist/recur.js and compiles it first when a source
+  // changed: compiled once here, not by several test processes at the same moment.
+  execFileSync(process.execPath, [fileURLToPath(new URL('../../bin/compiled-cli.js', import.meta.url))], { stdio: 'inherit' });
   const dir = mkdtempSync(join(tmpdir(), 'recur-test-'));
   const pglite = await openPGlite({ memory: true });
   await prepareTemplate(pglite);
