@@ -1,5 +1,6 @@
-import twilio from 'twilio';
+import type twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
+import { twilioSdk } from './twilio-sdk.ts';
 
 export type TwilioConnection = {
   accountSid: string;
@@ -15,20 +16,21 @@ const TWILIO_API = 'https://api.twilio.com';
 
 /**
  * The SDK's own RequestClient with api.twilio.com rewritten to another base: the SDK has no
- * base-URL option, and its region/edge settings cannot point at a local server.
+ * base-URL option, and its region/edge settings cannot point at a local server. A class made
+ * when first needed, as the SDK is loaded then (twilio-sdk.ts).
  */
-class RebasedRequestClient extends twilio.RequestClient {
-  constructor(private readonly apiBase: string) {
-    super({ timeout: REQUEST_TIMEOUT_MS });
+function createRebasedRequestClient(apiBase: string): RequestClient {
+  class RebasedRequestClient extends twilioSdk().RequestClient {
+    override request<TData>(opts: RequestClient.RequestOptions<TData>) {
+      return super.request<TData>({ ...opts, uri: opts.uri.replace(TWILIO_API, apiBase) });
+    }
   }
-
-  override request<TData>(opts: RequestClient.RequestOptions<TData>) {
-    return super.request<TData>({ ...opts, uri: opts.uri.replace(TWILIO_API, this.apiBase) });
-  }
+  return new RebasedRequestClient({ timeout: REQUEST_TIMEOUT_MS });
 }
 
 /** The official SDK; its 429 auto-retry stays off, as the outbox owns retries and their timing. */
 export function createTwilioClient({ accountSid, authToken, apiBase }: TwilioConnection): twilio.Twilio {
-  const httpClient = apiBase ? new RebasedRequestClient(apiBase.replace(/\/+$/, '')) : new twilio.RequestClient({ timeout: REQUEST_TIMEOUT_MS });
-  return twilio(accountSid, authToken, { httpClient });
+  const sdk = twilioSdk();
+  const httpClient = apiBase ? createRebasedRequestClient(apiBase.replace(/\/+$/, '')) : new sdk.RequestClient({ timeout: REQUEST_TIMEOUT_MS });
+  return sdk(accountSid, authToken, { httpClient });
 }

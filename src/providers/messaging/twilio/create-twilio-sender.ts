@@ -16,12 +16,14 @@ const FIND_SENT_LIMIT = 50;
 
 /** SMS through the official twilio SDK. */
 export function createTwilioSender({ from, ...connection }: TwilioSenderOptions): SmsSender {
-  const client = createTwilioClient(connection);
+  // Made at the first send, so that the SDK loads then and not at start (twilio-sdk.ts).
+  let created: ReturnType<typeof createTwilioClient> | undefined;
+  const client = () => (created ??= createTwilioClient(connection));
 
   return {
     async send(sms: OutgoingSms): Promise<SendResult> {
       try {
-        const message = await client.messages.create({ to: sms.to, from, body: sms.body, ...(sms.statusCallbackUrl ? { statusCallback: sms.statusCallbackUrl } : {}) });
+        const message = await client().messages.create({ to: sms.to, from, body: sms.body, ...(sms.statusCallbackUrl ? { statusCallback: sms.statusCallbackUrl } : {}) });
         return { kind: 'sent', providerMessageId: message.sid };
       } catch (error) {
         return classifyTwilioFailure(error);
@@ -38,7 +40,7 @@ export function createTwilioSender({ from, ...connection }: TwilioSenderOptions)
     async findSent(to: string, body: string, since: Date): Promise<string | null> {
       try {
         const sinceSecond = Math.floor(since.getTime() / 1000) * 1000;
-        const messages = await client.messages.list({ to, limit: FIND_SENT_LIMIT, pageSize: FIND_SENT_LIMIT });
+        const messages = await client().messages.list({ to, limit: FIND_SENT_LIMIT, pageSize: FIND_SENT_LIMIT });
         const match = messages.find((message) => message.body === body && message.dateCreated.getTime() >= sinceSecond);
         return match?.sid ?? null;
       } catch (error) {

@@ -1,4 +1,4 @@
-import twilio from 'twilio';
+import { twilioSdk } from './twilio-sdk.ts';
 import type { CallbackVerification, DeliveryCallbackVerifier, DeliveryUpdate } from '../messaging.ts';
 
 /** Twilio's message statuses and what each says about an SMS; an unknown one is 'pending'. */
@@ -64,7 +64,7 @@ function formFieldsOf(raw: Buffer): Record<string, string | string[]> {
 
 function hasValidSignature(authToken: string, signature: string, url: string, params: Record<string, string | string[]>): boolean {
   try {
-    return twilio.validateRequest(authToken, signature, url, params);
+    return twilioSdk().validateRequest(authToken, signature, url, params);
   } catch {
     // validateRequest parses the URL: one that does not parse was not what Twilio signed.
     return false;
