@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { listApiKeys } from '../db/repositories/api-key-repository.ts';
 import { listInboxEvents } from '../db/repositories/webhook-inbox-repository.ts';
 import { apiKeyName, presentApiKey } from '../http/routes/api-key-routes.ts';
+import { presentWebhookEvent } from '../http/routes/webhook-admin-routes.ts';
 import { deliverDueNotifications } from '../notifications/deliver-due-notifications.ts';
 import { createApiKey } from '../services/api-keys/create-api-key.ts';
 import { revokeApiKey } from '../services/api-keys/revoke-api-key.ts';
@@ -45,15 +46,7 @@ export const listInboxEventsOperation = defineControlOperation({
   input: z.object({ status: z.enum(INBOX_STATUSES).optional(), limit: z.number().int().min(1).max(1000) }).strict(),
   async run(ctx, { status, limit }) {
     const page = await listInboxEvents(ctx.db, { status, limit });
-    return page.items.map((event) => ({
-      id: event.id,
-      provider: event.provider,
-      provider_event_id: event.providerEventId,
-      type: event.type,
-      status: event.status,
-      attempts: event.attempts,
-      last_error: event.lastError,
-    }));
+    return page.items.map(presentWebhookEvent);
   },
 });
 

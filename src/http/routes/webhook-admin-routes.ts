@@ -41,7 +41,8 @@ const webhookEventExample: z.output<typeof webhookEventJson> = {
   processed_at: null,
 };
 
-const presentWebhookEvent = (event: InboxRecord): z.infer<typeof webhookEventJson> => ({
+/** One inbox event as the API and the CLI show it (the payload only when it was read). */
+export const presentWebhookEvent = (event: InboxRecord): z.infer<typeof webhookEventJson> => ({
   id: event.id,
   provider: event.provider,
   provider_event_id: event.providerEventId,
