@@ -49,14 +49,4 @@ describe.each(testDatabaseKinds)('subscription version guard on %s', (kind) => {
     // The very same state again is no change.
     expect(await upsertSubscriptionState(database.db, sameSecond, now)).toEqual({ outcome: 'stale' });
   });
-
-  it('stamps an undone cancel with the provider\'s time of the resume, not the time recur learnt it', async () => {
-    const subscription = { ...state, providerSubscriptionId: 'sub_resume', cancelAtPeriodEnd: true };
-    const inserted = await upsertSubscriptionState(database.db, subscription, now);
-    const id = inserted.outcome === 'stale' ? '' : inserted.subscriptionId;
-    const resumedAtStripe = new Date('2026-03-05T09:00:00Z');
-    const learntLater = new Date('2026-03-05T11:30:00Z');
-    await upsertSubscriptionState(database.db, { ...subscription, cancelAtPeriodEnd: false, providerUpdatedAt: resumedAtStripe }, learntLater);
-    expect((await findSubscription(database.db, id))?.resumedAt).toEqual(resumedAtStripe);
-  });
 });

@@ -79,9 +79,9 @@ export type UpsertOutcome = { outcome: 'inserted' | 'updated'; subscriptionId: s
  * roll a subscription back. An equal version applies when it differs: Stripe's times are whole
  * seconds, and of two events in one second the later one must not be lost (its state is a fresh
  * read; ADR 0003). The same state again changes nothing ('stale'). A pending cancel undone by
- * the update (set to cancel before, renewing after) stamps `resumed_at` with the provider's time of
- * that state (the fact), not the time recur learnt it: a link issued between the two was issued
- * after the resume and stays valid.
+ * the update (set to cancel before, renewing after) stamps `resumed_at` with recur's time: the
+ * version is no time of the resume where reconciliation repairs (just after the last known state),
+ * and a later stamp errs only on refusing a cancel link, never on honouring a stale one.
  */
 export async function upsertSubscriptionState(tx: Queryable, state: SubscriptionState, now: Date): Promise<UpsertOutcome> {
   const result = await tx.query<{ id: string; inserted: boolean }>(
@@ -95,7 +95,7 @@ export async function upsertSubscriptionState(tx: Queryable, state: Subscription
        canceled_at = EXCLUDED.canceled_at, past_due_since = EXCLUDED.past_due_since,
        provider_updated_at = EXCLUDED.provider_updated_at, updated_at = EXCLUDED.updated_at,
        resumed_at = CASE WHEN subscriptions.cancel_at_period_end AND NOT EXCLUDED.cancel_at_period_end AND EXCLUDED.status <> 'canceled'
-                         THEN EXCLUDED.provider_updated_at ELSE subscriptions.resumed_at END
+                         THEN EXCLUDED.updated_at ELSE subscriptions.resumed_at END
      WHERE subscriptions.provider_updated_at < EXCLUDED.provider_updated_at
         OR (subscriptions.provider_updated_at = EXCLUDED.provider_updated_at
             AND (subscriptions.plan_id, subscriptions.status, subscriptions.provider_status, subscriptions.trial_end, subscriptions.current_period_start,
