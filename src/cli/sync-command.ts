@@ -11,7 +11,7 @@ import { systemClock } from '../shared/clock.ts';
 import { RecurError } from '../shared/errors.ts';
 import { createLogger } from '../shared/logger.ts';
 import { buildWebhookContext } from '../webhooks/build-webhook-context.ts';
-import { drainInbox } from '../webhooks/process-inbox-batch.ts';
+import { drainInbox } from '../webhooks/drain-inbox.ts';
 import { CliError, loadConfigOrExit } from './cli-support.ts';
 import { runControlOperation, type LocalContext } from './run-control-operation.ts';
 

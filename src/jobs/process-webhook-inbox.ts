@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ServiceContext } from '../services/service-context.ts';
-import { drainInbox } from '../webhooks/process-inbox-batch.ts';
+import { drainInbox } from '../webhooks/drain-inbox.ts';
 import { defineJob } from './job-definition.ts';
 import { releaseExpiredInboxClaims } from './release-expired-inbox-claims.ts';
 

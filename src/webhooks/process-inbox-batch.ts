@@ -14,18 +14,3 @@ export async function processInboxBatch(deps: WorkerDeps, options: { limit?: num
   for (const event of events) report[await processInboxEvent(deps, event)] += 1;
   return report;
 }
-
-/**
- * Works batches until the inbox has nothing due, up to a number of batches and a time budget (work
- * time, not business time) so one job never runs unbounded; the next run continues.
- */
-export async function drainInbox(deps: WorkerDeps, maxBatches = 50, budgetMs = 45_000): Promise<number> {
-  let total = 0;
-  const startedAt = performance.now();
-  for (let batch = 0; batch < maxBatches && performance.now() - startedAt < budgetMs; batch++) {
-    const report = await processInboxBatch(deps);
-    total += report.claimed;
-    if (report.claimed < INBOX_BATCH_SIZE) break;
-  }
-  return total;
-}
