@@ -1,12 +1,20 @@
 /** What repositories need from a connection: one parameterised statement at a time. */
 export interface Queryable {
-  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<Row>>;
   /**
    * Runs a script of several statements without parameters (migrations, the job queue's own
    * SQL) and returns the rows of its last statement.
    */
   exec<Row = Record<string, unknown>>(sql: string): Promise<Row[]>;
 }
+
+/**
+ * `name` makes the statement a named prepared statement on PostgreSQL: parsed and planned once per
+ * connection, then only bound and executed. For hot statements with a fixed text only: one name
+ * must always mean one text, and a text built per call (a varying IN list, a row count) would leave
+ * a prepared statement per variant on every connection. The embedded database ignores it.
+ */
+export type QueryOptions = { name?: string };
 
 export type QueryResult<Row> = { rows: Row[]; rowCount: number };
 

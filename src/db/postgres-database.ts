@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { parseInt8, type Database, type Queryable, type QueryResult } from './database.ts';
+import { parseInt8, type Database, type Queryable, type QueryOptions, type QueryResult } from './database.ts';
 
 /** A PostgreSQL server (15 or newer) through a `pg` pool. */
 export function openPostgres(connectionString: string, options: { maxConnections?: number } = {}): Database {
@@ -18,9 +18,8 @@ class PostgresDatabase implements Database {
 
   constructor(readonly pool: pg.Pool) {}
 
-  async query<Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
-    const result = await this.pool.query(sql, [...params]);
-    return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+  async query<Row>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}): Promise<QueryResult<Row>> {
+    return toResult<Row>(await this.pool.query(statement(sql, params, options)));
   }
 
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -28,10 +27,7 @@ class PostgresDatabase implements Database {
     try {
       await client.query('BEGIN');
       const tx: Queryable = {
-        query: async <Row>(sql: string, params: readonly unknown[] = []) => {
-          const result = await client.query(sql, [...params]);
-          return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
-        },
+        query: async <Row>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}) => toResult<Row>(await client.query(statement(sql, params, options))),
         exec: async <Row>(sql: string) => lastRows<Row>(await client.query(sql)),
       };
       const result = await work(tx);
@@ -52,6 +48,14 @@ class PostgresDatabase implements Database {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+function statement(sql: string, params: readonly unknown[], options: QueryOptions): pg.QueryConfig {
+  return options.name ? { name: options.name, text: sql, values: [...params] } : { text: sql, values: [...params] };
+}
+
+function toResult<Row>(result: pg.QueryResult): QueryResult<Row> {
+  return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
 }
 
 // A multi-statement text answers one result per statement; callers want the last one's rows.
