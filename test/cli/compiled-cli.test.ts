@@ -76,11 +76,13 @@ describe('the recur command runs compiled JavaScript that always matches the sou
     try {
       const running = await startRecur({ cwd: dataDir, env: { RECUR_DATA_DIR: join(dataDir, 'data'), SANDBOX: 'off', STRIPE_WEBHOOK_SECRET: 'whsec_compiled_cli_test', LINK_SIGNING_SECRET: 'the compiled CLI test link-signing key, 32+ characters' }, bin: join(checkout, 'bin/recur.js') });
       expect((await fetch(`${running.url}/readyz`)).status).toBe(200);
-      const document = await fetch(`${running.url}/openapi.json`);
-      expect(document.status).toBe(200);
-      expect(((await document.json()) as { openapi: string; paths: Record<string, unknown> }).paths).toHaveProperty('/v1/customers');
-      const page = await fetch(`${running.url}/docs/`);
-      expect(page.status).toBe(200);
+      // The docs are built at their first request: several at once share them.
+      const [document, page, pageCopy] = await Promise.all([fetch(`${running.url}/openapi.json`), fetch(`${running.url}/docs/`), fetch(`${running.url}/docs/json`)]);
+      expect([document.status, page.status, pageCopy.status]).toEqual([200, 200, 200]);
+      const openapi = (await document.json()) as { openapi: string; paths: Record<string, unknown> };
+      expect(openapi.paths).toHaveProperty('/v1/customers');
+      expect(await pageCopy.json()).toEqual(openapi);
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
       expect(await page.text()).toContain('swagger-ui');
       const script = await fetch(`${running.url}/docs/static/swagger-ui-bundle.js`);
       expect(script.status).toBe(200);
