@@ -10,15 +10,27 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../', import.meta.url));
 export const compiledCliPath = join(root, 'dist', 'recur.js');
 const inputsPath = join(root, 'dist', 'recur.inputs.json');
-// Besides every bundled source, what else decides the output.
+// Besides every bundled source, what else decides the output. npm rewrites its record of the
+// installed tree (node_modules/.package-lock.json) on every install, update or removal: one file
+// stands for the ~900 bundled files of the dependencies, whose times are not worth a stat each.
 const buildFiles = ['bin/compiled-cli.js', 'tsconfig.json', 'package.json'];
+const installedTree = 'node_modules/.package-lock.json';
 
-/** Size and modification time (ns) of each file, relative to the repository. */
+/**
+ * Dependencies that stay in node_modules, loaded from there as they are, because they find files
+ * beside themselves: PGlite its WebAssembly and data files, the docs page its static assets,
+ * @fastify/swagger its package.json, pino its worker files, Twilio's SDK is loaded by
+ * `createRequire` at the first SMS. Everything else is bundled: resolving and reading ~900 files
+ * of CommonJS cost a restart ~0.3 s of CPU (docs/adr/0012).
+ */
+export const unbundledPackages = ['@electric-sql/pglite', '@fastify/swagger', '@fastify/swagger-ui', 'pino', 'twilio'];
+
+/** Size and modification time (ns) of each file, relative to the repository; "absent" for none. */
 function fingerprint(files) {
   return Object.fromEntries(
     files.map((file) => {
-      const stats = statSync(join(root, file), { bigint: true });
-      return [file, `${stats.size}:${stats.mtimeNs}`];
+      const stats = statSync(join(root, file), { bigint: true, throwIfNoEntry: false });
+      return [file, stats ? `${stats.size}:${stats.mtimeNs}` : 'absent'];
     }),
   );
 }
@@ -61,10 +73,9 @@ const keepSourceLocations = {
 };
 
 /**
- * Builds dist/recur.js (with its source map, so stack traces name the .ts files) and records its
- * inputs. Dependencies stay in node_modules as they are: PGlite, the docs page and others read
- * files that lie beside them. Several processes may build at once: each file is written aside and
- * renamed into place, the list of inputs last.
+ * Builds dist/recur.js with the dependencies but `unbundledPackages`, and its source map (read only
+ * under `node --enable-source-maps`), and records its inputs. Several processes may build at once:
+ * each file is written aside and renamed into place, the list of inputs last.
  */
 export async function buildCompiledCli() {
   const { build } = await import('esbuild');
@@ -74,7 +85,7 @@ export async function buildCompiledCli() {
     outfile: compiledCliPath,
     write: false,
     bundle: true,
-    packages: 'external',
+    external: unbundledPackages,
     platform: 'node',
     format: 'esm',
     target: 'node20',
@@ -83,10 +94,13 @@ export async function buildCompiledCli() {
     metafile: true,
     logLevel: 'silent',
     plugins: [keepSourceLocations],
+    // Bundled CommonJS modules call require() for Node's built-in modules; an ES module has none.
+    banner: { js: "import { createRequire as createRequireForBundledModules } from 'node:module';\nconst require = createRequireForBundledModules(import.meta.url);" },
   });
   const files = [...result.outputFiles].sort((a, b) => Number(a.path === compiledCliPath) - Number(b.path === compiledCliPath));
   for (const file of files) replaceFile(file.path, file.contents);
-  replaceFile(inputsPath, JSON.stringify({ inputs: fingerprint([...Object.keys(result.metafile.inputs), ...buildFiles]) }));
+  const sources = Object.keys(result.metafile.inputs).filter((file) => !file.split('/').includes('node_modules'));
+  replaceFile(inputsPath, JSON.stringify({ inputs: fingerprint([...sources, ...buildFiles, installedTree]) }));
 }
 
 function replaceFile(path, contents) {

@@ -71,7 +71,7 @@ export async function buildHttpApp({ ctx, logger, bodyLimitBytes, version }: Htt
   });
 
   // The docs first: they list only the routes added after them.
-  await installOpenApi(app, version);
+  installOpenApi(app, version);
   installHttpMetrics(app, ctx.config.METRICS_TOKEN);
   healthRoutes(app, ctx.db);
   // The customer's browser comes back here from Stripe: no API key, the session id is checked instead.

@@ -1,33 +1,38 @@
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
-import { jsonSchemaTransformObject } from 'fastify-type-provider-zod';
-import { documentRoute } from './openapi-transform.ts';
-import { DOCS_CONTENT_SECURITY_POLICY } from './security-headers.ts';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import { buildDocsApp, type DocumentedRoute } from './docs-app.ts';
 
-/** Registers the OpenAPI document (built from the routes' zod schemas) and the docs page. */
-export async function installOpenApi(app: FastifyInstance, version: string): Promise<void> {
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'recur API',
-        version,
-        description: 'Subscriptions and payments, kept equal to the providers. Every /v1 route needs an admin API key (`recur keys create`).',
-      },
-      security: [{ adminApiKey: [] }],
-      components: {
-        securitySchemes: {
-          adminApiKey: { type: 'http', scheme: 'bearer', description: 'an admin API key from `recur keys create`' },
-          metricsToken: { type: 'http', scheme: 'bearer', description: 'the METRICS_TOKEN setting' },
-        },
-      },
-    },
-    transform: documentRoute,
-    // Emits the schemas registered with an id (the shared Error) as components the routes refer to.
-    transformObject: jsonSchemaTransformObject,
+// Hop-by-hop or recomputed: the service's own reply sets them.
+const NOT_FORWARDED = new Set(['connection', 'content-length', 'date', 'keep-alive', 'transfer-encoding']);
+
+/**
+ * The OpenAPI document (/openapi.json, built from the routes' zod schemas) and the docs page
+ * (/docs). Installed before the routes, it records each route added after it; the app that
+ * serves both is built at the first request for either (docs-app.ts), not at every start.
+ */
+export function installOpenApi(app: FastifyInstance, version: string): void {
+  const routes: DocumentedRoute[] = [];
+  let docsApp: Promise<FastifyInstance> | null = null;
+  const docs = () => {
+    docsApp ??= buildDocsApp(routes, version).catch((error: unknown) => {
+      docsApp = null;
+      throw error;
+    });
+    return docsApp;
+  };
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => (await docs()).swagger());
+  // The page, its assets and its copy of the document, as the docs app answers them.
+  const forward = async (request: FastifyRequest, reply: FastifyReply) => {
+    const answer = await (await docs()).inject({ method: request.method as HTTPMethods, url: request.url, headers: request.headers });
+    for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !NOT_FORWARDED.has(name)) reply.header(name, value);
+    return reply.code(answer.statusCode).send(answer.rawPayload);
+  };
+  app.get('/docs', { schema: { hide: true } }, forward);
+  app.get('/docs/*', { schema: { hide: true } }, forward);
+
+  // HEAD routes are Fastify's own copies of the GET routes; the docs app makes them again.
+  app.addHook('onRoute', (route) => {
+    const methods = ([] as string[]).concat(route.method).filter((method) => method !== 'HEAD');
+    if (methods.length > 0) routes.push({ method: methods as HTTPMethods[], url: route.url, schema: route.schema });
   });
-  // Its own policy replaces the page policy on the docs' answers: swagger-ui runs scripts.
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } as Record<string, unknown>, staticCSP: DOCS_CONTENT_SECURITY_POLICY });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

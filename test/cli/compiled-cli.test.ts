@@ -1,10 +1,11 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killSpawnedProcesses, repoRoot, spawnNode, waitForExit } from '../fixtures/recur-process.ts';
+import { killSpawnedProcesses, repoRoot, spawnNode, startRecur, waitForExit } from '../fixtures/recur-process.ts';
 
-// A checkout of its own (sources copied, node_modules shared), so editing a source or breaking
+// A checkout of its own (sources copied, each installed package linked from the repository's
+// node_modules, npm's record of the installed tree copied), so editing a source, the record or
 // dist/ cannot touch the repository the other tests run from.
 let checkout: string;
 
@@ -16,11 +17,16 @@ async function recur(args: string[]) {
 
 const compiled = () => join(checkout, 'dist/recur.js');
 const programFile = () => join(checkout, 'src/cli/create-program.ts');
+const installedTree = () => join(checkout, 'node_modules/.package-lock.json');
 
 beforeAll(() => {
   checkout = mkdtempSync(join(tmpdir(), 'recur-checkout-'));
   for (const part of ['bin', 'src', 'sandbox', 'package.json', 'tsconfig.json']) cpSync(join(repoRoot, part), join(checkout, part), { recursive: true });
-  symlinkSync(join(repoRoot, 'node_modules'), join(checkout, 'node_modules'), 'dir');
+  mkdirSync(join(checkout, 'node_modules'));
+  for (const entry of readdirSync(join(repoRoot, 'node_modules'))) {
+    if (entry !== '.package-lock.json') symlinkSync(join(repoRoot, 'node_modules', entry), join(checkout, 'node_modules', entry));
+  }
+  cpSync(join(repoRoot, 'node_modules/.package-lock.json'), installedTree());
 });
 
 afterEach(killSpawnedProcesses);
@@ -46,6 +52,48 @@ describe('the recur command runs compiled JavaScript that always matches the sou
     expect(help.stdout).toContain('self-hosted subscriptions (edited)');
     expect(readFileSync(compiled(), 'utf8')).toContain('self-hosted subscriptions (edited)');
     writeFileSync(programFile(), source);
+  });
+
+  it('compiles again when npm changed the installed dependencies, which the bundle carries', async () => {
+    expect((await recur(['--version'])).code).toBe(0);
+    // esbuild copied the dependencies (but those that read files beside themselves) into the bundle.
+    expect(readFileSync(compiled(), 'utf8')).toMatch(/^\/\/ \S*node_modules\/fastify\/fastify\.js$/m);
+    const builtAt = statSync(compiled(), { bigint: true }).mtimeNs;
+    // What npm does on every install, update or removal: it rewrites its record of the tree.
+    writeFileSync(installedTree(), readFileSync(installedTree(), 'utf8').replace(/\n$/, '\n\n'));
+
+    const run = await recur(['--version']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(statSync(compiled(), { bigint: true }).mtimeNs).not.toBe(builtAt);
+    const again = statSync(compiled(), { bigint: true }).mtimeNs;
+    expect((await recur(['--version'])).code).toBe(0);
+    expect(statSync(compiled(), { bigint: true }).mtimeNs).toBe(again);
+  });
+
+  it('serves the API, its OpenAPI document and the docs page from the bundle, through HTTP', async () => {
+    expect((await recur(['--version'])).code).toBe(0);
+    const dataDir = mkdtempSync(join(tmpdir(), 'recur-compiled-start-'));
+    try {
+      const running = await startRecur({ cwd: dataDir, env: { RECUR_DATA_DIR: join(dataDir, 'data'), SANDBOX: 'off', STRIPE_WEBHOOK_SECRET: 'whsec_compiled_cli_test', LINK_SIGNING_SECRET: 'the compiled CLI test link-signing key, 32+ characters' }, bin: join(checkout, 'bin/recur.js') });
+      expect((await fetch(`${running.url}/readyz`)).status).toBe(200);
+      // The docs are built at their first request: several at once share them.
+      const [document, page, pageCopy] = await Promise.all([fetch(`${running.url}/openapi.json`), fetch(`${running.url}/docs/`), fetch(`${running.url}/docs/json`)]);
+      expect([document.status, page.status, pageCopy.status]).toEqual([200, 200, 200]);
+      const openapi = (await document.json()) as { openapi: string; paths: Record<string, unknown> };
+      expect(openapi.paths).toHaveProperty('/v1/customers');
+      expect(await pageCopy.json()).toEqual(openapi);
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(await page.text()).toContain('swagger-ui');
+      const script = await fetch(`${running.url}/docs/static/swagger-ui-bundle.js`);
+      expect(script.status).toBe(200);
+      expect((await script.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+      const refused = await fetch(`${running.url}/v1/plans`);
+      expect(refused.status).toBe(401);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBeTruthy();
+      expect((await running.stop('SIGTERM')).code).toBe(0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('runs the TypeScript sources, and says so, where dist/ cannot be written', async () => {
