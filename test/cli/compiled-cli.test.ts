@@ -68,7 +68,7 @@ describe('the recur command runs compiled JavaScript that always matches the sou
     const again = statSync(compiled(), { bigint: true }).mtimeNs;
     expect((await recur(['--version'])).code).toBe(0);
     expect(statSync(compiled(), { bigint: true }).mtimeNs).toBe(again);
-  });
+   }, 120_000);
 
   it('serves the API, its OpenAPI document and the docs page from the bundle, through HTTP', async () => {
     expect((await recur(['--version'])).code).toBe(0);
@@ -94,7 +94,7 @@ describe('the recur command runs compiled JavaScript that always matches the sou
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+   }, 120_000);
 
   it('runs the TypeScript sources, and says so, where dist/ cannot be written', async () => {
     writeFileSync(programFile(), `${readFileSync(programFile(), 'utf8')}\n// edited after the last compile\n`);
