@@ -1,0 +1,39 @@
+import type { BatchProcessor, InboxEvent, PreparedEvent } from './inbox-event.ts';
+import { LostClaim, processInboxEvent, type EventResult, type WorkerDeps } from './process-inbox-event.ts';
+import { markInboxEventDone } from './settle-inbox-event.ts';
+
+/**
+ * The events of one batch about one provider object, in arrival order. All are prepared (their
+ * reads shared: the object is read once), then applied and marked done in ONE transaction: one
+ * commit for the group instead of one per event, and the object's events land together, in order.
+ *
+ * Any failure (a read, an apply, a claim another worker took over) rolls the group back and its
+ * events are processed again one by one, each in its own transaction as before: only the event
+ * that fails is retried, backed off or dead-lettered, and the others of its object still apply.
+ */
+export async function processObjectGroup(deps: WorkerDeps, batch: BatchProcessor, events: readonly InboxEvent[]): Promise<EventResult[]> {
+  if (events.length > 1) {
+    try {
+      return await applyTogether(deps, batch, events);
+    } catch {
+      // Nothing of the group was committed; the one-by-one pass below records each event's fate.
+    }
+  }
+  const results: EventResult[] = [];
+  for (const event of events) results.push(await processInboxEvent(deps, event, batch.prepare));
+  return results;
+}
+
+async function applyTogether(deps: WorkerDeps, batch: BatchProcessor, events: readonly InboxEvent[]): Promise<EventResult[]> {
+  const prepared: PreparedEvent[] = [];
+  for (const event of events) prepared.push(await batch.prepare(event));
+  return deps.db.transaction(async (tx) => {
+    const results: EventResult[] = [];
+    for (const [index, event] of events.entries()) {
+      const outcome = await prepared[index]!.apply(tx);
+      if (!(await markInboxEventDone(tx, { id: event.id, attempt: event.attempt }, outcome, deps.clock.now()))) throw new LostClaim();
+      results.push(outcome.outcome === 'applied' ? 'processed' : 'ignored');
+    }
+    return results;
+  });
+}
