@@ -88,7 +88,10 @@ describe.each(testDatabaseKinds)('batched apply of Stripe events on %s', (kind) 
     const ids = await burstAbout(recur, 2, 2);
     // Every invoice read fails (Stripe answers 500, after the SDK's own retries too): only invoice events need one.
     await sandboxCall(recur, 'PUT', '/sandbox/faults', { requests: [{ provider: 'stripe', route: 'GET /v1/invoices/:id', errorRate: 1, errorStatus: 500 }] });
+    await sandboxCall(recur, 'DELETE', '/sandbox/requests');
     await runWorker(recur);
+    // The failing group is retried one event at a time, still without reading its subscription again.
+    expect(subscriptionReads(await requestsAtSandbox(recur))).toBe(ids.length);
 
     const rows = await recur.t.ctx.db.query<{ type: string; status: string }>('SELECT type, status FROM webhook_inbox ORDER BY id');
     const byType = (type: string) => new Set(rows.rows.filter((row) => row.type === type).map((row) => row.status));
