@@ -1,4 +1,5 @@
 import { forEachBounded } from '../shared/for-each-bounded.ts';
+import { inLane } from '../shared/request-budget.ts';
 import { claimDueInboxEvents } from './claim-due-inbox-events.ts';
 import type { BatchProcessor, InboxEvent } from './inbox-event.ts';
 import { processInboxEvent, type EventResult, type WorkerDeps } from './process-inbox-event.ts';
@@ -26,10 +27,13 @@ export async function processInboxBatch(deps: WorkerDeps, options: { limit?: num
   const worker: WorkerDeps = { ...deps, db: deps.webhooks.workerDb ?? deps.db };
   const events = await claimDueInboxEvents(worker.db, { now: worker.clock.now(), leaseMs: deps.webhooks.claimLeaseMs ?? INBOX_LEASE_MS, limit: options.limit ?? INBOX_BATCH_SIZE });
   const report: BatchReport = { claimed: events.length, processed: 0, ignored: 0, failed: 0, dead: 0, 'lost-claim': 0 };
-  await forEachBounded(groupByObject(worker, events), GROUPS_IN_FLIGHT, async (group) => {
-    const results = group.batch ? await processObjectGroup(worker, group.batch, group.events) : await processOneByOne(worker, group.events);
-    for (const result of results) report[result] += 1;
-  });
+  // The provider requests of the batch take their turns in the worker's lane of the request budget.
+  await inLane('webhook-worker', () =>
+    forEachBounded(groupByObject(worker, events), GROUPS_IN_FLIGHT, async (group) => {
+      const results = group.batch ? await processObjectGroup(worker, group.batch, group.events) : await processOneByOne(worker, group.events);
+      for (const result of results) report[result] += 1;
+    }),
+  );
   return report;
 }
 
