@@ -40,4 +40,12 @@ export type BatchProcessor = {
   prepare(event: InboxEvent): Promise<PreparedEvent>;
 };
 
-export type PreparedEvent = { apply(tx: Queryable): Promise<ProcessingOutcome> };
+export type PreparedEvent = {
+  apply(tx: Queryable): Promise<ProcessingOutcome>;
+  /**
+   * What `apply` would write, as a key, with the version it would write it under: of the events of
+   * one batch group with the same key (the same state read once for all of them), only the one with
+   * the newest version is applied; the others are marked processed with it. Absent: always applied.
+   */
+  effect?: { key: string; version: number };
+};

@@ -7,7 +7,7 @@ import { processObjectGroup } from './process-object-group.ts';
 
 /** The default claim lease: long enough for a slow provider read plus the apply; a lapsed lease only means a retry. */
 export const INBOX_LEASE_MS = 5 * 60 * 1000;
-export const INBOX_BATCH_SIZE = 200;
+export const INBOX_BATCH_SIZE = 500;
 /**
  * Object groups read and applied at once. Enough to keep the provider's request rate busy at
  * 100-300 ms a call (Stripe live: 100 a second); the request budget, not this, sets the pace.

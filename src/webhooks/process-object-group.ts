@@ -1,4 +1,4 @@
-import type { BatchProcessor, InboxEvent, PreparedEvent } from './inbox-event.ts';
+import type { BatchProcessor, InboxEvent, PreparedEvent, ProcessingOutcome } from './inbox-event.ts';
 import { LostClaim, processInboxEvent, type EventResult, type WorkerDeps } from './process-inbox-event.ts';
 import { markInboxEventDone } from './settle-inbox-event.ts';
 
@@ -27,13 +27,35 @@ export async function processObjectGroup(deps: WorkerDeps, batch: BatchProcessor
 async function applyTogether(deps: WorkerDeps, batch: BatchProcessor, events: readonly InboxEvent[]): Promise<EventResult[]> {
   const prepared: PreparedEvent[] = [];
   for (const event of events) prepared.push(await batch.prepare(event));
+  const applied = newestOfEachEffect(prepared);
   return deps.db.transaction(async (tx) => {
     const results: EventResult[] = [];
+    const outcomes = new Map<string, ProcessingOutcome>();
     for (const [index, event] of events.entries()) {
-      const outcome = await prepared[index]!.apply(tx);
+      const effect = prepared[index]!.effect;
+      let outcome: ProcessingOutcome;
+      if (!effect) outcome = await prepared[index]!.apply(tx);
+      else {
+        // Arrival order, but a state is written once, by the event carrying its newest version.
+        const chosen = applied.get(effect.key)!;
+        outcome = outcomes.get(effect.key) ?? (await prepared[chosen]!.apply(tx));
+        outcomes.set(effect.key, outcome);
+        if (chosen !== index && outcome.outcome === 'applied') outcome = { outcome: 'applied', summary: `the same state as event ${events[chosen]!.providerEventId}, written once` };
+      }
       if (!(await markInboxEventDone(tx, { id: event.id, attempt: event.attempt }, outcome, deps.clock.now()))) throw new LostClaim();
       results.push(outcome.outcome === 'applied' ? 'processed' : 'ignored');
     }
     return results;
   });
+}
+
+/** Effect key -> the index of the prepared event with the newest version for it (the later one on a tie). */
+function newestOfEachEffect(prepared: readonly PreparedEvent[]): Map<string, number> {
+  const chosen = new Map<string, number>();
+  for (const [index, event] of prepared.entries()) {
+    if (!event.effect) continue;
+    const current = chosen.get(event.effect.key);
+    if (current === undefined || prepared[current]!.effect!.version <= event.effect.version) chosen.set(event.effect.key, index);
+  }
+  return chosen;
 }

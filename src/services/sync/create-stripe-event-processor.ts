@@ -61,6 +61,8 @@ async function prepareStripeEvent(inboxEvent: InboxEvent, handlerDeps: HandlerDe
   const snapshot = await handler(event, handlerDeps);
   if (typeof snapshot === 'string') return { apply: async () => ({ outcome: 'ignored', reason: snapshot }) };
   return {
+    // The snapshot is everything the apply writes; the event's own time is its version.
+    effect: { key: JSON.stringify(snapshot), version: event.created },
     apply: (tx) => {
       const jobs = deps.jobs?.();
       return applyStripeSnapshot(tx, snapshot, {
