@@ -57,6 +57,12 @@ export function registerControlRoutes(app: FastifyInstance, ctx: SandboxContext,
     return ctx.faults.current();
   });
 
+  // Requests the providers' APIs received (every one, faulted or not), by provider, method and route.
+  app.get('/sandbox/requests', async () => ({ counts: ctx.faults.requestCounts() }));
+  app.delete('/sandbox/requests', async () => {
+    ctx.faults.clearRequestCounts();
+    return { counts: {} };
+  });
   app.get('/sandbox/webhooks/deliveries', async () => ({ data: ctx.webhooks.deliveries() }));
   app.post('/sandbox/webhooks/flush', async () => ({ drained: await ctx.webhooks.flush() }));
 }

@@ -45,6 +45,8 @@ export type RequestFault = { latencyMs: number; error: { status: 500 | 429 | 503
 export class FaultInjector {
   private settings: FaultSettings = faultSettingsSchema.parse({});
   private random = seededRandom(1);
+  /** Provider requests seen, by "provider METHOD route": what a client cost, counted where it arrives. */
+  private readonly seen = new Map<string, number>();
 
   configure(settings: FaultSettings): void {
     this.settings = settings;
@@ -60,6 +62,8 @@ export class FaultInjector {
   }
 
   forRequest(provider: SandboxProviderName, method: string, route: string): RequestFault {
+    const key = `${provider} ${method} ${route}`;
+    this.seen.set(key, (this.seen.get(key) ?? 0) + 1);
     const rules = this.settings.requests.filter(
       (rule) => rule.provider === provider && (rule.route === '*' || rule.route === route || rule.route === `${method} ${route}`),
     );
@@ -70,6 +74,15 @@ export class FaultInjector {
       if (!error && rule.errorRate > 0 && this.random() < rule.errorRate) error = { status: rule.errorStatus, retryAfterSeconds: rule.retryAfterSeconds };
     }
     return { latencyMs, error };
+  }
+
+  /** Requests counted since the start or the last `clearRequestCounts`. */
+  requestCounts(): Record<string, number> {
+    return Object.fromEntries([...this.seen].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  clearRequestCounts(): void {
+    this.seen.clear();
   }
 
   forWebhook(provider: SandboxProviderName): { copies: number; shuffle: boolean } {

@@ -14,6 +14,7 @@ import type { Logger } from '../shared/logger.ts';
 import { buildWebhookContext } from '../webhooks/build-webhook-context.ts';
 import { readLinkKey, type LinkKeySource } from './link-signing-key.ts';
 import { openStore } from './open-store.ts';
+import { openWorkerDatabase } from './open-worker-database.ts';
 import type { DataDirLock } from '../db/data-dir-lock.ts';
 import { recordJobFailureAlert } from '../services/notifications/record-job-failure-alert.ts';
 import { recurVersion } from './version.ts';
@@ -34,6 +35,8 @@ export async function startService(config: Config, clock: Clock, logger: Logger,
   // The processor queues fraud reviews and dispute policies; the queue exists once the engine has started.
   const stripe = buildStripeIntegration(config, store.db, clock, () => ctx.jobs);
   const webhooks = buildWebhookContext(config, stripe ? { stripe: stripe.processor } : {});
+  const workerDb = openWorkerDatabase(config);
+  if (workerDb) webhooks.workerDb = workerDb;
   const ctx: ServiceContext = { db: store.db, clock, config, webhooks, ...(stripe ? { stripe: { gateway: stripe.gateway, publicBaseUrl: stripe.publicBaseUrl } } : {}) };
   try {
     ctx.messaging = buildMessaging(config, readLinkKey(options.linkKey));
@@ -75,10 +78,12 @@ export async function startService(config: Config, clock: Clock, logger: Logger,
         await control?.close();
         await closeHttpApp(app);
         await engine.stop();
+        await workerDb?.close();
         await store.close();
       },
     };
   } catch (error) {
+    await workerDb?.close();
     await store.close();
     throw error;
   }

@@ -23,6 +23,29 @@ export type ProcessingOutcome = { outcome: 'applied'; summary?: string } | { out
  * event's effects and its "done" mark commit together. Throwing from either step means "retry
  * later".
  */
-export type EventProcessor = (event: InboxEvent) => Promise<PreparedEvent>;
+export type EventProcessor = ((event: InboxEvent) => Promise<PreparedEvent>) & {
+  /** Present when the processor can share its reads across one claimed batch. */
+  forBatch?: (options: { db: Queryable }) => BatchProcessor;
+};
 
-export type PreparedEvent = { apply(tx: Queryable): Promise<ProcessingOutcome> };
+/**
+ * The processor for one claimed batch. `objectOf` names the provider object an event is about
+ * (events with the same name are prepared and applied in arrival order, in one group; null: the
+ * event is a group of its own). `prepare` is the processor's first step; reads of the same object
+ * made while the batch runs are made once, and since every event of the batch was received before
+ * the batch was claimed, that one read is at least as new as each of them.
+ */
+export type BatchProcessor = {
+  objectOf(event: InboxEvent): string | null;
+  prepare(event: InboxEvent): Promise<PreparedEvent>;
+};
+
+export type PreparedEvent = {
+  apply(tx: Queryable): Promise<ProcessingOutcome>;
+  /**
+   * What `apply` would write, as a key, with the version it would write it under: of the events of
+   * one batch group with the same key (the same state read once for all of them), only the one with
+   * the newest version is applied; the others are marked processed with it. Absent: always applied.
+   */
+  effect?: { key: string; version: number };
+};

@@ -2,7 +2,7 @@ import type { Database } from '../db/database.ts';
 import type { Clock } from '../shared/clock.ts';
 import { toStorableText } from '../shared/storable-text.ts';
 import { computeRetryDelayMs } from './compute-retry-delay.ts';
-import type { InboxEvent, ProcessingOutcome } from './inbox-event.ts';
+import type { InboxEvent, PreparedEvent, ProcessingOutcome } from './inbox-event.ts';
 import { recordDeadLetterAlert } from './record-dead-letter-alert.ts';
 import { markInboxEventDead, markInboxEventDone, markInboxEventFailed } from './settle-inbox-event.ts';
 import type { WebhookContext } from './webhook-context.ts';
@@ -10,7 +10,7 @@ import type { WebhookContext } from './webhook-context.ts';
 export type WorkerDeps = {
   db: Database;
   clock: Clock;
-  webhooks: Pick<WebhookContext, 'processors' | 'maxAttempts' | 'adminEmails' | 'claimLeaseMs'>;
+  webhooks: Pick<WebhookContext, 'processors' | 'maxAttempts' | 'adminEmails' | 'claimLeaseMs' | 'workerDb'>;
   locale: 'nl' | 'en';
   random?: () => number;
 };
@@ -18,14 +18,17 @@ export type WorkerDeps = {
 /** What became of one claimed event. 'lost-claim': the lease lapsed and another worker owns it now. */
 export type EventResult = 'processed' | 'ignored' | 'failed' | 'dead' | 'lost-claim';
 
-class LostClaim extends Error {}
+export class LostClaim extends Error {}
+
+/** The processor's first step for one event; absent, the registered processor's (or none). */
+export type Prepare = (event: InboxEvent) => Promise<PreparedEvent>;
 
 /**
  * The processor's network step runs outside any transaction; its `apply` and the row's mark run
  * in one, so an event's effects and its "done" commit together or not at all.
  */
-export async function processInboxEvent(deps: WorkerDeps, event: InboxEvent): Promise<EventResult> {
-  const processor = deps.webhooks.processors[event.provider];
+export async function processInboxEvent(deps: WorkerDeps, event: InboxEvent, prepare?: Prepare): Promise<EventResult> {
+  const processor = prepare ?? deps.webhooks.processors[event.provider];
   try {
     const prepared = processor ? await processor(event) : null;
     return await deps.db.transaction(async (tx) => {

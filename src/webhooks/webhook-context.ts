@@ -1,3 +1,4 @@
+import type { Database } from '../db/database.ts';
 import type { ProviderId } from '../domain/provider.ts';
 import type { EventProcessor } from './inbox-event.ts';
 import type { WebhookVerifier } from './webhook-verifier.ts';
@@ -18,6 +19,11 @@ export type WebhookContext = {
   unverifiedLimitPerMinute?: number;
   /** Recipients of admin alerts; empty: alerts are recorded in the audit log only. */
   adminEmails: readonly string[];
+  /**
+   * The inbox worker's own connections (PostgreSQL: a small pool apart from the one HTTP requests
+   * use, so a burst of deliveries cannot starve the worker); absent, the worker shares the service's.
+   */
+  workerDb?: Database;
   /** Asks the job engine to process the inbox soon; the minutely schedule is the safety net. */
   wakeWorker?: () => Promise<void>;
 };

@@ -1,13 +1,6 @@
-/**
- * Real elapsed time, not recur's business clock: a rate limit is about Stripe's servers now, and
- * recur's clock may stand still (tests, the sandbox) or be moved by days.
- */
-export type RateTimer = { now(): number; sleep(ms: number): Promise<void> };
+import { createRequestBudget, type RateTimer } from '../../shared/request-budget.ts';
 
-export const realTimer: RateTimer = {
-  now: () => performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+export { realTimer, type RateTimer } from '../../shared/request-budget.ts';
 
 export type RequestRateLimiter = {
   /** Resolves when one more request may be sent. */
@@ -16,38 +9,18 @@ export type RequestRateLimiter = {
   readonly taken: number;
 };
 
-const WINDOW_MS = 1000;
-
 /**
- * At most `perSecond` requests in any one-second window: the grant times of the last `perSecond`
- * requests are kept, and a request waits until the oldest of them is a second old. Grants are
- * serialized, so callers running at the same time share the budget.
+ * A run's own count of its requests, paced like the process's budget. The process-wide budget
+ * (shared with the webhook worker and API-driven calls, backing off on 429) sits in the Stripe
+ * client itself (see create-stripe-client.ts); this one only keeps a run within the same rate
+ * when its gateway bypasses that client, and counts what the run asked for.
  */
-export function createRequestRateLimiter(perSecond: number, timer: RateTimer = realTimer): RequestRateLimiter {
-  if (!Number.isInteger(perSecond) || perSecond < 1) throw new RangeError(`perSecond must be a positive whole number, not ${perSecond}`);
-  const recent: number[] = [];
-  let taken = 0;
-  let queue: Promise<void> = Promise.resolve();
-
-  const grant = async () => {
-    if (recent.length === perSecond) {
-      const oldest = recent[0]!;
-      // A timer may fire a little early; loop until the window has really passed.
-      for (let wait = oldest + WINDOW_MS - timer.now(); wait > 0; wait = oldest + WINDOW_MS - timer.now()) await timer.sleep(wait);
-      recent.shift();
-    }
-    recent.push(timer.now());
-    taken += 1;
-  };
-
+export function createRequestRateLimiter(perSecond: number, timer?: RateTimer): RequestRateLimiter {
+  const budget = createRequestBudget(perSecond, timer);
   return {
-    take() {
-      const next = queue.then(grant);
-      queue = next.catch(() => undefined);
-      return next;
-    },
+    take: () => budget.take('reconciliation'),
     get taken() {
-      return taken;
+      return budget.taken;
     },
   };
 }

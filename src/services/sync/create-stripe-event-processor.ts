@@ -2,12 +2,14 @@ import type { Database } from '../../db/database.ts';
 import type { Locale } from '../../db/repositories/customer-repository.ts';
 import type { Plan } from '../../domain/plan.ts';
 import type { Clock } from '../../shared/clock.ts';
-import type { EventProcessor } from '../../webhooks/inbox-event.ts';
+import type { EventProcessor, InboxEvent, PreparedEvent } from '../../webhooks/inbox-event.ts';
 import type { StripeGateway } from '../../providers/payments/stripe/stripe-gateway.ts';
 import type { JobQueue } from '../service-context.ts';
 import { applyStripeSnapshot } from './apply-stripe-snapshot.ts';
 import { parseStripeEvent } from '../../providers/payments/stripe/events/stripe-event-envelope.ts';
-import { stripeEventHandlers } from '../../providers/payments/stripe/events/stripe-event-handlers.ts';
+import { stripeEventHandlers, type HandlerDeps } from '../../providers/payments/stripe/events/stripe-event-handlers.ts';
+import { stripeObjectOf } from '../../providers/payments/stripe/events/stripe-event-object.ts';
+import { shareReadsWithinBatch } from '../../providers/payments/stripe/share-reads-within-batch.ts';
 
 export type StripeEventProcessorDeps = {
   gateway: StripeGateway;
@@ -36,31 +38,41 @@ const LATEST_CREATED_AFTER_RECEIPT_MS = 300_000;
  * faster read of an older one; the next event or the reconciliation run repairs that.
  */
 export function createStripeEventProcessor(deps: StripeEventProcessorDeps): EventProcessor {
-  return async (inboxEvent) => {
-    const event = parseStripeEvent(inboxEvent.payload);
-    const handler = stripeEventHandlers.get(event.type);
-    if (!handler) return { apply: async () => ({ outcome: 'ignored', reason: `recur does not use ${event.type}` }) };
-    // The event's time becomes the version of what is written: a signed body dated after its own
-    // arrival would make every genuine event until then stale. Stripe cannot date an event later
-    // than it sends it (the signature's 300 s window covers the clocks' difference).
-    const dated = new Date(event.created * 1000);
-    if (dated.getTime() > inboxEvent.receivedAt.getTime() + LATEST_CREATED_AFTER_RECEIPT_MS) {
-      return { apply: async () => ({ outcome: 'ignored', reason: `the event is dated ${dated.toISOString()}, after it was received (${inboxEvent.receivedAt.toISOString()})` }) };
-    }
-    const snapshot = await handler(event, { gateway: deps.gateway, db: deps.db });
-    if (typeof snapshot === 'string') return { apply: async () => ({ outcome: 'ignored', reason: snapshot }) };
-    return {
-      apply: (tx) => {
-        const jobs = deps.jobs?.();
-        return applyStripeSnapshot(tx, snapshot, {
-          version: new Date(event.created * 1000),
-          now: deps.clock.now(),
-          actor: `webhook:stripe:${event.id}`,
-          plans: deps.plans,
-          defaultLocale: deps.defaultLocale,
-          ...(jobs ? { jobs } : {}),
-        });
-      },
-    };
+  const processor: EventProcessor = (inboxEvent) => prepareStripeEvent(inboxEvent, { gateway: deps.gateway, db: deps.db }, deps);
+  // One batch: reads shared between its events, and the worker's own connections for the lookups.
+  processor.forBatch = ({ db }) => {
+    const handlerDeps: HandlerDeps = { gateway: shareReadsWithinBatch(deps.gateway), db };
+    return { objectOf: stripeObjectOf, prepare: (inboxEvent) => prepareStripeEvent(inboxEvent, handlerDeps, deps) };
+  };
+  return processor;
+}
+
+async function prepareStripeEvent(inboxEvent: InboxEvent, handlerDeps: HandlerDeps, deps: StripeEventProcessorDeps): Promise<PreparedEvent> {
+  const event = parseStripeEvent(inboxEvent.payload);
+  const handler = stripeEventHandlers.get(event.type);
+  if (!handler) return { apply: async () => ({ outcome: 'ignored', reason: `recur does not use ${event.type}` }) };
+  // The event's time becomes the version of what is written: a signed body dated after its own
+  // arrival would make every genuine event until then stale. Stripe cannot date an event later
+  // than it sends it (the signature's 300 s window covers the clocks' difference).
+  const dated = new Date(event.created * 1000);
+  if (dated.getTime() > inboxEvent.receivedAt.getTime() + LATEST_CREATED_AFTER_RECEIPT_MS) {
+    return { apply: async () => ({ outcome: 'ignored', reason: `the event is dated ${dated.toISOString()}, after it was received (${inboxEvent.receivedAt.toISOString()})` }) };
+  }
+  const snapshot = await handler(event, handlerDeps);
+  if (typeof snapshot === 'string') return { apply: async () => ({ outcome: 'ignored', reason: snapshot }) };
+  return {
+    // The snapshot is everything the apply writes; the event's own time is its version.
+    effect: { key: JSON.stringify(snapshot), version: event.created },
+    apply: (tx) => {
+      const jobs = deps.jobs?.();
+      return applyStripeSnapshot(tx, snapshot, {
+        version: new Date(event.created * 1000),
+        now: deps.clock.now(),
+        actor: `webhook:stripe:${event.id}`,
+        plans: deps.plans,
+        defaultLocale: deps.defaultLocale,
+        ...(jobs ? { jobs } : {}),
+      });
+    },
   };
 }

@@ -143,12 +143,18 @@ function createStripeCoreGateway(stripe: Stripe): StripeCoreGateway {
     retrievePayment: (id) => retrievePayment(id),
 
     async retrieveInvoicePayment(invoiceId) {
-      const invoice = await retrieveOrNull(`reading invoice ${invoiceId}`, () => stripe.invoices.retrieve(invoiceId, { expand: ['payments'] }));
+      // The subscription comes expanded in the same request: an invoice event needs both, and a
+      // second read of the subscription would double what the event costs.
+      const invoice = await retrieveOrNull(`reading invoice ${invoiceId}`, () =>
+        stripe.invoices.retrieve(invoiceId, { expand: ['payments', 'parent.subscription_details.subscription'] }),
+      );
       if (!invoice) return null;
       const intentId = paymentIntentOfInvoice(invoice);
       const subscriptionId = subscriptionOfInvoice(invoice);
+      const expanded = invoice.parent?.subscription_details?.subscription;
+      const subscription = expanded && typeof expanded === 'object' ? { ...toProviderSubscription(expanded), pastDueSince: await readPastDueSince(stripe, expanded) } : null;
       const providerCustomerId = typeof invoice.customer === 'string' ? invoice.customer : (invoice.customer?.id ?? null);
-      return { providerCustomerId, subscriptionId, payment: intentId ? await retrievePayment(intentId, subscriptionId) : null };
+      return { providerCustomerId, subscriptionId, subscription, payment: intentId ? await retrievePayment(intentId, subscriptionId) : null };
     },
 
     async retrieveCustomer(id) {

@@ -105,8 +105,11 @@ export interface StripeCoreGateway {
   /** With `pastDueSince` read when Stripe says past_due or unpaid (two more requests then). */
   retrieveSubscription(id: string): Promise<ProviderSubscription | null>;
   retrievePayment(paymentIntentId: string): Promise<ProviderPayment | null>;
-  /** The invoice's customer, its subscription and the payment (PaymentIntent) that pays it, if any; null when Stripe does not know the invoice. */
-  retrieveInvoicePayment(invoiceId: string): Promise<{ providerCustomerId: string | null; subscriptionId: string | null; payment: ProviderPayment | null } | null>;
+  /**
+   * The invoice's customer, its subscription (as Stripe holds it now, expanded in the same read) and
+   * the payment (PaymentIntent) that pays it, if any; null when Stripe does not know the invoice.
+   */
+  retrieveInvoicePayment(invoiceId: string): Promise<{ providerCustomerId: string | null; subscriptionId: string | null; subscription: ProviderSubscription | null; payment: ProviderPayment | null } | null>;
   /** With the recur id recur wrote into the customer's metadata, if any; null for an unknown or deleted customer. */
   retrieveCustomer(id: string): Promise<{ id: string; email: string | null; name: string | null; recurCustomerId: string | null } | null>;
 }

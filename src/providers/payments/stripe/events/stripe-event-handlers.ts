@@ -48,7 +48,8 @@ const syncInvoice: StripeEventHandler = async (event, deps) => {
   const invoice = await deps.gateway.retrieveInvoicePayment(invoiceId);
   if (!invoice) return unknownAtStripe('invoice', invoiceId);
   if (!invoice.providerCustomerId) return 'the invoice has no customer';
-  const subscription = invoice.subscriptionId ? await deps.gateway.retrieveSubscription(invoice.subscriptionId) : null;
+  // Expanded in the invoice's own read; read apart only if Stripe did not expand it.
+  const subscription = invoice.subscription ?? (invoice.subscriptionId ? await deps.gateway.retrieveSubscription(invoice.subscriptionId) : null);
   if (!subscription && !invoice.payment) return 'the invoice belongs to no subscription and has no payment';
   const snapshot = await snapshotFor(deps, invoice.providerCustomerId, subscription?.metadata['recur_customer_id'] ?? null);
   return { ...snapshot, subscription, payment: invoice.payment };
