@@ -1,0 +1,137 @@
+/**
+ * `npm run bench:notices`: one `schedule-notices` pass over many subscriptions on PostgreSQL.
+ * Seeds a private database with INSERT ... SELECT generate_series (88% active, a quarter of them
+ * yearly, trials, past-due and cancelled ones), then runs the pass twice: the first one writes
+ * every notice that is due, the second (five minutes later) is the steady state `recur start`
+ * repeats every five minutes. Prints each pass's time, the RSS and heap it added, and the longest
+ * event-loop stall while it ran. Absolute times vary with the machine's load: note it.
+ *
+ *   npm run bench:notices -- [--subscriptions 1000000] [--database recur_bench_notices] [--keep]
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { defaultCatalogue } from '../src/config/catalogue-schema.ts';
+import { settingsSchema } from '../src/config/settings-schema.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { openPostgres } from '../src/db/postgres-database.ts';
+import { scheduleDueNotices } from '../src/notifications/schedule-due-notices.ts';
+import type { ServiceContext } from '../src/services/service-context.ts';
+import { ManualClock } from '../src/shared/clock.ts';
+
+const { values } = parseArgs({
+  options: { subscriptions: { type: 'string', default: '1000000' }, database: { type: 'string', default: 'recur_bench_notices' }, keep: { type: 'boolean', default: false } },
+});
+const count = Number(values.subscriptions);
+if (!Number.isInteger(count) || count < 1000) {
+  process.stderr.write(`bench: --subscriptions must be a whole number of at least 1000, not "${values.subscriptions}"\n`);
+  process.exit(64);
+}
+
+const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const NAME = values.database;
+if (!/^[a-z_][a-z0-9_]{0,62}$/.test(NAME)) {
+  process.stderr.write(`bench: --database must be a plain lower-case name, not "${NAME}"\n`);
+  process.exit(64);
+}
+const NOW = new Date('2026-06-01T10:00:00Z');
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+const databaseUrl = (() => {
+  const url = new URL(adminUrl);
+  url.pathname = `/${NAME}`;
+  return url.toString();
+})();
+
+/**
+ * One customer per subscription. Of every 100 subscriptions: 88 active (a quarter yearly, periods
+ * ending evenly over their interval, 5 of them cancelling at period end), 4 trialing (trials
+ * ending over the next 30 days), 2 past due (since up to 20 days), 6 cancelled.
+ */
+const SEED = `
+INSERT INTO customers (id, external_id, email, locale, created_at, updated_at)
+  SELECT md5('c' || n)::uuid, 'shop-' || n, 'customer' || n || '@example.nl', CASE WHEN n % 3 = 0 THEN 'en' ELSE 'nl' END, $1::timestamptz - interval '400 days', $1::timestamptz - interval '400 days'
+  FROM generate_series(1, $2::int) AS n;
+INSERT INTO subscriptions (id, customer_id, provider, provider_subscription_id, plan_id, status, provider_status,
+    trial_end, current_period_start, current_period_end, cancel_at_period_end, canceled_at, past_due_since, provider_updated_at, created_at, updated_at)
+  SELECT md5('s' || n)::uuid, md5('c' || n)::uuid, 'stripe', 'sub_bench_' || n, plan, status, status,
+    CASE WHEN status = 'trialing' THEN period_end END, period_end - length, period_end,
+    status = 'active' AND n % 100 < 5, CASE WHEN status = 'canceled' THEN $1::timestamptz - interval '10 days' END,
+    CASE WHEN status = 'past_due' THEN $1::timestamptz - (n % 20) * interval '1 day' - interval '1 hour' END,
+    $1::timestamptz - interval '1 day', $1::timestamptz - interval '400 days', $1::timestamptz - interval '1 day'
+  FROM (
+    SELECT n, status, plan, length,
+      CASE WHEN status = 'trialing' THEN $1::timestamptz + (random() * 30) * interval '1 day'
+           WHEN status IN ('past_due', 'canceled') THEN $1::timestamptz - interval '1 day'
+           ELSE $1::timestamptz + random() * length END AS period_end
+    FROM (
+      SELECT n,
+        CASE WHEN n % 100 < 88 THEN 'active' WHEN n % 100 < 92 THEN 'trialing' WHEN n % 100 < 94 THEN 'past_due' ELSE 'canceled' END AS status,
+        CASE WHEN n % 4 = 0 THEN 'yearly' ELSE 'monthly' END AS plan,
+        CASE WHEN n % 4 = 0 THEN interval '365 days' ELSE interval '30 days' END AS length
+      FROM generate_series(1, $2::int) AS n
+    ) AS mix
+  ) AS dated;
+`;
+
+type PassFigures = { label: string; seconds: number; written: number; rssDeltaMb: number; peakRssDeltaMb: number; heapDeltaMb: number; maxLoopDelayMs: number; load: string };
+
+async function measurePass(ctx: ServiceContext, label: string, now: Date): Promise<PassFigures> {
+  globalThis.gc?.();
+  const before = process.memoryUsage();
+  let peakRss = before.rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const started = performance.now();
+  const { written } = await scheduleDueNotices(ctx, now);
+  const seconds = (performance.now() - started) / 1000;
+  loop.disable();
+  clearInterval(sampler);
+  const after = process.memoryUsage();
+  peakRss = Math.max(peakRss, after.rss);
+  const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+  return {
+    label,
+    seconds: Math.round(seconds * 1000) / 1000,
+    written,
+    rssDeltaMb: mb(after.rss - before.rss),
+    peakRssDeltaMb: mb(peakRss - before.rss),
+    heapDeltaMb: mb(after.heapUsed - before.heapUsed),
+    maxLoopDelayMs: Math.round(loop.max / 1e5) / 10,
+    load: loadavg().map((value) => value.toFixed(2)).join(' '),
+  };
+}
+
+await admin(`DROP DATABASE IF EXISTS ${NAME} WITH (FORCE)`);
+await admin(`CREATE DATABASE ${NAME}`);
+const db = openPostgres(databaseUrl);
+try {
+  await migrate(db, NOW);
+  const seeding = performance.now();
+  await db.query('SELECT 1');
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  for (const statement of SEED.split(';').map((text) => text.trim()).filter(Boolean)) await client.query(statement, [NOW, count]);
+  await client.query('ANALYZE');
+  await client.end();
+  process.stdout.write(`seeded ${count} subscriptions in ${((performance.now() - seeding) / 1000).toFixed(1)} s\n`);
+
+  const ctx: ServiceContext = { db, clock: new ManualClock(NOW), config: { ...settingsSchema.parse({}), catalogue: defaultCatalogue, DEFAULT_LOCALE: 'nl' } };
+  const passes = [await measurePass(ctx, 'first pass', NOW), await measurePass(ctx, 'steady state (5 min later)', new Date(NOW.getTime() + 5 * 60_000))];
+  console.table(passes);
+  process.stdout.write(`${JSON.stringify({ subscriptions: count, passes })}\n`);
+} finally {
+  await db.close();
+  if (!values.keep) await admin(`DROP DATABASE IF EXISTS ${NAME} WITH (FORCE)`);
+}
