@@ -19,6 +19,7 @@ import { openPostgres } from '../src/db/postgres-database.ts';
 import { scheduleDueNotices } from '../src/notifications/schedule-due-notices.ts';
 import type { ServiceContext } from '../src/services/service-context.ts';
 import { ManualClock } from '../src/shared/clock.ts';
+import { seedSubscriptions } from './support/seed-subscriptions.ts';
 
 const { values } = parseArgs({
   options: { subscriptions: { type: 'string', default: '1000000' }, database: { type: 'string', default: 'recur_bench_notices' }, keep: { type: 'boolean', default: false } },
@@ -52,37 +53,6 @@ const databaseUrl = (() => {
   url.pathname = `/${NAME}`;
   return url.toString();
 })();
-
-/**
- * One customer per subscription. Of every 100 subscriptions: 88 active (a quarter yearly, periods
- * ending evenly over their interval, 5 of them cancelling at period end), 4 trialing (trials
- * ending over the next 30 days), 2 past due (since up to 20 days), 6 cancelled.
- */
-const SEED = `
-INSERT INTO customers (id, external_id, email, locale, created_at, updated_at)
-  SELECT md5('c' || n)::uuid, 'shop-' || n, 'customer' || n || '@example.nl', CASE WHEN n % 3 = 0 THEN 'en' ELSE 'nl' END, $1::timestamptz - interval '400 days', $1::timestamptz - interval '400 days'
-  FROM generate_series(1, $2::int) AS n;
-INSERT INTO subscriptions (id, customer_id, provider, provider_subscription_id, plan_id, status, provider_status,
-    trial_end, current_period_start, current_period_end, cancel_at_period_end, canceled_at, past_due_since, provider_updated_at, created_at, updated_at)
-  SELECT md5('s' || n)::uuid, md5('c' || n)::uuid, 'stripe', 'sub_bench_' || n, plan, status, status,
-    CASE WHEN status = 'trialing' THEN period_end END, period_end - length, period_end,
-    status = 'active' AND n % 100 < 5, CASE WHEN status = 'canceled' THEN $1::timestamptz - interval '10 days' END,
-    CASE WHEN status = 'past_due' THEN $1::timestamptz - (n % 20) * interval '1 day' - interval '1 hour' END,
-    $1::timestamptz - interval '1 day', $1::timestamptz - interval '400 days', $1::timestamptz - interval '1 day'
-  FROM (
-    SELECT n, status, plan, length,
-      CASE WHEN status = 'trialing' THEN $1::timestamptz + (random() * 30) * interval '1 day'
-           WHEN status IN ('past_due', 'canceled') THEN $1::timestamptz - interval '1 day'
-           ELSE $1::timestamptz + random() * length END AS period_end
-    FROM (
-      SELECT n,
-        CASE WHEN n % 100 < 88 THEN 'active' WHEN n % 100 < 92 THEN 'trialing' WHEN n % 100 < 94 THEN 'past_due' ELSE 'canceled' END AS status,
-        CASE WHEN n % 4 = 0 THEN 'yearly' ELSE 'monthly' END AS plan,
-        CASE WHEN n % 4 = 0 THEN interval '365 days' ELSE interval '30 days' END AS length
-      FROM generate_series(1, $2::int) AS n
-    ) AS mix
-  ) AS dated;
-`;
 
 type PassFigures = { label: string; seconds: number; written: number; rssDeltaMb: number; peakRssDeltaMb: number; heapDeltaMb: number; maxLoopDelayMs: number; load: string };
 
@@ -119,11 +89,9 @@ const db = openPostgres(databaseUrl);
 try {
   await migrate(db, NOW);
   const seeding = performance.now();
-  await db.query('SELECT 1');
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  for (const statement of SEED.split(';').map((text) => text.trim()).filter(Boolean)) await client.query(statement, [NOW, count]);
-  await client.query('ANALYZE');
+  await seedSubscriptions(client, NOW, count);
   await client.end();
   process.stdout.write(`seeded ${count} subscriptions in ${((performance.now() - seeding) / 1000).toFixed(1)} s\n`);
 
