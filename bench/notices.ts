@@ -6,7 +6,10 @@
  * repeats every five minutes. Prints each pass's time, the RSS and heap it added, and the longest
  * event-loop stall while it ran. Absolute times vary with the machine's load: note it.
  *
- *   npm run bench:notices -- [--subscriptions 1000000] [--database recur_bench_notices] [--keep]
+ * --keep leaves the database; --reuse runs only steady-state passes on a database kept before
+ * (migrated to this recur first), skipping the seeding and the long first pass.
+ *
+ *   npm run bench:notices -- [--subscriptions 1000000] [--database recur_bench_notices] [--keep] [--reuse]
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
@@ -22,7 +25,7 @@ import { ManualClock } from '../src/shared/clock.ts';
 import { seedSubscriptions } from './support/seed-subscriptions.ts';
 
 const { values } = parseArgs({
-  options: { subscriptions: { type: 'string', default: '1000000' }, database: { type: 'string', default: 'recur_bench_notices' }, keep: { type: 'boolean', default: false } },
+  options: { subscriptions: { type: 'string', default: '1000000' }, database: { type: 'string', default: 'recur_bench_notices' }, keep: { type: 'boolean', default: false }, reuse: { type: 'boolean', default: false } },
 });
 const count = Number(values.subscriptions);
 if (!Number.isInteger(count) || count < 1000) {
@@ -83,11 +86,23 @@ async function measurePass(ctx: ServiceContext, label: string, now: Date): Promi
   };
 }
 
-await admin(`DROP DATABASE IF EXISTS ${NAME} WITH (FORCE)`);
-await admin(`CREATE DATABASE ${NAME}`);
+if (!values.reuse) {
+  await admin(`DROP DATABASE IF EXISTS ${NAME} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${NAME}`);
+}
 const db = openPostgres(databaseUrl);
 try {
   await migrate(db, NOW);
+  const ctx: ServiceContext = { db, clock: new ManualClock(NOW), config: { ...settingsSchema.parse({}), catalogue: defaultCatalogue, DEFAULT_LOCALE: 'nl' } };
+  const later = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
+  if (values.reuse) {
+    await db.exec('VACUUM ANALYZE');
+    const passes = [await measurePass(ctx, 'steady state (10 min later)', later(10)), await measurePass(ctx, 'steady state (15 min later)', later(15))];
+    console.table(passes);
+    process.stdout.write(`${JSON.stringify({ reused: NAME, passes })}\n`);
+    await db.close();
+    process.exit(0);
+  }
   const seeding = performance.now();
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -95,11 +110,10 @@ try {
   await client.end();
   process.stdout.write(`seeded ${count} subscriptions in ${((performance.now() - seeding) / 1000).toFixed(1)} s\n`);
 
-  const ctx: ServiceContext = { db, clock: new ManualClock(NOW), config: { ...settingsSchema.parse({}), catalogue: defaultCatalogue, DEFAULT_LOCALE: 'nl' } };
-  const passes = [await measurePass(ctx, 'first pass', NOW), await measurePass(ctx, 'steady state (5 min later)', new Date(NOW.getTime() + 5 * 60_000))];
+  const passes = [await measurePass(ctx, 'first pass', NOW), await measurePass(ctx, 'steady state (5 min later)', later(5))];
   console.table(passes);
   process.stdout.write(`${JSON.stringify({ subscriptions: count, passes })}\n`);
 } finally {
   await db.close();
-  if (!values.keep) await admin(`DROP DATABASE IF EXISTS ${NAME} WITH (FORCE)`);
+  if (!values.keep && !values.reuse) await admin(`DROP DATABASE IF EXISTS ${NAME} WITH (FORCE)`);
 }
