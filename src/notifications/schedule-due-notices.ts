@@ -1,13 +1,12 @@
 import type { Queryable } from '../db/database.ts';
 import {
-  findExistingOutboxKeys,
-  findPastDueSince,
-  findPeriodsEndingBetween,
-  findTrialsEndingBetween,
-  hasSubscriptionsBefore,
-  latestFailedPaymentAmount,
-  lockSubscriptionForNotice,
-} from '../db/repositories/notice-schedule-repository.ts';
+  findDunningNoticeCandidates,
+  findRenewalNoticeCandidates,
+  findTrialNoticeCandidates,
+  type CandidateCursor,
+  type CandidatePage,
+} from '../db/repositories/notice-candidate-repository.ts';
+import { findExistingOutboxKeys, hasSubscriptionsBefore, latestFailedPaymentAmount, lockSubscriptionForNotice } from '../db/repositories/notice-schedule-repository.ts';
 import { enqueueAdminAlert } from '../db/repositories/notification-outbox-repository.ts';
 import type { SubscriptionRecord } from '../db/repositories/subscription-repository.ts';
 import { addDays } from '../domain/calendar-period.ts';
@@ -63,16 +62,39 @@ async function writeDueNotices(ctx: ServiceContext, subscriptionId: string, sett
   });
 }
 
-async function findCandidates(db: Queryable, settings: NoticeScheduleSettings, now: Date): Promise<SubscriptionRecord[]> {
-  const trialLead = Math.max(settings.trialReminderDays, settings.trialEndingDays);
+/** How many candidates one query reads: bounds the memory and the work between two awaits. */
+const DEFAULT_PAGE_SIZE = 500;
+
+type CandidateFinder = (after: CandidateCursor | null, limit: number) => Promise<CandidatePage>;
+
+/**
+ * Every finder asks only for subscriptions with a notice due and not yet written (its key is not
+ * in the outbox), so a pass after the first reads little more than what it writes.
+ */
+function candidateFinders(db: Queryable, plans: readonly Plan[], settings: NoticeScheduleSettings, now: Date): CandidateFinder[] {
+  const planIds = plans.map((plan) => plan.id);
+  const trials: CandidateFinder = (after, limit) =>
+    findTrialNoticeCandidates(db, { now, reminderUntil: addDays(now, settings.trialReminderDays), endingUntil: addDays(now, settings.trialEndingDays), planIds }, after, limit);
   // Past due long enough to have reached the first follow-up; the rules pick the step.
-  const firstDunningDay = settings.dunningScheduleDays[0]!;
-  const found = [
-    ...(await findTrialsEndingBetween(db, now, addDays(now, trialLead))),
-    ...(await findPeriodsEndingBetween(db, now, addDays(now, settings.renewalReminderDays))),
-    ...(await findPastDueSince(db, addDays(now, -firstDunningDay))),
-  ];
-  return [...new Map(found.map((subscription) => [subscription.id, subscription])).values()];
+  const dunning: CandidateFinder = (after, limit) =>
+    findDunningNoticeCandidates(db, { now, reachedBy: addDays(now, -settings.dunningScheduleDays[0]!), scheduleDays: settings.dunningScheduleDays, planIds }, after, limit);
+  // Only yearly plans get a renewal reminder (findDueNotices).
+  const renewals = plans
+    .filter((plan) => plan.interval === 'year')
+    .map((plan): CandidateFinder => (after, limit) => findRenewalNoticeCandidates(db, { now, until: addDays(now, settings.renewalReminderDays), planId: plan.id }, after, limit));
+  return [trials, ...renewals, dunning];
+}
+
+/** Writes each candidate's due notices, one page at a time, each page after the one before. */
+async function writeFoundNotices(ctx: ServiceContext, find: CandidateFinder, settings: NoticeScheduleSettings, now: Date, pageSize: number): Promise<number> {
+  let written = 0;
+  let after: CandidateCursor | null = null;
+  do {
+    const page: CandidatePage = await find(after, pageSize);
+    for (const subscription of page.candidates) written += await writeDueNotices(ctx, subscription.id, settings, now);
+    after = page.next;
+  } while (after);
+  return written;
 }
 
 async function writeMonthlyReport(ctx: ServiceContext, now: Date): Promise<number> {
@@ -91,25 +113,21 @@ async function writeMonthlyReport(ctx: ServiceContext, now: Date): Promise<numbe
 /**
  * Finds the time-based notices that are due at `now` and writes them into the outbox: trial
  * reminders and trial-ending notices, yearly renewal reminders, dunning follow-ups, and the
- * monthly report for the month before. Candidates come from date-indexed queries; the rules in
- * the domain decide; the business keys make a second run (or a second process) write nothing new.
- * A subscription whose notices are all written already costs no transaction.
+ * monthly report for the month before. Candidates come from date-indexed queries that leave out
+ * what the outbox already holds, a page at a time; the rules in the domain decide on the locked
+ * row; the business keys make a second run (or a second process) write nothing new. A
+ * subscription whose notices are all written already is not even read. `pageSize` is for tests.
  */
-export async function scheduleDueNotices(ctx: ServiceContext, now: Date): Promise<{ written: number }> {
+export async function scheduleDueNotices(ctx: ServiceContext, now: Date, options: { pageSize?: number } = {}): Promise<{ written: number }> {
   const settings: NoticeScheduleSettings = {
     trialReminderDays: ctx.config.TRIAL_REMINDER_DAYS,
     trialEndingDays: ctx.config.TRIAL_ENDING_DAYS,
     renewalReminderDays: ctx.config.RENEWAL_REMINDER_DAYS,
     dunningScheduleDays: ctx.config.DUNNING_SCHEDULE_DAYS,
   };
-  const plans = ctx.config.catalogue.plans;
-  const candidates = await findCandidates(ctx.db, settings, now);
-  const wanted = candidates.map((subscription) => ({ subscription, keys: dueFor(subscription, plans, settings, now).map((notice) => noticeKey(subscription.id, notice)) }));
-  const existing = await findExistingOutboxKeys(ctx.db, wanted.flatMap((candidate) => candidate.keys));
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   let written = 0;
-  for (const { subscription, keys } of wanted) {
-    if (keys.some((key) => !existing.has(key))) written += await writeDueNotices(ctx, subscription.id, settings, now);
-  }
+  for (const find of candidateFinders(ctx.db, ctx.config.catalogue.plans, settings, now)) written += await writeFoundNotices(ctx, find, settings, now, pageSize);
   written += await writeMonthlyReport(ctx, now);
   return { written };
 }

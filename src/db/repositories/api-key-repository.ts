@@ -25,13 +25,16 @@ export async function findActiveApiKeyByHash(db: Queryable, keyHash: string): Pr
   const result = await db.query<ApiKeyRow>(
     'SELECT id, name, key_prefix, created_at, last_used_at, revoked_at FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
     [keyHash],
+    { name: 'api-key-by-hash' },
   );
   return result.rows[0] ? toRecord(result.rows[0]) : null;
 }
 
-/** At most one write a minute per key: enough to see which keys are in use. */
+/** At most one write a minute per key, however many processes use it: enough to see which keys are in use. */
 export async function touchApiKey(db: Queryable, id: string, now: Date): Promise<void> {
-  await db.query("UPDATE api_keys SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')", [id, now]);
+  await db.query("UPDATE api_keys SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')", [id, now], {
+    name: 'api-key-touch',
+  });
 }
 
 /** Newest first. */

@@ -24,24 +24,6 @@ export async function findNoticeRecipient(db: Queryable, customerId: string): Pr
   return row ? { customerId: row.id, email: row.email, name: row.name, phone: row.phone, locale: row.locale, timeZone: row.time_zone, smsConsent: row.sms_consent } : null;
 }
 
-// Each query matches one partial index's predicate (0001, 0005), so it reads only the
-// subscriptions in its date window, however many customers there are.
-async function findSubscriptionsWhere(db: Queryable, condition: string, params: readonly unknown[]): Promise<SubscriptionRecord[]> {
-  const result = await db.query<SubscriptionRow>(`${SELECT_SUBSCRIPTIONS} WHERE ${condition} ORDER BY s.id`, params);
-  return result.rows.map(toSubscriptionRecord);
-}
-
-/** Trialing subscriptions whose trial ends in (from, to]. */
-export const findTrialsEndingBetween = (db: Queryable, from: Date, to: Date) =>
-  findSubscriptionsWhere(db, `s.status = 'trialing' AND s.trial_end > $1 AND s.trial_end <= $2`, [from, to]);
-
-/** Active and past-due subscriptions whose current period ends in (from, to]. */
-export const findPeriodsEndingBetween = (db: Queryable, from: Date, to: Date) =>
-  findSubscriptionsWhere(db, `s.status IN ('active', 'past_due') AND s.current_period_end > $1 AND s.current_period_end <= $2`, [from, to]);
-
-/** Past-due subscriptions that have been past due since `reachedBy` or earlier. */
-export const findPastDueSince = (db: Queryable, reachedBy: Date) => findSubscriptionsWhere(db, `s.status = 'past_due' AND s.past_due_since <= $1`, [reachedBy]);
-
 /** Locks the subscription for the rest of the transaction, so a notice is decided on its current state. */
 export async function lockSubscriptionForNotice(tx: Queryable, subscriptionId: string): Promise<SubscriptionRecord | null> {
   const result = await tx.query<SubscriptionRow>(`${SELECT_SUBSCRIPTIONS} WHERE s.id = $1 FOR UPDATE OF s`, [subscriptionId]);
@@ -68,13 +50,13 @@ export async function countCancellationNotices(db: Queryable, customerId: string
   return result.rows[0]!.n;
 }
 
-/** Which of these business keys the outbox holds already. */
 /** Whether recur held any subscription before `end`: a month before the first one has nothing to report. */
 export async function hasSubscriptionsBefore(db: Queryable, end: Date): Promise<boolean> {
   const result = await db.query('SELECT 1 FROM subscriptions WHERE created_at < $1 LIMIT 1', [end]);
   return result.rows.length > 0;
 }
 
+/** Which of these business keys the outbox holds already. */
 export async function findExistingOutboxKeys(db: Queryable, keys: readonly string[]): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
   const result = await db.query<{ business_key: string }>('SELECT business_key FROM notification_outbox WHERE business_key = ANY($1::text[])', [keys]);
