@@ -56,7 +56,7 @@ export async function startService(config: Config, clock: Clock, logger: Logger,
     ctx.jobs = engine;
     // Free per accepted webhook: no job is written per event (docs/adr/0017); the job's schedule is the safety net.
     const workerDeps = inboxWorkerDeps(ctx)!;
-    const wakeUp = await startInboxWakeUp(() => drainInboxPass(workerDeps), { postgresUrl: store.db.kind === 'postgres' ? config.DATABASE_URL : undefined, logger });
+    const wakeUp = await startInboxWakeUp((stopping) => drainInboxPass(workerDeps, undefined, undefined, stopping), { postgresUrl: store.db.kind === 'postgres' ? config.DATABASE_URL : undefined, logger });
     webhooks.wakeWorker = async () => wakeUp.wake();
     const app = await buildHttpApp({ ctx, logger, bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES, version: recurVersion });
     try {

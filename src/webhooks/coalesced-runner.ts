@@ -6,7 +6,7 @@ export type CoalescedRunner = {
   wake(): void;
   /** Resolves when no run is going or pending. */
   idle(): Promise<void>;
-  /** No new runs; resolves when the current one has ended. */
+  /** No new runs, and the current one is told to end early (`stopping`); resolves when it has ended. */
   stop(): Promise<void>;
 };
 
@@ -15,7 +15,7 @@ export type CoalescedRunner = {
  * lead to one more run after it, and a run that reports 'more' is followed by the next at once.
  * A failed run is reported and not retried here (the caller's schedule is the safety net).
  */
-export function createCoalescedRunner(run: () => Promise<RunResult>, onError: (error: unknown) => void): CoalescedRunner {
+export function createCoalescedRunner(run: (stopping: () => boolean) => Promise<RunResult>, onError: (error: unknown) => void): CoalescedRunner {
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = false;
@@ -26,7 +26,7 @@ export function createCoalescedRunner(run: () => Promise<RunResult>, onError: (e
         again = false;
         let result: RunResult;
         try {
-          result = await run();
+          result = await run(() => stopped);
         } catch (error) {
           onError(error);
           result = 'done';

@@ -10,11 +10,12 @@ export type DrainPass = { claimed: number; more: boolean };
  * so (`more`): its caller runs the next one (the in-process worker at once, the job through a
  * queued continuation), so a backlog drains without waiting for a new webhook or the schedule.
  */
-export async function drainInboxPass(deps: WorkerDeps, maxBatches = 50, budgetMs = 45_000): Promise<DrainPass> {
+export async function drainInboxPass(deps: WorkerDeps, maxBatches = 50, budgetMs = 45_000, stopping: () => boolean = () => false): Promise<DrainPass> {
   let total = 0;
   const startedAt = performance.now();
   for (let batch = 0; batch < maxBatches; batch++) {
-    if (performance.now() - startedAt >= budgetMs) return { claimed: total, more: true };
+    // Between batches only: a batch's claims are worked to the end (or left to their lease).
+    if (performance.now() - startedAt >= budgetMs || stopping()) return { claimed: total, more: true };
     const report = await processInboxBatch(deps);
     total += report.claimed;
     if (report.claimed < INBOX_BATCH_SIZE) return { claimed: total, more: false };

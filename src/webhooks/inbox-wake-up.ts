@@ -23,10 +23,10 @@ export type InboxWakeUp = {
  * too. Nothing here is durable, nor needs to be: the rows are, their claims have leases, and the
  * job engine's minutely run of the inbox job is the safety net for a wake-up lost with a process.
  */
-export async function startInboxWakeUp(drainPass: () => Promise<DrainPass>, options: { postgresUrl?: string | undefined; logger: Logger }): Promise<InboxWakeUp> {
+export async function startInboxWakeUp(drainPass: (stopping: () => boolean) => Promise<DrainPass>, options: { postgresUrl?: string | undefined; logger: Logger }): Promise<InboxWakeUp> {
   const { logger } = options;
   const runner = createCoalescedRunner(
-    async () => ((await drainPass()).more ? 'more' : 'done'),
+    async (stopping) => ((await drainPass(stopping)).more ? 'more' : 'done'),
     (error) => logger.warn({ err: error }, 'the inbox worker failed a pass; the scheduled run tries again'),
   );
   let channel: NotificationChannel | null = null;
