@@ -46,7 +46,7 @@ describe.each(testDatabaseKinds)('the inbox worker of a running `recur start` on
       RECONCILE_CRON: 'off',
       ...(database ? { DATABASE_URL: database.url! } : { RECUR_DATA_DIR: dataDir }),
     };
-    const key = await runRecur(['keys', 'create', '--name', 'wake-test'], { cwd: repoRoot, env });
+    const key = await runRecur(['keys', 'create', '--name', 'wake-test'], { cwd: repoRoot, env, timeoutMs: 90_000 });
     expect(key.code, key.stderr).toBe(0);
     return { env, apiKey: key.stdout.trim(), database };
   }
@@ -68,7 +68,7 @@ describe.each(testDatabaseKinds)('the inbox worker of a running `recur start` on
 
   it('works 100 deliveries sent at once, with no job written for them', async () => {
     const { env, apiKey } = await prepare();
-    const recur = await startRecur({ cwd: repoRoot, env });
+    const recur = await startRecur({ cwd: repoRoot, env, timeoutMs: 90_000 });
     const statuses: number[] = [];
     for (let wave = 0; wave < 5; wave++) statuses.push(...(await Promise.all(Array.from({ length: 20 }, (_, index) => deliver(recur, `evt_wake_${wave}_${index}`)))));
     expect(statuses).toEqual(Array.from({ length: 100 }, () => 200));
@@ -83,7 +83,7 @@ describe.each(testDatabaseKinds)('the inbox worker of a running `recur start` on
     } finally {
       await close();
     }
-  }, 90_000);
+  }, 240_000);
 
   it('works a backlog of more than 50 batches of 20 to the end, with no new webhook and before any scheduled run could', async () => {
     const { env, apiKey } = await prepare();
@@ -97,16 +97,16 @@ describe.each(testDatabaseKinds)('the inbox worker of a running `recur start` on
     } finally {
       await close();
     }
-    const recur = await startRecur({ cwd: repoRoot, env });
+    const recur = await startRecur({ cwd: repoRoot, env, timeoutMs: 90_000 });
     // The scheduled run comes at most once a minute and works 1,000 rows a run: it cannot have done this.
     await waitFor('the backlog to be worked off', async () => (await unfinished(recur, apiKey)) === 0, 55_000);
     expect(await countStatus(recur, apiKey, 'ignored')).toBe(101);
-  }, 120_000);
+  }, 240_000);
 
   // LISTEN/NOTIFY is PostgreSQL's; the embedded database has one process.
   if (kind === 'postgres') it("wakes on another process's insert (LISTEN/NOTIFY), with no job and no webhook of its own", async () => {
     const { env, database } = await prepare();
-    const recur = await startRecur({ cwd: repoRoot, env });
+    const recur = await startRecur({ cwd: repoRoot, env, timeoutMs: 90_000 });
     // Past the notice recur sends when it starts (it works rows left from before).
     await new Promise((resolve) => setTimeout(resolve, 500));
     let passes = 0;
@@ -122,5 +122,5 @@ describe.each(testDatabaseKinds)('the inbox worker of a running `recur start` on
     const before = passes;
     expect(await deliver(recur, 'evt_other_process')).toBe(200);
     await waitFor("this worker's pass after the other process's insert", async () => passes > before, 5_000);
-  }, 90_000);
+  }, 240_000);
 });

@@ -23,7 +23,7 @@ function watchInboxInserts(t: WebhookTestApp, refuse: (sql: string, params: read
   return seen;
 }
 
-describe.each(testDatabaseKinds)('concurrent webhook deliveries on %s', (kind) => {
+describe.each(testDatabaseKinds)('concurrent webhook deliveries on %s', { timeout: 120_000 }, (kind) => {
   let t: WebhookTestApp | undefined;
   afterEach(async () => {
     await t?.close();
