@@ -1,25 +1,38 @@
 /**
- * `npm run bench:webhooks`: how fast recur acknowledges signed Stripe webhooks, next to a
- * baseline measured in the same run (a minimal Fastify receiver that verifies the signature and
- * inserts one row), on PGlite and on PostgreSQL. Prints events/s and p50/p99 acknowledgement
- * latency per target and recur's ratio to the baseline. Figures vary by machine: compare the
- * ratios, not the absolute numbers.
+ * `npm run bench:webhooks`: what recur's webhook path does under load, next to the floor measured
+ * in the same run (bench/baseline-server.ts: a minimal receiver that verifies the signature and
+ * inserts one row), on PGlite and on PostgreSQL. Figures vary by machine and by what else runs on
+ * it: compare the ratios within one run, not absolute numbers across runs.
  *
- *   npm run bench:webhooks -- [--events 2000] [--concurrency 16] [--warmup 200] [--engines pglite,postgres] [--json]
+ * 1. Acknowledged: autocannon (its own process; its CPU is printed) posting a unique signed
+ *    `customer.subscription.updated` per request; events answered 200 per second and p50/p99.
+ * 2. Applied: (reserved for bench/support/measure-applied.ts: events applied per second with the
+ *    Stripe processor re-reading from the sandbox.)
+ * 3. Drain: a backlog of rows with no processor configured, from one waking webhook to empty.
+ *
+ *   npm run bench:webhooks -- [--seconds 10] [--warmup 3] [--connections 20] [--engines pglite,postgres]
+ *     [--backlog 50000] [--drain-cap 180] [--skip-drain] [--before-root DIR] [--json]
+ *
+ * --before-root DIR also measures the `recur start` of another checkout (say, main before a
+ * change, built with `npm run build` there) in the same run, as "recur (before)".
  */
 import { parseArgs } from 'node:util';
-import { signedInvoiceEvents } from './support/signed-events.ts';
-import { sendLoad, type LoadResult } from './support/send-load.ts';
-import { postgresAnswers, startBaseline, startRecur, type Engine, type Target } from './support/targets.ts';
+import { measureAcknowledged, type Acknowledged, type LoadSettings } from './support/measure-acknowledged.ts';
+import { measureDrain, type Drain } from './support/measure-drain.ts';
+import { postgresAnswers, startBaseline, startRecur, thisCheckout, type Engine, type RecurLaunch, type Target } from './support/targets.ts';
 
 const SECRET = 'whsec_recur_bench_secret';
 
 const { values } = parseArgs({
   options: {
-    events: { type: 'string', default: '2000' },
-    concurrency: { type: 'string', default: '16' },
-    warmup: { type: 'string', default: '200' },
+    seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '20' },
     engines: { type: 'string' },
+    backlog: { type: 'string', default: '50000' },
+    'drain-cap': { type: 'string', default: '180' },
+    'skip-drain': { type: 'boolean', default: false },
+    'before-root': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -33,9 +46,9 @@ function positive(name: string, text: string): number {
   return value;
 }
 
-const events = positive('events', values.events);
-const concurrency = positive('concurrency', values.concurrency);
-const warmup = positive('warmup', values.warmup);
+const settings: LoadSettings = { secret: SECRET, connections: positive('connections', values.connections), warmupSeconds: positive('warmup', values.warmup), seconds: positive('seconds', values.seconds) };
+const backlog = positive('backlog', values.backlog);
+const drainCap = positive('drain-cap', values['drain-cap']);
 const postgresUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 let engines: Engine[];
@@ -50,44 +63,63 @@ if (values.engines) {
   engines = (await postgresAnswers(postgresUrl)) ? ['pglite', 'postgres'] : ['pglite'];
 }
 
-type Row = { engine: Engine; target: string } & LoadResult;
-const rows: Row[] = [];
+/** The recur builds measured: this checkout, and another one when asked (before a change). */
+const builds: { name: string; launch: RecurLaunch }[] = [...(values['before-root'] ? [{ name: 'recur (before)', launch: { root: values['before-root'] } }] : []), { name: 'recur', launch: thisCheckout }];
 
-async function measure(engine: Engine, start: () => Promise<Target>, label: string): Promise<void> {
+type AcknowledgedRow = { engine: Engine; target: string } & Acknowledged;
+type DrainRow = { engine: Engine; target: string } & Drain;
+const acknowledged: AcknowledgedRow[] = [];
+const drains: DrainRow[] = [];
+
+async function withTarget(start: () => Promise<Target>, engine: Engine): Promise<void> {
   const target = await start();
   try {
-    await sendLoad(target.url, signedInvoiceEvents(warmup, SECRET, `${engine}_${label}_warm`), concurrency);
-    const result = await sendLoad(target.url, signedInvoiceEvents(events, SECRET, `${engine}_${label}`), concurrency);
-    rows.push({ engine, target: target.name, ...result });
+    const label = `${engine}_${target.name.replace(/\W/g, '')}_${Date.now()}`;
+    acknowledged.push({ engine, target: target.name, ...(await measureAcknowledged(target, settings, label)) });
   } finally {
     await target.stop();
   }
 }
 
 for (const engine of engines) {
-  await measure(engine, () => startBaseline(engine, SECRET, postgresUrl), 'baseline');
-  await measure(engine, () => startRecur(engine, SECRET, postgresUrl), 'recur');
+  await withTarget(() => startBaseline(engine, SECRET, postgresUrl), engine);
+  for (const build of builds) await withTarget(() => startRecur(engine, SECRET, postgresUrl, build.launch, build.name), engine);
+  // Applied per second with the Stripe processor goes here (bench/support/measure-applied.ts).
+  if (!values['skip-drain']) {
+    for (const build of builds) {
+      drains.push({ engine, target: build.name, ...(await measureDrain(engine, SECRET, postgresUrl, { events: backlog, capSeconds: drainCap, launch: build.launch, label: build.name.replace(/\W/g, '') })) });
+    }
+  }
 }
 
 if (values.json) {
-  process.stdout.write(`${JSON.stringify({ events, concurrency, warmup, rows }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ settings: { ...settings, secret: undefined }, backlog, drainCap, acknowledged, drains }, null, 2)}\n`);
 } else {
-  const fixed = (value: number, digits: number) => value.toFixed(digits).padStart(9);
+  process.stdout.write(`${report().join('\n')}\n`);
+}
+if (acknowledged.some((row) => row.non2xx > 0 || row.errors > 0)) {
+  process.stderr.write(`bench: some requests were not acknowledged with 2xx: ${acknowledged.map((row) => `${row.engine}/${row.target} non-2xx ${row.non2xx}, errors ${row.errors}`).join('; ')}\n`);
+  process.exitCode = 1;
+}
+
+function report(): string[] {
+  const pct = (share: number | null) => (share === null ? '?' : `${Math.round(share * 100)}%`);
   const lines = [
-    `webhook acknowledgement: ${events} signed invoice.paid events (after ${warmup} warm-up), ${concurrency} in flight, node ${process.version}`,
-    `${'engine'.padEnd(9)}${'target'.padEnd(10)}${'events/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}  non-200`,
-    ...rows.map((row) => `${row.engine.padEnd(9)}${row.target.padEnd(10)}${fixed(row.eventsPerSecond, 0)}${fixed(row.p50Ms, 2)}${fixed(row.p99Ms, 2)}  ${row.failures}`),
+    `acknowledged: unique signed customer.subscription.updated events, ${settings.connections} connections, ${settings.seconds} s after ${settings.warmupSeconds} s warm-up, node ${process.version}`,
+    `${'engine'.padEnd(9)}${'target'.padEnd(16)}${'ack/s'.padStart(8)}${'x floor'.padStart(9)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'non-2xx'.padStart(9)}${'server CPU'.padStart(12)}${'loadgen CPU'.padStart(13)}`,
   ];
-  for (const engine of engines) {
-    const baseline = rows.find((row) => row.engine === engine && row.target === 'baseline')!;
-    const recur = rows.find((row) => row.engine === engine && row.target === 'recur')!;
+  for (const row of acknowledged) {
+    const floor = acknowledged.find((other) => other.engine === row.engine && other.target === 'floor');
+    const ratio = floor ? (row.acknowledgedPerSecond / floor.acknowledgedPerSecond).toFixed(2) : '?';
     lines.push(
-      `${engine}: recur reaches ${((recur.eventsPerSecond / baseline.eventsPerSecond) * 100).toFixed(0)}% of the baseline's events/s; p50 ×${(recur.p50Ms / baseline.p50Ms).toFixed(2)}, p99 ×${(recur.p99Ms / baseline.p99Ms).toFixed(2)}`,
+      `${row.engine.padEnd(9)}${row.target.padEnd(16)}${row.acknowledgedPerSecond.toFixed(0).padStart(8)}${ratio.padStart(9)}${String(row.p50Ms).padStart(8)}${String(row.p99Ms).padStart(8)}${String(row.non2xx + row.errors).padStart(9)}${pct(row.serverCpu).padStart(12)}${pct(row.generatorCpu).padStart(13)}`,
     );
   }
-  process.stdout.write(`${lines.join('\n')}\n`);
-}
-if (rows.some((row) => row.failures > 0)) {
-  process.stderr.write(`bench: some events were not acknowledged with 200: ${rows.map((row) => `${row.engine}/${row.target} ${JSON.stringify(row.statuses)}`).join(', ')}\n`);
-  process.exitCode = 1;
+  lines.push('applied: not measured here yet (bench/support/measure-applied.ts)');
+  if (drains.length > 0) {
+    lines.push(`drain: a backlog of ${backlog} events, no processor configured, from one waking webhook until none is left to work (cap ${drainCap} s)`);
+    lines.push(`${'engine'.padEnd(9)}${'target'.padEnd(16)}${'seconds'.padStart(9)}${'events/s'.padStart(10)}  left`);
+    for (const row of drains) lines.push(`${row.engine.padEnd(9)}${row.target.padEnd(16)}${row.seconds.toFixed(1).padStart(9)}${row.eventsPerSecond.toFixed(0).padStart(10)}  ${row.drained ? 0 : row.left}`);
+  }
+  return lines;
 }

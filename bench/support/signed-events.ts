@@ -29,3 +29,27 @@ export function signedInvoiceEvents(count: number, secret: string, prefix: strin
     return { body, signature: Stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp }) };
   });
 }
+
+/**
+ * The body of one `customer.subscription.updated` event with Stripe's own subscription sample as
+ * the object (about 4 KB), unique by `sequence`; sign it with `signStripeBody`.
+ */
+export function subscriptionUpdatedBody(prefix: string, sequence: number, createdSeconds: number): string {
+  const subscription = fixtures.resources['subscription']!;
+  return JSON.stringify({
+    id: `evt_bench_${prefix}_${sequence}`,
+    object: 'event',
+    api_version: Stripe.API_VERSION,
+    created: createdSeconds,
+    type: 'customer.subscription.updated',
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    data: { object: { ...subscription, id: `sub_bench_${prefix}_${sequence % 500}` }, previous_attributes: { status: 'trialing' } },
+  });
+}
+
+/** The `Stripe-Signature` header Stripe would send with `body` at `timestampSeconds`. */
+export function signStripeBody(body: string, secret: string, timestampSeconds: number): string {
+  return Stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: timestampSeconds });
+}

@@ -7,7 +7,12 @@ import pg from 'pg';
 import { settingNames } from '../../src/config/settings-schema.ts';
 
 export type Engine = 'pglite' | 'postgres';
-export type Target = { name: string; url: string; stop(): Promise<void> };
+/** `pid` is the server's process, whose CPU the bench reports beside its figures. */
+export type Target = { name: string; url: string; pid: number | undefined; stop(): Promise<void> };
+
+/** Which checkout's `recur start` to run: this one, or another (`--recur-root`, to measure before a change in the same run). */
+export type RecurLaunch = { root: string };
+export const thisCheckout: RecurLaunch = { root: fileURLToPath(new URL('../../', import.meta.url)) };
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -43,7 +48,7 @@ export async function scratchDatabase(engine: Engine, adminUrl: string, label: s
     const dir = mkdtempSync(join(tmpdir(), `recur-bench-${label}-`));
     return { location: dir, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
-  const name = `recur_bench_${process.pid}_${label}`;
+  const name = `${process.env.BENCH_DATABASE_PREFIX ?? 'recur_bench'}_${process.pid}_${label}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -84,18 +89,18 @@ export function recurEnvironment(engine: Engine, secret: string, location: strin
 }
 
 /** `node bin/recur.js start` as an operator runs it; `url` resolves with the URL of its banner. */
-export function launchRecur(env: NodeJS.ProcessEnv): { child: ChildProcess; url: Promise<string> } {
+export function launchRecur(env: NodeJS.ProcessEnv, launch: RecurLaunch = thisCheckout): { child: ChildProcess; url: Promise<string> } {
   // Logs at the default level go to /dev/null: they are written (a real cost), not collected.
-  const child = spawn(process.execPath, [join(repoRoot, 'bin/recur.js'), 'start'], { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [join(launch.root, 'bin/recur.js'), 'start'], { cwd: launch.root, env, stdio: ['ignore', 'ignore', 'pipe'] });
   return { child, url: urlFrom(child, /recur is running on (http:\/\/\S+)/, 'recur') };
 }
 
 /** recur itself, as an operator runs it (`node bin/recur.js start`), with only webhooks configured. */
-export async function startRecur(engine: Engine, secret: string, adminUrl: string): Promise<Target> {
-  const database = await scratchDatabase(engine, adminUrl, 'recur');
-  const { child, url: banner } = launchRecur(recurEnvironment(engine, secret, database.location));
+export async function startRecur(engine: Engine, secret: string, adminUrl: string, launch: RecurLaunch = thisCheckout, name = 'recur'): Promise<Target> {
+  const database = await scratchDatabase(engine, adminUrl, name.replace(/\W/g, '_'));
+  const { child, url: banner } = launchRecur(recurEnvironment(engine, secret, database.location), launch);
   const url = await banner;
-  return { name: 'recur', url: `${url}/webhooks/stripe`, stop: stopper(child, database.drop) };
+  return { name, url: `${url}/webhooks/stripe`, pid: child.pid, stop: stopper(child, database.drop) };
 }
 
 /** The minimal receiver of baseline-server.ts on the same engine. */
@@ -103,7 +108,7 @@ export async function startBaseline(engine: Engine, secret: string, adminUrl: st
   const database = await scratchDatabase(engine, adminUrl, 'baseline');
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/baseline-server.ts'), secret, engine, database.location], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await urlFrom(child, /baseline listening on (http:\/\/\S+)/, 'the baseline');
-  return { name: 'baseline', url: `${url}/webhooks/stripe`, stop: stopper(child, database.drop) };
+  return { name: 'floor', url: `${url}/webhooks/stripe`, pid: child.pid, stop: stopper(child, database.drop) };
 }
 
 export async function postgresAnswers(url: string): Promise<boolean> {

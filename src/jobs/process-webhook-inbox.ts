@@ -1,17 +1,26 @@
 import { z } from 'zod';
 import type { ServiceContext } from '../services/service-context.ts';
-import { drainInbox } from '../webhooks/drain-inbox.ts';
+import { drainInboxPass } from '../webhooks/drain-inbox.ts';
+import type { WorkerDeps } from '../webhooks/process-inbox-event.ts';
 import { defineJob } from './job-definition.ts';
 import { releaseExpiredInboxClaims } from './release-expired-inbox-claims.ts';
 
 export const PROCESS_WEBHOOK_INBOX = 'process-webhook-inbox';
-/** Stately with one key: at most one run queued behind the running one, however many events arrive. */
+/** Stately with one key: at most one run queued behind the running one. */
 export const PROCESS_WEBHOOK_INBOX_KEY = 'inbox';
 
+/** What the inbox worker needs from the service, for the job and for the in-process wake-up alike. */
+export function inboxWorkerDeps(ctx: ServiceContext): WorkerDeps | null {
+  if (!ctx.webhooks) return null;
+  return { db: ctx.db, clock: ctx.clock, webhooks: ctx.webhooks, locale: ctx.config.DEFAULT_LOCALE };
+}
+
 /**
- * Enqueued right after each accepted webhook (low latency) and scheduled every minute (retries
- * that fell due, and anything a lost wake-up left behind). Per-event failures are recorded on the
- * inbox row, not thrown, so the job itself only fails when the database does.
+ * The safety net under the in-process wake-up (src/webhooks/inbox-wake-up.ts), which is what
+ * works accepted webhooks at once: scheduled every minute, it releases lapsed claims, works what
+ * is due (retries that fell due, anything a wake-up lost with its process left behind), and
+ * queues its own continuation when it stopped on its budget with rows still due. Per-event
+ * failures are recorded on the inbox row, not thrown, so the job only fails when the database does.
  */
 export const processWebhookInboxJob = (ctx: ServiceContext) =>
   defineJob({
@@ -22,13 +31,16 @@ export const processWebhookInboxJob = (ctx: ServiceContext) =>
     retryLimit: 2,
     retryDelaySeconds: 10,
     // Short: a crashed process's active run blocks the next one (stately) until it expires. A live
-    // run never needs longer (drainInbox stops after its time budget and the next run continues),
-    // and an overlap is harmless: rows are claimed with SKIP LOCKED and a lease.
+    // run never needs longer (a pass stops after its 45 s budget and the continuation it queues
+    // goes on), and an overlap is harmless: rows are claimed with SKIP LOCKED and a lease.
     expireInSeconds: 90,
     cron: '* * * * *',
     handle: async () => {
-      if (!ctx.webhooks) return;
+      const deps = inboxWorkerDeps(ctx);
+      if (!deps) return;
       await releaseExpiredInboxClaims(ctx);
-      await drainInbox({ db: ctx.db, clock: ctx.clock, webhooks: ctx.webhooks, locale: ctx.config.DEFAULT_LOCALE });
+      const pass = await drainInboxPass(deps);
+      // Queued now, it runs once this run completes (stately: one queued behind the active one).
+      if (pass.more) await ctx.jobs?.enqueue(PROCESS_WEBHOOK_INBOX, {}, { singletonKey: PROCESS_WEBHOOK_INBOX_KEY });
     },
   });

@@ -4,7 +4,7 @@ import { buildHttpApp } from '../http/build-http-app.ts';
 import { closeHttpApp } from '../http/close-http-app.ts';
 import { buildJobCatalogue } from '../jobs/job-catalogue.ts';
 import { startJobEngine } from '../jobs/job-engine.ts';
-import { PROCESS_WEBHOOK_INBOX, PROCESS_WEBHOOK_INBOX_KEY } from '../jobs/process-webhook-inbox.ts';
+import { inboxWorkerDeps } from '../jobs/process-webhook-inbox.ts';
 import { releaseExpiredInboxClaims } from '../jobs/release-expired-inbox-claims.ts';
 import { buildMessaging } from './build-messaging.ts';
 import { buildStripeIntegration } from './build-stripe-integration.ts';
@@ -12,6 +12,8 @@ import type { JobQueue, ServiceContext } from '../services/service-context.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { buildWebhookContext } from '../webhooks/build-webhook-context.ts';
+import { drainInboxPass } from '../webhooks/drain-inbox.ts';
+import { startInboxWakeUp } from '../webhooks/inbox-wake-up.ts';
 import { readLinkKey, type LinkKeySource } from './link-signing-key.ts';
 import { openStore } from './open-store.ts';
 import { openWorkerDatabase } from './open-worker-database.ts';
@@ -55,16 +57,20 @@ export async function startService(config: Config, clock: Clock, logger: Logger,
       onGaveUp: (failure) => recordJobFailureAlert(ctx, failure),
     });
     ctx.jobs = engine;
-    webhooks.wakeWorker = async () => {
-      await engine.enqueue(PROCESS_WEBHOOK_INBOX, {}, { singletonKey: PROCESS_WEBHOOK_INBOX_KEY });
-    };
+    // Free per accepted webhook: no job is written per event (docs/adr/0017); the job's schedule is the safety net.
+    const workerDeps = inboxWorkerDeps(ctx)!;
+    const wakeUp = await startInboxWakeUp((stopping) => drainInboxPass(workerDeps, undefined, undefined, stopping), { postgresUrl: store.db.kind === 'postgres' ? config.DATABASE_URL : undefined, logger });
+    webhooks.wakeWorker = async () => wakeUp.wake();
     const app = await buildHttpApp({ ctx, logger, bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES, version: recurVersion });
     try {
       await app.listen({ port: config.PORT, host: config.HOST });
     } catch (error) {
+      await wakeUp.stop();
       await engine.stop();
       throw error;
     }
+    // Rows left due by an earlier run are worked now, not at the next scheduled run.
+    wakeUp.wake();
     // The CLI's channel to this process on the embedded database (null on PostgreSQL).
     const control = await startControlServer(config, ctx, logger);
     const address = app.server.address();
@@ -77,6 +83,7 @@ export async function startService(config: Config, clock: Clock, logger: Logger,
       async stop() {
         await control?.close();
         await closeHttpApp(app);
+        await wakeUp.stop();
         await engine.stop();
         await workerDb?.close();
         await store.close();

@@ -21,6 +21,7 @@ export async function claimDueInboxEvents(db: Queryable, options: { now: Date; l
          FOR UPDATE SKIP LOCKED)
       RETURNING id, provider, provider_event_id, type, payload, attempts, received_at`,
     [options.now, new Date(options.now.getTime() + options.leaseMs), options.limit],
+    { name: 'webhook_inbox_claim' },
   );
   return result.rows
     .map((row) => ({

@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { insertInboxEvent, insertParkedInboxEvent } from '../db/repositories/webhook-inbox-repository.ts';
+import { insertParkedInboxEvent } from '../db/repositories/webhook-inbox-repository.ts';
 import type { ProviderId } from '../domain/provider.ts';
 import type { ServiceContext } from '../services/service-context.ts';
+import { inboxInsertBatcherFor } from './inbox-insert-batcher.ts';
 import { recordDeadLetterAlert } from './record-dead-letter-alert.ts';
 import { toStorableEvent } from './storable-event.ts';
 import type { VerifiedEvent } from './webhook-verifier.ts';
@@ -22,7 +23,8 @@ export type IngestDelivery = { provider: ProviderId; raw: Buffer; headers: Incom
 
 /**
  * Verify, then store, then (only then) acknowledge: the event is durable before the provider
- * hears 2xx, and a failed insert is reported so the provider delivers it again.
+ * hears 2xx, and a failed insert is reported so the provider delivers it again. Concurrent
+ * deliveries share one committed INSERT (inbox-insert-batcher.ts); each waits for its own row.
  */
 export async function ingestWebhook(ctx: Pick<ServiceContext, 'db' | 'clock' | 'webhooks' | 'config'>, delivery: IngestDelivery): Promise<IngestOutcome> {
   const verify = ctx.webhooks?.verifiers[delivery.provider];
@@ -35,7 +37,7 @@ export async function ingestWebhook(ctx: Pick<ServiceContext, 'db' | 'clock' | '
   const { event, parkedReason } = toStorableEvent(verified.event);
   let inserted: boolean;
   try {
-    inserted = parkedReason === null ? await insertInboxEvent(ctx.db, { provider: delivery.provider, ...event }, receivedAt) : await storeParkedEvent(ctx, delivery.provider, event, parkedReason, receivedAt);
+    inserted = parkedReason === null ? await inboxInsertBatcherFor(ctx.db).insert({ provider: delivery.provider, ...event }, receivedAt) : await storeParkedEvent(ctx, delivery.provider, event, parkedReason, receivedAt);
   } catch (error) {
     return { outcome: 'store-failed', error };
   }

@@ -3,6 +3,7 @@ import type { ProcessingOutcome } from './inbox-event.ts';
 
 export type Claim = { id: number; attempt: number };
 
+// Named prepared statements (fixed texts): the worker runs them for every event.
 // A claim is still ours while the row is 'processing' with the attempt number we set. A worker
 // whose lease lapsed finds it changed (released, re-claimed with attempts + 1) and writes nothing.
 const STILL_OURS = "id = $1 AND status = 'processing' AND attempts = $2";
@@ -15,6 +16,7 @@ export async function markInboxEventDone(tx: Queryable, claim: Claim, outcome: P
   const result = await tx.query(
     `UPDATE webhook_inbox SET status = $3, processed_at = $4, lease_expires_at = NULL, next_attempt_at = NULL, last_error = $5 WHERE ${STILL_OURS}`,
     [claim.id, claim.attempt, status, now, note],
+    { name: 'webhook_inbox_mark_done' },
   );
   return result.rowCount === 1;
 }
@@ -24,6 +26,7 @@ export async function markInboxEventFailed(tx: Queryable, claim: Claim, message:
   const result = await tx.query(
     `UPDATE webhook_inbox SET status = 'failed', last_error = $3, next_attempt_at = $4, lease_expires_at = NULL WHERE ${STILL_OURS}`,
     [claim.id, claim.attempt, message, nextAttemptAt],
+    { name: 'webhook_inbox_mark_failed' },
   );
   return result.rowCount === 1;
 }
@@ -33,6 +36,7 @@ export async function markInboxEventDead(tx: Queryable, claim: Claim, message: s
   const result = await tx.query(
     `UPDATE webhook_inbox SET status = 'dead', last_error = $3, next_attempt_at = NULL, lease_expires_at = NULL WHERE ${STILL_OURS}`,
     [claim.id, claim.attempt, message],
+    { name: 'webhook_inbox_mark_dead' },
   );
   return result.rowCount === 1;
 }

@@ -54,12 +54,40 @@ export const toInboxRecord = (row: InboxRow): InboxRecord => ({
 
 /** The unique (provider, provider_event_id) index decides duplicates: true when the row is new. */
 export async function insertInboxEvent(db: Queryable, event: NewInboxEvent, receivedAt: Date): Promise<boolean> {
-  const result = await db.query(
-    `INSERT INTO webhook_inbox (provider, provider_event_id, type, payload, provider_created_at, received_at)
-     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (provider, provider_event_id) DO NOTHING`,
-    [event.provider, event.providerEventId, event.type, JSON.stringify(event.payload), event.providerCreatedAt, receivedAt],
+  const inserted = await insertInboxEvents(db, [{ event, receivedAt }]);
+  return inserted.size === 1;
+}
+
+/** The key the unique index holds an event by, as `insertInboxEvents` reports the rows it wrote. */
+export const inboxEventKey = (provider: string, providerEventId: string): string => `${provider}\u0000${providerEventId}`;
+
+// One text for any number of rows (arrays, unnested), so it is prepared once per connection. An
+// event id twice in one call is stored once: the second row meets the first and does nothing.
+const INSERT_MANY = `INSERT INTO webhook_inbox (provider, provider_event_id, type, payload, provider_created_at, received_at)
+  SELECT provider, provider_event_id, type, payload::jsonb, provider_created_at, received_at
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
+      AS row (provider, provider_event_id, type, payload, provider_created_at, received_at)
+  ON CONFLICT (provider, provider_event_id) DO NOTHING
+  RETURNING provider, provider_event_id`;
+
+/**
+ * Many events in one statement (one round trip, one commit when run outside a transaction): the
+ * keys (`inboxEventKey`) of the rows written; an event missing from the set was already stored.
+ */
+export async function insertInboxEvents(db: Queryable, events: readonly { event: NewInboxEvent; receivedAt: Date }[]): Promise<Set<string>> {
+  const result = await db.query<{ provider: string; provider_event_id: string }>(
+    INSERT_MANY,
+    [
+      events.map(({ event }) => event.provider),
+      events.map(({ event }) => event.providerEventId),
+      events.map(({ event }) => event.type),
+      events.map(({ event }) => JSON.stringify(event.payload)),
+      events.map(({ event }) => event.providerCreatedAt),
+      events.map(({ receivedAt }) => receivedAt),
+    ],
+    { name: 'webhook_inbox_insert_many' },
   );
-  return result.rowCount === 1;
+  return new Set(result.rows.map((row) => inboxEventKey(row.provider, row.provider_event_id)));
 }
 
 /** An event that will never be processed (see toStorableEvent): stored dead with the reason; its id, or null for a duplicate. */

@@ -1,0 +1,61 @@
+/**
+ * The load generator, run as its own process (so its CPU is not the server's, and is reported):
+ * autocannon posting a unique signed `customer.subscription.updated` event on every request.
+ * Prints one JSON line with the result.
+ *
+ *   node --import tsx bench/support/load-generator.ts <url> <secret> <prefix> <seconds> <connections>
+ */
+import autocannon from 'autocannon';
+import { signStripeBody, subscriptionUpdatedBody } from './signed-events.ts';
+
+const [url, secret, prefix, secondsText, connectionsText] = process.argv.slice(2);
+if (!url || !secret || !prefix || !secondsText || !connectionsText) {
+  process.stderr.write('usage: load-generator.ts <url> <secret> <prefix> <seconds> <connections>\n');
+  process.exit(64);
+}
+
+export type LoadReport = {
+  requests: number;
+  seconds: number;
+  acknowledgedPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  /** CPU the generator itself used, as a share of one core over the run. */
+  generatorCpu: number;
+};
+
+let sequence = 0;
+const cpuBefore = process.cpuUsage();
+const wallBefore = performance.now();
+const result = await autocannon({
+  url,
+  connections: Number(connectionsText),
+  duration: Number(secondsText),
+  method: 'POST',
+  requests: [
+    {
+      setupRequest: (request) => {
+        // Signed per request (that cost is the generator's, not the server's): a provider signs each delivery.
+        const now = Math.floor(Date.now() / 1000);
+        const body = subscriptionUpdatedBody(prefix, sequence++, now);
+        return { ...request, method: 'POST', body, headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signStripeBody(body, secret, now) } };
+      },
+    },
+  ],
+});
+const cpu = process.cpuUsage(cpuBefore);
+const wallMs = performance.now() - wallBefore;
+const acknowledged = result['2xx'];
+const report: LoadReport = {
+  requests: result.requests.total,
+  seconds: result.duration,
+  acknowledgedPerSecond: acknowledged / result.duration,
+  p50Ms: result.latency.p50,
+  p99Ms: result.latency.p99,
+  non2xx: result.non2xx,
+  errors: result.errors + result.timeouts,
+  generatorCpu: (cpu.user + cpu.system) / 1000 / wallMs,
+};
+process.stdout.write(`${JSON.stringify(report)}\n`);
