@@ -69,7 +69,8 @@ describe.skipIf(!testDatabaseKinds.includes('postgres') || !canRunScratchPostgre
     // Away long enough for several deliveries and their retries to be refused.
     await waitFor('deliveries to be refused while the database is away', async () => answers.filter((answer) => answer.at > stoppedAt && answer.status !== 200).length >= 8, 60_000, async () => ({
       answers: answers.filter((answer) => answer.at > stoppedAt),
-      pending: (await lab.deliveries()).filter((delivery) => delivery.status !== 'delivered'),
+      recurExit: [recur.child.exitCode, recur.child.signalCode],
+      recurLog: recur.stderr().slice(-4000),
     }));
     const readyWhileAway = await fetch(`${recur.url}/readyz`);
     expect(readyWhileAway.status).toBe(503);
