@@ -21,6 +21,8 @@ export const webhookFaultSchema = z
   .object({
     provider: z.enum(providerNames),
     duplicateRate: z.number().min(0).max(1).default(0),
+    /** How many times in all a duplicated webhook is sent. */
+    duplicateCopies: z.number().int().min(2).max(5).default(2),
     dropRate: z.number().min(0).max(1).default(0),
     /** Deliver each batch of pending webhooks in a random order. */
     shuffle: z.boolean().default(false),
@@ -89,7 +91,7 @@ export class FaultInjector {
     const rule = this.settings.webhooks.find((candidate) => candidate.provider === provider);
     if (!rule) return { copies: 1, shuffle: false };
     if (rule.dropRate > 0 && this.random() < rule.dropRate) return { copies: 0, shuffle: rule.shuffle };
-    const copies = rule.duplicateRate > 0 && this.random() < rule.duplicateRate ? 2 : 1;
+    const copies = rule.duplicateRate > 0 && this.random() < rule.duplicateRate ? rule.duplicateCopies : 1;
     return { copies, shuffle: rule.shuffle };
   }
 

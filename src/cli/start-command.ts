@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { configuredShopName, UNNAMED_SHOP } from '../config/shop-name.ts';
 import { startService } from '../runtime/start-service.ts';
+import { surviveDatabaseOutages } from '../runtime/survive-database-outage.ts';
 import { systemClock } from '../shared/clock.ts';
 import { loadConfigOrExit } from './cli-support.ts';
 import { startDevSandbox } from './dev-sandbox.ts';
@@ -17,6 +18,7 @@ export function registerStartCommand(program: Command): void {
       const configured = loadConfigOrExit();
       const { emulated, linkKey } = planStart(configured);
       const logger = createServiceLogger(configured);
+      surviveDatabaseOutages(logger);
       const lock = claimDataDir(configured, emulated, linkKey, logger);
       let dev;
       try {

@@ -8,15 +8,17 @@ export const DELIVER_NOTIFICATIONS_KEY = 'outbox';
 
 /**
  * Sends the outbox's due rows every minute, and sooner when something wakes it (the scheduler
- * after writing notices). Stately: one pass queued at a time per process group; rows are claimed
- * with SKIP LOCKED besides, so a `recur notices deliver` run beside it never sends a row twice.
+ * after writing notices). One pass queued at a time per process group ('short': a pass left active
+ * by a killed process does not hold up the next one for the 10 minutes of its expiry); rows are
+ * claimed with SKIP LOCKED, so overlapping passes, or a `recur notices deliver` run beside them,
+ * never send a row twice.
  */
 export const deliverNotificationsJob = (ctx: ServiceContext) =>
   defineJob({
     name: DELIVER_NOTIFICATIONS,
     description: 'Sends due e-mail and SMS notices from the outbox, retrying with backoff',
     payload: z.object({}).passthrough(),
-    policy: 'stately',
+    policy: 'short',
     retryLimit: 2,
     retryDelaySeconds: 30,
     expireInSeconds: 10 * 60,

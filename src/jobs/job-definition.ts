@@ -21,9 +21,11 @@ export type JobDefinition<Payload = unknown> = {
   cron?: string;
   /**
    * 'stately': at most one queued and one running job per singleton key (for "do this once,
-   * soon" work such as a per-subscription refresh); 'standard' (default): no such limit.
+   * soon" work such as a per-subscription refresh); 'short': at most one queued per key, however
+   * many run (for a pass over rows claimed with SKIP LOCKED: a run left active by a killed process
+   * must not hold up the next one); 'standard' (default): no such limit.
    */
-  policy?: 'standard' | 'stately';
+  policy?: 'standard' | 'short' | 'stately';
   handle(payload: Payload, context: JobContext): Promise<void>;
 };
 
@@ -35,7 +37,7 @@ export function defineJob<Payload>(definition: JobDefinition<Payload>): JobDefin
 export type EnqueueOptions = {
   /** Enqueue inside this transaction: the job exists only if the transaction commits. */
   tx?: Queryable;
-  /** On a 'stately' job: a job with the same key that is still queued is not queued again. */
+  /** On a 'stately' or 'short' job: a job with the same key that is still queued is not queued again. */
   singletonKey?: string;
   startAfter?: Date;
 };

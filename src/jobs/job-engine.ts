@@ -81,7 +81,7 @@ export async function startJobEngine(options: JobEngineOptions): Promise<JobEngi
     async enqueue(name, payload, enqueueOptions = {}) {
       const job = jobs.get(name);
       if (!job) throw new Error(`unknown job "${name}"`);
-      if (enqueueOptions.singletonKey && job.policy !== 'stately') throw new Error(`job "${name}" is not stately; a singleton key would not deduplicate it`);
+      if (enqueueOptions.singletonKey && job.policy !== 'stately' && job.policy !== 'short') throw new Error(`job "${name}" is not stately or short; a singleton key would not deduplicate it`);
       const data = job.payload.parse(payload) as object;
       return boss.send(name, data, {
         ...(enqueueOptions.tx ? { db: toPgBossDb(enqueueOptions.tx) } : {}),

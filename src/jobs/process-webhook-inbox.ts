@@ -6,7 +6,7 @@ import { defineJob } from './job-definition.ts';
 import { releaseExpiredInboxClaims } from './release-expired-inbox-claims.ts';
 
 export const PROCESS_WEBHOOK_INBOX = 'process-webhook-inbox';
-/** Stately with one key: at most one run queued behind the running one. */
+/** One key: at most one run queued, however many events arrive. */
 export const PROCESS_WEBHOOK_INBOX_KEY = 'inbox';
 
 /** What the inbox worker needs from the service, for the job and for the in-process wake-up alike. */
@@ -27,12 +27,14 @@ export const processWebhookInboxJob = (ctx: ServiceContext) =>
     name: PROCESS_WEBHOOK_INBOX,
     description: 'Processes due webhook inbox events: apply and mark done in one transaction, retry with backoff, dead-letter',
     payload: z.object({}).passthrough(),
-    policy: 'stately',
+    // 'short', not 'stately': under 'stately' the active run of a process killed mid-run held up
+    // the next run on every process until it expired (up to two minutes of no webhook applied).
+    // Runs may overlap: rows are claimed with SKIP LOCKED and a lease.
+    policy: 'short',
     retryLimit: 2,
     retryDelaySeconds: 10,
-    // Short: a crashed process's active run blocks the next one (stately) until it expires. A live
-    // run never needs longer (a pass stops after its 45 s budget and the continuation it queues
-    // goes on), and an overlap is harmless: rows are claimed with SKIP LOCKED and a lease.
+    // A live run never needs longer: a pass stops after its 45 s budget and the continuation it
+    // queues goes on.
     expireInSeconds: 90,
     cron: '* * * * *',
     handle: async () => {

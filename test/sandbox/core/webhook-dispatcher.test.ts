@@ -78,6 +78,13 @@ describe('webhook dispatcher', () => {
     expect(receiver.received.length).toBeGreaterThan(new Set(receiver.received.map((r) => r.eventId)).size);
   });
 
+  it('sends a duplicated webhook as many times as asked', async () => {
+    faults.configure(faultSettingsSchema.parse({ seed: 7, webhooks: [{ provider: 'stripe', duplicateRate: 1, duplicateCopies: 3 }] }));
+    for (const id of ['evt_a', 'evt_b']) send(id);
+    await dispatcher.flush();
+    expect(receiver.received.map((r) => r.eventId).sort()).toEqual(['evt_a', 'evt_a', 'evt_a', 'evt_b', 'evt_b', 'evt_b']);
+  });
+
   it('shuffles the order when asked', async () => {
     faults.configure(faultSettingsSchema.parse({ seed: 3, webhooks: [{ provider: 'stripe', shuffle: true }] }));
     receiver.failuresLeft.set('evt_0', 1);
