@@ -154,4 +154,30 @@ describe.each(testDatabaseKinds)('reconciliation that costs its list pages on %s
     expect(rows.at(-1)).toMatchObject({ type: 'customer.created', status: 'ignored' });
     expect(late.id).toMatch(/^cus_/);
   }, 120_000);
+
+  it('a page of events and its report items are stored together: a run that fails half-way leaves no event without its item, and the next run stores the rest', async () => {
+    const app = await startMissingEverything(kind);
+    recur = app.recur;
+    await Promise.all(Array.from({ length: 130 }, (_, index) => app.recur.kit.stripe.customers.create({ email: `page${index}@example.nl` })));
+    let failing = true;
+    const failOlderPages = async (request: SentRequest) => {
+      app.beforeNextRequest(failOlderPages);
+      if (failing && request.path === '/v1/events' && request.query.get('starting_after')) throw new Error('connection reset');
+    };
+    app.beforeNextRequest(failOlderPages);
+    await expect(reconcileStripe(app.recur.t.ctx, { trigger: 'cli' })).rejects.toMatchObject({ code: 'provider_failure' });
+    const counts = async () =>
+      (
+        await app.recur.t.ctx.db.query<{ events: number; items: number; cursors: number }>(
+          "SELECT (SELECT count(*)::int FROM webhook_inbox) AS events, (SELECT count(*)::int FROM reconciliation_items WHERE kind = 'event_recovered') AS items, (SELECT count(*)::int FROM provider_event_cursors) AS cursors",
+        )
+      ).rows[0]!;
+    expect(await counts()).toEqual({ events: 100, items: 100, cursors: 0 });
+
+    failing = false;
+    const next = await reconcileStripe(app.recur.t.ctx, { trigger: 'cli' });
+    expect(next.status).toBe('succeeded');
+    const all = (await app.recur.kit.stripe.events.list({ limit: 100 }).autoPagingToArray({ limit: 1000 })).length;
+    expect(await counts()).toEqual({ events: all, items: all, cursors: 1 });
+  }, 120_000);
 });
