@@ -22,7 +22,7 @@ export function registerSyncCommand(program: Command): void {
   sync
     .command('stripe')
     .description(
-      'list Stripe subscriptions, customers and events; repair recur from Stripe, set Stripe e-mails to recur\'s, recover missed events, alert on several live subscriptions; print the drift report',
+      'list Stripe subscriptions (with their customers) and events; repair recur from Stripe, set Stripe e-mails to recur\'s, recover missed events, alert on several live subscriptions; print the drift report',
     )
     .action(async () => {
       const config = loadConfigOrExit();

@@ -14,7 +14,7 @@ export const RECONCILE_STRIPE = 'reconcile-stripe';
 export const reconcileStripeJob = (ctx: ServiceContext) =>
   defineJob({
     name: RECONCILE_STRIPE,
-    description: 'Lists Stripe subscriptions, customers and events; repairs drift; stores the drift report',
+    description: 'Lists Stripe subscriptions (customers expanded) and events; repairs drift; stores the drift report',
     payload: z.object({}).passthrough(),
     policy: 'stately',
     retryLimit: 1,

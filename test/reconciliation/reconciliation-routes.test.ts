@@ -59,7 +59,7 @@ describe.each(testDatabaseKinds)('GET /v1/reconciliation/runs on %s', (kind) => 
     await stopped.stop();
     await expect(reconcileStripe(t.ctx, { trigger: 'cli' })).rejects.toMatchObject({ code: 'provider_failure' });
     const runs = (await get('/v1/reconciliation/runs')).json() as { data: RunJson[] };
-    expect(runs.data).toEqual([expect.objectContaining({ status: 'failed', counts: {}, error: expect.stringMatching(/^Stripe failed while listing subscriptions/) })]);
+    expect(runs.data).toEqual([expect.objectContaining({ status: 'failed', counts: {}, error: expect.stringMatching(/^Stripe failed while listing events/) })]);
     // A failed run does not block the next one.
     await expect(reconcileStripe(t.ctx, { trigger: 'cli' })).rejects.toMatchObject({ code: 'provider_failure' });
   }, 60_000);

@@ -72,18 +72,27 @@ export async function findRunningReconciliation(db: Queryable, provider: Provide
   return result.rows[0] ? toRun(result.rows[0]) : null;
 }
 
+/**
+ * Every item in one statement (arrays unnested into rows), so a page of a thousand recovered
+ * events costs one round trip, and the items commit with the transaction they describe.
+ */
 export async function insertReconciliationItems(tx: Queryable, runId: string, items: readonly NewReconciliationItem[], now: Date): Promise<void> {
-  for (const item of items) {
-    await tx.query('INSERT INTO reconciliation_items (run_id, kind, provider_object_id, recur_id, found, action, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+  if (items.length === 0) return;
+  await tx.query(
+    `INSERT INTO reconciliation_items (run_id, kind, provider_object_id, recur_id, found, action, created_at)
+     SELECT $1, item.kind, item.provider_object_id, item.recur_id, item.found::jsonb, item.action, $2
+       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS item(kind, provider_object_id, recur_id, found, action, position)
+      ORDER BY item.position`,
+    [
       runId,
-      item.kind,
-      item.providerObjectId,
-      item.recurId,
-      JSON.stringify(item.found),
-      item.action,
       now,
-    ]);
-  }
+      items.map((item) => item.kind),
+      items.map((item) => item.providerObjectId),
+      items.map((item) => item.recurId),
+      items.map((item) => JSON.stringify(item.found)),
+      items.map((item) => item.action),
+    ],
+  );
 }
 
 export async function finishReconciliationRun(

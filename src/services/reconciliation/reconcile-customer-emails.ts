@@ -6,28 +6,25 @@ import type { RunScope } from './run-scope.ts';
 const PLACEHOLDER_DOMAIN = '@unknown.invalid';
 
 /**
- * Stripe's customers, 100 a page, against the recur customers they are linked to. recur owns the
- * e-mail (the shop sets it through the API), so a different one at Stripe is set back to recur's,
- * with a run-scoped idempotency key: a retry within the run changes nothing twice, and a later
- * run can set it again if someone changed it at Stripe once more.
+ * The Stripe customers of one page of subscriptions (each came expanded in that page) against
+ * the recur customers they are linked to, one query a page, each customer once a run (`compared`
+ * carries the ones already done). recur owns the e-mail (the shop sets it through the API), so a
+ * different one at Stripe is set back to recur's, with a run-scoped idempotency key: a retry
+ * within the run changes nothing twice, and a later run can set it again if someone changed it at
+ * Stripe once more. A Stripe customer without any subscription is not listed, so not compared:
+ * no subscription, nothing Stripe bills or mails them for.
  */
-export async function reconcileCustomerEmails(scope: RunScope): Promise<void> {
-  let pages = 0;
-  let objects = 0;
-  let cursor: string | null = null;
-  do {
-    const page: { items: ListedCustomer[]; nextCursor: string | null } = await scope.gateway.listCustomersPage(cursor);
-    pages += 1;
-    objects += page.items.length;
-    const linked = await loadLinkedCustomers(scope, page.items.map((customer) => customer.id));
-    for (const customer of page.items) {
-      const recur = linked.get(customer.id);
-      if (!recur || recur.email === customer.email || recur.email.endsWith(PLACEHOLDER_DOMAIN)) continue;
-      await setStripeEmail(scope, customer, recur);
-    }
-    cursor = page.nextCursor;
-    scope.progress({ phase: 'customers', pages, objects, done: cursor === null });
-  } while (cursor);
+export async function reconcileCustomerEmails(scope: RunScope, customers: readonly ListedCustomer[], compared: Set<string>): Promise<void> {
+  const fresh = new Map<string, ListedCustomer>();
+  for (const customer of customers) if (!compared.has(customer.id)) fresh.set(customer.id, customer);
+  if (fresh.size === 0) return;
+  const linked = await loadLinkedCustomers(scope, [...fresh.keys()]);
+  for (const customer of fresh.values()) {
+    compared.add(customer.id);
+    const recur = linked.get(customer.id);
+    if (!recur || recur.email === customer.email || recur.email.endsWith(PLACEHOLDER_DOMAIN)) continue;
+    await setStripeEmail(scope, customer, recur);
+  }
 }
 
 async function loadLinkedCustomers(scope: RunScope, providerCustomerIds: readonly string[]): Promise<Map<string, { id: string; email: string }>> {

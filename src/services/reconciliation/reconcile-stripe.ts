@@ -11,9 +11,8 @@ import { RecurError } from '../../shared/errors.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { alertReconciliationDrift } from './alert-reconciliation-drift.ts';
 import { limitGateway } from './rate-limited-gateway.ts';
-import { reconcileCustomerEmails } from './reconcile-customer-emails.ts';
 import { reconcileSubscriptions } from './reconcile-subscriptions.ts';
-import { recoverMissedEvents } from './recover-missed-events.ts';
+import { readEventsBeforeThePass, recoverMissedEvents } from './recover-missed-events.ts';
 import { createRequestRateLimiter, type RateTimer } from './request-rate-limiter.ts';
 import type { ReconcileProgress, RunScope } from './run-scope.ts';
 
@@ -28,12 +27,15 @@ export type ReconcileOptions = {
 };
 
 /**
- * One reconciliation run against Stripe: subscriptions (repair recur from Stripe, flag several
- * live ones), customers (repair Stripe's e-mail from recur), then the events list (recover what
- * the webhooks missed). Subscriptions go first so the report names the drift the run found, not
- * what the recovered events would have fixed afterwards. Every request waits for the run's budget
- * of STRIPE_MAX_REQUESTS_PER_SECOND; a full run costs its list pages plus one request per drifted
- * object. A failure closes the run as failed (what was repaired stays repaired) and is thrown.
+ * One reconciliation run against Stripe: the newest page of events (so the run knows which events
+ * existed before it read anything else), subscriptions with their expanded customers (repair
+ * recur from Stripe, Stripe's e-mail from recur, flag several live ones), then the rest of the
+ * events list (recover what the webhooks missed). Subscriptions go before the events are stored
+ * so the report names the drift the run found, not what the recovered events would have fixed
+ * afterwards, and so a recovered event about a subscription the run has just recorded from a
+ * later read is stored as done rather than applied again. Every request waits for the run's
+ * budget of STRIPE_MAX_REQUESTS_PER_SECOND; a full run costs its list pages plus one request per
+ * drifted object. A failure closes the run as failed (what was repaired stays repaired) and is thrown.
  */
 export async function reconcileStripe(ctx: ServiceContext, options: ReconcileOptions): Promise<ReconciliationRun> {
   if (!ctx.stripe) throw new RecurError('not_configured', 'Stripe is not configured (STRIPE_SECRET_KEY)');
@@ -52,13 +54,14 @@ export async function reconcileStripe(ctx: ServiceContext, options: ReconcileOpt
     actor: `reconcile:${run.id}`,
     startedAt,
     record: (tx, item) => insertReconciliationItems(tx, run.id, [item], ctx.clock.now()),
+    recordMany: (tx, items) => insertReconciliationItems(tx, run.id, items, ctx.clock.now()),
     progress: options.onProgress ?? (() => {}),
   };
 
   try {
-    await reconcileSubscriptions(scope);
-    await reconcileCustomerEmails(scope);
-    await recoverMissedEvents(scope);
+    const eventsBefore = await readEventsBeforeThePass(scope);
+    const upToDate = await reconcileSubscriptions(scope);
+    await recoverMissedEvents(scope, eventsBefore, upToDate);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await finishReconciliationRun(ctx.db, run.id, { status: 'failed', counts: await countItems(ctx, run.id), requests: limiter.taken, error: message.split('\n')[0]!, now: ctx.clock.now() });

@@ -1,6 +1,7 @@
 import type { ListedSubscription } from '../../providers/payments/stripe/stripe-reconciliation-gateway.ts';
 import { flagSeveralLiveSubscriptions, LIVE_STRIPE_STATUSES } from './flag-several-live-subscriptions.ts';
 import { endMissingSubscription, MISSING_AT_PROVIDER_STATUS } from './end-missing-subscription.ts';
+import { reconcileCustomerEmails } from './reconcile-customer-emails.ts';
 import { reconcileSubscription } from './repair-subscription.ts';
 import type { RunScope } from './run-scope.ts';
 import { listStoredStripeSubscriptionIds, loadStoredSubscriptions } from './stored-subscriptions.ts';
@@ -8,11 +9,21 @@ import { listStoredStripeSubscriptionIds, loadStoredSubscriptions } from './stor
 const STORED_BATCH = 1000;
 
 /**
- * Every Stripe subscription (all statuses, 100 a page, customers expanded) against recur's rows,
- * page by page with one query per page; then what recur holds that Stripe did not list.
+ * Stripe subscription id -> the version recur's row held when the run left it equal to what the
+ * run read from Stripe. Recovered events about these, older than the read, need no applying.
  */
-export async function reconcileSubscriptions(scope: RunScope): Promise<void> {
+export type BroughtUpToDate = Map<string, Date>;
+
+/**
+ * Every Stripe subscription (all statuses, 100 a page, customers expanded) against recur's rows,
+ * page by page with one query per page, and each page's customers' e-mails against recur's (the
+ * expanded customer is all the comparison needs: no list of customers is read); then what recur
+ * holds that Stripe did not list.
+ */
+export async function reconcileSubscriptions(scope: RunScope): Promise<BroughtUpToDate> {
   const listed = new Set<string>();
+  const upToDate: BroughtUpToDate = new Map();
+  const comparedCustomers = new Set<string>();
   const liveByCustomer = new Map<string, { id: string; status: string }[]>();
   let pages = 0;
   let cursor: string | null = null;
@@ -27,8 +38,10 @@ export async function reconcileSubscriptions(scope: RunScope): Promise<void> {
         live.push({ id: subscription.id, status: subscription.status });
         liveByCustomer.set(subscription.providerCustomerId, live);
       }
-      await reconcileSubscription(scope, subscription, stored.get(subscription.id) ?? null);
+      const version = await reconcileSubscription(scope, subscription, stored.get(subscription.id) ?? null);
+      if (version) upToDate.set(subscription.id, version);
     }
+    await reconcileCustomerEmails(scope, page.items.flatMap((subscription) => (subscription.customer ? [subscription.customer] : [])), comparedCustomers);
     cursor = page.nextCursor;
     scope.progress({ phase: 'subscriptions', pages, objects: listed.size, done: cursor === null });
   } while (cursor);
@@ -37,6 +50,7 @@ export async function reconcileSubscriptions(scope: RunScope): Promise<void> {
     if (live.length > 1) await flagSeveralLiveSubscriptions(scope, providerCustomerId, live);
   }
   await reportMissingAtProvider(scope, listed);
+  return upToDate;
 }
 
 /**

@@ -20,29 +20,35 @@ const ONE_MS = 1;
  * Stripe's events carry whole seconds, so every event later than the stored one still wins
  * afterwards. The repair re-reads the subscription (drifted ones only) and locks the row; a row
  * that changed since the comparison was written by a webhook meanwhile and is left alone.
+ *
+ * Answers the version recur's row holds once it equals what this run read from Stripe (already
+ * equal, recorded or repaired), or null when the run left it otherwise (not a plan, customer
+ * unknown, a webhook wrote it meanwhile): then events about it are the worker's to apply.
  */
-export async function reconcileSubscription(scope: RunScope, listed: ListedSubscription, stored: StoredSubscription | null): Promise<void> {
+export async function reconcileSubscription(scope: RunScope, listed: ListedSubscription, stored: StoredSubscription | null): Promise<Date | null> {
   const plans = scope.ctx.config.catalogue.plans;
   const plan = planForPrice(plans, { lookupKey: listed.priceLookupKey, priceId: listed.priceId });
   if (!plan) {
     // Not one of recur's plans: reported only when recur has no row of it either.
     if (!stored) await scope.record(scope.ctx.db, { kind: 'not_recorded', providerObjectId: listed.id, recurId: null, found: { price: listed.priceId, status: listed.status }, action: 'left alone: its price is not a catalogue plan' });
-    return;
+    return null;
   }
   if (!stored) return recordMissing(scope, listed);
   // A list page carries no past-due fact, so a past-due subscription is read by id to compare it.
-  if (compareSubscription(stored, listed, plan.id).length === 0 && !isPastDueAtStripe(listed.status)) return;
+  if (compareSubscription(stored, listed, plan.id).length === 0 && !isPastDueAtStripe(listed.status)) return stored.providerUpdatedAt;
   const fresh = await scope.gateway.retrieveSubscription(listed.id);
-  await scope.ctx.db.transaction(async (tx) => {
+  return scope.ctx.db.transaction(async (tx): Promise<Date | null> => {
     const now = scope.ctx.clock.now();
     const locked = await lockStoredSubscription(tx, stored.id);
     const truth = fresh ?? listed;
     const truthPlan = planForPrice(plans, { lookupKey: truth.priceLookupKey, priceId: truth.priceId });
-    const drift = locked && truthPlan ? compareSubscription(locked, truth, truthPlan.id) : [];
-    if (!locked || drift.length === 0) return;
-    if (locked.providerUpdatedAt.getTime() !== stored.providerUpdatedAt.getTime()) {
+    if (!locked || !truthPlan) return null;
+    const drift = compareSubscription(locked, truth, truthPlan.id);
+    const unchanged = locked.providerUpdatedAt.getTime() === stored.providerUpdatedAt.getTime();
+    if (drift.length === 0) return unchanged ? locked.providerUpdatedAt : null;
+    if (!unchanged) {
       for (const item of drift) await scope.record(tx, { kind: item.kind, providerObjectId: listed.id, recurId: stored.id, found: item, action: 'left alone: a webhook recorded a newer state during the run' });
-      return;
+      return null;
     }
     const recorded = await recordProviderSubscription(tx, {
       provider: 'stripe',
@@ -55,6 +61,7 @@ export async function reconcileSubscription(scope: RunScope, listed: ListedSubsc
     });
     const action = recorded.outcome === 'updated' ? 'repaired from Stripe' : `not repaired (${recorded.outcome === 'not_recorded' ? recorded.reason : recorded.outcome})`;
     for (const item of drift) await scope.record(tx, { kind: item.kind, providerObjectId: listed.id, recurId: stored.id, found: item, action });
+    return recorded.outcome === 'updated' ? new Date(locked.providerUpdatedAt.getTime() + ONE_MS) : null;
   });
 }
 
@@ -62,11 +69,11 @@ export async function reconcileSubscription(scope: RunScope, listed: ListedSubsc
  * A subscription recur never heard of (its webhooks were lost). It is versioned a millisecond
  * before Stripe's `created`: older than every event about it, so each of them still applies.
  */
-async function recordMissing(scope: RunScope, listed: ListedSubscription): Promise<void> {
+async function recordMissing(scope: RunScope, listed: ListedSubscription): Promise<Date | null> {
   // A past-due one is read by id for its failure's date, which a list page does not carry.
   const fresh = isPastDueAtStripe(listed.status) ? await scope.gateway.retrieveSubscription(listed.id) : null;
   const truth = fresh ? { ...listed, ...fresh } : listed;
-  await scope.ctx.db.transaction(async (tx) => {
+  return scope.ctx.db.transaction(async (tx): Promise<Date | null> => {
     const now = scope.ctx.clock.now();
     const customerId = await resolveProviderCustomer(
       tx,
@@ -76,18 +83,21 @@ async function recordMissing(scope: RunScope, listed: ListedSubscription): Promi
     const found = { status: listed.status, customer: listed.providerCustomerId };
     if (!customerId) {
       await scope.record(tx, { kind: 'not_recorded', providerObjectId: listed.id, recurId: null, found, action: 'left alone: its Stripe customer is deleted and unknown to recur' });
-      return;
+      return null;
     }
+    const version = new Date(listed.created.getTime() - ONE_MS);
     const recorded = await recordProviderSubscription(tx, {
       provider: 'stripe',
       customerId,
       subscription: truth,
-      version: new Date(listed.created.getTime() - ONE_MS),
+      version,
       plans: scope.ctx.config.catalogue.plans,
       now,
       actor: scope.actor,
     });
     if (recorded.outcome === 'inserted') await scope.record(tx, { kind: 'missing_locally', providerObjectId: listed.id, recurId: recorded.subscriptionId, found, action: 'recorded from Stripe' });
     if (recorded.outcome === 'not_recorded') await scope.record(tx, { kind: 'not_recorded', providerObjectId: listed.id, recurId: null, found, action: `left alone: ${recorded.reason}` });
+    // 'stale': a webhook recorded it first, from a read this run cannot date.
+    return recorded.outcome === 'inserted' ? version : null;
   });
 }

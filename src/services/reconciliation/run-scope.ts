@@ -18,5 +18,7 @@ export type RunScope = {
   startedAt: Date;
   /** Writes one drift report item, in the transaction of the change it describes. */
   record(tx: Queryable, item: NewReconciliationItem): Promise<void>;
+  /** Writes several in one statement, in the transaction of what they describe. */
+  recordMany(tx: Queryable, items: readonly NewReconciliationItem[]): Promise<void>;
   progress(progress: ReconcileProgress): void;
 };
