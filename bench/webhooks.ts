@@ -23,19 +23,29 @@ import { postgresAnswers, startBaseline, startRecur, thisCheckout, type Engine, 
 
 const SECRET = 'whsec_recur_bench_secret';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '20' },
-    engines: { type: 'string' },
-    backlog: { type: 'string', default: '50000' },
-    'drain-cap': { type: 'string', default: '180' },
-    'skip-drain': { type: 'boolean', default: false },
-    'before-root': { type: 'string' },
-    json: { type: 'boolean', default: false },
-  },
-});
+const options = {
+  seconds: { type: 'string', default: '10' },
+  warmup: { type: 'string', default: '3' },
+  connections: { type: 'string', default: '20' },
+  engines: { type: 'string' },
+  backlog: { type: 'string', default: '50000' },
+  'drain-cap': { type: 'string', default: '180' },
+  'skip-drain': { type: 'boolean', default: false },
+  'before-root': { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+/** A wrong option gets one line and exit 64, as every recur command. */
+function parseOptions(): ReturnType<typeof parseArgs<{ options: typeof options }>>['values'] {
+  try {
+    return parseArgs({ options }).values;
+  } catch (error) {
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(64);
+  }
+}
+
+const values = parseOptions();
 
 function positive(name: string, text: string): number {
   const value = Number(text);
