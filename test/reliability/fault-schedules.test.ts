@@ -128,7 +128,8 @@ describe.skipIf(!testDatabaseKinds.includes('postgres'))('random fault schedules
     const sync = await fleet.cli(['sync', 'stripe'], 90_000);
     expect(sync.code, sync.stderr).toBe(0);
     await waitFor('the inbox to be settled', async () => (await unsettledInboxEvents(call)).length === 0, 90_000, () => unsettledInboxEvents(call));
-    await waitFor('every notice to be sent', async () => (await notifications(call)).every((notice) => !['pending', 'sending'].includes(notice.status)), 60_000);
+    // Notices written by applied events go out on the minutely delivery run: up to a minute, more on a busy machine.
+    await waitFor('every notice to be sent', async () => (await notifications(call)).every((notice) => !['pending', 'sending'].includes(notice.status)), 150_000, async () => (await notifications(call)).filter((notice) => ['pending', 'sending'].includes(notice.status)));
 
     const { recur, sandbox } = await recurAndSandbox(lab, call, database.db, customers);
     expect(recur).toEqual(sandbox);
@@ -164,5 +165,5 @@ describe.skipIf(!testDatabaseKinds.includes('postgres'))('random fault schedules
   it(`holds for ${RUNS} random schedules (seed ${SEED})`, async () => {
     console.info(`[fault-schedules] seed ${SEED}, ${RUNS} runs (FAULT_SEED and FAULT_RUNS to change)`);
     await fc.assert(fc.asyncProperty(scheduleArbitrary, runSchedule), { seed: SEED, numRuns: RUNS, endOnFailure: process.env.FAULT_SHRINK !== '1', verbose: true });
-  }, 420_000);
+  }, 720_000);
 });

