@@ -37,6 +37,13 @@ export type EventProcessor = ((event: InboxEvent) => Promise<PreparedEvent>) & {
  */
 export type BatchProcessor = {
   objectOf(event: InboxEvent): string | null;
+  /**
+   * The stage of an object's group within a batch (absent: 0). Stages run one after another, the
+   * groups of one stage concurrently: facts other objects refer to (a subscription and its
+   * invoices, which link the payments to it) are committed before the objects that look them up
+   * (a dispute, whose policy job may run the moment its group commits), as in arrival order.
+   */
+  stageOf?(object: string): number;
   prepare(event: InboxEvent): Promise<PreparedEvent>;
 };
 

@@ -16,7 +16,7 @@ export const GROUPS_IN_FLIGHT = 16;
 
 export type BatchReport = Record<EventResult, number> & { claimed: number };
 
-type Group = { batch: BatchProcessor | null; events: InboxEvent[] };
+type Group = { batch: BatchProcessor | null; stage: number; events: InboxEvent[] };
 
 /**
  * Claims one batch of due events and processes it by provider object: the events about one object
@@ -28,13 +28,21 @@ export async function processInboxBatch(deps: WorkerDeps, options: { limit?: num
   const events = await claimDueInboxEvents(worker.db, { now: worker.clock.now(), leaseMs: deps.webhooks.claimLeaseMs ?? INBOX_LEASE_MS, limit: options.limit ?? INBOX_BATCH_SIZE });
   const report: BatchReport = { claimed: events.length, processed: 0, ignored: 0, failed: 0, dead: 0, 'lost-claim': 0 };
   // The provider requests of the batch take their turns in the worker's lane of the request budget.
-  await inLane('webhook-worker', () =>
-    forEachBounded(groupByObject(worker, events), GROUPS_IN_FLIGHT, async (group) => {
-      const results = group.batch ? await processObjectGroup(worker, group.batch, group.events) : await processOneByOne(worker, group.events);
-      for (const result of results) report[result] += 1;
-    }),
-  );
+  await inLane('webhook-worker', async () => {
+    for (const stage of inStages(groupByObject(worker, events))) {
+      await forEachBounded(stage, GROUPS_IN_FLIGHT, async (group) => {
+        const results = group.batch ? await processObjectGroup(worker, group.batch, group.events) : await processOneByOne(worker, group.events);
+        for (const result of results) report[result] += 1;
+      });
+    }
+  });
   return report;
+}
+
+/** The groups by stage, lowest first; within a stage, in the order of their first event. */
+function inStages(groups: readonly Group[]): Group[][] {
+  const stages = [...new Set(groups.map((group) => group.stage))].sort((a, b) => a - b);
+  return stages.map((stage) => groups.filter((group) => group.stage === stage));
 }
 
 function groupByObject(deps: WorkerDeps, events: readonly InboxEvent[]): Group[] {
@@ -48,7 +56,7 @@ function groupByObject(deps: WorkerDeps, events: readonly InboxEvent[]): Group[]
     }
     const object = batch ? batch.objectOf(event) : null;
     const key = !batch ? `${event.provider} one by one` : object ? `${event.provider} ${object}` : `${event.provider} event ${event.id}`;
-    const group = groups.get(key) ?? { batch, events: [] };
+    const group = groups.get(key) ?? { batch, stage: batch && object ? (batch.stageOf?.(object) ?? 0) : 0, events: [] };
     group.events.push(event);
     groups.set(key, group);
   }

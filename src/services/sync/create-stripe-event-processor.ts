@@ -8,7 +8,7 @@ import type { JobQueue } from '../service-context.ts';
 import { applyStripeSnapshot } from './apply-stripe-snapshot.ts';
 import { parseStripeEvent } from '../../providers/payments/stripe/events/stripe-event-envelope.ts';
 import { stripeEventHandlers, type HandlerDeps } from '../../providers/payments/stripe/events/stripe-event-handlers.ts';
-import { stripeObjectOf } from '../../providers/payments/stripe/events/stripe-event-object.ts';
+import { stripeObjectOf, stripeStageOf } from '../../providers/payments/stripe/events/stripe-event-object.ts';
 import { shareReadsWithinBatch } from '../../providers/payments/stripe/share-reads-within-batch.ts';
 
 export type StripeEventProcessorDeps = {
@@ -42,7 +42,7 @@ export function createStripeEventProcessor(deps: StripeEventProcessorDeps): Even
   // One batch: reads shared between its events, and the worker's own connections for the lookups.
   processor.forBatch = ({ db }) => {
     const handlerDeps: HandlerDeps = { gateway: shareReadsWithinBatch(deps.gateway), db };
-    return { objectOf: stripeObjectOf, prepare: (inboxEvent) => prepareStripeEvent(inboxEvent, handlerDeps, deps) };
+    return { objectOf: stripeObjectOf, stageOf: stripeStageOf, prepare: (inboxEvent) => prepareStripeEvent(inboxEvent, handlerDeps, deps) };
   };
   return processor;
 }

@@ -33,3 +33,12 @@ function subscriptionNamed(type: string, object: StripeObject): string | null {
   }
   return null;
 }
+
+/**
+ * Subscriptions first (their invoices link the payments to them), then everything else: a dispute,
+ * a charge or a PaymentIntent of the same batch, and the policy job a dispute queues, find the
+ * payment already under its subscription.
+ */
+export function stripeStageOf(object: string): number {
+  return object.startsWith('subscription:') ? 0 : 1;
+}
