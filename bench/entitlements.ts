@@ -25,6 +25,7 @@ import { generateApiKey } from '../src/services/api-keys/api-key-secret.ts';
 import { readCpuSeconds } from './support/process-memory.ts';
 import { seedSubscriptions } from './support/seed-subscriptions.ts';
 import { recurEnvironment, stopper } from './support/targets.ts';
+import { adminSql } from './support/admin-sql.ts';
 
 const { values } = parseArgs({
   options: {
@@ -56,13 +57,7 @@ const databaseUrl = (() => {
 })();
 
 async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  await adminSql(adminUrl, sql);
 }
 
 type Server = { url: string; pid: number; stop(): Promise<void> };

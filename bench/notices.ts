@@ -23,6 +23,7 @@ import { scheduleDueNotices } from '../src/notifications/schedule-due-notices.ts
 import type { ServiceContext } from '../src/services/service-context.ts';
 import { ManualClock } from '../src/shared/clock.ts';
 import { seedSubscriptions } from './support/seed-subscriptions.ts';
+import { adminSql } from './support/admin-sql.ts';
 
 const { values } = parseArgs({
   options: { subscriptions: { type: 'string', default: '1000000' }, database: { type: 'string', default: 'recur_bench_notices' }, keep: { type: 'boolean', default: false }, reuse: { type: 'boolean', default: false } },
@@ -42,13 +43,7 @@ if (!/^[a-z_][a-z0-9_]{0,62}$/.test(NAME)) {
 const NOW = new Date('2026-06-01T10:00:00Z');
 
 async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  await adminSql(adminUrl, sql);
 }
 
 const databaseUrl = (() => {

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Stripe from 'stripe';
@@ -14,14 +13,7 @@ import { syncPlansToStripe } from '../../src/services/sync/sync-plans-to-stripe.
 import { killSpawnedProcesses, repoRoot, runRecur, startRecur, type RunningRecur } from '../fixtures/recur-process.ts';
 import { KEY, sdk } from '../sandbox/stripe/stripe-kit.ts';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/test-database.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { freePort } from '../support/free-port.ts';
 
 type Delivery = { eventId: string; status: string; url: string; attempts: number };
 
