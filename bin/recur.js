@@ -1,4 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=16
+// The flag (also in package.json's scripts): V8 on Node 22 and 24 grows its young generation to
+// 64 MB semi-spaces under load, which held a PGlite service at ~450 MB while webhooks arrived;
+// with 16 MB it peaked at ~360 MB, as fast (ADR 0007).
 // recur runs dist/recur.js, compiled from src/ when npm installs it and again, first, whenever a
 // source changed since: an edit is never run stale (bin/compiled-cli.js, docs/adr/0012). Where it
 // cannot be rebuilt (a read-only install), the TypeScript sources run through tsx, more slowly.

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,10 +88,16 @@ export function recurEnvironment(engine: Engine, secret: string, location: strin
   return env;
 }
 
-/** `node bin/recur.js start` as an operator runs it; `url` resolves with the URL of its banner. */
+/** The Node flags of bin/recur.js's first line (`#!/usr/bin/env -S node <flags>`): what `recur` runs with. */
+function nodeFlagsOf(launch: RecurLaunch): string[] {
+  const shebang = readFileSync(join(launch.root, 'bin/recur.js'), 'utf8').split('\n', 1)[0]!;
+  return /^#!\/usr\/bin\/env -S node (.+)$/.exec(shebang)?.[1]?.trim().split(/\s+/) ?? [];
+}
+
+/** `recur start` as an operator runs it (bin/recur.js with its flags); `url` resolves with the URL of its banner. */
 export function launchRecur(env: NodeJS.ProcessEnv, launch: RecurLaunch = thisCheckout): { child: ChildProcess; url: Promise<string> } {
   // Logs at the default level go to /dev/null: they are written (a real cost), not collected.
-  const child = spawn(process.execPath, [join(launch.root, 'bin/recur.js'), 'start'], { cwd: launch.root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeFlagsOf(launch), join(launch.root, 'bin/recur.js'), 'start'], { cwd: launch.root, env, stdio: ['ignore', 'ignore', 'pipe'] });
   return { child, url: urlFrom(child, /recur is running on (http:\/\/\S+)/, 'recur') };
 }
 
