@@ -102,8 +102,14 @@ async function subscriptionPaidBy(ctx: Ctx, dispute: DisputeRecord): Promise<Sub
   return subscriptionId ? findSubscription(ctx.db, subscriptionId) : null;
 }
 
-/** A customer with a live subscription whose disputed payment is not linked yet: invoice.paid may still come. */
+/**
+ * A disputed payment not linked to a subscription yet, whose link may still come: the customer has
+ * a live subscription (invoice.paid may come after the dispute), or no subscription recorded at
+ * all (the subscription's own events may come after the dispute's). Only a customer whose
+ * subscriptions all ended has a payment that is taken for a one-off at once.
+ */
 async function isInvoicePaymentPending(ctx: Ctx, dispute: DisputeRecord): Promise<boolean> {
-  const live = await ctx.db.query("SELECT 1 FROM subscriptions WHERE customer_id = $1 AND status <> 'canceled' LIMIT 1", [dispute.customerId]);
-  return live.rows.length > 0;
+  const result = await ctx.db.query<{ live: boolean | null }>("SELECT bool_or(status <> 'canceled') AS live FROM subscriptions WHERE customer_id = $1", [dispute.customerId]);
+  const live = result.rows[0]?.live ?? null;
+  return live !== false;
 }
