@@ -13,7 +13,8 @@ export const TEST_CLIENT_SECRET = 'EFsecret-very-secret';
  * (Basic auth, `access_token`, `expires_in`), Bearer checks, and PayPal's error shape. Each test
  * scripts the answers of the routes it needs, one per request, in order.
  */
-export async function startPaypalDialectServer(options: { expiresIn?: number } = {}) {
+export async function startPaypalDialectServer(options: { expiresIn?: number; prefix?: string } = {}) {
+  const prefix = options.prefix ?? '';
   const requests: RecordedRequest[] = [];
   const scripts = new Map<string, Answer[]>();
   const fallbacks = new Map<string, Route>();
@@ -48,7 +49,8 @@ export async function startPaypalDialectServer(options: { expiresIn?: number } =
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const request = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const url = req.url ?? '/';
+      const request = { method: req.method ?? 'GET', path: url.startsWith(prefix) ? url.slice(prefix.length) : `(outside ${prefix})${url}`, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
       requests.push(request);
       const reply = answer(request);
       if (reply === 'drop-connection') return req.socket.destroy();
@@ -62,7 +64,7 @@ export async function startPaypalDialectServer(options: { expiresIn?: number } =
   const port = (server.address() as AddressInfo).port;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${port}${prefix}`,
     requests,
     /** Requests other than token requests. */
     apiRequests: () => requests.filter((request) => request.path !== '/v1/oauth2/token'),
