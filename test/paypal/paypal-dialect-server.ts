@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 export type RecordedRequest = { method: string; path: string; headers: Record<string, string | string[] | undefined>; body: string };
-export type Answer = { status: number; body?: unknown; headers?: Record<string, string> } | 'drop-connection' | 'hang';
+/** `text`: a body sent as it is (a PEM certificate); `body`: one sent as JSON. */
+export type Answer = { status: number; body?: unknown; text?: string; headers?: Record<string, string> } | 'drop-connection' | 'hang';
 type Route = (request: RecordedRequest) => Answer;
 
 export const TEST_CLIENT_ID = 'AcmeClientId123';
@@ -55,8 +56,9 @@ export async function startPaypalDialectServer(options: { expiresIn?: number; pr
       const reply = answer(request);
       if (reply === 'drop-connection') return req.socket.destroy();
       if (reply === 'hang') return void hanging.push(res);
-      const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
-      res.writeHead(reply.status, { ...(text ? { 'content-type': 'application/json' } : {}), ...reply.headers });
+      const text = reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
+      const type = reply.text !== undefined ? 'application/x-pem-file' : 'application/json';
+      res.writeHead(reply.status, { ...(text ? { 'content-type': type } : {}), ...reply.headers });
       res.end(text);
     });
   });
