@@ -1,25 +1,13 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './load-config.ts';
-import { LOOPBACK_HOSTNAMES, type Settings } from './settings-schema.ts';
-
-/** PayPal's own REST API, by PAYPAL_MODE. */
-export const PAYPAL_API_BASES = { live: 'https://api-m.paypal.com', sandbox: 'https://api-m.sandbox.paypal.com' } as const;
+import { isLoopbackSandbox } from './paypal-api-base.ts';
+import type { Settings } from './settings-schema.ts';
 
 type PaypalSettings = Pick<
   Settings,
   'PAYPAL_CLIENT_ID' | 'PAYPAL_CLIENT_SECRET' | 'PAYPAL_WEBHOOK_ID' | 'PAYPAL_MODE' | 'PAYPAL_API_BASE' | 'PAYPAL_SANDBOX_ROOT_CA_FILE'
 >;
-
-/** The API base recur talks to: the configured one, else PayPal's for the mode. */
-export function resolvePaypalApiBase(settings: Pick<Settings, 'PAYPAL_MODE' | 'PAYPAL_API_BASE'>): string {
-  return settings.PAYPAL_API_BASE ?? PAYPAL_API_BASES[settings.PAYPAL_MODE];
-}
-
-/** True when the API base is an emulator on this machine in sandbox mode: the only place a private root CA may be trusted. */
-export function isLoopbackSandbox(settings: Pick<Settings, 'PAYPAL_MODE' | 'PAYPAL_API_BASE'>): boolean {
-  return settings.PAYPAL_MODE === 'sandbox' && settings.PAYPAL_API_BASE !== undefined && LOOPBACK_HOSTNAMES.has(new URL(settings.PAYPAL_API_BASE).hostname);
-}
 
 /**
  * The PayPal settings that only work together, each failure one line naming the setting. A

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolvePaypalApiBase } from '../../src/config/check-paypal-settings.ts';
+import { resolvePaypalApiBase } from '../../src/config/paypal-api-base.ts';
 import { ConfigError, loadConfig } from '../../src/config/load-config.ts';
 import { createTestCertificates } from '../paypal/paypal-test-certificates.ts';
 

@@ -142,7 +142,7 @@ describe('PayPal transport: requests', () => {
   it('a request that never gets an answer fails as a network failure naming the timeout', async () => {
     server.script('GET /v1/billing/subscriptions/I-BW452GLLEP1G', 'hang', 'hang');
     const error = await failureOf(client({ timeoutMs: 100, maxTries: 2 }).send({ method: 'GET', path: '/v1/billing/subscriptions/I-BW452GLLEP1G' }));
-    expect(error.message).toBe('PayPal answered 0 while GET /v1/billing/subscriptions/I-BW452GLLEP1G: NETWORK_FAILURE: no answer within the timeout');
+    expect(error.message).toBe('PayPal could not be reached while GET /v1/billing/subscriptions/I-BW452GLLEP1G: NETWORK_FAILURE: no answer within the timeout');
   });
 
   it('does not follow a redirect (it would carry the token elsewhere)', async () => {

@@ -1,4 +1,6 @@
-import { isLoopbackSandbox, readRootCertificate, resolvePaypalApiBase } from '../../../config/check-paypal-settings.ts';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isLoopbackSandbox, resolvePaypalApiBase } from '../../../config/paypal-api-base.ts';
 import type { Settings } from '../../../config/settings-schema.ts';
 import type { Clock } from '../../../shared/clock.ts';
 import { createRequestBudget, type RequestBudget } from '../../../shared/request-budget.ts';
@@ -24,7 +26,8 @@ export type PaypalSettings = Pick<
 export type PaypalClient = { http: PaypalHttp; sdk: PaypalSdkCalls; rest: PaypalRestClient; verifyWebhook: AsyncWebhookVerifier };
 
 /**
- * The PayPal client layer from the parsed settings (checked by `checkPaypalSettings` at start).
+ * The PayPal client layer from the parsed settings (checked by `checkPaypalSettings` at start, the
+ * root CA file included).
  * null when PayPal is not configured. `budget`: the process's PayPal budget, when the caller
  * already holds one; else one of PAYPAL_MAX_REQUESTS_PER_SECOND.
  */
@@ -40,7 +43,7 @@ export function createPaypalClient(settings: PaypalSettings, clock: Clock, budge
     webhookId,
     verification: settings.PAYPAL_WEBHOOK_VERIFICATION,
     postback: (request) => rest.verifyWebhookSignature(request),
-    loopbackSandbox: rootCaFile && isLoopbackSandbox(settings) ? { apiBase, rootCa: readRootCertificate(rootCaFile) } : undefined,
+    loopbackSandbox: rootCaFile && isLoopbackSandbox(settings) ? { apiBase, rootCa: new X509Certificate(readFileSync(rootCaFile)) } : undefined,
   });
   return { http, sdk: createPaypalSdkCalls(createPaypalSdkClient(http, settings.PAYPAL_MODE)), rest, verifyWebhook };
 }

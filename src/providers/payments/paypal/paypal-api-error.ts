@@ -24,6 +24,7 @@ function codeFor(httpStatus: number): ErrorCode {
  */
 export class PaypalApiError extends RecurError {
   override name = 'PaypalApiError';
+  /** PayPal's HTTP status; 0 when no answer came (network failure, timeout). */
   readonly httpStatus: number;
   readonly paypalName: string | null;
   readonly paypalMessage: string | null;
@@ -37,7 +38,8 @@ export class PaypalApiError extends RecurError {
     const said = [paypalName, paypalMessage].filter(Boolean).join(': ') || 'no error body';
     const issueText = issues.length > 0 ? ` [${issues.join(', ')}]` : '';
     const debug = body?.debug_id ? ` (debug_id ${body.debug_id})` : '';
-    super(codeFor(httpStatus), `PayPal answered ${httpStatus} while ${doing}: ${said}${issueText}${debug}`, {
+    const what = httpStatus === 0 ? 'PayPal could not be reached' : `PayPal answered ${httpStatus}`;
+    super(codeFor(httpStatus), `${what} while ${doing}: ${said}${issueText}${debug}`, {
       ...options,
       ...(body?.debug_id ? { details: { paypalDebugId: body.debug_id } } : {}),
     });
