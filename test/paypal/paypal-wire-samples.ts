@@ -99,5 +99,4 @@ export const subscriptionTransactions = {
       time: '2026-06-01T10:00:12Z',
     },
   ],
-  links: [],
 };
