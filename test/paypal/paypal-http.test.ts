@@ -68,6 +68,15 @@ describe('PayPal transport: the access token', () => {
     expect(server.apiRequests().map((request) => request.headers['authorization'])).toEqual(['Bearer A21AA-test-token-1', 'Bearer A21AA-test-token-1', 'Bearer A21AA-test-token-2']);
   });
 
+  it('callers refused at once share one renewal', async () => {
+    const http = client();
+    await http.send({ method: 'GET', path: '/v1/billing/subscriptions/I-BW452GLLEP1G' });
+    server.revokeTokens();
+    const path = '/v1/billing/subscriptions/I-BW452GLLEP1G';
+    await expect(Promise.all([http.send({ method: 'GET', path }), http.send({ method: 'GET', path }), http.send({ method: 'GET', path })])).resolves.toEqual([subscription, subscription, subscription]);
+    expect(server.tokenRequests()).toHaveLength(2);
+  });
+
   it('a second 401 goes up as the error, after one renewal only', async () => {
     const http = client();
     const refused = { status: 401, body: { name: 'AUTHENTICATION_FAILURE', message: 'Authentication failed due to invalid authentication credentials or a missing Authorization header.', debug_id: 'd401' } };
