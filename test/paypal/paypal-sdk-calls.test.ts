@@ -112,6 +112,7 @@ describe('the official SDK over recur\'s transport', () => {
     const error = await sdk.getSubscription('I-BW452GLLEP1G').then(() => null, (caught: unknown) => caught);
     expect(error).toBeInstanceOf(PaypalApiError);
     expect((error as PaypalApiError).paypalName).toBe('NETWORK_FAILURE');
+    expect((error as PaypalApiError).message).toMatch(/^PayPal could not be reached while GET \/v1\/billing\/subscriptions\/I-BW452GLLEP1G: NETWORK_FAILURE: fetch failed \([A-Z_]+\)$/);
     expect(server.apiRequests()).toHaveLength(4);
   });
 });

@@ -84,7 +84,7 @@ export function createPaypalHttp(options: PaypalHttpOptions): PaypalHttp {
       try {
         response = await attempt();
       } catch (error) {
-        if (tryNumber >= maxTries || (error instanceof PaypalApiError)) throw describeNetworkFailure(error, doing);
+        if (tryNumber >= maxTries) throw describeNetworkFailure(error, doing);
         await timer.sleep(backoff(backoffMs, tryNumber));
         continue;
       }
@@ -181,11 +181,12 @@ function retryAfterMs(header: string | undefined, clock: Clock): number {
   return Number.isNaN(date) ? DEFAULT_RATE_LIMIT_WAIT_MS : Math.max(date - clock.now().getTime(), 100);
 }
 
-function describeNetworkFailure(error: unknown, doing: string): unknown {
-  if (error instanceof PaypalApiError) return error;
-  const reason = error instanceof Error && error.name === 'TimeoutError' ? 'no answer within the timeout' : error instanceof Error ? error.message : String(error);
-  const failure = new PaypalApiError(doing, 0, { name: 'NETWORK_FAILURE', message: reason }, { cause: error });
-  return failure;
+/** No answer at all (refused, reset, timed out): PayPal's error shape with status 0, the cause kept for the log. */
+function describeNetworkFailure(error: unknown, doing: string): PaypalApiError {
+  // undici says only "fetch failed"; the system's code (ECONNREFUSED, ECONNRESET, ...) is in its cause.
+  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  const reason = error instanceof Error && error.name === 'TimeoutError' ? 'no answer within the timeout' : `${error instanceof Error ? error.message : String(error)}${typeof code === 'string' ? ` (${code})` : ''}`;
+  return new PaypalApiError(doing, 0, { name: 'NETWORK_FAILURE', message: reason }, { cause: error });
 }
 
 function parseTokenResponse(text: string, doing: string): { accessToken: string; expiresInSeconds: number } {
