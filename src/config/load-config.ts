@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { catalogueSchema, defaultCatalogue, type Catalogue } from './catalogue-schema.ts';
+import { checkPaypalSettings } from './check-paypal-settings.ts';
 import { settingsSchema, type Settings } from './settings-schema.ts';
 import { configuredShopName, messagingReachesCustomers, UNNAMED_SHOP } from './shop-name.ts';
 import { validateNoticeOverrides } from '../notifications/render-notice.ts';
@@ -20,7 +21,7 @@ export class ConfigError extends Error {
 const DEFAULT_CONFIG_FILE = 'recur.config.json';
 
 /** Settings whose value a configuration error names but never shows. */
-const SECRET_SETTINGS: ReadonlySet<string> = new Set(['DATABASE_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'SENDGRID_API_KEY', 'TWILIO_AUTH_TOKEN', 'LINK_SIGNING_SECRET', 'METRICS_TOKEN']);
+const SECRET_SETTINGS: ReadonlySet<string> = new Set(['DATABASE_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'PAYPAL_CLIENT_SECRET', 'SENDGRID_API_KEY', 'TWILIO_AUTH_TOKEN', 'LINK_SIGNING_SECRET', 'METRICS_TOKEN']);
 
 /**
  * Parses the whole configuration once, at start-up. Empty environment values count as unset so
@@ -45,6 +46,7 @@ function checkSettingGroups(settings: Settings): void {
   if (settings.HTTP_HEADERS_TIMEOUT_SECONDS > settings.HTTP_REQUEST_TIMEOUT_SECONDS) {
     throw new ConfigError(`HTTP_HEADERS_TIMEOUT_SECONDS: at most HTTP_REQUEST_TIMEOUT_SECONDS (${settings.HTTP_REQUEST_TIMEOUT_SECONDS}), which covers the headers too (got ${settings.HTTP_HEADERS_TIMEOUT_SECONDS})`);
   }
+  checkPaypalSettings(settings);
   if (settings.SENDGRID_API_KEY && !settings.SENDGRID_FROM) throw new ConfigError('SENDGRID_FROM: required with SENDGRID_API_KEY (the sender of every e-mail) (missing)');
   const twilio = { TWILIO_ACCOUNT_SID: settings.TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: settings.TWILIO_AUTH_TOKEN, TWILIO_FROM: settings.TWILIO_FROM };
   const missing = Object.entries(twilio).filter(([, value]) => !value).map(([name]) => name);

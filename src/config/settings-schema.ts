@@ -21,6 +21,15 @@ const httpUrl = (example: string) =>
     .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), `expected an http(s) URL such as ${example}`)
     .transform((value) => value.replace(/\/+$/, ''));
 
+/** Loopback hosts an emulator may listen on; anything else must be reached over TLS. */
+export const LOOPBACK_HOSTNAMES: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+function isHttpsOrLoopbackUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTNAMES.has(url.hostname));
+}
+
 function isTimeZone(value: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: value });
@@ -120,6 +129,29 @@ export const settingsSchema = z.object({
    * fits both; raise it to 100 with a live key, beyond only with a limit Stripe raised for the account.
    */
   STRIPE_MAX_REQUESTS_PER_SECOND: integerSetting(1, 1000).default(25),
+  PAYPAL_CLIENT_ID: z.string().trim().regex(/^[A-Za-z0-9_-]{8,128}$/, 'expected the REST app\'s client ID from PayPal\'s developer dashboard').optional(),
+  PAYPAL_CLIENT_SECRET: z.string().trim().min(8, 'expected the REST app\'s secret from PayPal\'s developer dashboard').optional(),
+  /** The id PayPal gave recur's webhook endpoint: a signed delivery names it, so a delivery for another endpoint is refused. */
+  PAYPAL_WEBHOOK_ID: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected the webhook ID PayPal shows for recur\'s endpoint').optional(),
+  /** Which PayPal: its sandbox (test accounts, no real money) or live; decides the API base when PAYPAL_API_BASE is unset. */
+  PAYPAL_MODE: z.enum(['sandbox', 'live']).default('sandbox'),
+  /** A PayPal-compatible API (the local sandbox); unset: PayPal's own API for PAYPAL_MODE. https, except on loopback. */
+  PAYPAL_API_BASE: z
+    .string()
+    .trim()
+    .refine((value) => isHttpsOrLoopbackUrl(value), 'expected an https URL, or http on loopback such as http://127.0.0.1:12111/paypal')
+    .transform((value) => value.replace(/\/+$/, ''))
+    .optional(),
+  /** Requests per second this process sends to PayPal, all callers together (PayPal publishes no fixed limit; it answers 429 beyond its own). */
+  PAYPAL_MAX_REQUESTS_PER_SECOND: integerSetting(1, 1000).default(10),
+  /**
+   * How a PayPal webhook is verified: offline (signature checked here, with PayPal's certificate,
+   * cached), postback (PayPal's verify-webhook-signature call for each delivery) or offline, and
+   * the postback only when offline fails.
+   */
+  PAYPAL_WEBHOOK_VERIFICATION: z.enum(['offline', 'postback', 'offline-then-postback']).default('offline'),
+  /** PEM file of the root certificate a local PayPal sandbox signs its webhook certificates with; only with a loopback PAYPAL_API_BASE in sandbox mode. */
+  PAYPAL_SANDBOX_ROOT_CA_FILE: z.string().trim().min(1, 'expected a file path').optional(),
   /** Declined card charges within FRAUD_DECLINE_WINDOW_DAYS at which a customer without a successful payment is banned. */
   FRAUD_DECLINE_THRESHOLD: integerSetting(2, 1000).default(5),
   FRAUD_DECLINE_WINDOW_DAYS: integerSetting(1, 365).default(30),
