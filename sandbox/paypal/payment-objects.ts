@@ -87,13 +87,14 @@ export function refundObject(rt: PaypalRuntime, refund: StoredRefund): Record<st
   };
 }
 
-/** Records a payment that went through or was declined; a disputing payer's first one gets a dispute a day later. */
+/** Records a payment; the disputing payer disputes it a day later when it is an order's or a subscription's first. */
 export function recordPayment(rt: PaypalRuntime, input: Omit<StoredPayment, 'id' | 'refunded' | 'create_time' | 'update_time'>): StoredPayment {
   const now = rt.nowIso();
   const payment: StoredPayment = { ...input, id: paypalIds.capture(), refunded: 0, create_time: now, update_time: now };
   rt.data.payments[payment.id] = payment;
-  const firstOfPayer = !Object.values(rt.data.payments).some((other) => other.id !== payment.id && other.payer === payment.payer && other.status !== 'DECLINED');
-  if (payment.status === 'COMPLETED' && opensDispute(payment.payer) && firstOfPayer) {
+  // An order's capture, or the first sale of a subscription: what the disputing payer disputes.
+  const first = !payment.subscription_id || !Object.values(rt.data.payments).some((other) => other.id !== payment.id && other.subscription_id === payment.subscription_id);
+  if (payment.status === 'COMPLETED' && opensDispute(payment.payer) && first) {
     rt.data.dispute_openings.push({ at: isoSeconds(afterDays(rt.now(), 1)), payment_id: payment.id });
   }
   return payment;

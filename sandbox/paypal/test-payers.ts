@@ -6,7 +6,7 @@ export const testPayers = {
   'pays@payers.recur.test': 'Every payment goes through.',
   'renewals-fail@payers.recur.test': 'Approves; every scheduled subscription charge fails until the sandbox fixes the funding (POST /paypal/sandbox/subscriptions/{id}/fix-funding).',
   'declines@payers.recur.test': 'Every payment is declined: orders fail at capture (INSTRUMENT_DECLINED), a subscription without trial cannot be approved, charges after a trial fail.',
-  'disputes@payers.recur.test': 'Pays, then opens a dispute a day after the first payment.',
+  'disputes@payers.recur.test': 'Pays, then disputes the payment a day later (an order\'s capture, or a subscription\'s first payment).',
 } as const;
 
 export type TestPayer = keyof typeof testPayers;

@@ -91,6 +91,16 @@ export function installPaypalErrorHandler(api: FastifyInstance): void {
     return sendPaypalError(reply, paypalErrors.server(500));
   });
   api.setNotFoundHandler((_request, reply) => sendPaypalError(reply, new PaypalError(404, 'NOT_FOUND', 'The specified resource does not exist.')));
+  // PayPal takes an empty body as no body (the SDK captures an order with `Content-Type: application/json` and nothing after it).
+  api.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(Object.assign(new Error('malformed JSON'), { statusCode: 400 }), undefined);
+    }
+  });
   api.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
