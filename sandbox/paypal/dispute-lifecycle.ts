@@ -4,7 +4,7 @@ import { money } from './money.ts';
 import { captureObject, saleObject } from './payment-objects.ts';
 import type { StoredDispute } from './paypal-state.ts';
 import { isoSeconds, type PaypalRuntime } from './runtime.ts';
-import { payerName } from './test-payers.ts';
+import { merchantId, payerName } from './test-payers.ts';
 import { emitEvent } from './webhook-events.ts';
 
 /** The seller has ten days to answer a dispute before PayPal reviews it. */
@@ -27,7 +27,7 @@ export function disputeObject(rt: PaypalRuntime, dispute: StoredDispute): Record
             gross_amount: money(payment.amount, payment.currency),
             ...(payment.custom_id ? { custom: payment.custom_id } : {}),
             buyer: { name: `${payerName(payment.payer).given_name} ${payerName(payment.payer).surname}` },
-            seller: { merchant_id: 'RECURSANDBOX1', name: 'recur sandbox merchant' },
+            seller: { merchant_id: merchantId, name: 'recur sandbox merchant' },
           },
         ]
       : [],
@@ -53,12 +53,12 @@ function announce(rt: PaypalRuntime, dispute: StoredDispute, type: 'CUSTOMER.DIS
 /** The payer disputes a payment (the disputing test payer, a day after their first payment). */
 export function openDispute(rt: PaypalRuntime, paymentId: string): StoredDispute | null {
   const payment = rt.data.payments[paymentId];
-  if (!payment || payment.status !== 'COMPLETED') return null;
+  if (!payment || (payment.status !== 'COMPLETED' && payment.status !== 'PARTIALLY_REFUNDED')) return null;
   const now = rt.nowIso();
   const dispute: StoredDispute = {
     id: paypalIds.dispute(),
     payment_id: payment.id,
-    amount: payment.amount,
+    amount: payment.amount - payment.refunded,
     currency: payment.currency,
     reason: 'MERCHANDISE_OR_SERVICE_NOT_RECEIVED',
     status: 'WAITING_FOR_SELLER_RESPONSE',
@@ -79,7 +79,7 @@ export function resolveDispute(rt: PaypalRuntime, dispute: StoredDispute, outcom
   dispute.update_time = rt.nowIso();
   const payment = rt.data.payments[dispute.payment_id];
   if (outcome === 'RESOLVED_BUYER_FAVOUR' && payment) {
-    payment.refunded = payment.amount;
+    payment.refunded += dispute.amount;
     payment.status = 'REVERSED';
     payment.update_time = dispute.update_time;
     if (payment.kind === 'sale') emitEvent(rt, 'PAYMENT.SALE.REVERSED', 'sale', saleObject(rt, payment), `A ${money(payment.amount, payment.currency).value} ${payment.currency} sale payment was reversed`);

@@ -29,6 +29,8 @@ export function registerDisputeRoutes(api: FastifyInstance, rt: PaypalRuntime): 
       .filter((dispute) => !state || (state === 'RESOLVED' ? dispute.status === 'RESOLVED' : state === 'REQUIRED_ACTION' ? dispute.status === 'WAITING_FOR_SELLER_RESPONSE' : dispute.status !== 'RESOLVED'))
       .sort((a, b) => b.create_time.localeCompare(a.create_time));
     const { items } = paginate(all, { page_size: request.query.page_size ?? '10' });
+    // PayPal leaves `items` out of an empty list (its schema wants at least one).
+    if (items.length === 0) return { links: [{ href: `${rt.apiBase()}/v1/customer/disputes`, rel: 'self', method: 'GET' }] };
     return {
       items: items.map((dispute) => {
         const full = disputeObject(rt, dispute);

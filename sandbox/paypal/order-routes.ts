@@ -7,7 +7,7 @@ import { captureObject, recordPayment } from './payment-objects.ts';
 import { paypalErrors } from './paypal-errors.ts';
 import type { StoredOrder } from './paypal-state.ts';
 import type { PaypalRuntime } from './runtime.ts';
-import { chargeGoesThrough, payerIdOf, payerName, testPayers } from './test-payers.ts';
+import { chargeGoesThrough, merchantId, payerIdOf, payerName, testPayers } from './test-payers.ts';
 import { emitEvent } from './webhook-events.ts';
 import { idempotentPost, parseBody } from './wire.ts';
 
@@ -59,7 +59,7 @@ export function orderObject(rt: PaypalRuntime, order: StoredOrder): Record<strin
       return {
         reference_id: unit.reference_id,
         amount: money(unit.amount, unit.currency),
-        payee: { email_address: 'merchant@recur.test', merchant_id: 'RECURSANDBOX1' },
+        payee: { email_address: 'merchant@recur.test', merchant_id: merchantId },
         ...(unit.description ? { description: unit.description } : {}),
         ...(unit.custom_id ? { custom_id: unit.custom_id } : {}),
         ...(unit.invoice_id ? { invoice_id: unit.invoice_id } : {}),

@@ -30,7 +30,7 @@ export const paypalErrors = {
   unprocessable: (issue: string, description: string) =>
     new PaypalError(422, 'UNPROCESSABLE_ENTITY', 'The requested action could not be performed, semantically incorrect, or failed business validation.', [{ issue, description }]),
   notFound: (what: string) =>
-    new PaypalError(404, 'RESOURCE_NOT_FOUND', 'The specified resource does not exist.', [{ issue: 'INVALID_RESOURCE_ID', description: `Requested ${what} ID was not found.` }]),
+    new PaypalError(404, 'RESOURCE_NOT_FOUND', 'The specified resource does not exist.', [{ issue: 'INVALID_RESOURCE_ID', description: 'Specified resource ID does not exist. Please check the resource ID and try again.', value: what }]),
   unauthorized: () => new PaypalError(401, 'AUTHENTICATION_FAILURE', 'Authentication failed due to invalid authentication credentials or a missing Authorization header.'),
   server: (status: 500 | 429 | 503) =>
     status === 429

@@ -23,12 +23,21 @@ export function chargeGoesThrough(payer: string, options: { scheduled: boolean; 
 
 export const opensDispute = (payer: string): boolean => payer === 'disputes@payers.recur.test';
 
-/** A stable payer id per e-mail (PayPal's 13-character `payer_id`). */
+const accountAlphabet = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+
+/** A stable payer id per e-mail: PayPal's 13-character account id (no 0, 1, I or O). */
 export function payerIdOf(email: string): string {
   let hash = 2166136261;
-  for (const char of email) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
-  return `PAYER${hash.toString(36).toUpperCase().padStart(8, '0')}`.slice(0, 13);
+  let id = '';
+  for (let index = 0; id.length < 13; index++) {
+    hash = Math.imul(hash ^ (email.charCodeAt(index % email.length) + index), 16777619) >>> 0;
+    id += accountAlphabet[hash % accountAlphabet.length];
+  }
+  return id;
 }
+
+/** The sandbox's one merchant account, in the same form. */
+export const merchantId = 'RECURSANDBX23';
 
 export function payerName(email: string): { given_name: string; surname: string } {
   const local = email.split('@')[0] ?? 'test';

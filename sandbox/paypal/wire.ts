@@ -11,20 +11,22 @@ export const TOKEN_LIFETIME_SECONDS = 32_400;
 export type Answer = { status: number; body?: unknown };
 type Handler = (request: FastifyRequest) => Answer | Promise<Answer>;
 
+/** PayPal's issue code and its fixed description (the specifications enumerate both) for a validation failure. */
+function paypalIssueOf(issue: z.core.$ZodIssue): { issue: string; description: string } {
+  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) return { issue: 'MISSING_REQUIRED_PARAMETER', description: 'A required field is missing.' };
+  if (issue.code === 'too_small' && issue.origin === 'string') return { issue: 'INVALID_STRING_MIN_LENGTH', description: 'The value of a field is too short.' };
+  if (issue.code === 'too_big' && issue.origin === 'string') return { issue: 'INVALID_STRING_MAX_LENGTH', description: 'The value of a field is too long.' };
+  if (issue.code === 'too_small' && issue.origin === 'number') return { issue: 'INVALID_INTEGER_MIN_VALUE', description: 'The integer value of a field is too small.' };
+  if (issue.code === 'too_big' && issue.origin === 'number') return { issue: 'INVALID_INTEGER_MAX_VALUE', description: 'The integer value of a field is too large.' };
+  if (issue.code === 'invalid_format') return { issue: 'INVALID_PARAMETER_SYNTAX', description: 'The value of a field does not conform to the expected format.' };
+  return { issue: 'INVALID_PARAMETER_VALUE', description: 'The value of a field is invalid.' };
+}
+
 /** The body parsed with `schema`, or PayPal's INVALID_REQUEST naming each field. */
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const parsed = schema.safeParse(body ?? {});
   if (parsed.success) return parsed.data;
-  const details: PaypalIssue[] = parsed.error.issues.map((issue) => {
-    const field = `/${issue.path.join('/')}`;
-    const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
-    return {
-      field,
-      location: 'body',
-      issue: missing ? 'MISSING_REQUIRED_PARAMETER' : 'INVALID_PARAMETER_VALUE',
-      description: missing ? 'A required field / parameter is missing.' : `The value of a field is invalid: ${issue.message}.`,
-    };
-  });
+  const details: PaypalIssue[] = parsed.error.issues.map((issue) => ({ field: `/${issue.path.join('/')}`, location: 'body', ...paypalIssueOf(issue) }));
   throw paypalErrors.invalidRequest(details);
 }
 
