@@ -27,7 +27,6 @@ export function subscriptionObject(rt: PaypalRuntime, subscription: StoredSubscr
           { href: base, rel: 'edit', method: 'PATCH' },
           { href: base, rel: 'self', method: 'GET' },
           { href: `${base}/suspend`, rel: 'suspend', method: 'POST' },
-          { href: `${base}/capture`, rel: 'capture', method: 'POST' },
         ];
   const approved = subscription.status !== 'APPROVAL_PENDING';
   const next = nextBillingTime(subscription);
