@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { renderEventsPage } from './events-page.ts';
 import type { PaypalRuntime } from './runtime.ts';
 import { testPayers } from './test-payers.ts';
 import { ensureWebhook, webhookObject } from './webhook-routes.ts';
@@ -24,6 +25,7 @@ export function registerPaypalControlRoutes(app: FastifyInstance, rt: PaypalRunt
   });
 
   app.get('/paypal/sandbox/events', async () => ({ data: [...rt.data.events].reverse() }));
+  app.get('/paypal/sandbox/events.html', async (_request, reply) => reply.type('text/html; charset=utf-8').send(renderEventsPage(rt.data.events, rt.sandbox.webhooks.deliveries())));
 
   // The payer adds a working card: the next retry (or cycle) of this subscription goes through.
   app.post<{ Params: { id: string } }>('/paypal/sandbox/subscriptions/:id/fix-funding', async (request, reply) => {

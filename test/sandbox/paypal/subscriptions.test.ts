@@ -247,4 +247,23 @@ describe('PayPal sandbox: webhooks', () => {
     const deliveries = (await (await fetch(`${sandbox.url}/sandbox/webhooks/deliveries`)).json()) as { data: { provider: string; status: string }[] };
     expect(deliveries.data.filter((delivery) => delivery.provider === 'paypal' && delivery.status === 'dropped')).toHaveLength(1);
   });
+
+  it('lists the events raised with their deliveries on a page, escaped', async () => {
+    await sandbox.ctx.webhooks.flush();
+    const page = await (await fetch(`${sandbox.url}/paypal/sandbox/events.html`)).text();
+    const last = eventsOf(listener.received).at(-1)!;
+    expect(page).toContain(last.id);
+    expect(page).toContain('BILLING.SUBSCRIPTION.CANCELLED');
+    expect(page).toMatch(/delivered \(1x\) http:\/\/127\.0\.0\.1:\d+\/webhooks\/paypal/);
+    expect(page).not.toContain('<script');
+  });
+
+  it('answers configured request faults in PayPal\'s error shape', async () => {
+    await fetch(`${sandbox.url}/sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ requests: [{ provider: 'paypal', route: 'GET /paypal/v1/catalogs/products/:id', errorRate: 1, errorStatus: 429 }] }) });
+    const limited = await paypalCall(sandbox.url, token, 'GET', `/v1/catalogs/products/${productId}`);
+    await fetch(`${sandbox.url}/sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(limited.status).toBe(429);
+    expect(limited.body).toMatchObject({ name: 'RATE_LIMIT_REACHED' });
+    expect((await paypalCall(sandbox.url, token, 'GET', `/v1/catalogs/products/${productId}`)).status).toBe(200);
+  });
 });
