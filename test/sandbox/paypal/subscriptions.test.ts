@@ -1,5 +1,5 @@
 import { IntervalUnit, SubscriptionsController, TenureType, type Client } from '@paypal/paypal-server-sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunningSandbox } from '../../../sandbox/core/start-sandbox.ts';
 import { accessToken, approveAs, eventsOf, paypalCall, paypalSdk, signatureHolds, startPaypalSandbox, startWebhookListener } from './paypal-kit.ts';
 
@@ -73,6 +73,26 @@ describe('PayPal sandbox: OAuth', () => {
     expect(await missing.json()).toMatchObject({ error: 'invalid_token' });
     await sandbox.advance(new Date(sandbox.ctx.clock.now().getTime() + 86_400_000));
     expect((await paypalCall(sandbox.url, token, 'GET', `/v1/catalogs/products/${productId}`)).status).toBe(200);
+  });
+});
+
+describe('PayPal sandbox: token expiry by wall time', () => {
+  it('a token dies 32400 s of real time after its grant: 401 invalid_token, and a new grant works', async () => {
+    const shortLived = await accessToken(sandbox.url);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 32_399_000);
+      expect((await paypalCall(sandbox.url, shortLived, 'GET', `/v1/catalogs/products/${productId}`)).status).toBe(200);
+      vi.setSystemTime(Date.now() + 2_000);
+      const expired = await paypalCall(sandbox.url, shortLived, 'GET', `/v1/catalogs/products/${productId}`);
+      expect(expired.status).toBe(401);
+      expect(expired.body).toMatchObject({ error: 'invalid_token' });
+      const fresh = await accessToken(sandbox.url);
+      expect((await paypalCall(sandbox.url, fresh, 'GET', `/v1/catalogs/products/${productId}`)).status).toBe(200);
+      token = fresh;
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
