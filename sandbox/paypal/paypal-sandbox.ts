@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { installRequestFaults, type SandboxContext, type SandboxProvider, type SandboxProviderFactory } from '../core/sandbox-provider.ts';
@@ -51,7 +51,11 @@ export function createPaypalSandbox(overrides: Partial<PaypalCredentials> = {}):
 
     const ensureAuthority = async () => {
       if (!rt.data.authority || !isConsistent(rt.data.authority)) rt.data.authority = await createSigningAuthority(rt.now(), paypalIds.webhook().toLowerCase());
-      if (sandbox.stateFile) writeFileSync(join(dirname(sandbox.stateFile), ROOT_CA_FILE), rt.data.authority.rootCertificatePem, { mode: 0o644 });
+      if (sandbox.stateFile) {
+        // The state file's directory may not exist before its first save (the state file makes it the same way).
+        mkdirSync(dirname(sandbox.stateFile), { recursive: true, mode: 0o700 });
+        writeFileSync(join(dirname(sandbox.stateFile), ROOT_CA_FILE), rt.data.authority.rootCertificatePem, { mode: 0o644 });
+      }
     };
 
     const register = async (app: FastifyInstance) => {

@@ -8,7 +8,8 @@ import { accessToken, approveAs, eventsOf, linkOf, monthlyPlan, paypalCall, sand
 
 const DAY = 86_400_000;
 const directory = mkdtempSync(join(tmpdir(), 'recur-paypal-state-'));
-const stateFile = join(directory, 'state.json');
+// A directory that does not exist yet: the root certificate is written before the state's first save.
+const stateFile = join(directory, 'not-yet', 'state.json');
 let listener: Awaited<ReturnType<typeof startWebhookListener>>;
 let sandbox: RunningSandbox | null = null;
 
@@ -28,7 +29,7 @@ describe('PayPal sandbox: restart with a state file', () => {
     const created = await paypalCall(sandbox.url, token, 'POST', '/v1/billing/subscriptions', { plan_id: plan.body.id, application_context: { return_url: 'https://shop.example/r', cancel_url: 'https://shop.example/c' } }, { 'PayPal-Request-Id': 'persisted-create' });
     await approveAs(linkOf(created.body, 'approve'), 'pays@payers.recur.test');
     const root = await (await fetch(`${sandbox.url}/paypal/sandbox/root-ca.pem`)).text();
-    expect(readFileSync(join(directory, ROOT_CA_FILE), 'utf8')).toBe(root);
+    expect(readFileSync(join(directory, 'not-yet', ROOT_CA_FILE), 'utf8')).toBe(root);
     const before = await paypalCall(sandbox.url, token, 'GET', `/v1/billing/subscriptions/${created.body.id as string}`);
     await sandbox.stop();
     sandbox = null;
