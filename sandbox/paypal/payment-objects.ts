@@ -109,7 +109,21 @@ export function refundPayment(rt: PaypalRuntime, payment: StoredPayment, amount:
   payment.status = payment.refunded >= payment.amount ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
   payment.update_time = now;
   if (payment.kind === 'sale') {
-    emitEvent(rt, 'PAYMENT.SALE.REFUNDED', 'sale', { ...saleObject(rt, payment), sale_id: payment.id, state: 'completed', amount: { total: money(amount, payment.currency).value, currency: payment.currency } }, `A ${money(amount, payment.currency).value} ${payment.currency} sale payment was refunded`);
+    // PayPal's v1 refund resource: the refund's own id, the sale it refunds, the agreement it belongs to.
+    const resource = {
+      id: refund.id,
+      state: 'completed',
+      amount: { total: money(amount, payment.currency).value, currency: payment.currency },
+      sale_id: payment.id,
+      ...(payment.subscription_id ? { billing_agreement_id: payment.subscription_id } : {}),
+      create_time: now,
+      update_time: now,
+      links: [
+        { href: `${rt.apiBase()}/v1/payments/refund/${refund.id}`, rel: 'self', method: 'GET' },
+        { href: `${rt.apiBase()}/v1/payments/sale/${payment.id}`, rel: 'sale', method: 'GET' },
+      ],
+    };
+    emitEvent(rt, 'PAYMENT.SALE.REFUNDED', 'refund', resource, `A ${money(amount, payment.currency).value} ${payment.currency} sale payment was refunded`);
   } else {
     emitEvent(rt, 'PAYMENT.CAPTURE.REFUNDED', 'refund', refundObject(rt, refund), `A ${money(amount, payment.currency).value} ${payment.currency} capture payment was refunded`);
   }

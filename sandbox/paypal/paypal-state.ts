@@ -115,7 +115,8 @@ export type StoredWebhook = { id: string; url: string; event_types: string[] };
 
 export type StoredEvent = { id: string; event_type: string; create_time: string; webhook_ids: string[] };
 
-export type Replay = { fingerprint: string; status: number; body: unknown };
+/** A POST's first answer under its PayPal-Request-Id; `at`: when it was given (wall time, ms), kept 72 hours as PayPal keeps them. */
+export type Replay = { fingerprint: string; status: number; body: unknown; at: number };
 
 /** Everything the PayPal emulator remembers, as plain JSON data (the state file keeps it whole). */
 export type PaypalData = {
@@ -169,7 +170,7 @@ const snapshotSchema = z.object({
   dispute_openings: z.array(z.object({ at: z.iso.datetime(), payment_id: z.string() })),
   webhooks: table,
   events: z.array(z.looseObject({ id: z.string(), event_type: z.string() })),
-  idempotency: z.record(z.string(), z.object({ fingerprint: z.string(), status: z.number().int(), body: z.unknown() })),
+  idempotency: z.record(z.string(), z.object({ fingerprint: z.string(), status: z.number().int(), body: z.unknown(), at: z.number() })),
   authority: authority.nullable(),
 });
 

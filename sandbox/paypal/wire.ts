@@ -8,6 +8,9 @@ import type { PaypalRuntime } from './runtime.ts';
 /** Access tokens live nine hours, as PayPal's do. */
 export const TOKEN_LIFETIME_SECONDS = 32_400;
 
+/** PayPal keeps a PayPal-Request-Id's answer 72 hours (of real time, like tokens). */
+const REPLAY_KEPT_MS = 72 * 3_600_000;
+
 export type Answer = { status: number; body?: unknown };
 type Handler = (request: FastifyRequest) => Answer | Promise<Answer>;
 
@@ -113,19 +116,25 @@ export function installPaypalErrorHandler(api: FastifyInstance): void {
  * answered and creates nothing; the same id with another body is refused (PayPal keeps the first).
  */
 export function idempotentPost(api: FastifyInstance, rt: PaypalRuntime, url: string, handler: Handler): void {
+  let stored = 0;
   api.post(url, async (request, reply) => {
     const requestId = request.headers['paypal-request-id'];
     const key = typeof requestId === 'string' && requestId ? `${request.url.split('?')[0]} ${requestId}` : null;
     const fingerprint = createHash('sha256').update(JSON.stringify(request.body ?? null)).digest('hex');
     if (key) {
       const replay = rt.data.idempotency[key];
-      if (replay) {
+      if (replay && replay.at >= Date.now() - REPLAY_KEPT_MS) {
         if (replay.fingerprint !== fingerprint) throw paypalErrors.unprocessable('DUPLICATE_REQUEST_ID', 'The PayPal-Request-Id was already used with another request body.');
         return reply.status(replay.status).send(replay.body);
       }
     }
     const answer = await handler(request);
-    if (key) rt.data.idempotency[key] = { fingerprint, status: answer.status, body: answer.body ?? null };
+    if (key) {
+      const now = Date.now();
+      // Expired answers are swept now and then, not at every call (a benchmark stores many).
+      if (++stored % 500 === 0) for (const [known, replay] of Object.entries(rt.data.idempotency)) if (replay.at < now - REPLAY_KEPT_MS) delete rt.data.idempotency[known];
+      rt.data.idempotency[key] = { fingerprint, status: answer.status, body: answer.body ?? null, at: now };
+    }
     return answer.body === undefined ? reply.status(answer.status).send() : reply.status(answer.status).send(answer.body);
   });
 }
