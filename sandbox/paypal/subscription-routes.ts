@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { paginate } from './catalog-routes.ts';
 import { paypalIds } from './ids.ts';
 import { money } from './money.ts';
 import { feeOf } from './payment-objects.ts';
@@ -46,7 +47,7 @@ function requireStatus(subscription: StoredSubscription, allowed: StoredSubscrip
   if (!allowed.includes(subscription.status)) throw paypalErrors.unprocessable('SUBSCRIPTION_STATUS_INVALID', `Invalid subscription status for ${action} action; subscription status should be ${allowed.join(' or ')}.`);
 }
 
-/** Subscriptions v1: create, get, suspend, activate, cancel, revise, transactions. */
+/** Subscriptions v1: create, list, get, suspend, activate, cancel, revise, transactions. */
 export function registerSubscriptionRoutes(api: FastifyInstance, rt: PaypalRuntime): void {
   idempotentPost(api, rt, '/v1/billing/subscriptions', (request) => {
     const body = parseBody(createBody, request.body);
@@ -87,6 +88,25 @@ export function registerSubscriptionRoutes(api: FastifyInstance, rt: PaypalRunti
     subscriptionEvent(rt, subscription, 'BILLING.SUBSCRIPTION.CREATED', `Subscription ${subscription.id} created`);
     const { id, status, status_update_time, create_time, links } = subscriptionObject(rt, subscription);
     return { status: 201, body: { id, plan_id: plan.id, status, status_update_time, ...(subscription.custom_id ? { custom_id: subscription.custom_id } : {}), plan_overridden: false, create_time, links } };
+  });
+
+  // What the official SDK's listSubscriptions asks (PayPal's published spec names only its plan_ids parameter).
+  api.get<{ Querystring: { plan_ids?: string; statuses?: string; created_after?: string; created_before?: string; page_size?: string; page?: string } }>('/v1/billing/subscriptions', async (request) => {
+    const { plan_ids: planIds, statuses, created_after: after, created_before: before } = request.query;
+    const plans = planIds ? new Set(planIds.split(',').map((id) => id.trim())) : null;
+    const wanted = statuses ? new Set(statuses.split(',').map((status) => status.trim().toUpperCase())) : null;
+    const all = Object.values(rt.data.subscriptions)
+      .filter((subscription) => !plans || plans.has(subscription.plan_id))
+      .filter((subscription) => !wanted || wanted.has(subscription.status))
+      .filter((subscription) => !after || Date.parse(subscription.create_time) >= Date.parse(after))
+      .filter((subscription) => !before || Date.parse(subscription.create_time) <= Date.parse(before));
+    const { items, totalPages, total, page } = paginate(all, request.query);
+    return {
+      subscriptions: items.map((subscription) => subscriptionObject(rt, subscription)),
+      total_items: total,
+      total_pages: totalPages,
+      links: [{ href: `${rt.apiBase()}/v1/billing/subscriptions?page=${page}`, rel: 'self', method: 'GET' }],
+    };
   });
 
   api.get<{ Params: { id: string } }>('/v1/billing/subscriptions/:id', async (request) => subscriptionObject(rt, findSubscription(rt, request.params.id)));

@@ -1,6 +1,7 @@
+import { SubscriptionsController } from '@paypal/paypal-server-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../../sandbox/core/start-sandbox.ts';
-import { accessToken, approveAs, eventsOf, linkOf, monthlyPlan, paypalCall, sandboxStart, startPaypalSandbox, startWebhookListener } from './paypal-kit.ts';
+import { accessToken, approveAs, eventsOf, linkOf, monthlyPlan, paypalCall, paypalSdk, sandboxStart, startPaypalSandbox, startWebhookListener } from './paypal-kit.ts';
 
 const DAY = 86_400_000;
 let sandbox: RunningSandbox;
@@ -97,5 +98,20 @@ describe('PayPal sandbox: billing on the sandbox clock', () => {
     const active = await subscription(id);
     expect(active.status).toBe('ACTIVE');
     expect(active.billing_info).toMatchObject({ outstanding_balance: { value: '0.00' }, last_payment: { time: dayIso(41) }, next_billing_time: dayIso(60) });
+  });
+
+  it('lists subscriptions by plan and status through the SDK (what reconciliation reads)', async () => {
+    const paying = await subscribedAs('pays@payers.recur.test');
+    const failing = await subscribedAs('renewals-fail@payers.recur.test');
+    await onDay(41);
+    const subscriptions = new SubscriptionsController(paypalSdk(sandbox.url));
+    const planOf = async (id: string) => (await subscription(id)) as unknown as { plan_id: string };
+    const plans = [(await planOf(paying)).plan_id, (await planOf(failing)).plan_id].join(',');
+    const { result: all } = await subscriptions.listSubscriptions({ planIds: plans });
+    expect(all.subscriptions!.map((listed) => listed.id).sort()).toEqual([paying, failing].sort());
+    const { result: suspended } = await subscriptions.listSubscriptions({ planIds: plans, statuses: 'SUSPENDED' });
+    expect(suspended.subscriptions!.map((listed) => [listed.id, listed.status])).toEqual([[failing, 'SUSPENDED']]);
+    const { result: page } = await subscriptions.listSubscriptions({ planIds: plans, pageSize: 1, page: 2 });
+    expect(page.subscriptions).toHaveLength(1);
   });
 });
