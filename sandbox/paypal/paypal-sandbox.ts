@@ -101,6 +101,8 @@ export function createPaypalSandbox(overrides: Partial<PaypalCredentials> = {}):
         baseUrl: `${baseUrl}/paypal`,
         clientId: credentials.clientId,
         clientSecret: credentials.clientSecret,
+        // The first registered webhook's id is what a development recur sets as PAYPAL_WEBHOOK_ID.
+        ...(Object.values(rt.data.webhooks)[0] ? { webhookId: Object.values(rt.data.webhooks)[0]!.id } : {}),
         webhooks: Object.values(rt.data.webhooks).map((webhook) => ({ id: webhook.id, url: webhook.url })),
         rootCertificate: `${baseUrl}/paypal/sandbox/root-ca.pem`,
         ...(sandbox.stateFile ? { rootCertificateFile: join(dirname(sandbox.stateFile), ROOT_CA_FILE) } : {}),

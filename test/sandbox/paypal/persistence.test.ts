@@ -28,6 +28,7 @@ describe('PayPal sandbox: restart with a state file', () => {
     const plan = await paypalCall(sandbox.url, token, 'POST', '/v1/billing/plans', monthlyPlan(product.body.id as string, { trialDays: 30 }));
     const created = await paypalCall(sandbox.url, token, 'POST', '/v1/billing/subscriptions', { plan_id: plan.body.id, application_context: { return_url: 'https://shop.example/r', cancel_url: 'https://shop.example/c' } }, { 'PayPal-Request-Id': 'persisted-create' });
     await approveAs(linkOf(created.body, 'approve'), 'pays@payers.recur.test');
+    expect((sandbox.describe().providers as Record<string, { webhookId?: string }>).paypal!.webhookId).toBe(webhook.id);
     const root = await (await fetch(`${sandbox.url}/paypal/sandbox/root-ca.pem`)).text();
     expect(readFileSync(join(directory, 'not-yet', ROOT_CA_FILE), 'utf8')).toBe(root);
     const before = await paypalCall(sandbox.url, token, 'GET', `/v1/billing/subscriptions/${created.body.id as string}`);
