@@ -64,7 +64,7 @@ export function planObject(rt: PaypalRuntime, plan: StoredPlan): Record<string, 
     links: [
       { href: `${rt.apiBase()}/v1/billing/plans/${plan.id}`, rel: 'self', method: 'GET', encType: 'application/json' },
       { href: `${rt.apiBase()}/v1/billing/plans/${plan.id}`, rel: 'edit', method: 'PATCH', encType: 'application/json' },
-      { href: `${rt.apiBase()}/v1/billing/plans/${plan.id}/${plan.status === 'ACTIVE' ? 'deactivate' : 'activate'}`, rel: plan.status === 'ACTIVE' ? 'self' : 'self', method: 'POST', encType: 'application/json' },
+      { href: `${rt.apiBase()}/v1/billing/plans/${plan.id}/${plan.status === 'ACTIVE' ? 'deactivate' : 'activate'}`, rel: plan.status === 'ACTIVE' ? 'deactivate' : 'activate', method: 'POST', encType: 'application/json' },
     ],
   };
 }
