@@ -24,6 +24,8 @@ export const webhookFaultSchema = z
     /** How many times in all a duplicated webhook is sent. */
     duplicateCopies: z.number().int().min(2).max(5).default(2),
     dropRate: z.number().min(0).max(1).default(0),
+    /** Event types never delivered at all (PayPal is known to lose BILLING.SUBSCRIPTION.CANCELLED). */
+    dropEventTypes: z.array(z.string().min(1)).default([]),
     /** Deliver each batch of pending webhooks in a random order. */
     shuffle: z.boolean().default(false),
   })
@@ -87,9 +89,10 @@ export class FaultInjector {
     this.seen.clear();
   }
 
-  forWebhook(provider: SandboxProviderName): { copies: number; shuffle: boolean } {
+  forWebhook(provider: SandboxProviderName, eventType?: string): { copies: number; shuffle: boolean } {
     const rule = this.settings.webhooks.find((candidate) => candidate.provider === provider);
     if (!rule) return { copies: 1, shuffle: false };
+    if (eventType !== undefined && rule.dropEventTypes.includes(eventType)) return { copies: 0, shuffle: rule.shuffle };
     if (rule.dropRate > 0 && this.random() < rule.dropRate) return { copies: 0, shuffle: rule.shuffle };
     const copies = rule.duplicateRate > 0 && this.random() < rule.duplicateRate ? rule.duplicateCopies : 1;
     return { copies, shuffle: rule.shuffle };

@@ -11,6 +11,8 @@ export type SandboxContext = {
   webhooks: WebhookDispatcher;
   /** The sandbox's own base URL once it listens (for hosted pages and links in objects). */
   baseUrl: () => string;
+  /** The state file the sandbox keeps, or null in memory (a provider may write companions beside it). */
+  stateFile: string | null;
 };
 
 /**

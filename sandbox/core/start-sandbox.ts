@@ -41,6 +41,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     faults,
     webhooks: new WebhookDispatcher({ faults, ...(options.webhookRetryDelaysMs ? { retryDelaysMs: options.webhookRetryDelaysMs } : {}) }),
     baseUrl: () => baseUrl,
+    stateFile: options.stateFile ?? null,
   };
   const providers = options.providers.map((factory) => factory(ctx));
   const stateFile = options.stateFile ? new StateFile(options.stateFile, ctx.clock, providers) : null;

@@ -16,6 +16,8 @@ export type WebhookDelivery = {
 export type WebhookRequest = {
   provider: SandboxProviderName;
   eventId: string;
+  /** The event's type, for faults that drop chosen types. */
+  eventType?: string;
   url: string;
   body: string;
   /** Called at every attempt: providers sign each attempt with a fresh timestamp. */
@@ -51,7 +53,7 @@ export class WebhookDispatcher {
   }
 
   send(request: WebhookRequest): void {
-    const { copies } = this.options.faults.forWebhook(request.provider);
+    const { copies } = this.options.faults.forWebhook(request.provider, request.eventType);
     if (copies === 0) {
       this.log.push({ ...this.record(request), status: 'dropped' });
       return;

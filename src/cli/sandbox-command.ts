@@ -10,7 +10,7 @@ const parsePort = (value: string): number => {
 export function registerSandboxCommand(program: Command): void {
   program
     .command('sandbox')
-    .description('run the local emulators of Stripe, SendGrid and Twilio alone, with one shared clock')
+    .description('run the local emulators of Stripe, PayPal, SendGrid and Twilio alone, with one shared clock')
     .option('--port <port>', 'port to listen on (0 picks a free one)', parsePort, 12111)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--state-file <path>', 'keep the emulators\' state in this JSON file across restarts (default: memory only)')

@@ -22,9 +22,17 @@ describe('recur sandbox and the sandbox beside recur start', { timeout: 120_000 
   it('runs alone, prints one JSON object a program can use, and stops on SIGINT', async () => {
     const sandbox = spawnNode([recurBin, 'sandbox', '--port', '0', '--json'], { cwd: repoRoot });
     const info = await waitForOutput(sandbox, () => (sandbox.stdout().endsWith('\n') ? (JSON.parse(sandbox.stdout()) as SandboxInfo) : null), 60_000);
-    expect(Object.keys(info.providers).sort()).toEqual(['sendgrid', 'stripe', 'twilio']);
+    expect(Object.keys(info.providers).sort()).toEqual(['paypal', 'sendgrid', 'stripe', 'twilio']);
     expect(info.providers.sendgrid!.baseUrl).toBe(`${info.url}/sendgrid`);
     expect(info.providers.twilio!.baseUrl).toBe(`${info.url}/twilio`);
+    expect(info.providers.paypal!.baseUrl).toBe(`${info.url}/paypal`);
+    const paypal = info.providers.paypal as { clientId: string; clientSecret: string };
+    const grant = await fetch(`${info.url}/paypal/v1/oauth2/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${paypal.clientId}:${paypal.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
+    expect(((await grant.json()) as { expires_in: number }).expires_in).toBe(32400);
 
     const stripe = new Stripe(info.providers.stripe!.apiKey as string, { ...(info.providers.stripe!.sdk as { host: string; port: number; protocol: 'http' }) });
     const customer = await stripe.customers.create({ email: 'anna@example.nl' });
@@ -68,7 +76,7 @@ describe('recur sandbox and the sandbox beside recur start', { timeout: 120_000 
     expect(sandboxUrl).toBeDefined();
     expect(withSandbox.stderr()).toContain('no keys configured for stripe, sendgrid, twilio: recur uses this sandbox for them');
     const control = (await (await fetch(`${sandboxUrl}/sandbox`)).json()) as { providers: Record<string, { webhookEndpoints?: { url: string }[] }> };
-    expect(Object.keys(control.providers).sort()).toEqual(['sendgrid', 'stripe', 'twilio']);
+    expect(Object.keys(control.providers).sort()).toEqual(['paypal', 'sendgrid', 'stripe', 'twilio']);
     expect(control.providers.stripe!.webhookEndpoints!.map((endpoint) => endpoint.url)).toEqual([`${withSandbox.url}/webhooks/stripe`]);
 
     // The whole path is wired: a checkout through recur opens a session on the sandbox.

@@ -20,4 +20,10 @@ describe.runIf(existsSync(shared))('vendored provider material equals the refere
     expect(readReference('twilio/twilio_api_v2010.json')).toBe(sharedText('twilio/twilio_api_v2010.json'));
     expect(sendgridSpecText()).toBe(sharedText('sendgrid/tsg_mail_v3.json'));
   });
+
+  it("PayPal's OpenAPI specifications", () => {
+    const files = readdirSync(new URL('paypal/', shared)).sort();
+    expect(readdirSync(new URL('paypal/', new URL('./', import.meta.url))).sort()).toEqual(files);
+    for (const file of files) expect(readReference(`paypal/${file}`), file).toBe(sharedText(`paypal/${file}`));
+  });
 });
