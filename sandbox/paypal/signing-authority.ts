@@ -1,6 +1,4 @@
-import 'reflect-metadata';
 import { webcrypto, X509Certificate } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
 
 const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 } as const;
 
@@ -26,6 +24,10 @@ function pem(label: string, der: ArrayBuffer): string {
 
 /** A new root and signing certificate, valid from a day before `now` for ten (root) and five (signing) years. */
 export async function createSigningAuthority(now: Date, certId: string): Promise<SigningAuthority> {
+  // Loaded here, not at start-up: a restart finds the authority in the state file, and the
+  // library (with its metadata polyfill) costs ~0.1-0.2 s to load.
+  await import('reflect-metadata');
+  const x509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const rootKeys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
   const signingKeys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
