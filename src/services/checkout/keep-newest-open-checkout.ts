@@ -1,4 +1,5 @@
-import type { OpenCheckoutSession, StripeGateway } from '../../providers/payments/stripe/stripe-gateway.ts';
+import type { StripeGateway } from '../../providers/payments/stripe/stripe-gateway.ts';
+import type { OpenCheckoutSession } from '../../providers/payments/provider-objects.ts';
 import { RecurError } from '../../shared/errors.ts';
 
 export type OpenCheckoutOutcome = { kind: 'newest'; expired: string[] } | { kind: 'superseded'; by: OpenCheckoutSession; expired: string[] };

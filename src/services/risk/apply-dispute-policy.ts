@@ -1,7 +1,7 @@
 import { findDispute, setDisputePolicy, CLOSED_DISPUTE_STATUSES, type DisputeRecord } from '../../db/repositories/dispute-repository.ts';
 import { enqueueAdminAlert } from '../../db/repositories/notification-outbox-repository.ts';
 import { findSubscription, type SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
-import type { StripeRiskGateway } from '../../providers/payments/stripe/stripe-risk-gateway.ts';
+import type { RiskOperations } from '../../providers/payments/risk-operations.ts';
 import { RecurError } from '../../shared/errors.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { cancelSubscriptionForRisk, isLive } from './cancel-subscription-for-risk.ts';
@@ -78,7 +78,7 @@ export async function applyDisputePolicy(ctx: Ctx, disputeId: string, options: {
   return { outcome: 'applied', policy, canceledSubscription: subscription && isLive(subscription) ? subscription.id : null };
 }
 
-async function acceptDispute(ctx: Ctx, gateway: StripeRiskGateway, dispute: DisputeRecord, step: { customerId: string; actor: string; entity: string; entityId: string; now: Date }): Promise<void> {
+async function acceptDispute(ctx: Ctx, gateway: RiskOperations, dispute: DisputeRecord, step: { customerId: string; actor: string; entity: string; entityId: string; now: Date }): Promise<void> {
   const key = `dispute:accept:${dispute.providerDisputeId}`;
   await runRiskStep(ctx.db, step.now, {
     ...step,

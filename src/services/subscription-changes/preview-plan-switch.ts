@@ -1,4 +1,4 @@
-import type { PriceChangePreview, PriceChangePreviewLine } from '../../providers/payments/stripe/stripe-subscription-changes-gateway.ts';
+import type { PriceChangePreview, PriceChangePreviewLine } from '../../providers/payments/subscription-change-operations.ts';
 import { RecurError } from '../../shared/errors.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { findPlanSwitch, type PlanSwitch } from './switchable-subscription.ts';

@@ -1,5 +1,5 @@
 import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
-import type { ProviderInvoiceSummary } from '../../providers/payments/stripe/stripe-subscription-changes-gateway.ts';
+import type { ProviderInvoiceSummary } from '../../providers/payments/subscription-change-operations.ts';
 import { conflict } from '../../shared/errors.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
 import { recordSubscriptionChange } from './record-subscription-change.ts';

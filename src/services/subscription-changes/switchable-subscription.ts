@@ -1,7 +1,7 @@
 import type { Plan } from '../../domain/plan.ts';
 import { decidePlanSwitch, type PlanSwitchRule } from '../../domain/plan-switch-rule.ts';
 import { mapProviderStatus } from '../../domain/subscription-status.ts';
-import type { PriceChangeStart } from '../../providers/payments/stripe/stripe-subscription-changes-gateway.ts';
+import type { PriceChangeStart } from '../../providers/payments/subscription-change-operations.ts';
 import { conflict, RecurError } from '../../shared/errors.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { requireCatalogPlan, requireStripePrice } from './stripe-price-of-plan.ts';

@@ -1,7 +1,7 @@
 import type { Queryable } from '../../../../db/database.ts';
 import { findCustomerIdByProviderCustomer } from '../../../../db/repositories/provider-customer-repository.ts';
 import type { StripeGateway } from '../stripe-gateway.ts';
-import type { ProviderDispute } from '../stripe-risk-gateway.ts';
+import type { ProviderDispute } from '../../risk-operations.ts';
 import { idField, type StripeEventEnvelope } from './stripe-event-envelope.ts';
 import { emptySnapshot, type StripeSnapshot } from './stripe-snapshot.ts';
 

@@ -1,5 +1,5 @@
-import type { ProviderPayment, ProviderSubscription } from '../stripe-gateway.ts';
-import type { ProviderDispute } from '../stripe-risk-gateway.ts';
+import type { ProviderPayment, ProviderSubscription } from '../../provider-objects.ts';
+import type { ProviderDispute } from '../../risk-operations.ts';
 
 /**
  * What one Stripe event means for recur, read from Stripe in `prepare` (outside any transaction)
