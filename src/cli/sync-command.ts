@@ -2,7 +2,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { Config } from '../config/load-config.ts';
 import { syncStripeOperation } from '../control/control-operations.ts';
-import { buildStripeIntegration } from '../runtime/build-stripe-integration.ts';
+import { buildPaymentProviders } from '../runtime/build-payment-providers.ts';
 import { buildJobCatalogue } from '../jobs/job-catalogue.ts';
 import { startJobEngine } from '../jobs/job-engine.ts';
 import type { ReconcileProgress } from '../services/reconciliation/run-scope.ts';
@@ -44,14 +44,14 @@ export function registerSyncCommand(program: Command): void {
 /** Stripe, and a job engine that only enqueues: a fraud review or dispute policy decided by a recovered event runs in the service's worker. */
 async function openSyncContext(config: Config, base: ServiceContext): Promise<LocalContext> {
   const jobs = await startJobEngine({ db: base.db, jobs: buildJobCatalogue(base), logger: createLogger('silent'), pollIntervalSeconds: 1, work: false });
-  const stripe = buildStripeIntegration(config, base.db, systemClock, () => jobs)!;
-  const webhooks = buildWebhookContext(config, { stripe: stripe.processor });
+  const providers = buildPaymentProviders(config, base.db, systemClock, () => jobs);
+  const webhooks = buildWebhookContext(config, providers.processors);
   // No job engine works in this process (on the embedded database none can run beside it):
   // recovered events are processed here, with the worker's own code, before the command ends.
   webhooks.wakeWorker = async () => {
     await drainInbox({ db: base.db, clock: systemClock, webhooks, locale: config.DEFAULT_LOCALE });
   };
-  return { ctx: { ...base, webhooks, jobs, stripe: { gateway: stripe.gateway, publicBaseUrl: stripe.publicBaseUrl } }, close: () => jobs.stop() };
+  return { ctx: { ...base, webhooks, jobs, payments: providers.payments }, close: () => jobs.stop() };
 }
 
 /** 75: try again later (another run is going); 78: configuration; 69: the provider is unavailable. */

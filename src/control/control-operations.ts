@@ -6,7 +6,7 @@ import { presentWebhookEvent } from '../http/routes/webhook-admin-routes.ts';
 import { deliverDueNotifications } from '../notifications/deliver-due-notifications.ts';
 import { createApiKey } from '../services/api-keys/create-api-key.ts';
 import { revokeApiKey } from '../services/api-keys/revoke-api-key.ts';
-import { reconcileStripe } from '../services/reconciliation/reconcile-stripe.ts';
+import { reconcileProvider } from '../services/reconciliation/reconcile-provider.ts';
 import type { ReconcileProgress } from '../services/reconciliation/run-scope.ts';
 import { RecurError } from '../shared/errors.ts';
 import { replayInboxEvent } from '../webhooks/replay-inbox-event.ts';
@@ -75,7 +75,7 @@ export const syncStripeOperation = defineControlOperation<z.ZodObject<Record<str
   input: z.object({}).strict(),
   unavailable: (settings) => (settings.STRIPE_SECRET_KEY ? null : 'STRIPE_SECRET_KEY is not set (and STRIPE_API_BASE for the sandbox)'),
   async run(ctx, _input, report) {
-    const run = await reconcileStripe(ctx, { trigger: 'cli', onProgress: report });
+    const run = await reconcileProvider(ctx, { provider: 'stripe', trigger: 'cli', onProgress: report });
     return { id: run.id, status: run.status, requests: run.requests, counts: run.counts };
   },
 });

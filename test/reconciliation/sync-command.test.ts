@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { acquireDataDirLock } from '../../src/db/data-dir-lock.ts';
 import { createStripeGateway } from '../../src/providers/payments/stripe/create-stripe-gateway.ts';
 import { defaultCatalogue } from '../../src/config/catalogue-schema.ts';
-import { syncPlansToStripe } from '../../src/services/sync/sync-plans-to-stripe.ts';
+import { syncPlansToProvider } from '../../src/services/sync/sync-plans-to-providers.ts';
 import { killSpawnedProcesses, runRecur } from '../fixtures/recur-process.ts';
 import { KEY, startStripe, type StripeKit } from '../sandbox/stripe/stripe-kit.ts';
 
@@ -26,7 +26,7 @@ describe('recur sync stripe (the command, embedded database)', () => {
   const envFor = (dataDir: string, apiBase = kit.sandbox.url) => ({ RECUR_DATA_DIR: join(cwd, dataDir), STRIPE_SECRET_KEY: KEY, STRIPE_API_BASE: apiBase, LOG_LEVEL: 'silent' });
 
   it('records what Stripe holds, prints the summary, then finds no drift', async () => {
-    await syncPlansToStripe(createStripeGateway(kit.stripe), defaultCatalogue.plans, 'en');
+    await syncPlansToProvider(createStripeGateway(kit.stripe), defaultCatalogue.plans, 'en');
     const price = (await kit.stripe.prices.list({ lookup_keys: ['recur_yearly'] })).data[0]!;
     const customer = await kit.stripe.customers.create({ email: 'cli@example.nl' });
     await kit.stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], trial_period_days: 30 });

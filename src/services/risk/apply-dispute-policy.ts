@@ -9,7 +9,7 @@ import { runRiskStep } from './run-risk-step.ts';
 
 export const DISPUTE_ALERT_TEMPLATE = 'admin-alert-dispute';
 
-type Ctx = Pick<ServiceContext, 'db' | 'clock' | 'config' | 'stripe'>;
+type Ctx = Pick<ServiceContext, 'db' | 'clock' | 'config' | 'payments'>;
 
 export type DisputePolicyOutcome = { outcome: 'not_applicable'; reason: string } | { outcome: 'applied'; policy: 'accept' | 'hold'; canceledSubscription: string | null };
 
@@ -21,7 +21,7 @@ export type DisputePolicyOutcome = { outcome: 'not_applicable'; reason: string }
  * last attempt an unlinked payment is retried rather than treated as a one-off payment.
  */
 export async function applyDisputePolicy(ctx: Ctx, disputeId: string, options: { lastAttempt: boolean }): Promise<DisputePolicyOutcome> {
-  const gateway = ctx.stripe?.gateway;
+  const gateway = ctx.payments?.get('stripe')?.gateway;
   if (!gateway) return { outcome: 'not_applicable', reason: 'Stripe is not configured' };
   const dispute = await findDispute(ctx.db, disputeId);
   if (!dispute) return { outcome: 'not_applicable', reason: `dispute ${disputeId} is not recorded` };

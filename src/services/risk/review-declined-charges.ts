@@ -18,7 +18,7 @@ export type DeclineReview =
   | { outcome: 'suspected'; declined: number }
   | { outcome: 'banned'; declined: number };
 
-type Ctx = Pick<ServiceContext, 'db' | 'clock' | 'config' | 'stripe'>;
+type Ctx = Pick<ServiceContext, 'db' | 'clock' | 'config' | 'payments'>;
 
 /**
  * The fraud rule, run as a job after a declined charge: count the customer's `card_declined`
@@ -27,7 +27,7 @@ type Ctx = Pick<ServiceContext, 'db' | 'clock' | 'config' | 'stripe'>;
  * each step once; a customer who has paid is only reported to the admins.
  */
 export async function reviewDeclinedCharges(ctx: Ctx, customerId: string): Promise<DeclineReview> {
-  const gateway = ctx.stripe?.gateway;
+  const gateway = ctx.payments?.get('stripe')?.gateway;
   if (!gateway) return { outcome: 'not_applicable', reason: 'Stripe is not configured' };
   const providerCustomerId = await findProviderCustomerId(ctx.db, customerId, 'stripe');
   if (!providerCustomerId) return { outcome: 'not_applicable', reason: 'the customer has no Stripe customer' };
