@@ -83,7 +83,7 @@ export async function measureApplied(options: ApplyMeasureOptions): Promise<Appl
 
     // As startService wires it, without the job engine: the worker is run below, alone and timed.
     const providers = buildPaymentProviders({ ...config, PUBLIC_BASE_URL: 'http://recur.bench' }, db, clock, () => undefined);
-    const webhooks = buildWebhookContext({ ...config, STRIPE_WEBHOOK_SECRET: undefined }, providers.processors);
+    const webhooks = buildWebhookContext(config, { verifiers: {}, processors: providers.processors });
     const workerDb = openWorkerDatabase(config);
     if (workerDb) {
       webhooks.workerDb = workerDb;

@@ -19,7 +19,7 @@ export function hasAdapter(id: ProviderId): boolean {
 }
 
 /** The settings that configure each provider, for the message when it is missing. */
-export const PROVIDER_SETTINGS: Record<ProviderId, string> = { stripe: 'STRIPE_SECRET_KEY', paypal: 'PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET' };
+export const PROVIDER_KEY_SETTINGS: Record<ProviderId, string> = { stripe: 'STRIPE_SECRET_KEY', paypal: 'PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET' };
 
 const NAMES: Record<ProviderId, string> = { stripe: 'Stripe', paypal: 'PayPal' };
 

@@ -3,11 +3,13 @@ import type { Database } from '../db/database.ts';
 import type { ProviderId } from '../domain/provider.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { EventProcessor } from '../webhooks/inbox-event.ts';
+import type { WebhookVerifier } from '../webhooks/webhook-verifier.ts';
 import type { PaymentProvider } from '../providers/payments/payment-provider.ts';
 import type { ProviderOperations } from '../providers/payments/provider-operations.ts';
 import { createStripeClient } from '../providers/payments/stripe/create-stripe-client.ts';
 import { createStripeGateway } from '../providers/payments/stripe/create-stripe-gateway.ts';
 import { createStripeProvider } from '../providers/payments/stripe/stripe-provider.ts';
+import { createStripeWebhookVerifier } from '../providers/payments/stripe/verify-stripe-webhook.ts';
 import { createProviderEventProcessor } from '../services/sync/create-provider-event-processor.ts';
 import { createPaymentProviders, type PaymentProviders } from '../services/payment-providers.ts';
 import type { JobQueue } from '../services/service-context.ts';
@@ -53,4 +55,12 @@ function buildStripe(config: ProviderSettings, { db, clock, jobs }: Deps): { pro
  */
 export function buildStripeOperations(connection: { secretKey: string; apiBase?: string | undefined }): ProviderOperations {
   return createStripeGateway(createStripeClient(connection));
+}
+
+/**
+ * One webhook verifier per provider whose signing secret is configured. Apart from the providers:
+ * a delivery is verified and stored even where no API key is set (its processing waits, replayable).
+ */
+export function buildWebhookVerifiers(config: Pick<Config, 'STRIPE_WEBHOOK_SECRET'>): Partial<Record<ProviderId, WebhookVerifier>> {
+  return config.STRIPE_WEBHOOK_SECRET ? { stripe: createStripeWebhookVerifier(config.STRIPE_WEBHOOK_SECRET) } : {};
 }

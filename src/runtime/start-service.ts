@@ -7,7 +7,7 @@ import { startJobEngine } from '../jobs/job-engine.ts';
 import { inboxWorkerDeps } from '../jobs/process-webhook-inbox.ts';
 import { releaseExpiredInboxClaims } from '../jobs/release-expired-inbox-claims.ts';
 import { buildMessaging } from './build-messaging.ts';
-import { buildPaymentProviders } from './build-payment-providers.ts';
+import { buildPaymentProviders, buildWebhookVerifiers } from './build-payment-providers.ts';
 import type { JobQueue, ServiceContext } from '../services/service-context.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -36,7 +36,7 @@ export async function startService(config: Config, clock: Clock, logger: Logger,
   // Stripe's processor is registered when a key is configured; a provider without one has its events stored and marked ignored (replayable).
   // The processor queues fraud reviews and dispute policies; the queue exists once the engine has started.
   const providers = buildPaymentProviders(config, store.db, clock, () => ctx.jobs);
-  const webhooks = buildWebhookContext(config, providers.processors);
+  const webhooks = buildWebhookContext(config, { verifiers: buildWebhookVerifiers(config), processors: providers.processors });
   const workerDb = openWorkerDatabase(config);
   if (workerDb) webhooks.workerDb = workerDb;
   const ctx: ServiceContext = { db: store.db, clock, config, webhooks, payments: providers.payments };

@@ -48,6 +48,11 @@ describe('recur sync stripe (the command, embedded database)', () => {
     const noKey = await runRecur(['sync', 'stripe'], { cwd, env: { RECUR_DATA_DIR: join(cwd, 'data-b') } });
     expect([noKey.code, noKey.stderr]).toEqual([78, 'recur: STRIPE_SECRET_KEY is not set (and STRIPE_API_BASE for the sandbox)\n']);
 
+    const unknown = await runRecur(['sync', 'mollie'], { cwd, env: { RECUR_DATA_DIR: join(cwd, 'data-b') } });
+    expect([unknown.code, unknown.stderr]).toEqual([64, 'recur: unknown provider "mollie" (known: stripe, paypal)\n']);
+    const withoutAdapter = await runRecur(['sync', 'paypal'], { cwd, env: envFor('data-b') });
+    expect([withoutAdapter.code, withoutAdapter.stderr]).toEqual([78, 'recur: PayPal is not configured: recur has no PayPal integration yet\n']);
+
     const unreachable = await runRecur(['sync', 'stripe'], { cwd, env: envFor('data-b', 'http://127.0.0.1:9'), timeoutMs: 60_000 });
     expect(unreachable.code).toBe(69);
     expect(unreachable.stderr).toMatch(/^recur: reconciliation failed: Stripe failed while listing events: [^\n]+\n$/);

@@ -69,7 +69,7 @@ export async function startRunningRecur(kind: DatabaseKind, faults: SandboxFault
     const { port } = t.app.server.address() as AddressInfo;
     const baseUrl = `http://127.0.0.1:${port}`;
 
-    // As buildStripeIntegration: one gateway for checkout and for the processor's reads.
+    // As buildPaymentProviders: one gateway for checkout and for the processor's reads.
     Object.assign(t.ctx.config, options.settings ?? {});
     if (options.messaging) t.ctx.messaging = await connectMessaging(kit, baseUrl);
     const gateway = createStripeGateway(kit.stripe);

@@ -1,4 +1,4 @@
-import { hasAdapter, PROVIDER_SETTINGS, providerName, type ProviderId } from '../../domain/provider.ts';
+import { hasAdapter, PROVIDER_KEY_SETTINGS, providerName, type ProviderId } from '../../domain/provider.ts';
 import type { PaymentProvider } from '../../providers/payments/payment-provider.ts';
 import { capabilityWording, type Capability } from '../../providers/payments/provider-capabilities.ts';
 import { RecurError } from '../../shared/errors.ts';
@@ -11,7 +11,7 @@ export type ConfiguredProvider = PaymentProvider & { publicBaseUrl: string };
 export function requirePaymentProvider(ctx: Pick<ServiceContext, 'payments'>, id: ProviderId): ConfiguredProvider {
   if (!hasAdapter(id)) throw new RecurError('not_supported_by_provider', `recur has no ${providerName(id)} integration yet; use ${ctx.payments?.configured().map(providerName).join(' or ') || 'another provider'}`);
   const provider = ctx.payments?.get(id);
-  if (!ctx.payments || !provider) throw new RecurError('not_ready', `${providerName(id)} is not configured (set ${PROVIDER_SETTINGS[id]}, or run with the sandbox)`);
+  if (!ctx.payments || !provider) throw new RecurError('not_ready', `${providerName(id)} is not configured (set ${PROVIDER_KEY_SETTINGS[id]}, or run with the sandbox)`);
   return { ...provider, publicBaseUrl: ctx.payments.publicBaseUrl };
 }
 

@@ -7,7 +7,7 @@ import {
   type ReconciliationRun,
   type RunTrigger,
 } from '../../db/repositories/reconciliation-run-repository.ts';
-import { PROVIDER_SETTINGS, providerName, type ProviderId } from '../../domain/provider.ts';
+import { PROVIDER_KEY_SETTINGS, providerName, type ProviderId } from '../../domain/provider.ts';
 import { capabilityWording } from '../../providers/payments/provider-capabilities.ts';
 import { RecurError } from '../../shared/errors.ts';
 import type { ServiceContext } from '../service-context.ts';
@@ -42,7 +42,7 @@ export type ReconcileOptions = {
  */
 export async function reconcileProvider(ctx: ServiceContext, options: ReconcileOptions): Promise<ReconciliationRun> {
   const provider = ctx.payments?.get(options.provider);
-  if (!provider) throw new RecurError('not_configured', `${providerName(options.provider)} is not configured (${PROVIDER_SETTINGS[options.provider]})`);
+  if (!provider) throw new RecurError('not_configured', `${providerName(options.provider)} is not configured (${PROVIDER_KEY_SETTINGS[options.provider]})`);
   if (!provider.capabilities.listEvents) throw new RecurError('not_supported_by_provider', `${provider.name} cannot ${capabilityWording.listEvents}; its reconciliation is not built yet`);
   const startedAt = ctx.clock.now();
   const run = await ctx.db.transaction((tx) => startReconciliationRun(tx, { provider: provider.id, trigger: options.trigger, now: startedAt, abandonAfterMs: ABANDON_AFTER_MS }));
