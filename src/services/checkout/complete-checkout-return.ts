@@ -7,7 +7,7 @@ import type { ServiceContext } from '../service-context.ts';
 import { recordProviderPayment } from '../sync/record-provider-payment.ts';
 import { recordProviderSubscription } from '../sync/record-provider-subscription.ts';
 import { shopReturnUrl } from './create-checkout.ts';
-import { requirePaymentProvider } from './require-payment-provider.ts';
+import { requirePaymentProvider } from '../require-payment-provider.ts';
 
 export type CheckoutOutcome = 'success' | 'pending' | 'canceled';
 export type CheckoutReturn = { outcome: CheckoutOutcome; subscriptionId: string | null; redirectTo: string };

@@ -12,7 +12,7 @@ import { lookupKeyForPlan } from '../sync/plan-for-price.ts';
 import { buildCheckoutTerms, describeCheckoutTerms, type CheckoutTerms } from './checkout-terms.ts';
 import { keepNewestOpenCheckout } from './keep-newest-open-checkout.ts';
 import { LONGEST_SESSION_MS } from './record-paid-checkouts.ts';
-import { requireCapability, requirePaymentProvider } from './require-payment-provider.ts';
+import { requireCapability, requirePaymentProvider } from '../require-payment-provider.ts';
 
 /** `mode`: a subscription (the default), or a one-time payment where the provider can take one. */
 export type CheckoutRequest = { customerExternalId: string; planId: string; provider: ProviderId; mode?: 'subscription' | 'one_time'; returnUrl: string };

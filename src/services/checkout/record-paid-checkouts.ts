@@ -1,7 +1,7 @@
 import { listOpenCheckoutSessionsOfCustomer, settleCheckoutSession } from '../../db/repositories/checkout-session-repository.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { completeCheckoutReturn } from './complete-checkout-return.ts';
-import { requirePaymentProvider } from './require-payment-provider.ts';
+import { requirePaymentProvider } from '../require-payment-provider.ts';
 
 /** Stripe's longest Checkout lifetime: a session opened earlier is expired or finished by now. */
 export const LONGEST_SESSION_MS = 24 * 3_600_000;

@@ -4,7 +4,7 @@ import { insertCheckoutSession } from '../../db/repositories/checkout-session-re
 import { findCustomerByExternalId } from '../../db/repositories/customer-repository.ts';
 import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
 import { notFound, RecurError, validationFailed } from '../../shared/errors.ts';
-import { requireCapability, requirePaymentProvider } from '../checkout/require-payment-provider.ts';
+import { requireCapability, requirePaymentProvider } from '../require-payment-provider.ts';
 import { shopReturnUrl } from '../checkout/create-checkout.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
 import { requireNewSubscriptionTerms } from '../subscriptions/require-new-subscription-terms.ts';

@@ -3,7 +3,7 @@ import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { findCustomerByExternalId } from '../../db/repositories/customer-repository.ts';
 import { findProviderCustomerId } from '../../db/repositories/provider-customer-repository.ts';
 import { conflict, notFound } from '../../shared/errors.ts';
-import { requireCapability, requirePaymentProvider } from '../checkout/require-payment-provider.ts';
+import { requireCapability, requirePaymentProvider } from '../require-payment-provider.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
 
 /** A billing-portal session (Stripe's) where the customer updates their card. The URL is a credential: it is answered, never logged or stored. */

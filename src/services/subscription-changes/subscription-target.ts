@@ -1,7 +1,7 @@
 import { findSubscription, type SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
 import { hasAdapter, providerName } from '../../domain/provider.ts';
 import { conflict, notFound } from '../../shared/errors.ts';
-import { requirePaymentProvider, type ConfiguredProvider } from '../checkout/require-payment-provider.ts';
+import { requirePaymentProvider, type ConfiguredProvider } from '../require-payment-provider.ts';
 import type { ServiceContext } from '../service-context.ts';
 
 export type SubscriptionTarget = { subscription: SubscriptionRecord; provider: ConfiguredProvider };

@@ -3,7 +3,7 @@ import { decidePlanSwitch, type PlanSwitchRule } from '../../domain/plan-switch-
 import { mapProviderStatus } from '../../domain/subscription-status.ts';
 import type { PriceChangeStart } from '../../providers/payments/subscription-change-operations.ts';
 import { conflict, RecurError } from '../../shared/errors.ts';
-import { requireCapability } from '../checkout/require-payment-provider.ts';
+import { requireCapability } from '../require-payment-provider.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { requireCatalogPlan, requireProviderPrice } from './price-of-plan.ts';
 import { findSubscriptionTarget, type SubscriptionTarget } from './subscription-target.ts';

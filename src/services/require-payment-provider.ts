@@ -1,8 +1,8 @@
-import { hasAdapter, PROVIDER_KEY_SETTINGS, providerName, type ProviderId } from '../../domain/provider.ts';
-import type { PaymentProvider } from '../../providers/payments/payment-provider.ts';
-import { capabilityWording, type Capability } from '../../providers/payments/provider-capabilities.ts';
-import { RecurError } from '../../shared/errors.ts';
-import type { ServiceContext } from '../service-context.ts';
+import { hasAdapter, PROVIDER_KEY_SETTINGS, providerName, type ProviderId } from '../domain/provider.ts';
+import type { PaymentProvider } from '../providers/payments/payment-provider.ts';
+import { capabilityWording, type Capability } from '../providers/payments/provider-capabilities.ts';
+import { RecurError } from '../shared/errors.ts';
+import type { ServiceContext } from './service-context.ts';
 
 /** A configured provider, with recur's public URL its hosted pages send customers back to. */
 export type ConfiguredProvider = PaymentProvider & { publicBaseUrl: string };
