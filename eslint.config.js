@@ -1,6 +1,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const ADAPTER_IMPORT = { group: ['**/providers/payments/*/**'], message: 'Use the PaymentProvider interface (src/providers/payments/*.ts) and ctx.payments, not an adapter.' };
+const SANDBOX_IMPORT = { group: ['**/sandbox/**'], message: 'Production code never imports sandbox/ (only the CLI start-up does).' };
+
 export default tseslint.config(
   { ignores: ['node_modules/', '.recur/', 'coverage/', 'dist/'] },
   js.configs.recommended,
@@ -35,6 +38,25 @@ export default tseslint.config(
   {
     files: ['src/providers/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/services/**', '**/http/**', '**/runtime/**', '**/cli/**', '**/sandbox/**'], message: 'A provider adapter must not depend on services, HTTP, runtime or the sandbox.' }] }] },
+  },
+  {
+    // Services, jobs, routes, control operations and the CLI speak to payment providers only through
+    // src/providers/payments/*.ts (the interface) and ctx.payments; one place builds adapters
+    // (src/runtime/build-payment-providers.ts). The files ignored here still use Stripe's own event
+    // parsing and status rules (the event processor, reconciliation's recovered events): see
+    // docs/adr/0022-payment-provider-interface.md.
+    files: ['src/services/**/*.ts', 'src/jobs/**/*.ts', 'src/http/**/*.ts', 'src/control/**/*.ts'],
+    ignores: [
+      'src/services/sync/create-provider-event-processor.ts',
+      'src/services/reconciliation/recover-missed-events.ts',
+      'src/services/reconciliation/settle-recovered-event.ts',
+      'src/services/reconciliation/repair-subscription.ts',
+    ],
+    rules: { 'no-restricted-imports': ['error', { patterns: [ADAPTER_IMPORT, SANDBOX_IMPORT] }] },
+  },
+  {
+    files: ['src/cli/**/*.ts', 'src/cli.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [ADAPTER_IMPORT] }] },
   },
   {
     files: ['bin/**/*.js'],

@@ -27,7 +27,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { defaultCatalogue } from '../src/config/catalogue-schema.ts';
 import { settingNames } from '../src/config/settings-schema.ts';
 import { createStripeGateway } from '../src/providers/payments/stripe/create-stripe-gateway.ts';
-import { syncPlansToStripe } from '../src/services/sync/sync-plans-to-stripe.ts';
+import { syncPlansToProvider } from '../src/services/sync/sync-plans-to-providers.ts';
 import { startSandbox, type RunningSandbox } from '../sandbox/core/start-sandbox.ts';
 import { StateFile } from '../sandbox/core/state-file.ts';
 import { createStripeSandbox } from '../sandbox/stripe/stripe-sandbox.ts';
@@ -64,7 +64,7 @@ async function seed(): Promise<void> {
   const sandbox = await startSandbox({ providers: [createStripeSandbox({})], start: START });
   try {
     const stripe = sdk(sandbox);
-    await syncPlansToStripe(createStripeGateway(stripe), defaultCatalogue.plans, 'en');
+    await syncPlansToProvider(createStripeGateway(stripe), defaultCatalogue.plans, 'en');
     const price = (await stripe.prices.list({ lookup_keys: ['recur_monthly'] })).data[0]!;
     const started = performance.now();
     let next = 0;

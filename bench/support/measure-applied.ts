@@ -11,10 +11,10 @@ import { migrate } from '../../src/db/migrate.ts';
 import { openPostgres } from '../../src/db/postgres-database.ts';
 import { buildHttpApp } from '../../src/http/build-http-app.ts';
 import { createStripeWebhookVerifier } from '../../src/providers/payments/stripe/verify-stripe-webhook.ts';
-import { buildStripeIntegration } from '../../src/runtime/build-stripe-integration.ts';
+import { buildPaymentProviders } from '../../src/runtime/build-payment-providers.ts';
 import { openWorkerDatabase } from '../../src/runtime/open-worker-database.ts';
 import type { ServiceContext } from '../../src/services/service-context.ts';
-import { syncPlansToStripe } from '../../src/services/sync/sync-plans-to-stripe.ts';
+import { syncPlansToProvider } from '../../src/services/sync/sync-plans-to-providers.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { buildWebhookContext } from '../../src/webhooks/build-webhook-context.ts';
 import { processInboxBatch } from '../../src/webhooks/process-inbox-batch.ts';
@@ -82,18 +82,18 @@ export async function measureApplied(options: ApplyMeasureOptions): Promise<Appl
     await migrate(db, clock.now());
 
     // As startService wires it, without the job engine: the worker is run below, alone and timed.
-    const stripe = buildStripeIntegration(config, db, clock, () => undefined)!;
-    const webhooks = buildWebhookContext({ ...config, STRIPE_WEBHOOK_SECRET: undefined }, { stripe: stripe.processor });
+    const providers = buildPaymentProviders({ ...config, PUBLIC_BASE_URL: 'http://recur.bench' }, db, clock, () => undefined);
+    const webhooks = buildWebhookContext(config, { verifiers: {}, processors: providers.processors });
     const workerDb = openWorkerDatabase(config);
     if (workerDb) {
       webhooks.workerDb = workerDb;
       cleanup.unshift(() => workerDb.close());
     }
-    const ctx: ServiceContext = { db, clock, config, webhooks, stripe: { gateway: stripe.gateway, publicBaseUrl: 'http://recur.bench' } };
+    const ctx: ServiceContext = { db, clock, config, webhooks, payments: providers.payments };
     const app = await buildHttpApp({ ctx, logger: createLogger('silent'), bodyLimitBytes: 1024 * 1024, version: 'bench' });
     await app.listen({ port: 0, host: '127.0.0.1' });
     cleanup.unshift(() => app.close());
-    await syncPlansToStripe(stripe.gateway, config.catalogue.plans, config.DEFAULT_LOCALE);
+    await syncPlansToProvider(providers.payments.get('stripe')!.gateway, config.catalogue.plans, config.DEFAULT_LOCALE);
 
     const setup = new Stripe(apiKey, { host: '127.0.0.1', port: Number(new URL(sandbox.url).port), protocol: 'http' });
     const endpoint = await setup.webhookEndpoints.create({ url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/webhooks/stripe`, enabled_events: ['customer.subscription.updated', 'invoice.paid'] });

@@ -4,10 +4,9 @@ import type { EmulatedProvider } from '../config/development-setup.ts';
 import type { Config } from '../config/load-config.ts';
 import { runTimeDrivenJobsNow } from '../jobs/run-time-driven-jobs-now.ts';
 import { shopNameOf } from '../config/shop-name.ts';
-import { createStripeClient } from '../providers/payments/stripe/create-stripe-client.ts';
-import { createStripeGateway } from '../providers/payments/stripe/create-stripe-gateway.ts';
+import { buildStripeOperations } from '../runtime/build-payment-providers.ts';
 import type { JobQueue } from '../services/service-context.ts';
-import { syncPlansToStripe } from '../services/sync/sync-plans-to-stripe.ts';
+import { syncPlansToProvider } from '../services/sync/sync-plans-to-providers.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 
@@ -86,7 +85,7 @@ export async function startDevSandbox(config: Config, emulated: readonly Emulate
             body: JSON.stringify({ url: `${serviceUrl}/webhooks/stripe` }),
           });
           if (!response.ok) throw new Error(`registering recur's webhook endpoint at the sandbox failed: HTTP ${response.status}`);
-          await syncPlansToStripe(createStripeGateway(createStripeClient({ secretKey: stripe.apiKey, apiBase: running.url })), config.catalogue.plans, config.DEFAULT_LOCALE);
+          await syncPlansToProvider(buildStripeOperations({ secretKey: stripe.apiKey, apiBase: running.url }), config.catalogue.plans, config.DEFAULT_LOCALE);
         }
         if (emulated.includes('sendgrid')) {
           // SendGrid's own settings API, as a shop would set it in SendGrid's console.

@@ -1,10 +1,9 @@
 import type { Config } from '../config/load-config.ts';
-import { createStripeClient } from '../providers/payments/stripe/create-stripe-client.ts';
-import { createStripeGateway } from '../providers/payments/stripe/create-stripe-gateway.ts';
-import type { StripeGateway } from '../providers/payments/stripe/stripe-gateway.ts';
+import { buildStripeOperations } from '../runtime/build-payment-providers.ts';
+import type { ProviderOperations } from '../providers/payments/provider-operations.ts';
 
 /** The Stripe that `plans list` asks, and how it names it; or why none can be asked. */
-export type PlanPriceSource = { gateway: StripeGateway; name: string } | { gateway: null; reason: string };
+export type PlanPriceSource = { gateway: ProviderOperations; name: string } | { gateway: null; reason: string };
 
 /**
  * The configured Stripe; without a key, the sandbox a key-less `recur start` runs (and synced the
@@ -12,7 +11,7 @@ export type PlanPriceSource = { gateway: StripeGateway; name: string } | { gatew
  */
 export async function findPlanPriceSource(config: Config): Promise<PlanPriceSource> {
   if (config.STRIPE_SECRET_KEY) {
-    const gateway = createStripeGateway(createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }));
+    const gateway = buildStripeOperations({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE });
     return { gateway, name: config.STRIPE_API_BASE ? `stripe at ${config.STRIPE_API_BASE}` : 'stripe' };
   }
   if (config.SANDBOX === 'off') return { gateway: null, reason: 'no STRIPE_SECRET_KEY' };
@@ -20,7 +19,7 @@ export async function findPlanPriceSource(config: Config): Promise<PlanPriceSour
   const url = `http://${host}:${config.SANDBOX_PORT}`;
   const apiKey = await readSandboxStripeKey(url);
   if (!apiKey) return { gateway: null, reason: `no STRIPE_SECRET_KEY, and no sandbox answers on ${url} (a key-less \`recur start\` runs one and syncs the plans there)` };
-  return { gateway: createStripeGateway(createStripeClient({ secretKey: apiKey, apiBase: url })), name: `the sandbox's stripe at ${url}` };
+  return { gateway: buildStripeOperations({ secretKey: apiKey, apiBase: url }), name: `the sandbox's stripe at ${url}` };
 }
 
 async function readSandboxStripeKey(url: string): Promise<string | null> {

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { createStripeClient } from '../providers/payments/stripe/create-stripe-client.ts';
-import { createStripeGateway } from '../providers/payments/stripe/create-stripe-gateway.ts';
+import { buildStripeOperations } from '../runtime/build-payment-providers.ts';
 import { listPlans } from '../services/plans/list-plans.ts';
 import { readPlanPrices, type PlanPriceState } from '../services/plans/read-plan-prices.ts';
-import { syncPlansToStripe } from '../services/sync/sync-plans-to-stripe.ts';
+import { syncPlansToProvider } from '../services/sync/sync-plans-to-providers.ts';
 import { CliError, loadConfigOrExit } from './cli-support.ts';
 import { findPlanPriceSource } from './plan-price-source.ts';
 
@@ -41,8 +40,8 @@ export function registerPlansCommand(program: Command): void {
     .action(async () => {
       const config = loadConfigOrExit();
       if (!config.STRIPE_SECRET_KEY) throw new CliError('STRIPE_SECRET_KEY is not set (and STRIPE_API_BASE for the sandbox)', 78);
-      const gateway = createStripeGateway(createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }));
-      for (const result of await syncPlansToStripe(gateway, config.catalogue.plans, config.DEFAULT_LOCALE)) {
+      const gateway = buildStripeOperations({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE });
+      for (const result of await syncPlansToProvider(gateway, config.catalogue.plans, config.DEFAULT_LOCALE)) {
         console.log(`${result.planId}  product ${result.productId} (${result.product})  price ${result.priceId} (${result.price})  lookup_key ${result.lookupKey}`);
       }
     });

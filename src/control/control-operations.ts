@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Config } from '../config/load-config.ts';
+import { PROVIDERS_WITH_ADAPTERS, type ProviderId } from '../domain/provider.ts';
 import { listApiKeys } from '../db/repositories/api-key-repository.ts';
 import { listInboxEvents } from '../db/repositories/webhook-inbox-repository.ts';
 import { apiKeyName, presentApiKey } from '../http/routes/api-key-routes.ts';
@@ -6,7 +8,7 @@ import { presentWebhookEvent } from '../http/routes/webhook-admin-routes.ts';
 import { deliverDueNotifications } from '../notifications/deliver-due-notifications.ts';
 import { createApiKey } from '../services/api-keys/create-api-key.ts';
 import { revokeApiKey } from '../services/api-keys/revoke-api-key.ts';
-import { reconcileStripe } from '../services/reconciliation/reconcile-stripe.ts';
+import { reconcileProvider } from '../services/reconciliation/reconcile-provider.ts';
 import type { ReconcileProgress } from '../services/reconciliation/run-scope.ts';
 import { RecurError } from '../shared/errors.ts';
 import { replayInboxEvent } from '../webhooks/replay-inbox-event.ts';
@@ -70,15 +72,23 @@ export const deliverNoticesOperation = defineControlOperation({
   },
 });
 
-export const syncStripeOperation = defineControlOperation<z.ZodObject<Record<string, never>>, { id: string; status: string; requests: number; counts: Record<string, number | undefined> }, ReconcileProgress>({
-  name: 'sync stripe',
-  input: z.object({}).strict(),
-  unavailable: (settings) => (settings.STRIPE_SECRET_KEY ? null : 'STRIPE_SECRET_KEY is not set (and STRIPE_API_BASE for the sandbox)'),
-  async run(ctx, _input, report) {
-    const run = await reconcileStripe(ctx, { trigger: 'cli', onProgress: report });
-    return { id: run.id, status: run.status, requests: run.requests, counts: run.counts };
-  },
-});
+/** Why `recur sync <provider>` cannot run with these settings; null when the provider is configured. */
+const SYNC_UNAVAILABLE: Record<ProviderId, (settings: Config) => string | null> = {
+  stripe: (settings) => (settings.STRIPE_SECRET_KEY ? null : 'STRIPE_SECRET_KEY is not set (and STRIPE_API_BASE for the sandbox)'),
+  paypal: () => 'recur has no PayPal integration yet: PayPal cannot be reconciled',
+};
+
+/** `recur sync <provider>`, one operation per provider with an adapter (`sync stripe`, ...). */
+export const syncProviderOperation = (provider: ProviderId) =>
+  defineControlOperation<z.ZodObject<Record<string, never>>, { id: string; status: string; requests: number; counts: Record<string, number | undefined> }, ReconcileProgress>({
+    name: `sync ${provider}`,
+    input: z.object({}).strict(),
+    unavailable: (settings) => SYNC_UNAVAILABLE[provider](settings),
+    async run(ctx, _input, report) {
+      const run = await reconcileProvider(ctx, { provider, trigger: 'cli', onProgress: report });
+      return { id: run.id, status: run.status, requests: run.requests, counts: run.counts };
+    },
+  });
 
 /** Everything the control socket serves. */
 export const controlOperations: readonly ControlOperation[] = [
@@ -88,5 +98,5 @@ export const controlOperations: readonly ControlOperation[] = [
   listInboxEventsOperation,
   replayInboxEventOperation,
   deliverNoticesOperation,
-  syncStripeOperation,
+  ...PROVIDERS_WITH_ADAPTERS.map(syncProviderOperation),
 ] as readonly ControlOperation[];

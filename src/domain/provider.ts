@@ -10,3 +10,18 @@ export type ProviderId = (typeof PROVIDER_IDS)[number];
 export function isProviderId(value: string): value is ProviderId {
   return (PROVIDER_IDS as readonly string[]).includes(value);
 }
+
+/** The providers recur has an adapter for (src/providers/payments/<id>/); the others are refused with 409. */
+export const PROVIDERS_WITH_ADAPTERS: readonly ProviderId[] = ['stripe'];
+
+export function hasAdapter(id: ProviderId): boolean {
+  return PROVIDERS_WITH_ADAPTERS.includes(id);
+}
+
+/** The settings that configure each provider, for the message when it is missing. */
+export const PROVIDER_KEY_SETTINGS: Record<ProviderId, string> = { stripe: 'STRIPE_SECRET_KEY', paypal: 'PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET' };
+
+const NAMES: Record<ProviderId, string> = { stripe: 'Stripe', paypal: 'PayPal' };
+
+/** The provider's name as customers and admins know it. */
+export const providerName = (id: ProviderId): string => NAMES[id];

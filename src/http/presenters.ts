@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROVIDER_IDS } from '../domain/provider.ts';
 import { hasSmsConsent, type CustomerRecord } from '../db/repositories/customer-repository.ts';
 import type { SubscriptionRecord } from '../db/repositories/subscription-repository.ts';
 import { getPlanName, type PlanLocale } from '../domain/plan.ts';
@@ -46,7 +47,7 @@ export const presentCustomer = (customer: CustomerRecord): z.infer<typeof custom
 export const subscriptionJson = z.object({
   id: z.uuid(),
   customer: z.string().describe("the shop's external customer id"),
-  provider: z.enum(['stripe', 'paypal']),
+  provider: z.enum(PROVIDER_IDS),
   provider_subscription_id: z.string(),
   plan: z.string(),
   status: z.enum(SUBSCRIPTION_STATUSES),

@@ -1,7 +1,8 @@
+import { PROVIDERS_WITH_ADAPTERS } from '../domain/provider.ts';
 import type { ServiceContext } from '../services/service-context.ts';
 import type { JobDefinition } from './job-definition.ts';
 import { processWebhookInboxJob } from './process-webhook-inbox.ts';
-import { reconcileStripeJob } from './reconcile-stripe.ts';
+import { reconcileProviderJob } from './reconcile-provider.ts';
 import { releaseExpiredInboxClaimsJob } from './release-expired-inbox-claims.ts';
 import { applyDisputePolicyJob } from './apply-dispute-policy.ts';
 import { reviewDeclinedChargesJob } from './review-declined-charges.ts';
@@ -13,7 +14,7 @@ export function buildJobCatalogue(ctx: ServiceContext): JobDefinition[] {
   return [
     releaseExpiredInboxClaimsJob(ctx),
     processWebhookInboxJob(ctx),
-    reconcileStripeJob(ctx),
+    ...PROVIDERS_WITH_ADAPTERS.map((provider) => reconcileProviderJob(ctx, provider)),
     reviewDeclinedChargesJob(ctx),
     applyDisputePolicyJob(ctx),
     scheduleNoticesJob(ctx),

@@ -7,7 +7,7 @@ import { startJobEngine } from '../jobs/job-engine.ts';
 import { inboxWorkerDeps } from '../jobs/process-webhook-inbox.ts';
 import { releaseExpiredInboxClaims } from '../jobs/release-expired-inbox-claims.ts';
 import { buildMessaging } from './build-messaging.ts';
-import { buildStripeIntegration } from './build-stripe-integration.ts';
+import { buildPaymentProviders, buildWebhookVerifiers } from './build-payment-providers.ts';
 import type { JobQueue, ServiceContext } from '../services/service-context.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -35,11 +35,11 @@ export async function startService(config: Config, clock: Clock, logger: Logger,
   const store = await openStore(config, clock, 'start', options);
   // Stripe's processor is registered when a key is configured; a provider without one has its events stored and marked ignored (replayable).
   // The processor queues fraud reviews and dispute policies; the queue exists once the engine has started.
-  const stripe = buildStripeIntegration(config, store.db, clock, () => ctx.jobs);
-  const webhooks = buildWebhookContext(config, stripe ? { stripe: stripe.processor } : {});
+  const providers = buildPaymentProviders(config, store.db, clock, () => ctx.jobs);
+  const webhooks = buildWebhookContext(config, { verifiers: buildWebhookVerifiers(config), processors: providers.processors });
   const workerDb = openWorkerDatabase(config);
   if (workerDb) webhooks.workerDb = workerDb;
-  const ctx: ServiceContext = { db: store.db, clock, config, webhooks, ...(stripe ? { stripe: { gateway: stripe.gateway, publicBaseUrl: stripe.publicBaseUrl } } : {}) };
+  const ctx: ServiceContext = { db: store.db, clock, config, webhooks, payments: providers.payments };
   try {
     ctx.messaging = buildMessaging(config, readLinkKey(options.linkKey));
     if (store.applied.length > 0) logger.info({ migrations: store.applied.map((m) => m.name) }, 'migrations applied');

@@ -2,9 +2,9 @@ import type { Config } from '../config/load-config.ts';
 import type { Database } from '../db/database.ts';
 import type { EnqueueOptions } from '../jobs/job-definition.ts';
 import type { DeliveryCallbackVerifier, EmailSender, SmsSender } from '../providers/messaging/messaging.ts';
-import type { StripeGateway } from '../providers/payments/stripe/stripe-gateway.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { WebhookContext } from '../webhooks/webhook-context.ts';
+import type { PaymentProviders } from './payment-providers.ts';
 
 export type ServiceSettings = Pick<
   Config,
@@ -65,8 +65,8 @@ export type ServiceContext = {
   jobs?: JobQueue;
   /** Webhook ingest and processing; absent, the webhook routes answer 503 not_configured. */
   webhooks?: WebhookContext;
-  /** Present when Stripe is configured: the gateway, and recur's public URL for redirects back. */
-  stripe?: { gateway: StripeGateway; publicBaseUrl: string };
+  /** The configured payment providers (payment-providers.ts); absent, none is configured. */
+  payments?: PaymentProviders;
   /** Present when the service runs its notifications (always in `recur start`). */
   messaging?: MessagingContext;
 };

@@ -15,6 +15,7 @@ export const errorCatalogue = {
   method_not_allowed: { status: 405, retryable: false },
   request_timeout: { status: 408, retryable: true },
   conflict: { status: 409, retryable: false },
+  not_supported_by_provider: { status: 409, retryable: false },
   invalid_link: { status: 400, retryable: false },
   link_expired: { status: 410, retryable: false },
   link_outdated: { status: 409, retryable: false },

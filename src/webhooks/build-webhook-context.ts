@@ -1,15 +1,21 @@
 import type { Config } from '../config/load-config.ts';
 import type { ProviderId } from '../domain/provider.ts';
-import { createStripeWebhookVerifier } from '../providers/payments/stripe/verify-stripe-webhook.ts';
 import type { EventProcessor } from './inbox-event.ts';
 import type { WebhookContext } from './webhook-context.ts';
+import type { WebhookVerifier } from './webhook-verifier.ts';
 
-type WebhookSettings = Pick<Config, 'STRIPE_WEBHOOK_SECRET' | 'WEBHOOK_MAX_ATTEMPTS' | 'WEBHOOK_BODY_LIMIT_BYTES' | 'WEBHOOK_RATE_LIMIT_PER_MINUTE' | 'WEBHOOK_UNVERIFIED_LIMIT_PER_MINUTE' | 'WEBHOOK_CLAIM_LEASE_SECONDS' | 'ADMIN_EMAILS'>;
+type WebhookSettings = Pick<Config, 'WEBHOOK_MAX_ATTEMPTS' | 'WEBHOOK_BODY_LIMIT_BYTES' | 'WEBHOOK_RATE_LIMIT_PER_MINUTE' | 'WEBHOOK_UNVERIFIED_LIMIT_PER_MINUTE' | 'WEBHOOK_CLAIM_LEASE_SECONDS' | 'ADMIN_EMAILS'>;
 
-/** One verifier per provider whose signing secret is configured; the rest answer 503 not_configured. */
-export function buildWebhookContext(config: WebhookSettings, processors: Partial<Record<ProviderId, EventProcessor>>): WebhookContext {
+/**
+ * The providers' verifiers and processors (built in src/runtime/build-payment-providers.ts) with the
+ * ingest limits; a provider without a verifier answers 503 not_configured.
+ */
+export function buildWebhookContext(
+  config: WebhookSettings,
+  { verifiers, processors }: { verifiers: Partial<Record<ProviderId, WebhookVerifier>>; processors: Partial<Record<ProviderId, EventProcessor>> },
+): WebhookContext {
   return {
-    verifiers: config.STRIPE_WEBHOOK_SECRET ? { stripe: createStripeWebhookVerifier(config.STRIPE_WEBHOOK_SECRET) } : {},
+    verifiers,
     processors,
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
     bodyLimitBytes: config.WEBHOOK_BODY_LIMIT_BYTES,

@@ -31,7 +31,7 @@ export async function ingestWebhook(ctx: Pick<ServiceContext, 'db' | 'clock' | '
   if (!ctx.webhooks || !verify) return { outcome: 'not-configured' };
   if (delivery.raw.length > ctx.webhooks.bodyLimitBytes) return { outcome: 'too-large', limitBytes: ctx.webhooks.bodyLimitBytes };
   const receivedAt = ctx.clock.now();
-  const verified = verify(delivery.raw, delivery.headers, receivedAt);
+  const verified = await verify(delivery.raw, delivery.headers, receivedAt);
   if (!verified.ok) return verified.reason === 'malformed' ? { outcome: 'malformed' } : { outcome: 'bad-signature' };
 
   const { event, parkedReason } = toStorableEvent(verified.event);

@@ -13,5 +13,7 @@ export type VerifyResult = { ok: true; event: VerifiedEvent } | { ok: false; rea
 /**
  * Checks one delivery against the raw bytes exactly as received (a re-serialized body would not
  * match the signature). `receivedAt` is recur's clock, so the replay window moves with it.
+ * Asynchronous because a provider may need I/O to decide (a signing certificate fetched once and
+ * cached, a verification postback); nothing is stored before the promise says `ok`.
  */
-export type WebhookVerifier = (raw: Buffer, headers: IncomingHttpHeaders, receivedAt: Date) => VerifyResult;
+export type WebhookVerifier = (raw: Buffer, headers: IncomingHttpHeaders, receivedAt: Date) => Promise<VerifyResult>;

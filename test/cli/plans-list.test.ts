@@ -6,7 +6,7 @@ import { startDefaultSandbox } from '../../sandbox/start-default-sandbox.ts';
 import { defaultCatalogue } from '../../src/config/catalogue-schema.ts';
 import { createStripeClient } from '../../src/providers/payments/stripe/create-stripe-client.ts';
 import { createStripeGateway } from '../../src/providers/payments/stripe/create-stripe-gateway.ts';
-import { syncPlansToStripe } from '../../src/services/sync/sync-plans-to-stripe.ts';
+import { syncPlansToProvider } from '../../src/services/sync/sync-plans-to-providers.ts';
 import { killSpawnedProcesses, runRecur } from '../fixtures/recur-process.ts';
 
 // `npm start` without keys syncs the plans to its sandbox; `recur plans list` in a second
@@ -33,7 +33,7 @@ describe('recur plans list shows what is synced where', { timeout: 180_000 }, ()
     expect(before.code, before.stderr).toBe(0);
     expect(before.stdout).toMatch(/^monthly .*\[stripe: not synced \(no price with lookup key recur_monthly\): run `recur plans sync`\]\n/);
 
-    const synced = await syncPlansToStripe(createStripeGateway(createStripeClient({ secretKey: apiKey, apiBase: sandbox.url })), defaultCatalogue.plans, 'en');
+    const synced = await syncPlansToProvider(createStripeGateway(createStripeClient({ secretKey: apiKey, apiBase: sandbox.url })), defaultCatalogue.plans, 'en');
     const [keyless, withKey] = await Promise.all([
       runRecur(['plans', 'list'], { cwd, env: { SANDBOX_PORT: port } }),
       runRecur(['plans', 'list', '--json'], { cwd, env: { STRIPE_SECRET_KEY: apiKey, STRIPE_API_BASE: sandbox.url } }),

@@ -5,6 +5,7 @@ import type { MessagingContext } from '../../src/services/service-context.ts';
 import { tableCounts } from '../stripe/stripe-test-kit.ts';
 import { startChangeKit, type ChangeKit, type SubscriptionJson } from '../subscription-changes/change-kit.ts';
 import { testDatabaseKinds } from '../support/test-database.ts';
+import { stripeGatewayOf, withStripeGateway } from '../support/payment-providers.ts';
 
 const LINK_SECRET = 'notice-link-test-secret-of-32-characters';
 const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
@@ -21,17 +22,14 @@ async function startLinkKit(kind: Parameters<typeof startChangeKit>[0]) {
   const ctx = kit.recur.t.ctx;
   const messaging: MessagingContext = { email: null, sms: null, emailCallbacks: null, smsCallbacks: null, publicBaseUrl: kit.recur.baseUrl, linkSecret: LINK_SECRET };
   ctx.messaging = messaging;
-  const stripe = ctx.stripe!;
+  const gateway = stripeGatewayOf(ctx);
   const cancelCalls: string[] = [];
   const portalCalls: string[] = [];
-  ctx.stripe = {
-    ...stripe,
-    gateway: {
-      ...stripe.gateway,
-      cancelAtPeriodEnd: (id, key) => (cancelCalls.push(key), stripe.gateway.cancelAtPeriodEnd(id, key)),
-      createBillingPortalSession: (input, key) => (portalCalls.push(key), stripe.gateway.createBillingPortalSession(input, key)),
-    },
-  };
+  ctx.payments = withStripeGateway(ctx, {
+    ...gateway,
+    cancelAtPeriodEnd: (id, key) => (cancelCalls.push(key), gateway.cancelAtPeriodEnd(id, key)),
+    createBillingPortalSession: (input, key) => (portalCalls.push(key), gateway.createBillingPortalSession(input, key)),
+  });
   const linksFor = (subscription: SubscriptionJson): Links => {
     const links = makeNoticeLinks(messaging, subscription.id, ctx.clock.now());
     return { cancel: tokenOf(links.cancel), paymentMethod: tokenOf(links.payment_method) };

@@ -3,7 +3,7 @@ import { advanceDays } from '../sandbox/stripe/stripe-kit.ts';
 import { eventFeeder, readAllEvents, startStripeTestApp } from '../stripe/stripe-test-kit.ts';
 import type { PaymentStatus } from '../../src/db/repositories/payment-repository.ts';
 import { scheduleDueNotices } from '../../src/notifications/schedule-due-notices.ts';
-import type { ProviderPayment, ProviderSubscription } from '../../src/providers/payments/stripe/stripe-gateway.ts';
+import type { ProviderPayment, ProviderSubscription } from '../../src/providers/payments/provider-objects.ts';
 import { recordProviderPayment } from '../../src/services/sync/record-provider-payment.ts';
 import { recordProviderSubscription } from '../../src/services/sync/record-provider-subscription.ts';
 import { seedCustomer } from '../support/seed.ts';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NoticeLocale, NoticeTemplate } from '../../src/notifications/notice-catalogue.ts';
 import { renderEmail } from '../../src/notifications/render-notice.ts';
 import { scheduleDueNotices } from '../../src/notifications/schedule-due-notices.ts';
-import type { ProviderSubscription } from '../../src/providers/payments/stripe/stripe-gateway.ts';
+import type { ProviderSubscription } from '../../src/providers/payments/provider-objects.ts';
 import { recordProviderSubscription } from '../../src/services/sync/record-provider-subscription.ts';
 import { seedCustomer, seedSubscription } from '../support/seed.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';

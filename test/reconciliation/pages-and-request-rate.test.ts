@@ -1,12 +1,13 @@
 import Stripe from 'stripe';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStripeGateway } from '../../src/providers/payments/stripe/create-stripe-gateway.ts';
-import { reconcileStripe } from '../../src/services/reconciliation/reconcile-stripe.ts';
+import { reconcileProvider } from '../../src/services/reconciliation/reconcile-provider.ts';
 import type { RateTimer } from '../../src/services/reconciliation/request-rate-limiter.ts';
-import { syncPlansToStripe } from '../../src/services/sync/sync-plans-to-stripe.ts';
+import { syncPlansToProvider } from '../../src/services/sync/sync-plans-to-providers.ts';
 import { KEY, sdk, startStripe, type StripeKit } from '../sandbox/stripe/stripe-kit.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { testDatabaseKinds } from '../support/test-database.ts';
+import { stripeOnly } from '../support/payment-providers.ts';
 
 type Request = { method: string; path: string; query: URLSearchParams; at: number };
 
@@ -28,8 +29,8 @@ async function startCountedApp(kind: (typeof testDatabaseKinds)[number], perSeco
   };
   const stripe = sdk(kit.sandbox, KEY, { httpClient: Stripe.createFetchHttpClient(counting) });
   const gateway = createStripeGateway(stripe);
-  t.ctx.stripe = { gateway, publicBaseUrl: 'http://recur.test' };
-  await syncPlansToStripe(gateway, t.ctx.config.catalogue.plans, t.ctx.config.DEFAULT_LOCALE);
+  t.ctx.payments = stripeOnly(gateway, 'http://recur.test');
+  await syncPlansToProvider(gateway, t.ctx.config.catalogue.plans, t.ctx.config.DEFAULT_LOCALE);
   return { kit, t, requests };
 }
 
@@ -63,7 +64,7 @@ describe.each(testDatabaseKinds)('reconciliation cost and rate on %s', (kind) =>
     await createTrialSubscriptions(app.kit, 250);
     app.requests.length = 0;
 
-    const run = await reconcileStripe(app.t.ctx, { trigger: 'cli', rateTimer: timer });
+    const run = await reconcileProvider(app.t.ctx, { provider: 'stripe', trigger: 'cli', rateTimer: timer });
     expect(run.status).toBe('succeeded');
     expect(run.counts.missing_locally).toBe(250);
     expect((await app.t.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM subscriptions WHERE status = 'trialing' AND plan_id = 'monthly'")).rows[0]!.n).toBe(250);
@@ -83,7 +84,7 @@ describe.each(testDatabaseKinds)('reconciliation cost and rate on %s', (kind) =>
     expect(timer.now()).toBeGreaterThanOrEqual(Math.floor((app.requests.length - 1) / 5) * 1000);
 
     app.requests.length = 0;
-    const second = await reconcileStripe(app.t.ctx, { trigger: 'cli', rateTimer: timer });
+    const second = await reconcileProvider(app.t.ctx, { provider: 'stripe', trigger: 'cli', rateTimer: timer });
     expect(second.counts).toEqual({});
     expect(app.requests.filter((request) => request.path === '/v1/subscriptions')).toHaveLength(3);
     expect(app.requests.filter((request) => request.method !== 'GET')).toEqual([]);

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reconcileStripe } from '../../src/services/reconciliation/reconcile-stripe.ts';
+import { reconcileProvider } from '../../src/services/reconciliation/reconcile-provider.ts';
 import { advanceDays, type StripeKit } from '../sandbox/stripe/stripe-kit.ts';
 import { startStripeTestApp } from '../stripe/stripe-test-kit.ts';
 import type { TestApp } from '../support/test-app.ts';
@@ -49,7 +49,7 @@ describe.each(testDatabaseKinds)('reconciliation of past_due_since on %s', (kind
     ((await t.app.inject({ method: 'GET', url: `/v1/reconciliation/runs/${runId}`, headers: { authorization: t.auth } })).json() as { items: Item[] }).items;
 
   it('records a past-due subscription recur lacks with its incident\'s first failed charge as past_due_since', async () => {
-    const run = await reconcileStripe(t.ctx, { trigger: 'cli' });
+    const run = await reconcileProvider(t.ctx, { provider: 'stripe', trigger: 'cli' });
     expect(run.counts).toMatchObject({ missing_locally: 1 });
     expect(await row()).toMatchObject({ status: 'past_due', past_due_since: failedAt });
   });
@@ -59,7 +59,7 @@ describe.each(testDatabaseKinds)('reconciliation of past_due_since on %s', (kind
     const { id } = (await row())!;
     await t.ctx.db.query('UPDATE subscriptions SET past_due_since = $1 WHERE id = $2', [wrong, id]);
 
-    const run = await reconcileStripe(t.ctx, { trigger: 'cli' });
+    const run = await reconcileProvider(t.ctx, { provider: 'stripe', trigger: 'cli' });
     expect(run.counts).toEqual({ stale_past_due_since: 1 });
     expect(await report(run.id)).toEqual([
       expect.objectContaining({ kind: 'stale_past_due_since', provider_object_id: subscription.id, recur_id: id, action: 'repaired from Stripe', found: expect.objectContaining({ recur: wrong.toISOString(), provider: failedAt.toISOString() }) }),
@@ -68,7 +68,7 @@ describe.each(testDatabaseKinds)('reconciliation of past_due_since on %s', (kind
     const audit = await t.ctx.db.query<{ after: { pastDueSince: string } }>("SELECT after FROM audit_log WHERE entity = 'subscription' AND entity_id = $1 AND actor = $2", [id, `reconcile:${run.id}`]);
     expect(audit.rows.map((entry) => entry.after.pastDueSince)).toEqual([failedAt.toISOString()]);
 
-    const again = await reconcileStripe(t.ctx, { trigger: 'cli' });
+    const again = await reconcileProvider(t.ctx, { provider: 'stripe', trigger: 'cli' });
     expect(again.counts).toEqual({});
   });
 });

@@ -2,12 +2,13 @@ import Stripe from 'stripe';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStripeGateway } from '../../src/providers/payments/stripe/create-stripe-gateway.ts';
 import { stripeEventHandlers } from '../../src/providers/payments/stripe/events/stripe-event-handlers.ts';
-import { reconcileStripe } from '../../src/services/reconciliation/reconcile-stripe.ts';
+import { reconcileProvider } from '../../src/services/reconciliation/reconcile-provider.ts';
 import { sdk } from '../sandbox/stripe/stripe-kit.ts';
 import { stripeState } from '../stripe/stripe-test-kit.ts';
 import { startRunningRecur, waitUntilSettled, type RunningRecur } from '../stripe/running-recur.ts';
 import { testDatabaseKinds } from '../support/test-database.ts';
 import { referenceState } from './missed-webhooks.ts';
+import { stripeOnly } from '../support/payment-providers.ts';
 
 type SentRequest = { method: string; path: string; query: URLSearchParams };
 
@@ -27,7 +28,7 @@ async function startMissingEverything(kind: (typeof testDatabaseKinds)[number]) 
     requests.push(request);
     return fetch(input, init);
   };
-  recur.t.ctx.stripe = { gateway: createStripeGateway(sdk(recur.kit.sandbox, undefined, { httpClient: Stripe.createFetchHttpClient(counting) })), publicBaseUrl: recur.baseUrl };
+  recur.t.ctx.payments = stripeOnly(createStripeGateway(sdk(recur.kit.sandbox, undefined, { httpClient: Stripe.createFetchHttpClient(counting) })), recur.baseUrl);
   await recur.kit.stripe.webhookEndpoints.update(recur.endpointId, { disabled: true });
   return { recur, requests, beforeNextRequest: (hook: (request: SentRequest) => Promise<void>) => hooks.push(hook) };
 }
@@ -67,7 +68,7 @@ describe.each(testDatabaseKinds)('reconciliation that costs its list pages on %s
         await app.recur.kit.stripe.subscriptions.update(second!, { cancel_at_period_end: true });
       });
     });
-    const run = await reconcileStripe(app.recur.t.ctx, { trigger: 'schedule', onProgress: (progress) => {
+    const run = await reconcileProvider(app.recur.t.ctx, { provider: 'stripe', trigger: 'schedule', onProgress: (progress) => {
       if (progress.phase === 'subscriptions' && progress.done) app.beforeNextRequest(() => app.recur.kit.stripe.subscriptions.update(third!, { metadata: { note: 'changed after the run read it' } }).then(() => undefined));
     } });
     expect(run.status).toBe('succeeded');
@@ -106,10 +107,10 @@ describe.each(testDatabaseKinds)('reconciliation that costs its list pages on %s
     const app = await startMissingEverything(kind);
     recur = app.recur;
     await createPaidSubscriptions(app.recur.kit.stripe, 3);
-    await reconcileStripe(app.recur.t.ctx, { trigger: 'cli' });
+    await reconcileProvider(app.recur.t.ctx, { provider: 'stripe', trigger: 'cli' });
     app.requests.length = 0;
 
-    const run = await reconcileStripe(app.recur.t.ctx, { trigger: 'cli' });
+    const run = await reconcileProvider(app.recur.t.ctx, { provider: 'stripe', trigger: 'cli' });
     expect(run.counts).toEqual({});
     expect(app.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['GET /v1/events', 'GET /v1/subscriptions', 'GET /v1/events']);
     expect(run.requests).toBe(3);
@@ -119,18 +120,18 @@ describe.each(testDatabaseKinds)('reconciliation that costs its list pages on %s
     const app = await startMissingEverything(kind);
     recur = app.recur;
     const [subscriptionId] = await createPaidSubscriptions(app.recur.kit.stripe, 2);
-    await reconcileStripe(app.recur.t.ctx, { trigger: 'cli' });
+    await reconcileProvider(app.recur.t.ctx, { provider: 'stripe', trigger: 'cli' });
     const stripeCustomer = (await app.recur.kit.stripe.subscriptions.retrieve(subscriptionId!)).customer as string;
     await app.recur.kit.stripe.customers.update(stripeCustomer, { email: 'someone.else@example.org' });
     app.requests.length = 0;
 
-    const run = await reconcileStripe(app.recur.t.ctx, { trigger: 'cli' });
+    const run = await reconcileProvider(app.recur.t.ctx, { provider: 'stripe', trigger: 'cli' });
     expect(run.counts).toMatchObject({ email_mismatch: 1 });
     const customer = await app.recur.kit.stripe.customers.retrieve(stripeCustomer);
     expect(customer.deleted ? null : customer.email).toBe('payer0@example.nl');
     expect(app.requests.filter((request) => request.path.startsWith('/v1/customers')).map((request) => `${request.method} ${request.path}`)).toEqual([`POST /v1/customers/${stripeCustomer}`]);
     // The run's own repair made an event; the run read it too, so the next run has nothing to do.
-    expect((await reconcileStripe(app.recur.t.ctx, { trigger: 'cli' })).counts).toEqual({});
+    expect((await reconcileProvider(app.recur.t.ctx, { provider: 'stripe', trigger: 'cli' })).counts).toEqual({});
   }, 120_000);
 
   it('does not read the last second again: after a burst of events in one second the next run reads one page and still finds what came after', async () => {
@@ -138,16 +139,16 @@ describe.each(testDatabaseKinds)('reconciliation that costs its list pages on %s
     recur = app.recur;
     // The sandbox clock stands still: 130 customers, 130 events in one second.
     await Promise.all(Array.from({ length: 130 }, (_, index) => app.recur.kit.stripe.customers.create({ email: `burst${index}@example.nl` })));
-    await reconcileStripe(app.recur.t.ctx, { trigger: 'cli' });
+    await reconcileProvider(app.recur.t.ctx, { provider: 'stripe', trigger: 'cli' });
     app.requests.length = 0;
 
-    const quiet = await reconcileStripe(app.recur.t.ctx, { trigger: 'cli' });
+    const quiet = await reconcileProvider(app.recur.t.ctx, { provider: 'stripe', trigger: 'cli' });
     expect(quiet.counts).toEqual({});
     const eventReads = app.requests.filter((request) => request.path === '/v1/events');
     expect(eventReads.map((request) => request.query.get('starting_after'))).toEqual([null, null]);
 
     const late = await app.recur.kit.stripe.customers.create({ email: 'late@example.nl' });
-    const next = await reconcileStripe(app.recur.t.ctx, { trigger: 'cli' });
+    const next = await reconcileProvider(app.recur.t.ctx, { provider: 'stripe', trigger: 'cli' });
     expect(next.counts).toEqual({ event_recovered: 1 });
     const rows = await inbox(app.recur);
     expect(rows.filter((row) => row.type === 'customer.created')).toHaveLength(131);
@@ -165,7 +166,7 @@ describe.each(testDatabaseKinds)('reconciliation that costs its list pages on %s
       if (failing && request.path === '/v1/events' && request.query.get('starting_after')) throw new Error('connection reset');
     };
     app.beforeNextRequest(failOlderPages);
-    await expect(reconcileStripe(app.recur.t.ctx, { trigger: 'cli' })).rejects.toMatchObject({ code: 'provider_failure' });
+    await expect(reconcileProvider(app.recur.t.ctx, { provider: 'stripe', trigger: 'cli' })).rejects.toMatchObject({ code: 'provider_failure' });
     const counts = async () =>
       (
         await app.recur.t.ctx.db.query<{ events: number; items: number; cursors: number }>(
@@ -175,7 +176,7 @@ describe.each(testDatabaseKinds)('reconciliation that costs its list pages on %s
     expect(await counts()).toEqual({ events: 100, items: 100, cursors: 0 });
 
     failing = false;
-    const next = await reconcileStripe(app.recur.t.ctx, { trigger: 'cli' });
+    const next = await reconcileProvider(app.recur.t.ctx, { provider: 'stripe', trigger: 'cli' });
     expect(next.status).toBe('succeeded');
     const all = (await app.recur.kit.stripe.events.list({ limit: 100 }).autoPagingToArray({ limit: 1000 })).length;
     expect(await counts()).toEqual({ events: all, items: all, cursors: 1 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { reconcileStripe } from '../../src/services/reconciliation/reconcile-stripe.ts';
+import { reconcileProvider } from '../../src/services/reconciliation/reconcile-provider.ts';
 import type { StripeKit } from '../sandbox/stripe/stripe-kit.ts';
 import { startStripeTestApp } from '../stripe/stripe-test-kit.ts';
 import type { TestApp } from '../support/test-app.ts';
@@ -24,9 +24,9 @@ describe.each(testDatabaseKinds)('GET /v1/reconciliation/runs on %s', (kind) => 
     const customer = await kit.stripe.customers.create({ email: 'dash@example.nl' });
     const price = (await kit.stripe.prices.list({ lookup_keys: ['recur_monthly'] })).data[0]!;
     const subscription = await kit.stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], trial_period_days: 30 });
-    const first = await reconcileStripe(t.ctx, { trigger: 'cli' });
+    const first = await reconcileProvider(t.ctx, { provider: 'stripe', trigger: 'cli' });
     t.clock.advance(3_600_000);
-    const second = await reconcileStripe(t.ctx, { trigger: 'schedule' });
+    const second = await reconcileProvider(t.ctx, { provider: 'stripe', trigger: 'schedule' });
 
     const page1 = await get('/v1/reconciliation/runs?limit=1');
     expect(page1.statusCode).toBe(200);
@@ -57,11 +57,11 @@ describe.each(testDatabaseKinds)('GET /v1/reconciliation/runs on %s', (kind) => 
     const stopped = kit;
     kit = null;
     await stopped.stop();
-    await expect(reconcileStripe(t.ctx, { trigger: 'cli' })).rejects.toMatchObject({ code: 'provider_failure' });
+    await expect(reconcileProvider(t.ctx, { provider: 'stripe', trigger: 'cli' })).rejects.toMatchObject({ code: 'provider_failure' });
     const runs = (await get('/v1/reconciliation/runs')).json() as { data: RunJson[] };
     expect(runs.data).toEqual([expect.objectContaining({ status: 'failed', counts: {}, error: expect.stringMatching(/^Stripe failed while listing events/) })]);
     // A failed run does not block the next one.
-    await expect(reconcileStripe(t.ctx, { trigger: 'cli' })).rejects.toMatchObject({ code: 'provider_failure' });
+    await expect(reconcileProvider(t.ctx, { provider: 'stripe', trigger: 'cli' })).rejects.toMatchObject({ code: 'provider_failure' });
   }, 60_000);
 
   it('answers 404, 400 and 401 in the error shape, and is in the OpenAPI document', async () => {

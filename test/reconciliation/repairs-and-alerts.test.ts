@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { reconcileStripe } from '../../src/services/reconciliation/reconcile-stripe.ts';
+import { reconcileProvider } from '../../src/services/reconciliation/reconcile-provider.ts';
 import { buildJobCatalogue } from '../../src/jobs/job-catalogue.ts';
-import { RECONCILE_STRIPE } from '../../src/jobs/reconcile-stripe.ts';
+import { RECONCILE_STRIPE } from '../../src/jobs/reconcile-provider.ts';
 import { RecurError } from '../../src/shared/errors.ts';
 import type { StripeKit } from '../sandbox/stripe/stripe-kit.ts';
 import { waitUntilSettled, type RunningRecur } from '../stripe/running-recur.ts';
@@ -10,6 +10,7 @@ import { seedCustomer, seedSubscription } from '../support/seed.ts';
 import type { TestApp } from '../support/test-app.ts';
 import { testDatabaseKinds } from '../support/test-database.ts';
 import { advanceSandbox, setUpMissedWebhooks } from './missed-webhooks.ts';
+import { stripeGatewayOf, withStripeGateway } from '../support/payment-providers.ts';
 
 type Item = { kind: string; provider_object_id: string; recur_id: string | null; action: string; found: unknown };
 
@@ -35,7 +36,7 @@ describe.each(testDatabaseKinds)('reconciliation repairs on %s', (kind) => {
   it('repairs a stale row with a version that lets a webhook for a later change win afterwards', async () => {
     const { recur, subscriptionId } = await setUpMissedWebhooks(kind, (started) => (running = started));
     const db = recur.t.ctx.db;
-    const run = await reconcileStripe(recur.t.ctx, { trigger: 'schedule' });
+    const run = await reconcileProvider(recur.t.ctx, { provider: 'stripe', trigger: 'schedule' });
     await waitUntilSettled(recur);
     expect((await db.query('SELECT status, cancel_at_period_end FROM subscriptions')).rows).toEqual([{ status: 'active', cancel_at_period_end: true }]);
     const repairs = await db.query<{ actor: string }>("SELECT actor FROM audit_log WHERE entity = 'subscription' AND actor = $1", [`reconcile:${run.id}`]);
@@ -60,8 +61,8 @@ describe.each(testDatabaseKinds)('reconciliation repairs on %s', (kind) => {
     const subscriptions = [];
     for (const price of prices) subscriptions.push(await kit.stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], trial_period_days: 30 }));
 
-    const first = await reconcileStripe(t.ctx, { trigger: 'cli' });
-    const second = await reconcileStripe(t.ctx, { trigger: 'cli' });
+    const first = await reconcileProvider(t.ctx, { provider: 'stripe', trigger: 'cli' });
+    const second = await reconcileProvider(t.ctx, { provider: 'stripe', trigger: 'cli' });
     expect(first.counts).toMatchObject({ missing_locally: 2, several_live_subscriptions: 1 });
     expect(second.counts).toEqual({ several_live_subscriptions: 1 });
 
@@ -93,7 +94,7 @@ describe.each(testDatabaseKinds)('reconciliation repairs on %s', (kind) => {
     expect(await entitlement()).toMatchObject({ entitled: true, reason: 'active' });
     t.clock.advance(60_000);
 
-    const first = await reconcileStripe(t.ctx, { trigger: 'cli' });
+    const first = await reconcileProvider(t.ctx, { provider: 'stripe', trigger: 'cli' });
     // (The sandbox's events about the synced plans are recovered too: recur had no webhooks yet.)
     expect(first.counts).toMatchObject({ missing_at_provider: 1 });
     expect((await readReport(t, first.id)).filter((item) => item.kind !== 'event_recovered')).toEqual([
@@ -104,7 +105,7 @@ describe.each(testDatabaseKinds)('reconciliation repairs on %s', (kind) => {
     expect(subscription).toMatchObject({ status: 'canceled', provider_status: 'missing_at_provider', cancel_at_period_end: false, canceled_at: t.clock.now().toISOString() });
 
     t.clock.advance(60_000);
-    const second = await reconcileStripe(t.ctx, { trigger: 'cli' });
+    const second = await reconcileProvider(t.ctx, { provider: 'stripe', trigger: 'cli' });
     expect(second.counts['missing_at_provider']).toBeUndefined();
     const ended = await t.ctx.db.query<{ actor: string; reason: string }>("SELECT actor, reason FROM audit_log WHERE entity = 'subscription' AND entity_id = $1 AND action = 'end'", [rowId]);
     expect(ended.rows).toEqual([{ actor: `reconcile:${first.id}`, reason: `missing_at_provider: Stripe does not have subscription sub_neverAtStripe (reconciliation run ${first.id})` }]);
@@ -118,31 +119,28 @@ describe.each(testDatabaseKinds)('reconciliation repairs on %s', (kind) => {
   it('never runs twice at once, and is scheduled by RECONCILE_CRON unless it is off', async () => {
     ({ kit, t } = await startStripeTestApp(kind));
     // The first run is held inside its first Stripe request while a second one tries to start.
-    const real = t.ctx.stripe!.gateway;
+    const real = stripeGatewayOf(t.ctx);
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let entered!: () => void;
     const inside = new Promise<void>((resolve) => (entered = resolve));
-    t.ctx.stripe = {
-      ...t.ctx.stripe!,
-      gateway: {
-        ...real,
-        listSubscriptionsPage: async (cursor) => {
-          entered();
-          await gate;
-          return real.listSubscriptionsPage(cursor);
-        },
+    t.ctx.payments = withStripeGateway(t.ctx, {
+      ...real,
+      listSubscriptionsPage: async (cursor) => {
+        entered();
+        await gate;
+        return real.listSubscriptionsPage(cursor);
       },
-    };
-    const first = reconcileStripe(t.ctx, { trigger: 'cli' });
+    });
+    const first = reconcileProvider(t.ctx, { provider: 'stripe', trigger: 'cli' });
     await inside;
-    const refused = await reconcileStripe(t.ctx, { trigger: 'schedule' }).catch((error: unknown) => error);
+    const refused = await reconcileProvider(t.ctx, { provider: 'stripe', trigger: 'schedule' }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(RecurError);
     expect([(refused as RecurError).code, (refused as RecurError).message]).toEqual(['conflict', expect.stringMatching(/^a Stripe reconciliation run is already running \(/)]);
     release();
     expect((await first).status).toBe('succeeded');
     // Finished, the next run starts.
-    expect((await reconcileStripe(t.ctx, { trigger: 'cli' })).status).toBe('succeeded');
+    expect((await reconcileProvider(t.ctx, { provider: 'stripe', trigger: 'cli' })).status).toBe('succeeded');
 
     const job = (cron: string) => buildJobCatalogue({ ...t!.ctx, config: { ...t!.ctx.config, RECONCILE_CRON: cron } }).find((definition) => definition.name === RECONCILE_STRIPE)!;
     expect([job('0 * * * *').cron, job('0 * * * *').policy]).toEqual(['0 * * * *', 'stately']);

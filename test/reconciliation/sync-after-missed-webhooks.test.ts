@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { reconcileStripe } from '../../src/services/reconciliation/reconcile-stripe.ts';
+import { reconcileProvider } from '../../src/services/reconciliation/reconcile-provider.ts';
 import { killSpawnedProcesses, runRecur } from '../fixtures/recur-process.ts';
 import { KEY } from '../sandbox/stripe/stripe-kit.ts';
 import type { RunningRecur } from '../stripe/running-recur.ts';
@@ -29,12 +29,12 @@ describe.each(testDatabaseKinds)('recur sync stripe after missed webhooks, on %s
   it('recovers everything through the service (as the scheduled job runs it), then finds nothing more', async () => {
     const scenario = await setUpMissedWebhooks(kind, track);
     const { t } = scenario.recur;
-    const first = await reconcileStripe(t.ctx, { trigger: 'schedule' });
+    const first = await reconcileProvider(t.ctx, { provider: 'stripe', trigger: 'schedule' });
     expect(first.status).toBe('succeeded');
     const run = await expectEverythingRecovered(scenario, kind);
     expect(run.id).toBe(first.id);
 
-    const second = await reconcileStripe(t.ctx, { trigger: 'schedule' });
+    const second = await reconcileProvider(t.ctx, { provider: 'stripe', trigger: 'schedule' });
     expect([second.status, second.counts]).toEqual(['succeeded', {}]);
   }, 90_000);
 

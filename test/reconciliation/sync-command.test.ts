@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { acquireDataDirLock } from '../../src/db/data-dir-lock.ts';
 import { createStripeGateway } from '../../src/providers/payments/stripe/create-stripe-gateway.ts';
 import { defaultCatalogue } from '../../src/config/catalogue-schema.ts';
-import { syncPlansToStripe } from '../../src/services/sync/sync-plans-to-stripe.ts';
+import { syncPlansToProvider } from '../../src/services/sync/sync-plans-to-providers.ts';
 import { killSpawnedProcesses, runRecur } from '../fixtures/recur-process.ts';
 import { KEY, startStripe, type StripeKit } from '../sandbox/stripe/stripe-kit.ts';
 
@@ -26,7 +26,7 @@ describe('recur sync stripe (the command, embedded database)', () => {
   const envFor = (dataDir: string, apiBase = kit.sandbox.url) => ({ RECUR_DATA_DIR: join(cwd, dataDir), STRIPE_SECRET_KEY: KEY, STRIPE_API_BASE: apiBase, LOG_LEVEL: 'silent' });
 
   it('records what Stripe holds, prints the summary, then finds no drift', async () => {
-    await syncPlansToStripe(createStripeGateway(kit.stripe), defaultCatalogue.plans, 'en');
+    await syncPlansToProvider(createStripeGateway(kit.stripe), defaultCatalogue.plans, 'en');
     const price = (await kit.stripe.prices.list({ lookup_keys: ['recur_yearly'] })).data[0]!;
     const customer = await kit.stripe.customers.create({ email: 'cli@example.nl' });
     await kit.stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], trial_period_days: 30 });
@@ -47,6 +47,11 @@ describe('recur sync stripe (the command, embedded database)', () => {
   it('fails with one line and a non-zero exit: no key, Stripe unreachable, database in use', async () => {
     const noKey = await runRecur(['sync', 'stripe'], { cwd, env: { RECUR_DATA_DIR: join(cwd, 'data-b') } });
     expect([noKey.code, noKey.stderr]).toEqual([78, 'recur: STRIPE_SECRET_KEY is not set (and STRIPE_API_BASE for the sandbox)\n']);
+
+    const unknown = await runRecur(['sync', 'mollie'], { cwd, env: { RECUR_DATA_DIR: join(cwd, 'data-b') } });
+    expect([unknown.code, unknown.stderr]).toEqual([64, 'recur: unknown provider "mollie" (known: stripe, paypal)\n']);
+    const withoutAdapter = await runRecur(['sync', 'paypal'], { cwd, env: envFor('data-b') });
+    expect([withoutAdapter.code, withoutAdapter.stderr]).toEqual([78, 'recur: PayPal is not configured: recur has no PayPal integration yet\n']);
 
     const unreachable = await runRecur(['sync', 'stripe'], { cwd, env: envFor('data-b', 'http://127.0.0.1:9'), timeoutMs: 60_000 });
     expect(unreachable.code).toBe(69);

@@ -6,6 +6,7 @@ import { advanceDays, type StripeKit } from '../sandbox/stripe/stripe-kit.ts';
 import { eventFeeder, readAllEvents, startStripeTestApp } from '../stripe/stripe-test-kit.ts';
 import type { TestApp } from '../support/test-app.ts';
 import { testDatabaseKinds } from '../support/test-database.ts';
+import { stripeGatewayOf, withStripeGateway } from '../support/payment-providers.ts';
 
 const ADMIN = 'ops@shop.example';
 
@@ -39,10 +40,10 @@ describe.each(testDatabaseKinds)('fraud review steps on %s', (kind) => {
     const customerId = (await t.ctx.db.query<{ id: string }>('SELECT id FROM customers WHERE external_id = $1', [`stripe:${customer.id}`])).rows[0]!.id;
 
     // First run: Stripe fails on the cancel. The ban is done and recorded; nothing after it.
-    const gateway = t.ctx.stripe!.gateway;
+    const gateway = stripeGatewayOf(t.ctx);
     const calls: string[] = [];
     const failing: StripeGateway = { ...gateway, cancelSubscriptionNow: async () => Promise.reject(new RecurError('provider_failure', 'Stripe failed while canceling')) };
-    t.ctx.stripe = { ...t.ctx.stripe!, gateway: failing };
+    t.ctx.payments = withStripeGateway(t.ctx, failing);
     await expect(reviewDeclinedCharges(t.ctx, customerId)).rejects.toThrow(/canceling/);
     expect((await t.ctx.db.query('SELECT step_key FROM risk_actions')).rows).toEqual([{ step_key: `fraud:ban:${customerId}` }]);
     expect((await t.ctx.db.query('SELECT banned FROM customers WHERE id = $1', [customerId])).rows).toEqual([{ banned: true }]);
@@ -54,7 +55,7 @@ describe.each(testDatabaseKinds)('fraud review steps on %s', (kind) => {
       cancelSubscriptionNow: (id, key) => (calls.push(key), gateway.cancelSubscriptionNow(id, key)),
       refundCharge: (id, key) => (calls.push(key), gateway.refundCharge(id, key)),
     };
-    t.ctx.stripe = { ...t.ctx.stripe!, gateway: counting };
+    t.ctx.payments = withStripeGateway(t.ctx, counting);
     expect(await reviewDeclinedCharges(t.ctx, customerId)).toEqual({ outcome: 'banned', declined: 3 });
     const subscriptionId = (await t.ctx.db.query<{ id: string }>('SELECT id FROM subscriptions WHERE provider_subscription_id = $1', [subscription.id])).rows[0]!.id;
     const charge = String(oldPayment.latest_charge);

@@ -6,9 +6,10 @@ import { PROCESS_WEBHOOK_INBOX, PROCESS_WEBHOOK_INBOX_KEY } from '../../src/jobs
 import type { StripeGateway } from '../../src/providers/payments/stripe/stripe-gateway.ts';
 import { APPLY_DISPUTE_POLICY, REVIEW_DECLINED_CHARGES } from '../../src/services/risk/risk-jobs.ts';
 import type { ServiceSettings } from '../../src/services/service-context.ts';
-import { createStripeEventProcessor } from '../../src/services/sync/create-stripe-event-processor.ts';
+import { createProviderEventProcessor } from '../../src/services/sync/create-provider-event-processor.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { startRunningRecur, waitUntilSettled, type RunningRecur } from '../stripe/running-recur.ts';
+import { stripeGatewayOf, withStripeGateway } from '../support/payment-providers.ts';
 
 export const ADMINS = ['ops@shop.example', 'fraud@shop.example'];
 /** Every webhook delivered twice by the sandbox. */
@@ -37,7 +38,7 @@ export async function startRiskRecur(kind: DatabaseKind, settings: Partial<Servi
   const { t } = recur;
   const engines: JobEngine[] = [];
   t.ctx.config = { ...t.ctx.config, ADMIN_EMAILS: ADMINS, ...settings };
-  const gateway = t.ctx.stripe!.gateway;
+  const gateway = stripeGatewayOf(t.ctx);
   const calls: GatewayCalls = { cancelSubscriptionNow: [], closeDispute: [], refundCharge: [] };
   const counted: StripeGateway = {
     ...gateway,
@@ -45,8 +46,8 @@ export async function startRiskRecur(kind: DatabaseKind, settings: Partial<Servi
     closeDispute: (id, key) => (calls.closeDispute.push(key), gateway.closeDispute(id, key)),
     refundCharge: (id, key) => (calls.refundCharge.push(key), gateway.refundCharge(id, key)),
   };
-  t.ctx.stripe = { ...t.ctx.stripe!, gateway: counted };
-  const processor = createStripeEventProcessor({ gateway, db: t.ctx.db, clock: t.ctx.clock, plans: t.ctx.config.catalogue.plans, defaultLocale: t.ctx.config.DEFAULT_LOCALE, jobs: () => t.ctx.jobs });
+  t.ctx.payments = withStripeGateway(t.ctx, counted);
+  const processor = createProviderEventProcessor({ gateway, db: t.ctx.db, clock: t.ctx.clock, plans: t.ctx.config.catalogue.plans, defaultLocale: t.ctx.config.DEFAULT_LOCALE, jobs: () => t.ctx.jobs });
   t.ctx.webhooks.processors.stripe = processor;
 
   const openJobs = async () => {

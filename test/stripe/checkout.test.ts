@@ -8,6 +8,7 @@ import { seedCustomer } from '../support/seed.ts';
 import type { TestApp } from '../support/test-app.ts';
 import { testDatabaseKinds } from '../support/test-database.ts';
 import { PUBLIC_BASE_URL, startStripeTestApp, tableCounts } from './stripe-test-kit.ts';
+import { stripeOnly } from '../support/payment-providers.ts';
 
 const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' as const });
 
@@ -94,7 +95,11 @@ describe.each(testDatabaseKinds)('Stripe checkout and the redirect back on %s', 
     const body = { customer: 'shop-2002', plan: 'monthly', provider: 'stripe', return_url: 'https://shop.example/' };
     expect((await startCheckout({ ...body, customer: 'nobody' })).statusCode).toBe(404);
     expect((await startCheckout({ ...body, plan: 'weekly' })).json().error.code).toBe('validation_failed');
-    expect((await startCheckout({ ...body, provider: 'paypal' })).statusCode).toBe(400);
+    // A provider recur knows of but has no adapter for: a clear 409 naming it, not a crash.
+    const paypal = await startCheckout({ ...body, provider: 'paypal' });
+    expect([paypal.statusCode, paypal.json().error.code]).toEqual([409, 'not_supported_by_provider']);
+    expect(paypal.json().error.message).toBe('recur has no PayPal integration yet; use Stripe');
+    expect((await startCheckout({ ...body, provider: 'mollie' })).statusCode).toBe(400);
     expect((await startCheckout({ ...body, extra: 1 })).statusCode).toBe(400);
     expect((await startCheckout({ ...body, return_url: 'javascript:alert(1)' })).statusCode).toBe(400);
     expect((await t.app.inject({ method: 'POST', url: '/v1/checkout', payload: body })).statusCode).toBe(401);
@@ -108,8 +113,8 @@ describe.each(testDatabaseKinds)('Stripe checkout and the redirect back on %s', 
 
   it('turns Stripe failures into provider_rate_limited / provider_failure and records nothing', async () => {
     const faults = (body: unknown) => fetch(`${kit.sandbox.url}/sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const normal = t.ctx.stripe!;
-    t.ctx.stripe = { gateway: createStripeGateway(sdk(kit.sandbox, undefined, { maxNetworkRetries: 0 })), publicBaseUrl: PUBLIC_BASE_URL };
+    const normal = t.ctx.payments;
+    t.ctx.payments = stripeOnly(createStripeGateway(sdk(kit.sandbox, undefined, { maxNetworkRetries: 0 })), PUBLIC_BASE_URL);
     await seedCustomer(t, 'shop-2004');
     const body = { customer: 'shop-2004', plan: 'monthly', provider: 'stripe', return_url: 'https://shop.example/' };
     // Linked to a Stripe customer already, so only the failing session call is left to write anything.
@@ -125,7 +130,7 @@ describe.each(testDatabaseKinds)('Stripe checkout and the redirect back on %s', 
       expect(await tableCounts(t.ctx.db)).toEqual(counts);
     } finally {
       await faults({});
-      t.ctx.stripe = normal;
+      t.ctx.payments = normal;
     }
   });
 
@@ -167,14 +172,14 @@ describe.each(testDatabaseKinds)('Stripe checkout and the redirect back on %s', 
     expect(malformed.body).toContain('This payment link is not valid');
     expect(malformed.body).not.toContain('<script>');
 
-    const normal = t.ctx.stripe;
-    t.ctx.stripe = undefined;
+    const normal = t.ctx.payments;
+    t.ctx.payments = undefined;
     try {
       const unavailable = await t.app.inject({ method: 'GET', url: '/checkout/stripe/return?session_id=cs_test_whatever', headers: browser });
       expect(unavailable.statusCode).toBe(503);
       expect(unavailable.body).toContain('you do not need to pay again');
     } finally {
-      t.ctx.stripe = normal;
+      t.ctx.payments = normal;
     }
     expect(await tableCounts(t.ctx.db)).toEqual(counts);
   });
@@ -191,8 +196,8 @@ describe.each(testDatabaseKinds)('Stripe checkout and the redirect back on %s', 
     const back = (sessionId: string, headers: Record<string, string>) => t.app.inject({ method: 'GET', url: `/checkout/stripe/return?session_id=${sessionId}`, headers });
 
     // Stripe unreachable: the customer recur knows is answered in their own language, whatever the browser says.
-    const normal = t.ctx.stripe;
-    t.ctx.stripe = undefined;
+    const normal = t.ctx.payments;
+    t.ctx.payments = undefined;
     try {
       const dutchPage = await back(dutch, browser('en-GB,en;q=0.9'));
       expect([dutchPage.statusCode, dutchPage.headers['content-type']]).toEqual([503, 'text/html; charset=utf-8']);
@@ -208,7 +213,7 @@ describe.each(testDatabaseKinds)('Stripe checkout and the redirect back on %s', 
       const program = await back(dutch, { 'accept-language': 'nl' });
       expect(program.json()).toEqual({ error: { code: 'not_ready', message: expect.any(String), requestId: program.headers['x-request-id'] } });
     } finally {
-      t.ctx.stripe = normal;
+      t.ctx.payments = normal;
     }
 
     // A session recur does not know: the browser's first language recur speaks.

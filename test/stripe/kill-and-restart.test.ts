@@ -9,7 +9,7 @@ import { defaultCatalogue } from '../../src/config/catalogue-schema.ts';
 import type { Database, DatabaseKind } from '../../src/db/database.ts';
 import { openPGlite } from '../../src/db/pglite-database.ts';
 import { createStripeGateway } from '../../src/providers/payments/stripe/create-stripe-gateway.ts';
-import { syncPlansToStripe } from '../../src/services/sync/sync-plans-to-stripe.ts';
+import { syncPlansToProvider } from '../../src/services/sync/sync-plans-to-providers.ts';
 import { killSpawnedProcesses, repoRoot, runRecur, startRecur, type RunningRecur } from '../fixtures/recur-process.ts';
 import { KEY, sdk } from '../sandbox/stripe/stripe-kit.ts';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/test-database.ts';
@@ -81,7 +81,7 @@ describe.each(testDatabaseKinds)('recur killed mid-stream and restarted, on %s',
     const sandbox = await startSandbox({ providers: [createStripeSandbox({})], start: new Date(), webhookRetryDelaysMs: [250, 500, 1000, 2000, 4000, 8000, 8000] });
     cleanups.push(() => sandbox.stop());
     const stripe = sdk(sandbox);
-    await syncPlansToStripe(createStripeGateway(stripe), defaultCatalogue.plans, 'en');
+    await syncPlansToProvider(createStripeGateway(stripe), defaultCatalogue.plans, 'en');
     const faults = await fetch(`${sandbox.url}/sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ webhooks: [{ provider: 'stripe', duplicateRate: 1, shuffle: true }] }) });
     expect(faults.ok).toBe(true);
 

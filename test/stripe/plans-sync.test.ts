@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCatalogue } from '../../src/config/catalogue-schema.ts';
 import { createStripeGateway } from '../../src/providers/payments/stripe/create-stripe-gateway.ts';
-import { syncPlansToStripe } from '../../src/services/sync/sync-plans-to-stripe.ts';
+import { syncPlansToProvider } from '../../src/services/sync/sync-plans-to-providers.ts';
 import { startStripe, type StripeKit } from '../sandbox/stripe/stripe-kit.ts';
 
 describe('recur plans sync against the Stripe sandbox', () => {
@@ -18,7 +18,7 @@ describe('recur plans sync against the Stripe sandbox', () => {
 
   it('creates a product and a recurring price per plan, and nothing on the second run', async () => {
     const gateway = createStripeGateway(stripe);
-    const first = await syncPlansToStripe(gateway, defaultCatalogue.plans, 'nl');
+    const first = await syncPlansToProvider(gateway, defaultCatalogue.plans, 'nl');
     expect(first.map((r) => [r.planId, r.product, r.price])).toEqual([
       ['monthly', 'created', 'created'],
       ['yearly', 'created', 'created'],
@@ -31,7 +31,7 @@ describe('recur plans sync against the Stripe sandbox', () => {
     const prices = await countPrices();
     const products = (await stripe.products.list({ limit: 100 })).data.length;
 
-    const second = await syncPlansToStripe(gateway, defaultCatalogue.plans, 'nl');
+    const second = await syncPlansToProvider(gateway, defaultCatalogue.plans, 'nl');
     expect(second.map((r) => [r.product, r.price])).toEqual([
       ['found', 'found'],
       ['found', 'found'],
@@ -43,12 +43,12 @@ describe('recur plans sync against the Stripe sandbox', () => {
 
   it('moves the lookup key to a new price when the amount changes, on the same product', async () => {
     const gateway = createStripeGateway(stripe);
-    const before = await syncPlansToStripe(gateway, defaultCatalogue.plans, 'nl');
+    const before = await syncPlansToProvider(gateway, defaultCatalogue.plans, 'nl');
     const dearer = defaultCatalogue.plans.map((plan) => (plan.id === 'monthly' ? { ...plan, amountMinor: 3499 } : plan));
-    const after = await syncPlansToStripe(gateway, dearer, 'nl');
+    const after = await syncPlansToProvider(gateway, dearer, 'nl');
     expect(after[0]).toMatchObject({ price: 'replaced', productId: before[0]!.productId });
     expect(after[0]!.priceId).not.toBe(before[0]!.priceId);
     expect((await stripe.prices.list({ lookup_keys: ['recur_monthly'] })).data.map((p) => [p.id, p.unit_amount])).toEqual([[after[0]!.priceId, 3499]]);
-    expect((await syncPlansToStripe(gateway, dearer, 'nl'))[0]!.price).toBe('found');
+    expect((await syncPlansToProvider(gateway, dearer, 'nl'))[0]!.price).toBe('found');
   });
 });

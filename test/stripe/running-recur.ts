@@ -4,9 +4,9 @@ import { buildJobCatalogue } from '../../src/jobs/job-catalogue.ts';
 import { startJobEngine, type JobEngine } from '../../src/jobs/job-engine.ts';
 import { PROCESS_WEBHOOK_INBOX, PROCESS_WEBHOOK_INBOX_KEY } from '../../src/jobs/process-webhook-inbox.ts';
 import { createStripeGateway } from '../../src/providers/payments/stripe/create-stripe-gateway.ts';
-import { createStripeEventProcessor } from '../../src/services/sync/create-stripe-event-processor.ts';
+import { createProviderEventProcessor } from '../../src/services/sync/create-provider-event-processor.ts';
 import { createStripeWebhookVerifier } from '../../src/providers/payments/stripe/verify-stripe-webhook.ts';
-import { syncPlansToStripe } from '../../src/services/sync/sync-plans-to-stripe.ts';
+import { syncPlansToProvider } from '../../src/services/sync/sync-plans-to-providers.ts';
 import type { Clock } from '../../src/shared/clock.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { sdk, START, startStripe, type StripeKit } from '../sandbox/stripe/stripe-kit.ts';
@@ -17,6 +17,7 @@ import { twilioSandbox } from '../../sandbox/twilio/twilio-sandbox.ts';
 import { buildMessaging } from '../../src/runtime/build-messaging.ts';
 import type { MessagingContext, ServiceSettings } from '../../src/services/service-context.ts';
 import { startWebhookTestApp, type WebhookTestApp } from '../webhooks/webhook-test-app.ts';
+import { stripeOnly } from '../support/payment-providers.ts';
 
 /**
  * recur as `startService` wires it, against the Stripe sandbox: HTTP listening on a port, the real
@@ -68,14 +69,14 @@ export async function startRunningRecur(kind: DatabaseKind, faults: SandboxFault
     const { port } = t.app.server.address() as AddressInfo;
     const baseUrl = `http://127.0.0.1:${port}`;
 
-    // As buildStripeIntegration: one gateway for checkout and for the processor's reads.
+    // As buildPaymentProviders: one gateway for checkout and for the processor's reads.
     Object.assign(t.ctx.config, options.settings ?? {});
     if (options.messaging) t.ctx.messaging = await connectMessaging(kit, baseUrl);
     const gateway = createStripeGateway(kit.stripe);
-    t.ctx.stripe = { gateway, publicBaseUrl: baseUrl };
+    t.ctx.payments = stripeOnly(gateway, baseUrl);
     const ctx = t.ctx;
-    t.ctx.webhooks.processors.stripe = createStripeEventProcessor({ gateway, db: t.ctx.db, clock, plans: t.ctx.config.catalogue.plans, defaultLocale: t.ctx.config.DEFAULT_LOCALE, jobs: () => ctx.jobs });
-    await syncPlansToStripe(gateway, t.ctx.config.catalogue.plans, t.ctx.config.DEFAULT_LOCALE);
+    t.ctx.webhooks.processors.stripe = createProviderEventProcessor({ gateway, db: t.ctx.db, clock, plans: t.ctx.config.catalogue.plans, defaultLocale: t.ctx.config.DEFAULT_LOCALE, jobs: () => ctx.jobs });
+    await syncPlansToProvider(gateway, t.ctx.config.catalogue.plans, t.ctx.config.DEFAULT_LOCALE);
 
     if (faults) {
       const response = await fetch(`${kit.sandbox.url}/sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });

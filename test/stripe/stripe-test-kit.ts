@@ -1,14 +1,15 @@
 import type Stripe from 'stripe';
 import type { Database } from '../../src/db/database.ts';
 import { createStripeGateway } from '../../src/providers/payments/stripe/create-stripe-gateway.ts';
-import { createStripeEventProcessor } from '../../src/services/sync/create-stripe-event-processor.ts';
+import { createProviderEventProcessor } from '../../src/services/sync/create-provider-event-processor.ts';
 import type { ProcessingOutcome } from '../../src/webhooks/inbox-event.ts';
 import type { Clock } from '../../src/shared/clock.ts';
 import { defaultCatalogue } from '../../src/config/catalogue-schema.ts';
 import type { DatabaseKind } from '../../src/db/database.ts';
-import { syncPlansToStripe } from '../../src/services/sync/sync-plans-to-stripe.ts';
+import { syncPlansToProvider } from '../../src/services/sync/sync-plans-to-providers.ts';
 import { startStripe, type StripeKit } from '../sandbox/stripe/stripe-kit.ts';
 import { startTestApp, type TestApp, type TestAppOptions } from '../support/test-app.ts';
+import { stripeOnly } from '../support/payment-providers.ts';
 
 export const PUBLIC_BASE_URL = 'http://recur.test';
 
@@ -23,7 +24,7 @@ export type Feeder = (event: Stripe.Event) => Promise<ProcessingOutcome>;
 
 /** The processor as the worker runs it: prepare outside, apply inside one transaction. */
 export function eventFeeder(kit: StripeKit, db: Database, clock: Clock): Feeder {
-  const processor = createStripeEventProcessor({ gateway: createStripeGateway(kit.stripe), db, clock, plans: defaultCatalogue.plans, defaultLocale: 'nl' });
+  const processor = createProviderEventProcessor({ gateway: createStripeGateway(kit.stripe), db, clock, plans: defaultCatalogue.plans, defaultLocale: 'nl' });
   let inboxId = 0;
   return async (event) => {
     inboxId += 1;
@@ -58,7 +59,7 @@ export async function startStripeTestApp(kind: DatabaseKind, options: TestAppOpt
   const kit = await startStripe();
   const t = await startTestApp(kind, options);
   const gateway = createStripeGateway(kit.stripe);
-  t.ctx.stripe = { gateway, publicBaseUrl: PUBLIC_BASE_URL };
-  await syncPlansToStripe(gateway, t.ctx.config.catalogue.plans, t.ctx.config.DEFAULT_LOCALE);
+  t.ctx.payments = stripeOnly(gateway, PUBLIC_BASE_URL);
+  await syncPlansToProvider(gateway, t.ctx.config.catalogue.plans, t.ctx.config.DEFAULT_LOCALE);
   return { kit, stripe: kit.stripe, t };
 }

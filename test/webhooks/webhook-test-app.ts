@@ -10,6 +10,7 @@ import type { EventProcessor } from '../../src/webhooks/inbox-event.ts';
 import type { WebhookContext } from '../../src/webhooks/webhook-context.ts';
 import { startTestApp } from '../support/test-app.ts';
 import type { TestDatabase } from '../support/test-database.ts';
+import { buildWebhookVerifiers } from '../../src/runtime/build-payment-providers.ts';
 
 export const SECRET = 'whsec_recur_test_current';
 export const OLD_SECRET = 'whsec_recur_test_previous';
@@ -45,7 +46,6 @@ export async function startWebhookTestApp(kind: DatabaseKind, options: WebhookTe
   const secrets = options.secrets === undefined ? [SECRET] : options.secrets;
   const webhooks = buildWebhookContext(
     {
-      STRIPE_WEBHOOK_SECRET: secrets ?? undefined,
       WEBHOOK_MAX_ATTEMPTS: options.maxAttempts ?? 8,
       WEBHOOK_BODY_LIMIT_BYTES: options.bodyLimitBytes ?? 4096,
       ADMIN_EMAILS: options.adminEmails,
@@ -53,7 +53,7 @@ export async function startWebhookTestApp(kind: DatabaseKind, options: WebhookTe
       WEBHOOK_UNVERIFIED_LIMIT_PER_MINUTE: options.unverifiedLimitPerMinute ?? 0,
       WEBHOOK_CLAIM_LEASE_SECONDS: 300,
     },
-    options.processors ?? {},
+    { verifiers: buildWebhookVerifiers({ STRIPE_WEBHOOK_SECRET: secrets ?? undefined }), processors: options.processors ?? {} },
   );
   // The same context object the routes hold, so a test may still set fields on it afterwards.
   return (await startTestApp(kind, { webhooks, ...(options.clock ? { clock: options.clock } : {}), ...(options.trustProxy !== undefined ? { settings: { TRUST_PROXY: options.trustProxy } } : {}) })) as WebhookTestApp;

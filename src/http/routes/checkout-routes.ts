@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { completeStripeCheckout } from '../../services/checkout/complete-stripe-checkout.ts';
+import { completeCheckoutReturn } from '../../services/checkout/complete-checkout-return.ts';
 import type { CheckoutTerms } from '../../services/checkout/checkout-terms.ts';
 import { createCheckout } from '../../services/checkout/create-checkout.ts';
 import { findCheckoutLocale } from '../../services/checkout/find-checkout-locale.ts';
@@ -9,6 +9,7 @@ import type { ServiceContext } from '../../services/service-context.ts';
 import { choosePageLocale } from '../choose-page-locale.ts';
 import { answerError } from '../error-handler.ts';
 import { sendHtmlError, wantsHtml } from '../html-error-page.ts';
+import { PROVIDER_IDS } from '../../domain/provider.ts';
 import { errorJson } from '../presenters.ts';
 import { documented, redirect, withExample } from '../api-examples.ts';
 import { externalIdParam } from './customer-routes.ts';
@@ -17,7 +18,9 @@ const checkoutBody = z
   .object({
     customer: externalIdParam.shape.id,
     plan: z.string().min(1).max(40),
-    provider: z.literal('stripe'),
+    /** Any provider id is accepted here; one without an adapter or not configured is answered 409 / 503 with the reason. */
+    provider: z.enum(PROVIDER_IDS),
+    mode: z.enum(['subscription', 'one_time']).optional(),
     return_url: z.url({ protocol: /^https?$/ }).max(2000),
   })
   .strict();
@@ -70,8 +73,8 @@ export function checkoutApiRoutes(app: FastifyInstance, ctx: ServiceContext): vo
       },
     },
     async (request, reply) => {
-      const { customer, plan, provider, return_url } = request.body;
-      const started = await createCheckout(ctx, { customerExternalId: customer, planId: plan, provider, returnUrl: return_url }, request.actor);
+      const { customer, plan, provider, mode, return_url } = request.body;
+      const started = await createCheckout(ctx, { customerExternalId: customer, planId: plan, provider, ...(mode ? { mode } : {}), returnUrl: return_url }, request.actor);
       if (wantsHtml(request.headers.accept)) return reply.status(303).header('location', started.url).send(null);
       return reply.status(201).send({ url: started.url, session_id: started.sessionId, terms: presentCheckoutTerms(started.terms) });
     },
@@ -114,7 +117,7 @@ export function checkoutReturnRoutes(app: FastifyInstance, ctx: ServiceContext):
       errorHandler: (error, request, reply) => answerReturnError(ctx, error, request, reply),
     },
     async (request, reply) => {
-      const result = await completeStripeCheckout(ctx, request.query.session_id);
+      const result = await completeCheckoutReturn(ctx, request.query.session_id);
       return reply.status(303).header('location', result.redirectTo).send(null);
     },
   );

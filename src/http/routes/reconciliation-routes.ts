@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { PROVIDER_IDS } from '../../domain/provider.ts';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { RECONCILIATION_ITEM_KINDS, type ReconciliationItem, type ReconciliationRun } from '../../db/repositories/reconciliation-run-repository.ts';
@@ -11,7 +12,7 @@ const timestamp = z.iso.datetime();
 
 const runJson = z.object({
   id: z.uuid(),
-  provider: z.enum(['stripe', 'paypal']),
+  provider: z.enum(PROVIDER_IDS),
   trigger: z.enum(['schedule', 'cli']),
   status: z.enum(['running', 'succeeded', 'failed', 'abandoned']),
   counts: z.partialRecord(z.enum(RECONCILIATION_ITEM_KINDS), z.number().int()).describe('items found, per kind'),

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { PROVIDER_IDS } from '../../domain/provider.ts';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listInboxEvents, type InboxRecord } from '../../db/repositories/webhook-inbox-repository.ts';
@@ -60,7 +61,7 @@ export const presentWebhookEvent = (event: InboxRecord): z.infer<typeof webhookE
 const listQuery = z
   .object({
     status: z.enum(STATUSES).optional(),
-    provider: z.enum(['stripe', 'paypal']).optional(),
+    provider: z.enum(PROVIDER_IDS).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
     starting_after: z.coerce.number().int().positive().optional(),
     include_payload: z.enum(['true', 'false']).default('false'),

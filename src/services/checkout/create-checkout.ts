@@ -3,17 +3,19 @@ import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { insertCheckoutSession, listOpenCheckoutSessionsOfCustomer, settleCheckoutSession } from '../../db/repositories/checkout-session-repository.ts';
 import { findCustomerByExternalId } from '../../db/repositories/customer-repository.ts';
 import { findProviderPriceId } from '../../domain/plan.ts';
+import type { ProviderId } from '../../domain/provider.ts';
 import { notFound, RecurError, validationFailed } from '../../shared/errors.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
-import { ensureStripeCustomer } from '../subscription-changes/ensure-stripe-customer.ts';
+import { ensureProviderCustomer } from '../subscription-changes/ensure-provider-customer.ts';
 import { requireNewSubscriptionTerms } from '../subscriptions/require-new-subscription-terms.ts';
 import { lookupKeyForPlan } from '../sync/plan-for-price.ts';
 import { buildCheckoutTerms, describeCheckoutTerms, type CheckoutTerms } from './checkout-terms.ts';
 import { keepNewestOpenCheckout } from './keep-newest-open-checkout.ts';
 import { LONGEST_SESSION_MS } from './record-paid-checkouts.ts';
-import { requireStripe } from './require-stripe.ts';
+import { requireCapability, requirePaymentProvider } from '../require-payment-provider.ts';
 
-export type CheckoutRequest = { customerExternalId: string; planId: string; provider: 'stripe'; returnUrl: string };
+/** `mode`: a subscription (the default), or a one-time payment where the provider can take one. */
+export type CheckoutRequest = { customerExternalId: string; planId: string; provider: ProviderId; mode?: 'subscription' | 'one_time'; returnUrl: string };
 export type CheckoutStarted = { url: string; sessionId: string; terms: CheckoutTerms };
 
 /** Adds the outcome to the shop's return URL, keeping whatever query it already has. */
@@ -24,32 +26,34 @@ export function shopReturnUrl(returnUrl: string, params: Record<string, string>)
 }
 
 /**
- * A hosted Stripe Checkout for one customer and plan, under recur's rule for a new subscription:
- * refused while the customer has a live one (nothing is created at Stripe then), without the free
+ * A hosted checkout at the requested provider for one customer and plan, under recur's rule for a new subscription:
+ * refused while the customer has a live one (nothing is created at the provider then), without the free
  * trial for a returning customer when the catalogue says so, and the only open checkout of that
  * customer. The session is remembered with the shop's return URL so the redirect back can be
  * checked and sent on.
  */
 export async function createCheckout(ctx: ServiceContext, request: CheckoutRequest, actor: Actor): Promise<CheckoutStarted> {
-  const stripe = requireStripe(ctx);
+  const provider = requirePaymentProvider(ctx, request.provider);
+  if (request.mode === 'one_time') requireCapability(provider, 'oneTimeCheckout');
   const customer = await findCustomerByExternalId(ctx.db, request.customerExternalId);
   if (!customer) throw notFound('customer', request.customerExternalId);
   if (customer.banned) throw new RecurError('forbidden', `customer "${customer.externalId}" is banned and cannot start a checkout`);
   const plan = ctx.config.catalogue.plans.find((candidate) => candidate.id === request.planId);
   if (!plan) throw validationFailed(`plan "${request.planId}" is not in the catalogue`);
   const terms = buildCheckoutTerms(plan, await requireNewSubscriptionTerms(ctx, customer));
-  const priceId = (await stripe.gateway.findPriceByLookupKey(lookupKeyForPlan(plan.id)))?.id ?? findProviderPriceId(plan, 'stripe');
-  if (!priceId) throw new RecurError('conflict', `plan "${plan.id}" has no Stripe price yet: run \`recur plans sync\``);
+  if (terms.trialDays > 0) requireCapability(provider, 'trialOnCheckout');
+  const priceId = (await provider.gateway.findPriceByLookupKey(lookupKeyForPlan(plan.id)))?.id ?? findProviderPriceId(plan, provider.id);
+  if (!priceId) throw new RecurError('conflict', `plan "${plan.id}" has no ${provider.name} price yet: run \`recur plans sync\``);
 
-  const providerCustomerId = await ensureStripeCustomer(ctx, stripe.gateway, customer);
-  const earlier = new Set((await listOpenCheckoutSessionsOfCustomer(ctx.db, 'stripe', customer.id, new Date(ctx.clock.now().getTime() - LONGEST_SESSION_MS))).map((row) => row.providerSessionId));
-  const session = await stripe.gateway.createCheckoutSession({
+  const providerCustomerId = await ensureProviderCustomer(ctx, provider.gateway, customer);
+  const earlier = new Set((await listOpenCheckoutSessionsOfCustomer(ctx.db, provider.id, customer.id, new Date(ctx.clock.now().getTime() - LONGEST_SESSION_MS))).map((row) => row.providerSessionId));
+  const session = await provider.gateway.createCheckoutSession({
     providerCustomerId,
     priceId,
     trialDays: terms.trialDays,
     recurCustomerId: customer.id,
     planId: plan.id,
-    successUrl: `${stripe.publicBaseUrl}/checkout/stripe/return?session_id={CHECKOUT_SESSION_ID}`,
+    successUrl: `${provider.publicBaseUrl}/checkout/${provider.id}/return?session_id={CHECKOUT_SESSION_ID}`,
     cancelUrl: shopReturnUrl(request.returnUrl, { checkout: 'canceled' }),
     locale: customer.locale,
     submitMessage: describeCheckoutTerms(terms, ctx.config.catalogue.trial_once_per_customer, customer.locale),
@@ -57,12 +61,12 @@ export async function createCheckout(ctx: ServiceContext, request: CheckoutReque
     idempotencyKey: `recur:checkout:${customer.id}:${plan.id}:${randomUUID()}`,
   });
   const now = ctx.clock.now();
-  const open = await keepNewestOpenCheckout(stripe.gateway, { providerCustomerId, recurCustomerId: customer.id, ownSessionId: session.id, earlier });
+  const open = await keepNewestOpenCheckout(provider.gateway, { providerCustomerId, recurCustomerId: customer.id, ownSessionId: session.id, earlier });
   const expired = open.kind === 'superseded' ? [...open.expired, session.id] : open.expired;
   await ctx.db.transaction(async (tx) => {
-    await insertCheckoutSession(tx, { provider: 'stripe', providerSessionId: session.id, customerId: customer.id, planId: plan.id, returnUrl: request.returnUrl }, now);
-    for (const id of expired) await settleCheckoutSession(tx, { provider: 'stripe', providerSessionId: id }, { status: 'expired', subscriptionId: null }, now);
-    const after = { provider: 'stripe', sessionId: session.id, planId: plan.id, trialDays: terms.trialDays, trialRefused: terms.trialRefused, expiredSessions: expired };
+    await insertCheckoutSession(tx, { provider: provider.id, providerSessionId: session.id, customerId: customer.id, planId: plan.id, returnUrl: request.returnUrl }, now);
+    for (const id of expired) await settleCheckoutSession(tx, { provider: provider.id, providerSessionId: id }, { status: 'expired', subscriptionId: null }, now);
+    const after = { provider: provider.id, sessionId: session.id, planId: plan.id, trialDays: terms.trialDays, trialRefused: terms.trialRefused, expiredSessions: expired };
     await recordAudit(tx, { at: now, actor, entity: 'customer', entityId: customer.id, action: 'checkout_started', before: null, after });
   });
   if (open.kind === 'newest') return { url: session.url, sessionId: session.id, terms };

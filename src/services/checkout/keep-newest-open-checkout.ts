@@ -1,4 +1,5 @@
-import type { OpenCheckoutSession, StripeGateway } from '../../providers/payments/stripe/stripe-gateway.ts';
+import type { ProviderOperations } from '../../providers/payments/provider-operations.ts';
+import type { OpenCheckoutSession } from '../../providers/payments/provider-objects.ts';
 import { RecurError } from '../../shared/errors.ts';
 
 export type OpenCheckoutOutcome = { kind: 'newest'; expired: string[] } | { kind: 'superseded'; by: OpenCheckoutSession; expired: string[] };
@@ -25,7 +26,7 @@ function isNewer(a: OpenCheckoutSession, b: OpenCheckoutSession, earlier: Readon
  * still slips through (a session paid between another request's check and its list) is left to
  * reconciliation's several_live_subscriptions alert.
  */
-export async function keepNewestOpenCheckout(gateway: StripeGateway, input: { providerCustomerId: string; recurCustomerId: string; ownSessionId: string; earlier: ReadonlySet<string> }): Promise<OpenCheckoutOutcome> {
+export async function keepNewestOpenCheckout(gateway: ProviderOperations, input: { providerCustomerId: string; recurCustomerId: string; ownSessionId: string; earlier: ReadonlySet<string> }): Promise<OpenCheckoutOutcome> {
   const listed = (await gateway.listOpenCheckoutSessions(input.providerCustomerId)).filter((session) => session.recurCustomerId === input.recurCustomerId);
   // The own session is missing when a concurrent request has already expired it in favour of another.
   if (listed.length === 0) throw new RecurError('conflict', 'another checkout for this customer was started and finished at the same moment; reload to see the subscription');

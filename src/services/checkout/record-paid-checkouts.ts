@@ -1,7 +1,7 @@
 import { listOpenCheckoutSessionsOfCustomer, settleCheckoutSession } from '../../db/repositories/checkout-session-repository.ts';
 import type { ServiceContext } from '../service-context.ts';
-import { completeStripeCheckout } from './complete-stripe-checkout.ts';
-import { requireStripe } from './require-stripe.ts';
+import { completeCheckoutReturn } from './complete-checkout-return.ts';
+import { requirePaymentProvider } from '../require-payment-provider.ts';
 
 /** Stripe's longest Checkout lifetime: a session opened earlier is expired or finished by now. */
 export const LONGEST_SESSION_MS = 24 * 3_600_000;
@@ -14,12 +14,12 @@ export const LONGEST_SESSION_MS = 24 * 3_600_000;
  * session settles by its redirect or its webhook.
  */
 export async function recordPaidCheckouts(ctx: ServiceContext, customerId: string): Promise<void> {
-  const stripe = requireStripe(ctx);
+  const stripe = requirePaymentProvider(ctx, 'stripe');
   const now = ctx.clock.now();
   const open = await listOpenCheckoutSessionsOfCustomer(ctx.db, 'stripe', customerId, new Date(now.getTime() - LONGEST_SESSION_MS));
   for (const row of open) {
     const session = await stripe.gateway.retrieveCheckoutSession(row.providerSessionId);
-    if (session?.status === 'complete') await completeStripeCheckout(ctx, row.providerSessionId);
+    if (session?.status === 'complete') await completeCheckoutReturn(ctx, row.providerSessionId);
     else if (session?.status === 'expired') await settleCheckoutSession(ctx.db, { provider: 'stripe', providerSessionId: row.providerSessionId }, { status: 'expired', subscriptionId: null }, now);
   }
 }

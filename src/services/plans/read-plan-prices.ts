@@ -1,5 +1,5 @@
 import type { Plan } from '../../domain/plan.ts';
-import type { StripeGateway } from '../../providers/payments/stripe/stripe-gateway.ts';
+import type { ProviderOperations } from '../../providers/payments/provider-operations.ts';
 import { lookupKeyForPlan } from '../sync/plan-for-price.ts';
 
 /**
@@ -9,7 +9,7 @@ import { lookupKeyForPlan } from '../sync/plan-for-price.ts';
  */
 export type PlanPriceState = { state: 'synced'; priceId: string; lookupKey: string } | { state: 'differs'; priceId: string; lookupKey: string } | { state: 'not_synced'; lookupKey: string };
 
-export async function readPlanPrices(gateway: Pick<StripeGateway, 'findPriceByLookupKey'>, plans: readonly Plan[]): Promise<Map<string, PlanPriceState>> {
+export async function readPlanPrices(gateway: Pick<ProviderOperations, 'findPriceByLookupKey'>, plans: readonly Plan[]): Promise<Map<string, PlanPriceState>> {
   const states = new Map<string, PlanPriceState>();
   for (const plan of plans) {
     const lookupKey = lookupKeyForPlan(plan.id);

@@ -1,6 +1,6 @@
 import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
 import type { ReconciliationItemKind } from '../../db/repositories/reconciliation-run-repository.ts';
-import type { ProviderSubscription } from '../../providers/payments/stripe/stripe-gateway.ts';
+import type { ProviderSubscription } from '../../providers/payments/provider-objects.ts';
 
 /** recur's row as the comparison needs it: the repository's record. */
 export type StoredSubscription = Pick<

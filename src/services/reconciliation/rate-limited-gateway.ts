@@ -1,9 +1,9 @@
-import type { StripeGateway } from '../../providers/payments/stripe/stripe-gateway.ts';
+import type { ProviderOperations } from '../../providers/payments/provider-operations.ts';
 import { inLane } from '../../shared/request-budget.ts';
 import type { RequestRateLimiter } from './request-rate-limiter.ts';
 
 /** What a reconciliation run asks Stripe; every call is one request (the SDK's own retries aside). */
-export type ReconcileGateway = Pick<StripeGateway, 'listSubscriptionsPage' | 'listCustomersPage' | 'listEventsPage' | 'updateCustomerEmail' | 'retrieveSubscription'>;
+export type ReconcileGateway = Pick<ProviderOperations, 'listSubscriptionsPage' | 'listCustomersPage' | 'listEventsPage' | 'updateCustomerEmail' | 'retrieveSubscription'>;
 
 /**
  * The gateway with every call counted by the run's limiter first, and sent in the process budget's

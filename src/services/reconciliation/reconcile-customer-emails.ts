@@ -1,5 +1,5 @@
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
-import type { ListedCustomer } from '../../providers/payments/stripe/stripe-reconciliation-gateway.ts';
+import type { ListedCustomer } from '../../providers/payments/reconciliation-operations.ts';
 import type { RunScope } from './run-scope.ts';
 
 // resolve-provider-customer.ts gives a provider customer without an e-mail this placeholder; it is never sent to Stripe.

@@ -1,4 +1,4 @@
-import type { ListedSubscription } from '../../providers/payments/stripe/stripe-reconciliation-gateway.ts';
+import type { ListedSubscription } from '../../providers/payments/reconciliation-operations.ts';
 import { flagSeveralLiveSubscriptions, LIVE_STRIPE_STATUSES } from './flag-several-live-subscriptions.ts';
 import { endMissingSubscription, MISSING_AT_PROVIDER_STATUS } from './end-missing-subscription.ts';
 import { reconcileCustomerEmails } from './reconcile-customer-emails.ts';

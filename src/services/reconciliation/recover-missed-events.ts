@@ -2,7 +2,7 @@ import type { Queryable } from '../../db/database.ts';
 import { advanceEventCursor, readEventCursor, type EventCursor } from '../../db/repositories/reconciliation-cursor-repository.ts';
 import type { NewReconciliationItem } from '../../db/repositories/reconciliation-run-repository.ts';
 import { insertRecoveredInboxEvents } from '../../db/repositories/recovered-inbox-events-repository.ts';
-import type { ListedEvent, ProviderPage } from '../../providers/payments/stripe/stripe-reconciliation-gateway.ts';
+import type { ListedEvent, ProviderPage } from '../../providers/payments/reconciliation-operations.ts';
 import { recoveredEventSubject, type RecoveredEventSubject } from '../../providers/payments/stripe/stripe-recovered-event-subject.ts';
 import { toStorableJson } from '../../shared/storable-json.ts';
 import { toStorableText } from '../../shared/storable-text.ts';

@@ -2,7 +2,7 @@ import { isPastDueAtStripe } from '../../providers/payments/stripe/stripe-past-d
 import { planForPrice } from '../sync/plan-for-price.ts';
 import { recordProviderSubscription } from '../sync/record-provider-subscription.ts';
 import { resolveProviderCustomer } from '../sync/resolve-provider-customer.ts';
-import type { ListedSubscription } from '../../providers/payments/stripe/stripe-reconciliation-gateway.ts';
+import type { ListedSubscription } from '../../providers/payments/reconciliation-operations.ts';
 import { compareSubscription, type StoredSubscription } from './compare-subscription.ts';
 import { lockStoredSubscription } from './stored-subscriptions.ts';
 import type { RunScope } from './run-scope.ts';

@@ -1,7 +1,7 @@
 import { findDispute, setDisputePolicy, CLOSED_DISPUTE_STATUSES, type DisputeRecord } from '../../db/repositories/dispute-repository.ts';
 import { enqueueAdminAlert } from '../../db/repositories/notification-outbox-repository.ts';
 import { findSubscription, type SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
-import type { StripeRiskGateway } from '../../providers/payments/stripe/stripe-risk-gateway.ts';
+import type { RiskOperations } from '../../providers/payments/risk-operations.ts';
 import { RecurError } from '../../shared/errors.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { cancelSubscriptionForRisk, isLive } from './cancel-subscription-for-risk.ts';
@@ -9,7 +9,7 @@ import { runRiskStep } from './run-risk-step.ts';
 
 export const DISPUTE_ALERT_TEMPLATE = 'admin-alert-dispute';
 
-type Ctx = Pick<ServiceContext, 'db' | 'clock' | 'config' | 'stripe'>;
+type Ctx = Pick<ServiceContext, 'db' | 'clock' | 'config' | 'payments'>;
 
 export type DisputePolicyOutcome = { outcome: 'not_applicable'; reason: string } | { outcome: 'applied'; policy: 'accept' | 'hold'; canceledSubscription: string | null };
 
@@ -21,7 +21,7 @@ export type DisputePolicyOutcome = { outcome: 'not_applicable'; reason: string }
  * last attempt an unlinked payment is retried rather than treated as a one-off payment.
  */
 export async function applyDisputePolicy(ctx: Ctx, disputeId: string, options: { lastAttempt: boolean }): Promise<DisputePolicyOutcome> {
-  const gateway = ctx.stripe?.gateway;
+  const gateway = ctx.payments?.get('stripe')?.gateway;
   if (!gateway) return { outcome: 'not_applicable', reason: 'Stripe is not configured' };
   const dispute = await findDispute(ctx.db, disputeId);
   if (!dispute) return { outcome: 'not_applicable', reason: `dispute ${disputeId} is not recorded` };
@@ -78,7 +78,7 @@ export async function applyDisputePolicy(ctx: Ctx, disputeId: string, options: {
   return { outcome: 'applied', policy, canceledSubscription: subscription && isLive(subscription) ? subscription.id : null };
 }
 
-async function acceptDispute(ctx: Ctx, gateway: StripeRiskGateway, dispute: DisputeRecord, step: { customerId: string; actor: string; entity: string; entityId: string; now: Date }): Promise<void> {
+async function acceptDispute(ctx: Ctx, gateway: RiskOperations, dispute: DisputeRecord, step: { customerId: string; actor: string; entity: string; entityId: string; now: Date }): Promise<void> {
   const key = `dispute:accept:${dispute.providerDisputeId}`;
   await runRiskStep(ctx.db, step.now, {
     ...step,

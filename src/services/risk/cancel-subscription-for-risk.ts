@@ -1,5 +1,5 @@
 import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
-import type { StripeRiskGateway } from '../../providers/payments/stripe/stripe-risk-gateway.ts';
+import type { RiskOperations } from '../../providers/payments/risk-operations.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { runRiskStep } from './run-risk-step.ts';
 
@@ -9,7 +9,7 @@ import { runRiskStep } from './run-risk-step.ts';
  */
 export async function cancelSubscriptionForRisk(
   ctx: Pick<ServiceContext, 'db'>,
-  gateway: StripeRiskGateway,
+  gateway: RiskOperations,
   subscription: SubscriptionRecord,
   cause: 'fraud' | 'dispute',
   step: { now: Date; actor: string; reason: string },

@@ -1,7 +1,7 @@
 import type { Queryable } from '../../db/database.ts';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { upsertDispute } from '../../db/repositories/dispute-repository.ts';
-import type { ProviderDispute } from '../../providers/payments/stripe/stripe-risk-gateway.ts';
+import type { ProviderDispute } from '../../providers/payments/risk-operations.ts';
 import type { JobQueue } from '../service-context.ts';
 import { APPLY_DISPUTE_POLICY, DECLINED_FAILURE_CODE, REVIEW_DECLINED_CHARGES } from './risk-jobs.ts';
 

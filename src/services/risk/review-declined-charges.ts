@@ -1,7 +1,7 @@
 import { findProviderCustomerId } from '../../db/repositories/provider-customer-repository.ts';
 import { enqueueAdminAlert } from '../../db/repositories/notification-outbox-repository.ts';
 import { listSubscriptionsOfCustomer } from '../../db/repositories/subscription-repository.ts';
-import type { ProviderCharge, StripeRiskGateway } from '../../providers/payments/stripe/stripe-risk-gateway.ts';
+import type { ProviderCharge, RiskOperations } from '../../providers/payments/risk-operations.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { cancelSubscriptionForRisk, isLive } from './cancel-subscription-for-risk.ts';
 import { DECLINED_FAILURE_CODE } from './risk-jobs.ts';
@@ -18,7 +18,7 @@ export type DeclineReview =
   | { outcome: 'suspected'; declined: number }
   | { outcome: 'banned'; declined: number };
 
-type Ctx = Pick<ServiceContext, 'db' | 'clock' | 'config' | 'stripe'>;
+type Ctx = Pick<ServiceContext, 'db' | 'clock' | 'config' | 'payments'>;
 
 /**
  * The fraud rule, run as a job after a declined charge: count the customer's `card_declined`
@@ -27,7 +27,7 @@ type Ctx = Pick<ServiceContext, 'db' | 'clock' | 'config' | 'stripe'>;
  * each step once; a customer who has paid is only reported to the admins.
  */
 export async function reviewDeclinedCharges(ctx: Ctx, customerId: string): Promise<DeclineReview> {
-  const gateway = ctx.stripe?.gateway;
+  const gateway = ctx.payments?.get('stripe')?.gateway;
   if (!gateway) return { outcome: 'not_applicable', reason: 'Stripe is not configured' };
   const providerCustomerId = await findProviderCustomerId(ctx.db, customerId, 'stripe');
   if (!providerCustomerId) return { outcome: 'not_applicable', reason: 'the customer has no Stripe customer' };
@@ -101,7 +101,7 @@ async function hasPaid(ctx: Ctx, customerId: string): Promise<boolean> {
 }
 
 /** Every succeeded charge of the customer not yet fully refunded, over its whole history. */
-async function refundCharges(ctx: Ctx, gateway: StripeRiskGateway, input: { customerId: string; providerCustomerId: string; now: Date; reason: string }): Promise<string[]> {
+async function refundCharges(ctx: Ctx, gateway: RiskOperations, input: { customerId: string; providerCustomerId: string; now: Date; reason: string }): Promise<string[]> {
   const all = await gateway.listCustomerCharges(input.providerCustomerId, { createdSince: new Date(0) });
   const refundable = all.filter((charge: ProviderCharge) => charge.status === 'succeeded' && charge.amountRefundedMinor < charge.amountMinor);
   for (const charge of refundable) {

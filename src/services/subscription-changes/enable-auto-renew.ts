@@ -4,13 +4,13 @@ import { insertCheckoutSession } from '../../db/repositories/checkout-session-re
 import { findCustomerByExternalId } from '../../db/repositories/customer-repository.ts';
 import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
 import { notFound, RecurError, validationFailed } from '../../shared/errors.ts';
-import { requireStripe } from '../checkout/require-stripe.ts';
+import { requireCapability, requirePaymentProvider } from '../require-payment-provider.ts';
 import { shopReturnUrl } from '../checkout/create-checkout.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
 import { requireNewSubscriptionTerms } from '../subscriptions/require-new-subscription-terms.ts';
-import { ensureStripeCustomer } from './ensure-stripe-customer.ts';
+import { ensureProviderCustomer } from './ensure-provider-customer.ts';
 import { recordSubscriptionChange } from './record-subscription-change.ts';
-import { requireCatalogPlan, requireStripePrice } from './stripe-price-of-plan.ts';
+import { requireCatalogPlan, requireProviderPrice } from './price-of-plan.ts';
 
 const HOUR_MS = 3_600_000;
 /** Stripe: a trial lasts at most 730 days; Checkout wants its trial_end at least 48 hours ahead. */
@@ -26,7 +26,8 @@ export type AutoRenewOutcome = { kind: 'subscribed'; subscription: SubscriptionR
  * at once; without one the customer confirms a card in a Checkout with the same trial end.
  */
 export async function enableAutoRenew(ctx: ServiceContext, request: AutoRenewRequest, actor: Actor): Promise<AutoRenewOutcome> {
-  const stripe = requireStripe(ctx);
+  const provider = requirePaymentProvider(ctx, 'stripe');
+  requireCapability(provider, 'trialUntilDate');
   const customer = await findCustomerByExternalId(ctx.db, request.customerExternalId);
   if (!customer) throw notFound('customer', request.customerExternalId);
   if (customer.banned) throw new RecurError('forbidden', `customer "${customer.externalId}" is banned`);
@@ -40,26 +41,26 @@ export async function enableAutoRenew(ctx: ServiceContext, request: AutoRenewReq
   // a free trial, and withholding it would charge those days twice. Trial-once still holds, since
   // this route never grants a free day.
   await requireNewSubscriptionTerms(ctx, customer);
-  const priceId = await requireStripePrice(stripe.gateway, plan);
+  const priceId = await requireProviderPrice(provider.gateway, plan);
 
-  const providerCustomerId = await ensureStripeCustomer(ctx, stripe.gateway, customer);
+  const providerCustomerId = await ensureProviderCustomer(ctx, provider.gateway, customer);
   const metadata = { recur_customer_id: customer.id, recur_plan_id: plan.id };
-  if (await stripe.gateway.hasDefaultPaymentMethod(providerCustomerId)) {
+  if (await provider.gateway.hasDefaultPaymentMethod(providerCustomerId)) {
     const idempotencyKey = `recur:auto-renew:${customer.id}:${priceId}:${Math.floor(until.getTime() / 1000)}`;
-    const created = await stripe.gateway.createTrialSubscription({ providerCustomerId, priceId, trialEnd: until, metadata }, idempotencyKey);
+    const created = await provider.gateway.createTrialSubscription({ providerCustomerId, priceId, trialEnd: until, metadata }, idempotencyKey);
     const subscription = await recordSubscriptionChange(ctx, { customerId: customer.id, change: created, action: 'auto_renew_enabled', details: { plan: plan.id, paidUntil: until } }, actor);
     return { kind: 'subscribed', subscription };
   }
 
   if (!request.returnUrl) throw validationFailed(`customer "${customer.externalId}" has no default card at Stripe: send return_url to get a checkout that collects one`);
   if (until.getTime() - now.getTime() < MIN_CHECKOUT_TRIAL_MS) throw validationFailed(`paid_until must be at least 48 hours ahead for a checkout (Stripe's minimum trial there)`);
-  const session = await stripe.gateway.createTrialCheckoutSession(
+  const session = await provider.gateway.createTrialCheckoutSession(
     {
       providerCustomerId,
       priceId,
       trialEnd: until,
       metadata,
-      successUrl: `${stripe.publicBaseUrl}/checkout/stripe/return?session_id={CHECKOUT_SESSION_ID}`,
+      successUrl: `${provider.publicBaseUrl}/checkout/${provider.id}/return?session_id={CHECKOUT_SESSION_ID}`,
       cancelUrl: shopReturnUrl(request.returnUrl, { checkout: 'canceled' }),
       locale: customer.locale,
     },
@@ -67,8 +68,8 @@ export async function enableAutoRenew(ctx: ServiceContext, request: AutoRenewReq
     `recur:auto-renew-checkout:${customer.id}:${plan.id}:${randomUUID()}`,
   );
   await ctx.db.transaction(async (tx) => {
-    await insertCheckoutSession(tx, { provider: 'stripe', providerSessionId: session.id, customerId: customer.id, planId: plan.id, returnUrl: request.returnUrl! }, now);
-    await recordAudit(tx, { at: now, actor, entity: 'customer', entityId: customer.id, action: 'auto_renew_checkout_started', before: null, after: { provider: 'stripe', sessionId: session.id, planId: plan.id, paidUntil: until } });
+    await insertCheckoutSession(tx, { provider: provider.id, providerSessionId: session.id, customerId: customer.id, planId: plan.id, returnUrl: request.returnUrl! }, now);
+    await recordAudit(tx, { at: now, actor, entity: 'customer', entityId: customer.id, action: 'auto_renew_checkout_started', before: null, after: { provider: provider.id, sessionId: session.id, planId: plan.id, paidUntil: until } });
   });
   return { kind: 'checkout', url: session.url, sessionId: session.id };
 }

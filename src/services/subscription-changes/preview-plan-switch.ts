@@ -1,4 +1,4 @@
-import type { PriceChangePreview, PriceChangePreviewLine } from '../../providers/payments/stripe/stripe-subscription-changes-gateway.ts';
+import type { PriceChangePreview, PriceChangePreviewLine } from '../../providers/payments/subscription-change-operations.ts';
 import { RecurError } from '../../shared/errors.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { findPlanSwitch, type PlanSwitch } from './switchable-subscription.ts';
@@ -26,7 +26,7 @@ export type PlanSwitchPreview = {
 /** What switching would charge now, line by line, and when and for how much it renews after. Changes nothing. */
 export async function previewPlanSwitch(ctx: ServiceContext, subscriptionId: string, planId: string): Promise<PlanSwitchPreview> {
   const change = await findPlanSwitch(ctx, subscriptionId, planId);
-  const preview = await change.stripe.gateway.previewPriceChange({ start: change.start, priceId: change.toPriceId, prorationDate: null });
+  const preview = await change.provider.gateway.previewPriceChange({ start: change.start, priceId: change.toPriceId, prorationDate: null });
   const currency = preview.currency;
   const base = { subscriptionId: change.subscription.id, fromPlan: change.from.id, toPlan: change.to.id, prorationDate: preview.prorationDate };
   if (change.rule.billing === 'trial_continues') {

@@ -2,7 +2,7 @@ import type { Queryable } from '../../db/database.ts';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { findSubscription, type SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
 import { lockSubscriptionVersion } from '../../db/repositories/subscription-version-repository.ts';
-import type { ProviderSubscriptionChange } from '../../providers/payments/stripe/stripe-subscription-changes-gateway.ts';
+import type { ProviderSubscriptionChange } from '../../providers/payments/subscription-change-operations.ts';
 import { RecurError } from '../../shared/errors.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
 import { recordProviderSubscription } from '../sync/record-provider-subscription.ts';

@@ -1,9 +1,9 @@
 import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
-import type { ProviderInvoiceSummary } from '../../providers/payments/stripe/stripe-subscription-changes-gateway.ts';
+import type { ProviderInvoiceSummary } from '../../providers/payments/subscription-change-operations.ts';
 import { conflict } from '../../shared/errors.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
 import { recordSubscriptionChange } from './record-subscription-change.ts';
-import { stateVersion } from './stripe-subscription-target.ts';
+import { stateVersion } from './subscription-target.ts';
 import { findPlanSwitch } from './switchable-subscription.ts';
 
 /** How long a preview's proration_date is honoured: long enough to show and confirm, short enough that the amount is still right. */
@@ -35,7 +35,7 @@ export async function switchPlan(ctx: ServiceContext, input: { subscriptionId: s
   const when = input.prorationDate ? String(Math.floor(input.prorationDate.getTime() / 1000)) : 'now';
   // A retried request starts from the same state and reuses the key; a later switch back starts from another.
   const idempotencyKey = `recur:switch:${subscription.id}:${from}:${when}:v${stateVersion(subscription)}`;
-  const changed = await change.stripe.gateway.changePrice(
+  const changed = await change.provider.gateway.changePrice(
     { start: change.start, priceId: change.toPriceId, prorationDate: input.prorationDate },
     idempotencyKey,
   );

@@ -1,13 +1,14 @@
 import type { Plan } from '../../domain/plan.ts';
 import { decidePlanSwitch, type PlanSwitchRule } from '../../domain/plan-switch-rule.ts';
 import { mapProviderStatus } from '../../domain/subscription-status.ts';
-import type { PriceChangeStart } from '../../providers/payments/stripe/stripe-subscription-changes-gateway.ts';
+import type { PriceChangeStart } from '../../providers/payments/subscription-change-operations.ts';
 import { conflict, RecurError } from '../../shared/errors.ts';
+import { requireCapability } from '../require-payment-provider.ts';
 import type { ServiceContext } from '../service-context.ts';
-import { requireCatalogPlan, requireStripePrice } from './stripe-price-of-plan.ts';
-import { findStripeSubscriptionTarget, type StripeSubscriptionTarget } from './stripe-subscription-target.ts';
+import { requireCatalogPlan, requireProviderPrice } from './price-of-plan.ts';
+import { findSubscriptionTarget, type SubscriptionTarget } from './subscription-target.ts';
 
-export type PlanSwitch = StripeSubscriptionTarget & {
+export type PlanSwitch = SubscriptionTarget & {
   from: Plan;
   to: Plan;
   fromPriceId: string;
@@ -23,16 +24,18 @@ export type PlanSwitch = StripeSubscriptionTarget & {
  * both come through here, so they refuse alike and expect the same outcome.
  */
 export async function findPlanSwitch(ctx: ServiceContext, subscriptionId: string, planId: string): Promise<PlanSwitch> {
-  const target = await findStripeSubscriptionTarget(ctx, subscriptionId);
+  const target = await findSubscriptionTarget(ctx, subscriptionId);
+  // recur's switch charges or credits the difference at once; a provider that cannot is refused, not approximated.
+  requireCapability(target.provider, 'prorateOnPlanSwitch');
   const to = requireCatalogPlan(ctx.config, planId);
   const { subscription } = target;
   if (subscription.planId === to.id) throw conflict(`subscription "${subscription.id}" is already on plan "${to.id}"`);
-  const start = await target.stripe.gateway.readPriceChangeStart(subscription.providerSubscriptionId);
-  const status = mapProviderStatus('stripe', start.subscription.status);
-  if (!status.ok) throw new RecurError('provider_failure', `Stripe answered an unknown subscription status "${start.subscription.status}"`);
+  const start = await target.provider.gateway.readPriceChangeStart(subscription.providerSubscriptionId);
+  const status = mapProviderStatus(subscription.provider, start.subscription.status);
+  if (!status.ok) throw new RecurError('provider_failure', `${target.provider.name} answered an unknown subscription status "${start.subscription.status}"`);
   const rule = decidePlanSwitch({ status: status.status, cancelAtPeriodEnd: start.subscription.cancelAtPeriodEnd });
   if (!rule.allowed) throw conflict(`subscription "${subscription.id}" ${rule.why}`);
   const from = requireCatalogPlan(ctx.config, subscription.planId);
-  const [fromPriceId, toPriceId] = [await requireStripePrice(target.stripe.gateway, from), await requireStripePrice(target.stripe.gateway, to)];
+  const [fromPriceId, toPriceId] = [await requireProviderPrice(target.provider.gateway, from), await requireProviderPrice(target.provider.gateway, to)];
   return { ...target, from, to, fromPriceId, toPriceId, start, rule };
 }

@@ -4,7 +4,7 @@ import { upsertPayment, type PaymentStatus, type PaymentUpsertOutcome } from '..
 import type { Plan } from '../../domain/plan.ts';
 import type { ProviderId } from '../../domain/provider.ts';
 import { notifyPaymentChange } from '../../notifications/payment-notice-hooks.ts';
-import type { ProviderPayment } from '../../providers/payments/stripe/stripe-gateway.ts';
+import type { ProviderPayment } from '../../providers/payments/provider-objects.ts';
 import type { Actor } from '../service-context.ts';
 
 export type RecordPaymentInput = {

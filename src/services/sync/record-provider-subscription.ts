@@ -6,7 +6,7 @@ import type { Plan } from '../../domain/plan.ts';
 import type { ProviderId } from '../../domain/provider.ts';
 import { mapProviderStatus, type SubscriptionStatus } from '../../domain/subscription-status.ts';
 import { notifySubscriptionChange } from '../../notifications/subscription-notice-hooks.ts';
-import type { ProviderSubscription } from '../../providers/payments/stripe/stripe-gateway.ts';
+import type { ProviderSubscription } from '../../providers/payments/provider-objects.ts';
 import type { Actor } from '../service-context.ts';
 import { planForPrice } from './plan-for-price.ts';
 

@@ -1,6 +1,8 @@
 import type Stripe from 'stripe';
 import { callStripe, retrieveOrNull } from './stripe-errors.ts';
-import type { NewCheckoutSession, NewProviderCustomer, ProviderCheckoutSession, StripeCoreGateway, StripeGateway } from './stripe-gateway.ts';
+import type { StripeGateway } from './stripe-gateway.ts';
+import type { CoreOperations } from '../core-operations.ts';
+import type { NewCheckoutSession, NewProviderCustomer, ProviderCheckoutSession } from '../provider-objects.ts';
 import { createStripeReconciliationGateway } from './stripe-reconciliation-gateway.ts';
 import { createStripeRiskGateway } from './stripe-risk-gateway.ts';
 import { createStripeSubscriptionChangesGateway } from './stripe-subscription-changes-gateway.ts';
@@ -12,14 +14,14 @@ const STRIPE_LOCALES = new Set(['nl', 'en']);
 /** recur's StripeGateway over the official SDK (see create-stripe-client.ts). */
 export function createStripeGateway(stripe: Stripe): StripeGateway {
   return {
-    ...createStripeCoreGateway(stripe),
+    ...createCoreOperations(stripe),
     ...createStripeReconciliationGateway(stripe),
     ...createStripeSubscriptionChangesGateway(stripe),
     ...createStripeRiskGateway(stripe),
   };
 }
 
-function createStripeCoreGateway(stripe: Stripe): StripeCoreGateway {
+function createCoreOperations(stripe: Stripe): CoreOperations {
   const retrievePayment = async (id: string, providerSubscriptionId: string | null = null) => {
     const intent = await retrieveOrNull(`reading payment ${id}`, () => stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] }));
     if (!intent) return null;

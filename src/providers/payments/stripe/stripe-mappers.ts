@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import type { PaymentStatus, ProviderPayment, ProviderPrice, ProviderSubscription } from './stripe-gateway.ts';
+import type { PaymentStatus, ProviderPayment, ProviderPrice, ProviderSubscription } from '../provider-objects.ts';
 
 const idOf = (value: string | { id: string } | null | undefined): string | null => (value == null ? null : typeof value === 'string' ? value : value.id);
 const dateOf = (seconds: number | null | undefined): Date | null => (seconds == null ? null : new Date(seconds * 1000));

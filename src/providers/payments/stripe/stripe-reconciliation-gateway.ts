@@ -1,32 +1,10 @@
 import type Stripe from 'stripe';
 import { callStripe } from './stripe-errors.ts';
-import type { ProviderSubscription } from './stripe-gateway.ts';
+import type { ListedCustomer, ReconciliationOperations } from '../reconciliation-operations.ts';
 import { toProviderSubscription } from './stripe-mappers.ts';
-
-/** One page of a Stripe list; `nextCursor` is the `starting_after` of the next page, null on the last. */
-export type ProviderPage<T> = { items: T[]; nextCursor: string | null };
-
-export type ListedCustomer = { id: string; email: string | null; name: string | null; metadata: Record<string, string> };
-
-/** A subscription with its customer expanded (null when that customer was deleted). */
-export type ListedSubscription = ProviderSubscription & { created: Date; customer: ListedCustomer | null };
-
-/** An event as Stripe's events list returns it; `payload` is the same JSON a webhook delivery carries. */
-export type ListedEvent = { id: string; type: string; created: Date; payload: unknown };
 
 /** Stripe's page size maximum: a full run costs one request per 100 objects. */
 export const LIST_PAGE_SIZE = 100;
-
-/** Reading Stripe page by page for reconciliation, and repairing the Stripe side (customer e-mail). */
-export interface StripeReconciliationGateway {
-  /** Subscriptions in every status (canceled ones too), newest first, each with its customer. */
-  listSubscriptionsPage(startingAfter: string | null): Promise<ProviderPage<ListedSubscription>>;
-  /** Customers (deleted ones are not listed), newest first. */
-  listCustomersPage(startingAfter: string | null): Promise<ProviderPage<ListedCustomer>>;
-  /** Events created at or after `createdFrom` (all Stripe keeps, 30 days, when null), newest first. */
-  listEventsPage(input: { createdFrom: Date | null; startingAfter: string | null }): Promise<ProviderPage<ListedEvent>>;
-  updateCustomerEmail(input: { providerCustomerId: string; email: string; idempotencyKey: string }): Promise<void>;
-}
 
 function toListedCustomer(customer: string | Stripe.Customer | Stripe.DeletedCustomer): ListedCustomer | null {
   if (typeof customer === 'string' || customer.deleted) return null;
@@ -35,7 +13,7 @@ function toListedCustomer(customer: string | Stripe.Customer | Stripe.DeletedCus
 
 const nextCursor = <T extends { id: string }>(list: Stripe.ApiList<T>): string | null => (list.has_more ? (list.data.at(-1)?.id ?? null) : null);
 
-export function createStripeReconciliationGateway(stripe: Stripe): StripeReconciliationGateway {
+export function createStripeReconciliationGateway(stripe: Stripe): ReconciliationOperations {
   return {
     async listSubscriptionsPage(startingAfter) {
       const list = await callStripe('listing subscriptions', () =>

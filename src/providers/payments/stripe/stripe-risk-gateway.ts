@@ -1,46 +1,7 @@
 import type Stripe from 'stripe';
 import { callStripe, isResourceMissing, retrieveOrNull, toRecurError } from './stripe-errors.ts';
-import type { ProviderSubscription } from './stripe-gateway.ts';
+import type { ProviderCharge, ProviderDispute, RiskOperations } from '../risk-operations.ts';
 import { toProviderSubscription } from './stripe-mappers.ts';
-
-export type ProviderCharge = {
-  id: string;
-  paymentIntentId: string | null;
-  status: 'succeeded' | 'pending' | 'failed';
-  /** Stripe's `failure_code` of a failed charge (`card_declined`, `expired_card`, ...). */
-  failureCode: string | null;
-  amountMinor: number;
-  amountRefundedMinor: number;
-  currency: string;
-  created: Date;
-};
-
-export type ProviderDispute = {
-  id: string;
-  chargeId: string | null;
-  paymentIntentId: string | null;
-  amountMinor: number;
-  currency: string;
-  reason: string | null;
-  /** Stripe's status: needs_response, under_review, won, lost, warning_* ... */
-  status: string;
-  evidenceDueBy: Date | null;
-  created: Date;
-};
-
-/** Fraud and dispute actions: declined charges of a customer, refunds, cancellations, closing disputes. */
-export type StripeRiskGateway = {
-  /** Every charge of the customer created at or after `createdSince`, all pages (`pageSize` per request, at most 100). */
-  listCustomerCharges(providerCustomerId: string, options: { createdSince: Date; pageSize?: number }): Promise<ProviderCharge[]>;
-  refundCharge(chargeId: string, idempotencyKey: string): Promise<{ id: string; status: string; amountMinor: number }>;
-  /** Ends the subscription now; one Stripe already ended is read back as it is. */
-  cancelSubscriptionNow(subscriptionId: string, idempotencyKey: string): Promise<ProviderSubscription | null>;
-  /** Accepts the dispute (Stripe's close: the dispute is lost, no evidence is sent). */
-  closeDispute(disputeId: string, idempotencyKey: string): Promise<ProviderDispute>;
-  retrieveDispute(disputeId: string): Promise<ProviderDispute | null>;
-  /** null when Stripe does not know the id (a charge event's object, read back before it is believed). */
-  retrieveCharge(chargeId: string): Promise<ProviderCharge | null>;
-};
 
 const idOf = (value: string | { id: string } | null | undefined): string | null => (value == null ? null : typeof value === 'string' ? value : value.id);
 
@@ -72,7 +33,7 @@ export function toProviderDispute(dispute: Stripe.Dispute): ProviderDispute {
   };
 }
 
-export function createStripeRiskGateway(stripe: Stripe): StripeRiskGateway {
+export function createStripeRiskGateway(stripe: Stripe): RiskOperations {
   return {
     async listCustomerCharges(providerCustomerId, { createdSince, pageSize = 100 }) {
       const charges: ProviderCharge[] = [];

@@ -12,7 +12,8 @@ const eventEnvelope = z.object({ id: z.string().min(1).max(255), type: z.string(
  * configure old and new, switch the endpoint, then drop the old one.
  */
 export function createStripeWebhookVerifier(secrets: readonly string[]): WebhookVerifier {
-  return (raw, headers, receivedAt): VerifyResult => {
+  // Stripe's check is pure computation; the promise is the interface's, for providers that need I/O.
+  return async (raw, headers, receivedAt): Promise<VerifyResult> => {
     const header = headers['stripe-signature'];
     if (typeof header !== 'string' || header.length === 0) return { ok: false, reason: 'bad-signature' };
     // stripe@23 takes receivedAt in MILLISECONDS (it divides by 1000); seconds would make every old signature look fresh.

@@ -1,9 +1,9 @@
 import type { Queryable } from '../../../../db/database.ts';
 import { findCustomerIdByProviderCustomer } from '../../../../db/repositories/provider-customer-repository.ts';
 import type { StripeGateway } from '../stripe-gateway.ts';
-import type { ProviderDispute } from '../stripe-risk-gateway.ts';
+import type { ProviderDispute } from '../../risk-operations.ts';
 import { idField, type StripeEventEnvelope } from './stripe-event-envelope.ts';
-import { emptySnapshot, type StripeSnapshot } from './stripe-snapshot.ts';
+import { emptySnapshot, type ProviderSnapshot } from '../../provider-snapshot.ts';
 
 export type HandlerDeps = { gateway: StripeGateway; db: Queryable };
 
@@ -15,7 +15,7 @@ export type HandlerDeps = { gateway: StripeGateway; db: Queryable };
  * about an object Stripe does not have is ignored with that reason and never applied: its body is
  * not Stripe's word, only the sender's.
  */
-export type StripeEventHandler = (event: StripeEventEnvelope, deps: HandlerDeps) => Promise<StripeSnapshot | string>;
+export type StripeEventHandler = (event: StripeEventEnvelope, deps: HandlerDeps) => Promise<ProviderSnapshot | string>;
 
 const unknownAtStripe = (what: string, id: string) => `${what} ${id} does not exist at Stripe (the event is not applied)`;
 
@@ -23,7 +23,7 @@ const unknownAtStripe = (what: string, id: string) => `${what} ${id} does not ex
  * The snapshot's customer part. Stripe's customer is read only when recur has no link to it yet;
  * its metadata then says which recur customer it was made for, when the object read did not.
  */
-async function snapshotFor(deps: HandlerDeps, providerCustomerId: string, metadataCustomerId: string | null): Promise<StripeSnapshot> {
+async function snapshotFor(deps: HandlerDeps, providerCustomerId: string, metadataCustomerId: string | null): Promise<ProviderSnapshot> {
   const snapshot = { ...emptySnapshot(providerCustomerId), metadataCustomerId };
   const linked = await findCustomerIdByProviderCustomer(deps.db, 'stripe', providerCustomerId);
   if (linked) return snapshot;
@@ -69,7 +69,7 @@ const syncUpcomingInvoice: StripeEventHandler = async (event, deps) => {
 };
 
 /** One PaymentIntent as Stripe holds it, under the customer Stripe says it belongs to. */
-async function paymentSnapshot(deps: HandlerDeps, intentId: string): Promise<StripeSnapshot | string> {
+async function paymentSnapshot(deps: HandlerDeps, intentId: string): Promise<ProviderSnapshot | string> {
   const payment = await deps.gateway.retrievePayment(intentId);
   if (!payment) return unknownAtStripe('PaymentIntent', intentId);
   if (!payment.providerCustomerId) return 'a payment without a Stripe customer is not one of recur\'s';
@@ -95,7 +95,7 @@ const syncCharge: StripeEventHandler = async (event, deps) => {
   return charge.status === 'failed' ? { ...snapshot, failedCharge: { id: charge.id, failureCode: charge.failureCode } } : snapshot;
 };
 
-const disputeNote = (action: string, dispute: ProviderDispute): StripeSnapshot['note'] => ({
+const disputeNote = (action: string, dispute: ProviderDispute): ProviderSnapshot['note'] => ({
   action,
   detail: { dispute: dispute.id, status: dispute.status, reason: dispute.reason, amountMinor: dispute.amountMinor, currency: dispute.currency },
 });

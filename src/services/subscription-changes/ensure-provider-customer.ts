@@ -1,10 +1,10 @@
 import type { CustomerRecord } from '../../db/repositories/customer-repository.ts';
 import { findProviderCustomerId, linkProviderCustomer } from '../../db/repositories/provider-customer-repository.ts';
-import type { StripeGateway } from '../../providers/payments/stripe/stripe-gateway.ts';
+import type { ProviderOperations } from '../../providers/payments/provider-operations.ts';
 import type { ServiceContext } from '../service-context.ts';
 
 /** The customer's Stripe customer, created once and linked (the create carries a key, so a retry gets the same one back), as checkout does. */
-export async function ensureStripeCustomer(ctx: ServiceContext, gateway: StripeGateway, customer: CustomerRecord): Promise<string> {
+export async function ensureProviderCustomer(ctx: ServiceContext, gateway: ProviderOperations, customer: CustomerRecord): Promise<string> {
   const linked = await findProviderCustomerId(ctx.db, customer.id, 'stripe');
   if (linked) return linked;
   const created = await gateway.createCustomer({ recurCustomerId: customer.id, externalId: customer.externalId, email: customer.email, name: customer.name, locale: customer.locale });

@@ -1,5 +1,5 @@
 import { findProviderPriceId, type Plan } from '../../domain/plan.ts';
-import type { StripeGateway } from '../../providers/payments/stripe/stripe-gateway.ts';
+import type { ProviderOperations } from '../../providers/payments/provider-operations.ts';
 import { RecurError, validationFailed } from '../../shared/errors.ts';
 import type { ServiceSettings } from '../service-context.ts';
 import { lookupKeyForPlan } from '../sync/plan-for-price.ts';
@@ -11,7 +11,7 @@ export function requireCatalogPlan(config: ServiceSettings, planId: string): Pla
 }
 
 /** The Stripe price of a plan, as checkout finds it: the synced lookup key first, then the configured id. */
-export async function requireStripePrice(gateway: StripeGateway, plan: Plan): Promise<string> {
+export async function requireProviderPrice(gateway: ProviderOperations, plan: Plan): Promise<string> {
   const priceId = (await gateway.findPriceByLookupKey(lookupKeyForPlan(plan.id)))?.id ?? findProviderPriceId(plan, 'stripe');
   if (!priceId) throw new RecurError('conflict', `plan "${plan.id}" has no Stripe price yet: run \`recur plans sync\``);
   return priceId;

@@ -1,11 +1,11 @@
-import type { ProviderPayment, ProviderSubscription } from '../stripe-gateway.ts';
-import type { ProviderDispute } from '../stripe-risk-gateway.ts';
+import type { ProviderPayment, ProviderSubscription } from './provider-objects.ts';
+import type { ProviderDispute } from './risk-operations.ts';
 
 /**
- * What one Stripe event means for recur, read from Stripe in `prepare` (outside any transaction)
- * and written by `applyStripeSnapshot` inside the worker's transaction. Every handler produces one.
+ * What one provider event means for recur, read from the provider in `prepare` (outside any transaction)
+ * and written by `applyProviderSnapshot` inside the worker's transaction. Every handler produces one.
  */
-export type StripeSnapshot = {
+export type ProviderSnapshot = {
   providerCustomerId: string;
   metadataCustomerId: string | null;
   /** Stripe's customer, read only when recur has no link to it yet. */
@@ -21,7 +21,7 @@ export type StripeSnapshot = {
   dispute: ProviderDispute | null;
 };
 
-export const emptySnapshot = (providerCustomerId: string): StripeSnapshot => ({
+export const emptySnapshot = (providerCustomerId: string): ProviderSnapshot => ({
   providerCustomerId,
   metadataCustomerId: null,
   customerDetails: null,

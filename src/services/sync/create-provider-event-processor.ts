@@ -3,16 +3,16 @@ import type { Locale } from '../../db/repositories/customer-repository.ts';
 import type { Plan } from '../../domain/plan.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { EventProcessor, InboxEvent, PreparedEvent } from '../../webhooks/inbox-event.ts';
-import type { StripeGateway } from '../../providers/payments/stripe/stripe-gateway.ts';
+import type { ProviderOperations } from '../../providers/payments/provider-operations.ts';
 import type { JobQueue } from '../service-context.ts';
-import { applyStripeSnapshot } from './apply-stripe-snapshot.ts';
+import { applyProviderSnapshot } from './apply-provider-snapshot.ts';
 import { parseStripeEvent } from '../../providers/payments/stripe/events/stripe-event-envelope.ts';
 import { stripeEventHandlers, type HandlerDeps } from '../../providers/payments/stripe/events/stripe-event-handlers.ts';
 import { stripeObjectOf, stripeStageOf } from '../../providers/payments/stripe/events/stripe-event-object.ts';
 import { shareReadsWithinBatch } from '../../providers/payments/stripe/share-reads-within-batch.ts';
 
-export type StripeEventProcessorDeps = {
-  gateway: StripeGateway;
+export type ProviderEventProcessorDeps = {
+  gateway: ProviderOperations;
   db: Database;
   clock: Clock;
   plans: readonly Plan[];
@@ -37,7 +37,7 @@ const LATEST_CREATED_AFTER_RECEIPT_MS = 300_000;
  * made no earlier than the other's. The one gap: a slow read of a newer event overtaken by a
  * faster read of an older one; the next event or the reconciliation run repairs that.
  */
-export function createStripeEventProcessor(deps: StripeEventProcessorDeps): EventProcessor {
+export function createProviderEventProcessor(deps: ProviderEventProcessorDeps): EventProcessor {
   const processor: EventProcessor = (inboxEvent) => prepareStripeEvent(inboxEvent, { gateway: deps.gateway, db: deps.db }, deps);
   // One batch: reads shared between its events, and the worker's own connections for the lookups.
   processor.forBatch = ({ db }) => {
@@ -47,7 +47,7 @@ export function createStripeEventProcessor(deps: StripeEventProcessorDeps): Even
   return processor;
 }
 
-async function prepareStripeEvent(inboxEvent: InboxEvent, handlerDeps: HandlerDeps, deps: StripeEventProcessorDeps): Promise<PreparedEvent> {
+async function prepareStripeEvent(inboxEvent: InboxEvent, handlerDeps: HandlerDeps, deps: ProviderEventProcessorDeps): Promise<PreparedEvent> {
   const event = parseStripeEvent(inboxEvent.payload);
   const handler = stripeEventHandlers.get(event.type);
   if (!handler) return { apply: async () => ({ outcome: 'ignored', reason: `recur does not use ${event.type}` }) };
@@ -65,7 +65,7 @@ async function prepareStripeEvent(inboxEvent: InboxEvent, handlerDeps: HandlerDe
     effect: { key: JSON.stringify(snapshot), version: event.created },
     apply: (tx) => {
       const jobs = deps.jobs?.();
-      return applyStripeSnapshot(tx, snapshot, {
+      return applyProviderSnapshot(tx, snapshot, {
         version: new Date(event.created * 1000),
         now: deps.clock.now(),
         actor: `webhook:stripe:${event.id}`,

@@ -7,7 +7,7 @@ import type { ServiceContext } from '../service-context.ts';
 import { recordProviderPayment } from '../sync/record-provider-payment.ts';
 import { recordProviderSubscription } from '../sync/record-provider-subscription.ts';
 import { shopReturnUrl } from './create-checkout.ts';
-import { requireStripe } from './require-stripe.ts';
+import { requirePaymentProvider } from '../require-payment-provider.ts';
 
 export type CheckoutOutcome = 'success' | 'pending' | 'canceled';
 export type CheckoutReturn = { outcome: CheckoutOutcome; subscriptionId: string | null; redirectTo: string };
@@ -21,8 +21,8 @@ const foreign = (sessionId: string) => new RecurError('validation_failed', `chec
  * through the same guarded write as the webhooks, versioned with the session's creation time, so
  * any event about the subscription (all later than that) still wins over this read.
  */
-export async function completeStripeCheckout(ctx: ServiceContext, sessionId: string): Promise<CheckoutReturn> {
-  const stripe = requireStripe(ctx);
+export async function completeCheckoutReturn(ctx: ServiceContext, sessionId: string): Promise<CheckoutReturn> {
+  const stripe = requirePaymentProvider(ctx, 'stripe');
   const opened = await findCheckoutSession(ctx.db, 'stripe', sessionId);
   if (!opened) throw notFound('checkout session', sessionId);
   const session = await stripe.gateway.retrieveCheckoutSession(sessionId);

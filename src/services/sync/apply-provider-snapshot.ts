@@ -9,7 +9,7 @@ import { recordProviderPayment } from './record-provider-payment.ts';
 import { recordProviderSubscription } from './record-provider-subscription.ts';
 import { resolveProviderCustomer } from './resolve-provider-customer.ts';
 import type { ProcessingOutcome } from '../../webhooks/inbox-event.ts';
-import type { StripeSnapshot } from '../../providers/payments/stripe/events/stripe-snapshot.ts';
+import type { ProviderSnapshot } from '../../providers/payments/provider-snapshot.ts';
 
 export type ApplyContext = {
   version: Date;
@@ -32,7 +32,7 @@ async function subscriptionRowId(tx: Queryable, providerSubscriptionId: string |
  * (forward-only merge), checkout session, and the once-per-event note. Every step is idempotent,
  * so the same event applied again changes nothing.
  */
-export async function applyStripeSnapshot(tx: Queryable, snapshot: StripeSnapshot, ctx: ApplyContext): Promise<ProcessingOutcome> {
+export async function applyProviderSnapshot(tx: Queryable, snapshot: ProviderSnapshot, ctx: ApplyContext): Promise<ProcessingOutcome> {
   const customerId = await resolveProviderCustomer(
     tx,
     { provider: 'stripe', providerCustomerId: snapshot.providerCustomerId, metadataCustomerId: snapshot.metadataCustomerId, details: snapshot.customerDetails },

@@ -7,6 +7,8 @@ import {
   type ReconciliationRun,
   type RunTrigger,
 } from '../../db/repositories/reconciliation-run-repository.ts';
+import { PROVIDER_KEY_SETTINGS, providerName, type ProviderId } from '../../domain/provider.ts';
+import { capabilityWording } from '../../providers/payments/provider-capabilities.ts';
 import { RecurError } from '../../shared/errors.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { alertReconciliationDrift } from './alert-reconciliation-drift.ts';
@@ -20,6 +22,7 @@ import type { ReconcileProgress, RunScope } from './run-scope.ts';
 const ABANDON_AFTER_MS = 6 * 60 * 60 * 1000;
 
 export type ReconcileOptions = {
+  provider: ProviderId;
   trigger: RunTrigger;
   onProgress?: (progress: ReconcileProgress) => void;
   /** Only tests replace it (to count requests per second without waiting). */
@@ -27,7 +30,7 @@ export type ReconcileOptions = {
 };
 
 /**
- * One reconciliation run against Stripe: the newest page of events (so the run knows which events
+ * One reconciliation run against a provider (Stripe's reads described here): the newest page of events (so the run knows which events
  * existed before it read anything else), subscriptions with their expanded customers (repair
  * recur from Stripe, Stripe's e-mail from recur, flag several live ones), then the rest of the
  * events list (recover what the webhooks missed). Subscriptions go before the events are stored
@@ -37,19 +40,21 @@ export type ReconcileOptions = {
  * budget of STRIPE_MAX_REQUESTS_PER_SECOND; a full run costs its list pages plus one request per
  * drifted object. A failure closes the run as failed (what was repaired stays repaired) and is thrown.
  */
-export async function reconcileStripe(ctx: ServiceContext, options: ReconcileOptions): Promise<ReconciliationRun> {
-  if (!ctx.stripe) throw new RecurError('not_configured', 'Stripe is not configured (STRIPE_SECRET_KEY)');
+export async function reconcileProvider(ctx: ServiceContext, options: ReconcileOptions): Promise<ReconciliationRun> {
+  const provider = ctx.payments?.get(options.provider);
+  if (!provider) throw new RecurError('not_configured', `${providerName(options.provider)} is not configured (${PROVIDER_KEY_SETTINGS[options.provider]})`);
+  if (!provider.capabilities.listEvents) throw new RecurError('not_supported_by_provider', `${provider.name} cannot ${capabilityWording.listEvents}; its reconciliation is not built yet`);
   const startedAt = ctx.clock.now();
-  const run = await ctx.db.transaction((tx) => startReconciliationRun(tx, { provider: 'stripe', trigger: options.trigger, now: startedAt, abandonAfterMs: ABANDON_AFTER_MS }));
+  const run = await ctx.db.transaction((tx) => startReconciliationRun(tx, { provider: provider.id, trigger: options.trigger, now: startedAt, abandonAfterMs: ABANDON_AFTER_MS }));
   if (!run) {
-    const running = await findRunningReconciliation(ctx.db, 'stripe');
-    throw new RecurError('conflict', `a Stripe reconciliation run is already running${running ? ` (${running.id}, started ${running.startedAt.toISOString()})` : ''}`);
+    const running = await findRunningReconciliation(ctx.db, provider.id);
+    throw new RecurError('conflict', `a ${provider.name} reconciliation run is already running${running ? ` (${running.id}, started ${running.startedAt.toISOString()})` : ''}`);
   }
 
   const limiter = createRequestRateLimiter(ctx.config.STRIPE_MAX_REQUESTS_PER_SECOND, options.rateTimer);
   const scope: RunScope = {
     ctx,
-    gateway: limitGateway(ctx.stripe.gateway, limiter),
+    gateway: limitGateway(provider.gateway, limiter),
     runId: run.id,
     actor: `reconcile:${run.id}`,
     startedAt,

@@ -1,5 +1,5 @@
 import { getPlanName, type Plan, type PlanLocale } from '../../domain/plan.ts';
-import type { StripeGateway } from '../../providers/payments/stripe/stripe-gateway.ts';
+import type { ProviderOperations } from '../../providers/payments/provider-operations.ts';
 import { lookupKeyForPlan } from './plan-for-price.ts';
 
 export type PlanSyncResult = {
@@ -21,7 +21,7 @@ export type PlanSyncResult = {
  * it gets the plan's name in the shop's DEFAULT_LOCALE: the language the shop set for customers it
  * knows no better about.
  */
-export async function syncPlansToStripe(gateway: StripeGateway, plans: readonly Plan[], locale: PlanLocale): Promise<PlanSyncResult[]> {
+export async function syncPlansToProvider(gateway: ProviderOperations, plans: readonly Plan[], locale: PlanLocale): Promise<PlanSyncResult[]> {
   const results: PlanSyncResult[] = [];
   for (const plan of plans) {
     const lookupKey = lookupKeyForPlan(plan.id);

@@ -1,0 +1,30 @@
+import type { BillingInterval } from '../../domain/plan.ts';
+import type { NewCheckoutSession, NewProviderCustomer, OpenCheckoutSession, ProviderCheckoutSession, ProviderPayment, ProviderPrice, ProviderSubscription } from './provider-objects.ts';
+
+/**
+ * Catalogue (products and prices), customers, checkout, and the reads the event processor and the
+ * checkout return make. One part of ProviderOperations (provider-operations.ts).
+ */
+export interface CoreOperations {
+  findPriceByLookupKey(lookupKey: string): Promise<ProviderPrice | null>;
+  findOrCreateProduct(planId: string, name: string): Promise<{ id: string; created: boolean }>;
+  createPrice(input: { productId: string; lookupKey: string; amountMinor: number; currency: string; interval: BillingInterval; idempotencyKey: string }): Promise<ProviderPrice>;
+  createCustomer(customer: NewProviderCustomer): Promise<{ id: string }>;
+  createCheckoutSession(session: NewCheckoutSession): Promise<{ id: string; url: string }>;
+  /** The customer's open subscription checkouts, newest first. */
+  listOpenCheckoutSessions(providerCustomerId: string): Promise<OpenCheckoutSession[]>;
+  /** Expires an open session; a session that was no longer open answers the status it has. */
+  expireCheckoutSession(id: string): Promise<'expired' | 'complete'>;
+  /** null when the provider does not know the id (a forged or foreign session). */
+  retrieveCheckoutSession(id: string): Promise<ProviderCheckoutSession | null>;
+  /** With `pastDueSince` read when the provider says past_due or unpaid. */
+  retrieveSubscription(id: string): Promise<ProviderSubscription | null>;
+  retrievePayment(paymentIntentId: string): Promise<ProviderPayment | null>;
+  /**
+   * The invoice's customer, its subscription (as the provider holds it now, expanded in the same read) and
+   * the payment (PaymentIntent) that pays it, if any; null when the provider does not know the invoice.
+   */
+  retrieveInvoicePayment(invoiceId: string): Promise<{ providerCustomerId: string | null; subscriptionId: string | null; subscription: ProviderSubscription | null; payment: ProviderPayment | null } | null>;
+  /** With the recur id recur wrote into the customer's metadata, if any; null for an unknown or deleted customer. */
+  retrieveCustomer(id: string): Promise<{ id: string; email: string | null; name: string | null; recurCustomerId: string | null } | null>;
+}

@@ -1,0 +1,82 @@
+import type { BillingInterval } from '../../domain/plan.ts';
+
+/**
+ * The objects recur reads from and sends to a payment provider, in recur's own types. Adapters map
+ * their SDK's objects to these; nothing above an adapter sees an SDK type.
+ */
+export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded' | 'partially_refunded' | 'disputed';
+
+export type ProviderSubscription = {
+  id: string;
+  providerCustomerId: string;
+  /** The provider's own status word; the domain maps it (see subscription-status.ts). */
+  status: string;
+  priceId: string | null;
+  priceLookupKey: string | null;
+  trialEnd: Date | null;
+  currentPeriodStart: Date | null;
+  currentPeriodEnd: Date | null;
+  cancelAtPeriodEnd: boolean;
+  canceledAt: Date | null;
+  metadata: Record<string, string>;
+  /**
+   * When the failure incident began, from the provider's records (the first failed charge of the
+   * oldest unpaid invoice), never from an event's time. null: not past due, or the provider holds
+   * no such fact. Absent: this read did not ask (lists, objects a change or cancel returned).
+   */
+  pastDueSince?: Date | null;
+};
+
+/**
+ * One payment, keyed by the provider's stable payment id. Stripe: the PaymentIntent id: invoices, charges, refunds and disputes all lead
+ * back to one PaymentIntent, and a retried invoice payment keeps it, so it is the stable key.
+ */
+export type ProviderPayment = {
+  id: string;
+  providerCustomerId: string | null;
+  providerSubscriptionId: string | null;
+  amountMinor: number;
+  currency: string;
+  amountRefundedMinor: number;
+  status: PaymentStatus;
+  methodSummary: string | null;
+  at: Date;
+  /** When it was paid: the succeeded charge's time (a retry's, when a retry paid it). */
+  paidAt: Date | null;
+  /** When it first failed: its first failed charge's time, however many retries failed since. */
+  failedAt: Date | null;
+};
+
+export type ProviderCheckoutSession = {
+  id: string;
+  created: Date;
+  status: 'open' | 'complete' | 'expired';
+  paymentStatus: 'paid' | 'unpaid' | 'no_payment_required';
+  providerCustomerId: string | null;
+  clientReferenceId: string | null;
+  metadata: Record<string, string>;
+  subscription: ProviderSubscription | null;
+  /** The first invoice's payment, when there is one. */
+  firstPayment: ProviderPayment | null;
+};
+
+export type ProviderPrice = { id: string; productId: string; lookupKey: string | null; amountMinor: number; currency: string; interval: BillingInterval | null; active: boolean };
+
+export type NewProviderCustomer = { recurCustomerId: string; externalId: string; email: string; name: string | null; locale: string };
+
+export type NewCheckoutSession = {
+  providerCustomerId: string;
+  priceId: string;
+  trialDays: number;
+  recurCustomerId: string;
+  planId: string;
+  successUrl: string;
+  cancelUrl: string;
+  locale: string;
+  /** Shown above the pay button (Stripe: Checkout's `custom_text.submit`): the terms in the customer's words. */
+  submitMessage: string | null;
+  idempotencyKey: string;
+};
+
+/** An open subscription checkout of one provider customer, newest first when listed. */
+export type OpenCheckoutSession = { id: string; created: Date; url: string | null; recurCustomerId: string | null; planId: string | null };

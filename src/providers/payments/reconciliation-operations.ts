@@ -1,0 +1,23 @@
+import type { ProviderSubscription } from './provider-objects.ts';
+
+/** One page of a provider's list; `nextCursor` asks for the next page, null on the last. */
+export type ProviderPage<T> = { items: T[]; nextCursor: string | null };
+
+export type ListedCustomer = { id: string; email: string | null; name: string | null; metadata: Record<string, string> };
+
+/** A subscription with its customer expanded (null when that customer was deleted). */
+export type ListedSubscription = ProviderSubscription & { created: Date; customer: ListedCustomer | null };
+
+/** An event as the provider's events list returns it; `payload` is the same JSON a webhook delivery carries. */
+export type ListedEvent = { id: string; type: string; created: Date; payload: unknown };
+
+/** Reading the provider page by page for reconciliation, and repairing its side (customer e-mail). */
+export interface ReconciliationOperations {
+  /** Subscriptions in every status (canceled ones too), newest first, each with its customer. */
+  listSubscriptionsPage(startingAfter: string | null): Promise<ProviderPage<ListedSubscription>>;
+  /** Customers (deleted ones are not listed), newest first. */
+  listCustomersPage(startingAfter: string | null): Promise<ProviderPage<ListedCustomer>>;
+  /** Events created at or after `createdFrom` (all the provider keeps, when null), newest first. */
+  listEventsPage(input: { createdFrom: Date | null; startingAfter: string | null }): Promise<ProviderPage<ListedEvent>>;
+  updateCustomerEmail(input: { providerCustomerId: string; email: string; idempotencyKey: string }): Promise<void>;
+}

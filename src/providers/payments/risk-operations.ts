@@ -1,0 +1,40 @@
+import type { ProviderSubscription } from './provider-objects.ts';
+
+export type ProviderCharge = {
+  id: string;
+  paymentIntentId: string | null;
+  status: 'succeeded' | 'pending' | 'failed';
+  /** The provider's failure code of a failed charge (Stripe's `failure_code`: `card_declined`, `expired_card`, ...). */
+  failureCode: string | null;
+  amountMinor: number;
+  amountRefundedMinor: number;
+  currency: string;
+  created: Date;
+};
+
+export type ProviderDispute = {
+  id: string;
+  chargeId: string | null;
+  paymentIntentId: string | null;
+  amountMinor: number;
+  currency: string;
+  reason: string | null;
+  /** The provider's status word (Stripe: needs_response, under_review, won, lost, warning_* ...). */
+  status: string;
+  evidenceDueBy: Date | null;
+  created: Date;
+};
+
+/** Fraud and dispute actions: declined charges of a customer, refunds, cancellations, closing disputes. */
+export type RiskOperations = {
+  /** Every charge of the customer created at or after `createdSince`, all pages (`pageSize` per request, at most 100). */
+  listCustomerCharges(providerCustomerId: string, options: { createdSince: Date; pageSize?: number }): Promise<ProviderCharge[]>;
+  refundCharge(chargeId: string, idempotencyKey: string): Promise<{ id: string; status: string; amountMinor: number }>;
+  /** Ends the subscription now; one the provider already ended is read back as it is. */
+  cancelSubscriptionNow(subscriptionId: string, idempotencyKey: string): Promise<ProviderSubscription | null>;
+  /** Accepts the dispute (the dispute is lost, no evidence is sent). */
+  closeDispute(disputeId: string, idempotencyKey: string): Promise<ProviderDispute>;
+  retrieveDispute(disputeId: string): Promise<ProviderDispute | null>;
+  /** null when the provider does not know the id (a charge event's object, read back before it is believed). */
+  retrieveCharge(chargeId: string): Promise<ProviderCharge | null>;
+};

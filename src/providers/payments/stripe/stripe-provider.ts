@@ -1,0 +1,19 @@
+import type { PaymentProvider } from '../payment-provider.ts';
+import type { ProviderCapabilities } from '../provider-capabilities.ts';
+import type { StripeGateway } from './stripe-gateway.ts';
+
+/** Everything recur uses of Stripe, which is the reference the capabilities are named after. */
+export const stripeCapabilities: ProviderCapabilities = {
+  prorateOnPlanSwitch: true,
+  // Checkout in payment mode is not built yet: declared absent, so a request for it gets a 409.
+  oneTimeCheckout: false,
+  billingPortal: true,
+  trialOnCheckout: true,
+  trialUntilDate: true,
+  acceptDispute: true,
+  listEvents: true,
+};
+
+export function createStripeProvider(gateway: StripeGateway): PaymentProvider {
+  return { id: 'stripe', name: 'Stripe', capabilities: stripeCapabilities, gateway };
+}

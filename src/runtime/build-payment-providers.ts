@@ -1,0 +1,66 @@
+import type { Config } from '../config/load-config.ts';
+import type { Database } from '../db/database.ts';
+import type { ProviderId } from '../domain/provider.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { EventProcessor } from '../webhooks/inbox-event.ts';
+import type { WebhookVerifier } from '../webhooks/webhook-verifier.ts';
+import type { PaymentProvider } from '../providers/payments/payment-provider.ts';
+import type { ProviderOperations } from '../providers/payments/provider-operations.ts';
+import { createStripeClient } from '../providers/payments/stripe/create-stripe-client.ts';
+import { createStripeGateway } from '../providers/payments/stripe/create-stripe-gateway.ts';
+import { createStripeProvider } from '../providers/payments/stripe/stripe-provider.ts';
+import { createStripeWebhookVerifier } from '../providers/payments/stripe/verify-stripe-webhook.ts';
+import { createProviderEventProcessor } from '../services/sync/create-provider-event-processor.ts';
+import { createPaymentProviders, type PaymentProviders } from '../services/payment-providers.ts';
+import type { JobQueue } from '../services/service-context.ts';
+import { publicBaseUrlOf } from './public-base-url.ts';
+import { createRequestBudget } from '../shared/request-budget.ts';
+
+export type BuiltPaymentProviders = {
+  /** The registry for `ctx.payments`. */
+  payments: PaymentProviders;
+  /** One event processor per configured provider, for the webhook context. */
+  processors: Partial<Record<ProviderId, EventProcessor>>;
+};
+
+type ProviderSettings = Pick<Config, 'STRIPE_SECRET_KEY' | 'STRIPE_API_BASE' | 'PUBLIC_BASE_URL' | 'HOST' | 'PORT' | 'catalogue' | 'DEFAULT_LOCALE' | 'STRIPE_MAX_REQUESTS_PER_SECOND'>;
+
+type Deps = { db: Database; clock: Clock; jobs: () => JobQueue | undefined };
+
+/**
+ * The one place that builds payment providers: each one whose settings are present, with its event
+ * processor. A provider's processor shares its gateway, so one client and one request budget cover
+ * everything this process sends to it: the worker's re-reads, reconciliation and API-driven changes.
+ */
+export function buildPaymentProviders(config: ProviderSettings, db: Database, clock: Clock, jobs: () => JobQueue | undefined): BuiltPaymentProviders {
+  const deps: Deps = { db, clock, jobs };
+  // One line per provider; the order is the checkout default's (the first configured).
+  const built = [buildStripe(config, deps)].filter((entry) => entry !== null);
+  const processors: Partial<Record<ProviderId, EventProcessor>> = {};
+  for (const { provider, processor } of built) processors[provider.id] = processor;
+  return { payments: createPaymentProviders(built.map((entry) => entry.provider), publicBaseUrlOf(config)), processors };
+}
+
+function buildStripe(config: ProviderSettings, { db, clock, jobs }: Deps): { provider: PaymentProvider; processor: EventProcessor } | null {
+  if (!config.STRIPE_SECRET_KEY) return null;
+  const budget = createRequestBudget(config.STRIPE_MAX_REQUESTS_PER_SECOND);
+  const provider = createStripeProvider(createStripeGateway(createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE, budget })));
+  const processor = createProviderEventProcessor({ gateway: provider.gateway, db, clock, plans: config.catalogue.plans, defaultLocale: config.DEFAULT_LOCALE, jobs });
+  return { provider, processor };
+}
+
+/**
+ * Stripe's operations for a one-off command (`recur plans`, the sandbox's start-up sync): the CLI
+ * gets them here, so nothing outside this file and src/providers/ builds a Stripe client.
+ */
+export function buildStripeOperations(connection: { secretKey: string; apiBase?: string | undefined }): ProviderOperations {
+  return createStripeGateway(createStripeClient(connection));
+}
+
+/**
+ * One webhook verifier per provider whose signing secret is configured. Apart from the providers:
+ * a delivery is verified and stored even where no API key is set (its processing waits, replayable).
+ */
+export function buildWebhookVerifiers(config: Pick<Config, 'STRIPE_WEBHOOK_SECRET'>): Partial<Record<ProviderId, WebhookVerifier>> {
+  return config.STRIPE_WEBHOOK_SECRET ? { stripe: createStripeWebhookVerifier(config.STRIPE_WEBHOOK_SECRET) } : {};
+}
