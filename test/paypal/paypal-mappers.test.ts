@@ -8,8 +8,8 @@ import { toPaypalProviderSubscription, toRecurSubscriptionStatus } from '../../s
 import { toMoney, toPaypalValue } from '../../src/providers/payments/paypal/paypal-money.ts';
 import { createPaypalHttp } from '../../src/providers/payments/paypal/paypal-http.ts';
 import { createPaypalSdkCalls, type PaypalSdkCalls } from '../../src/providers/payments/paypal/paypal-sdk-calls.ts';
-import type { ProviderPayment, ProviderPrice } from '../../src/providers/payments/stripe/stripe-gateway.ts';
-import type { ProviderDispute } from '../../src/providers/payments/stripe/stripe-risk-gateway.ts';
+import type { ProviderPayment, ProviderPrice } from '../../src/providers/payments/provider-objects.ts';
+import type { ProviderDispute } from '../../src/providers/payments/risk-operations.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { createRequestBudget } from '../../src/shared/request-budget.ts';
 import { startPaypalDialectServer, TEST_CLIENT_ID, TEST_CLIENT_SECRET, type PaypalDialectServer } from './paypal-dialect-server.ts';
