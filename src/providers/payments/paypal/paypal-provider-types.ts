@@ -1,11 +1,12 @@
-import type { BillingInterval } from '../../../domain/plan.ts';
+import type { ProviderPayment, ProviderPrice } from '../provider-objects.ts';
+import type { ProviderDispute } from '../risk-operations.ts';
 
 /**
- * PayPal's objects in recur's provider-neutral shapes. Field for field the shapes of the Stripe
- * adapter's `ProviderSubscription`, `ProviderPayment`, `ProviderDispute` and `ProviderPrice`, so
- * one neutral type can hold both; what only PayPal has is added under its own names.
+ * PayPal's objects in recur's provider-neutral shapes (provider-objects.ts, risk-operations.ts),
+ * with what only PayPal has added under its own names. The subscription stays its own type until
+ * the adapter implements the interface: before approval PayPal knows no payer.
  */
-export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded' | 'partially_refunded' | 'disputed';
+export type { PaymentStatus } from '../provider-objects.ts';
 
 /** recur's subscription statuses, as the domain names them. */
 export type RecurSubscriptionStatus = 'incomplete' | 'trialing' | 'active' | 'past_due' | 'canceled';
@@ -37,35 +38,15 @@ export type PaypalProviderSubscription = {
   lastPaymentAt: Date | null;
 };
 
-export type PaypalProviderPayment = {
-  /** The capture id (a one-time order) or the sale id (a subscription's payment). */
-  id: string;
-  providerCustomerId: string | null;
-  providerSubscriptionId: string | null;
-  amountMinor: number;
-  currency: string;
-  amountRefundedMinor: number;
-  status: PaymentStatus;
-  methodSummary: string | null;
-  at: Date;
-  paidAt: Date | null;
-  failedAt: Date | null;
-};
+/** A capture (a one-time order) or a sale (a subscription's payment), keyed by its id. */
+export type PaypalProviderPayment = ProviderPayment;
 
-export type PaypalProviderDispute = {
-  id: string;
-  /** The disputed capture or sale (PayPal's seller transaction id). */
-  chargeId: string | null;
-  /** The same id: recur keys a PayPal payment by its capture or sale. */
-  paymentIntentId: string | null;
-  amountMinor: number;
-  currency: string;
-  reason: string | null;
-  /** PayPal's status: OPEN, WAITING_FOR_SELLER_RESPONSE, UNDER_REVIEW, RESOLVED, ... */
-  status: string;
-  /** The seller's response due date. */
-  evidenceDueBy: Date | null;
-  created: Date;
+/**
+ * recur's dispute with what PayPal adds: `chargeId` and `paymentIntentId` are both the disputed
+ * capture or sale (recur keys a PayPal payment by it), `status` is PayPal's word (OPEN,
+ * WAITING_FOR_SELLER_RESPONSE, UNDER_REVIEW, RESOLVED, ...), `evidenceDueBy` the seller's response due date.
+ */
+export type PaypalProviderDispute = ProviderDispute & {
   /** PayPal's outcome code once RESOLVED (RESOLVED_BUYER_FAVOUR, RESOLVED_SELLER_FAVOUR, ...); null before. */
   outcome: string | null;
   amountRefundedMinor: number;
@@ -85,4 +66,5 @@ export type PaypalProviderOrder = {
   capture: PaypalProviderPayment | null;
 };
 
-export type PaypalProviderPrice = { id: string; productId: string; lookupKey: null; amountMinor: number; currency: string; interval: BillingInterval | null; active: boolean };
+/** PayPal plans have no lookup key. */
+export type PaypalProviderPrice = ProviderPrice & { lookupKey: null };
