@@ -51,15 +51,20 @@ export function createPaypalSandbox(overrides: Partial<PaypalCredentials> = {}):
 
     const ensureAuthority = async () => {
       if (!rt.data.authority || !isConsistent(rt.data.authority)) rt.data.authority = await createSigningAuthority(rt.now(), paypalIds.webhook().toLowerCase());
-      if (sandbox.stateFile) {
-        // The state file's directory may not exist before its first save (the state file makes it the same way).
-        mkdirSync(dirname(sandbox.stateFile), { recursive: true, mode: 0o700 });
-        writeFileSync(join(dirname(sandbox.stateFile), ROOT_CA_FILE), rt.data.authority.rootCertificatePem, { mode: 0o644 });
-      }
+    };
+
+    // The root is written beside the state file once the sandbox listens: a start that fails
+    // before (its port taken) leaves nothing behind.
+    const writeRootCertificate = () => {
+      if (!sandbox.stateFile || !rt.data.authority) return;
+      // The state file's directory may not exist before its first save (the state file makes it the same way).
+      mkdirSync(dirname(sandbox.stateFile), { recursive: true, mode: 0o700 });
+      writeFileSync(join(dirname(sandbox.stateFile), ROOT_CA_FILE), rt.data.authority.rootCertificatePem, { mode: 0o644 });
     };
 
     const register = async (app: FastifyInstance) => {
       await ensureAuthority();
+      app.addHook('onListen', async () => writeRootCertificate());
       await app.register(
         async (api) => {
           installRequestFaults(api, sandbox, 'paypal', (reply, status) => sendPaypalError(reply, paypalErrors.server(status)));
