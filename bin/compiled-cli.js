@@ -20,10 +20,12 @@ const installedTree = 'node_modules/.package-lock.json';
  * Dependencies that stay in node_modules, loaded from there as they are, because they find files
  * beside themselves: PGlite its WebAssembly and data files, the docs page its static assets,
  * @fastify/swagger its package.json, pino its worker files, Twilio's SDK is loaded by
- * `createRequire` at the first SMS. Everything else is bundled: resolving and reading ~900 files
+ * `createRequire` at the first SMS; the X.509 library (and its metadata polyfill) only when the
+ * PayPal sandbox makes its certificate authority at a first start, so it is not parsed at every
+ * start. Everything else is bundled: resolving and reading ~900 files
  * of CommonJS cost a restart ~0.3 s of CPU (docs/adr/0012).
  */
-export const unbundledPackages = ['@electric-sql/pglite', '@fastify/swagger', '@fastify/swagger-ui', 'pino', 'twilio'];
+export const unbundledPackages = ['@electric-sql/pglite', '@fastify/swagger', '@fastify/swagger-ui', 'pino', 'twilio', '@peculiar/x509', 'reflect-metadata'];
 
 /** Size and modification time (ns) of each file, relative to the repository; "absent" for none. */
 function fingerprint(files) {
