@@ -40,24 +40,8 @@ export function registerStartCommand(program: Command): void {
         lock?.release();
         throw describeListenFailure(error, 'PORT', config.PORT) ?? describeDatabaseFailure(error, config) ?? error;
       }
-      const unnamedShop = configuredShopName(config) === null ? `no shop name set: notices are signed "${UNNAMED_SHOP}"; set SHOP_NAME (or notices.shop_name in recur.config.json)` : null;
-      const lines = [
-        `recur is running on ${service.url}`,
-        `  database   ${service.databaseDescription}`,
-        `  catalogue  ${config.catalogueSource}`,
-        `  API        ${service.url}/v1   (Authorization: Bearer <key>; create one with \`recur keys create\`)`,
-        `  docs       ${service.url}/docs   OpenAPI ${service.url}/openapi.json`,
-        `  health     ${service.url}/healthz   ${service.url}/readyz   metrics ${config.METRICS_TOKEN ? `${service.url}/metrics (Authorization: Bearer <METRICS_TOKEN>)` : 'off (set METRICS_TOKEN)'}`,
-        sandbox
-          ? `${formatSandboxBanner(sandbox.url, sandbox.describe())}\n  (development: no keys configured for ${sandbox.emulated.join(', ')}: recur uses this sandbox for them, with its webhook endpoints registered there and the plans synced; SANDBOX=off turns it off)`
-          : `  providers  ${config.STRIPE_SECRET_KEY ? `Stripe at ${config.STRIPE_API_BASE ?? 'Stripe itself'}` : 'no Stripe key'}; ${configured.SANDBOX === 'off' ? 'sandbox off (SANDBOX=off)' : 'no sandbox beside provider keys'}`,
-        ...(unnamedShop ? [`  WARNING    ${unnamedShop}`] : []),
-        'Press Ctrl-C to stop.',
-      ];
-      process.stderr.write(`${lines.join('\n')}\n`);
-      if (unnamedShop) logger.warn({ setting: 'SHOP_NAME' }, unnamedShop);
-      logger.info({ url: service.url }, 'recur started');
-
+      // The handlers come before the banner: whoever reads the banner may signal at once, and a
+      // signal that arrives before its handler ends the process without a clean stop.
       let stoppingSince: number | null = null;
       const stop = async (signal: string) => {
         if (stoppingSince !== null) {
@@ -87,5 +71,22 @@ export function registerStartCommand(program: Command): void {
       };
       process.on('SIGINT', () => void stop('SIGINT'));
       process.on('SIGTERM', () => void stop('SIGTERM'));
+      const unnamedShop = configuredShopName(config) === null ? `no shop name set: notices are signed "${UNNAMED_SHOP}"; set SHOP_NAME (or notices.shop_name in recur.config.json)` : null;
+      const lines = [
+        `recur is running on ${service.url}`,
+        `  database   ${service.databaseDescription}`,
+        `  catalogue  ${config.catalogueSource}`,
+        `  API        ${service.url}/v1   (Authorization: Bearer <key>; create one with \`recur keys create\`)`,
+        `  docs       ${service.url}/docs   OpenAPI ${service.url}/openapi.json`,
+        `  health     ${service.url}/healthz   ${service.url}/readyz   metrics ${config.METRICS_TOKEN ? `${service.url}/metrics (Authorization: Bearer <METRICS_TOKEN>)` : 'off (set METRICS_TOKEN)'}`,
+        sandbox
+          ? `${formatSandboxBanner(sandbox.url, sandbox.describe())}\n  (development: no keys configured for ${sandbox.emulated.join(', ')}: recur uses this sandbox for them, with its webhook endpoints registered there and the plans synced; SANDBOX=off turns it off)`
+          : `  providers  ${config.STRIPE_SECRET_KEY ? `Stripe at ${config.STRIPE_API_BASE ?? 'Stripe itself'}` : 'no Stripe key'}; ${configured.SANDBOX === 'off' ? 'sandbox off (SANDBOX=off)' : 'no sandbox beside provider keys'}`,
+        ...(unnamedShop ? [`  WARNING    ${unnamedShop}`] : []),
+        'Press Ctrl-C to stop.',
+      ];
+      process.stderr.write(`${lines.join('\n')}\n`);
+      if (unnamedShop) logger.warn({ setting: 'SHOP_NAME' }, unnamedShop);
+      logger.info({ url: service.url }, 'recur started');
     });
 }
