@@ -13,6 +13,8 @@ import { buildCheckoutTerms, describeCheckoutTerms, type CheckoutTerms } from '.
 import { keepNewestOpenCheckout } from './keep-newest-open-checkout.ts';
 import { LONGEST_SESSION_MS } from './record-paid-checkouts.ts';
 import { requireCapability, requirePaymentProvider } from '../require-payment-provider.ts';
+import type { PaymentProvider } from '../../providers/payments/payment-provider.ts';
+import type { OpenCheckoutSession } from '../../providers/payments/provider-objects.ts';
 
 /** `mode`: a subscription (the default), or a one-time payment where the provider can take one. */
 export type CheckoutRequest = { customerExternalId: string; planId: string; provider: ProviderId; mode?: 'subscription' | 'one_time'; returnUrl: string };
@@ -69,10 +71,31 @@ export async function createCheckout(ctx: ServiceContext, request: CheckoutReque
     const after = { provider: provider.id, sessionId: session.id, planId: plan.id, trialDays: terms.trialDays, trialRefused: terms.trialRefused, expiredSessions: expired };
     await recordAudit(tx, { at: now, actor, entity: 'customer', entityId: customer.id, action: 'checkout_started', before: null, after });
   });
-  if (open.kind === 'newest') return { url: session.url, sessionId: session.id, terms };
+  const newest = open.kind === 'newest' ? await confirmStillNewest(ctx, provider, { session, providerCustomerId, recurCustomerId: customer.id }) : open.by;
+  if (newest.id === session.id) return { url: session.url, sessionId: session.id, terms };
   // A double click: both requests answer the one checkout left open, when it sells the same plan.
-  if (open.by.planId !== plan.id || !open.by.url) {
-    throw new RecurError('conflict', `another checkout for customer "${customer.externalId}" (${open.by.id}, plan "${open.by.planId}") was started at the same moment`, { details: { checkout_session_id: open.by.id } });
+  if (newest.planId !== plan.id || !newest.url) {
+    throw new RecurError('conflict', `another checkout for customer "${customer.externalId}" (${newest.id}, plan "${newest.planId}") was started at the same moment`, { details: { checkout_session_id: newest.id } });
   }
-  return { url: open.by.url, sessionId: open.by.id, terms };
+  return { url: newest.url, sessionId: newest.id, terms };
+}
+
+/**
+ * A concurrent request that listed this session before it was recorded may have expired it at the
+ * provider, and its settle then found no row to mark. Reading the session again after it is
+ * recorded closes that gap: an expiry before the record shows here, one after it finds the row.
+ */
+async function confirmStillNewest(
+  ctx: ServiceContext,
+  provider: PaymentProvider,
+  input: { session: { id: string; url: string }; providerCustomerId: string; recurCustomerId: string },
+): Promise<Pick<OpenCheckoutSession, 'id' | 'planId' | 'url'>> {
+  const listed = (await provider.gateway.listOpenCheckoutSessions(input.providerCustomerId)).filter((candidate) => candidate.recurCustomerId === input.recurCustomerId);
+  const own = listed.find((candidate) => candidate.id === input.session.id);
+  if (own) return own;
+  const status = (await provider.gateway.retrieveCheckoutSession(input.session.id))?.status ?? 'expired';
+  await settleCheckoutSession(ctx.db, { provider: provider.id, providerSessionId: input.session.id }, { status, subscriptionId: null }, ctx.clock.now());
+  const other = listed[0]; // newest first
+  if (!other) throw new RecurError('conflict', 'another checkout for this customer was started and finished at the same moment; reload to see the subscription');
+  return other;
 }
