@@ -35,8 +35,8 @@ export function shopReturnUrl(returnUrl: string, params: Record<string, string>)
  * A hosted checkout at the requested provider for one customer and plan, under recur's rule for a new subscription:
  * refused while the customer has a live one (nothing is created at the provider then), without the free
  * trial for a returning customer when the catalogue says so, and the only open checkout of that
- * customer. The session is remembered with the shop's return URL so the redirect back can be
- * checked and sent on.
+ * customer. One-time, it sells prepaid periods under the same rule (prepaid-checkout-terms.ts).
+ * The session is remembered with the shop's return URL so the redirect back can be checked and sent on.
  */
 export async function createCheckout(ctx: ServiceContext, request: CheckoutRequest, actor: Actor): Promise<CheckoutStarted> {
   const provider = requirePaymentProvider(ctx, request.provider);
