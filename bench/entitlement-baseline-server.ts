@@ -40,7 +40,7 @@ app.get<{ Params: { id: string } }>('/v1/customers/:id/entitlement', async (requ
     entitled: decision.entitled,
     reason: decision.reason,
     until: decision.entitled && decision.until ? decision.until.toISOString() : null,
-    subscription_id: decision.entitled ? decision.subscriptionId : null,
+    subscription_id: decision.entitled && 'subscriptionId' in decision ? decision.subscriptionId : null,
     checked_at: now.toISOString(),
   };
 });

@@ -1,4 +1,5 @@
 import { addDays } from './calendar-period.ts';
+import { coverageEnd, runningPeriod, type PrepaidCoverage } from './prepaid-period.ts';
 import type { SubscriptionStatus } from './subscription-status.ts';
 
 export type EntitlementSubscription = {
@@ -13,15 +14,18 @@ export type EntitlementSubscription = {
 
 export type EntitlementPolicy = { pastDueGraceDays: number };
 
-export type GrantReason = 'trialing' | 'active' | 'past_due_grace';
+export type GrantReason = 'trialing' | 'active' | 'past_due_grace' | 'prepaid';
+type SubscriptionGrantReason = Exclude<GrantReason, 'prepaid'>;
 export type DenialReason = 'no_subscription' | 'canceled' | 'past_due_expired' | 'paused' | 'incomplete' | 'trial_expired';
 
 export type Entitlement =
-  | { entitled: true; reason: GrantReason; until: Date | null; subscriptionId: string }
+  | { entitled: true; reason: SubscriptionGrantReason; until: Date | null; subscriptionId: string }
+  | { entitled: true; reason: 'prepaid'; until: Date; prepaidPeriodId: string }
   | { entitled: false; reason: DenialReason };
 
-// When several subscriptions grant access, report the steadiest one.
-const GRANT_RANK: Record<GrantReason, number> = { active: 0, trialing: 1, past_due_grace: 2 };
+// When several grants apply, report the steadiest one. Paid-for time outranks a trial: a customer
+// who prepaid and turned auto-renew on has a trial until the paid date, but paid for those days.
+const GRANT_RANK: Record<GrantReason, number> = { active: 0, prepaid: 1, trialing: 2, past_due_grace: 3 };
 // When none does, report the one the customer can act on ("update your card") before history.
 const DENIAL_RANK: Record<DenialReason, number> = {
   past_due_expired: 0,
@@ -32,11 +36,15 @@ const DENIAL_RANK: Record<DenialReason, number> = {
   no_subscription: 5,
 };
 
-/** Whether the customer may use the product at `now`, from all of their subscriptions. */
+/**
+ * Whether the customer may use the product at `now`, from all of their subscriptions and the
+ * periods they prepaid (entitled from a period's start until the end of the coverage it begins).
+ */
 export function decideEntitlement(
   subscriptions: readonly EntitlementSubscription[],
   now: Date,
   policy: EntitlementPolicy,
+  prepaid: readonly PrepaidCoverage[] = [],
 ): Entitlement {
   if (!Number.isSafeInteger(policy.pastDueGraceDays) || policy.pastDueGraceDays < 0) {
     throw new RangeError(`pastDueGraceDays must be a whole number >= 0, got ${policy.pastDueGraceDays}`);
@@ -46,11 +54,16 @@ export function decideEntitlement(
     const candidate = decideOne(subscription, now, policy);
     if (isBetter(candidate, best)) best = candidate;
   }
+  const running = runningPeriod(prepaid, now);
+  if (running) {
+    const candidate: Entitlement = { entitled: true, reason: 'prepaid', until: coverageEnd(prepaid, now)!, prepaidPeriodId: running.id };
+    if (isBetter(candidate, best)) best = candidate;
+  }
   return best;
 }
 
 function decideOne(sub: EntitlementSubscription, now: Date, policy: EntitlementPolicy): Entitlement {
-  const grant = (reason: GrantReason, until: Date | null): Entitlement => ({
+  const grant = (reason: SubscriptionGrantReason, until: Date | null): Entitlement => ({
     entitled: true,
     reason,
     until,

@@ -16,6 +16,7 @@ import { apiKeyRoutes } from './routes/api-key-routes.ts';
 import { checkoutApiRoutes, checkoutReturnRoutes } from './routes/checkout-routes.ts';
 import { customerRoutes } from './routes/customer-routes.ts';
 import { entitlementRoutes } from './routes/entitlement-routes.ts';
+import { prepaidPeriodRoutes } from './routes/prepaid-period-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { planRoutes } from './routes/plan-routes.ts';
 import { customerBillingRoutes } from './routes/customer-billing-routes.ts';
@@ -87,6 +88,7 @@ export async function buildHttpApp({ ctx, logger, bodyLimitBytes, version }: Htt
       customerRoutes(v1, ctx);
       checkoutApiRoutes(v1, ctx);
       entitlementRoutes(v1, ctx);
+      prepaidPeriodRoutes(v1, ctx);
       planRoutes(v1, ctx);
       subscriptionRoutes(v1, ctx);
       subscriptionChangeRoutes(v1, ctx);

@@ -20,6 +20,7 @@ export const errorCatalogue = {
   link_expired: { status: 410, retryable: false },
   link_outdated: { status: 409, retryable: false },
   payload_too_large: { status: 413, retryable: false },
+  no_prepaid_period: { status: 422, retryable: false },
   uri_too_long: { status: 414, retryable: false },
   unsupported_media_type: { status: 415, retryable: false },
   rate_limited: { status: 429, retryable: true },

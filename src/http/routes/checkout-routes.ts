@@ -20,7 +20,8 @@ const checkoutBody = z
     plan: z.string().min(1).max(40),
     /** Any provider id is accepted here; one without an adapter or not configured is answered 409 / 503 with the reason. */
     provider: z.enum(PROVIDER_IDS),
-    mode: z.enum(['subscription', 'one_time']).optional(),
+    mode: z.enum(['subscription', 'one_time']).optional().describe('one_time: prepaid time without auto-renew (Checkout in payment mode), paid once'),
+    periods: z.number().int().min(1).max(730).optional().describe("with mode one_time: how many of the plan's periods (months or years) to prepay, default 1; the end must fall within 730 days"),
     return_url: z.url({ protocol: /^https?$/ }).max(2000),
   })
   .strict();
@@ -36,10 +37,13 @@ const checkoutJson = z.object({
       interval: z.enum(['month', 'year']),
       trial_days: z.number().int().describe("the free trial this checkout grants: the plan's, or 0"),
       trial_refused: z
-        .object({ reason: z.literal('trial_used'), subscription_id: z.string() })
+        .union([z.object({ reason: z.literal('trial_used'), subscription_id: z.string() }), z.object({ reason: z.literal('prepaid_before'), prepaid_period_id: z.string() })])
         .nullable()
-        .describe("why the plan's trial was not granted: the customer had a trial or paid subscription before (trial_once_per_customer)"),
-      due_today: moneyJson.describe('charged when the checkout is paid, before any promotion code'),
+        .describe("why the plan's trial was not granted: the customer had a trial, a paid subscription or prepaid time before (trial_once_per_customer)"),
+      due_today: moneyJson.describe('charged when the checkout is paid, before any promotion code; one-time: the price times the periods'),
+      periods: z.number().int().optional().describe('one-time only: the periods prepaid'),
+      prepaid_from: z.iso.datetime().optional().describe('one-time only: where the prepaid time starts (the end of running prepaid time, else now); recorded from the payment'),
+      prepaid_until: z.iso.datetime().optional().describe('one-time only: when the prepaid time ends; no renewal follows unless auto-renew is turned on'),
     })
     .describe('what the customer gets, as the hosted page also says'),
 });
@@ -51,9 +55,15 @@ function presentCheckoutTerms(terms: CheckoutTerms): z.infer<typeof checkoutJson
     price: { amount_minor: terms.price.amountMinor, currency: terms.price.currency },
     interval: terms.interval,
     trial_days: terms.trialDays,
-    trial_refused: terms.trialRefused ? { reason: terms.trialRefused.reason, subscription_id: terms.trialRefused.subscriptionId } : null,
+    trial_refused: presentTrialRefusal(terms.trialRefused),
     due_today: { amount_minor: terms.dueToday.amountMinor, currency: terms.dueToday.currency },
+    ...(terms.prepaid ? { periods: terms.prepaid.periods, prepaid_from: terms.prepaid.startsAt.toISOString(), prepaid_until: terms.prepaid.until.toISOString() } : {}),
   };
+}
+
+function presentTrialRefusal(refusal: CheckoutTerms['trialRefused']): z.infer<typeof checkoutJson>['terms']['trial_refused'] {
+  if (!refusal) return null;
+  return refusal.reason === 'trial_used' ? { reason: refusal.reason, subscription_id: refusal.subscriptionId } : { reason: refusal.reason, prepaid_period_id: refusal.prepaidPeriodId };
 }
 
 /** `POST /v1/checkout`, inside the API-key scope. */
@@ -73,8 +83,8 @@ export function checkoutApiRoutes(app: FastifyInstance, ctx: ServiceContext): vo
       },
     },
     async (request, reply) => {
-      const { customer, plan, provider, mode, return_url } = request.body;
-      const started = await createCheckout(ctx, { customerExternalId: customer, planId: plan, provider, ...(mode ? { mode } : {}), returnUrl: return_url }, request.actor);
+      const { customer, plan, provider, mode, periods, return_url } = request.body;
+      const started = await createCheckout(ctx, { customerExternalId: customer, planId: plan, provider, ...(mode ? { mode } : {}), ...(periods !== undefined ? { periods } : {}), returnUrl: return_url }, request.actor);
       if (wantsHtml(request.headers.accept)) return reply.status(303).header('location', started.url).send(null);
       return reply.status(201).send({ url: started.url, session_id: started.sessionId, terms: presentCheckoutTerms(started.terms) });
     },

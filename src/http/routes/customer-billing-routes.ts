@@ -10,11 +10,12 @@ import { externalIdParam } from './customer-routes.ts';
 
 const returnUrl = z.url({ protocol: /^https?$/ }).max(2000);
 const errors = { 400: errorJson, 401: errorJson, 403: errorJson, 404: errorJson, 409: errorJson, 502: errorJson, 503: errorJson };
+const autoRenewErrors = { ...errors, 422: errorJson };
 
 const autoRenewBody = z
   .object({
     plan: z.string().min(1).max(40),
-    paid_until: z.iso.datetime().describe('the end of the time the customer already paid for; the first charge falls here'),
+    paid_until: z.iso.datetime().optional().describe("the end of the time the customer already paid for; the first charge falls here. Omitted: the end of the customer's running prepaid time (a one-time checkout), 422 no_prepaid_period when none runs"),
     return_url: returnUrl.optional().describe('where a checkout returns to, needed when the customer has no default card at Stripe'),
   })
   .strict();
@@ -36,12 +37,12 @@ export function customerBillingRoutes(app: FastifyInstance, ctx: ServiceContext)
         summary: 'Enable auto-renew for a customer who paid until a date: a subscription whose trial runs until then (a checkout when no card is on file)',
         params: externalIdParam,
         body: withExample(autoRenewBody, { plan: 'yearly', paid_until: '2026-09-01T00:00:00.000Z', return_url: 'https://www.sportwinkel.example/account' }),
-        response: { 201: documented(autoRenewJson, 'A subscription whose trial runs until the paid time ends, or the checkout to open when no card is on file', { status: 'subscribed', subscription: { ...subscriptionExample, plan: 'yearly', trial_end: '2026-09-01T00:00:00.000Z', current_period_end: '2026-09-01T00:00:00.000Z' } }), ...errors },
+        response: { 201: documented(autoRenewJson, 'A subscription whose trial runs until the paid time ends, or the checkout to open when no card is on file', { status: 'subscribed', subscription: { ...subscriptionExample, plan: 'yearly', trial_end: '2026-09-01T00:00:00.000Z', current_period_end: '2026-09-01T00:00:00.000Z' } }), ...autoRenewErrors },
       },
     },
     async (request, reply) => {
       const { plan, paid_until, return_url } = request.body;
-      const outcome = await enableAutoRenew(ctx, { customerExternalId: request.params.id, planId: plan, paidUntil: new Date(paid_until), returnUrl: return_url ?? null }, request.actor);
+      const outcome = await enableAutoRenew(ctx, { customerExternalId: request.params.id, planId: plan, paidUntil: paid_until ? new Date(paid_until) : null, returnUrl: return_url ?? null }, request.actor);
       const body =
         outcome.kind === 'subscribed'
           ? { status: 'subscribed' as const, subscription: presentSubscription(outcome.subscription) }

@@ -10,9 +10,10 @@ import { externalIdParam } from './customer-routes.ts';
 const entitlementJson = z.object({
   customer: z.string(),
   entitled: z.boolean(),
-  reason: z.enum(['trialing', 'active', 'past_due_grace', 'no_subscription', 'canceled', 'past_due_expired', 'paused', 'incomplete', 'trial_expired', 'banned']),
+  reason: z.enum(['trialing', 'active', 'past_due_grace', 'prepaid', 'no_subscription', 'canceled', 'past_due_expired', 'paused', 'incomplete', 'trial_expired', 'banned']),
   until: z.iso.datetime().nullable().describe('when the access ends unless the subscription renews; null when open-ended or not entitled'),
   subscription_id: z.uuid().nullable(),
+  prepaid_period_id: z.uuid().optional().describe('with reason prepaid: the running prepaid period (a one-time checkout); until is the end of the paid coverage'),
   checked_at: z.iso.datetime(),
 });
 
@@ -34,7 +35,8 @@ export function entitlementRoutes(app: FastifyInstance, ctx: ServiceContext): vo
         entitled: answer.entitled,
         reason: answer.reason,
         until: answer.entitled && answer.until ? answer.until.toISOString() : null,
-        subscription_id: answer.entitled ? answer.subscriptionId : null,
+        subscription_id: answer.entitled && 'subscriptionId' in answer ? answer.subscriptionId : null,
+        ...(answer.entitled && 'prepaidPeriodId' in answer ? { prepaid_period_id: answer.prepaidPeriodId } : {}),
         checked_at: answer.checkedAt.toISOString(),
       };
     },

@@ -11,7 +11,7 @@ export interface CoreOperations {
   createPrice(input: { productId: string; lookupKey: string; amountMinor: number; currency: string; interval: BillingInterval; idempotencyKey: string }): Promise<ProviderPrice>;
   createCustomer(customer: NewProviderCustomer): Promise<{ id: string }>;
   createCheckoutSession(session: NewCheckoutSession): Promise<{ id: string; url: string }>;
-  /** The customer's open subscription checkouts, newest first. */
+  /** The customer's open checkouts (subscription and one-time), newest first. */
   listOpenCheckoutSessions(providerCustomerId: string): Promise<OpenCheckoutSession[]>;
   /** Expires an open session; a session that was no longer open answers the status it has. */
   expireCheckoutSession(id: string): Promise<'expired' | 'complete'>;

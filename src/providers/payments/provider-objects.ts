@@ -1,3 +1,4 @@
+import type { Money } from '../../domain/money.ts';
 import type { BillingInterval } from '../../domain/plan.ts';
 
 /**
@@ -47,27 +48,41 @@ export type ProviderPayment = {
   failedAt: Date | null;
 };
 
+/** What a checkout sells: a subscription, or a one-time payment (prepaid time without auto-renew). */
+export type CheckoutPurchaseKind = 'subscription' | 'one_time';
+
 export type ProviderCheckoutSession = {
   id: string;
   created: Date;
+  purchase: CheckoutPurchaseKind;
   status: 'open' | 'complete' | 'expired';
   paymentStatus: 'paid' | 'unpaid' | 'no_payment_required';
   providerCustomerId: string | null;
   clientReferenceId: string | null;
   metadata: Record<string, string>;
   subscription: ProviderSubscription | null;
-  /** The first invoice's payment, when there is one. */
+  /** A subscription's first invoice's payment, when there is one; a one-time checkout's own payment. */
   firstPayment: ProviderPayment | null;
+  /** A one-time checkout: the prepaid time recur wrote into it when it opened it (null otherwise, or when unreadable). */
+  prepaid: { planId: string; periods: number } | null;
 };
 
 export type ProviderPrice = { id: string; productId: string; lookupKey: string | null; amountMinor: number; currency: string; interval: BillingInterval | null; active: boolean };
 
 export type NewProviderCustomer = { recurCustomerId: string; externalId: string; email: string; name: string | null; locale: string };
 
+/**
+ * What a new checkout sells. A subscription: the provider's price of the plan and the free trial
+ * it starts with. One-time: `quantity` x `unitAmount` (the plan's price per prepaid period), with
+ * the line's description as the customer reads it.
+ */
+export type CheckoutPurchase =
+  | { kind: 'subscription'; priceId: string; trialDays: number }
+  | { kind: 'one_time'; unitAmount: Money; quantity: number; description: string };
+
 export type NewCheckoutSession = {
   providerCustomerId: string;
-  priceId: string;
-  trialDays: number;
+  purchase: CheckoutPurchase;
   recurCustomerId: string;
   planId: string;
   successUrl: string;
@@ -78,5 +93,5 @@ export type NewCheckoutSession = {
   idempotencyKey: string;
 };
 
-/** An open subscription checkout of one provider customer, newest first when listed. */
-export type OpenCheckoutSession = { id: string; created: Date; url: string | null; recurCustomerId: string | null; planId: string | null };
+/** An open checkout recur made for one provider customer, newest first when listed. */
+export type OpenCheckoutSession = { id: string; created: Date; url: string | null; recurCustomerId: string | null; planId: string | null; purchase: CheckoutPurchaseKind };

@@ -13,6 +13,8 @@ export type ProviderSnapshot = {
   subscription: ProviderSubscription | null;
   payment: ProviderPayment | null;
   checkoutSession: { id: string; status: 'open' | 'complete' | 'expired' } | null;
+  /** A one-time checkout: the prepaid time recur wrote into it, bought by `payment` once paid. */
+  prepaid: { planId: string; periods: number } | null;
   /** A fact to keep in the audit log once per event (dispute opened / closed). */
   note: { action: string; detail: Record<string, unknown> } | null;
   /** A failed charge (charge.failed) with Stripe's failure code: the fraud review counts declines. */
@@ -28,6 +30,7 @@ export const emptySnapshot = (providerCustomerId: string): ProviderSnapshot => (
   subscription: null,
   payment: null,
   checkoutSession: null,
+  prepaid: null,
   note: null,
   failedCharge: null,
   dispute: null,

@@ -14,6 +14,8 @@ export type CheckoutTerms = {
   trialRefused: FreeTrialRefusal | null;
   /** Before any promotion code the customer enters on Stripe's page. */
   dueToday: Money;
+  /** A one-time checkout: the prepaid time it buys (as of now; recorded from the payment's time). */
+  prepaid: { periods: number; startsAt: Date; until: Date } | null;
 };
 
 export function buildCheckoutTerms(plan: Plan, allowed: AllowedSubscriptionTerms): CheckoutTerms {
@@ -26,6 +28,7 @@ export function buildCheckoutTerms(plan: Plan, allowed: AllowedSubscriptionTerms
     trialDays,
     trialRefused: allowed.freeTrial || plan.trialDays === 0 ? null : allowed.refusal,
     dueToday: { amountMinor: trialDays > 0 ? 0 : price.amountMinor, currency: price.currency },
+    prepaid: null,
   };
 }
 

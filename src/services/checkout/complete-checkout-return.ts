@@ -8,9 +8,11 @@ import { recordProviderPayment } from '../sync/record-provider-payment.ts';
 import { recordProviderSubscription } from '../sync/record-provider-subscription.ts';
 import { shopReturnUrl } from './create-checkout.ts';
 import { requirePaymentProvider } from '../require-payment-provider.ts';
+import { completePrepaidReturn } from './complete-prepaid-return.ts';
 
 export type CheckoutOutcome = 'success' | 'pending' | 'canceled';
-export type CheckoutReturn = { outcome: CheckoutOutcome; subscriptionId: string | null; redirectTo: string };
+/** `prepaidPeriodId`: what a one-time checkout bought (absent for a subscription checkout). */
+export type CheckoutReturn = { outcome: CheckoutOutcome; subscriptionId: string | null; prepaidPeriodId?: string | null; redirectTo: string };
 
 const foreign = (sessionId: string) => new RecurError('validation_failed', `checkout session "${sessionId}" does not belong to the customer it was opened for`);
 
@@ -32,6 +34,10 @@ export async function completeCheckoutReturn(ctx: ServiceContext, sessionId: str
     throw foreign(sessionId);
   }
   if (session.subscription && session.subscription.providerCustomerId !== linkedStripeCustomer) throw foreign(sessionId);
+  if (session.purchase === 'one_time') {
+    if (session.firstPayment && session.firstPayment.providerCustomerId !== linkedStripeCustomer) throw foreign(sessionId);
+    return completePrepaidReturn(ctx, 'stripe', opened, session);
+  }
 
   if (session.status !== 'complete' || !session.subscription) {
     const outcome: CheckoutOutcome = session.status === 'expired' ? 'canceled' : 'pending';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { insertCheckoutSession, listOpenCheckoutSessionsOfCustomer, settleCheckoutSession } from '../../db/repositories/checkout-session-repository.ts';
-import { findCustomerByExternalId } from '../../db/repositories/customer-repository.ts';
-import { findProviderPriceId } from '../../domain/plan.ts';
+import { findCustomerByExternalId, type CustomerRecord } from '../../db/repositories/customer-repository.ts';
+import { findProviderPriceId, type Plan } from '../../domain/plan.ts';
 import type { ProviderId } from '../../domain/provider.ts';
 import { notFound, RecurError, validationFailed } from '../../shared/errors.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
@@ -14,10 +14,14 @@ import { keepNewestOpenCheckout } from './keep-newest-open-checkout.ts';
 import { LONGEST_SESSION_MS } from './record-paid-checkouts.ts';
 import { requireCapability, requirePaymentProvider } from '../require-payment-provider.ts';
 import type { PaymentProvider } from '../../providers/payments/payment-provider.ts';
-import type { OpenCheckoutSession } from '../../providers/payments/provider-objects.ts';
+import type { CheckoutPurchase, OpenCheckoutSession } from '../../providers/payments/provider-objects.ts';
+import { buildPrepaidCheckout } from './prepaid-checkout-terms.ts';
 
-/** `mode`: a subscription (the default), or a one-time payment where the provider can take one. */
-export type CheckoutRequest = { customerExternalId: string; planId: string; provider: ProviderId; mode?: 'subscription' | 'one_time'; returnUrl: string };
+/**
+ * `mode`: a subscription (the default), or a one-time payment for `periods` of the plan's
+ * interval (default 1) without auto-renew, where the provider can take one.
+ */
+export type CheckoutRequest = { customerExternalId: string; planId: string; provider: ProviderId; mode?: 'subscription' | 'one_time'; periods?: number; returnUrl: string };
 export type CheckoutStarted = { url: string; sessionId: string; terms: CheckoutTerms };
 
 /** Adds the outcome to the shop's return URL, keeping whatever query it already has. */
@@ -31,34 +35,32 @@ export function shopReturnUrl(returnUrl: string, params: Record<string, string>)
  * A hosted checkout at the requested provider for one customer and plan, under recur's rule for a new subscription:
  * refused while the customer has a live one (nothing is created at the provider then), without the free
  * trial for a returning customer when the catalogue says so, and the only open checkout of that
- * customer. The session is remembered with the shop's return URL so the redirect back can be
- * checked and sent on.
+ * customer. One-time, it sells prepaid periods under the same rule (prepaid-checkout-terms.ts).
+ * The session is remembered with the shop's return URL so the redirect back can be checked and sent on.
  */
 export async function createCheckout(ctx: ServiceContext, request: CheckoutRequest, actor: Actor): Promise<CheckoutStarted> {
   const provider = requirePaymentProvider(ctx, request.provider);
-  if (request.mode === 'one_time') requireCapability(provider, 'oneTimeCheckout');
+  const oneTime = request.mode === 'one_time';
+  if (oneTime) requireCapability(provider, 'oneTimeCheckout');
+  else if (request.periods !== undefined) throw validationFailed('periods is for a one-time checkout (mode "one_time")');
   const customer = await findCustomerByExternalId(ctx.db, request.customerExternalId);
   if (!customer) throw notFound('customer', request.customerExternalId);
   if (customer.banned) throw new RecurError('forbidden', `customer "${customer.externalId}" is banned and cannot start a checkout`);
   const plan = ctx.config.catalogue.plans.find((candidate) => candidate.id === request.planId);
   if (!plan) throw validationFailed(`plan "${request.planId}" is not in the catalogue`);
-  const terms = buildCheckoutTerms(plan, await requireNewSubscriptionTerms(ctx, customer));
-  if (terms.trialDays > 0) requireCapability(provider, 'trialOnCheckout');
-  const priceId = (await provider.gateway.findPriceByLookupKey(lookupKeyForPlan(plan.id)))?.id ?? findProviderPriceId(plan, provider.id);
-  if (!priceId) throw new RecurError('conflict', `plan "${plan.id}" has no ${provider.name} price yet: run \`recur plans sync\``);
+  const { terms, purchase, submitMessage } = oneTime ? await prepaidCheckout(ctx, customer, plan, request.periods ?? 1) : await subscriptionCheckout(ctx, provider, customer, plan);
 
   const providerCustomerId = await ensureProviderCustomer(ctx, provider.gateway, customer);
   const earlier = new Set((await listOpenCheckoutSessionsOfCustomer(ctx.db, provider.id, customer.id, new Date(ctx.clock.now().getTime() - LONGEST_SESSION_MS))).map((row) => row.providerSessionId));
   const session = await provider.gateway.createCheckoutSession({
     providerCustomerId,
-    priceId,
-    trialDays: terms.trialDays,
+    purchase,
     recurCustomerId: customer.id,
     planId: plan.id,
     successUrl: `${provider.publicBaseUrl}/checkout/${provider.id}/return?session_id={CHECKOUT_SESSION_ID}`,
     cancelUrl: shopReturnUrl(request.returnUrl, { checkout: 'canceled' }),
     locale: customer.locale,
-    submitMessage: describeCheckoutTerms(terms, ctx.config.catalogue.trial_once_per_customer, customer.locale),
+    submitMessage,
     // Each request is a new checkout; the key only makes the SDK's own retries of it safe.
     idempotencyKey: `recur:checkout:${customer.id}:${plan.id}:${randomUUID()}`,
   });
@@ -68,16 +70,34 @@ export async function createCheckout(ctx: ServiceContext, request: CheckoutReque
   await ctx.db.transaction(async (tx) => {
     await insertCheckoutSession(tx, { provider: provider.id, providerSessionId: session.id, customerId: customer.id, planId: plan.id, returnUrl: request.returnUrl }, now);
     for (const id of expired) await settleCheckoutSession(tx, { provider: provider.id, providerSessionId: id }, { status: 'expired', subscriptionId: null }, now);
-    const after = { provider: provider.id, sessionId: session.id, planId: plan.id, trialDays: terms.trialDays, trialRefused: terms.trialRefused, expiredSessions: expired };
+    const after = { provider: provider.id, sessionId: session.id, planId: plan.id, trialDays: terms.trialDays, trialRefused: terms.trialRefused, expiredSessions: expired, ...(terms.prepaid ? { periods: terms.prepaid.periods, dueToday: terms.dueToday } : {}) };
     await recordAudit(tx, { at: now, actor, entity: 'customer', entityId: customer.id, action: 'checkout_started', before: null, after });
   });
   const newest = open.kind === 'newest' ? await confirmStillNewest(ctx, provider, { session, providerCustomerId, recurCustomerId: customer.id }) : open.by;
   if (newest.id === session.id) return { url: session.url, sessionId: session.id, terms };
-  // A double click: both requests answer the one checkout left open, when it sells the same plan.
-  if (newest.planId !== plan.id || !newest.url) {
+  // A double click: both requests answer the one checkout left open, when it sells the same plan the same way.
+  if (newest.planId !== plan.id || newest.purchase !== purchase.kind || !newest.url) {
     throw new RecurError('conflict', `another checkout for customer "${customer.externalId}" (${newest.id}, plan "${newest.planId}") was started at the same moment`, { details: { checkout_session_id: newest.id } });
   }
   return { url: newest.url, sessionId: newest.id, terms };
+}
+
+type CheckoutOffer = { terms: CheckoutTerms; purchase: CheckoutPurchase; submitMessage: string | null };
+
+/** A subscription: recur's rule for a new one (live refused, trial once), at the plan's provider price. */
+async function subscriptionCheckout(ctx: ServiceContext, provider: PaymentProvider, customer: CustomerRecord, plan: Plan): Promise<CheckoutOffer> {
+  const terms = buildCheckoutTerms(plan, await requireNewSubscriptionTerms(ctx, customer));
+  if (terms.trialDays > 0) requireCapability(provider, 'trialOnCheckout');
+  const priceId = (await provider.gateway.findPriceByLookupKey(lookupKeyForPlan(plan.id)))?.id ?? findProviderPriceId(plan, provider.id);
+  if (!priceId) throw new RecurError('conflict', `plan "${plan.id}" has no ${provider.name} price yet: run \`recur plans sync\``);
+  const submitMessage = describeCheckoutTerms(terms, ctx.config.catalogue.trial_once_per_customer, customer.locale);
+  return { terms, purchase: { kind: 'subscription', priceId, trialDays: terms.trialDays }, submitMessage };
+}
+
+/** Prepaid time: refused beside a live subscription by the same rule; more prepaid time extends the running one. */
+async function prepaidCheckout(ctx: ServiceContext, customer: CustomerRecord, plan: Plan, periods: number): Promise<CheckoutOffer> {
+  await requireNewSubscriptionTerms(ctx, customer, 'prepaid');
+  return buildPrepaidCheckout(ctx, customer, plan, periods);
 }
 
 /**
@@ -89,7 +109,7 @@ async function confirmStillNewest(
   ctx: ServiceContext,
   provider: PaymentProvider,
   input: { session: { id: string; url: string }; providerCustomerId: string; recurCustomerId: string },
-): Promise<Pick<OpenCheckoutSession, 'id' | 'planId' | 'url'>> {
+): Promise<Pick<OpenCheckoutSession, 'id' | 'planId' | 'url' | 'purchase'>> {
   const listed = (await provider.gateway.listOpenCheckoutSessions(input.providerCustomerId)).filter((candidate) => candidate.recurCustomerId === input.recurCustomerId);
   const own = listed.find((candidate) => candidate.id === input.session.id);
   if (own) return own;

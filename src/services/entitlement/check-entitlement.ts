@@ -8,10 +8,10 @@ export type EntitlementAnswer = { customerExternalId: string; checkedAt: Date } 
 /** The question the shop asks on every page view: may this customer use the product now? */
 export async function checkEntitlement(ctx: ServiceContext, externalId: string): Promise<EntitlementAnswer> {
   const now = ctx.clock.now();
-  const facts = await readEntitlementFacts(ctx.db, externalId);
+  const facts = await readEntitlementFacts(ctx.db, externalId, now);
   if (!facts) throw notFound('customer', externalId);
   // A banned customer (fraud, abuse) loses access at once, whatever their subscriptions say.
   if (facts.banned) return { customerExternalId: externalId, checkedAt: now, entitled: false, reason: 'banned' };
-  const decision = decideEntitlement(facts.subscriptions, now, { pastDueGraceDays: ctx.config.PAST_DUE_GRACE_DAYS });
+  const decision = decideEntitlement(facts.subscriptions, now, { pastDueGraceDays: ctx.config.PAST_DUE_GRACE_DAYS }, facts.prepaid);
   return { customerExternalId: externalId, checkedAt: now, ...decision };
 }

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { insertCheckoutSession } from '../../db/repositories/checkout-session-repository.ts';
 import { findCustomerByExternalId } from '../../db/repositories/customer-repository.ts';
+import { givingTime, listPrepaidPeriodsOfCustomer } from '../../db/repositories/prepaid-period-repository.ts';
 import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
+import { coverageEnd } from '../../domain/prepaid-period.ts';
 import { notFound, RecurError, validationFailed } from '../../shared/errors.ts';
 import { requireCapability, requirePaymentProvider } from '../require-payment-provider.ts';
 import { shopReturnUrl } from '../checkout/create-checkout.ts';
@@ -17,11 +19,24 @@ const HOUR_MS = 3_600_000;
 export const MAX_TRIAL_MS = 730 * 24 * HOUR_MS;
 export const MIN_CHECKOUT_TRIAL_MS = 48 * HOUR_MS;
 
-export type AutoRenewRequest = { customerExternalId: string; planId: string; paidUntil: Date; returnUrl: string | null };
+/** `paidUntil` null: the end of the customer's running prepaid time (a one-time checkout). */
+export type AutoRenewRequest = { customerExternalId: string; planId: string; paidUntil: Date | null; returnUrl: string | null };
 export type AutoRenewOutcome = { kind: 'subscribed'; subscription: SubscriptionRecord } | { kind: 'checkout'; url: string; sessionId: string };
 
+function requirePaidUntilInReach(until: Date, now: Date): void {
+  if (until.getTime() <= now.getTime()) throw validationFailed(`paid_until ${until.toISOString()} is not in the future`);
+  if (until.getTime() - now.getTime() > MAX_TRIAL_MS) throw validationFailed(`paid_until ${until.toISOString()} is more than 730 days ahead (Stripe's longest trial)`);
+}
+
+/** Without paid_until: the end of the prepaid time running now, through any prepayment that follows on. */
+async function requireRunningPrepaidEnd(ctx: ServiceContext, customer: { id: string; externalId: string }, now: Date): Promise<Date> {
+  const end = coverageEnd(givingTime(await listPrepaidPeriodsOfCustomer(ctx.db, customer.id)), now);
+  if (!end) throw new RecurError('no_prepaid_period', `customer "${customer.externalId}" has no prepaid time running: send paid_until, the date the time they paid for ends`);
+  return end;
+}
+
 /**
- * A customer who paid until X outside Stripe gets a subscription whose trial runs until X, so the
+ * A customer who paid until X (a prepaid period recur recorded, or outside Stripe) gets a subscription whose trial runs until X, so the
  * first charge falls on X and no time is paid twice. With a default card at Stripe it is created
  * at once; without one the customer confirms a card in a Checkout with the same trial end.
  */
@@ -33,14 +48,14 @@ export async function enableAutoRenew(ctx: ServiceContext, request: AutoRenewReq
   if (customer.banned) throw new RecurError('forbidden', `customer "${customer.externalId}" is banned`);
   const plan = requireCatalogPlan(ctx.config, request.planId);
   const now = ctx.clock.now();
-  const until = request.paidUntil;
-  if (until.getTime() <= now.getTime()) throw validationFailed(`paid_until ${until.toISOString()} is not in the future`);
-  if (until.getTime() - now.getTime() > MAX_TRIAL_MS) throw validationFailed(`paid_until ${until.toISOString()} is more than 730 days ahead (Stripe's longest trial)`);
-  // The same rule as checkout refuses a second live subscription. Its free-trial verdict is left
-  // unused on purpose: the "trial" here is time the customer already paid for outside Stripe, not
-  // a free trial, and withholding it would charge those days twice. Trial-once still holds, since
-  // this route never grants a free day.
-  await requireNewSubscriptionTerms(ctx, customer);
+  if (request.paidUntil) requirePaidUntilInReach(request.paidUntil, now);
+  // The same rule as checkout refuses a second live subscription (running prepaid time is what
+  // auto-renew follows, so it is allowed here). Its free-trial verdict is left unused on purpose:
+  // the "trial" here is time the customer already paid for, not a free trial, and withholding it
+  // would charge those days twice. Trial-once still holds, since this route never grants a free day.
+  await requireNewSubscriptionTerms(ctx, customer, 'auto_renew');
+  const until = request.paidUntil ?? (await requireRunningPrepaidEnd(ctx, customer, now));
+  requirePaidUntilInReach(until, now);
   const priceId = await requireProviderPrice(provider.gateway, plan);
 
   const providerCustomerId = await ensureProviderCustomer(ctx, provider.gateway, customer);

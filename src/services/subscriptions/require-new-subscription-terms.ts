@@ -1,6 +1,7 @@
 import type { CustomerRecord } from '../../db/repositories/customer-repository.ts';
+import { givingTime, listPrepaidPeriodsOfCustomer } from '../../db/repositories/prepaid-period-repository.ts';
 import { listSubscriptionsOfCustomer } from '../../db/repositories/subscription-repository.ts';
-import { decideNewSubscriptionTerms, type NewSubscriptionTerms, type PastSubscription } from '../../domain/new-subscription-terms.ts';
+import { decideNewSubscriptionTerms, type NewSubscriptionTerms, type PastSubscription, type Purchase } from '../../domain/new-subscription-terms.ts';
 import { RecurError } from '../../shared/errors.ts';
 import { recordPaidCheckouts } from '../checkout/record-paid-checkouts.ts';
 import type { ServiceContext } from '../service-context.ts';
@@ -22,16 +23,25 @@ function refuseSecondSubscription(customerExternalId: string, live: PastSubscrip
   return new RecurError('conflict', message, { details: { subscription_id: live.id } });
 }
 
+/** A subscription checkout while prepaid time runs would charge those days again: auto-renew is the way on. */
+function refuseWhilePrepaid(customerExternalId: string, terms: Extract<NewSubscriptionTerms, { kind: 'prepaid_running' }>): RecurError {
+  const message = `customer "${customerExternalId}" has paid until ${terms.paidUntil.toISOString()} (prepaid period ${terms.running.id}); turn on auto-renew with POST /v1/customers/${customerExternalId}/auto-renew, whose first charge falls on that date, or prepay more with mode "one_time"`;
+  return new RecurError('conflict', message, { details: { prepaid_period_id: terms.running.id, paid_until: terms.paidUntil.toISOString() } });
+}
+
 /**
- * The one place that applies recur's rule for a new subscription (see new-subscription-terms.ts)
- * to a customer's history as recur's rows hold it, for every route that starts one. A checkout
- * paid a moment ago is recorded first (record-paid-checkouts.ts). A live subscription is refused
- * here; otherwise the caller gets whether the free trial is granted.
+ * The one place that applies recur's rule for a new subscription or prepaid time (see
+ * new-subscription-terms.ts) to a customer's history as recur's rows hold it, for every route
+ * that starts one. A checkout paid a moment ago is recorded first (record-paid-checkouts.ts). A
+ * live subscription is refused here, and a subscription checkout while prepaid time runs;
+ * otherwise the caller gets whether the free trial is granted.
  */
-export async function requireNewSubscriptionTerms(ctx: ServiceContext, customer: Pick<CustomerRecord, 'id' | 'externalId'>): Promise<AllowedSubscriptionTerms> {
+export async function requireNewSubscriptionTerms(ctx: ServiceContext, customer: Pick<CustomerRecord, 'id' | 'externalId'>, purchase: Purchase = 'subscription'): Promise<AllowedSubscriptionTerms> {
   if (ctx.payments?.get('stripe')) await recordPaidCheckouts(ctx, customer.id);
   const history = await listSubscriptionsOfCustomer(ctx.db, customer.id);
-  const terms = decideNewSubscriptionTerms(history, { trialOncePerCustomer: ctx.config.catalogue.trial_once_per_customer });
+  const periods = givingTime(await listPrepaidPeriodsOfCustomer(ctx.db, customer.id));
+  const terms = decideNewSubscriptionTerms(history, { trialOncePerCustomer: ctx.config.catalogue.trial_once_per_customer, prepaid: { periods, now: ctx.clock.now() }, purchase });
   if (terms.kind === 'refused') throw refuseSecondSubscription(customer.externalId, terms.live);
+  if (terms.kind === 'prepaid_running') throw refuseWhilePrepaid(customer.externalId, terms);
   return terms;
 }

@@ -5,6 +5,7 @@ import type { Locale } from '../../db/repositories/customer-repository.ts';
 import type { Plan } from '../../domain/plan.ts';
 import { recordRiskFacts } from '../risk/record-risk-facts.ts';
 import type { JobQueue } from '../service-context.ts';
+import { recordPrepaidPurchase } from '../checkout/record-prepaid-purchase.ts';
 import { recordProviderPayment } from './record-provider-payment.ts';
 import { recordProviderSubscription } from './record-provider-subscription.ts';
 import { resolveProviderCustomer } from './resolve-provider-customer.ts';
@@ -58,7 +59,14 @@ export async function applyProviderSnapshot(tx: Queryable, snapshot: ProviderSna
       done.push(`subscription ${recorded.outcome}`);
     }
   }
-  if (snapshot.payment) {
+  if (snapshot.payment && snapshot.prepaid && !snapshot.subscription) {
+    // A one-time checkout names its recur customer; time is only given to that customer.
+    if (snapshot.metadataCustomerId !== customerId) done.push(`prepaid period skipped: the checkout names another recur customer`);
+    else {
+      const recorded = await recordPrepaidPurchase(tx, { provider: 'stripe', customerId, payment: snapshot.payment, prepaid: snapshot.prepaid, version: ctx.version, plans: ctx.plans, now: ctx.now, actor: ctx.actor });
+      done.push(recorded.outcome === 'not_recorded' ? `prepaid period not recorded: ${recorded.reason}` : `prepaid period ${recorded.outcome}`);
+    }
+  } else if (snapshot.payment) {
     const paysFor = subscriptionId ?? (await subscriptionRowId(tx, snapshot.payment.providerSubscriptionId));
     const recorded = await recordProviderPayment(tx, { provider: 'stripe', customerId, subscriptionId: paysFor, payment: snapshot.payment, version: ctx.version, plans: ctx.plans, now: ctx.now, actor: ctx.actor });
     done.push(`payment ${recorded.outcome}`);

@@ -3,13 +3,12 @@ import { callStripe, retrieveOrNull } from './stripe-errors.ts';
 import type { StripeGateway } from './stripe-gateway.ts';
 import type { CoreOperations } from '../core-operations.ts';
 import type { NewCheckoutSession, NewProviderCustomer, ProviderCheckoutSession } from '../provider-objects.ts';
+import { checkoutSessionParams, prepaidOfSession, purchaseOfSession } from './stripe-checkout-params.ts';
 import { createStripeReconciliationGateway } from './stripe-reconciliation-gateway.ts';
 import { createStripeRiskGateway } from './stripe-risk-gateway.ts';
 import { createStripeSubscriptionChangesGateway } from './stripe-subscription-changes-gateway.ts';
 import { readFirstFailedCharge, readPastDueSince } from './stripe-past-due-since.ts';
 import { paymentIntentOfInvoice, subscriptionOfInvoice, toProviderPayment, toProviderPrice, toProviderSubscription } from './stripe-mappers.ts';
-
-const STRIPE_LOCALES = new Set(['nl', 'en']);
 
 /** recur's StripeGateway over the official SDK (see create-stripe-client.ts). */
 export function createStripeGateway(stripe: Stripe): StripeGateway {
@@ -73,35 +72,16 @@ function createCoreOperations(stripe: Stripe): CoreOperations {
     },
 
     async createCheckoutSession(session: NewCheckoutSession) {
-      const created = await callStripe('creating the checkout session', () =>
-        stripe.checkout.sessions.create(
-          {
-            mode: 'subscription',
-            customer: session.providerCustomerId,
-            line_items: [{ price: session.priceId, quantity: 1 }],
-            subscription_data: {
-              ...(session.trialDays > 0 ? { trial_period_days: session.trialDays } : {}),
-              metadata: { recur_customer_id: session.recurCustomerId, recur_plan_id: session.planId },
-            },
-            client_reference_id: session.recurCustomerId,
-            metadata: { recur_customer_id: session.recurCustomerId, recur_plan_id: session.planId },
-            success_url: session.successUrl,
-            cancel_url: session.cancelUrl,
-            locale: (STRIPE_LOCALES.has(session.locale) ? session.locale : 'auto') as Stripe.Checkout.SessionCreateParams.Locale,
-            allow_promotion_codes: true,
-            ...(session.submitMessage ? { custom_text: { submit: { message: session.submitMessage } } } : {}),
-          },
-          { idempotencyKey: session.idempotencyKey },
-        ),
-      );
+      const created = await callStripe('creating the checkout session', () => stripe.checkout.sessions.create(checkoutSessionParams(session), { idempotencyKey: session.idempotencyKey }));
       return { id: created.id, url: created.url! };
     },
 
     async listOpenCheckoutSessions(providerCustomerId) {
       const sessions = await callStripe('listing open checkout sessions', () => stripe.checkout.sessions.list({ customer: providerCustomerId, status: 'open', limit: 100 }));
-      return sessions.data
-        .filter((session) => session.mode === 'subscription')
-        .map((session) => ({ id: session.id, created: new Date(session.created * 1000), url: session.url, recurCustomerId: session.metadata?.['recur_customer_id'] ?? null, planId: session.metadata?.['recur_plan_id'] ?? null }));
+      return sessions.data.flatMap((session) => {
+        const purchase = purchaseOfSession(session);
+        return purchase ? [{ id: session.id, created: new Date(session.created * 1000), url: session.url, recurCustomerId: session.metadata?.['recur_customer_id'] ?? null, planId: session.metadata?.['recur_plan_id'] ?? null, purchase }] : [];
+      });
     },
 
     async expireCheckoutSession(id) {
@@ -122,17 +102,22 @@ function createCoreOperations(stripe: Stripe): CoreOperations {
       if (!session) return null;
       const subscription = typeof session.subscription === 'object' && session.subscription ? session.subscription : null;
       const invoice = subscription && typeof subscription.latest_invoice === 'object' ? subscription.latest_invoice : null;
+      const prepaid = prepaidOfSession(session);
+      // One-time: the session's own PaymentIntent, read back (amount, currency, status are Stripe's).
+      const oneTimeIntent = session.mode === 'payment' ? (typeof session.payment_intent === 'string' ? session.payment_intent : (session.payment_intent?.id ?? null)) : null;
       const intentId = invoice ? paymentIntentOfInvoice(invoice) : null;
       const result: ProviderCheckoutSession = {
         id: session.id,
         created: new Date(session.created * 1000),
+        purchase: session.mode === 'payment' ? 'one_time' : 'subscription',
         status: session.status === 'complete' ? 'complete' : session.status === 'expired' ? 'expired' : 'open',
         paymentStatus: session.payment_status === 'paid' ? 'paid' : session.payment_status === 'no_payment_required' ? 'no_payment_required' : 'unpaid',
         providerCustomerId: typeof session.customer === 'string' ? session.customer : (session.customer?.id ?? null),
         clientReferenceId: session.client_reference_id,
         metadata: { ...session.metadata },
         subscription: subscription ? toProviderSubscription(subscription) : null,
-        firstPayment: intentId && invoice && invoice.amount_due > 0 ? await retrievePayment(intentId, subscription?.id ?? null) : null,
+        firstPayment: oneTimeIntent ? await retrievePayment(oneTimeIntent) : intentId && invoice && invoice.amount_due > 0 ? await retrievePayment(intentId, subscription?.id ?? null) : null,
+        prepaid,
       };
       return result;
     },

@@ -5,8 +5,8 @@ import type { StripeGateway } from './stripe-gateway.ts';
 /** Everything recur uses of Stripe, which is the reference the capabilities are named after. */
 export const stripeCapabilities: ProviderCapabilities = {
   prorateOnPlanSwitch: true,
-  // Checkout in payment mode is not built yet: declared absent, so a request for it gets a 409.
-  oneTimeCheckout: false,
+  // Checkout in payment mode: prepaid time without auto-renew.
+  oneTimeCheckout: true,
   billingPortal: true,
   trialOnCheckout: true,
   trialUntilDate: true,
