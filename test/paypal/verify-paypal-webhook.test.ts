@@ -74,9 +74,36 @@ describe('PayPal webhook verification, offline', () => {
     const raw = saleCompletedEvent();
     const headers = signDelivery(raw, { time: at(0), webhookId: WEBHOOK_ID, certUrl, key: certs.leaf.privateKey });
     const verify = verifier();
-    expect(await verify(raw, headers, NOW)).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(await verify(raw, headers, NOW)).toEqual({ ok: false, reason: 'unavailable' });
     served.set(certUrl, { status: 200, body: certs.leaf.pem });
     expect((await verify(raw, headers, NOW)).ok).toBe(true);
+  });
+
+  it('a certificate PayPal cannot serve now (unreachable, 5xx, 429) is unavailable; one it does not have (404) is a bad signature', async () => {
+    const certUrl = reset();
+    const raw = saleCompletedEvent();
+    const headers = signDelivery(raw, { time: at(0), webhookId: WEBHOOK_ID, certUrl, key: certs.leaf.privateKey });
+    const unreachable = (async () => {
+      throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    }) as typeof fetch;
+    expect(await verifier({ fetch: unreachable })(raw, headers, NOW)).toEqual({ ok: false, reason: 'unavailable' });
+    served.set(certUrl, { status: 429, body: '' });
+    expect(await verifier()(raw, headers, NOW)).toEqual({ ok: false, reason: 'unavailable' });
+    served.set(certUrl, { status: 404, body: '' });
+    expect(await verifier()(raw, headers, NOW)).toEqual({ ok: false, reason: 'bad-signature' });
+  });
+
+  it.each([
+    ['live', 'https://api.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-a5cafa77'],
+    ['live', 'https://api-m.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-a5cafa77'],
+    ['sandbox', 'https://api.sandbox.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-a5cafa77'],
+    ['sandbox', 'https://api-m.sandbox.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-a5cafa77'],
+  ] as const)('in %s mode fetches the certificate from PayPal\'s API host %s', async (mode, certUrl) => {
+    reset();
+    served.set(certUrl, { status: 200, body: certs.leaf.pem });
+    const raw = saleCompletedEvent();
+    expect((await verifier({ mode })(raw, signDelivery(raw, { time: at(0), webhookId: WEBHOOK_ID, certUrl, key: certs.leaf.privateKey }), NOW)).ok).toBe(true);
+    expect(fetched).toEqual([certUrl]);
   });
 
   it.each([
@@ -112,6 +139,7 @@ describe('PayPal webhook verification, offline', () => {
     ['another host', 'https://evil.example.com/v1/notifications/certs/CERT-1'],
     ['a host that only begins like PayPal\'s', 'https://api.paypal.com.evil.example.com/v1/notifications/certs/CERT-1'],
     ['PayPal\'s sandbox host in live mode', 'https://api.sandbox.paypal.com/v1/notifications/certs/CERT-1'],
+    ['PayPal\'s other sandbox host in live mode', 'https://api-m.sandbox.paypal.com/v1/notifications/certs/CERT-1'],
     ['http', 'http://api.paypal.com/v1/notifications/certs/CERT-1'],
     ['another port', 'https://api.paypal.com:8443/v1/notifications/certs/CERT-1'],
     ['another path', 'https://api.paypal.com/v1/oauth2/token'],

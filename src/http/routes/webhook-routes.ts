@@ -75,6 +75,10 @@ function answer(request: FastifyRequest, reply: FastifyReply, outcome: IngestOut
       return sendError(request, reply, { status: 400, code: 'invalid_signature', message: 'the signature is missing, does not match, or is too old' });
     case 'malformed':
       return sendError(request, reply, { status: 400, code: 'malformed_json', message: 'the signed body is not a JSON event' });
+    case 'verification-unavailable':
+      // 503: PayPal delivers again later; by then its certificate host may answer.
+      request.log.warn('webhook not verified: a signing certificate could not be fetched; the provider will retry');
+      return sendError(request, reply, { status: 503, code: 'verification_unavailable', message: 'the signature could not be checked now (the provider\'s certificate could not be fetched); deliver it again' });
     case 'store-failed':
       // The message only: a database error never carries the payload, and the body is never logged.
       request.log.error({ error: messageOf(outcome.error) }, 'webhook could not be stored; the provider will retry');
