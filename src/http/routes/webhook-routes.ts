@@ -41,7 +41,7 @@ const webhookErrors = { 400: errorJson, 404: errorJson, 413: errorJson, 429: err
 
 const providerWebhookDocs = {
   tags: ['webhooks'],
-  summary: "A provider's event (today Stripe's), signed (Stripe-Signature): verified over the raw bytes, stored, answered; processed later",
+  summary: "A provider's event (Stripe's, signed in Stripe-Signature; PayPal's, signed in its PAYPAL-TRANSMISSION-* headers): verified over the raw bytes, stored, answered; processed later",
   security: [],
   [DOCUMENTED_BODY]: withExample(z.object({ id: z.string(), object: z.literal('event'), type: z.string(), created: z.number().int(), data: z.object({ object: z.record(z.string(), z.unknown()) }) }).loose(), {
     id: 'evt_1QdY4r2eZvKYlo2CkP0wZ7tN',
