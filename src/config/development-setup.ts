@@ -60,14 +60,14 @@ export function chooseEmulatedProviders(settings: SetupSettings): EmulatedProvid
   if (settings.SANDBOX === 'off') return [];
   const configured = configuredProviders(settings);
   const missing = PROVIDERS.filter((provider) => !configured.includes(provider));
+  const required = missing.filter((provider) => !OPTIONAL_PROVIDERS.includes(provider));
   const live = isLiveStripeKey(settings.STRIPE_SECRET_KEY) ? 'a live Stripe key (STRIPE_SECRET_KEY sk_live_…)' : isLivePaypal(settings) ? 'live PayPal (PAYPAL_MODE=live)' : null;
   if (settings.SANDBOX === 'on' && live) {
-    const advice = missing.length > 0 ? `set SANDBOX=off, or the missing ${missing.map(keyOf).join(', ')}` : 'set SANDBOX=auto or off';
+    const advice = required.length > 0 ? `set SANDBOX=off, or the missing ${required.map(keyOf).join(', ')}` : 'set SANDBOX=auto or off';
     throw new ConfigError(`SANDBOX=on: refused beside ${live}; the sandbox is for development only (${advice})`);
   }
   if (missing.length === 0) return [];
   if (settings.SANDBOX === 'auto' && configured.length > 0) {
-    const required = missing.filter((provider) => !OPTIONAL_PROVIDERS.includes(provider));
     if (required.length === 0) return [];
     throw new ConfigError(
       `${required.map(keyOf).join(', ')}: required beside ${configured.map(keyOf).join(', ')} (missing); set them, or SANDBOX=off to run without ${required.map((provider) => PROVIDER_NAMES[provider]).join(' and ')} (the sandbox stands in for providers only when none is configured, or with SANDBOX=on in development)`,
