@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32, crc32ByTable } from '../../src/providers/payments/paypal/crc32.ts';
+import { PaypalApiError } from '../../src/providers/payments/paypal/paypal-api-error.ts';
 import { createPaypalWebhookVerifier, type PaypalSignatureVerificationRequest, type PaypalWebhookVerifierOptions } from '../../src/providers/payments/paypal/verify-paypal-webhook.ts';
 import { createTestCertificates } from './paypal-test-certificates.ts';
 import { saleCompletedEvent, signDelivery } from './paypal-webhook-signing.ts';
@@ -284,6 +285,16 @@ describe('PayPal webhook verification by postback', () => {
     const raw = saleCompletedEvent();
     expect((await verify(raw, signDelivery(raw, { time: at(-3600), webhookId: WEBHOOK_ID, certUrl, key: certs.leaf.privateKey }), NOW)).ok).toBe(false);
     expect(asked).toBe(0);
+  });
+
+  it('a postback PayPal cannot answer now is unavailable (503 at the route); a refused request is thrown', async () => {
+    const certUrl = reset();
+    const raw = saleCompletedEvent();
+    const headers = signDelivery(raw, { time: at(0), webhookId: WEBHOOK_ID, certUrl, key: certs.leaf.privateKey });
+    const down = verifier({ verification: 'postback', postback: async () => Promise.reject(new PaypalApiError('POST /v1/notifications/verify-webhook-signature', 503, null)) });
+    expect(await down(raw, headers, NOW)).toEqual({ ok: false, reason: 'unavailable' });
+    const refused = verifier({ verification: 'postback', postback: async () => Promise.reject(new PaypalApiError('POST /v1/notifications/verify-webhook-signature', 400, null)) });
+    await expect(refused(raw, headers, NOW)).rejects.toThrow(PaypalApiError);
   });
 
   it('needs a postback client unless offline', () => {
