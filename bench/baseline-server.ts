@@ -1,16 +1,21 @@
 /**
  * The bench's baseline: the least a webhook receiver can do and still be correct. Fastify, the
  * raw body, the official SDK's signature check, one INSERT ... ON CONFLICT DO NOTHING, 200.
- * Run as its own process, like recur, so both pay the same process and network costs.
+ * Run as its own process, like recur, so both pay the same process and network costs. With a
+ * PayPal signing certificate and webhook id, `/webhooks/paypal` does the same for PayPal: CRC-32
+ * of the raw bytes and SHA256withRSA with that certificate, already in memory (no fetch, no chain).
  *
- *   node --import tsx bench/baseline-server.ts <secret> pglite <dir> | postgres <url>
+ *   node --import tsx bench/baseline-server.ts <secret> pglite <dir> | postgres <url> [<paypal cert file> <webhook id>]
  */
 import { PGlite } from '@electric-sql/pglite';
+import { verify, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import Fastify from 'fastify';
 import pg from 'pg';
 import Stripe from 'stripe';
 
-const [secret, engine, location] = process.argv.slice(2);
+const [secret, engine, location, paypalCertificateFile, paypalWebhookId] = process.argv.slice(2);
 if (!secret || !location || (engine !== 'pglite' && engine !== 'postgres')) {
   process.stderr.write('usage: baseline-server.ts <secret> pglite <dir> | postgres <url>\n');
   process.exit(64);
@@ -46,6 +51,18 @@ app.post('/webhooks/stripe', async (request, reply) => {
   await store.insert(event.id, raw.toString('utf8'));
   return reply.status(200).send({ received: true });
 });
+if (paypalCertificateFile && paypalWebhookId) {
+  const publicKey = new X509Certificate(readFileSync(paypalCertificateFile)).publicKey;
+  app.post('/webhooks/paypal', async (request, reply) => {
+    const raw = request.body as Buffer;
+    const header = (name: string) => String(request.headers[name] ?? '');
+    const message = `${header('paypal-transmission-id')}|${header('paypal-transmission-time')}|${paypalWebhookId}|${crc32(raw)}`;
+    if (!verify('sha256', Buffer.from(message), publicKey, Buffer.from(header('paypal-transmission-sig'), 'base64'))) return reply.status(400).send({ error: 'bad signature' });
+    const event = JSON.parse(raw.toString('utf8')) as { id: string };
+    await store.insert(event.id, raw.toString('utf8'));
+    return reply.status(200).send({ received: true });
+  });
+}
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 process.stdout.write(`baseline listening on http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}\n`);

@@ -6,6 +6,9 @@
  *
  * 1. Acknowledged: autocannon (its own process; its CPU is printed) posting a unique signed
  *    `customer.subscription.updated` per request; events answered 200 per second and p50/p99.
+ *    Then PayPal's: a unique BILLING.SUBSCRIPTION.UPDATED per request, signed SHA256withRSA as
+ *    PayPal signs, verified offline by recur with its certificate fetched once and kept; against
+ *    a PayPal floor (the same receiver, checking PayPal's signature with the certificate in memory).
  * 2. Applied: (reserved for bench/support/measure-applied.ts: events applied per second with the
  *    Stripe processor re-reading from the sandbox.)
  * 3. Drain: a backlog of rows with no processor configured, from one waking webhook to empty.
@@ -19,7 +22,8 @@
 import { parseArgs } from 'node:util';
 import { measureAcknowledged, type Acknowledged, type LoadSettings } from './support/measure-acknowledged.ts';
 import { measureDrain, type Drain } from './support/measure-drain.ts';
-import { postgresAnswers, startBaseline, startRecur, thisCheckout, type Engine, type RecurLaunch, type Target } from './support/targets.ts';
+import { startPaypalCertificateHost } from './support/paypal-signing.ts';
+import { postgresAnswers, startBaseline, startRecur, thisCheckout, type Engine, type PaypalBench, type RecurLaunch, type Target } from './support/targets.ts';
 
 const SECRET = 'whsec_recur_bench_secret';
 
@@ -91,9 +95,15 @@ async function withTarget(start: () => Promise<Target>, engine: Engine): Promise
   }
 }
 
+const paypalHost = await startPaypalCertificateHost();
+const paypal: PaypalBench = { webhookId: paypalHost.signer.webhookId, apiBase: paypalHost.apiBase, rootCaFile: paypalHost.rootCaFile, certificateFile: paypalHost.certificateFile, signerFile: paypalHost.signerFile };
+const PAYPAL_FLOOR = 'floor (paypal)';
+
 for (const engine of engines) {
   await withTarget(() => startBaseline(engine, SECRET, postgresUrl), engine);
   for (const build of builds) await withTarget(() => startRecur(engine, SECRET, postgresUrl, build.launch, build.name), engine);
+  await withTarget(() => startBaseline(engine, SECRET, postgresUrl, paypal, PAYPAL_FLOOR), engine);
+  await withTarget(() => startRecur(engine, SECRET, postgresUrl, thisCheckout, 'recur (paypal)', paypal), engine);
   // Applied per second with the Stripe processor goes here (bench/support/measure-applied.ts).
   if (!values['skip-drain']) {
     for (const build of builds) {
@@ -101,6 +111,8 @@ for (const engine of engines) {
     }
   }
 }
+
+await paypalHost.stop();
 
 if (values.json) {
   process.stdout.write(`${JSON.stringify({ settings: { ...settings, secret: undefined }, backlog, drainCap, acknowledged, drains }, null, 2)}\n`);
@@ -115,11 +127,13 @@ if (acknowledged.some((row) => row.non2xx > 0 || row.errors > 0)) {
 function report(): string[] {
   const pct = (share: number | null) => (share === null ? '?' : `${Math.round(share * 100)}%`);
   const lines = [
-    `acknowledged: unique signed customer.subscription.updated events, ${settings.connections} connections, ${settings.seconds} s after ${settings.warmupSeconds} s warm-up, node ${process.version}`,
+    `acknowledged: unique signed Stripe customer.subscription.updated (PayPal BILLING.SUBSCRIPTION.UPDATED, offline verification, certificate cached) events, ${settings.connections} connections, ${settings.seconds} s after ${settings.warmupSeconds} s warm-up, node ${process.version}`,
     `${'engine'.padEnd(9)}${'target'.padEnd(16)}${'ack/s'.padStart(8)}${'x floor'.padStart(9)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'non-2xx'.padStart(9)}${'server CPU'.padStart(12)}${'loadgen CPU'.padStart(13)}`,
   ];
   for (const row of acknowledged) {
-    const floor = acknowledged.find((other) => other.engine === row.engine && other.target === 'floor');
+    // Each provider's rows against its own floor: PayPal's signature costs an RSA check, Stripe's an HMAC.
+    const floorName = row.target.includes('paypal') ? PAYPAL_FLOOR : 'floor';
+    const floor = acknowledged.find((other) => other.engine === row.engine && other.target === floorName);
     const ratio = floor ? (row.acknowledgedPerSecond / floor.acknowledgedPerSecond).toFixed(2) : '?';
     lines.push(
       `${row.engine.padEnd(9)}${row.target.padEnd(16)}${row.acknowledgedPerSecond.toFixed(0).padStart(8)}${ratio.padStart(9)}${String(row.p50Ms).padStart(8)}${String(row.p99Ms).padStart(8)}${String(row.non2xx + row.errors).padStart(9)}${pct(row.serverCpu).padStart(12)}${pct(row.generatorCpu).padStart(13)}`,

@@ -1,17 +1,33 @@
 /**
  * The load generator, run as its own process (so its CPU is not the server's, and is reported):
- * autocannon posting a unique signed `customer.subscription.updated` event on every request.
- * Prints one JSON line with the result.
+ * autocannon posting a unique signed `customer.subscription.updated` event on every request, or
+ * with `paypal` (the secret then names the signer's JSON file) a unique PayPal
+ * BILLING.SUBSCRIPTION.UPDATED signed as PayPal signs. Prints one JSON line with the result.
  *
- *   node --import tsx bench/support/load-generator.ts <url> <secret> <prefix> <seconds> <connections>
+ *   node --import tsx bench/support/load-generator.ts <url> <secret> <prefix> <seconds> <connections> [stripe|paypal]
  */
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { paypalHeaders, paypalSubscriptionUpdatedBody, withKey, type PaypalSigner } from './paypal-signing.ts';
 import { signStripeBody, subscriptionUpdatedBody } from './signed-events.ts';
 
-const [url, secret, prefix, secondsText, connectionsText] = process.argv.slice(2);
-if (!url || !secret || !prefix || !secondsText || !connectionsText) {
-  process.stderr.write('usage: load-generator.ts <url> <secret> <prefix> <seconds> <connections>\n');
+const [url, secret, prefix, secondsText, connectionsText, provider = 'stripe'] = process.argv.slice(2);
+if (!url || !secret || !prefix || !secondsText || !connectionsText || (provider !== 'stripe' && provider !== 'paypal')) {
+  process.stderr.write('usage: load-generator.ts <url> <secret> <prefix> <seconds> <connections> [stripe|paypal]\n');
   process.exit(64);
+}
+const paypal = provider === 'paypal' ? withKey(JSON.parse(readFileSync(secret, 'utf8')) as PaypalSigner) : null;
+
+/** One request's body and headers, signed now (that cost is the generator's, not the server's: a provider signs each delivery). */
+function signedRequest(sequence: number): { body: string; headers: Record<string, string> } {
+  if (paypal) {
+    const now = new Date();
+    const body = paypalSubscriptionUpdatedBody(prefix!, sequence, now);
+    return { body, headers: { 'content-type': 'application/json', ...paypalHeaders(body, paypal, `${prefix}-${sequence}`, now) } };
+  }
+  const now = Math.floor(Date.now() / 1000);
+  const body = subscriptionUpdatedBody(prefix!, sequence, now);
+  return { body, headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signStripeBody(body, secret!, now) } };
 }
 
 export type LoadReport = {
@@ -36,12 +52,7 @@ const result = await autocannon({
   method: 'POST',
   requests: [
     {
-      setupRequest: (request) => {
-        // Signed per request (that cost is the generator's, not the server's): a provider signs each delivery.
-        const now = Math.floor(Date.now() / 1000);
-        const body = subscriptionUpdatedBody(prefix, sequence++, now);
-        return { ...request, method: 'POST', body, headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signStripeBody(body, secret, now) } };
-      },
+      setupRequest: (request) => ({ ...request, method: 'POST', ...signedRequest(sequence++) }),
     },
   ],
 });

@@ -13,9 +13,10 @@ export type LoadSettings = { secret: string; connections: number; warmupSeconds:
 export type Acknowledged = LoadReport & { serverCpu: number | null };
 
 /** The load generator in its own process: `prefix` keeps each run's event ids unique. */
-function runGenerator(url: string, settings: LoadSettings, prefix: string, seconds: number): Promise<LoadReport> {
+function runGenerator(target: Target, settings: LoadSettings, prefix: string, seconds: number): Promise<LoadReport> {
+  const signing = target.paypalSigner ? [target.paypalSigner, 'paypal'] : [settings.secret, 'stripe'];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', generatorScript, url, settings.secret, prefix, String(seconds), String(settings.connections)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', generatorScript, target.url, signing[0]!, prefix, String(seconds), String(settings.connections), signing[1]!], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let errors = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -30,10 +31,10 @@ function runGenerator(url: string, settings: LoadSettings, prefix: string, secon
 
 /** Warm-up, then the measured run, against a started target. */
 export async function measureAcknowledged(target: Target, settings: LoadSettings, label: string): Promise<Acknowledged> {
-  await runGenerator(target.url, settings, `${label}_warm`, settings.warmupSeconds);
+  await runGenerator(target, settings, `${label}_warm`, settings.warmupSeconds);
   const cpuBefore = processCpuSeconds(target.pid);
   const startedAt = performance.now();
-  const report = await runGenerator(target.url, settings, label, settings.seconds);
+  const report = await runGenerator(target, settings, label, settings.seconds);
   const cpuAfter = processCpuSeconds(target.pid);
   const wallSeconds = (performance.now() - startedAt) / 1000;
   return { ...report, serverCpu: cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / wallSeconds };

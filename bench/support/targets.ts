@@ -7,8 +7,14 @@ import pg from 'pg';
 import { settingNames } from '../../src/config/settings-schema.ts';
 
 export type Engine = 'pglite' | 'postgres';
-/** `pid` is the server's process, whose CPU the bench reports beside its figures. */
-export type Target = { name: string; url: string; pid: number | undefined; stop(): Promise<void> };
+/**
+ * `pid` is the server's process, whose CPU the bench reports beside its figures. `paypalSigner`:
+ * the target takes PayPal's deliveries, signed with the key in that file (else Stripe's).
+ */
+export type Target = { name: string; url: string; pid: number | undefined; paypalSigner?: string; stop(): Promise<void> };
+
+/** PayPal's signing side of a run (bench/support/paypal-signing.ts): where recur fetches the certificate, what it trusts. */
+export type PaypalBench = { webhookId: string; apiBase: string; rootCaFile: string; certificateFile: string; signerFile: string };
 
 /** Which checkout's `recur start` to run: this one, or another (`--recur-root`, to measure before a change in the same run). */
 export type RecurLaunch = { root: string };
@@ -71,7 +77,7 @@ export async function scratchDatabase(engine: Engine, adminUrl: string, label: s
  * The environment of `recur start` with only webhooks configured (the sandbox off) on a scratch
  * database: the operator's settings of this shell are removed, so they cannot skew a figure.
  */
-export function recurEnvironment(engine: Engine, secret: string, location: string): NodeJS.ProcessEnv {
+export function recurEnvironment(engine: Engine, secret: string, location: string, paypal?: PaypalBench): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of settingNames) delete env[name];
   Object.assign(env, {
@@ -84,6 +90,17 @@ export function recurEnvironment(engine: Engine, secret: string, location: strin
     // The limiter stays in the path (its cost is part of recur's), far above the bench's rate.
     WEBHOOK_RATE_LIMIT_PER_MINUTE: '1000000',
     ...(engine === 'pglite' ? { RECUR_DATA_DIR: location } : { DATABASE_URL: location }),
+    // PayPal verified offline, its certificate fetched once from the bench's loopback host and kept.
+    ...(paypal
+      ? {
+          PAYPAL_CLIENT_ID: 'BenchClientId0000',
+          PAYPAL_CLIENT_SECRET: 'BenchClientSecret0000',
+          PAYPAL_WEBHOOK_ID: paypal.webhookId,
+          PAYPAL_MODE: 'sandbox',
+          PAYPAL_API_BASE: paypal.apiBase,
+          PAYPAL_SANDBOX_ROOT_CA_FILE: paypal.rootCaFile,
+        }
+      : {}),
   });
   return env;
 }
@@ -101,20 +118,21 @@ export function launchRecur(env: NodeJS.ProcessEnv, launch: RecurLaunch = thisCh
   return { child, url: urlFrom(child, /recur is running on (http:\/\/\S+)/, 'recur') };
 }
 
-/** recur itself, as an operator runs it (`node bin/recur.js start`), with only webhooks configured. */
-export async function startRecur(engine: Engine, secret: string, adminUrl: string, launch: RecurLaunch = thisCheckout, name = 'recur'): Promise<Target> {
+/** recur itself, as an operator runs it (`node bin/recur.js start`), with only webhooks configured; with `paypal`, loaded with PayPal's deliveries. */
+export async function startRecur(engine: Engine, secret: string, adminUrl: string, launch: RecurLaunch = thisCheckout, name = 'recur', paypal?: PaypalBench): Promise<Target> {
   const database = await scratchDatabase(engine, adminUrl, name.replace(/\W/g, '_'));
-  const { child, url: banner } = launchRecur(recurEnvironment(engine, secret, database.location), launch);
+  const { child, url: banner } = launchRecur(recurEnvironment(engine, secret, database.location, paypal), launch);
   const url = await banner;
-  return { name, url: `${url}/webhooks/stripe`, pid: child.pid, stop: stopper(child, database.drop) };
+  return { name, url: `${url}/webhooks/${paypal ? 'paypal' : 'stripe'}`, pid: child.pid, ...(paypal ? { paypalSigner: paypal.signerFile } : {}), stop: stopper(child, database.drop) };
 }
 
-/** The minimal receiver of baseline-server.ts on the same engine. */
-export async function startBaseline(engine: Engine, secret: string, adminUrl: string): Promise<Target> {
-  const database = await scratchDatabase(engine, adminUrl, 'baseline');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/baseline-server.ts'), secret, engine, database.location], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+/** The minimal receiver of baseline-server.ts on the same engine; with `paypal`, its PayPal route is loaded. */
+export async function startBaseline(engine: Engine, secret: string, adminUrl: string, paypal?: PaypalBench, name = 'floor'): Promise<Target> {
+  const database = await scratchDatabase(engine, adminUrl, name.replace(/\W/g, '_'));
+  const args = [secret, engine, database.location, ...(paypal ? [paypal.certificateFile, paypal.webhookId] : [])];
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/baseline-server.ts'), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await urlFrom(child, /baseline listening on (http:\/\/\S+)/, 'the baseline');
-  return { name: 'floor', url: `${url}/webhooks/stripe`, pid: child.pid, stop: stopper(child, database.drop) };
+  return { name, url: `${url}/webhooks/${paypal ? 'paypal' : 'stripe'}`, pid: child.pid, ...(paypal ? { paypalSigner: paypal.signerFile } : {}), stop: stopper(child, database.drop) };
 }
 
 export async function postgresAnswers(url: string): Promise<boolean> {

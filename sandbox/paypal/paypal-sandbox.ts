@@ -112,6 +112,8 @@ export function createPaypalSandbox(overrides: Partial<PaypalCredentials> = {}):
         rootCertificate: `${baseUrl}/paypal/sandbox/root-ca.pem`,
         ...(sandbox.stateFile ? { rootCertificateFile: join(dirname(sandbox.stateFile), ROOT_CA_FILE) } : {}),
         testPayers: Object.keys(testPayers),
+        // The events sent to recur's webhook, with each delivery's answer: PayPal's inbox for a person.
+        inbox: { json: `${baseUrl}/paypal/sandbox/events`, html: `${baseUrl}/paypal/sandbox/events.html` },
       }),
     };
   };

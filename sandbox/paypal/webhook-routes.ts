@@ -13,6 +13,16 @@ const webhookBody = z.object({
   event_types: z.array(z.object({ name: z.string().min(1) })).min(1),
 });
 
+// PayPal's json_patch for a webhook: only `replace`, of `/url` or `/event_types`.
+const webhookPatch = z
+  .array(
+    z.discriminatedUnion('path', [
+      z.object({ op: z.literal('replace'), path: z.literal('/url'), value: z.string().url().max(2048) }),
+      z.object({ op: z.literal('replace'), path: z.literal('/event_types'), value: z.array(z.object({ name: z.string().min(1) })).min(1) }),
+    ]),
+  )
+  .min(1);
+
 const verifyBody = z.object({
   auth_algo: z.string().max(100),
   cert_url: z.string().max(500),
@@ -59,6 +69,22 @@ export function registerWebhookRoutes(api: FastifyInstance, rt: PaypalRuntime): 
   api.get<{ Params: { id: string } }>('/v1/notifications/webhooks/:id', async (request) => {
     const webhook = rt.data.webhooks[request.params.id];
     if (!webhook) throw paypalErrors.notFound('webhook');
+    return webhookObject(rt, webhook);
+  });
+
+  // A shop moves its endpoint (a new address for recur) without a new webhook id.
+  api.patch<{ Params: { id: string } }>('/v1/notifications/webhooks/:id', async (request) => {
+    const webhook = rt.data.webhooks[request.params.id];
+    if (!webhook) throw paypalErrors.notFound('webhook');
+    const patches = parseBody(webhookPatch, request.body);
+    for (const patch of patches) {
+      if (patch.path === '/url') {
+        if (Object.values(rt.data.webhooks).some((other) => other.id !== webhook.id && other.url === patch.value)) throw paypalErrors.unprocessable('WEBHOOK_URL_ALREADY_EXISTS', 'Webhook URL already exists.');
+        webhook.url = patch.value;
+      } else {
+        webhook.event_types = patch.value.map((type) => type.name);
+      }
+    }
     return webhookObject(rt, webhook);
   });
 

@@ -5,6 +5,7 @@ import type { Config } from '../config/load-config.ts';
 import { runTimeDrivenJobsNow } from '../jobs/run-time-driven-jobs-now.ts';
 import { shopNameOf } from '../config/shop-name.ts';
 import { buildStripeOperations } from '../runtime/build-payment-providers.ts';
+import { claimPaypalWebhook, PAYPAL_WEBHOOK_PATH, pointPaypalWebhookAt, type SandboxPaypal } from './dev-paypal-webhook.ts';
 import type { JobQueue } from '../services/service-context.ts';
 import { syncPlansToProvider } from '../services/sync/sync-plans-to-providers.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -29,6 +30,7 @@ export type DevSandbox = {
 
 type SandboxDescription = {
   stripe: { apiKey: string; webhookSecret: string };
+  paypal: SandboxPaypal & { rootCertificateFile?: string };
   sendgrid: { baseUrl: string; apiKey: string; eventWebhook: { publicKey: string | null } };
   twilio: { baseUrl: string; accountSid: string; authToken: string; fromNumber: string };
 };
@@ -59,10 +61,22 @@ export async function startDevSandbox(config: Config, emulated: readonly Emulate
   const stateFile = chooseStateFile(config);
   // HOST is loopback here (chooseEmulatedProviders refuses any other): the control routes and inboxes have no auth.
   const running = await startDefaultSandbox({ port: config.SANDBOX_PORT, host: config.HOST, stateFile });
-  const { stripe, sendgrid, twilio } = running.describe().providers as SandboxDescription;
+  const { stripe, paypal, sendgrid, twilio } = running.describe().providers as SandboxDescription;
+  const paypalWebhook = emulated.includes('paypal') ? await claimPaypalWebhook(running.url, paypal, config) : null;
   const withSandbox: Config = {
     ...config,
     ...(emulated.includes('stripe') ? { STRIPE_SECRET_KEY: stripe.apiKey, STRIPE_API_BASE: running.url, STRIPE_WEBHOOK_SECRET: [stripe.webhookSecret] } : {}),
+    ...(paypalWebhook
+      ? {
+          PAYPAL_CLIENT_ID: paypal.clientId,
+          PAYPAL_CLIENT_SECRET: paypal.clientSecret,
+          PAYPAL_WEBHOOK_ID: paypalWebhook.id,
+          PAYPAL_MODE: 'sandbox' as const,
+          PAYPAL_API_BASE: paypal.baseUrl,
+          // Written beside the state file once the sandbox listened (it has by now).
+          PAYPAL_SANDBOX_ROOT_CA_FILE: paypal.rootCertificateFile,
+        }
+      : {}),
     ...(emulated.includes('sendgrid')
       ? { SENDGRID_API_KEY: sendgrid.apiKey, SENDGRID_FROM: `${shopNameOf(config)} <notices@recur.test>`, SENDGRID_API_BASE: sendgrid.baseUrl, SENDGRID_WEBHOOK_PUBLIC_KEY: sendgrid.eventWebhook.publicKey ?? undefined }
       : {}),
@@ -87,6 +101,8 @@ export async function startDevSandbox(config: Config, emulated: readonly Emulate
           if (!response.ok) throw new Error(`registering recur's webhook endpoint at the sandbox failed: HTTP ${response.status}`);
           await syncPlansToProvider(buildStripeOperations({ secretKey: stripe.apiKey, apiBase: running.url }), config.catalogue.plans, config.DEFAULT_LOCALE);
         }
+        // PORT=0 (or another address than the one foreseen): the webhook follows recur, keeping the id its verifier checks.
+        if (paypalWebhook) await pointPaypalWebhookAt(paypal, paypalWebhook, `${serviceUrl}${PAYPAL_WEBHOOK_PATH}`);
         if (emulated.includes('sendgrid')) {
           // SendGrid's own settings API, as a shop would set it in SendGrid's console.
           const response = await fetch(`${sendgrid.baseUrl}/v3/user/webhooks/event/settings`, {

@@ -54,7 +54,7 @@ function requireSyncableProvider(name: string): ProviderId {
 async function openSyncContext(config: Config, base: ServiceContext): Promise<LocalContext> {
   const jobs = await startJobEngine({ db: base.db, jobs: buildJobCatalogue(base), logger: createLogger('silent'), pollIntervalSeconds: 1, work: false });
   const providers = buildPaymentProviders(config, base.db, systemClock, () => jobs);
-  const webhooks = buildWebhookContext(config, { verifiers: buildWebhookVerifiers(config), processors: providers.processors });
+  const webhooks = buildWebhookContext(config, { verifiers: buildWebhookVerifiers(config, systemClock), processors: providers.processors });
   // No job engine works in this process (on the embedded database none can run beside it):
   // recovered events are processed here, with the worker's own code, before the command ends.
   webhooks.wakeWorker = async () => {

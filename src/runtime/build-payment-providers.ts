@@ -10,6 +10,7 @@ import { createStripeClient } from '../providers/payments/stripe/create-stripe-c
 import { createStripeGateway } from '../providers/payments/stripe/create-stripe-gateway.ts';
 import { createStripeProvider } from '../providers/payments/stripe/stripe-provider.ts';
 import { createStripeWebhookVerifier } from '../providers/payments/stripe/verify-stripe-webhook.ts';
+import { createPaypalWebhookVerifierFromSettings, type PaypalWebhookSettings } from '../providers/payments/paypal/create-paypal-webhook-verifier-from-settings.ts';
 import { createProviderEventProcessor } from '../services/sync/create-provider-event-processor.ts';
 import { createPaymentProviders, type PaymentProviders } from '../services/payment-providers.ts';
 import type { JobQueue } from '../services/service-context.ts';
@@ -58,9 +59,15 @@ export function buildStripeOperations(connection: { secretKey: string; apiBase?:
 }
 
 /**
- * One webhook verifier per provider whose signing secret is configured. Apart from the providers:
- * a delivery is verified and stored even where no API key is set (its processing waits, replayable).
+ * One webhook verifier per provider whose signing secret is configured (PayPal: its client id,
+ * secret and webhook id; the certificate check needs no SDK, so none is loaded here). Apart from the
+ * providers: a delivery is verified and stored even where no processor is registered (its
+ * processing waits, replayable).
  */
-export function buildWebhookVerifiers(config: Pick<Config, 'STRIPE_WEBHOOK_SECRET'>): Partial<Record<ProviderId, WebhookVerifier>> {
-  return config.STRIPE_WEBHOOK_SECRET ? { stripe: createStripeWebhookVerifier(config.STRIPE_WEBHOOK_SECRET) } : {};
+export function buildWebhookVerifiers(config: Pick<Config, 'STRIPE_WEBHOOK_SECRET'> & PaypalWebhookSettings, clock: Clock): Partial<Record<ProviderId, WebhookVerifier>> {
+  const verifiers: Partial<Record<ProviderId, WebhookVerifier>> = {};
+  if (config.STRIPE_WEBHOOK_SECRET) verifiers.stripe = createStripeWebhookVerifier(config.STRIPE_WEBHOOK_SECRET);
+  const paypal = createPaypalWebhookVerifierFromSettings(config, clock);
+  if (paypal) verifiers.paypal = paypal;
+  return verifiers;
 }

@@ -36,7 +36,7 @@ export async function startService(config: Config, clock: Clock, logger: Logger,
   // Stripe's processor is registered when a key is configured; a provider without one has its events stored and marked ignored (replayable).
   // The processor queues fraud reviews and dispute policies; the queue exists once the engine has started.
   const providers = buildPaymentProviders(config, store.db, clock, () => ctx.jobs);
-  const webhooks = buildWebhookContext(config, { verifiers: buildWebhookVerifiers(config), processors: providers.processors });
+  const webhooks = buildWebhookContext(config, { verifiers: buildWebhookVerifiers(config, clock), processors: providers.processors });
   const workerDb = openWorkerDatabase(config);
   if (workerDb) webhooks.workerDb = workerDb;
   const ctx: ServiceContext = { db: store.db, clock, config, webhooks, payments: providers.payments };

@@ -31,6 +31,7 @@ export const errorCatalogue = {
   not_ready: { status: 503, retryable: true },
   not_configured: { status: 503, retryable: true },
   storage_unavailable: { status: 503, retryable: true },
+  verification_unavailable: { status: 503, retryable: true },
 } as const satisfies Record<string, { status: number; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

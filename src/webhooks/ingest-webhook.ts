@@ -17,7 +17,11 @@ export type IngestOutcome =
   | { outcome: 'too-large'; limitBytes: number }
   | { outcome: 'bad-signature' }
   | { outcome: 'malformed' }
+  /** The verifier could not decide (a signing certificate it could not fetch): nothing stored, 503 so the provider retries. */
+  | { outcome: 'verification-unavailable' }
   | { outcome: 'store-failed'; error: unknown };
+
+const FAILED_VERIFICATION = { 'bad-signature': 'bad-signature', malformed: 'malformed', unavailable: 'verification-unavailable' } as const;
 
 export type IngestDelivery = { provider: ProviderId; raw: Buffer; headers: IncomingHttpHeaders };
 
@@ -32,7 +36,7 @@ export async function ingestWebhook(ctx: Pick<ServiceContext, 'db' | 'clock' | '
   if (delivery.raw.length > ctx.webhooks.bodyLimitBytes) return { outcome: 'too-large', limitBytes: ctx.webhooks.bodyLimitBytes };
   const receivedAt = ctx.clock.now();
   const verified = await verify(delivery.raw, delivery.headers, receivedAt);
-  if (!verified.ok) return verified.reason === 'malformed' ? { outcome: 'malformed' } : { outcome: 'bad-signature' };
+  if (!verified.ok) return { outcome: FAILED_VERIFICATION[verified.reason] };
 
   const { event, parkedReason } = toStorableEvent(verified.event);
   let inserted: boolean;

@@ -8,7 +8,11 @@ export type VerifiedEvent = {
   providerCreatedAt: Date | null;
 };
 
-export type VerifyResult = { ok: true; event: VerifiedEvent } | { ok: false; reason: 'bad-signature' | 'malformed' };
+/**
+ * `unavailable`: the verifier could not decide because something it needs is unreachable (PayPal's
+ * signing certificate): the delivery is refused with a status that makes the provider send it again.
+ */
+export type VerifyResult = { ok: true; event: VerifiedEvent } | { ok: false; reason: 'bad-signature' | 'malformed' | 'unavailable' };
 
 /**
  * Checks one delivery against the raw bytes exactly as received (a re-serialized body would not

@@ -5,7 +5,7 @@ import { repoRoot } from '../fixtures/recur-process.ts';
 // Keeps `npm run bench:webhooks` working: a tiny run must measure both targets and have every
 // event acknowledged. The figures themselves are only read by people, never asserted.
 describe('npm run bench:webhooks', () => {
-  it('measures recur and the floor on PGlite with every event acknowledged, then drains a backlog', () => {
+  it('measures recur and the floor on PGlite, for Stripe and for PayPal (offline verification), with every event acknowledged, then drains a backlog', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/webhooks.ts', '--seconds', '1', '--warmup', '1', '--connections', '4', '--engines', 'pglite', '--backlog', '300', '--drain-cap', '60', '--json'], {
       cwd: repoRoot,
       encoding: 'utf8',
@@ -19,6 +19,8 @@ describe('npm run bench:webhooks', () => {
     expect(report.acknowledged.map((row) => [row.engine, row.target, row.non2xx, row.errors])).toEqual([
       ['pglite', 'floor', 0, 0],
       ['pglite', 'recur', 0, 0],
+      ['pglite', 'floor (paypal)', 0, 0],
+      ['pglite', 'recur (paypal)', 0, 0],
     ]);
     for (const row of report.acknowledged) {
       expect(row.acknowledgedPerSecond).toBeGreaterThan(0);

@@ -35,6 +35,29 @@ async function eventually<T>(read: () => Promise<T | null>, what: string, timeou
 }
 
 const sandboxUrlOf = (server: RunningRecur): string => /sandbox providers on (http:\/\/\S+) /.exec(server.stderr())![1]!;
+/** The PayPal line of the banner: `recur sandbox`'s facts for PayPal, as the developer reads them. */
+const paypalFactsOf = (server: RunningRecur): Record<string, string> =>
+  Object.fromEntries([...(/^\s+paypal\s+(.*)$/m.exec(server.stderr())?.[1] ?? '').matchAll(/(\w+)=(\S+)/g)].map((match) => [match[1]!, match[2]!]));
+
+/** A subscription created at the PayPal sandbox with the printed credentials: PayPal raises BILLING.SUBSCRIPTION.CREATED. */
+async function raisePaypalEvent(paypal: Record<string, string>): Promise<void> {
+  const basic = Buffer.from(`${paypal.clientId}:${paypal.clientSecret}`).toString('base64');
+  const grant = await fetch(`${paypal.baseUrl}/v1/oauth2/token`, { method: 'POST', headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+  const token = ((await grant.json()) as { access_token: string }).access_token;
+  const post = async (path: string, body: unknown) => {
+    const response = await fetch(`${paypal.baseUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(response.status, path).toBe(201);
+    return (await response.json()) as Json;
+  };
+  const product = await post('/v1/catalogs/products', { name: 'Club membership', type: 'SERVICE' });
+  const plan = await post('/v1/billing/plans', {
+    product_id: product.id,
+    name: 'Monthly',
+    billing_cycles: [{ tenure_type: 'REGULAR', sequence: 1, total_cycles: 0, frequency: { interval_unit: 'MONTH', interval_count: 1 }, pricing_scheme: { fixed_price: { value: '29.99', currency_code: 'EUR' } } }],
+    payment_preferences: { auto_bill_outstanding: true, payment_failure_threshold: 3 },
+  });
+  await post('/v1/billing/subscriptions', { plan_id: plan.id });
+}
 
 // The key-less development setup as the README tells it: `recur start` runs the emulators beside
 // the service, recur reads their clock, and their state lives in recur's data directory.
@@ -103,7 +126,24 @@ describe('recur start without provider keys (the development sandbox)', { timeou
     expect(server.stdout()).not.toContain('delivery callback rejected');
   });
 
+  /** PayPal events in recur's inbox (the admin API), newest first. */
+  const paypalInbox = async () => ((await api('/v1/webhook-events?provider=paypal')).body.data as { provider_event_id: string; type: string; status: string }[]) ?? [];
+
+  it('wires PayPal to the sandbox: a PayPal event the sandbox signs and sends reaches recur\'s inbox, verified', async () => {
+    const paypal = paypalFactsOf(server);
+    expect(paypal).toMatchObject({ baseUrl: `${sandboxUrl}/paypal`, clientId: expect.any(String), clientSecret: expect.any(String), webhookId: expect.any(String), inbox: `${sandboxUrl}/paypal/sandbox/events.html` });
+    expect(await paypalInbox()).toEqual([]);
+    await raisePaypalEvent(paypal);
+    const stored = await eventually(async () => (await paypalInbox()).find((event) => event.type === 'BILLING.SUBSCRIPTION.CREATED') ?? null, 'the PayPal event in recur\'s inbox');
+    // Answered 200 by recur (stored after its offline check of the sandbox's signature), once.
+    const deliveries = (await call(`${sandboxUrl}/sandbox/webhooks/deliveries`)).body.data as { provider: string; eventId: string; url: string; status: string; lastStatusCode: number | null }[];
+    expect(deliveries.filter((delivery) => delivery.eventId === stored.provider_event_id)).toEqual([expect.objectContaining({ provider: 'paypal', url: `${server.url}/webhooks/paypal`, status: 'delivered', lastStatusCode: 200 })]);
+    // The sandbox's page of sent PayPal events (the banner's PayPal inbox) lists it.
+    expect(await (await fetch(paypal.inbox!)).text()).toContain(stored.provider_event_id);
+  });
+
   it('keeps the sandbox state, owner-only, in the data directory across a restart', async () => {
+    const webhookIdBefore = paypalFactsOf(server).webhookId;
     const clockBefore = await sandboxNow();
     expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     const stateFile = join(dataDir, 'sandbox-state.json');
@@ -120,6 +160,16 @@ describe('recur start without provider keys (the development sandbox)', { timeou
     expect([201, 409], JSON.stringify(checkout.body)).toContain(checkout.status);
     const cancel = await api(`/v1/subscriptions/${subscriptionId}/cancel`, { at: 'period_end' });
     expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
+
+    // PayPal's webhook kept its id (recur's new port is its new URL), and deliveries still verify.
+    const paypal = paypalFactsOf(server);
+    expect(paypal.webhookId).toBe(webhookIdBefore);
+    const before = (await paypalInbox()).length;
+    await raisePaypalEvent(paypal);
+    await eventually(async () => ((await paypalInbox()).length > before ? true : null), 'a PayPal event after the restart in recur\'s inbox');
+    // One webhook at the sandbox, at recur's address now: the one the first start moved was reused, none left behind.
+    const described = (await call(`${sandboxUrl}/sandbox`)).body as { providers: { paypal: { webhooks: { id: string; url: string }[] } } };
+    expect(described.providers.paypal.webhooks).toEqual([{ id: webhookIdBefore, url: `${server.url}/webhooks/paypal` }]);
   });
 
   it('says clearly when the linked Stripe customer is gone (an explicit SANDBOX_STATE_FILE wins, here an empty one)', async () => {

@@ -74,7 +74,7 @@ describe('recur sandbox and the sandbox beside recur start', { timeout: 120_000 
     const withSandbox = await startRecur({ cwd: tempDir(), env: { RECUR_DATA_DIR: dataDir } });
     const sandboxUrl = /sandbox providers on (http:\/\/\S+)/.exec(withSandbox.stderr())?.[1];
     expect(sandboxUrl).toBeDefined();
-    expect(withSandbox.stderr()).toContain('no keys configured for stripe, sendgrid, twilio: recur uses this sandbox for them');
+    expect(withSandbox.stderr()).toContain('no keys configured for stripe, paypal, sendgrid, twilio: recur uses this sandbox for them');
     const control = (await (await fetch(`${sandboxUrl}/sandbox`)).json()) as { providers: Record<string, { webhookEndpoints?: { url: string }[] }> };
     expect(Object.keys(control.providers).sort()).toEqual(['paypal', 'sendgrid', 'stripe', 'twilio']);
     expect(control.providers.stripe!.webhookEndpoints!.map((endpoint) => endpoint.url)).toEqual([`${withSandbox.url}/webhooks/stripe`]);

@@ -81,7 +81,7 @@ describe('recur start with some provider keys and not others', { timeout: 120_00
       env: { RECUR_DATA_DIR: freshDir(), PORT: String(port), SANDBOX: 'on', STRIPE_SECRET_KEY: 'sk_test_recur_gating', STRIPE_WEBHOOK_SECRET: 'whsec_the_shops_own_endpoint_secret', RECONCILE_CRON: 'off' },
       timeoutMs: 120_000,
     });
-    expect(server.stderr()).toContain('no keys configured for sendgrid, twilio: recur uses this sandbox for them');
+    expect(server.stderr()).toContain('no keys configured for paypal, sendgrid, twilio: recur uses this sandbox for them');
     const sandboxUrl = /sandbox providers on (http:\/\/\S+) /.exec(server.stderr())![1]!;
     expect(new URL(sandboxUrl).hostname).toBe('127.0.0.1');
 

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32, crc32ByTable } from '../../src/providers/payments/paypal/crc32.ts';
+import { PaypalApiError } from '../../src/providers/payments/paypal/paypal-api-error.ts';
 import { createPaypalWebhookVerifier, type PaypalSignatureVerificationRequest, type PaypalWebhookVerifierOptions } from '../../src/providers/payments/paypal/verify-paypal-webhook.ts';
 import { createTestCertificates } from './paypal-test-certificates.ts';
 import { saleCompletedEvent, signDelivery } from './paypal-webhook-signing.ts';
@@ -74,9 +75,36 @@ describe('PayPal webhook verification, offline', () => {
     const raw = saleCompletedEvent();
     const headers = signDelivery(raw, { time: at(0), webhookId: WEBHOOK_ID, certUrl, key: certs.leaf.privateKey });
     const verify = verifier();
-    expect(await verify(raw, headers, NOW)).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(await verify(raw, headers, NOW)).toEqual({ ok: false, reason: 'unavailable' });
     served.set(certUrl, { status: 200, body: certs.leaf.pem });
     expect((await verify(raw, headers, NOW)).ok).toBe(true);
+  });
+
+  it('a certificate PayPal cannot serve now (unreachable, 5xx, 429) is unavailable; one it does not have (404) is a bad signature', async () => {
+    const certUrl = reset();
+    const raw = saleCompletedEvent();
+    const headers = signDelivery(raw, { time: at(0), webhookId: WEBHOOK_ID, certUrl, key: certs.leaf.privateKey });
+    const unreachable = (async () => {
+      throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    }) as typeof fetch;
+    expect(await verifier({ fetch: unreachable })(raw, headers, NOW)).toEqual({ ok: false, reason: 'unavailable' });
+    served.set(certUrl, { status: 429, body: '' });
+    expect(await verifier()(raw, headers, NOW)).toEqual({ ok: false, reason: 'unavailable' });
+    served.set(certUrl, { status: 404, body: '' });
+    expect(await verifier()(raw, headers, NOW)).toEqual({ ok: false, reason: 'bad-signature' });
+  });
+
+  it.each([
+    ['live', 'https://api.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-a5cafa77'],
+    ['live', 'https://api-m.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-a5cafa77'],
+    ['sandbox', 'https://api.sandbox.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-a5cafa77'],
+    ['sandbox', 'https://api-m.sandbox.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-a5cafa77'],
+  ] as const)('in %s mode fetches the certificate from PayPal\'s API host %s', async (mode, certUrl) => {
+    reset();
+    served.set(certUrl, { status: 200, body: certs.leaf.pem });
+    const raw = saleCompletedEvent();
+    expect((await verifier({ mode })(raw, signDelivery(raw, { time: at(0), webhookId: WEBHOOK_ID, certUrl, key: certs.leaf.privateKey }), NOW)).ok).toBe(true);
+    expect(fetched).toEqual([certUrl]);
   });
 
   it.each([
@@ -112,6 +140,7 @@ describe('PayPal webhook verification, offline', () => {
     ['another host', 'https://evil.example.com/v1/notifications/certs/CERT-1'],
     ['a host that only begins like PayPal\'s', 'https://api.paypal.com.evil.example.com/v1/notifications/certs/CERT-1'],
     ['PayPal\'s sandbox host in live mode', 'https://api.sandbox.paypal.com/v1/notifications/certs/CERT-1'],
+    ['PayPal\'s other sandbox host in live mode', 'https://api-m.sandbox.paypal.com/v1/notifications/certs/CERT-1'],
     ['http', 'http://api.paypal.com/v1/notifications/certs/CERT-1'],
     ['another port', 'https://api.paypal.com:8443/v1/notifications/certs/CERT-1'],
     ['another path', 'https://api.paypal.com/v1/oauth2/token'],
@@ -256,6 +285,16 @@ describe('PayPal webhook verification by postback', () => {
     const raw = saleCompletedEvent();
     expect((await verify(raw, signDelivery(raw, { time: at(-3600), webhookId: WEBHOOK_ID, certUrl, key: certs.leaf.privateKey }), NOW)).ok).toBe(false);
     expect(asked).toBe(0);
+  });
+
+  it('a postback PayPal cannot answer now is unavailable (503 at the route); a refused request is thrown', async () => {
+    const certUrl = reset();
+    const raw = saleCompletedEvent();
+    const headers = signDelivery(raw, { time: at(0), webhookId: WEBHOOK_ID, certUrl, key: certs.leaf.privateKey });
+    const down = verifier({ verification: 'postback', postback: async () => Promise.reject(new PaypalApiError('POST /v1/notifications/verify-webhook-signature', 503, null)) });
+    expect(await down(raw, headers, NOW)).toEqual({ ok: false, reason: 'unavailable' });
+    const refused = verifier({ verification: 'postback', postback: async () => Promise.reject(new PaypalApiError('POST /v1/notifications/verify-webhook-signature', 400, null)) });
+    await expect(refused(raw, headers, NOW)).rejects.toThrow(PaypalApiError);
   });
 
   it('needs a postback client unless offline', () => {

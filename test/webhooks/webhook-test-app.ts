@@ -4,7 +4,8 @@ import type { TrustProxy } from '../../src/config/trust-proxy-setting.ts';
 import type { DatabaseKind } from '../../src/db/database.ts';
 import type { ProviderId } from '../../src/domain/provider.ts';
 import type { ServiceContext } from '../../src/services/service-context.ts';
-import type { ManualClock, Clock } from '../../src/shared/clock.ts';
+import { systemClock, type ManualClock, type Clock } from '../../src/shared/clock.ts';
+import type { PaypalWebhookSettings } from '../../src/providers/payments/paypal/create-paypal-webhook-verifier-from-settings.ts';
 import { buildWebhookContext } from '../../src/webhooks/build-webhook-context.ts';
 import type { EventProcessor } from '../../src/webhooks/inbox-event.ts';
 import type { WebhookContext } from '../../src/webhooks/webhook-context.ts';
@@ -39,7 +40,11 @@ export type WebhookTestOptions = {
   trustProxy?: TrustProxy;
   /** Replaces the manual clock as the app's clock (the sandbox's, in delivery tests). */
   clock?: Clock;
+  /** PayPal's settings: with a client id, secret and webhook id, PayPal's real verifier checks `POST /webhooks/paypal`. */
+  paypal?: Partial<PaypalWebhookSettings>;
 };
+
+const PAYPAL_DEFAULTS = { PAYPAL_MODE: 'sandbox', PAYPAL_MAX_REQUESTS_PER_SECOND: 10, PAYPAL_WEBHOOK_VERIFICATION: 'offline' } as const;
 
 /** A recur HTTP app with webhooks configured, on a fresh database of the given kind. */
 export async function startWebhookTestApp(kind: DatabaseKind, options: WebhookTestOptions = {}): Promise<WebhookTestApp> {
@@ -53,7 +58,7 @@ export async function startWebhookTestApp(kind: DatabaseKind, options: WebhookTe
       WEBHOOK_UNVERIFIED_LIMIT_PER_MINUTE: options.unverifiedLimitPerMinute ?? 0,
       WEBHOOK_CLAIM_LEASE_SECONDS: 300,
     },
-    { verifiers: buildWebhookVerifiers({ STRIPE_WEBHOOK_SECRET: secrets ?? undefined }), processors: options.processors ?? {} },
+    { verifiers: buildWebhookVerifiers({ STRIPE_WEBHOOK_SECRET: secrets ?? undefined, ...PAYPAL_DEFAULTS, ...options.paypal }, options.clock ?? systemClock), processors: options.processors ?? {} },
   );
   // The same context object the routes hold, so a test may still set fields on it afterwards.
   return (await startTestApp(kind, { webhooks, ...(options.clock ? { clock: options.clock } : {}), ...(options.trustProxy !== undefined ? { settings: { TRUST_PROXY: options.trustProxy } } : {}) })) as WebhookTestApp;

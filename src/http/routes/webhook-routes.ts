@@ -41,7 +41,7 @@ const webhookErrors = { 400: errorJson, 404: errorJson, 413: errorJson, 429: err
 
 const providerWebhookDocs = {
   tags: ['webhooks'],
-  summary: "A provider's event (today Stripe's), signed (Stripe-Signature): verified over the raw bytes, stored, answered; processed later",
+  summary: "A provider's event (Stripe's, signed in Stripe-Signature; PayPal's, signed in its PAYPAL-TRANSMISSION-* headers): verified over the raw bytes, stored, answered; processed later",
   security: [],
   [DOCUMENTED_BODY]: withExample(z.object({ id: z.string(), object: z.literal('event'), type: z.string(), created: z.number().int(), data: z.object({ object: z.record(z.string(), z.unknown()) }) }).loose(), {
     id: 'evt_1QdY4r2eZvKYlo2CkP0wZ7tN',
@@ -75,6 +75,10 @@ function answer(request: FastifyRequest, reply: FastifyReply, outcome: IngestOut
       return sendError(request, reply, { status: 400, code: 'invalid_signature', message: 'the signature is missing, does not match, or is too old' });
     case 'malformed':
       return sendError(request, reply, { status: 400, code: 'malformed_json', message: 'the signed body is not a JSON event' });
+    case 'verification-unavailable':
+      // 503: PayPal delivers again later; by then its certificate host may answer.
+      request.log.warn('webhook not verified: a signing certificate could not be fetched; the provider will retry');
+      return sendError(request, reply, { status: 503, code: 'verification_unavailable', message: 'the signature could not be checked now (the provider\'s certificate could not be fetched); deliver it again' });
     case 'store-failed':
       // The message only: a database error never carries the payload, and the body is never logged.
       request.log.error({ error: messageOf(outcome.error) }, 'webhook could not be stored; the provider will retry');

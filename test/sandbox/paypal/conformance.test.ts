@@ -68,6 +68,13 @@ describe("PayPal sandbox answers against PayPal's OpenAPI specifications", () =>
   it('webhooks, products, plans, subscriptions, transactions, revise, and the error bodies', async () => {
     const webhook = await send('webhooks', '/v1/notifications/webhooks', 'post', '/v1/notifications/webhooks', { url: listener.url('/paypal'), event_types: [{ name: '*' }] });
     conforms(webhook, 'webhooks', '/v1/notifications/webhooks', 'post', '201');
+    // Moved to another URL and back (PayPal's json_patch), keeping its id.
+    const webhookPath = `/v1/notifications/webhooks/${webhook.body.id as string}`;
+    const moved = await send('webhooks', '/v1/notifications/webhooks/{webhook_id}', 'patch', webhookPath, [{ op: 'replace', path: '/url', value: listener.url('/moved') }]);
+    conforms(moved, 'webhooks', '/v1/notifications/webhooks/{webhook_id}', 'patch', '200');
+    expect(moved.body).toMatchObject({ id: webhook.body.id, url: listener.url('/moved') });
+    const back = await send('webhooks', '/v1/notifications/webhooks/{webhook_id}', 'patch', webhookPath, [{ op: 'replace', path: '/url', value: listener.url('/paypal') }]);
+    expect(back.body).toMatchObject({ id: webhook.body.id, url: listener.url('/paypal') });
     const product = await send('products', '/v1/catalogs/products', 'post', '/v1/catalogs/products', { name: 'recur Pro', type: 'SERVICE', category: 'SOFTWARE' });
     conforms(product, 'products', '/v1/catalogs/products', 'post', '201');
     conforms(await paypalCall(sandbox.url, token, 'GET', `/v1/catalogs/products/${product.body.id as string}`), 'products', '/v1/catalogs/products/{product_id}', 'get', '200');

@@ -1,26 +1,14 @@
-import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { isLoopbackSandbox, resolvePaypalApiBase } from '../../../config/paypal-api-base.ts';
-import type { Settings } from '../../../config/settings-schema.ts';
+import { resolvePaypalApiBase } from '../../../config/paypal-api-base.ts';
 import type { Clock } from '../../../shared/clock.ts';
 import { createRequestBudget, type RequestBudget } from '../../../shared/request-budget.ts';
 import { createPaypalSdkClient } from './create-paypal-sdk-client.ts';
 import { createPaypalHttp, type PaypalHttp } from './paypal-http.ts';
 import { createPaypalRestClient, type PaypalRestClient } from './paypal-rest-client.ts';
 import { createPaypalSdkCalls, type PaypalSdkCalls } from './paypal-sdk-calls.ts';
-import { createPaypalWebhookVerifier, type AsyncWebhookVerifier } from './verify-paypal-webhook.ts';
+import type { AsyncWebhookVerifier } from './verify-paypal-webhook.ts';
+import { createPaypalWebhookVerifierFromSettings, type PaypalWebhookSettings } from './create-paypal-webhook-verifier-from-settings.ts';
 
-export type PaypalSettings = Pick<
-  Settings,
-  | 'PAYPAL_CLIENT_ID'
-  | 'PAYPAL_CLIENT_SECRET'
-  | 'PAYPAL_WEBHOOK_ID'
-  | 'PAYPAL_MODE'
-  | 'PAYPAL_API_BASE'
-  | 'PAYPAL_MAX_REQUESTS_PER_SECOND'
-  | 'PAYPAL_WEBHOOK_VERIFICATION'
-  | 'PAYPAL_SANDBOX_ROOT_CA_FILE'
->;
+export type PaypalSettings = PaypalWebhookSettings;
 
 /** Everything recur needs to talk to PayPal, sharing one transport (one token cache, one request budget). */
 export type PaypalClient = { http: PaypalHttp; sdk: PaypalSdkCalls; rest: PaypalRestClient; verifyWebhook: AsyncWebhookVerifier };
@@ -37,13 +25,6 @@ export function createPaypalClient(settings: PaypalSettings, clock: Clock, budge
   const apiBase = resolvePaypalApiBase(settings);
   const http = createPaypalHttp({ apiBase, clientId, clientSecret, clock, budget: budget ?? createRequestBudget(settings.PAYPAL_MAX_REQUESTS_PER_SECOND) });
   const rest = createPaypalRestClient(http);
-  const rootCaFile = settings.PAYPAL_SANDBOX_ROOT_CA_FILE;
-  const verifyWebhook = createPaypalWebhookVerifier({
-    mode: settings.PAYPAL_MODE,
-    webhookId,
-    verification: settings.PAYPAL_WEBHOOK_VERIFICATION,
-    postback: (request) => rest.verifyWebhookSignature(request),
-    loopbackSandbox: rootCaFile && isLoopbackSandbox(settings) ? { apiBase, rootCa: new X509Certificate(readFileSync(rootCaFile)) } : undefined,
-  });
+  const verifyWebhook = createPaypalWebhookVerifierFromSettings(settings, clock, http)!;
   return { http, sdk: createPaypalSdkCalls(createPaypalSdkClient(http, settings.PAYPAL_MODE)), rest, verifyWebhook };
 }

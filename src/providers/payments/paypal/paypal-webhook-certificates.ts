@@ -1,8 +1,14 @@
 import { X509Certificate } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 
-/** PayPal's API hosts that serve webhook certificates, by mode; nothing else is ever fetched. */
-export const PAYPAL_CERT_HOSTS = { live: 'api.paypal.com', sandbox: 'api.sandbox.paypal.com' } as const;
+/**
+ * PayPal's API hosts that serve webhook certificates, by mode; nothing else is ever fetched. PayPal's
+ * PAYPAL-CERT-URL names `api.*`; `api-m.*` is the same API under the name PayPal now documents.
+ */
+export const PAYPAL_CERT_HOSTS: Readonly<Record<'live' | 'sandbox', readonly string[]>> = {
+  live: ['api.paypal.com', 'api-m.paypal.com'],
+  sandbox: ['api.sandbox.paypal.com', 'api-m.sandbox.paypal.com'],
+};
 export const CERT_PATH_PREFIX = '/v1/notifications/certs/';
 /** The subject PayPal's webhook signing certificates carry. */
 export const PAYPAL_CERT_SUBJECTS: readonly string[] = ['messageverificationcerts.paypal.com', 'messageverificationcerts.sandbox.paypal.com'];
@@ -25,6 +31,13 @@ export type CertificateSource = {
 export type TrustedCertificate = { leaf: X509Certificate; validFrom: number; validTo: number };
 
 /**
+ * What a certificate URL gave: a trusted chain; `untrusted` (PayPal answered, with no certificate
+ * or one that does not check out); `unavailable` (PayPal could not be reached or answered 5xx or
+ * 429: nothing is known about the delivery, so it is refused in a way that makes PayPal send it again).
+ */
+export type CertificateLookup = { status: 'trusted'; certificate: TrustedCertificate } | { status: 'untrusted' } | { status: 'unavailable' };
+
+/**
  * Where a webhook's certificate may come from: https from PayPal's own API host for the mode, under
  * /v1/notifications/certs/, one path segment, nothing else in the URL; or the local sandbox's own
  * certs path (http allowed: loopback). Anything else is refused before a request is made, so a forged
@@ -42,7 +55,7 @@ export function isAllowedCertUrl(text: string, source: CertificateSource): boole
     if (url.origin === base.origin && name !== null && CERT_NAME.test(name)) return true;
   }
   const name = rest(CERT_PATH_PREFIX);
-  return url.protocol === 'https:' && url.hostname === PAYPAL_CERT_HOSTS[source.mode] && url.port === '' && name !== null && CERT_NAME.test(name);
+  return url.protocol === 'https:' && PAYPAL_CERT_HOSTS[source.mode].includes(url.hostname) && url.port === '' && name !== null && CERT_NAME.test(name);
 }
 
 function commonNames(certificate: X509Certificate): string[] {
@@ -108,7 +121,7 @@ function defaultAnchors(): X509Certificate[] {
  * not kept, so the next delivery tries again.
  */
 export function createCertificateStore(source: CertificateSource, maxEntries = 16) {
-  const cache = new Map<string, Promise<TrustedCertificate | null>>();
+  const cache = new Map<string, Promise<CertificateLookup>>();
   const fetchImpl = source.fetch ?? fetch;
   const anchorsFor = (url: string): readonly X509Certificate[] => {
     const sandbox = source.loopbackSandbox;
@@ -116,21 +129,25 @@ export function createCertificateStore(source: CertificateSource, maxEntries = 1
     return source.trustAnchors ?? defaultAnchors();
   };
 
-  const download = async (url: string): Promise<TrustedCertificate | null> => {
+  const download = async (url: string): Promise<CertificateLookup> => {
+    let text: string;
     try {
       const response = await fetchImpl(url, { redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-      if (!response.ok) return null;
-      const text = await response.text();
-      if (text.length > MAX_CERT_BYTES) return null;
-      return verifyCertificateChain(text, anchorsFor(url));
+      if (response.status >= 500 || response.status === 429) return { status: 'unavailable' };
+      if (!response.ok) return { status: 'untrusted' };
+      text = await response.text();
     } catch {
-      return null;
+      // Refused connection, DNS failure, timeout, reset: PayPal's side, not the sender's.
+      return { status: 'unavailable' };
     }
+    if (text.length > MAX_CERT_BYTES) return { status: 'untrusted' };
+    const certificate = verifyCertificateChain(text, anchorsFor(url));
+    return certificate ? { status: 'trusted', certificate } : { status: 'untrusted' };
   };
 
   return {
-    /** The trusted certificate at `url` (already checked by `isAllowedCertUrl`), or null. */
-    async get(url: string): Promise<TrustedCertificate | null> {
+    /** What the certificate at `url` (already checked by `isAllowedCertUrl`) gave. */
+    async get(url: string): Promise<CertificateLookup> {
       let entry = cache.get(url);
       if (entry) {
         // Most recently used last: the oldest entry is the first to go.
@@ -141,9 +158,9 @@ export function createCertificateStore(source: CertificateSource, maxEntries = 1
         cache.set(url, entry);
         while (cache.size > maxEntries) cache.delete(cache.keys().next().value!);
       }
-      const trusted = await entry;
-      if (!trusted && cache.get(url) === entry) cache.delete(url);
-      return trusted;
+      const lookup = await entry;
+      if (lookup.status !== 'trusted' && cache.get(url) === entry) cache.delete(url);
+      return lookup;
     },
     get size() {
       return cache.size;

@@ -1,6 +1,7 @@
 import { verify } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
+import { RecurError } from '../../../shared/errors.ts';
 import type { VerifyResult } from '../../../webhooks/webhook-verifier.ts';
 import { crc32 } from './crc32.ts';
 import { createCertificateStore, isAllowedCertUrl, type CertificateSource } from './paypal-webhook-certificates.ts';
@@ -63,8 +64,9 @@ function readTransmission(headers: IncomingHttpHeaders): Transmission | null {
  * Verifies a PayPal delivery: SHA256withRSA over `<transmission id>|<transmission time>|<our webhook
  * id>|<CRC-32 of the raw bytes, decimal>`, with PayPal's certificate from its cert URL (only PayPal's
  * own host and path; chain, validity and subject checked; cached), the transmission time within the
- * window of recur's clock. Missing or malformed headers are `malformed`; every other failure is
- * `bad-signature`. Postback asks PayPal instead; offline-then-postback asks only when offline fails
+ * window of recur's clock. Missing or malformed headers are `malformed`; a certificate that could not
+ * be fetched, or a postback PayPal could not answer (unreachable, 5xx, 429), is `unavailable`, so
+ * PayPal delivers again; every other failure is `bad-signature`. Postback asks PayPal instead; offline-then-postback asks only when offline fails
  * (e.g. a certificate PayPal has rotated to that does not chain as expected).
  */
 export function createPaypalWebhookVerifier(options: PaypalWebhookVerifierOptions): AsyncWebhookVerifier {
@@ -72,11 +74,15 @@ export function createPaypalWebhookVerifier(options: PaypalWebhookVerifierOption
   const windowMs = (options.windowSeconds ?? DEFAULT_WINDOW_SECONDS) * 1000;
   const certificates = createCertificateStore(options, options.certificateCacheSize);
 
-  const verifyOffline = async (raw: Buffer, transmission: Transmission, receivedAt: Date): Promise<boolean> => {
+  /** true: genuine; false: not; 'unavailable': its certificate could not be fetched (PayPal unreachable). */
+  const verifyOffline = async (raw: Buffer, transmission: Transmission, receivedAt: Date): Promise<boolean | 'unavailable'> => {
     if (!isAllowedCertUrl(transmission.certUrl, options)) return false;
-    const trusted = await certificates.get(transmission.certUrl);
+    const lookup = await certificates.get(transmission.certUrl);
+    if (lookup.status === 'unavailable') return 'unavailable';
+    if (lookup.status === 'untrusted') return false;
+    const trusted = lookup.certificate;
     const now = receivedAt.getTime();
-    if (!trusted || now < trusted.validFrom || now > trusted.validTo) return false;
+    if (now < trusted.validFrom || now > trusted.validTo) return false;
     const message = `${transmission.id}|${transmission.time}|${options.webhookId}|${crc32(raw)}`;
     try {
       return verify('sha256', Buffer.from(message, 'utf8'), trusted.leaf.publicKey, transmission.signature);
@@ -85,29 +91,38 @@ export function createPaypalWebhookVerifier(options: PaypalWebhookVerifierOption
     }
   };
 
-  const verifyByPostback = async (event: unknown, transmission: Transmission): Promise<boolean> => {
-    const status = await options.postback!({
-      auth_algo: transmission.authAlgo,
-      cert_url: transmission.certUrl,
-      transmission_id: transmission.id,
-      transmission_sig: transmission.signatureText,
-      transmission_time: transmission.time,
-      webhook_id: options.webhookId,
-      webhook_event: event,
-    });
-    return status === 'SUCCESS';
+  /** PayPal's answer; 'unavailable' when PayPal could not give one (unreachable, 5xx, 429 after the transport's retries). */
+  const verifyByPostback = async (event: unknown, transmission: Transmission): Promise<boolean | 'unavailable'> => {
+    try {
+      const status = await options.postback!({
+        auth_algo: transmission.authAlgo,
+        cert_url: transmission.certUrl,
+        transmission_id: transmission.id,
+        transmission_sig: transmission.signatureText,
+        transmission_time: transmission.time,
+        webhook_id: options.webhookId,
+        webhook_event: event,
+      });
+      return status === 'SUCCESS';
+    } catch (error) {
+      if (error instanceof RecurError && error.retryable) return 'unavailable';
+      throw error;
+    }
   };
 
   return async (raw, headers, receivedAt): Promise<VerifyResult> => {
     const transmission = readTransmission(headers);
     if (!transmission) return { ok: false, reason: 'malformed' };
     if (Math.abs(receivedAt.getTime() - transmission.timeMs) > windowMs) return { ok: false, reason: 'bad-signature' };
-    if (options.verification !== 'postback' && (await verifyOffline(raw, transmission, receivedAt))) return parseEvent(raw);
-    if (options.verification === 'offline') return { ok: false, reason: 'bad-signature' };
+    const offline = options.verification === 'postback' ? false : await verifyOffline(raw, transmission, receivedAt);
+    if (offline === true) return parseEvent(raw);
+    if (options.verification === 'offline') return { ok: false, reason: offline === 'unavailable' ? 'unavailable' : 'bad-signature' };
     // The postback needs the event as JSON: the one place a body is parsed before it is verified.
     const parsed = parseEvent(raw);
     if (!parsed.ok) return parsed;
-    return (await verifyByPostback(parsed.event.payload, transmission)) ? parsed : { ok: false, reason: 'bad-signature' };
+    const answer = await verifyByPostback(parsed.event.payload, transmission);
+    if (answer === 'unavailable') return { ok: false, reason: 'unavailable' };
+    return answer ? parsed : { ok: false, reason: 'bad-signature' };
   };
 }
 
