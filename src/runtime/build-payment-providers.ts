@@ -10,6 +10,7 @@ import { createStripeClient } from '../providers/payments/stripe/create-stripe-c
 import { createStripeGateway } from '../providers/payments/stripe/create-stripe-gateway.ts';
 import { createStripeProvider } from '../providers/payments/stripe/stripe-provider.ts';
 import { createStripeWebhookVerifier } from '../providers/payments/stripe/verify-stripe-webhook.ts';
+import { stripeEventDialect } from '../providers/payments/stripe/events/stripe-event-dialect.ts';
 import { createProviderEventProcessor } from '../services/sync/create-provider-event-processor.ts';
 import { createPaymentProviders, type PaymentProviders } from '../services/payment-providers.ts';
 import type { JobQueue } from '../services/service-context.ts';
@@ -45,7 +46,7 @@ function buildStripe(config: ProviderSettings, { db, clock, jobs }: Deps): { pro
   if (!config.STRIPE_SECRET_KEY) return null;
   const budget = createRequestBudget(config.STRIPE_MAX_REQUESTS_PER_SECOND);
   const provider = createStripeProvider(createStripeGateway(createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE, budget })));
-  const processor = createProviderEventProcessor({ gateway: provider.gateway, db, clock, plans: config.catalogue.plans, defaultLocale: config.DEFAULT_LOCALE, jobs });
+  const processor = createProviderEventProcessor({ dialect: stripeEventDialect, gateway: provider.gateway, db, clock, plans: config.catalogue.plans, defaultLocale: config.DEFAULT_LOCALE, jobs });
   return { provider, processor };
 }
 
