@@ -8,7 +8,12 @@ export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded' | 'p
 
 export type ProviderSubscription = {
   id: string;
-  providerCustomerId: string;
+  /**
+   * The provider's customer (Stripe: the customer id; PayPal: the payer id). null while the provider
+   * knows no customer yet: a PayPal subscription the buyer has not approved has no payer, and is
+   * nobody's subscription in recur until it has one.
+   */
+  providerCustomerId: string | null;
   /** The provider's own status word; the domain maps it (see subscription-status.ts). */
   status: string;
   priceId: string | null;

@@ -36,6 +36,7 @@ const syncSubscription: StripeEventHandler = async (event, deps) => {
   // Stripe's current object, never the payload: the payload may be older than events already applied.
   const subscription = await deps.gateway.retrieveSubscription(id);
   if (!subscription) return unknownAtStripe('subscription', id);
+  if (!subscription.providerCustomerId) return 'the subscription has no customer yet';
   const snapshot = await snapshotFor(deps, subscription.providerCustomerId, subscription.metadata['recur_customer_id'] ?? null);
   return { ...snapshot, subscription };
 };
@@ -64,6 +65,7 @@ const syncUpcomingInvoice: StripeEventHandler = async (event, deps) => {
   if (!subscriptionId) return 'an invoice without an id that names no subscription';
   const subscription = await deps.gateway.retrieveSubscription(subscriptionId);
   if (!subscription) return unknownAtStripe('subscription', subscriptionId);
+  if (!subscription.providerCustomerId) return 'the subscription has no customer yet';
   return { ...(await snapshotFor(deps, subscription.providerCustomerId, subscription.metadata['recur_customer_id'] ?? null)), subscription };
 };
 
