@@ -48,6 +48,7 @@ async function recordDispute(tx: Queryable, customerId: string, dispute: Provide
       status: dispute.status,
       evidenceDueBy: dispute.evidenceDueBy,
       openedAt: dispute.created,
+      closedWith: dispute.outcome ?? null,
     },
     ctx.now,
   );
