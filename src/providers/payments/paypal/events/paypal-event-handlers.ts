@@ -98,7 +98,10 @@ const syncDispute = (action: string): PaypalEventHandler => async (event, deps) 
   if (typeof snapshot === 'string') {
     throw new RecurError('conflict', `dispute ${id}: ${snapshot}; tried again once the payment is recorded`);
   }
-  return { ...snapshot, dispute, note: disputeNote(action, dispute) };
+  // PayPal's read of a sale or capture does not say it is disputed (Stripe's charge does): the
+  // dispute PayPal holds against it does, and recur's payment turns `disputed` as for Stripe.
+  const disputed = snapshot.payment ? { ...snapshot.payment, status: 'disputed' as const } : null;
+  return { ...snapshot, payment: disputed, dispute, note: disputeNote(action, dispute) };
 };
 
 // recur records one-time orders at the checkout return and by their capture's events; an approval
