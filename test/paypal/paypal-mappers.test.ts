@@ -182,7 +182,7 @@ describe('PayPal payments, orders, disputes and plans in recur\'s terms', () => 
     expect(neutral.id).toBe('PP-D-27803');
   });
 
-  it('a billing plan is a price: the regular cycle\'s amount and interval', () => {
+  it('a billing plan is a price: the regular cycle\'s amount and interval, and its trial cycle in days', () => {
     const plan = {
       id: 'P-5ML4271244454362WXNWU5NQ',
       productId: 'PROD-XXCD1234QWER65782',
@@ -193,7 +193,7 @@ describe('PayPal payments, orders, disputes and plans in recur\'s terms', () => 
       ],
     } as never;
     const price = toPaypalProviderPrice(plan);
-    expect(price).toEqual({ id: 'P-5ML4271244454362WXNWU5NQ', productId: 'PROD-XXCD1234QWER65782', lookupKey: null, amountMinor: 29990, currency: 'EUR', interval: 'year', active: true });
+    expect(price).toEqual({ id: 'P-5ML4271244454362WXNWU5NQ', productId: 'PROD-XXCD1234QWER65782', lookupKey: null, amountMinor: 29990, currency: 'EUR', interval: 'year', active: true, trialDays: 30 });
     const neutral: ProviderPrice = price!;
     expect(neutral.interval).toBe('year');
   });

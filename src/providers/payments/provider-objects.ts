@@ -65,12 +65,26 @@ export type ProviderCheckoutSession = {
   firstPayment: ProviderPayment | null;
 };
 
-export type ProviderPrice = { id: string; productId: string; lookupKey: string | null; amountMinor: number; currency: string; interval: BillingInterval | null; active: boolean };
+export type ProviderPrice = {
+  id: string;
+  productId: string;
+  lookupKey: string | null;
+  amountMinor: number;
+  currency: string;
+  interval: BillingInterval | null;
+  active: boolean;
+  /**
+   * The free trial the price itself starts with, in days (a PayPal billing plan carries its trial
+   * cycle). null: the price carries no trial of its own (Stripe gives the trial at checkout).
+   */
+  trialDays: number | null;
+};
 
 export type NewProviderCustomer = { recurCustomerId: string; externalId: string; email: string; name: string | null; locale: string };
 
 export type NewCheckoutSession = {
-  providerCustomerId: string;
+  /** null for a provider without customer objects (capabilities.customerObject false). */
+  providerCustomerId: string | null;
   priceId: string;
   trialDays: number;
   recurCustomerId: string;
@@ -82,6 +96,12 @@ export type NewCheckoutSession = {
   submitMessage: string | null;
   idempotencyKey: string;
 };
+
+/**
+ * Whose open checkouts to list: the provider customer where the provider keeps one, else the
+ * recur customer the checkouts were opened for (PayPal: the subscriptions' `custom_id`).
+ */
+export type CheckoutOwner = { providerCustomerId: string | null; recurCustomerId: string };
 
 /** An open subscription checkout of one provider customer, newest first when listed. */
 export type OpenCheckoutSession = { id: string; created: Date; url: string | null; recurCustomerId: string | null; planId: string | null };

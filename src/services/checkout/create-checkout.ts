@@ -47,7 +47,8 @@ export async function createCheckout(ctx: ServiceContext, request: CheckoutReque
   const priceId = (await provider.gateway.findPriceByLookupKey(lookupKeyForPlan(plan.id)))?.id ?? findProviderPriceId(plan, provider.id);
   if (!priceId) throw new RecurError('conflict', `plan "${plan.id}" has no ${provider.name} price yet: run \`recur plans sync\``);
 
-  const providerCustomerId = await ensureProviderCustomer(ctx, provider.gateway, customer);
+  // A provider without customer objects (PayPal) learns the payer at approval; the return links it.
+  const providerCustomerId = provider.capabilities.customerObject ? await ensureProviderCustomer(ctx, provider.gateway, customer) : null;
   const earlier = new Set((await listOpenCheckoutSessionsOfCustomer(ctx.db, provider.id, customer.id, new Date(ctx.clock.now().getTime() - LONGEST_SESSION_MS))).map((row) => row.providerSessionId));
   const session = await provider.gateway.createCheckoutSession({
     providerCustomerId,
@@ -88,9 +89,9 @@ export async function createCheckout(ctx: ServiceContext, request: CheckoutReque
 async function confirmStillNewest(
   ctx: ServiceContext,
   provider: PaymentProvider,
-  input: { session: { id: string; url: string }; providerCustomerId: string; recurCustomerId: string },
+  input: { session: { id: string; url: string }; providerCustomerId: string | null; recurCustomerId: string },
 ): Promise<Pick<OpenCheckoutSession, 'id' | 'planId' | 'url'>> {
-  const listed = (await provider.gateway.listOpenCheckoutSessions(input.providerCustomerId)).filter((candidate) => candidate.recurCustomerId === input.recurCustomerId);
+  const listed = (await provider.gateway.listOpenCheckoutSessions({ providerCustomerId: input.providerCustomerId, recurCustomerId: input.recurCustomerId })).filter((candidate) => candidate.recurCustomerId === input.recurCustomerId);
   const own = listed.find((candidate) => candidate.id === input.session.id);
   if (own) return own;
   const status = (await provider.gateway.retrieveCheckoutSession(input.session.id))?.status ?? 'expired';

@@ -51,5 +51,5 @@ export type PaypalProviderOrder = {
   capture: PaypalProviderPayment | null;
 };
 
-/** PayPal plans have no lookup key. */
-export type PaypalProviderPrice = ProviderPrice & { lookupKey: null };
+/** A billing plan; its lookup key is the one recur wrote into its description (paypal-plan-catalogue.ts). */
+export type PaypalProviderPrice = ProviderPrice;

@@ -77,7 +77,7 @@ function createCoreOperations(stripe: Stripe): CoreOperations {
         stripe.checkout.sessions.create(
           {
             mode: 'subscription',
-            customer: session.providerCustomerId,
+            ...(session.providerCustomerId ? { customer: session.providerCustomerId } : {}),
             line_items: [{ price: session.priceId, quantity: 1 }],
             subscription_data: {
               ...(session.trialDays > 0 ? { trial_period_days: session.trialDays } : {}),
@@ -97,7 +97,9 @@ function createCoreOperations(stripe: Stripe): CoreOperations {
       return { id: created.id, url: created.url! };
     },
 
-    async listOpenCheckoutSessions(providerCustomerId) {
+    async listOpenCheckoutSessions({ providerCustomerId }) {
+      // Stripe keeps a customer for every checkout recur opens.
+      if (!providerCustomerId) return [];
       const sessions = await callStripe('listing open checkout sessions', () => stripe.checkout.sessions.list({ customer: providerCustomerId, status: 'open', limit: 100 }));
       return sessions.data
         .filter((session) => session.mode === 'subscription')

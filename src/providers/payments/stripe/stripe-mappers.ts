@@ -33,6 +33,8 @@ export function toProviderPrice(price: Stripe.Price): ProviderPrice {
     currency: price.currency.toUpperCase(),
     interval: interval === 'month' ? 'month' : interval === 'year' ? 'year' : null,
     active: price.active,
+    // Stripe gives a trial at checkout, not on the price.
+    trialDays: null,
   };
 }
 
