@@ -16,6 +16,7 @@ import { createStripeProvider } from '../providers/payments/stripe/stripe-provid
 import { createStripeWebhookVerifier } from '../providers/payments/stripe/verify-stripe-webhook.ts';
 import { stripeEventDialect } from '../providers/payments/stripe/events/stripe-event-dialect.ts';
 import { createProviderEventProcessor } from '../services/sync/create-provider-event-processor.ts';
+import { createPaypalEventProcessor } from './create-paypal-event-processor.ts';
 import { createPaymentProviders, type PaymentProviders } from '../services/payment-providers.ts';
 import type { JobQueue } from '../services/service-context.ts';
 import { publicBaseUrlOf } from './public-base-url.ts';
@@ -54,17 +55,13 @@ function buildStripe(config: ProviderSettings, { db, clock, jobs }: Deps): { pro
   return { provider, processor };
 }
 
-/**
- * PayPal when its client id, secret and webhook id are set. Its event processor is not built yet:
- * until `createPaypalEventProcessor` is wired here, PayPal's deliveries wait in the inbox (replayable)
- * and the checkout return and reconciliation keep recur equal to PayPal.
- */
-function buildPaypal(config: ProviderSettings, { clock }: Deps): { provider: PaymentProvider; processor: EventProcessor | null } | null {
+/** PayPal when its client id, secret and webhook id are set, with its event processor (PayPal's dialect) on the same gateway. */
+function buildPaypal(config: ProviderSettings, { db, clock, jobs }: Deps): { provider: PaymentProvider; processor: EventProcessor | null } | null {
   const client = createPaypalClient(config, clock);
   if (!client) return null;
   const provider = createPaypalProvider(createPaypalGateway(client, { brandName: configuredShopName(config) }));
-  // PAYPAL EVENT PROCESSOR: createPaypalEventProcessor({ gateway: provider.gateway, db, clock, plans, defaultLocale, jobs }) goes here.
-  return { provider, processor: null };
+  const processor = createPaypalEventProcessor({ gateway: provider.gateway, db, clock, plans: config.catalogue.plans, defaultLocale: config.DEFAULT_LOCALE, jobs });
+  return { provider, processor };
 }
 
 /**

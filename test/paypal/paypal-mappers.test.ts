@@ -88,6 +88,9 @@ describe('PayPal subscriptions in recur\'s terms', () => {
     ['APPROVED', {}, 'incomplete'],
     ['ACTIVE', {}, 'active'],
     ['ACTIVE', { cycleExecutions: [{ tenureType: 'TRIAL', sequence: 1, cyclesCompleted: 0, cyclesRemaining: 1, totalCycles: 1 }] }, 'trialing'],
+    // The running trial cycle counted as completed from its first day, as the sandbox (and PayPal) show it.
+    ['ACTIVE', { cycleExecutions: [{ tenureType: 'TRIAL', sequence: 1, cyclesCompleted: 1, cyclesRemaining: 0, totalCycles: 1 }, { tenureType: 'REGULAR', sequence: 2, cyclesCompleted: 0, totalCycles: 0 }] }, 'trialing'],
+    ['ACTIVE', { cycleExecutions: [{ tenureType: 'TRIAL', sequence: 1, cyclesCompleted: 1, cyclesRemaining: 0, totalCycles: 1 }, { tenureType: 'REGULAR', sequence: 2, cyclesCompleted: 1, totalCycles: 0 }] }, 'active'],
     ['ACTIVE', { failedPaymentsCount: 1 }, 'past_due'],
     ['SUSPENDED', { failedPaymentsCount: 0 }, 'paused'],
     ['SUSPENDED', { failedPaymentsCount: 3 }, 'past_due'],

@@ -10,17 +10,18 @@ const dateOf = (text: string | undefined | null): Date | null => {
 
 /** True while the subscription is in its trial cycle: a TRIAL tenure with cycles left to run. */
 function isInsideTrial(subscription: Subscription): boolean {
-  const trial = subscription.billingInfo?.cycleExecutions?.find((cycle) => String(cycle.tenureType) === 'TRIAL');
-  if (!trial) return false;
-  if (trial.cyclesRemaining !== undefined) return trial.cyclesRemaining > 0;
-  return trial.totalCycles !== undefined && trial.cyclesCompleted < trial.totalCycles;
+  const cycles = subscription.billingInfo?.cycleExecutions ?? [];
+  if (!cycles.some((cycle) => String(cycle.tenureType) === 'TRIAL')) return false;
+  // PayPal may count the running trial cycle as completed from its start (cycles_completed 1,
+  // cycles_remaining 0 on the trial's first day): the trial lasts until a regular cycle is counted.
+  return cycles.filter((cycle) => String(cycle.tenureType) === 'REGULAR').every((cycle) => cycle.cyclesCompleted === 0);
 }
 
 /** When the last trial cycle ends, which is when the first regular charge is due; known while inside the last trial cycle. */
 function trialEndOf(subscription: Subscription): Date | null {
   const trial = subscription.billingInfo?.cycleExecutions?.find((cycle) => String(cycle.tenureType) === 'TRIAL');
   if (!trial || !isInsideTrial(subscription)) return null;
-  const lastTrialCycle = trial.cyclesRemaining === 1 || (trial.totalCycles !== undefined && trial.totalCycles - trial.cyclesCompleted === 1);
+  const lastTrialCycle = (trial.cyclesRemaining ?? 0) <= 1 || (trial.totalCycles !== undefined && trial.totalCycles - trial.cyclesCompleted <= 1);
   return lastTrialCycle ? dateOf(subscription.billingInfo?.nextBillingTime) : null;
 }
 

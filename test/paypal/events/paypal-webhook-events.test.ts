@@ -1,0 +1,129 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { insertInboxEvent } from '../../../src/db/repositories/webhook-inbox-repository.ts';
+import { APPLY_DISPUTE_POLICY } from '../../../src/services/risk/risk-jobs.ts';
+import { accessToken, paypalCall } from '../../sandbox/paypal/paypal-kit.ts';
+import { testDatabaseKinds } from '../../support/test-database.ts';
+import { DISPUTES, inboxReasons, onDay, PAYS, paymentRows, RENEWALS_FAIL, startPaypalRecur, subscriptionRow, type PaypalRecur, type WebhookFaults } from './paypal-events-kit.ts';
+
+/** PayPal's own word on a subscription's billing dates, read through its API. */
+async function billingAtPaypal(recur: PaypalRecur, id: string): Promise<{ nextBillingTime: Date; lastPaymentTime: Date | null }> {
+  const token = await accessToken(recur.sandbox.url);
+  const body = (await paypalCall(recur.sandbox.url, token, 'GET', `/v1/billing/subscriptions/${id}`)).body as { billing_info: { next_billing_time: string; last_payment?: { time: string } } };
+  return { nextBillingTime: new Date(body.billing_info.next_billing_time), lastPaymentTime: body.billing_info.last_payment ? new Date(body.billing_info.last_payment.time) : null };
+}
+
+/**
+ * One paying and one failing subscriber from approval to day 40, checked at each step against
+ * what PayPal says: trialing, then the charge at the trial's end (paid: active; declined: past due
+ * from that first failure), PayPal's retry five days later (the failure's date does not move),
+ * and the suspension at the plan's threshold.
+ */
+async function runTrialChargeAndFailures(recur: PaypalRecur): Promise<void> {
+  const paying = await recur.subscribe(PAYS);
+  const failing = await recur.subscribe(RENEWALS_FAIL);
+  await recur.settle();
+  for (const { subscriptionId, customerId } of [paying, failing]) {
+    expect(await subscriptionRow(recur.t, subscriptionId)).toMatchObject({ status: 'trialing', provider_status: 'ACTIVE:TRIAL', customer_id: customerId, trial_end: onDay(30), past_due_since: null });
+  }
+
+  await recur.moveToDay(30);
+  const paid = await billingAtPaypal(recur, paying.subscriptionId);
+  expect(paid.lastPaymentTime).toEqual(onDay(30));
+  expect(await subscriptionRow(recur.t, paying.subscriptionId)).toMatchObject({ status: 'active', provider_status: 'ACTIVE', trial_end: null, current_period_start: onDay(30), current_period_end: paid.nextBillingTime });
+  const payments = await paymentRows(recur.t, paying.customerId);
+  expect(payments).toHaveLength(1);
+  expect(payments[0]).toMatchObject({ status: 'succeeded', amount_minor: 2999, currency: 'EUR' });
+  expect(payments[0]!.subscription_id).not.toBeNull();
+  expect(await subscriptionRow(recur.t, failing.subscriptionId)).toMatchObject({ status: 'past_due', provider_status: 'ACTIVE:PAYMENT_FAILED', past_due_since: onDay(30) });
+
+  // PayPal's retry on day 35 fails too: the incident still began on day 30.
+  await recur.moveToDay(35);
+  expect(await subscriptionRow(recur.t, failing.subscriptionId)).toMatchObject({ status: 'past_due', provider_status: 'ACTIVE:PAYMENT_FAILED', past_due_since: onDay(30) });
+
+  // The third failure reaches the plan's threshold: PayPal suspends it, still past due from day 30.
+  await recur.moveToDay(40);
+  expect(await subscriptionRow(recur.t, failing.subscriptionId)).toMatchObject({ status: 'past_due', provider_status: 'SUSPENDED:PAYMENT_FAILED', past_due_since: onDay(30) });
+  expect(await paymentRows(recur.t, failing.customerId)).toEqual([]);
+  expect(await subscriptionRow(recur.t, paying.subscriptionId)).toMatchObject({ status: 'active', current_period_start: onDay(30), current_period_end: paid.nextBillingTime });
+  expect(await inboxReasons(recur.t, 'dead')).toEqual([]);
+}
+
+describe.each(testDatabaseKinds)('PayPal webhook events applied by the worker on %s', (kind) => {
+  let recur: PaypalRecur | undefined;
+  afterEach(async () => {
+    await recur?.close();
+    recur = undefined;
+  });
+
+  it('trialing, then the charge at the trial end (active, PayPal\'s period), and a failing payer past due from the first failure to the suspension', async () => {
+    recur = await startPaypalRecur(kind);
+    await runTrialChargeAndFailures(recur);
+  });
+
+  it('ends in the same state with every event delivered three times, in shuffled order', async () => {
+    const faults: WebhookFaults = { duplicateRate: 1, duplicateCopies: 3, shuffle: true };
+    recur = await startPaypalRecur(kind, faults);
+    await runTrialChargeAndFailures(recur);
+    // Every event reached recur three times and was stored once.
+    const delivered = recur.sandbox.ctx.webhooks.deliveries().filter((delivery) => delivery.url === `${recur!.baseUrl}/webhooks/paypal` && delivery.status === 'delivered');
+    const events = new Set(delivered.map((delivery) => delivery.eventId));
+    expect(events.size).toBeGreaterThan(5);
+    expect(delivered).toHaveLength(events.size * 3);
+    const stored = await recur.t.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM webhook_inbox WHERE provider = 'paypal'");
+    expect(stored.rows[0]!.n).toBe(events.size);
+  });
+
+  it("records a dispute through the disputing payer and queues the policy once; PayPal's outcome on RESOLVED", async () => {
+    recur = await startPaypalRecur(kind);
+    const { customerId, subscriptionId } = await recur.subscribe(DISPUTES);
+    await recur.moveToDay(30);
+    const [sale] = await paymentRows(recur.t, customerId);
+    expect(sale).toMatchObject({ status: 'succeeded', amount_minor: 2999 });
+
+    // The disputing payer disputes the first payment a day later.
+    await recur.moveToDay(31);
+    const disputes = await recur.t.ctx.db.query<{ id: string; provider_dispute_id: string; status: string; outcome: string | null; payment_id: string | null; customer_id: string; amount_minor: number }>(
+      "SELECT id, provider_dispute_id, status, outcome, payment_id, customer_id, amount_minor::int AS amount_minor FROM disputes WHERE provider = 'paypal'",
+    );
+    expect(disputes.rows).toHaveLength(1);
+    const dispute = disputes.rows[0]!;
+    const payment = await recur.t.ctx.db.query<{ id: string }>("SELECT id FROM payments WHERE provider = 'paypal' AND provider_payment_id = $1", [sale!.provider_payment_id]);
+    expect(dispute).toMatchObject({ status: 'WAITING_FOR_SELLER_RESPONSE', outcome: null, customer_id: customerId, payment_id: payment.rows[0]!.id, amount_minor: 2999 });
+    const policies = async () => (await recur!.t.ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1', [APPLY_DISPUTE_POLICY])).rows[0]!.n;
+    expect(await policies()).toBe(1);
+    expect((await paymentRows(recur.t, customerId))[0]).toMatchObject({ provider_payment_id: sale!.provider_payment_id, status: 'disputed' });
+
+    // Unanswered for ten days it goes to PayPal's review; PayPal then decides for the seller.
+    await recur.moveToDay(42);
+    const token = await accessToken(recur.sandbox.url);
+    const adjudicated = await paypalCall(recur.sandbox.url, token, 'POST', `/v1/customer/disputes/${dispute.provider_dispute_id}/adjudicate`, { adjudication_outcome: 'SELLER_FAVOR' });
+    expect(adjudicated.status).toBe(200);
+    await recur.settle();
+    const resolved = await recur.t.ctx.db.query<{ status: string; outcome: string | null }>('SELECT status, outcome FROM disputes WHERE id = $1', [dispute.id]);
+    expect(resolved.rows[0]).toEqual({ status: 'RESOLVED', outcome: 'RESOLVED_SELLER_FAVOUR' });
+    expect(await policies()).toBe(1);
+    const notes = await recur.t.ctx.db.query<{ action: string }>("SELECT action FROM audit_log WHERE entity = 'payment' AND actor LIKE 'webhook:paypal:%' AND action LIKE 'dispute_%'");
+    expect(notes.rows.map((row) => row.action).sort()).toEqual(['dispute_closed', 'dispute_opened', 'dispute_updated']);
+    expect(await subscriptionRow(recur.t, subscriptionId)).not.toBeNull();
+  });
+
+  it('ignores an event about a subscription PayPal does not have, saying so, and writes nothing', async () => {
+    recur = await startPaypalRecur(kind);
+    const now = recur.t.ctx.clock.now();
+    const payload = {
+      id: 'WH-UNKNOWN-1',
+      event_version: '1.0',
+      create_time: now.toISOString(),
+      resource_type: 'subscription',
+      event_type: 'BILLING.SUBSCRIPTION.ACTIVATED',
+      summary: 'Subscription I-DOESNOTEXIST activated',
+      resource: { id: 'I-DOESNOTEXIST', status: 'ACTIVE', custom_id: '00000000-0000-4000-8000-000000000000', subscriber: { payer_id: 'FORGEDPAYER' } },
+    };
+    await insertInboxEvent(recur.t.ctx.db, { provider: 'paypal', providerEventId: payload.id, type: payload.event_type, payload, providerCreatedAt: now }, now);
+    await recur.settle();
+    expect(await inboxReasons(recur.t, 'ignored')).toEqual([{ type: 'BILLING.SUBSCRIPTION.ACTIVATED', last_error: 'ignored: subscription I-DOESNOTEXIST does not exist at PayPal (the event is not applied)' }]);
+    expect(await subscriptionRow(recur.t, 'I-DOESNOTEXIST')).toBeNull();
+    const customers = await recur.t.ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM customers');
+    expect(customers.rows[0]!.n).toBe(0);
+  });
+});
