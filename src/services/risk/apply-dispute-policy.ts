@@ -5,7 +5,7 @@ import { providerName } from '../../domain/provider.ts';
 import type { RiskOperations } from '../../providers/payments/risk-operations.ts';
 import { RecurError } from '../../shared/errors.ts';
 import type { ServiceContext } from '../service-context.ts';
-import { cancelSubscriptionForRisk, isLive } from './cancel-subscription-for-risk.ts';
+import { cancelSubscriptionForRisk, isLiveAt } from './cancel-subscription-for-risk.ts';
 import { runRiskStep } from './run-risk-step.ts';
 
 export const DISPUTE_ALERT_TEMPLATE = 'admin-alert-dispute';
@@ -48,6 +48,7 @@ export async function applyDisputePolicy(ctx: Ctx, disputeId: string, options: {
     });
   }
 
+  const isLive = isLiveAt(dispute.provider);
   if (subscription && isLive(subscription)) {
     await cancelSubscriptionForRisk(ctx, gateway, subscription, 'dispute', { now, actor, reason: `payment disputed (${dispute.reason ?? 'no reason given'})` });
   }

@@ -5,6 +5,17 @@ import { accessToken, paypalCall } from '../../sandbox/paypal/paypal-kit.ts';
 import { testDatabaseKinds } from '../../support/test-database.ts';
 import { DISPUTES, inboxReasons, onDay, PAYS, paymentRows, RENEWALS_FAIL, startPaypalRecur, subscriptionRow, type PaypalRecur, type WebhookFaults } from './paypal-events-kit.ts';
 
+/** Waits until no job of this name is waiting, retrying or running (bounded). */
+async function waitForJobs(recur: PaypalRecur, name: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const open = await recur.t.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry', 'active')", [name]);
+    if (open.rows[0]!.n === 0) return;
+    if (Date.now() > deadline) throw new Error(`${name} jobs still open after 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** PayPal's own word on a subscription's billing dates, read through its API. */
 async function billingAtPaypal(recur: PaypalRecur, id: string): Promise<{ nextBillingTime: Date; lastPaymentTime: Date | null }> {
   const token = await accessToken(recur.sandbox.url);
@@ -93,6 +104,13 @@ describe.each(testDatabaseKinds)('PayPal webhook events applied by the worker on
     expect(await policies()).toBe(1);
     expect((await paymentRows(recur.t, customerId))[0]).toMatchObject({ provider_payment_id: sale!.provider_payment_id, status: 'disputed' });
 
+    // The policy (hold, the default) ends the disputed subscription at PayPal; PayPal's CANCELLED
+    // event brings the row along, dated by PayPal's status change.
+    await waitForJobs(recur, APPLY_DISPUTE_POLICY);
+    await recur.settle();
+    expect((await recur.t.ctx.db.query<{ policy: string | null }>('SELECT policy FROM disputes WHERE id = $1', [dispute.id])).rows[0]).toEqual({ policy: 'hold' });
+    expect(await subscriptionRow(recur.t, subscriptionId)).toMatchObject({ status: 'canceled', provider_status: 'CANCELLED', canceled_at: onDay(31) });
+
     // Unanswered for ten days it goes to PayPal's review; PayPal then decides for the seller.
     await recur.moveToDay(42);
     const token = await accessToken(recur.sandbox.url);
@@ -104,7 +122,6 @@ describe.each(testDatabaseKinds)('PayPal webhook events applied by the worker on
     expect(await policies()).toBe(1);
     const notes = await recur.t.ctx.db.query<{ action: string }>("SELECT action FROM audit_log WHERE entity = 'payment' AND actor LIKE 'webhook:paypal:%' AND action LIKE 'dispute_%'");
     expect(notes.rows.map((row) => row.action).sort()).toEqual(['dispute_closed', 'dispute_opened', 'dispute_updated']);
-    expect(await subscriptionRow(recur.t, subscriptionId)).not.toBeNull();
   });
 
   it('ignores an event about a subscription PayPal does not have, saying so, and writes nothing', async () => {
