@@ -12,7 +12,7 @@ import { createStripeProvider } from '../../src/providers/payments/stripe/stripe
 import { createPaymentProviders } from '../../src/services/payment-providers.ts';
 import { syncPlansToProvider } from '../../src/services/sync/sync-plans-to-providers.ts';
 import type { Clock } from '../../src/shared/clock.ts';
-import { paypalSdk, startPaypalSandbox } from '../sandbox/paypal/paypal-kit.ts';
+import { approveAs, paypalSdk, startPaypalSandbox } from '../sandbox/paypal/paypal-kit.ts';
 import { startStripe, type StripeKit } from '../sandbox/stripe/stripe-kit.ts';
 import { startTestApp, type TestApp, type TestAppOptions } from '../support/test-app.ts';
 
@@ -59,3 +59,17 @@ export async function startPaypalTestApp(kind: DatabaseKind, options: TestAppOpt
   };
 }
 
+
+/** A customer's whole way through recur's PayPal checkout: POST /v1/checkout, approval on the hosted page by `payer`, the return. */
+export async function subscribeThroughRecur(kit: PaypalTestApp, customer: string, plan: string, payer = 'pays@payers.recur.test'): Promise<{ paypalId: string; subscriptionId: string }> {
+  const started = await kit.t.app.inject({ method: 'POST', url: '/v1/checkout', headers: { authorization: kit.t.auth }, payload: { customer, plan, provider: 'paypal', return_url: 'https://shop.example/account' } });
+  if (started.statusCode !== 201) throw new Error(`checkout answered ${started.statusCode}: ${started.body}`);
+  const { url, session_id: paypalId } = started.json() as { url: string; session_id: string };
+  const approved = await approveAs(url, payer);
+  const location = approved.headers.get('location');
+  if (approved.status !== 302 || !location) throw new Error(`the approval page answered ${approved.status}`);
+  const returned = await kit.t.app.inject({ method: 'GET', url: location.replace(PUBLIC_BASE_URL, '') });
+  const subscriptionId = new URL(returned.headers.location as string).searchParams.get('subscription');
+  if (!subscriptionId) throw new Error(`the return answered ${returned.statusCode} ${String(returned.headers.location)}`);
+  return { paypalId, subscriptionId };
+}
