@@ -8,20 +8,26 @@ const dateOf = (text: string | undefined | null): Date | null => {
   return Number.isNaN(time) ? null : new Date(time);
 };
 
-/** True while the subscription is in its trial cycle: a TRIAL tenure with cycles left to run. */
+const cycleOf = (subscription: Subscription, tenure: 'TRIAL' | 'REGULAR') => subscription.billingInfo?.cycleExecutions?.find((cycle) => String(cycle.tenureType) === tenure);
+
+/**
+ * True while the subscription is in its trial: the plan has a trial tenure and no regular cycle has
+ * run yet. Not the trial's `cycles_remaining`: PayPal counts a trial cycle as completed when it
+ * begins (a free cycle is "billed" at its start), so a one-cycle trial shows none remaining all along.
+ */
 function isInsideTrial(subscription: Subscription): boolean {
-  const cycles = subscription.billingInfo?.cycleExecutions ?? [];
-  if (!cycles.some((cycle) => String(cycle.tenureType) === 'TRIAL')) return false;
-  // PayPal may count the running trial cycle as completed from its start (cycles_completed 1,
-  // cycles_remaining 0 on the trial's first day): the trial lasts until a regular cycle is counted.
-  return cycles.filter((cycle) => String(cycle.tenureType) === 'REGULAR').every((cycle) => cycle.cyclesCompleted === 0);
+  return cycleOf(subscription, 'TRIAL') !== undefined && (cycleOf(subscription, 'REGULAR')?.cyclesCompleted ?? 0) === 0;
 }
 
-/** When the last trial cycle ends, which is when the first regular charge is due; known while inside the last trial cycle. */
+/**
+ * When the trial ends, which is when the first regular charge is due: the next billing time while
+ * in the last trial cycle. recur's plans have one trial cycle; of a longer trial only its last
+ * cycle is known to end it.
+ */
 function trialEndOf(subscription: Subscription): Date | null {
-  const trial = subscription.billingInfo?.cycleExecutions?.find((cycle) => String(cycle.tenureType) === 'TRIAL');
+  const trial = cycleOf(subscription, 'TRIAL');
   if (!trial || !isInsideTrial(subscription)) return null;
-  const lastTrialCycle = (trial.cyclesRemaining ?? 0) <= 1 || (trial.totalCycles !== undefined && trial.totalCycles - trial.cyclesCompleted <= 1);
+  const lastTrialCycle = (trial.totalCycles ?? 1) <= 1 || (trial.cyclesRemaining ?? 0) === 0;
   return lastTrialCycle ? dateOf(subscription.billingInfo?.nextBillingTime) : null;
 }
 
