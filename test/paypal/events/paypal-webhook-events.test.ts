@@ -29,7 +29,7 @@ async function billingAtPaypal(recur: PaypalRecur, id: string): Promise<{ nextBi
  * from that first failure), PayPal's retry five days later (the failure's date does not move),
  * and the suspension at the plan's threshold.
  */
-async function runTrialChargeAndFailures(recur: PaypalRecur): Promise<void> {
+async function runTrialChargeAndFailures(recur: PaypalRecur): Promise<string> {
   const paying = await recur.subscribe(PAYS);
   const failing = await recur.subscribe(RENEWALS_FAIL);
   await recur.settle();
@@ -57,6 +57,7 @@ async function runTrialChargeAndFailures(recur: PaypalRecur): Promise<void> {
   expect(await paymentRows(recur.t, failing.customerId)).toEqual([]);
   expect(await subscriptionRow(recur.t, paying.subscriptionId)).toMatchObject({ status: 'active', current_period_start: onDay(30), current_period_end: paid.nextBillingTime });
   expect(await inboxReasons(recur.t, 'dead')).toEqual([]);
+  return failing.subscriptionId;
 }
 
 describe.each(testDatabaseKinds)('PayPal webhook events applied by the worker on %s', (kind) => {
@@ -68,7 +69,23 @@ describe.each(testDatabaseKinds)('PayPal webhook events applied by the worker on
 
   it('trialing, then the charge at the trial end (active, PayPal\'s period), and a failing payer past due from the first failure to the suspension', async () => {
     recur = await startPaypalRecur(kind);
-    await runTrialChargeAndFailures(recur);
+    const failing = await runTrialChargeAndFailures(recur);
+
+    // The activation of day 0, delivered again after the suspension: older than what recur holds, it writes nothing.
+    const rowBefore = await subscriptionRow(recur.t, failing);
+    const audits = async () => (await recur!.t.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE entity = 'subscription'")).rows[0]!.n;
+    const auditsBefore = await audits();
+    const activated = await recur.t.ctx.db.query<{ id: string; provider_event_id: string; type: string; payload: unknown }>(
+      "SELECT id, provider_event_id, type, payload FROM webhook_inbox WHERE type = 'BILLING.SUBSCRIPTION.ACTIVATED' AND payload->'resource'->>'id' = $1",
+      [failing],
+    );
+    const { id, provider_event_id: providerEventId, type, payload } = activated.rows[0]!;
+    const processor = recur.t.ctx.webhooks.processors.paypal!;
+    const prepared = await processor({ id: Number(id), provider: 'paypal', providerEventId, type, payload, attempt: 2, receivedAt: recur.t.ctx.clock.now() });
+    const outcome = await recur.t.ctx.db.transaction((tx) => prepared.apply(tx));
+    expect(outcome).toEqual({ outcome: 'applied', summary: 'subscription stale' });
+    expect(await subscriptionRow(recur.t, failing)).toEqual(rowBefore);
+    expect(await audits()).toBe(auditsBefore);
   });
 
   it('ends in the same state with every event delivered three times, in shuffled order', async () => {
@@ -124,7 +141,7 @@ describe.each(testDatabaseKinds)('PayPal webhook events applied by the worker on
     expect(notes.rows.map((row) => row.action).sort()).toEqual(['dispute_closed', 'dispute_opened', 'dispute_updated']);
   });
 
-  it('ignores an event about a subscription PayPal does not have, saying so, and writes nothing', async () => {
+  it('ignores an event about a subscription PayPal does not have, and a body that is not a PayPal event, saying so, and writes nothing', async () => {
     recur = await startPaypalRecur(kind);
     const now = recur.t.ctx.clock.now();
     const payload = {
@@ -137,8 +154,14 @@ describe.each(testDatabaseKinds)('PayPal webhook events applied by the worker on
       resource: { id: 'I-DOESNOTEXIST', status: 'ACTIVE', custom_id: '00000000-0000-4000-8000-000000000000', subscriber: { payer_id: 'FORGEDPAYER' } },
     };
     await insertInboxEvent(recur.t.ctx.db, { provider: 'paypal', providerEventId: payload.id, type: payload.event_type, payload, providerCreatedAt: now }, now);
+    // A body PayPal signed that is not a PayPal event: ignored with the reason, not retried.
+    const malformed = { id: 'WH-MALFORMED-1', event_type: 'BILLING.SUBSCRIPTION.ACTIVATED', resource: 'I-DOESNOTEXIST' };
+    await insertInboxEvent(recur.t.ctx.db, { provider: 'paypal', providerEventId: malformed.id, type: malformed.event_type, payload: malformed, providerCreatedAt: null }, now);
     await recur.settle();
-    expect(await inboxReasons(recur.t, 'ignored')).toEqual([{ type: 'BILLING.SUBSCRIPTION.ACTIVATED', last_error: 'ignored: subscription I-DOESNOTEXIST does not exist at PayPal (the event is not applied)' }]);
+    expect(await inboxReasons(recur.t, 'ignored')).toEqual([
+      { type: 'BILLING.SUBSCRIPTION.ACTIVATED', last_error: 'ignored: subscription I-DOESNOTEXIST does not exist at PayPal (the event is not applied)' },
+      { type: 'BILLING.SUBSCRIPTION.ACTIVATED', last_error: expect.stringMatching(/^ignored: not a PayPal event: create_time: /) },
+    ]);
     expect(await subscriptionRow(recur.t, 'I-DOESNOTEXIST')).toBeNull();
     const customers = await recur.t.ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM customers');
     expect(customers.rows[0]!.n).toBe(0);
