@@ -88,6 +88,27 @@ describe.each(testDatabaseKinds)('PayPal webhook events applied by the worker on
     expect(await audits()).toBe(auditsBefore);
   });
 
+  it('follows a partial, then a full refund of a sale (PAYMENT.SALE.REFUNDED names the sale by its refund resource)', async () => {
+    recur = await startPaypalRecur(kind);
+    const { customerId } = await recur.subscribe(PAYS);
+    await recur.moveToDay(30);
+    const [sale] = await paymentRows(recur.t, customerId);
+    const token = await accessToken(recur.sandbox.url);
+    const refund = (body: unknown) => paypalCall(recur!.sandbox.url, token, 'POST', `/v2/payments/captures/${sale!.provider_payment_id}/refund`, body);
+    const refunded = async () =>
+      (await recur!.t.ctx.db.query<{ status: string; amount_refunded_minor: number }>("SELECT status, amount_refunded_minor::int AS amount_refunded_minor FROM payments WHERE provider = 'paypal' AND provider_payment_id = $1", [sale!.provider_payment_id])).rows[0];
+
+    expect((await refund({ amount: { currency_code: 'EUR', value: '10.00' } })).status).toBe(201);
+    await recur.settle();
+    // PayPal's read of a capture says PARTIALLY_REFUNDED but not how much (that is on the refunds).
+    expect(await refunded()).toMatchObject({ status: 'partially_refunded' });
+
+    expect((await refund({})).status).toBe(201);
+    await recur.settle();
+    expect(await refunded()).toEqual({ status: 'refunded', amount_refunded_minor: 2999 });
+    expect((await inboxReasons(recur.t, 'processed')).filter((row) => row.type === 'PAYMENT.SALE.REFUNDED')).toHaveLength(2);
+  });
+
   it('ends in the same state with every event delivered three times, in shuffled order', async () => {
     const faults: WebhookFaults = { duplicateRate: 1, duplicateCopies: 3, shuffle: true };
     recur = await startPaypalRecur(kind, faults);
