@@ -20,7 +20,7 @@ export async function cancelSubscription(ctx: ServiceContext, input: { subscript
       : await provider.gateway.cancelAtPeriodEnd(subscription.providerSubscriptionId, idempotencyKey);
   return recordSubscriptionChange(
     ctx,
-    { customerId: subscription.customerId, change: changed, action: input.at === 'now' ? 'canceled' : 'cancel_scheduled', details: { at: input.at } },
+    { provider, customerId: subscription.customerId, change: changed, action: input.at === 'now' ? 'canceled' : 'cancel_scheduled', details: { at: input.at } },
     actor,
   );
 }
