@@ -43,11 +43,10 @@ export default tseslint.config(
     // Services, jobs, routes, control operations and the CLI speak to payment providers only through
     // src/providers/payments/*.ts (the interface) and ctx.payments; one place builds adapters
     // (src/runtime/build-payment-providers.ts). The files ignored here still use Stripe's own event
-    // parsing and status rules (the event processor, reconciliation's recovered events): see
+    // parsing and status rules (reconciliation's recovered events): see
     // docs/adr/0022-payment-provider-interface.md.
     files: ['src/services/**/*.ts', 'src/jobs/**/*.ts', 'src/http/**/*.ts', 'src/control/**/*.ts'],
     ignores: [
-      'src/services/sync/create-provider-event-processor.ts',
       'src/services/reconciliation/recover-missed-events.ts',
       'src/services/reconciliation/settle-recovered-event.ts',
       'src/services/reconciliation/repair-subscription.ts',

@@ -38,6 +38,9 @@ function charge(rt: PaypalRuntime, subscription: StoredSubscription, plan: Store
 
 /** A failed payment: counted, announced, retried in five days or, at the plan's threshold, the subscription suspended. */
 function fail(rt: PaypalRuntime, subscription: StoredSubscription, plan: StoredPlan, amount: number): void {
+  // PayPal lists a declined attempt among the subscription's transactions (status DECLINED): the
+  // only record of when a failure incident began, as last_failed_payment moves with each retry.
+  recordPayment(rt, { kind: 'sale', status: 'DECLINED', amount, currency: plan.currency, payer: subscription.payer ?? '', subscription_id: subscription.id, ...(subscription.custom_id ? { custom_id: subscription.custom_id } : {}) });
   subscription.failed_payments_count += 1;
   subscription.last_failed_payment = { amount, time: rt.nowIso() };
   touch(rt, subscription);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { buildStripeOperations } from '../runtime/build-payment-providers.ts';
+import { buildPaypalOperations, buildStripeOperations } from '../runtime/build-payment-providers.ts';
+import { systemClock } from '../shared/clock.ts';
 import { listPlans } from '../services/plans/list-plans.ts';
 import { readPlanPrices, type PlanPriceState } from '../services/plans/read-plan-prices.ts';
 import { syncPlansToProvider } from '../services/sync/sync-plans-to-providers.ts';
@@ -36,13 +37,22 @@ export function registerPlansCommand(program: Command): void {
 
   plans
     .command('sync')
-    .description('find or create the Stripe product and price of every plan (running it twice creates nothing)')
+    .description('find or create the product and price of every plan at Stripe and at PayPal, whichever is configured (running it twice creates nothing)')
     .action(async () => {
       const config = loadConfigOrExit();
-      if (!config.STRIPE_SECRET_KEY) throw new CliError('STRIPE_SECRET_KEY is not set (and STRIPE_API_BASE for the sandbox)', 78);
-      const gateway = buildStripeOperations({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE });
-      for (const result of await syncPlansToProvider(gateway, config.catalogue.plans, config.DEFAULT_LOCALE)) {
-        console.log(`${result.planId}  product ${result.productId} (${result.product})  price ${result.priceId} (${result.price})  lookup_key ${result.lookupKey}`);
+      const paypal = buildPaypalOperations(config, systemClock);
+      if (!config.STRIPE_SECRET_KEY && !paypal) throw new CliError('STRIPE_SECRET_KEY is not set (and STRIPE_API_BASE for the sandbox)', 78);
+      if (config.STRIPE_SECRET_KEY) {
+        const gateway = buildStripeOperations({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE });
+        for (const result of await syncPlansToProvider(gateway, config.catalogue.plans, config.DEFAULT_LOCALE)) {
+          console.log(`${result.planId}  product ${result.productId} (${result.product})  price ${result.priceId} (${result.price})  lookup_key ${result.lookupKey}`);
+        }
+      }
+      if (paypal) {
+        // PayPal's plan is found again by the lookup key in its description (docs/adr/0025).
+        for (const result of await syncPlansToProvider(paypal, config.catalogue.plans, config.DEFAULT_LOCALE)) {
+          console.log(`paypal ${result.planId}  product ${result.productId} (${result.product})  plan ${result.priceId} (${result.price})  description ${result.lookupKey}`);
+        }
       }
     });
 }

@@ -32,3 +32,11 @@ export function getPlanName(plan: Pick<Plan, 'name' | 'names'>, locale: PlanLoca
 export function findProviderPriceId(plan: Plan, provider: ProviderId): string | null {
   return plan.providerPriceIds[provider] ?? null;
 }
+
+/** The lookup key `recur plans sync` gives a plan's price at a provider: `recur_<plan>`. */
+export const PRICE_LOOKUP_PREFIX = 'recur_';
+
+export const lookupKeyForPlan = (planId: string): string => `${PRICE_LOOKUP_PREFIX}${planId}`;
+
+/** The catalogue plan id a lookup key names; null for a key recur did not give. */
+export const planIdOfLookupKey = (lookupKey: string | null): string | null => (lookupKey?.startsWith(PRICE_LOOKUP_PREFIX) ? lookupKey.slice(PRICE_LOOKUP_PREFIX.length) : null);

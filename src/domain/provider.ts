@@ -12,14 +12,14 @@ export function isProviderId(value: string): value is ProviderId {
 }
 
 /** The providers recur has an adapter for (src/providers/payments/<id>/); the others are refused with 409. */
-export const PROVIDERS_WITH_ADAPTERS: readonly ProviderId[] = ['stripe'];
+export const PROVIDERS_WITH_ADAPTERS: readonly ProviderId[] = ['stripe', 'paypal'];
 
 export function hasAdapter(id: ProviderId): boolean {
   return PROVIDERS_WITH_ADAPTERS.includes(id);
 }
 
 /** The settings that configure each provider, for the message when it is missing. */
-export const PROVIDER_KEY_SETTINGS: Record<ProviderId, string> = { stripe: 'STRIPE_SECRET_KEY', paypal: 'PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET' };
+export const PROVIDER_KEY_SETTINGS: Record<ProviderId, string> = { stripe: 'STRIPE_SECRET_KEY', paypal: 'PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET and PAYPAL_WEBHOOK_ID' };
 
 const NAMES: Record<ProviderId, string> = { stripe: 'Stripe', paypal: 'PayPal' };
 

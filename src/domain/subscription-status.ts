@@ -15,7 +15,30 @@ export type StripeSubscriptionStatus =
   | 'incomplete_expired'
   | 'paused';
 
-export type PaypalSubscriptionStatus = 'APPROVAL_PENDING' | 'APPROVED' | 'ACTIVE' | 'SUSPENDED' | 'CANCELLED' | 'EXPIRED';
+/** PayPal's own subscription statuses. */
+export type PaypalStatusWord = 'APPROVAL_PENDING' | 'APPROVED' | 'ACTIVE' | 'SUSPENDED' | 'CANCELLED' | 'EXPIRED';
+
+/**
+ * PayPal's status word, refined by the subscription's billing_info where the word alone hides what
+ * recur must know: PayPal says ACTIVE inside a trial cycle and while renewal payments are failing,
+ * and SUSPENDED both when the merchant paused it and when failed payments reached the plan's
+ * threshold. `<WORD>:<refinement>` cannot clash with a word PayPal may add (PayPal's words have no
+ * colon); the adapter derives it with `paypalStatusWord` and it is what recur stores as the
+ * provider status.
+ */
+export type PaypalSubscriptionStatus = PaypalStatusWord | 'ACTIVE:TRIAL' | 'ACTIVE:PAYMENT_FAILED' | 'SUSPENDED:PAYMENT_FAILED';
+
+/**
+ * The refined word of a PayPal subscription. `inTrialCycle`: a TRIAL cycle is still running
+ * (billing_info.cycle_executions); `paymentsFailing`: failed payments are outstanding
+ * (billing_info.failed_payments_count above zero; PayPal resets it once the balance is paid).
+ */
+export function paypalStatusWord(status: string, facts: { inTrialCycle: boolean; paymentsFailing: boolean }): string {
+  if (status === 'ACTIVE' && facts.paymentsFailing) return 'ACTIVE:PAYMENT_FAILED';
+  if (status === 'ACTIVE' && facts.inTrialCycle) return 'ACTIVE:TRIAL';
+  if (status === 'SUSPENDED' && facts.paymentsFailing) return 'SUSPENDED:PAYMENT_FAILED';
+  return status;
+}
 
 // `satisfies Record<...>` makes a status added to either union a compile error until it is mapped.
 const STRIPE_STATUSES = {
@@ -37,12 +60,18 @@ const PAYPAL_STATUSES = {
   APPROVAL_PENDING: 'incomplete',
   // The buyer approved but PayPal has not activated or charged anything yet.
   APPROVED: 'incomplete',
-  // PayPal reports ACTIVE during a plan's trial cycles too; only billing_info.cycle_executions
-  // tells them apart, so an adapter that needs 'trialing' must refine this itself.
   ACTIVE: 'active',
-  // Suspended by the merchant or after too many failed payments; PayPal can reactivate it, so it
-  // is not terminal, and nobody is entitled meanwhile.
+  // PayPal says ACTIVE during a plan's trial cycles too (see paypalStatusWord).
+  'ACTIVE:TRIAL': 'trialing',
+  // A renewal failed and PayPal is retrying: past due, the grace counted from the first failure.
+  'ACTIVE:PAYMENT_FAILED': 'past_due',
+  // Suspended by the merchant (or recur): PayPal can reactivate it, so it is not terminal, and
+  // nobody is entitled meanwhile.
   SUSPENDED: 'paused',
+  // Suspended because failed payments reached the plan's payment_failure_threshold: still past
+  // due (the same unpaid balance, the grace still counted from its first failure) until the
+  // merchant reactivates it (paid: active) or cancels it. PayPal never cancels it by itself.
+  'SUSPENDED:PAYMENT_FAILED': 'past_due',
   CANCELLED: 'canceled',
   // All billing cycles are done; PayPal never renews an expired subscription.
   EXPIRED: 'canceled',

@@ -4,7 +4,9 @@ import { createPaypalSdkClient } from '../../src/providers/payments/paypal/creat
 import { toPaypalProviderDispute } from '../../src/providers/payments/paypal/map-paypal-dispute.ts';
 import { toPaypalProviderOrder, toPaypalProviderPaymentFromCapture, toPaypalProviderPaymentFromTransaction } from '../../src/providers/payments/paypal/map-paypal-payments.ts';
 import { toPaypalProviderPrice } from '../../src/providers/payments/paypal/map-paypal-plan.ts';
-import { toPaypalProviderSubscription, toRecurSubscriptionStatus } from '../../src/providers/payments/paypal/map-paypal-subscription.ts';
+import { toPaypalProviderSubscription } from '../../src/providers/payments/paypal/map-paypal-subscription.ts';
+import { firstFailureOfIncident } from '../../src/providers/payments/paypal/paypal-past-due-since.ts';
+import { mapProviderStatus } from '../../src/domain/subscription-status.ts';
 import { toMoney, toPaypalValue } from '../../src/providers/payments/paypal/paypal-money.ts';
 import { createPaypalHttp } from '../../src/providers/payments/paypal/paypal-http.ts';
 import { createPaypalSdkCalls, type PaypalSdkCalls } from '../../src/providers/payments/paypal/paypal-sdk-calls.ts';
@@ -44,7 +46,7 @@ describe('PayPal subscriptions in recur\'s terms', () => {
     expect(await subscription('I-BW452GLLEP1G')).toEqual({
       id: 'I-BW452GLLEP1G',
       providerCustomerId: '2J6QB8YJQSJRJ',
-      status: 'active',
+      status: 'ACTIVE',
       priceId: 'P-5ML4271244454362WXNWU5NQ',
       priceLookupKey: null,
       trialEnd: null,
@@ -52,8 +54,7 @@ describe('PayPal subscriptions in recur\'s terms', () => {
       currentPeriodEnd: new Date('2026-07-01T10:00:00Z'),
       cancelAtPeriodEnd: false,
       canceledAt: null,
-      metadata: {},
-      pastDueSince: null,
+      metadata: { recur_customer_id: 'cus_01JZ8Y' },
       paypalStatus: 'ACTIVE',
       customId: 'cus_01JZ8Y',
       payerEmail: 'jan@example.nl',
@@ -63,30 +64,48 @@ describe('PayPal subscriptions in recur\'s terms', () => {
   });
 
   it('inside the trial cycle it is trialing, the trial ending at the first charge', async () => {
-    expect(await subscription('I-TRIAL0000001')).toMatchObject({ status: 'trialing', trialEnd: new Date('2026-07-01T10:00:00Z'), currentPeriodStart: new Date('2026-06-01T10:00:00Z'), currentPeriodEnd: new Date('2026-07-01T10:00:00Z'), lastPaymentAt: null });
+    expect(await subscription('I-TRIAL0000001')).toMatchObject({ status: 'ACTIVE:TRIAL', trialEnd: new Date('2026-07-01T10:00:00Z'), currentPeriodStart: new Date('2026-06-01T10:00:00Z'), currentPeriodEnd: new Date('2026-07-01T10:00:00Z'), lastPaymentAt: null });
   });
 
-  it('suspended after failed payments it is past due since the failure PayPal records', async () => {
-    expect(await subscription('I-SUSPENDED0001')).toMatchObject({ status: 'past_due', paypalStatus: 'SUSPENDED', failedPaymentsCount: 3, pastDueSince: new Date('2026-07-11T10:00:00Z') });
+  it('suspended after failed payments it says so; pastDueSince is absent unless the transactions were read', async () => {
+    const suspended = await subscription('I-SUSPENDED0001');
+    expect(suspended).toMatchObject({ status: 'SUSPENDED:PAYMENT_FAILED', paypalStatus: 'SUSPENDED', failedPaymentsCount: 3 });
+    expect('pastDueSince' in suspended).toBe(false);
+    const read = toPaypalProviderSubscription((await sdk.getSubscription('I-SUSPENDED0001'))!, { pastDueSince: new Date('2026-07-01T10:00:00Z'), planLookupKey: 'recur_monthly' });
+    expect(read).toMatchObject({ pastDueSince: new Date('2026-07-01T10:00:00Z'), priceLookupKey: 'recur_monthly' });
   });
 
   it('cancelled it is canceled at PayPal\'s status time, not an event\'s', async () => {
-    expect(await subscription('I-CANCELLED0001')).toMatchObject({ status: 'canceled', canceledAt: new Date('2026-06-15T08:30:00Z') });
+    expect(await subscription('I-CANCELLED0001')).toMatchObject({ status: 'CANCELLED', canceledAt: new Date('2026-06-15T08:30:00Z') });
   });
 
   it('awaiting approval it is incomplete, with no payer yet', async () => {
-    expect(await subscription('I-PENDING000001')).toMatchObject({ status: 'incomplete', providerCustomerId: null, customId: 'cus_01JZ8Y', currentPeriodEnd: null });
+    expect(await subscription('I-PENDING000001')).toMatchObject({ status: 'APPROVAL_PENDING', providerCustomerId: null, customId: 'cus_01JZ8Y', currentPeriodEnd: null });
   });
 
   it.each([
-    ['APPROVAL_PENDING', 'incomplete'],
-    ['APPROVED', 'incomplete'],
-    ['ACTIVE', 'active'],
-    ['SUSPENDED', 'past_due'],
-    ['CANCELLED', 'canceled'],
-    ['EXPIRED', 'canceled'],
-  ])('%s is %s', (status, recur) => {
-    expect(toRecurSubscriptionStatus({ status } as unknown as Subscription)).toBe(recur);
+    ['APPROVAL_PENDING', {}, 'incomplete'],
+    ['APPROVED', {}, 'incomplete'],
+    ['ACTIVE', {}, 'active'],
+    ['ACTIVE', { cycleExecutions: [{ tenureType: 'TRIAL', sequence: 1, cyclesCompleted: 0, cyclesRemaining: 1, totalCycles: 1 }] }, 'trialing'],
+    // The running trial cycle counted as completed from its first day, as the sandbox (and PayPal) show it.
+    ['ACTIVE', { cycleExecutions: [{ tenureType: 'TRIAL', sequence: 1, cyclesCompleted: 1, cyclesRemaining: 0, totalCycles: 1 }, { tenureType: 'REGULAR', sequence: 2, cyclesCompleted: 0, totalCycles: 0 }] }, 'trialing'],
+    ['ACTIVE', { cycleExecutions: [{ tenureType: 'TRIAL', sequence: 1, cyclesCompleted: 1, cyclesRemaining: 0, totalCycles: 1 }, { tenureType: 'REGULAR', sequence: 2, cyclesCompleted: 1, totalCycles: 0 }] }, 'active'],
+    ['ACTIVE', { failedPaymentsCount: 1 }, 'past_due'],
+    ['SUSPENDED', { failedPaymentsCount: 0 }, 'paused'],
+    ['SUSPENDED', { failedPaymentsCount: 3 }, 'past_due'],
+    ['CANCELLED', {}, 'canceled'],
+    ['EXPIRED', {}, 'canceled'],
+  ])('%s with billing_info %j is recur\'s %s', (status, billingInfo, recur) => {
+    const word = toPaypalProviderSubscription({ id: 'I-1', status, billingInfo } as unknown as Subscription).status;
+    expect(mapProviderStatus('paypal', word)).toEqual({ ok: true, status: recur });
+  });
+
+  it('the incident began with the first declined payment after the last paid one, not the latest retry', () => {
+    const sale = (status: string, time: string) => ({ id: time, status, time, amountWithBreakdown: { grossAmount: { currencyCode: 'EUR', value: '9.99' } } }) as never;
+    expect(firstFailureOfIncident([sale('DECLINED', '2026-04-01T10:00:00Z'), sale('COMPLETED', '2026-04-06T10:00:00Z'), sale('DECLINED', '2026-05-06T10:00:00Z'), sale('DECLINED', '2026-05-11T10:00:00Z')])).toEqual(new Date('2026-05-06T10:00:00Z'));
+    expect(firstFailureOfIncident([sale('DECLINED', '2026-05-11T10:00:00Z'), sale('COMPLETED', '2026-05-16T10:00:00Z')])).toBeNull();
+    expect(firstFailureOfIncident([])).toBeNull();
   });
 });
 
@@ -166,7 +185,7 @@ describe('PayPal payments, orders, disputes and plans in recur\'s terms', () => 
     expect(neutral.id).toBe('PP-D-27803');
   });
 
-  it('a billing plan is a price: the regular cycle\'s amount and interval', () => {
+  it('a billing plan is a price: the regular cycle\'s amount and interval, and its trial cycle in days', () => {
     const plan = {
       id: 'P-5ML4271244454362WXNWU5NQ',
       productId: 'PROD-XXCD1234QWER65782',
@@ -177,7 +196,7 @@ describe('PayPal payments, orders, disputes and plans in recur\'s terms', () => 
       ],
     } as never;
     const price = toPaypalProviderPrice(plan);
-    expect(price).toEqual({ id: 'P-5ML4271244454362WXNWU5NQ', productId: 'PROD-XXCD1234QWER65782', lookupKey: null, amountMinor: 29990, currency: 'EUR', interval: 'year', active: true });
+    expect(price).toEqual({ id: 'P-5ML4271244454362WXNWU5NQ', productId: 'PROD-XXCD1234QWER65782', lookupKey: null, amountMinor: 29990, currency: 'EUR', interval: 'year', active: true, trialDays: 30 });
     const neutral: ProviderPrice = price!;
     expect(neutral.interval).toBe('year');
   });

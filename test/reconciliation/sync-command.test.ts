@@ -50,8 +50,8 @@ describe('recur sync stripe (the command, embedded database)', () => {
 
     const unknown = await runRecur(['sync', 'mollie'], { cwd, env: { RECUR_DATA_DIR: join(cwd, 'data-b') } });
     expect([unknown.code, unknown.stderr]).toEqual([64, 'recur: unknown provider "mollie" (known: stripe, paypal)\n']);
-    const withoutAdapter = await runRecur(['sync', 'paypal'], { cwd, env: envFor('data-b') });
-    expect([withoutAdapter.code, withoutAdapter.stderr]).toEqual([78, 'recur: PayPal is not configured: recur has no PayPal integration yet\n']);
+    const paypalUnset = await runRecur(['sync', 'paypal'], { cwd, env: envFor('data-b') });
+    expect([paypalUnset.code, paypalUnset.stderr]).toEqual([78, 'recur: PayPal is not configured (PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET and PAYPAL_WEBHOOK_ID)\n']);
 
     const unreachable = await runRecur(['sync', 'stripe'], { cwd, env: envFor('data-b', 'http://127.0.0.1:9'), timeoutMs: 60_000 });
     expect(unreachable.code).toBe(69);

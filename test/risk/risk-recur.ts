@@ -7,6 +7,7 @@ import type { StripeGateway } from '../../src/providers/payments/stripe/stripe-g
 import { APPLY_DISPUTE_POLICY, REVIEW_DECLINED_CHARGES } from '../../src/services/risk/risk-jobs.ts';
 import type { ServiceSettings } from '../../src/services/service-context.ts';
 import { createProviderEventProcessor } from '../../src/services/sync/create-provider-event-processor.ts';
+import { stripeEventDialect } from '../../src/providers/payments/stripe/events/stripe-event-dialect.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { startRunningRecur, waitUntilSettled, type RunningRecur } from '../stripe/running-recur.ts';
 import { stripeGatewayOf, withStripeGateway } from '../support/payment-providers.ts';
@@ -47,7 +48,7 @@ export async function startRiskRecur(kind: DatabaseKind, settings: Partial<Servi
     refundCharge: (id, key) => (calls.refundCharge.push(key), gateway.refundCharge(id, key)),
   };
   t.ctx.payments = withStripeGateway(t.ctx, counted);
-  const processor = createProviderEventProcessor({ gateway, db: t.ctx.db, clock: t.ctx.clock, plans: t.ctx.config.catalogue.plans, defaultLocale: t.ctx.config.DEFAULT_LOCALE, jobs: () => t.ctx.jobs });
+  const processor = createProviderEventProcessor({ dialect: stripeEventDialect, gateway, db: t.ctx.db, clock: t.ctx.clock, plans: t.ctx.config.catalogue.plans, defaultLocale: t.ctx.config.DEFAULT_LOCALE, jobs: () => t.ctx.jobs });
   t.ctx.webhooks.processors.stripe = processor;
 
   const openJobs = async () => {

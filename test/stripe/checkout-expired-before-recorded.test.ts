@@ -31,9 +31,9 @@ describe.each(testDatabaseKinds)('a checkout expired by a concurrent request bef
     let calls = 0;
     app.t.ctx.payments = withStripeGateway(app.t.ctx, {
       ...gateway,
-      async listOpenCheckoutSessions(providerCustomerId): Promise<OpenCheckoutSession[]> {
+      async listOpenCheckoutSessions(owner): Promise<OpenCheckoutSession[]> {
         calls += 1;
-        const listed = await gateway.listOpenCheckoutSessions(providerCustomerId);
+        const listed = await gateway.listOpenCheckoutSessions(owner);
         if (calls === 1) {
           firstListed();
           await secondDone; // the first request goes on with what it saw before the second began

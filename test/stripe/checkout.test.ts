@@ -95,10 +95,10 @@ describe.each(testDatabaseKinds)('Stripe checkout and the redirect back on %s', 
     const body = { customer: 'shop-2002', plan: 'monthly', provider: 'stripe', return_url: 'https://shop.example/' };
     expect((await startCheckout({ ...body, customer: 'nobody' })).statusCode).toBe(404);
     expect((await startCheckout({ ...body, plan: 'weekly' })).json().error.code).toBe('validation_failed');
-    // A provider recur knows of but has no adapter for: a clear 409 naming it, not a crash.
+    // A provider recur has an adapter for but that is not configured here: a clear 503 naming its settings, not a crash.
     const paypal = await startCheckout({ ...body, provider: 'paypal' });
-    expect([paypal.statusCode, paypal.json().error.code]).toEqual([409, 'not_supported_by_provider']);
-    expect(paypal.json().error.message).toBe('recur has no PayPal integration yet; use Stripe');
+    expect([paypal.statusCode, paypal.json().error.code]).toEqual([503, 'not_ready']);
+    expect(paypal.json().error.message).toBe('PayPal is not configured (set PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET and PAYPAL_WEBHOOK_ID, or run with the sandbox)');
     expect((await startCheckout({ ...body, provider: 'mollie' })).statusCode).toBe(400);
     expect((await startCheckout({ ...body, extra: 1 })).statusCode).toBe(400);
     expect((await startCheckout({ ...body, return_url: 'javascript:alert(1)' })).statusCode).toBe(400);

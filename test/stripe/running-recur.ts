@@ -5,6 +5,7 @@ import { startJobEngine, type JobEngine } from '../../src/jobs/job-engine.ts';
 import { PROCESS_WEBHOOK_INBOX, PROCESS_WEBHOOK_INBOX_KEY } from '../../src/jobs/process-webhook-inbox.ts';
 import { createStripeGateway } from '../../src/providers/payments/stripe/create-stripe-gateway.ts';
 import { createProviderEventProcessor } from '../../src/services/sync/create-provider-event-processor.ts';
+import { stripeEventDialect } from '../../src/providers/payments/stripe/events/stripe-event-dialect.ts';
 import { createStripeWebhookVerifier } from '../../src/providers/payments/stripe/verify-stripe-webhook.ts';
 import { syncPlansToProvider } from '../../src/services/sync/sync-plans-to-providers.ts';
 import type { Clock } from '../../src/shared/clock.ts';
@@ -75,7 +76,7 @@ export async function startRunningRecur(kind: DatabaseKind, faults: SandboxFault
     const gateway = createStripeGateway(kit.stripe);
     t.ctx.payments = stripeOnly(gateway, baseUrl);
     const ctx = t.ctx;
-    t.ctx.webhooks.processors.stripe = createProviderEventProcessor({ gateway, db: t.ctx.db, clock, plans: t.ctx.config.catalogue.plans, defaultLocale: t.ctx.config.DEFAULT_LOCALE, jobs: () => ctx.jobs });
+    t.ctx.webhooks.processors.stripe = createProviderEventProcessor({ dialect: stripeEventDialect, gateway, db: t.ctx.db, clock, plans: t.ctx.config.catalogue.plans, defaultLocale: t.ctx.config.DEFAULT_LOCALE, jobs: () => ctx.jobs });
     await syncPlansToProvider(gateway, t.ctx.config.catalogue.plans, t.ctx.config.DEFAULT_LOCALE);
 
     if (faults) {

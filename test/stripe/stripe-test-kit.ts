@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import type { Database } from '../../src/db/database.ts';
 import { createStripeGateway } from '../../src/providers/payments/stripe/create-stripe-gateway.ts';
 import { createProviderEventProcessor } from '../../src/services/sync/create-provider-event-processor.ts';
+import { stripeEventDialect } from '../../src/providers/payments/stripe/events/stripe-event-dialect.ts';
 import type { ProcessingOutcome } from '../../src/webhooks/inbox-event.ts';
 import type { Clock } from '../../src/shared/clock.ts';
 import { defaultCatalogue } from '../../src/config/catalogue-schema.ts';
@@ -24,7 +25,7 @@ export type Feeder = (event: Stripe.Event) => Promise<ProcessingOutcome>;
 
 /** The processor as the worker runs it: prepare outside, apply inside one transaction. */
 export function eventFeeder(kit: StripeKit, db: Database, clock: Clock): Feeder {
-  const processor = createProviderEventProcessor({ gateway: createStripeGateway(kit.stripe), db, clock, plans: defaultCatalogue.plans, defaultLocale: 'nl' });
+  const processor = createProviderEventProcessor({ dialect: stripeEventDialect, gateway: createStripeGateway(kit.stripe), db, clock, plans: defaultCatalogue.plans, defaultLocale: 'nl' });
   let inboxId = 0;
   return async (event) => {
     inboxId += 1;

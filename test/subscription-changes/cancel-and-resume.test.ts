@@ -64,7 +64,8 @@ describe.each(testDatabaseKinds)('cancel and resume through recur (%s)', (kind) 
     await kit.expectNothingWritten(() => api('POST', `/v1/subscriptions/not-a-uuid/cancel`, {}), 400, 'validation_failed');
     await kit.expectNothingWritten(() => api('POST', `/v1/subscriptions/${recorded.id}/cancel`, { at: 'tomorrow' }), 400, 'validation_failed');
     await kit.expectNothingWritten(() => api('POST', `/v1/subscriptions/${recorded.id}/resume`, { please: true }), 400, 'validation_failed');
-    expect(await kit.expectNothingWritten(() => api('POST', `/v1/subscriptions/${paypal}/cancel`, {}), 409, 'conflict')).toMatch(/billed by paypal/);
+    // A PayPal subscription where PayPal is not configured: 503 naming its settings, nothing written.
+    expect(await kit.expectNothingWritten(() => api('POST', `/v1/subscriptions/${paypal}/cancel`, {}), 503, 'not_ready')).toMatch(/PayPal is not configured/);
     await kit.expectNothingWritten(() => api('POST', `/v1/subscriptions/${recorded.id}/cancel`, {}, null), 401, 'unauthorized');
     expect((await kit.recur.kit.stripe.subscriptions.retrieve(recorded.provider_subscription_id)).cancel_at_period_end).toBe(false);
   });

@@ -100,7 +100,8 @@ describe.each(testDatabaseKinds)('switching monthly <-> yearly through recur (%s
     await kit.expectNothingWritten(() => api('POST', `/v1/subscriptions/${recorded.id}/switch`, { plan: 'yearly', proration_date: 'yesterday' }), 400, 'validation_failed');
     const stale = new Date(kit.recur.t.ctx.clock.now().getTime() - 2 * 3_600_000).toISOString();
     expect(await kit.expectNothingWritten(() => api('POST', `/v1/subscriptions/${recorded.id}/switch`, { plan: 'yearly', proration_date: stale }), 409, 'conflict')).toMatch(/stale.*preview the switch again/);
-    expect(await kit.expectNothingWritten(() => api('POST', `/v1/subscriptions/${paypal}/switch`, { plan: 'yearly' }), 409, 'conflict')).toMatch(/billed by paypal/);
+    // A PayPal subscription where PayPal is not configured: 503 naming its settings, nothing written.
+    expect(await kit.expectNothingWritten(() => api('POST', `/v1/subscriptions/${paypal}/switch`, { plan: 'yearly' }), 503, 'not_ready')).toMatch(/PayPal is not configured/);
     await kit.expectNothingWritten(() => api('POST', `/v1/subscriptions/${recorded.id}/switch`, { plan: 'yearly' }, null), 401, 'unauthorized');
     await kit.expectNothingWritten(() => api('POST', `/v1/subscriptions/${recorded.id}/switch`, { plan: 'yearly' }, 'Bearer rk_wrong'), 401, 'unauthorized');
     // Nothing reached Stripe either.

@@ -13,6 +13,8 @@ export type DisputeFacts = {
   status: string;
   evidenceDueBy: Date | null;
   openedAt: Date;
+  /** The provider's outcome where its closing status does not say it (PayPal's RESOLVED_BUYER_FAVOUR, ...). */
+  closedWith?: string | null;
 };
 
 export type DisputeRecord = DisputeFacts & {
@@ -58,8 +60,8 @@ const toRecord = (row: DisputeRow): DisputeRecord => ({
   closedAt: row.closed_at,
 });
 
-/** Provider statuses that end a dispute; the outcome is written once, at the first of them. */
-export const CLOSED_DISPUTE_STATUSES: readonly string[] = ['won', 'lost', 'warning_closed'];
+/** Provider statuses that end a dispute (Stripe's; PayPal's RESOLVED); the outcome is written once, at the first of them. */
+export const CLOSED_DISPUTE_STATUSES: readonly string[] = ['won', 'lost', 'warning_closed', 'RESOLVED'];
 
 export type DisputeUpsert = { outcome: 'inserted' | 'closed' | 'updated' | 'unchanged'; dispute: DisputeRecord };
 
@@ -68,7 +70,8 @@ export type DisputeUpsert = { outcome: 'inserted' | 'closed' | 'updated' | 'unch
  * late, older event (needs_response after lost) changes nothing.
  */
 export async function upsertDispute(tx: Queryable, facts: DisputeFacts, now: Date): Promise<DisputeUpsert> {
-  const closed = CLOSED_DISPUTE_STATUSES.includes(facts.status);
+  const closed = CLOSED_DISPUTE_STATUSES.includes(facts.status) || Boolean(facts.closedWith);
+  const outcome = closed ? (facts.closedWith ?? facts.status) : null;
   const existing = await tx.query<DisputeRow>('SELECT * FROM disputes WHERE provider = $1 AND provider_dispute_id = $2 FOR UPDATE', [facts.provider, facts.providerDisputeId]);
   const before = existing.rows[0];
   if (!before) {
@@ -78,7 +81,7 @@ export async function upsertDispute(tx: Queryable, facts: DisputeFacts, now: Dat
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
        ON CONFLICT (provider, provider_dispute_id) DO NOTHING RETURNING *`,
       [facts.provider, facts.providerDisputeId, facts.customerId, facts.paymentId, facts.providerChargeId, facts.amountMinor, facts.currency, facts.reason, facts.status,
-        facts.evidenceDueBy, closed ? facts.status : null, facts.openedAt, closed ? now : null, now],
+        facts.evidenceDueBy, outcome, facts.openedAt, closed ? now : null, now],
     );
     // A concurrent insert won the race: the row is there, treat this as a repeat.
     if (!inserted.rows[0]) return upsertDispute(tx, facts, now);
@@ -93,7 +96,7 @@ export async function upsertDispute(tx: Queryable, facts: DisputeFacts, now: Dat
        outcome = COALESCE(outcome, $3), closed_at = COALESCE(closed_at, $4),
        payment_id = COALESCE(payment_id, $5), evidence_due_by = COALESCE($6, evidence_due_by), updated_at = $7
      WHERE id = $1 RETURNING *`,
-    [before.id, facts.status, closed ? facts.status : null, closed ? now : null, facts.paymentId, facts.evidenceDueBy, now],
+    [before.id, facts.status, outcome, closed ? now : null, facts.paymentId, facts.evidenceDueBy, now],
   );
   const after = toRecord(updated.rows[0]!);
   return { outcome: before.outcome === null && after.outcome !== null ? 'closed' : 'updated', dispute: after };

@@ -98,14 +98,17 @@ export function checkoutApiRoutes(app: FastifyInstance, ctx: ServiceContext): vo
  */
 async function answerReturnError(ctx: ServiceContext, error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   if (!wantsHtml(request.headers.accept)) return answerError(error, request, reply);
-  // The raw query: an id that failed validation is simply not found.
-  const sessionId = (request.query as Record<string, unknown> | undefined)?.['session_id'];
+  // The raw query: an id that failed validation is simply not found. PayPal names its subscription, Stripe its session.
+  const query = request.query as Record<string, unknown> | undefined;
+  const paypalId = query?.['subscription_id'];
+  const sessionId = query?.['session_id'] ?? paypalId;
+  const provider = typeof paypalId === 'string' && query?.['session_id'] === undefined ? 'paypal' : 'stripe';
   // The page must still come when the database is what failed; the browser's language then decides.
-  const customerLocale = typeof sessionId === 'string' ? await findCheckoutLocale(ctx, sessionId).catch(() => null) : null;
+  const customerLocale = typeof sessionId === 'string' ? await findCheckoutLocale(ctx, sessionId, provider).catch(() => null) : null;
   return sendHtmlError(request, reply, error, choosePageLocale(customerLocale, request.headers['accept-language'], ctx.config.DEFAULT_LOCALE));
 }
 
-/** `GET /checkout/stripe/return`: where Stripe sends the customer back; no API key (a browser). */
+/** `GET /checkout/stripe/return` and `/checkout/paypal/return`: where the provider sends the customer back; no API key (a browser). */
 export function checkoutReturnRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.withTypeProvider<ZodTypeProvider>().get(
     '/checkout/stripe/return',
@@ -128,6 +131,32 @@ export function checkoutReturnRoutes(app: FastifyInstance, ctx: ServiceContext):
     },
     async (request, reply) => {
       const result = await completeCheckoutReturn(ctx, request.query.session_id);
+      return reply.status(303).header('location', result.redirectTo).send(null);
+    },
+  );
+
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/checkout/paypal/return',
+    {
+      schema: {
+        tags: ['checkout'],
+        summary: "Record the PayPal subscription the customer approved and send them on to the shop's return URL",
+        description: 'PayPal appends the approved subscription\'s id (and its own ba_token and token) to the return URL recur gave it.',
+        security: [],
+        querystring: z.object({ subscription_id: z.string().regex(/^I-[A-Z0-9]{1,60}$/, 'expected a PayPal subscription id (I-…)') }),
+        response: {
+          303: redirect("Recorded: on to the shop's return URL", "the shop's return_url with checkout=success|pending|canceled and subscription=<id>"),
+          400: errorJson,
+          404: errorJson,
+          409: errorJson,
+          502: errorJson,
+          503: errorJson,
+        },
+      },
+      errorHandler: (error, request, reply) => answerReturnError(ctx, error, request, reply),
+    },
+    async (request, reply) => {
+      const result = await completeCheckoutReturn(ctx, request.query.subscription_id, 'paypal');
       return reply.status(303).header('location', result.redirectTo).send(null);
     },
   );

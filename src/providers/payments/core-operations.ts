@@ -1,5 +1,5 @@
 import type { BillingInterval } from '../../domain/plan.ts';
-import type { NewCheckoutSession, NewProviderCustomer, OpenCheckoutSession, ProviderCheckoutSession, ProviderPayment, ProviderPrice, ProviderSubscription } from './provider-objects.ts';
+import type { CheckoutOwner, NewCheckoutSession, NewProviderCustomer, OpenCheckoutSession, ProviderCheckoutSession, ProviderPayment, ProviderPrice, ProviderSubscription } from './provider-objects.ts';
 
 /**
  * Catalogue (products and prices), customers, checkout, and the reads the event processor and the
@@ -8,11 +8,12 @@ import type { NewCheckoutSession, NewProviderCustomer, OpenCheckoutSession, Prov
 export interface CoreOperations {
   findPriceByLookupKey(lookupKey: string): Promise<ProviderPrice | null>;
   findOrCreateProduct(planId: string, name: string): Promise<{ id: string; created: boolean }>;
-  createPrice(input: { productId: string; lookupKey: string; amountMinor: number; currency: string; interval: BillingInterval; idempotencyKey: string }): Promise<ProviderPrice>;
+  /** `trialDays`: the catalogue's trial, for a provider whose prices carry it (PayPal); others ignore it. */
+  createPrice(input: { productId: string; lookupKey: string; amountMinor: number; currency: string; interval: BillingInterval; trialDays: number; idempotencyKey: string }): Promise<ProviderPrice>;
   createCustomer(customer: NewProviderCustomer): Promise<{ id: string }>;
   createCheckoutSession(session: NewCheckoutSession): Promise<{ id: string; url: string }>;
-  /** The customer's open checkouts (subscription and one-time), newest first. */
-  listOpenCheckoutSessions(providerCustomerId: string): Promise<OpenCheckoutSession[]>;
+  /** The open checkouts (subscription and one-time) recur made for the owner, newest first. */
+  listOpenCheckoutSessions(owner: CheckoutOwner): Promise<OpenCheckoutSession[]>;
   /** Expires an open session; a session that was no longer open answers the status it has. */
   expireCheckoutSession(id: string): Promise<'expired' | 'complete'>;
   /** null when the provider does not know the id (a forged or foreign session). */

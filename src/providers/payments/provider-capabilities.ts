@@ -18,6 +18,15 @@ export type ProviderCapabilities = {
   acceptDispute: boolean;
   /** Listing past events, so reconciliation can recover deliveries that never arrived. */
   listEvents: boolean;
+  /**
+   * A customer object recur creates before the checkout (Stripe). Without one (PayPal) the
+   * provider knows the payer only once the buyer approved; the checkout return links it.
+   */
+  customerObject: boolean;
+  /** Ending a subscription at the end of its paid period (PayPal only cancels at once). */
+  cancelAtPeriodEnd: boolean;
+  /** Changing the e-mail of the provider's customer (reconciliation repairs a stale one). */
+  updateCustomerEmail: boolean;
 };
 
 export type Capability = keyof ProviderCapabilities;
@@ -31,4 +40,7 @@ export const capabilityWording: Record<Capability, string> = {
   trialUntilDate: 'start a subscription with a trial until a given date',
   acceptDispute: 'accept a dispute',
   listEvents: 'list past events for reconciliation',
+  customerObject: 'keep a customer before the checkout',
+  cancelAtPeriodEnd: 'cancel at the end of the paid period (it cancels at once; cancel now instead)',
+  updateCustomerEmail: 'change a customer\'s e-mail address',
 };

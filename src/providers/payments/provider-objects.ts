@@ -9,7 +9,12 @@ export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded' | 'p
 
 export type ProviderSubscription = {
   id: string;
-  providerCustomerId: string;
+  /**
+   * The provider's customer (Stripe: the customer id; PayPal: the payer id). null while the provider
+   * knows no customer yet: a PayPal subscription the buyer has not approved has no payer, and is
+   * nobody's subscription in recur until it has one.
+   */
+  providerCustomerId: string | null;
   /** The provider's own status word; the domain maps it (see subscription-status.ts). */
   status: string;
   priceId: string | null;
@@ -67,7 +72,20 @@ export type ProviderCheckoutSession = {
   prepaid: { planId: string; periods: number } | null;
 };
 
-export type ProviderPrice = { id: string; productId: string; lookupKey: string | null; amountMinor: number; currency: string; interval: BillingInterval | null; active: boolean };
+export type ProviderPrice = {
+  id: string;
+  productId: string;
+  lookupKey: string | null;
+  amountMinor: number;
+  currency: string;
+  interval: BillingInterval | null;
+  active: boolean;
+  /**
+   * The free trial the price itself starts with, in days (a PayPal billing plan carries its trial
+   * cycle). null: the price carries no trial of its own (Stripe gives the trial at checkout).
+   */
+  trialDays: number | null;
+};
 
 export type NewProviderCustomer = { recurCustomerId: string; externalId: string; email: string; name: string | null; locale: string };
 
@@ -81,7 +99,8 @@ export type CheckoutPurchase =
   | { kind: 'one_time'; unitAmount: Money; quantity: number; description: string };
 
 export type NewCheckoutSession = {
-  providerCustomerId: string;
+  /** null for a provider without customer objects (capabilities.customerObject false). */
+  providerCustomerId: string | null;
   purchase: CheckoutPurchase;
   recurCustomerId: string;
   planId: string;
@@ -93,5 +112,11 @@ export type NewCheckoutSession = {
   idempotencyKey: string;
 };
 
-/** An open checkout recur made for one provider customer, newest first when listed. */
+/**
+ * Whose open checkouts to list: the provider customer where the provider keeps one, else the
+ * recur customer the checkouts were opened for (PayPal: the subscriptions' `custom_id`).
+ */
+export type CheckoutOwner = { providerCustomerId: string | null; recurCustomerId: string };
+
+/** An open checkout recur made for one customer, newest first when listed. */
 export type OpenCheckoutSession = { id: string; created: Date; url: string | null; recurCustomerId: string | null; planId: string | null; purchase: CheckoutPurchaseKind };

@@ -5,8 +5,12 @@ export type ProviderPage<T> = { items: T[]; nextCursor: string | null };
 
 export type ListedCustomer = { id: string; email: string | null; name: string | null; metadata: Record<string, string> };
 
-/** A subscription with its customer expanded (null when that customer was deleted). */
-export type ListedSubscription = ProviderSubscription & { created: Date; customer: ListedCustomer | null };
+/**
+ * A subscription with its customer expanded (null when that customer was deleted). Only
+ * subscriptions that have a provider customer are listed: one without (a PayPal subscription
+ * never approved) is an unfinished checkout, nobody's subscription.
+ */
+export type ListedSubscription = ProviderSubscription & { providerCustomerId: string; created: Date; customer: ListedCustomer | null };
 
 /** An event as the provider's events list returns it; `payload` is the same JSON a webhook delivery carries. */
 export type ListedEvent = { id: string; type: string; created: Date; payload: unknown };

@@ -23,6 +23,12 @@ export type ProviderDispute = {
   status: string;
   evidenceDueBy: Date | null;
   created: Date;
+  /**
+   * The provider's outcome once it closed the dispute, where its status word alone does not say it
+   * (PayPal: RESOLVED with RESOLVED_BUYER_FAVOUR, RESOLVED_SELLER_FAVOUR, ...). Absent or null: the
+   * closing status is the outcome (Stripe: won, lost).
+   */
+  outcome?: string | null;
 };
 
 /** Fraud and dispute actions: declined charges of a customer, refunds, cancellations, closing disputes. */

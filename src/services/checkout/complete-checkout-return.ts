@@ -1,6 +1,7 @@
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { findCheckoutSession, settleCheckoutSession } from '../../db/repositories/checkout-session-repository.ts';
-import { findProviderCustomerId } from '../../db/repositories/provider-customer-repository.ts';
+import { findProviderCustomerId, linkProviderCustomer } from '../../db/repositories/provider-customer-repository.ts';
+import type { ProviderId } from '../../domain/provider.ts';
 import { findSubscription } from '../../db/repositories/subscription-repository.ts';
 import { notFound, RecurError } from '../../shared/errors.ts';
 import type { ServiceContext } from '../service-context.ts';
@@ -17,27 +18,28 @@ export type CheckoutReturn = { outcome: CheckoutOutcome; subscriptionId: string 
 const foreign = (sessionId: string) => new RecurError('validation_failed', `checkout session "${sessionId}" does not belong to the customer it was opened for`);
 
 /**
- * The customer is back from Stripe's hosted page. Only a session recur opened is looked up at
- * Stripe at all (an unknown id is answered before any call), and only when Stripe's session still
- * names the same recur customer and Stripe customer is anything written. The subscription goes
- * through the same guarded write as the webhooks, versioned with the session's creation time, so
- * any event about the subscription (all later than that) still wins over this read.
+ * The customer is back from the provider's hosted page. Only a session recur opened is looked up at
+ * the provider at all (an unknown id is answered before any call), and only when the provider's
+ * session still names the same recur customer (and, where the provider keeps customers, the same
+ * provider customer) is anything written. A provider without customer objects (PayPal) names its
+ * payer only now: the return links it to the recur customer the checkout was opened for. The
+ * subscription goes through the same guarded write as the webhooks, versioned with the session's
+ * creation time, so any event about the subscription (all later than that) still wins over this read.
  */
-export async function completeCheckoutReturn(ctx: ServiceContext, sessionId: string): Promise<CheckoutReturn> {
-  const stripe = requirePaymentProvider(ctx, 'stripe');
-  const opened = await findCheckoutSession(ctx.db, 'stripe', sessionId);
+export async function completeCheckoutReturn(ctx: ServiceContext, sessionId: string, providerId: ProviderId = 'stripe'): Promise<CheckoutReturn> {
+  const provider = requirePaymentProvider(ctx, providerId);
+  const opened = await findCheckoutSession(ctx.db, provider.id, sessionId);
   if (!opened) throw notFound('checkout session', sessionId);
-  const session = await stripe.gateway.retrieveCheckoutSession(sessionId);
+  const session = await provider.gateway.retrieveCheckoutSession(sessionId);
   if (!session) throw notFound('checkout session', sessionId);
-  const linkedStripeCustomer = await findProviderCustomerId(ctx.db, opened.customerId, 'stripe');
-  if (session.clientReferenceId !== opened.customerId || session.metadata['recur_customer_id'] !== opened.customerId || session.providerCustomerId !== linkedStripeCustomer) {
-    throw foreign(sessionId);
+  if (session.clientReferenceId !== opened.customerId || session.metadata['recur_customer_id'] !== opened.customerId) throw foreign(sessionId);
+  if (provider.capabilities.customerObject) {
+    const linked = await findProviderCustomerId(ctx.db, opened.customerId, provider.id);
+    if (session.providerCustomerId !== linked) throw foreign(sessionId);
+    if (session.subscription && session.subscription.providerCustomerId !== linked) throw foreign(sessionId);
+    if (session.purchase === 'one_time' && session.firstPayment && session.firstPayment.providerCustomerId !== linked) throw foreign(sessionId);
   }
-  if (session.subscription && session.subscription.providerCustomerId !== linkedStripeCustomer) throw foreign(sessionId);
-  if (session.purchase === 'one_time') {
-    if (session.firstPayment && session.firstPayment.providerCustomerId !== linkedStripeCustomer) throw foreign(sessionId);
-    return completePrepaidReturn(ctx, 'stripe', opened, session);
-  }
+  if (session.purchase === 'one_time') return completePrepaidReturn(ctx, provider.id, opened, session);
 
   if (session.status !== 'complete' || !session.subscription) {
     const outcome: CheckoutOutcome = session.status === 'expired' ? 'canceled' : 'pending';
@@ -45,14 +47,18 @@ export async function completeCheckoutReturn(ctx: ServiceContext, sessionId: str
   }
   const subscription = session.subscription;
   const now = ctx.clock.now();
-  const actor = `checkout:stripe:${session.id}`;
+  const actor = `checkout:${provider.id}:${session.id}`;
   const subscriptionId = await ctx.db.transaction(async (tx) => {
-    const recorded = await recordProviderSubscription(tx, { provider: 'stripe', customerId: opened.customerId, subscription, version: session.created, plans: ctx.config.catalogue.plans, now, actor });
+    if (!provider.capabilities.customerObject && subscription.providerCustomerId) {
+      // The first link wins (a payer already linked to another recur customer stays theirs): the subscription's custom_id names its customer either way.
+      await linkProviderCustomer(tx, { customerId: opened.customerId, provider: provider.id, providerCustomerId: subscription.providerCustomerId }, now);
+    }
+    const recorded = await recordProviderSubscription(tx, { provider: provider.id, customerId: opened.customerId, subscription, version: session.created, plans: ctx.config.catalogue.plans, now, actor });
     if (recorded.outcome === 'not_recorded') throw new RecurError('conflict', recorded.reason);
     if (session.firstPayment) {
-      await recordProviderPayment(tx, { provider: 'stripe', customerId: opened.customerId, subscriptionId: recorded.subscriptionId, payment: session.firstPayment, version: session.created, plans: ctx.config.catalogue.plans, now, actor });
+      await recordProviderPayment(tx, { provider: provider.id, customerId: opened.customerId, subscriptionId: recorded.subscriptionId, payment: session.firstPayment, version: session.created, plans: ctx.config.catalogue.plans, now, actor });
     }
-    if (await settleCheckoutSession(tx, { provider: 'stripe', providerSessionId: session.id }, { status: 'complete', subscriptionId: recorded.subscriptionId }, now)) {
+    if (await settleCheckoutSession(tx, { provider: provider.id, providerSessionId: session.id }, { status: 'complete', subscriptionId: recorded.subscriptionId }, now)) {
       await recordAudit(tx, { at: now, actor, entity: 'customer', entityId: opened.customerId, action: 'checkout_completed', before: null, after: { sessionId: session.id, subscriptionId: recorded.subscriptionId, paymentStatus: session.paymentStatus } });
     }
     return recorded.subscriptionId;

@@ -50,7 +50,8 @@ export async function createCheckout(ctx: ServiceContext, request: CheckoutReque
   if (!plan) throw validationFailed(`plan "${request.planId}" is not in the catalogue`);
   const { terms, purchase, submitMessage } = oneTime ? await prepaidCheckout(ctx, customer, plan, request.periods ?? 1) : await subscriptionCheckout(ctx, provider, customer, plan);
 
-  const providerCustomerId = await ensureProviderCustomer(ctx, provider.gateway, customer);
+  // A provider without customer objects (PayPal) learns the payer at approval; the return links it.
+  const providerCustomerId = provider.capabilities.customerObject ? await ensureProviderCustomer(ctx, provider.gateway, customer) : null;
   const earlier = new Set((await listOpenCheckoutSessionsOfCustomer(ctx.db, provider.id, customer.id, new Date(ctx.clock.now().getTime() - LONGEST_SESSION_MS))).map((row) => row.providerSessionId));
   const session = await provider.gateway.createCheckoutSession({
     providerCustomerId,
@@ -108,9 +109,9 @@ async function prepaidCheckout(ctx: ServiceContext, customer: CustomerRecord, pl
 async function confirmStillNewest(
   ctx: ServiceContext,
   provider: PaymentProvider,
-  input: { session: { id: string; url: string }; providerCustomerId: string; recurCustomerId: string },
+  input: { session: { id: string; url: string }; providerCustomerId: string | null; recurCustomerId: string },
 ): Promise<Pick<OpenCheckoutSession, 'id' | 'planId' | 'url' | 'purchase'>> {
-  const listed = (await provider.gateway.listOpenCheckoutSessions(input.providerCustomerId)).filter((candidate) => candidate.recurCustomerId === input.recurCustomerId);
+  const listed = (await provider.gateway.listOpenCheckoutSessions({ providerCustomerId: input.providerCustomerId, recurCustomerId: input.recurCustomerId })).filter((candidate) => candidate.recurCustomerId === input.recurCustomerId);
   const own = listed.find((candidate) => candidate.id === input.session.id);
   if (own) return own;
   const status = (await provider.gateway.retrieveCheckoutSession(input.session.id))?.status ?? 'expired';

@@ -16,7 +16,7 @@ export async function readPlanPrices(gateway: Pick<ProviderOperations, 'findPric
     const price = await gateway.findPriceByLookupKey(lookupKey);
     if (!price) states.set(plan.id, { state: 'not_synced', lookupKey });
     else {
-      const matches = price.amountMinor === plan.amountMinor && price.currency === plan.currency && price.interval === plan.interval;
+      const matches = price.amountMinor === plan.amountMinor && price.currency === plan.currency && price.interval === plan.interval && (price.trialDays === null || price.trialDays === plan.trialDays);
       states.set(plan.id, { state: matches ? 'synced' : 'differs', priceId: price.id, lookupKey });
     }
   }

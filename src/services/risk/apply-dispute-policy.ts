@@ -1,10 +1,11 @@
 import { findDispute, setDisputePolicy, CLOSED_DISPUTE_STATUSES, type DisputeRecord } from '../../db/repositories/dispute-repository.ts';
 import { enqueueAdminAlert } from '../../db/repositories/notification-outbox-repository.ts';
 import { findSubscription, type SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
+import { providerName } from '../../domain/provider.ts';
 import type { RiskOperations } from '../../providers/payments/risk-operations.ts';
 import { RecurError } from '../../shared/errors.ts';
 import type { ServiceContext } from '../service-context.ts';
-import { cancelSubscriptionForRisk, isLive } from './cancel-subscription-for-risk.ts';
+import { cancelSubscriptionForRisk, isLiveAt } from './cancel-subscription-for-risk.ts';
 import { runRiskStep } from './run-risk-step.ts';
 
 export const DISPUTE_ALERT_TEMPLATE = 'admin-alert-dispute';
@@ -21,10 +22,11 @@ export type DisputePolicyOutcome = { outcome: 'not_applicable'; reason: string }
  * last attempt an unlinked payment is retried rather than treated as a one-off payment.
  */
 export async function applyDisputePolicy(ctx: Ctx, disputeId: string, options: { lastAttempt: boolean }): Promise<DisputePolicyOutcome> {
-  const gateway = ctx.payments?.get('stripe')?.gateway;
-  if (!gateway) return { outcome: 'not_applicable', reason: 'Stripe is not configured' };
   const dispute = await findDispute(ctx.db, disputeId);
   if (!dispute) return { outcome: 'not_applicable', reason: `dispute ${disputeId} is not recorded` };
+  // The provider the dispute was opened at closes it.
+  const gateway = ctx.payments?.get(dispute.provider)?.gateway;
+  if (!gateway) return { outcome: 'not_applicable', reason: `${providerName(dispute.provider)} is not configured` };
   const subscription = await subscriptionPaidBy(ctx, dispute);
   if (!subscription && !options.lastAttempt && (await isInvoicePaymentPending(ctx, dispute))) {
     throw new RecurError('conflict', `the payment of dispute ${dispute.providerDisputeId} is not linked to a subscription yet`);
@@ -46,6 +48,7 @@ export async function applyDisputePolicy(ctx: Ctx, disputeId: string, options: {
     });
   }
 
+  const isLive = isLiveAt(dispute.provider);
   if (subscription && isLive(subscription)) {
     await cancelSubscriptionForRisk(ctx, gateway, subscription, 'dispute', { now, actor, reason: `payment disputed (${dispute.reason ?? 'no reason given'})` });
   }

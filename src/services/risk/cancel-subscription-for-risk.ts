@@ -1,11 +1,12 @@
+import type { ProviderId } from '../../domain/provider.ts';
 import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
 import type { RiskOperations } from '../../providers/payments/risk-operations.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { runRiskStep } from './run-risk-step.ts';
 
 /**
- * Ends one subscription at Stripe now, once per cause (`fraud`, `dispute`). recur's row follows
- * from Stripe's customer.subscription.deleted webhook, like every other subscription change.
+ * Ends one subscription at its provider now, once per cause (`fraud`, `dispute`). recur's row follows
+ * from the provider's webhook (Stripe's customer.subscription.deleted, PayPal's BILLING.SUBSCRIPTION.CANCELLED), like every other subscription change.
  */
 export async function cancelSubscriptionForRisk(
   ctx: Pick<ServiceContext, 'db'>,
@@ -28,5 +29,11 @@ export async function cancelSubscriptionForRisk(
   });
 }
 
-/** Subscriptions that still give access or will bill again. */
-export const isLive = (subscription: SubscriptionRecord): boolean => subscription.provider === 'stripe' && subscription.status !== 'canceled';
+/** Subscriptions at this provider that still give access or will bill again: the ones its gateway can end. */
+export const isLiveAt =
+  (provider: ProviderId) =>
+  (subscription: SubscriptionRecord): boolean =>
+    subscription.provider === provider && subscription.status !== 'canceled';
+
+/** Stripe's live subscriptions (the fraud review acts through Stripe's gateway). */
+export const isLive = isLiveAt('stripe');

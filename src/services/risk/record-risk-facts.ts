@@ -1,6 +1,7 @@
 import type { Queryable } from '../../db/database.ts';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { upsertDispute } from '../../db/repositories/dispute-repository.ts';
+import type { ProviderId } from '../../domain/provider.ts';
 import type { ProviderDispute } from '../../providers/payments/risk-operations.ts';
 import type { JobQueue } from '../service-context.ts';
 import { APPLY_DISPUTE_POLICY, DECLINED_FAILURE_CODE, REVIEW_DECLINED_CHARGES } from './risk-jobs.ts';
@@ -11,7 +12,7 @@ export type RiskFacts = {
   dispute: ProviderDispute | null;
 };
 
-export type RiskFactContext = { now: Date; actor: string; jobs: JobQueue | undefined };
+export type RiskFactContext = { provider: ProviderId; now: Date; actor: string; jobs: JobQueue | undefined };
 
 /**
  * The webhook transaction's part of the fraud and dispute policies: it records the fact and queues
@@ -31,12 +32,12 @@ export async function recordRiskFacts(tx: Queryable, facts: RiskFacts, ctx: Risk
 
 async function recordDispute(tx: Queryable, customerId: string, dispute: ProviderDispute, ctx: RiskFactContext): Promise<string[]> {
   const payment = dispute.paymentIntentId
-    ? await tx.query<{ id: string }>("SELECT id FROM payments WHERE provider = 'stripe' AND provider_payment_id = $1", [dispute.paymentIntentId])
+    ? await tx.query<{ id: string }>('SELECT id FROM payments WHERE provider = $1 AND provider_payment_id = $2', [ctx.provider, dispute.paymentIntentId])
     : null;
   const upserted = await upsertDispute(
     tx,
     {
-      provider: 'stripe',
+      provider: ctx.provider,
       providerDisputeId: dispute.id,
       customerId,
       paymentId: payment?.rows[0]?.id ?? null,
@@ -47,6 +48,7 @@ async function recordDispute(tx: Queryable, customerId: string, dispute: Provide
       status: dispute.status,
       evidenceDueBy: dispute.evidenceDueBy,
       openedAt: dispute.created,
+      closedWith: dispute.outcome ?? null,
     },
     ctx.now,
   );

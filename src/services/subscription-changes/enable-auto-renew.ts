@@ -63,7 +63,7 @@ export async function enableAutoRenew(ctx: ServiceContext, request: AutoRenewReq
   if (await provider.gateway.hasDefaultPaymentMethod(providerCustomerId)) {
     const idempotencyKey = `recur:auto-renew:${customer.id}:${priceId}:${Math.floor(until.getTime() / 1000)}`;
     const created = await provider.gateway.createTrialSubscription({ providerCustomerId, priceId, trialEnd: until, metadata }, idempotencyKey);
-    const subscription = await recordSubscriptionChange(ctx, { customerId: customer.id, change: created, action: 'auto_renew_enabled', details: { plan: plan.id, paidUntil: until } }, actor);
+    const subscription = await recordSubscriptionChange(ctx, { provider, customerId: customer.id, change: created, action: 'auto_renew_enabled', details: { plan: plan.id, paidUntil: until } }, actor);
     return { kind: 'subscribed', subscription };
   }
 

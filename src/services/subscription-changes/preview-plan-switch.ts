@@ -42,6 +42,18 @@ export async function previewPlanSwitch(ctx: ServiceContext, subscriptionId: str
       creditCarriedForward: { amountMinor: Math.max(0, -preview.startingBalanceMinor), currency },
     };
   }
+  if (change.rule.billing === 'next_cycle') {
+    // Nothing now; the new price from the next billing (the provider's preview is that invoice), no proration.
+    const renews = change.rule.afterwards === 'renews';
+    return {
+      ...base,
+      amountDue: { amountMinor: 0, currency },
+      lines: [],
+      nextRenewal: renews ? { at: preview.prorationDate, amountMinor: preview.amountDueMinor, currency } : null,
+      endsAt: renews ? null : preview.prorationDate,
+      creditCarriedForward: { amountMinor: 0, currency },
+    };
+  }
   const credit = creditAfter(preview);
   const renews = change.rule.afterwards === 'renews';
   return {

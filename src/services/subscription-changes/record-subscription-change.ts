@@ -3,11 +3,14 @@ import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { findSubscription, type SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
 import { lockSubscriptionVersion } from '../../db/repositories/subscription-version-repository.ts';
 import type { ProviderSubscriptionChange } from '../../providers/payments/subscription-change-operations.ts';
+import type { PaymentProvider } from '../../providers/payments/payment-provider.ts';
 import { RecurError } from '../../shared/errors.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
 import { recordProviderSubscription } from '../sync/record-provider-subscription.ts';
 
 export type SubscriptionChangeRecord = {
+  /** The provider that answered the change. */
+  provider: PaymentProvider;
   customerId: string;
   change: ProviderSubscriptionChange;
   action: string;
@@ -35,18 +38,18 @@ export function versionOfChange(changedAt: Date | null, held: Date | null): Date
 }
 
 /**
- * Writes what Stripe answered to recur's row in one transaction, through the same guarded write
+ * Writes what the provider answered to recur's row in one transaction, through the same guarded write
  * the webhooks use, with an audit entry naming the caller. A webhook processed in the meantime
  * may already hold a newer state: then the guard keeps it, and the answer is that row.
  */
 export async function recordSubscriptionChange(ctx: ServiceContext, input: SubscriptionChangeRecord, actor: Actor): Promise<SubscriptionRecord> {
   const now = ctx.clock.now();
   const subscriptionId = await ctx.db.transaction(async (tx: Queryable) => {
-    const heldVersion = await lockSubscriptionVersion(tx, 'stripe', input.change.subscription.id);
+    const heldVersion = await lockSubscriptionVersion(tx, input.provider.id, input.change.subscription.id);
     // A later event already recorded: passing the held version lets the guard keep that row.
     const version = versionOfChange(input.change.changedAt, heldVersion) ?? heldVersion!;
     const recorded = await recordProviderSubscription(tx, {
-      provider: 'stripe',
+      provider: input.provider.id,
       customerId: input.customerId,
       subscription: input.change.subscription,
       version,
@@ -54,7 +57,7 @@ export async function recordSubscriptionChange(ctx: ServiceContext, input: Subsc
       now,
       actor,
     });
-    if (recorded.outcome === 'not_recorded') throw new RecurError('provider_failure', `Stripe answered a subscription recur cannot record: ${recorded.reason}`);
+    if (recorded.outcome === 'not_recorded') throw new RecurError('provider_failure', `${input.provider.name} answered a subscription recur cannot record: ${recorded.reason}`);
     await recordAudit(tx, {
       at: now,
       actor,

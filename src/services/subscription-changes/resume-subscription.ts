@@ -14,7 +14,7 @@ export async function resumeSubscription(ctx: ServiceContext, subscriptionId: st
   const changed = await provider.gateway.resumeSubscription(subscription.providerSubscriptionId, paused, idempotencyKey);
   return recordSubscriptionChange(
     ctx,
-    { customerId: subscription.customerId, change: changed, action: 'resumed', details: { from: paused ? 'paused' : 'cancel_at_period_end' } },
+    { provider, customerId: subscription.customerId, change: changed, action: 'resumed', details: { from: paused ? 'paused' : 'cancel_at_period_end' } },
     actor,
   );
 }

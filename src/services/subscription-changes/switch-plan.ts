@@ -1,6 +1,7 @@
 import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
 import type { ProviderInvoiceSummary } from '../../providers/payments/subscription-change-operations.ts';
 import { conflict } from '../../shared/errors.ts';
+import { requireCapability } from '../require-payment-provider.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
 import { recordSubscriptionChange } from './record-subscription-change.ts';
 import { stateVersion } from './subscription-target.ts';
@@ -21,7 +22,9 @@ export type PlanSwitched = { subscription: SubscriptionRecord; invoice: Provider
  * earlier period or older than an hour is refused (preview again).
  */
 export async function switchPlan(ctx: ServiceContext, input: { subscriptionId: string; planId: string; prorationDate: Date | null }, actor: Actor): Promise<PlanSwitched> {
+  // A proration_date asks for proration: refused (409) by a provider that cannot prorate, not ignored.
   const change = await findPlanSwitch(ctx, input.subscriptionId, input.planId);
+  if (input.prorationDate) requireCapability(change.provider, 'prorateOnPlanSwitch');
   const { subscription } = change;
   const now = ctx.clock.now().getTime();
   if (input.prorationDate) {
@@ -41,7 +44,7 @@ export async function switchPlan(ctx: ServiceContext, input: { subscriptionId: s
   );
   const recorded = await recordSubscriptionChange(
     ctx,
-    { customerId: subscription.customerId, change: changed, action: 'plan_switched', details: { fromPlan: change.from.id, toPlan: change.to.id, prorationDate: input.prorationDate } },
+    { provider: change.provider, customerId: subscription.customerId, change: changed, action: 'plan_switched', details: { fromPlan: change.from.id, toPlan: change.to.id, prorationDate: input.prorationDate } },
     actor,
   );
   return { subscription: recorded, invoice: changed.invoice };

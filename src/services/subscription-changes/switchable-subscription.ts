@@ -3,7 +3,6 @@ import { decidePlanSwitch, type PlanSwitchRule } from '../../domain/plan-switch-
 import { mapProviderStatus } from '../../domain/subscription-status.ts';
 import type { PriceChangeStart } from '../../providers/payments/subscription-change-operations.ts';
 import { conflict, RecurError } from '../../shared/errors.ts';
-import { requireCapability } from '../require-payment-provider.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { requireCatalogPlan, requireProviderPrice } from './price-of-plan.ts';
 import { findSubscriptionTarget, type SubscriptionTarget } from './subscription-target.ts';
@@ -25,15 +24,14 @@ export type PlanSwitch = SubscriptionTarget & {
  */
 export async function findPlanSwitch(ctx: ServiceContext, subscriptionId: string, planId: string): Promise<PlanSwitch> {
   const target = await findSubscriptionTarget(ctx, subscriptionId);
-  // recur's switch charges or credits the difference at once; a provider that cannot is refused, not approximated.
-  requireCapability(target.provider, 'prorateOnPlanSwitch');
   const to = requireCatalogPlan(ctx.config, planId);
   const { subscription } = target;
   if (subscription.planId === to.id) throw conflict(`subscription "${subscription.id}" is already on plan "${to.id}"`);
   const start = await target.provider.gateway.readPriceChangeStart(subscription.providerSubscriptionId);
   const status = mapProviderStatus(subscription.provider, start.subscription.status);
   if (!status.ok) throw new RecurError('provider_failure', `${target.provider.name} answered an unknown subscription status "${start.subscription.status}"`);
-  const rule = decidePlanSwitch({ status: status.status, cancelAtPeriodEnd: start.subscription.cancelAtPeriodEnd });
+  // A provider that cannot prorate switches at the next billing, and the preview says so: never an approximated proration.
+  const rule = decidePlanSwitch({ status: status.status, cancelAtPeriodEnd: start.subscription.cancelAtPeriodEnd }, { prorates: target.provider.capabilities.prorateOnPlanSwitch });
   if (!rule.allowed) throw conflict(`subscription "${subscription.id}" ${rule.why}`);
   const from = requireCatalogPlan(ctx.config, subscription.planId);
   const [fromPriceId, toPriceId] = [await requireProviderPrice(target.provider.gateway, from), await requireProviderPrice(target.provider.gateway, to)];

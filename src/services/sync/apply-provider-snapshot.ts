@@ -3,6 +3,7 @@ import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { settleCheckoutSession } from '../../db/repositories/checkout-session-repository.ts';
 import type { Locale } from '../../db/repositories/customer-repository.ts';
 import type { Plan } from '../../domain/plan.ts';
+import { providerName, type ProviderId } from '../../domain/provider.ts';
 import { recordRiskFacts } from '../risk/record-risk-facts.ts';
 import type { JobQueue } from '../service-context.ts';
 import { recordPrepaidPurchase } from '../checkout/record-prepaid-purchase.ts';
@@ -13,6 +14,8 @@ import type { ProcessingOutcome } from '../../webhooks/inbox-event.ts';
 import type { ProviderSnapshot } from '../../providers/payments/provider-snapshot.ts';
 
 export type ApplyContext = {
+  /** The provider the snapshot was read from: every row written is that provider's. */
+  provider: ProviderId;
   version: Date;
   now: Date;
   actor: string;
@@ -22,9 +25,9 @@ export type ApplyContext = {
   jobs?: JobQueue;
 };
 
-async function subscriptionRowId(tx: Queryable, providerSubscriptionId: string | null): Promise<string | null> {
+async function subscriptionRowId(tx: Queryable, provider: ProviderId, providerSubscriptionId: string | null): Promise<string | null> {
   if (!providerSubscriptionId) return null;
-  const result = await tx.query<{ id: string }>("SELECT id FROM subscriptions WHERE provider = 'stripe' AND provider_subscription_id = $1", [providerSubscriptionId]);
+  const result = await tx.query<{ id: string }>('SELECT id FROM subscriptions WHERE provider = $1 AND provider_subscription_id = $2', [provider, providerSubscriptionId]);
   return result.rows[0]?.id ?? null;
 }
 
@@ -34,18 +37,19 @@ async function subscriptionRowId(tx: Queryable, providerSubscriptionId: string |
  * so the same event applied again changes nothing.
  */
 export async function applyProviderSnapshot(tx: Queryable, snapshot: ProviderSnapshot, ctx: ApplyContext): Promise<ProcessingOutcome> {
+  const { provider } = ctx;
   const customerId = await resolveProviderCustomer(
     tx,
-    { provider: 'stripe', providerCustomerId: snapshot.providerCustomerId, metadataCustomerId: snapshot.metadataCustomerId, details: snapshot.customerDetails },
+    { provider, providerCustomerId: snapshot.providerCustomerId, metadataCustomerId: snapshot.metadataCustomerId, details: snapshot.customerDetails },
     { now: ctx.now, actor: ctx.actor, defaultLocale: ctx.defaultLocale },
   );
-  if (!customerId) return { outcome: 'ignored', reason: `Stripe customer ${snapshot.providerCustomerId} is unknown and could not be read` };
+  if (!customerId) return { outcome: 'ignored', reason: `${providerName(provider)} customer ${snapshot.providerCustomerId} is unknown and could not be read` };
 
   const done: string[] = [];
   let subscriptionId: string | null = null;
   if (snapshot.subscription) {
     const recorded = await recordProviderSubscription(tx, {
-      provider: 'stripe',
+      provider,
       customerId,
       subscription: snapshot.subscription,
       version: ctx.version,
@@ -63,23 +67,23 @@ export async function applyProviderSnapshot(tx: Queryable, snapshot: ProviderSna
     // A one-time checkout names its recur customer; time is only given to that customer.
     if (snapshot.metadataCustomerId !== customerId) done.push(`prepaid period skipped: the checkout names another recur customer`);
     else {
-      const recorded = await recordPrepaidPurchase(tx, { provider: 'stripe', customerId, payment: snapshot.payment, prepaid: snapshot.prepaid, version: ctx.version, plans: ctx.plans, now: ctx.now, actor: ctx.actor });
+      const recorded = await recordPrepaidPurchase(tx, { provider, customerId, payment: snapshot.payment, prepaid: snapshot.prepaid, version: ctx.version, plans: ctx.plans, now: ctx.now, actor: ctx.actor });
       done.push(recorded.outcome === 'not_recorded' ? `prepaid period not recorded: ${recorded.reason}` : `prepaid period ${recorded.outcome}`);
     }
   } else if (snapshot.payment) {
-    const paysFor = subscriptionId ?? (await subscriptionRowId(tx, snapshot.payment.providerSubscriptionId));
-    const recorded = await recordProviderPayment(tx, { provider: 'stripe', customerId, subscriptionId: paysFor, payment: snapshot.payment, version: ctx.version, plans: ctx.plans, now: ctx.now, actor: ctx.actor });
+    const paysFor = subscriptionId ?? (await subscriptionRowId(tx, provider, snapshot.payment.providerSubscriptionId));
+    const recorded = await recordProviderPayment(tx, { provider, customerId, subscriptionId: paysFor, payment: snapshot.payment, version: ctx.version, plans: ctx.plans, now: ctx.now, actor: ctx.actor });
     done.push(`payment ${recorded.outcome}`);
   }
   if (snapshot.failedCharge || snapshot.dispute) {
-    done.push(...(await recordRiskFacts(tx, { customerId, failedCharge: snapshot.failedCharge, dispute: snapshot.dispute }, { now: ctx.now, actor: ctx.actor, jobs: ctx.jobs })));
+    done.push(...(await recordRiskFacts(tx, { customerId, failedCharge: snapshot.failedCharge, dispute: snapshot.dispute }, { provider, now: ctx.now, actor: ctx.actor, jobs: ctx.jobs })));
   }
   if (snapshot.checkoutSession) {
-    const settled = await settleCheckoutSession(tx, { provider: 'stripe', providerSessionId: snapshot.checkoutSession.id }, { status: snapshot.checkoutSession.status, subscriptionId }, ctx.now);
+    const settled = await settleCheckoutSession(tx, { provider, providerSessionId: snapshot.checkoutSession.id }, { status: snapshot.checkoutSession.status, subscriptionId }, ctx.now);
     if (settled) done.push(`checkout session ${snapshot.checkoutSession.status}`);
   }
   if (snapshot.note && snapshot.payment) {
-    const payment = await tx.query<{ id: string }>("SELECT id FROM payments WHERE provider = 'stripe' AND provider_payment_id = $1", [snapshot.payment.id]);
+    const payment = await tx.query<{ id: string }>('SELECT id FROM payments WHERE provider = $1 AND provider_payment_id = $2', [provider, snapshot.payment.id]);
     const paymentId = payment.rows[0]!.id;
     // Once per event: the actor names the event, so a second delivery finds its own entry.
     const seen = await tx.query('SELECT 1 FROM audit_log WHERE actor = $1 AND entity = $2 AND entity_id = $3 AND action = $4', [ctx.actor, 'payment', paymentId, snapshot.note.action]);

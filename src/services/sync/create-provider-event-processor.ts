@@ -3,15 +3,15 @@ import type { Locale } from '../../db/repositories/customer-repository.ts';
 import type { Plan } from '../../domain/plan.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { EventProcessor, InboxEvent, PreparedEvent } from '../../webhooks/inbox-event.ts';
+import type { EventHandlerDeps, ProviderEventDialect, ProviderEventEnvelope } from '../../providers/payments/provider-event-dialect.ts';
 import type { ProviderOperations } from '../../providers/payments/provider-operations.ts';
+import { shareReadsWithinBatch } from '../../providers/payments/share-reads-within-batch.ts';
 import type { JobQueue } from '../service-context.ts';
 import { applyProviderSnapshot } from './apply-provider-snapshot.ts';
-import { parseStripeEvent } from '../../providers/payments/stripe/events/stripe-event-envelope.ts';
-import { stripeEventHandlers, type HandlerDeps } from '../../providers/payments/stripe/events/stripe-event-handlers.ts';
-import { stripeObjectOf, stripeStageOf } from '../../providers/payments/stripe/events/stripe-event-object.ts';
-import { shareReadsWithinBatch } from '../../providers/payments/stripe/share-reads-within-batch.ts';
 
-export type ProviderEventProcessorDeps = {
+export type ProviderEventProcessorDeps<E extends ProviderEventEnvelope> = {
+  /** How the provider speaks its events: envelope, handlers, version, batch grouping. */
+  dialect: ProviderEventDialect<E>;
   gateway: ProviderOperations;
   db: Database;
   clock: Clock;
@@ -28,47 +28,49 @@ export type ProviderEventProcessorDeps = {
 const LATEST_CREATED_AFTER_RECEIPT_MS = 300_000;
 
 /**
- * Stripe events -> recur's rows. `prepare` re-reads the event's object from Stripe, because the
- * payload may be older than what recur already holds; `apply` writes it with the event's
- * `created` as the version. Why the event's time and not the moment of the read: the read is
- * made after the event existed, so it is at least as new as the event, and tagging it with the
- * event's time keeps the guard on Stripe's own clock (recur's clock and Stripe's need not agree).
- * Of two events for one subscription, the later one (by `created`) wins, and it carries a read
- * made no earlier than the other's. The one gap: a slow read of a newer event overtaken by a
- * faster read of an older one; the next event or the reconciliation run repairs that.
+ * A provider's events -> recur's rows. `prepare` parses the envelope and lets the dialect's handler
+ * re-read the event's object from the provider, because the payload may be older than what recur
+ * already holds (or not the provider's word at all); `apply` writes the snapshot under the version
+ * the dialect gives it (see each dialect for why that version).
  */
-export function createProviderEventProcessor(deps: ProviderEventProcessorDeps): EventProcessor {
-  const processor: EventProcessor = (inboxEvent) => prepareStripeEvent(inboxEvent, { gateway: deps.gateway, db: deps.db }, deps);
+export function createProviderEventProcessor<E extends ProviderEventEnvelope>(deps: ProviderEventProcessorDeps<E>): EventProcessor {
+  const { dialect } = deps;
+  const processor: EventProcessor = (inboxEvent) => prepareEvent(inboxEvent, { gateway: deps.gateway, db: deps.db }, deps);
   // One batch: reads shared between its events, and the worker's own connections for the lookups.
   processor.forBatch = ({ db }) => {
-    const handlerDeps: HandlerDeps = { gateway: shareReadsWithinBatch(deps.gateway), db };
-    return { objectOf: stripeObjectOf, stageOf: stripeStageOf, prepare: (inboxEvent) => prepareStripeEvent(inboxEvent, handlerDeps, deps) };
+    const handlerDeps: EventHandlerDeps = { gateway: shareReadsWithinBatch(deps.gateway), db };
+    return { objectOf: dialect.objectOf, stageOf: dialect.stageOf, prepare: (inboxEvent) => prepareEvent(inboxEvent, handlerDeps, deps) };
   };
   return processor;
 }
 
-async function prepareStripeEvent(inboxEvent: InboxEvent, handlerDeps: HandlerDeps, deps: ProviderEventProcessorDeps): Promise<PreparedEvent> {
-  const event = parseStripeEvent(inboxEvent.payload);
-  const handler = stripeEventHandlers.get(event.type);
-  if (!handler) return { apply: async () => ({ outcome: 'ignored', reason: `recur does not use ${event.type}` }) };
-  // The event's time becomes the version of what is written: a signed body dated after its own
-  // arrival would make every genuine event until then stale. Stripe cannot date an event later
-  // than it sends it (the signature's 300 s window covers the clocks' difference).
-  const dated = new Date(event.created * 1000);
-  if (dated.getTime() > inboxEvent.receivedAt.getTime() + LATEST_CREATED_AFTER_RECEIPT_MS) {
-    return { apply: async () => ({ outcome: 'ignored', reason: `the event is dated ${dated.toISOString()}, after it was received (${inboxEvent.receivedAt.toISOString()})` }) };
+const ignored = (reason: string): PreparedEvent => ({ apply: async () => ({ outcome: 'ignored', reason }) });
+
+async function prepareEvent<E extends ProviderEventEnvelope>(inboxEvent: InboxEvent, handlerDeps: EventHandlerDeps, deps: ProviderEventProcessorDeps<E>): Promise<PreparedEvent> {
+  const { dialect } = deps;
+  const event = dialect.parse(inboxEvent.payload);
+  if (typeof event === 'string') return ignored(event);
+  const handler = dialect.handlers.get(event.type);
+  if (!handler) return ignored(`recur does not use ${event.type}`);
+  // The event's time may become the version of what is written: a signed body dated after its own
+  // arrival would make every genuine event until then stale. A provider cannot date an event later
+  // than it sends it (the signature's time window covers the clocks' difference).
+  if (event.datedAt.getTime() > inboxEvent.receivedAt.getTime() + LATEST_CREATED_AFTER_RECEIPT_MS) {
+    return ignored(`the event is dated ${event.datedAt.toISOString()}, after it was received (${inboxEvent.receivedAt.toISOString()})`);
   }
   const snapshot = await handler(event, handlerDeps);
-  if (typeof snapshot === 'string') return { apply: async () => ({ outcome: 'ignored', reason: snapshot }) };
+  if (typeof snapshot === 'string') return ignored(snapshot);
+  const version = dialect.versionOf(event, snapshot);
   return {
-    // The snapshot is everything the apply writes; the event's own time is its version.
-    effect: { key: JSON.stringify(snapshot), version: event.created },
+    // The snapshot is everything the apply writes, under its version.
+    effect: { key: JSON.stringify(snapshot), version: version.getTime() },
     apply: (tx) => {
       const jobs = deps.jobs?.();
       return applyProviderSnapshot(tx, snapshot, {
-        version: new Date(event.created * 1000),
+        provider: dialect.provider,
+        version,
         now: deps.clock.now(),
-        actor: `webhook:stripe:${event.id}`,
+        actor: `webhook:${dialect.provider}:${event.id}`,
         plans: deps.plans,
         defaultLocale: deps.defaultLocale,
         ...(jobs ? { jobs } : {}),

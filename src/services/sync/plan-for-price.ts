@@ -1,8 +1,6 @@
-import type { Plan } from '../../domain/plan.ts';
+import { lookupKeyForPlan, PRICE_LOOKUP_PREFIX, type Plan } from '../../domain/plan.ts';
 
-export const PRICE_LOOKUP_PREFIX = 'recur_';
-
-export const lookupKeyForPlan = (planId: string): string => `${PRICE_LOOKUP_PREFIX}${planId}`;
+export { lookupKeyForPlan, PRICE_LOOKUP_PREFIX } from '../../domain/plan.ts';
 
 /**
  * Which catalogue plan a Stripe price sells: by the lookup key `recur plans sync` gives it, or, for

@@ -26,7 +26,8 @@ export async function syncPlansToProvider(gateway: ProviderOperations, plans: re
   for (const plan of plans) {
     const lookupKey = lookupKeyForPlan(plan.id);
     const existing = await gateway.findPriceByLookupKey(lookupKey);
-    const matches = existing && existing.amountMinor === plan.amountMinor && existing.currency === plan.currency && existing.interval === plan.interval;
+    const matches =
+      existing && existing.amountMinor === plan.amountMinor && existing.currency === plan.currency && existing.interval === plan.interval && (existing.trialDays === null || existing.trialDays === plan.trialDays);
     if (existing && matches) {
       results.push({ planId: plan.id, lookupKey, productId: existing.productId, priceId: existing.id, product: 'found', price: 'found' });
       continue;
@@ -38,6 +39,7 @@ export async function syncPlansToProvider(gateway: ProviderOperations, plans: re
       amountMinor: plan.amountMinor,
       currency: plan.currency,
       interval: plan.interval,
+      trialDays: plan.trialDays,
       idempotencyKey: `recur:plans-sync:price:${plan.id}:${plan.amountMinor}:${plan.currency}:${plan.interval}`,
     });
     results.push({ planId: plan.id, lookupKey, productId: product.id, priceId: price.id, product: product.created ? 'created' : 'found', price: existing ? 'replaced' : 'created' });

@@ -1,5 +1,6 @@
 import type { Subscription } from '@paypal/paypal-server-sdk';
-import type { PaypalProviderSubscription, RecurSubscriptionStatus } from './paypal-provider-types.ts';
+import { paypalStatusWord } from '../../../domain/subscription-status.ts';
+import type { PaypalProviderSubscription } from './paypal-provider-types.ts';
 
 const dateOf = (text: string | undefined | null): Date | null => {
   if (!text) return null;
@@ -7,67 +8,81 @@ const dateOf = (text: string | undefined | null): Date | null => {
   return Number.isNaN(time) ? null : new Date(time);
 };
 
-/** True while the subscription is in its trial cycle: a TRIAL tenure with cycles left to run. */
+const cycleOf = (subscription: Subscription, tenure: 'TRIAL' | 'REGULAR') => subscription.billingInfo?.cycleExecutions?.find((cycle) => String(cycle.tenureType) === tenure);
+
+/**
+ * True while the subscription is in its trial: the plan has a trial tenure and no regular cycle has
+ * run yet. Not the trial's `cycles_remaining`: PayPal counts a trial cycle as completed when it
+ * begins (a free cycle is "billed" at its start), so a one-cycle trial shows none remaining all along.
+ */
 function isInsideTrial(subscription: Subscription): boolean {
-  const trial = subscription.billingInfo?.cycleExecutions?.find((cycle) => String(cycle.tenureType) === 'TRIAL');
-  if (!trial) return false;
-  if (trial.cyclesRemaining !== undefined) return trial.cyclesRemaining > 0;
-  return trial.totalCycles !== undefined && trial.cyclesCompleted < trial.totalCycles;
-}
-
-/** When the last trial cycle ends, which is when the first regular charge is due; known while inside the last trial cycle. */
-function trialEndOf(subscription: Subscription): Date | null {
-  const trial = subscription.billingInfo?.cycleExecutions?.find((cycle) => String(cycle.tenureType) === 'TRIAL');
-  if (!trial || !isInsideTrial(subscription)) return null;
-  const lastTrialCycle = trial.cyclesRemaining === 1 || (trial.totalCycles !== undefined && trial.totalCycles - trial.cyclesCompleted === 1);
-  return lastTrialCycle ? dateOf(subscription.billingInfo?.nextBillingTime) : null;
-}
-
-/** PayPal's statuses in recur's terms: approval is incomplete, suspension (failed payments) is past due, cancelled and expired are ended. */
-export function toRecurSubscriptionStatus(subscription: Subscription): RecurSubscriptionStatus {
-  switch (String(subscription.status ?? '')) {
-    case 'ACTIVE':
-      return isInsideTrial(subscription) ? 'trialing' : 'active';
-    case 'SUSPENDED':
-      return 'past_due';
-    case 'CANCELLED':
-    case 'EXPIRED':
-      return 'canceled';
-    default:
-      // APPROVAL_PENDING and APPROVED: the buyer has not finished, nothing is billed yet.
-      return 'incomplete';
-  }
+  return cycleOf(subscription, 'TRIAL') !== undefined && (cycleOf(subscription, 'REGULAR')?.cyclesCompleted ?? 0) === 0;
 }
 
 /**
- * A subscription as PayPal answered it (SDK model) in recur's shape. Every date is PayPal's own
- * (start, last payment, next billing, status change), never the time of an event about it.
+ * When the trial ends, which is when the first regular charge is due: the next billing time while
+ * in the last trial cycle. recur's plans have one trial cycle; of a longer trial only its last
+ * cycle is known to end it.
  */
-export function toPaypalProviderSubscription(subscription: Subscription): PaypalProviderSubscription {
+function trialEndOf(subscription: Subscription): Date | null {
+  const trial = cycleOf(subscription, 'TRIAL');
+  if (!trial || !isInsideTrial(subscription)) return null;
+  const lastTrialCycle = (trial.totalCycles ?? 1) <= 1 || (trial.cyclesRemaining ?? 0) === 0;
+  return lastTrialCycle ? dateOf(subscription.billingInfo?.nextBillingTime) : null;
+}
+
+/**
+ * PayPal's status word refined by billing_info (domain/subscription-status.ts maps it): ACTIVE
+ * inside a trial cycle, ACTIVE or SUSPENDED with failed payments outstanding.
+ */
+export function paypalStatusOf(subscription: Subscription): string {
+  const status = String(subscription.status ?? '');
+  return paypalStatusWord(status, { inTrialCycle: isInsideTrial(subscription), paymentsFailing: (subscription.billingInfo?.failedPaymentsCount ?? 0) > 0 });
+}
+
+/** The refined words that mean payments are failing: the reads that ask for `pastDueSince` read the transactions for these. */
+export const isPaymentFailingAtPaypal = (status: string): boolean => status.endsWith(':PAYMENT_FAILED');
+
+export type PaypalSubscriptionContext = {
+  /** The lookup key of the subscription's billing plan (recur's `recur_<plan>`), when recur made the plan. */
+  planLookupKey?: string | null;
+  /** The first failure of the current incident, from the transactions (paypal-past-due-since.ts); absent when not read. */
+  pastDueSince?: Date | null;
+};
+
+/**
+ * A subscription as PayPal answered it (SDK model) in recur's neutral shape. Every date is PayPal's
+ * own (start, last payment, next billing, status change), never the time of an event about it.
+ * `custom_id` is where recur writes its customer id at checkout, so it is the metadata's
+ * `recur_customer_id`; the payer id is the provider customer (null before approval).
+ */
+export function toPaypalProviderSubscription(subscription: Subscription, context: PaypalSubscriptionContext = {}): PaypalProviderSubscription {
   if (!subscription.id) throw new TypeError('a PayPal subscription without an id');
-  const status = toRecurSubscriptionStatus(subscription);
+  const status = paypalStatusOf(subscription);
   const billing = subscription.billingInfo;
   const lastPaymentAt = dateOf(billing?.lastPayment?.time);
-  const failedPaymentsCount = billing?.failedPaymentsCount ?? 0;
-  const insideTrial = status === 'trialing';
+  const insideTrial = status === 'ACTIVE:TRIAL';
+  const ended = status === 'CANCELLED' || status === 'EXPIRED';
+  const customId = subscription.customId ?? null;
   return {
     id: subscription.id,
     providerCustomerId: subscription.subscriber?.payerId ?? null,
     status,
     priceId: subscription.planId ?? null,
-    priceLookupKey: null,
+    priceLookupKey: context.planLookupKey ?? null,
     trialEnd: trialEndOf(subscription),
     // The period that the last payment paid for began with it; a trial's period with the start.
     currentPeriodStart: insideTrial ? dateOf(subscription.startTime) : (lastPaymentAt ?? dateOf(subscription.startTime)),
     currentPeriodEnd: dateOf(billing?.nextBillingTime),
+    // PayPal cancels at once: it has no cancel at period end.
     cancelAtPeriodEnd: false,
-    canceledAt: status === 'canceled' ? dateOf(subscription.statusUpdateTime ?? subscription.updateTime) : null,
-    metadata: {},
-    pastDueSince: failedPaymentsCount > 0 || status === 'past_due' ? dateOf(billing?.lastFailedPayment?.time) : null,
+    canceledAt: ended ? dateOf(subscription.statusUpdateTime ?? subscription.updateTime) : null,
+    metadata: customId ? { recur_customer_id: customId } : {},
+    ...(context.pastDueSince !== undefined ? { pastDueSince: context.pastDueSince } : {}),
     paypalStatus: String(subscription.status ?? ''),
-    customId: subscription.customId ?? null,
+    customId,
     payerEmail: subscription.subscriber?.emailAddress ?? null,
-    failedPaymentsCount,
+    failedPaymentsCount: billing?.failedPaymentsCount ?? 0,
     lastPaymentAt,
   };
 }

@@ -1,37 +1,22 @@
-import type { ProviderPayment, ProviderPrice } from '../provider-objects.ts';
+import type { ProviderPayment, ProviderPrice, ProviderSubscription } from '../provider-objects.ts';
 import type { ProviderDispute } from '../risk-operations.ts';
 
 /**
  * PayPal's objects in recur's provider-neutral shapes (provider-objects.ts, risk-operations.ts),
- * with what only PayPal has added under its own names. The subscription stays its own type until
- * the adapter implements the interface: before approval PayPal knows no payer.
+ * with what only PayPal has added under its own names.
  */
 export type { PaymentStatus } from '../provider-objects.ts';
 
-/** recur's subscription statuses, as the domain names them. */
-export type RecurSubscriptionStatus = 'incomplete' | 'trialing' | 'active' | 'past_due' | 'canceled';
-
-export type PaypalProviderSubscription = {
-  id: string;
-  /** The payer's PayPal id; null before the buyer approved (PayPal knows no payer yet). */
-  providerCustomerId: string | null;
-  status: RecurSubscriptionStatus;
-  /** The billing plan. */
-  priceId: string | null;
-  /** PayPal plans have no lookup key. */
-  priceLookupKey: null;
-  trialEnd: Date | null;
-  currentPeriodStart: Date | null;
-  currentPeriodEnd: Date | null;
-  /** PayPal cancels at once; a cancel at period end is recur's own schedule. */
-  cancelAtPeriodEnd: false;
-  canceledAt: Date | null;
-  metadata: Record<string, string>;
-  /** Time of the last failed payment while payments are failing (PayPal keeps no first-failure time); null otherwise. */
-  pastDueSince: Date | null;
-  /** PayPal's own status (APPROVAL_PENDING, ACTIVE, SUSPENDED, ...), for audit entries. */
+/**
+ * recur's subscription with what PayPal adds. `status` is PayPal's word refined by billing_info
+ * (`ACTIVE:TRIAL`, see domain/subscription-status.ts); `providerCustomerId` the payer id, null
+ * before the buyer approved; `priceId` the billing plan; `cancelAtPeriodEnd` always false (PayPal
+ * cancels at once).
+ */
+export type PaypalProviderSubscription = ProviderSubscription & {
+  /** PayPal's own status (APPROVAL_PENDING, ACTIVE, SUSPENDED, ...), unrefined. */
   paypalStatus: string;
-  /** The `custom_id` recur set at checkout: recur's customer reference. */
+  /** The `custom_id` recur set at checkout: recur's customer id. */
   customId: string | null;
   payerEmail: string | null;
   failedPaymentsCount: number;
@@ -66,5 +51,5 @@ export type PaypalProviderOrder = {
   capture: PaypalProviderPayment | null;
 };
 
-/** PayPal plans have no lookup key. */
-export type PaypalProviderPrice = ProviderPrice & { lookupKey: null };
+/** A billing plan; its lookup key is the one recur wrote into its description (paypal-plan-catalogue.ts). */
+export type PaypalProviderPrice = ProviderPrice;

@@ -16,6 +16,7 @@ import {
   type Refund,
   type RefundRequest,
   type Subscription,
+  type SubscriptionCollection,
   type TransactionsList,
 } from '@paypal/paypal-server-sdk';
 import { withPaypalRequestId } from './create-paypal-sdk-client.ts';
@@ -38,6 +39,10 @@ export type PaypalSdkCalls = {
   refundCapture(id: string, refund: RefundRequest, requestId: string): Promise<Refund>;
   createPlan(plan: PlanRequest, requestId: string): Promise<BillingPlan>;
   listPlans(options?: { productId?: string; page?: number; pageSize?: number }): Promise<PlanCollection>;
+  /** null when PayPal does not know the id. */
+  getPlan(id: string): Promise<BillingPlan | null>;
+  /** One page (1-based) of the subscriptions of the given plans, optionally only those in `statuses`. */
+  listSubscriptions(options: { planIds: readonly string[]; statuses?: readonly string[]; page?: number; pageSize?: number }): Promise<SubscriptionCollection>;
   createSubscription(subscription: CreateSubscriptionRequest, requestId: string): Promise<Subscription>;
   getSubscription(id: string): Promise<Subscription | null>;
   reviseSubscription(id: string, revision: ModifySubscriptionRequest, requestId: string): Promise<ModifySubscriptionResponse>;
@@ -86,6 +91,9 @@ export function createPaypalSdkCalls(client: Client): PaypalSdkCalls {
     refundCapture: (captureId, body, paypalRequestId) => call(`refunding capture ${captureId}`, () => payments.refundCapturedPayment({ captureId, body, paypalRequestId, prefer: FULL_REPRESENTATION })),
     createPlan: (body, paypalRequestId) => call('creating a billing plan', () => subscriptions.createBillingPlan({ body, paypalRequestId, prefer: FULL_REPRESENTATION })),
     listPlans: ({ productId, page, pageSize } = {}) => call('listing billing plans', () => subscriptions.listBillingPlans({ productId, page, pageSize, totalRequired: true, prefer: FULL_REPRESENTATION })),
+    getPlan: (id) => callOrNull(`reading billing plan ${id}`, () => subscriptions.getBillingPlan(id)),
+    listSubscriptions: ({ planIds, statuses, page, pageSize }) =>
+      call('listing subscriptions', () => subscriptions.listSubscriptions({ planIds: planIds.join(','), ...(statuses ? { statuses: statuses.join(',') } : {}), page, pageSize })),
     createSubscription: (body, paypalRequestId) => call('creating a subscription', () => subscriptions.createSubscription({ body, paypalRequestId, prefer: FULL_REPRESENTATION })),
     getSubscription: (id) => callOrNull(`reading subscription ${id}`, () => subscriptions.getSubscription({ id })),
     reviseSubscription: (id, body, requestId) => withPaypalRequestId(requestId, () => call(`revising subscription ${id}`, () => subscriptions.reviseSubscription({ id, body }))),

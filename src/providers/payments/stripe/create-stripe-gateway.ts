@@ -76,7 +76,9 @@ function createCoreOperations(stripe: Stripe): CoreOperations {
       return { id: created.id, url: created.url! };
     },
 
-    async listOpenCheckoutSessions(providerCustomerId) {
+    async listOpenCheckoutSessions({ providerCustomerId }) {
+      // Stripe keeps a customer for every checkout recur opens.
+      if (!providerCustomerId) return [];
       const sessions = await callStripe('listing open checkout sessions', () => stripe.checkout.sessions.list({ customer: providerCustomerId, status: 'open', limit: 100 }));
       return sessions.data.flatMap((session) => {
         const purchase = purchaseOfSession(session);

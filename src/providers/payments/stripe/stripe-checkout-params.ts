@@ -16,7 +16,7 @@ function recurMetadata(session: NewCheckoutSession): Record<string, string> {
 export function checkoutSessionParams(session: NewCheckoutSession): Stripe.Checkout.SessionCreateParams {
   const metadata = recurMetadata(session);
   const common = {
-    customer: session.providerCustomerId,
+    ...(session.providerCustomerId ? { customer: session.providerCustomerId } : {}),
     client_reference_id: session.recurCustomerId,
     metadata,
     success_url: session.successUrl,

@@ -4,7 +4,8 @@ import type { PaymentStatus, ProviderPayment, ProviderPrice, ProviderSubscriptio
 const idOf = (value: string | { id: string } | null | undefined): string | null => (value == null ? null : typeof value === 'string' ? value : value.id);
 const dateOf = (seconds: number | null | undefined): Date | null => (seconds == null ? null : new Date(seconds * 1000));
 
-export function toProviderSubscription(subscription: Stripe.Subscription): ProviderSubscription {
+/** A Stripe subscription always has its customer. */
+export function toProviderSubscription(subscription: Stripe.Subscription): ProviderSubscription & { providerCustomerId: string } {
   // Since API version basil the current period lives on each item; recur's subscriptions have one.
   const item = subscription.items.data[0];
   return {
@@ -32,6 +33,8 @@ export function toProviderPrice(price: Stripe.Price): ProviderPrice {
     currency: price.currency.toUpperCase(),
     interval: interval === 'month' ? 'month' : interval === 'year' ? 'year' : null,
     active: price.active,
+    // Stripe gives a trial at checkout, not on the price.
+    trialDays: null,
   };
 }
 

@@ -12,6 +12,9 @@ export const stripeCapabilities: ProviderCapabilities = {
   trialUntilDate: true,
   acceptDispute: true,
   listEvents: true,
+  customerObject: true,
+  cancelAtPeriodEnd: true,
+  updateCustomerEmail: true,
 };
 
 export function createStripeProvider(gateway: StripeGateway): PaymentProvider {

@@ -1,11 +1,10 @@
-import type { Queryable } from '../../../../db/database.ts';
 import { findCustomerIdByProviderCustomer } from '../../../../db/repositories/provider-customer-repository.ts';
-import type { StripeGateway } from '../stripe-gateway.ts';
 import type { ProviderDispute } from '../../risk-operations.ts';
+import type { EventHandlerDeps, ProviderEventHandler } from '../../provider-event-dialect.ts';
 import { idField, type StripeEventEnvelope } from './stripe-event-envelope.ts';
 import { emptySnapshot, type ProviderSnapshot } from '../../provider-snapshot.ts';
 
-export type HandlerDeps = { gateway: StripeGateway; db: Queryable };
+export type HandlerDeps = EventHandlerDeps;
 
 /**
  * A handler reads what it needs from Stripe; a string is the reason the event is ignored.
@@ -15,7 +14,7 @@ export type HandlerDeps = { gateway: StripeGateway; db: Queryable };
  * about an object Stripe does not have is ignored with that reason and never applied: its body is
  * not Stripe's word, only the sender's.
  */
-export type StripeEventHandler = (event: StripeEventEnvelope, deps: HandlerDeps) => Promise<ProviderSnapshot | string>;
+export type StripeEventHandler = ProviderEventHandler<StripeEventEnvelope & { datedAt: Date }>;
 
 const unknownAtStripe = (what: string, id: string) => `${what} ${id} does not exist at Stripe (the event is not applied)`;
 
@@ -37,6 +36,7 @@ const syncSubscription: StripeEventHandler = async (event, deps) => {
   // Stripe's current object, never the payload: the payload may be older than events already applied.
   const subscription = await deps.gateway.retrieveSubscription(id);
   if (!subscription) return unknownAtStripe('subscription', id);
+  if (!subscription.providerCustomerId) return 'the subscription has no customer yet';
   const snapshot = await snapshotFor(deps, subscription.providerCustomerId, subscription.metadata['recur_customer_id'] ?? null);
   return { ...snapshot, subscription };
 };
@@ -65,6 +65,7 @@ const syncUpcomingInvoice: StripeEventHandler = async (event, deps) => {
   if (!subscriptionId) return 'an invoice without an id that names no subscription';
   const subscription = await deps.gateway.retrieveSubscription(subscriptionId);
   if (!subscription) return unknownAtStripe('subscription', subscriptionId);
+  if (!subscription.providerCustomerId) return 'the subscription has no customer yet';
   return { ...(await snapshotFor(deps, subscription.providerCustomerId, subscription.metadata['recur_customer_id'] ?? null)), subscription };
 };
 

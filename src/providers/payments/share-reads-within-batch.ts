@@ -1,4 +1,4 @@
-import type { StripeGateway } from './stripe-gateway.ts';
+import type { ProviderOperations } from './provider-operations.ts';
 
 /** The gateway's reads of one object by id: the ones an event handler makes. */
 const SHARED_READS = ['retrieveSubscription', 'retrieveInvoicePayment', 'retrievePayment', 'retrieveCustomer', 'retrieveCharge', 'retrieveDispute', 'retrieveCheckoutSession'] as const;
@@ -11,9 +11,9 @@ type Read = (...args: unknown[]) => Promise<unknown>;
  * batch of events received before it started: the shared read, made after all of them existed,
  * is at least as new as each. A failed read is forgotten, so the next caller asks again.
  */
-export function shareReadsWithinBatch(gateway: StripeGateway): StripeGateway {
+export function shareReadsWithinBatch<G extends ProviderOperations>(gateway: G): G {
   const answers = new Map<string, Promise<unknown>>();
-  const shared: StripeGateway = { ...gateway };
+  const shared: G = { ...gateway };
   for (const name of SHARED_READS) {
     const read = gateway[name].bind(gateway) as Read;
     const once: Read = (...args) => {

@@ -1,0 +1,133 @@
+import { RecurError } from '../../../../shared/errors.ts';
+import type { EventHandlerDeps, ProviderEventHandler } from '../../provider-event-dialect.ts';
+import type { ProviderPayment } from '../../provider-objects.ts';
+import type { ProviderSnapshot } from '../../provider-snapshot.ts';
+import type { ProviderDispute } from '../../risk-operations.ts';
+import { customerPart, payerOfRecordedPayment } from './paypal-event-customer.ts';
+import type { PaypalEventEnvelope } from './paypal-event-envelope.ts';
+import { captureIdOf, disputeIdOf, orderIdOf, saleIdOf, subscriptionIdOf } from './paypal-event-ids.ts';
+
+/**
+ * A handler takes only ids from the body and reads the objects back from PayPal: every fact
+ * applied (status, dates, amounts, the payer, recur's customer id in `custom_id`) is PayPal's
+ * answer (ADR 0013). An object PayPal does not have makes the event ignored with that reason.
+ */
+export type PaypalEventHandler = ProviderEventHandler<PaypalEventEnvelope>;
+
+const unknownAtPaypal = (what: string, id: string) => `${what} ${id} does not exist at PayPal (the event is not applied)`;
+
+/** The subscription as PayPal holds it now, under its payer. */
+async function subscriptionSnapshot(deps: EventHandlerDeps, id: string): Promise<ProviderSnapshot | string> {
+  const subscription = await deps.gateway.retrieveSubscription(id);
+  if (!subscription) return unknownAtPaypal('subscription', id);
+  // Before approval PayPal knows no payer: an unfinished checkout, nobody's subscription yet.
+  if (!subscription.providerCustomerId) return `subscription ${id} has no payer yet (not approved)`;
+  return { ...(await customerPart(deps, subscription.providerCustomerId, subscription.metadata['recur_customer_id'] ?? null)), subscription };
+}
+
+/**
+ * One payment as PayPal holds it, with its subscription when it pays one. `named`: the subscription
+ * the event names (a sale's `billing_agreement_id`), read back before it is believed, and refused
+ * when PayPal's own read of the payment says another subscription or payer.
+ */
+async function paymentSnapshot(deps: EventHandlerDeps, payment: ProviderPayment, named: string | null): Promise<ProviderSnapshot | string> {
+  if (payment.providerSubscriptionId && named && payment.providerSubscriptionId !== named) {
+    return `payment ${payment.id} belongs to subscription ${payment.providerSubscriptionId} at PayPal, not ${named}`;
+  }
+  const subscriptionId = payment.providerSubscriptionId ?? named;
+  if (subscriptionId) {
+    const snapshot = await subscriptionSnapshot(deps, subscriptionId);
+    if (typeof snapshot === 'string') return snapshot;
+    if (payment.providerCustomerId && payment.providerCustomerId !== snapshot.providerCustomerId) {
+      return `payment ${payment.id} was made by another payer than subscription ${subscriptionId}'s`;
+    }
+    return { ...snapshot, payment: { ...payment, providerSubscriptionId: subscriptionId } };
+  }
+  const payer = payment.providerCustomerId ?? (await payerOfRecordedPayment(deps, payment));
+  if (!payer) return `payment ${payment.id} has no payer recur knows (a payment outside recur's checkouts)`;
+  return { ...(await customerPart(deps, payer, null)), payment };
+}
+
+const syncSubscription: PaypalEventHandler = async (event, deps) => {
+  const id = subscriptionIdOf(event);
+  if (!id) return 'the event names no subscription';
+  return subscriptionSnapshot(deps, id);
+};
+
+// A sale is a subscription's payment; its `billing_agreement_id` names the subscription (a refund
+// resource names the sale by `sale_id`).
+const syncSale: PaypalEventHandler = async (event, deps) => {
+  const saleId = saleIdOf(event);
+  if (!saleId) return 'the event names no sale';
+  const payment = await deps.gateway.retrievePayment(saleId);
+  if (!payment) return unknownAtPaypal('sale', saleId);
+  return paymentSnapshot(deps, payment, subscriptionIdOf(event));
+};
+
+// An order's capture (a one-time payment); a refund resource names its capture by its `up` link.
+const syncCapture: PaypalEventHandler = async (event, deps) => {
+  const captureId = captureIdOf(event);
+  if (!captureId) return 'the event names no capture';
+  const payment = await deps.gateway.retrievePayment(captureId);
+  if (!payment) return unknownAtPaypal('capture', captureId);
+  return paymentSnapshot(deps, payment, null);
+};
+
+const disputeNote = (action: string, dispute: ProviderDispute): ProviderSnapshot['note'] => ({
+  action,
+  detail: { dispute: dispute.id, status: dispute.status, reason: dispute.reason, amountMinor: dispute.amountMinor, currency: dispute.currency, outcome: dispute.outcome ?? null },
+});
+
+/**
+ * The dispute read back (its status moves on after the event: a policy may already have accepted
+ * it) with the payment it disputes. The payment's customer comes from PayPal's read of it or, for a
+ * sale PayPal's read names no payer for, from the payment recur recorded; when recur has not
+ * recorded it yet (the sale's event still on its way), the event is tried again later rather than
+ * lost, as a dispute must reach the policy once.
+ */
+const syncDispute = (action: string): PaypalEventHandler => async (event, deps) => {
+  const id = disputeIdOf(event);
+  if (!id) return 'the event names no dispute';
+  const dispute = await deps.gateway.retrieveDispute(id);
+  if (!dispute) return unknownAtPaypal('dispute', id);
+  const paymentId = dispute.paymentIntentId ?? dispute.chargeId;
+  if (!paymentId) return `dispute ${id} names no transaction at PayPal`;
+  const payment = await deps.gateway.retrievePayment(paymentId);
+  if (!payment) return unknownAtPaypal(`payment ${paymentId} of dispute`, id);
+  const snapshot = await paymentSnapshot(deps, payment, null);
+  if (typeof snapshot === 'string') {
+    throw new RecurError('conflict', `dispute ${id}: ${snapshot}; tried again once the payment is recorded`);
+  }
+  // PayPal's read of a sale or capture does not say it is disputed (Stripe's charge does): the
+  // dispute PayPal holds against it does, and recur's payment turns `disputed` as for Stripe.
+  const disputed = snapshot.payment ? { ...snapshot.payment, status: 'disputed' as const } : null;
+  return { ...snapshot, payment: disputed, dispute, note: disputeNote(action, dispute) };
+};
+
+// recur records one-time orders at the checkout return and by their capture's events; an approval
+// alone moves no money.
+const ignoreOrderApproval: PaypalEventHandler = async (event) => `an approved order moves no money: recur records its capture (PAYMENT.CAPTURE.*), not the approval of order ${orderIdOf(event) ?? '(no id)'}`;
+
+/** Event type -> handler (a Map: a type like "constructor" must not hit a prototype). Unlisted types are ignored. */
+export const paypalEventHandlers: ReadonlyMap<string, PaypalEventHandler> = new Map(
+  Object.entries({
+    'BILLING.SUBSCRIPTION.CREATED': syncSubscription,
+    'BILLING.SUBSCRIPTION.ACTIVATED': syncSubscription,
+    'BILLING.SUBSCRIPTION.UPDATED': syncSubscription,
+    'BILLING.SUBSCRIPTION.CANCELLED': syncSubscription,
+    'BILLING.SUBSCRIPTION.SUSPENDED': syncSubscription,
+    'BILLING.SUBSCRIPTION.EXPIRED': syncSubscription,
+    'BILLING.SUBSCRIPTION.PAYMENT.FAILED': syncSubscription,
+    'PAYMENT.SALE.COMPLETED': syncSale,
+    'PAYMENT.SALE.REFUNDED': syncSale,
+    'PAYMENT.SALE.REVERSED': syncSale,
+    'PAYMENT.CAPTURE.COMPLETED': syncCapture,
+    'PAYMENT.CAPTURE.DENIED': syncCapture,
+    'PAYMENT.CAPTURE.REFUNDED': syncCapture,
+    'PAYMENT.CAPTURE.REVERSED': syncCapture,
+    'CUSTOMER.DISPUTE.CREATED': syncDispute('dispute_opened'),
+    'CUSTOMER.DISPUTE.UPDATED': syncDispute('dispute_updated'),
+    'CUSTOMER.DISPUTE.RESOLVED': syncDispute('dispute_closed'),
+    'CHECKOUT.ORDER.APPROVED': ignoreOrderApproval,
+  } satisfies Record<string, PaypalEventHandler>),
+);

@@ -1,0 +1,28 @@
+import type { PaymentProvider } from '../payment-provider.ts';
+import type { ProviderCapabilities } from '../provider-capabilities.ts';
+import type { ProviderOperations } from '../provider-operations.ts';
+
+/** What PayPal can do, declared (docs/adr/0025): what it lacks gets recur's 409, never an imitation. */
+export const paypalCapabilities: ProviderCapabilities = {
+  // A revision takes effect at the next billing cycle, without proration.
+  prorateOnPlanSwitch: false,
+  // Orders for a prepaid period are not built yet.
+  oneTimeCheckout: false,
+  billingPortal: false,
+  // The trial is the billing plan's own trial cycle.
+  trialOnCheckout: true,
+  trialUntilDate: false,
+  acceptDispute: true,
+  // PayPal's webhook-events list is not used; reconciliation relies on the subscription lists.
+  listEvents: false,
+  // The payer is known only once the buyer approved; the checkout return links it.
+  customerObject: false,
+  // PayPal cancels at once.
+  cancelAtPeriodEnd: false,
+  // The payer owns the e-mail address.
+  updateCustomerEmail: false,
+};
+
+export function createPaypalProvider(gateway: ProviderOperations): PaymentProvider {
+  return { id: 'paypal', name: 'PayPal', capabilities: paypalCapabilities, gateway };
+}
