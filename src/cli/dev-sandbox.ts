@@ -4,7 +4,7 @@ import type { EmulatedProvider } from '../config/development-setup.ts';
 import type { Config } from '../config/load-config.ts';
 import { runTimeDrivenJobsNow } from '../jobs/run-time-driven-jobs-now.ts';
 import { shopNameOf } from '../config/shop-name.ts';
-import { buildStripeOperations } from '../runtime/build-payment-providers.ts';
+import { buildPaypalOperations, buildStripeOperations } from '../runtime/build-payment-providers.ts';
 import { claimPaypalWebhook, PAYPAL_WEBHOOK_PATH, pointPaypalWebhookAt, type SandboxPaypal } from './dev-paypal-webhook.ts';
 import type { JobQueue } from '../services/service-context.ts';
 import { syncPlansToProvider } from '../services/sync/sync-plans-to-providers.ts';
@@ -102,7 +102,12 @@ export async function startDevSandbox(config: Config, emulated: readonly Emulate
           await syncPlansToProvider(buildStripeOperations({ secretKey: stripe.apiKey, apiBase: running.url }), config.catalogue.plans, config.DEFAULT_LOCALE);
         }
         // PORT=0 (or another address than the one foreseen): the webhook follows recur, keeping the id its verifier checks.
-        if (paypalWebhook) await pointPaypalWebhookAt(paypal, paypalWebhook, `${serviceUrl}${PAYPAL_WEBHOOK_PATH}`);
+        if (paypalWebhook) {
+          await pointPaypalWebhookAt(paypal, paypalWebhook, `${serviceUrl}${PAYPAL_WEBHOOK_PATH}`);
+          // PayPal sells the catalogue too, as `recur plans sync` would make it (found again on a restart).
+          const paypalOperations = buildPaypalOperations(withSandbox, { now: () => running.ctx.clock.now() });
+          if (paypalOperations) await syncPlansToProvider(paypalOperations, config.catalogue.plans, config.DEFAULT_LOCALE);
+        }
         if (emulated.includes('sendgrid')) {
           // SendGrid's own settings API, as a shop would set it in SendGrid's console.
           const response = await fetch(`${sendgrid.baseUrl}/v3/user/webhooks/event/settings`, {
