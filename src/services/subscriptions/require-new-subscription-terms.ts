@@ -29,7 +29,7 @@ function refuseSecondSubscription(customerExternalId: string, live: PastSubscrip
  * here; otherwise the caller gets whether the free trial is granted.
  */
 export async function requireNewSubscriptionTerms(ctx: ServiceContext, customer: Pick<CustomerRecord, 'id' | 'externalId'>): Promise<AllowedSubscriptionTerms> {
-  if (ctx.payments?.get('stripe')) await recordPaidCheckouts(ctx, customer.id);
+  if (ctx.payments) await recordPaidCheckouts(ctx, customer.id);
   const history = await listSubscriptionsOfCustomer(ctx.db, customer.id);
   const terms = decideNewSubscriptionTerms(history, { trialOncePerCustomer: ctx.config.catalogue.trial_once_per_customer });
   if (terms.kind === 'refused') throw refuseSecondSubscription(customer.externalId, terms.live);
