@@ -116,6 +116,16 @@ describe.each(testDatabaseKinds)('PayPal subscription checkout and the return on
     expect(Object.fromEntries(rows.map((row) => [row.provider_session_id, row.status]))).toEqual({ [first.session_id]: 'expired', [second.session_id]: 'open' });
   });
 
+  it('a buyer who approved and closed the tab before the return: the next checkout records that subscription and refuses a second', async () => {
+    await seedCustomer(kit.t, 'pp-1008');
+    const { url, session_id: paypalId } = (await checkout('pp-1008', 'monthly')).json() as { url: string; session_id: string };
+    expect((await approveAs(url, PAYS)).status).toBe(302);
+    const again = await checkout('pp-1008', 'yearly');
+    expect([again.statusCode, again.json().error.code]).toEqual([409, 'conflict']);
+    const rows = (await kit.t.ctx.db.query<{ status: string }>("SELECT status FROM subscriptions WHERE provider = 'paypal' AND provider_subscription_id = $1", [paypalId])).rows;
+    expect(rows).toEqual([{ status: 'trialing' }]);
+  });
+
   it('a return for a subscription opened for another customer, or unknown to recur, writes nothing', async () => {
     await seedCustomer(kit.t, 'pp-1007');
     const unknown = await back(`${PUBLIC_BASE_URL}/checkout/paypal/return?subscription_id=I-UNKNOWN00001`);

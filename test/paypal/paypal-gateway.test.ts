@@ -66,7 +66,8 @@ describe.each(testDatabaseKinds)('recur\'s PayPal gateway against the sandbox on
     const { paypalId } = await subscribeThroughRecur(kit, 'gw-2003', 'monthly', 'disputes@payers.recur.test');
     const payerId = (await kit.gateway.retrieveSubscription(paypalId))!.providerCustomerId!;
     const [sale] = await kit.gateway.listCustomerCharges(payerId, { createdSince: onDay(0) });
-    await kit.sandbox.advance(onDay(2));
+    // The disputing payer opens a dispute a day after paying.
+    await kit.sandbox.advance(new Date(kit.sandbox.ctx.clock.now().getTime() + 2 * DAY_MS));
     const token = await accessToken(kit.sandbox.url);
     const list = await paypalCall(kit.sandbox.url, token, 'GET', `/v1/customer/disputes?disputed_transaction_id=${sale!.id}`);
     const disputeId = (list.body['items'] as { dispute_id: string }[])[0]!.dispute_id;

@@ -30,7 +30,7 @@ export async function endMissingSubscription(scope: RunScope, row: { id: string;
     if (!locked || locked.providerStatus === MISSING_AT_PROVIDER_STATUS) return;
     const ended = {
       customerId: locked.customerId,
-      provider: 'stripe' as const,
+      provider: scope.provider.id,
       providerSubscriptionId: row.providerSubscriptionId,
       planId: locked.planId,
       status: 'canceled' as const,
@@ -45,12 +45,12 @@ export async function endMissingSubscription(scope: RunScope, row: { id: string;
       providerUpdatedAt: new Date(locked.providerUpdatedAt.getTime() + ONE_MS),
     };
     await upsertSubscriptionState(tx, ended, now);
-    const reason = `missing_at_provider: Stripe does not have subscription ${row.providerSubscriptionId} (reconciliation run ${scope.runId})`;
+    const reason = `missing_at_provider: ${scope.provider.name} does not have subscription ${row.providerSubscriptionId} (reconciliation run ${scope.runId})`;
     await recordAudit(tx, { at: now, actor: scope.actor, entity: 'subscription', entityId: locked.id, action: 'end', before: locked, after: ended, reason });
     await enqueueAdminAlert(tx, {
-      businessKey: `alert:missing-at-provider:stripe:${row.providerSubscriptionId}:${locked.providerUpdatedAt.toISOString()}`,
+      businessKey: `alert:missing-at-provider:${scope.provider.id}:${row.providerSubscriptionId}:${locked.providerUpdatedAt.toISOString()}`,
       template: MISSING_AT_PROVIDER_TEMPLATE,
-      payload: { provider: 'stripe', provider_subscription_id: row.providerSubscriptionId, subscription_id: locked.id, customer_id: locked.customerExternalId, previous_status: locked.status, run_id: scope.runId },
+      payload: { provider: scope.provider.id, provider_subscription_id: row.providerSubscriptionId, subscription_id: locked.id, customer_id: locked.customerExternalId, previous_status: locked.status, run_id: scope.runId },
       adminEmails,
       locale: scope.ctx.config.DEFAULT_LOCALE,
       now,
@@ -59,7 +59,7 @@ export async function endMissingSubscription(scope: RunScope, row: { id: string;
       kind: 'missing_at_provider',
       providerObjectId: row.providerSubscriptionId,
       recurId: locked.id,
-      found: { at_stripe: null, recur_status: locked.status },
+      found: { [`at_${scope.provider.id}`]: null, recur_status: locked.status },
       action: adminEmails.length > 0 ? 'ended in recur (no entitlement); admins alerted' : 'ended in recur (no entitlement); alert in the audit log (no ADMIN_EMAILS)',
     });
   });

@@ -1,13 +1,28 @@
+import type { Queryable } from '../../db/database.ts';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { enqueueAdminAlert } from '../../db/repositories/notification-outbox-repository.ts';
 import { findCustomerIdByProviderCustomer } from '../../db/repositories/provider-customer-repository.ts';
+import type { ProviderId } from '../../domain/provider.ts';
+import { mapProviderStatus } from '../../domain/subscription-status.ts';
 import type { RunScope } from './run-scope.ts';
 
 export const SEVERAL_LIVE_TEMPLATE = 'admin-alert-several-live-subscriptions';
 const ALERT_ACTION = 'several_live_subscriptions_alert';
 
-/** Stripe statuses in which a subscription bills (or is about to): two of them for one customer is a double charge. */
-export const LIVE_STRIPE_STATUSES: ReadonlySet<string> = new Set(['trialing', 'active', 'past_due']);
+/** recur's statuses in which a subscription bills (or is about to): two of them for one customer is a double charge. */
+const LIVE_STATUSES: ReadonlySet<string> = new Set(['trialing', 'active', 'past_due']);
+
+/** Whether the provider's status word is a live one (mapped by the domain, as recur records it). */
+export function isLive(provider: ProviderId, providerStatus: string): boolean {
+  const mapped = mapProviderStatus(provider, providerStatus);
+  return mapped.ok && LIVE_STATUSES.has(mapped.status);
+}
+
+/** For a provider without customer objects the owner is recur's own customer id (the subscriptions' custom_id). */
+async function knownCustomer(tx: Queryable, id: string): Promise<string | null> {
+  const found = await tx.query<{ id: string }>('SELECT id FROM customers WHERE id::text = $1', [id]);
+  return found.rows[0]?.id ?? null;
+}
 
 /**
  * A customer with more than one live subscription at Stripe needs a person: which one to keep
@@ -16,12 +31,12 @@ export const LIVE_STRIPE_STATUSES: ReadonlySet<string> = new Set(['trialing', 'a
  */
 export async function flagSeveralLiveSubscriptions(scope: RunScope, providerCustomerId: string, subscriptions: readonly { id: string; status: string }[]): Promise<void> {
   const ids = subscriptions.map((subscription) => subscription.id).sort();
-  const incident = `alert:several-live-subscriptions:stripe:${providerCustomerId}:${ids.join(',')}`;
+  const incident = `alert:several-live-subscriptions:${scope.provider.id}:${providerCustomerId}:${ids.join(',')}`;
   const adminEmails = scope.ctx.config.ADMIN_EMAILS ?? [];
   await scope.ctx.db.transaction(async (tx) => {
     const now = scope.ctx.clock.now();
-    const customerId = await findCustomerIdByProviderCustomer(tx, 'stripe', providerCustomerId);
-    const entityId = customerId ?? `stripe:${providerCustomerId}`;
+    const customerId = scope.provider.capabilities.customerObject ? await findCustomerIdByProviderCustomer(tx, scope.provider.id, providerCustomerId) : await knownCustomer(tx, providerCustomerId);
+    const entityId = customerId ?? `${scope.provider.id}:${providerCustomerId}`;
     const seen = await tx.query("SELECT 1 FROM audit_log WHERE entity = 'customer' AND entity_id = $1 AND action = $2 AND reason = $3", [entityId, ALERT_ACTION, incident]);
     const isNew = seen.rows.length === 0;
     if (isNew) {
@@ -29,7 +44,7 @@ export async function flagSeveralLiveSubscriptions(scope: RunScope, providerCust
       await enqueueAdminAlert(tx, {
         businessKey: incident,
         template: SEVERAL_LIVE_TEMPLATE,
-        payload: { provider: 'stripe', provider_customer_id: providerCustomerId, customer_id: customerId, subscriptions, run_id: scope.runId },
+        payload: { provider: scope.provider.id, provider_customer_id: providerCustomerId, customer_id: customerId, subscriptions, run_id: scope.runId },
         adminEmails,
         locale: scope.ctx.config.DEFAULT_LOCALE,
         now,

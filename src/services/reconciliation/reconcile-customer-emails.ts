@@ -31,8 +31,8 @@ async function loadLinkedCustomers(scope: RunScope, providerCustomerIds: readonl
   if (providerCustomerIds.length === 0) return new Map();
   const result = await scope.ctx.db.query<{ provider_customer_id: string; id: string; email: string }>(
     `SELECT pc.provider_customer_id, c.id, c.email FROM provider_customers pc JOIN customers c ON c.id = pc.customer_id
-      WHERE pc.provider = 'stripe' AND pc.provider_customer_id = ANY($1::text[])`,
-    [providerCustomerIds],
+      WHERE pc.provider = $2 AND pc.provider_customer_id = ANY($1::text[])`,
+    [providerCustomerIds, scope.provider.id],
   );
   return new Map(result.rows.map((row) => [row.provider_customer_id, { id: row.id, email: row.email }]));
 }

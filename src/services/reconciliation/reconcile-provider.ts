@@ -8,7 +8,6 @@ import {
   type RunTrigger,
 } from '../../db/repositories/reconciliation-run-repository.ts';
 import { PROVIDER_KEY_SETTINGS, providerName, type ProviderId } from '../../domain/provider.ts';
-import { capabilityWording } from '../../providers/payments/provider-capabilities.ts';
 import { RecurError } from '../../shared/errors.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { alertReconciliationDrift } from './alert-reconciliation-drift.ts';
@@ -43,7 +42,6 @@ export type ReconcileOptions = {
 export async function reconcileProvider(ctx: ServiceContext, options: ReconcileOptions): Promise<ReconciliationRun> {
   const provider = ctx.payments?.get(options.provider);
   if (!provider) throw new RecurError('not_configured', `${providerName(options.provider)} is not configured (${PROVIDER_KEY_SETTINGS[options.provider]})`);
-  if (!provider.capabilities.listEvents) throw new RecurError('not_supported_by_provider', `${provider.name} cannot ${capabilityWording.listEvents}; its reconciliation is not built yet`);
   const startedAt = ctx.clock.now();
   const run = await ctx.db.transaction((tx) => startReconciliationRun(tx, { provider: provider.id, trigger: options.trigger, now: startedAt, abandonAfterMs: ABANDON_AFTER_MS }));
   if (!run) {
@@ -51,9 +49,10 @@ export async function reconcileProvider(ctx: ServiceContext, options: ReconcileO
     throw new RecurError('conflict', `a ${provider.name} reconciliation run is already running${running ? ` (${running.id}, started ${running.startedAt.toISOString()})` : ''}`);
   }
 
-  const limiter = createRequestRateLimiter(ctx.config.STRIPE_MAX_REQUESTS_PER_SECOND, options.rateTimer);
+  const limiter = createRequestRateLimiter(provider.id === 'paypal' ? ctx.config.PAYPAL_MAX_REQUESTS_PER_SECOND : ctx.config.STRIPE_MAX_REQUESTS_PER_SECOND, options.rateTimer);
   const scope: RunScope = {
     ctx,
+    provider,
     gateway: limitGateway(provider.gateway, limiter),
     runId: run.id,
     actor: `reconcile:${run.id}`,
@@ -64,9 +63,11 @@ export async function reconcileProvider(ctx: ServiceContext, options: ReconcileO
   };
 
   try {
-    const eventsBefore = await readEventsBeforeThePass(scope);
+    // A provider without an events list (PayPal) is reconciled from its subscriptions alone: what a
+    // lost webhook would have said, the subscription's current state says too.
+    const eventsBefore = provider.capabilities.listEvents ? await readEventsBeforeThePass(scope) : null;
     const upToDate = await reconcileSubscriptions(scope);
-    await recoverMissedEvents(scope, eventsBefore, upToDate);
+    if (eventsBefore) await recoverMissedEvents(scope, eventsBefore, upToDate);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await finishReconciliationRun(ctx.db, run.id, { status: 'failed', counts: await countItems(ctx, run.id), requests: limiter.taken, error: message.split('\n')[0]!, now: ctx.clock.now() });

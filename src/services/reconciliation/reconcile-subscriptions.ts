@@ -1,12 +1,20 @@
 import type { ListedSubscription } from '../../providers/payments/reconciliation-operations.ts';
-import { flagSeveralLiveSubscriptions, LIVE_STRIPE_STATUSES } from './flag-several-live-subscriptions.ts';
+import { flagSeveralLiveSubscriptions, isLive } from './flag-several-live-subscriptions.ts';
 import { endMissingSubscription, MISSING_AT_PROVIDER_STATUS } from './end-missing-subscription.ts';
 import { reconcileCustomerEmails } from './reconcile-customer-emails.ts';
 import { reconcileSubscription } from './repair-subscription.ts';
 import type { RunScope } from './run-scope.ts';
-import { listStoredStripeSubscriptionIds, loadStoredSubscriptions } from './stored-subscriptions.ts';
+import { listStoredProviderSubscriptionIds, loadStoredSubscriptions } from './stored-subscriptions.ts';
 
 const STORED_BATCH = 1000;
+
+/**
+ * Whose subscription it is, for the several-live check: the provider customer where the provider
+ * keeps customers; else (PayPal) the recur customer in its custom_id, since one PayPal account may
+ * pay for several shop accounts and one shop account never needs two subscriptions.
+ */
+const ownerOf = (scope: RunScope, subscription: ListedSubscription): string =>
+  scope.provider.capabilities.customerObject ? subscription.providerCustomerId : (subscription.metadata['recur_customer_id'] ?? subscription.providerCustomerId);
 
 /**
  * Stripe subscription id -> the version recur's row held when the run left it equal to what the
@@ -30,18 +38,19 @@ export async function reconcileSubscriptions(scope: RunScope): Promise<BroughtUp
   do {
     const page: { items: ListedSubscription[]; nextCursor: string | null } = await scope.gateway.listSubscriptionsPage(cursor);
     pages += 1;
-    const stored = await loadStoredSubscriptions(scope.ctx.db, page.items.map((subscription) => subscription.id));
+    const stored = await loadStoredSubscriptions(scope.ctx.db, scope.provider.id, page.items.map((subscription) => subscription.id));
     for (const subscription of page.items) {
       listed.add(subscription.id);
-      if (LIVE_STRIPE_STATUSES.has(subscription.status)) {
-        const live = liveByCustomer.get(subscription.providerCustomerId) ?? [];
+      if (isLive(scope.provider.id, subscription.status)) {
+        const owner = ownerOf(scope, subscription);
+        const live = liveByCustomer.get(owner) ?? [];
         live.push({ id: subscription.id, status: subscription.status });
-        liveByCustomer.set(subscription.providerCustomerId, live);
+        liveByCustomer.set(owner, live);
       }
       const version = await reconcileSubscription(scope, subscription, stored.get(subscription.id) ?? null);
       if (version) upToDate.set(subscription.id, version);
     }
-    await reconcileCustomerEmails(scope, page.items.flatMap((subscription) => (subscription.customer ? [subscription.customer] : [])), comparedCustomers);
+    if (scope.provider.capabilities.updateCustomerEmail) await reconcileCustomerEmails(scope, page.items.flatMap((subscription) => (subscription.customer ? [subscription.customer] : [])), comparedCustomers);
     cursor = page.nextCursor;
     scope.progress({ phase: 'subscriptions', pages, objects: listed.size, done: cursor === null });
   } while (cursor);
@@ -63,7 +72,7 @@ export async function reconcileSubscriptions(scope: RunScope): Promise<BroughtUp
 async function reportMissingAtProvider(scope: RunScope, listed: ReadonlySet<string>): Promise<void> {
   let after: string | null = null;
   for (;;) {
-    const batch = await listStoredStripeSubscriptionIds(scope.ctx.db, { before: scope.startedAt, after, limit: STORED_BATCH });
+    const batch = await listStoredProviderSubscriptionIds(scope.ctx.db, { provider: scope.provider.id, before: scope.startedAt, after, limit: STORED_BATCH });
     for (const row of batch) {
       if (listed.has(row.providerSubscriptionId) || row.providerStatus === MISSING_AT_PROVIDER_STATUS) continue;
       if (await scope.gateway.retrieveSubscription(row.providerSubscriptionId)) continue;

@@ -1,4 +1,4 @@
-import { isPastDueAtStripe } from '../../providers/payments/stripe/stripe-past-due-since.ts';
+import { mapProviderStatus } from '../../domain/subscription-status.ts';
 import { planForPrice } from '../sync/plan-for-price.ts';
 import { recordProviderSubscription } from '../sync/record-provider-subscription.ts';
 import { resolveProviderCustomer } from '../sync/resolve-provider-customer.ts';
@@ -8,6 +8,12 @@ import { lockStoredSubscription } from './stored-subscriptions.ts';
 import type { RunScope } from './run-scope.ts';
 
 const ONE_MS = 1;
+
+/** A past-due subscription is read by id for its failure's date, which a list page does not carry. */
+const isPastDue = (scope: RunScope, status: string): boolean => {
+  const mapped = mapProviderStatus(scope.provider.id, status);
+  return mapped.ok && mapped.status === 'past_due';
+};
 
 /**
  * One Stripe subscription against recur's row: recorded when recur lacks it, repaired from
@@ -35,7 +41,7 @@ export async function reconcileSubscription(scope: RunScope, listed: ListedSubsc
   }
   if (!stored) return recordMissing(scope, listed);
   // A list page carries no past-due fact, so a past-due subscription is read by id to compare it.
-  if (compareSubscription(stored, listed, plan.id).length === 0 && !isPastDueAtStripe(listed.status)) return stored.providerUpdatedAt;
+  if (compareSubscription(stored, listed, plan.id).length === 0 && !isPastDue(scope, listed.status)) return stored.providerUpdatedAt;
   const fresh = await scope.gateway.retrieveSubscription(listed.id);
   return scope.ctx.db.transaction(async (tx): Promise<Date | null> => {
     const now = scope.ctx.clock.now();
@@ -51,7 +57,7 @@ export async function reconcileSubscription(scope: RunScope, listed: ListedSubsc
       return null;
     }
     const recorded = await recordProviderSubscription(tx, {
-      provider: 'stripe',
+      provider: scope.provider.id,
       customerId: locked.customerId,
       subscription: truth,
       version: new Date(locked.providerUpdatedAt.getTime() + ONE_MS),
@@ -59,7 +65,7 @@ export async function reconcileSubscription(scope: RunScope, listed: ListedSubsc
       now,
       actor: scope.actor,
     });
-    const action = recorded.outcome === 'updated' ? 'repaired from Stripe' : `not repaired (${recorded.outcome === 'not_recorded' ? recorded.reason : recorded.outcome})`;
+    const action = recorded.outcome === 'updated' ? `repaired from ${scope.provider.name}` : `not repaired (${recorded.outcome === 'not_recorded' ? recorded.reason : recorded.outcome})`;
     for (const item of drift) await scope.record(tx, { kind: item.kind, providerObjectId: listed.id, recurId: stored.id, found: item, action });
     return recorded.outcome === 'updated' ? new Date(locked.providerUpdatedAt.getTime() + ONE_MS) : null;
   });
@@ -71,23 +77,23 @@ export async function reconcileSubscription(scope: RunScope, listed: ListedSubsc
  */
 async function recordMissing(scope: RunScope, listed: ListedSubscription): Promise<Date | null> {
   // A past-due one is read by id for its failure's date, which a list page does not carry.
-  const fresh = isPastDueAtStripe(listed.status) ? await scope.gateway.retrieveSubscription(listed.id) : null;
+  const fresh = isPastDue(scope, listed.status) ? await scope.gateway.retrieveSubscription(listed.id) : null;
   const truth = fresh ? { ...listed, ...fresh } : listed;
   return scope.ctx.db.transaction(async (tx): Promise<Date | null> => {
     const now = scope.ctx.clock.now();
     const customerId = await resolveProviderCustomer(
       tx,
-      { provider: 'stripe', providerCustomerId: listed.providerCustomerId, metadataCustomerId: listed.metadata['recur_customer_id'] ?? null, details: listed.customer ? { email: listed.customer.email, name: listed.customer.name } : null },
+      { provider: scope.provider.id, providerCustomerId: listed.providerCustomerId, metadataCustomerId: listed.metadata['recur_customer_id'] ?? null, details: listed.customer ? { email: listed.customer.email, name: listed.customer.name } : null, metadataFirst: !scope.provider.capabilities.customerObject },
       { now, actor: scope.actor, defaultLocale: scope.ctx.config.DEFAULT_LOCALE },
     );
     const found = { status: listed.status, customer: listed.providerCustomerId };
     if (!customerId) {
-      await scope.record(tx, { kind: 'not_recorded', providerObjectId: listed.id, recurId: null, found, action: 'left alone: its Stripe customer is deleted and unknown to recur' });
+      await scope.record(tx, { kind: 'not_recorded', providerObjectId: listed.id, recurId: null, found, action: `left alone: its ${scope.provider.name} customer is deleted and unknown to recur` });
       return null;
     }
     const version = new Date(listed.created.getTime() - ONE_MS);
     const recorded = await recordProviderSubscription(tx, {
-      provider: 'stripe',
+      provider: scope.provider.id,
       customerId,
       subscription: truth,
       version,
@@ -95,7 +101,7 @@ async function recordMissing(scope: RunScope, listed: ListedSubscription): Promi
       now,
       actor: scope.actor,
     });
-    if (recorded.outcome === 'inserted') await scope.record(tx, { kind: 'missing_locally', providerObjectId: listed.id, recurId: recorded.subscriptionId, found, action: 'recorded from Stripe' });
+    if (recorded.outcome === 'inserted') await scope.record(tx, { kind: 'missing_locally', providerObjectId: listed.id, recurId: recorded.subscriptionId, found, action: `recorded from ${scope.provider.name}` });
     if (recorded.outcome === 'not_recorded') await scope.record(tx, { kind: 'not_recorded', providerObjectId: listed.id, recurId: null, found, action: `left alone: ${recorded.reason}` });
     // 'stale': a webhook recorded it first, from a read this run cannot date.
     return recorded.outcome === 'inserted' ? version : null;

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/database.ts';
 import type { NewReconciliationItem } from '../../db/repositories/reconciliation-run-repository.ts';
+import type { PaymentProvider } from '../../providers/payments/payment-provider.ts';
 import type { ServiceContext } from '../service-context.ts';
 import type { ReconcileGateway } from './rate-limited-gateway.ts';
 
@@ -11,6 +12,8 @@ export type ReconcileProgress = { phase: ReconcilePhase; pages: number; objects:
 /** What every step of one run shares. */
 export type RunScope = {
   ctx: ServiceContext;
+  /** The provider reconciled: its id for recur's rows, its name for the report, its capabilities. */
+  provider: Pick<PaymentProvider, 'id' | 'name' | 'capabilities'>;
   gateway: ReconcileGateway;
   runId: string;
   /** `reconcile:{runId}`: the audit log's actor for every change the run makes. */

@@ -37,7 +37,7 @@ function refuseWhilePrepaid(customerExternalId: string, terms: Extract<NewSubscr
  * otherwise the caller gets whether the free trial is granted.
  */
 export async function requireNewSubscriptionTerms(ctx: ServiceContext, customer: Pick<CustomerRecord, 'id' | 'externalId'>, purchase: Purchase = 'subscription'): Promise<AllowedSubscriptionTerms> {
-  if (ctx.payments?.get('stripe')) await recordPaidCheckouts(ctx, customer.id);
+  if (ctx.payments) await recordPaidCheckouts(ctx, customer.id);
   const history = await listSubscriptionsOfCustomer(ctx.db, customer.id);
   const periods = givingTime(await listPrepaidPeriodsOfCustomer(ctx.db, customer.id));
   const terms = decideNewSubscriptionTerms(history, { trialOncePerCustomer: ctx.config.catalogue.trial_once_per_customer, prepaid: { periods, now: ctx.clock.now() }, purchase });

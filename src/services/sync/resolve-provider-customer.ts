@@ -13,6 +13,12 @@ export type ProviderCustomerHint = {
   metadataCustomerId: string | null;
   /** The provider's customer, read beforehand, for a customer recur has never seen. */
   details: { email: string | null; name: string | null } | null;
+  /**
+   * The metadata's recur id names the owner before the stored link: a provider without customer
+   * objects (PayPal) gives each subscription recur's customer id (custom_id), while one payer may
+   * pay for several recur customers, so the payer's link names only the first of them.
+   */
+  metadataFirst?: boolean;
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -25,14 +31,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export async function resolveProviderCustomer(tx: Queryable, hint: ProviderCustomerHint, ctx: { now: Date; actor: Actor; defaultLocale: Locale }): Promise<string | null> {
   const linked = await findCustomerIdByProviderCustomer(tx, hint.provider, hint.providerCustomerId);
-  if (linked) return linked;
+  if (linked && !hint.metadataFirst) return linked;
   if (hint.metadataCustomerId && UUID.test(hint.metadataCustomerId)) {
     const known = await tx.query<{ id: string }>('SELECT id FROM customers WHERE id = $1', [hint.metadataCustomerId]);
     if (known.rows[0]) {
       await linkProviderCustomer(tx, { customerId: known.rows[0].id, provider: hint.provider, providerCustomerId: hint.providerCustomerId }, ctx.now);
-      return findCustomerIdByProviderCustomer(tx, hint.provider, hint.providerCustomerId);
+      return hint.metadataFirst ? known.rows[0].id : findCustomerIdByProviderCustomer(tx, hint.provider, hint.providerCustomerId);
     }
   }
+  if (linked) return linked;
   if (!hint.details) return null;
   const externalId = `${hint.provider}:${hint.providerCustomerId}`;
   // A provider customer without an e-mail still needs a row; .invalid never delivers (RFC 2606).

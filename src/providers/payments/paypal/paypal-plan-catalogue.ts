@@ -50,7 +50,8 @@ export async function listProductPlans(sdk: PaypalSdkCalls): Promise<BillingPlan
 export async function findPlanByLookupKey(sdk: PaypalSdkCalls, lookupKey: string, variant: PlanVariant): Promise<BillingPlan | null> {
   const description = descriptionOf(lookupKey, variant);
   const candidates = (await listProductPlans(sdk)).filter((plan) => plan.description === description && String(plan.status ?? '') === 'ACTIVE' && plan.id);
-  const newest = candidates.sort((a, b) => Date.parse(b.createTime ?? '') - Date.parse(a.createTime ?? ''))[0];
+  // PayPal lists plans oldest first: of two made in the same second, the later listed is the newer.
+  const newest = candidates.reduce<BillingPlan | undefined>((best, plan) => (!best || (Date.parse(plan.createTime ?? '') || 0) >= (Date.parse(best.createTime ?? '') || 0) ? plan : best), undefined);
   return newest ? sdk.getPlan(newest.id!) : null;
 }
 
