@@ -1,14 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { deliverDueNotifications } from '../../src/notifications/deliver-due-notifications.ts';
 import { scheduleDueNotices } from '../../src/notifications/schedule-due-notices.ts';
+import { endLapsedSubscriptions } from '../../src/services/subscription-changes/end-lapsed-subscriptions.ts';
+import { accessToken, paypalCall } from '../sandbox/paypal/paypal-kit.ts';
 import { testDatabaseKinds } from '../support/test-database.ts';
 import { dayOf, plain, type SandboxMail } from '../notifications/notice-scenario-kit.ts';
 import { onDay, RENEWALS_FAIL, startPaypalRecur, subscriptionRow, type PaypalRecur } from './events/paypal-events-kit.ts';
 
-/** What recur's scheduled jobs do in a day: events processed, due notices found, the outbox delivered, SendGrid's callbacks back in. */
+/**
+ * What recur's scheduled jobs do in a day: events processed, lapsed subscriptions ended (and what
+ * PayPal says of that applied), due notices found, the outbox delivered, SendGrid's callbacks back in.
+ */
 async function runNoticeJobs(recur: PaypalRecur): Promise<void> {
   await recur.settle();
   const ctx = recur.t.ctx;
+  expect((await endLapsedSubscriptions(ctx, ctx.clock.now())).failed).toEqual([]);
+  await recur.settle();
   await scheduleDueNotices(ctx, ctx.clock.now());
   await deliverDueNotifications({ ...ctx, messaging: ctx.messaging!, random: () => 0.5 });
   await recur.sandbox.ctx.webhooks.flush();
@@ -17,6 +24,16 @@ async function runNoticeJobs(recur: PaypalRecur): Promise<void> {
 async function mailsTo(recur: PaypalRecur, email: string): Promise<SandboxMail[]> {
   const response = await fetch(`${recur.sandbox.url}/sandbox/mail?to=${encodeURIComponent(email)}`);
   return ((await response.json()) as { data: SandboxMail[] }).data.reverse();
+}
+
+async function entitlement(recur: PaypalRecur, customerId: string): Promise<{ entitled: boolean; reason: string }> {
+  const externalId = (await recur.t.ctx.db.query<{ external_id: string }>('SELECT external_id FROM customers WHERE id = $1', [customerId])).rows[0]!.external_id;
+  const response = await recur.t.app.inject({ method: 'GET', url: `/v1/customers/${externalId}/entitlement`, headers: { authorization: recur.t.auth } });
+  return response.json();
+}
+
+async function statusAtPaypal(recur: PaypalRecur, id: string): Promise<string> {
+  return (await paypalCall(recur.sandbox.url, await accessToken(recur.sandbox.url), 'GET', `/v1/billing/subscriptions/${id}`)).body.status as string;
 }
 
 async function outbox(recur: PaypalRecur, customerId: string): Promise<{ template: string; status: string }[]> {
@@ -59,6 +76,16 @@ describe.each(testDatabaseKinds)('PayPal failed renewals and dunning on %s', (ki
       if (day === 30) expect(await subscriptionRow(running.t, fixer.subscriptionId)).toMatchObject({ status: 'past_due', past_due_since: onDay(30) });
       if (day === 35) expect(await subscriptionRow(running.t, fixer.subscriptionId)).toMatchObject({ status: 'active', provider_status: 'ACTIVE', past_due_since: null, current_period_start: onDay(35) });
       if (day === 40) expect(await subscriptionRow(running.t, never.subscriptionId)).toMatchObject({ status: 'past_due', provider_status: 'SUSPENDED:PAYMENT_FAILED', past_due_since: onDay(30) });
+      // Entitled through the past-due grace (7 days from the first decline), not after.
+      if (day === 36) expect(await entitlement(running, never.customerId)).toMatchObject({ entitled: true, reason: 'past_due_grace' });
+      if (day === 37) expect(await entitlement(running, never.customerId)).toMatchObject({ entitled: false, reason: 'past_due_expired' });
+      // PayPal keeps it suspended for ever; recur ends it the day after the final warning.
+      if (day === 44) expect([(await subscriptionRow(running.t, never.subscriptionId))!.status, await statusAtPaypal(running, never.subscriptionId)]).toEqual(['past_due', 'SUSPENDED']);
+      if (day === 45) {
+        expect(await statusAtPaypal(running, never.subscriptionId)).toBe('CANCELLED');
+        expect(await subscriptionRow(running.t, never.subscriptionId)).toMatchObject({ status: 'canceled', provider_status: 'CANCELLED', canceled_at: onDay(45) });
+        expect(await entitlement(running, never.customerId)).toMatchObject({ entitled: false });
+      }
     }
 
     const fromDay30 = (mails: SandboxMail[]) => mails.map((mail) => [dayOf(start, mail.sent_at), mail.categories[0]]).filter(([day]) => Number(day) >= 30);
@@ -79,7 +106,9 @@ describe.each(testDatabaseKinds)('PayPal failed renewals and dunning on %s', (ki
       [33, 'dunning-reminder'],
       [37, 'dunning-reminder'],
       [44, 'dunning-final-warning'],
+      [45, 'cancellation-confirmation'],
     ]);
+    expect(await statusAtPaypal(running, fixer.subscriptionId)).toBe('ACTIVE');
     const failed = neverMails.find((mail) => mail.categories[0] === 'payment-failed')!;
     expect(plain(failed.text)).toContain('€ 29,99');
     expect(neverMails.every((mail) => mail.status === 'delivered')).toBe(true);
