@@ -7,7 +7,8 @@ import { PUBLIC_BASE_URL, startPaypalTestApp, subscribeThroughRecur, type Paypal
  * One customer moves from PayPal to Stripe and asks to go back, every step through recur's API and
  * the providers' hosted pages: the PayPal trial, a Stripe checkout refused beside it (409), the
  * PayPal subscription cancelled through recur, then Stripe sells the plan without a second trial
- * and charges at once, and PayPal is refused beside the live Stripe one. Exactly one live
+ * and charges at once, PayPal is refused beside the live Stripe one, and once that is cancelled
+ * PayPal sells the plan without its trial too. Exactly one live
  * subscription at every point.
  */
 describe.each(testDatabaseKinds)('a customer moving between PayPal and Stripe on %s', (kind) => {
@@ -46,5 +47,13 @@ describe.each(testDatabaseKinds)('a customer moving between PayPal and Stripe on
     const back = await checkout('move-7001', 'paypal');
     expect([back.statusCode, back.json().error.code]).toEqual([409, 'conflict']);
     expect(await live(customerId)).toHaveLength(1);
+
+    // And back to PayPal once the Stripe one is cancelled: the plan's twin without the trial cycle, charged at once.
+    const stripeSubscription = new URL(returned.headers.location as string).searchParams.get('subscription')!;
+    expect((await api('POST', `/v1/subscriptions/${stripeSubscription}/cancel`, { at: 'now' })).statusCode).toBe(200);
+    expect(await live(customerId)).toEqual([]);
+    const { subscriptionId: again } = await subscribeThroughRecur(kit, 'move-7001', 'monthly');
+    expect((await api('GET', `/v1/subscriptions/${again}`)).json()).toMatchObject({ provider: 'paypal', status: 'active', trial_end: null });
+    expect(await live(customerId)).toEqual([{ provider: 'paypal', status: 'active' }]);
   }, 120_000);
 });
