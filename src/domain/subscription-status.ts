@@ -125,3 +125,11 @@ export function checkTransition(from: SubscriptionStatus, to: SubscriptionStatus
   if (LEGAL_TRANSITIONS[from].includes(to)) return { ok: true, change: 'changed' };
   return { ok: false, reason: from === 'canceled' ? 'terminal' : 'not_allowed', from, to };
 }
+
+/**
+ * Provider statuses in which the provider has stopped collecting and will never end the
+ * subscription by itself: PayPal keeps a subscription suspended for failed payments for ever
+ * (Stripe, by contrast, cancels after its last retry). recur ends these once its dunning sequence
+ * has run its course.
+ */
+export const LAPSED_PROVIDER_STATUSES: readonly string[] = ['SUSPENDED:PAYMENT_FAILED' satisfies PaypalSubscriptionStatus];

@@ -8,6 +8,7 @@ import { applyDisputePolicyJob } from './apply-dispute-policy.ts';
 import { reviewDeclinedChargesJob } from './review-declined-charges.ts';
 import { deliverNotificationsJob } from './deliver-notifications.ts';
 import { scheduleNoticesJob } from './schedule-notices.ts';
+import { endLapsedSubscriptionsJob } from './end-lapsed-subscriptions.ts';
 
 /** Every scheduled and queued job recur runs. New jobs are added here and nowhere else. */
 export function buildJobCatalogue(ctx: ServiceContext): JobDefinition[] {
@@ -18,6 +19,7 @@ export function buildJobCatalogue(ctx: ServiceContext): JobDefinition[] {
     reviewDeclinedChargesJob(ctx),
     applyDisputePolicyJob(ctx),
     scheduleNoticesJob(ctx),
+    endLapsedSubscriptionsJob(ctx),
     deliverNotificationsJob(ctx),
   ] as JobDefinition[];
 }

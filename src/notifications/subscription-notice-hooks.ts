@@ -3,6 +3,7 @@ import { countCancellationNotices } from '../db/repositories/notice-schedule-rep
 import { cancelPendingNotices } from '../db/repositories/notification-outbox-repository.ts';
 import type { SubscriptionRecord } from '../db/repositories/subscription-repository.ts';
 import type { Plan } from '../domain/plan.ts';
+import type { ProviderId } from '../domain/provider.ts';
 import type { SubscriptionStatus } from '../domain/subscription-status.ts';
 import { enqueueCustomerNotice } from './enqueue-customer-notice.ts';
 import type { CustomerNotice } from './notice-catalogue.ts';
@@ -13,6 +14,11 @@ export type SubscriptionBefore = { status: SubscriptionStatus; cancelAtPeriodEnd
 export type SubscriptionChange = { before: SubscriptionBefore; subscription: SubscriptionRecord; plans: readonly Plan[]; now: Date };
 
 const DUNNING_NOTICES: readonly CustomerNotice[] = ['payment-failed', 'dunning-reminder', 'dunning-final-warning'];
+
+// PayPal reports a declined renewal only on the subscription (failed payments counted, the
+// incident's first decline in its transactions); no payment exists for recur to record, so the
+// payment-failed notice Stripe customers get from the failed invoice is decided here instead.
+const FAILURES_ONLY_ON_THE_SUBSCRIPTION: ReadonlySet<ProviderId> = new Set(['paypal']);
 
 const isCancelling = (state: { status: SubscriptionStatus; cancelAtPeriodEnd: boolean }) => state.status === 'canceled' || state.cancelAtPeriodEnd;
 
@@ -45,6 +51,21 @@ export async function notifySubscriptionChange(tx: Queryable, change: Subscripti
       details: { ends_at: endsAt.toISOString(), canceled_at: canceledAt.toISOString() },
       now,
     });
+  }
+  const pastDueSince = subscription.pastDueSince;
+  if (FAILURES_ONLY_ON_THE_SUBSCRIPTION.has(subscription.provider) && subscription.status === 'past_due' && pastDueSince && before?.status !== 'past_due') {
+    const plan = plans.find((candidate) => candidate.id === subscription.planId);
+    if (plan) {
+      await enqueueCustomerNotice(tx, {
+        template: 'payment-failed',
+        // Once per incident: PayPal's retries leave pastDueSince where it is.
+        businessKey: `payment-failed:${subscription.id}:${pastDueSince.toISOString()}`,
+        subscription,
+        plans,
+        details: { amount_due_minor: plan.amountMinor, failed_at: pastDueSince.toISOString() },
+        now,
+      });
+    }
   }
   if (before?.status === 'past_due' && subscription.status !== 'past_due') {
     await cancelPendingNotices(tx, { subscriptionId: subscription.id, templates: DUNNING_NOTICES, reason: `the subscription is ${subscription.status}, no longer past due`, now });

@@ -163,7 +163,7 @@ type MessagingDescription = {
  * recur's messaging as `recur start` builds it from settings, pointed at the sandbox, and the
  * sandbox's SendGrid Event Webhook pointed at recur (Twilio's callback URL rides on each message).
  */
-async function connectMessaging(kit: StripeKit, baseUrl: string): Promise<MessagingContext> {
+export async function connectMessaging(kit: { sandbox: StripeKit['sandbox'] }, baseUrl: string): Promise<MessagingContext> {
   const { sendgrid, twilio } = kit.sandbox.describe().providers as MessagingDescription;
   const messaging = buildMessaging(
     {

@@ -3,7 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningSandbox } from '../../../sandbox/core/start-sandbox.ts';
-import { defaultPaypalCredentials } from '../../../sandbox/paypal/paypal-sandbox.ts';
+import { startSandbox } from '../../../sandbox/core/start-sandbox.ts';
+import { createPaypalSandbox, defaultPaypalCredentials } from '../../../sandbox/paypal/paypal-sandbox.ts';
+import { sendgridSandbox } from '../../../sandbox/sendgrid/sendgrid-sandbox.ts';
+import { twilioSandbox } from '../../../sandbox/twilio/twilio-sandbox.ts';
+import type { ServiceSettings } from '../../../src/services/service-context.ts';
 import type { DatabaseKind } from '../../../src/db/database.ts';
 import { buildJobCatalogue } from '../../../src/jobs/job-catalogue.ts';
 import { startJobEngine, type JobEngine } from '../../../src/jobs/job-engine.ts';
@@ -19,6 +23,7 @@ import { syncPlansToProvider } from '../../../src/services/sync/sync-plans-to-pr
 import type { Clock } from '../../../src/shared/clock.ts';
 import { createLogger } from '../../../src/shared/logger.ts';
 import { accessToken, approveAs, linkOf, paypalCall, sandboxStart, startPaypalSandbox } from '../../sandbox/paypal/paypal-kit.ts';
+import { connectMessaging } from '../../stripe/running-recur.ts';
 import { seedCustomer } from '../../support/seed.ts';
 import { startWebhookTestApp, type WebhookTestApp } from '../../webhooks/webhook-test-app.ts';
 
@@ -43,15 +48,24 @@ export type PaypalRecur = {
   gateway: ProviderOperations;
   baseUrl: string;
   /** Subscribes a new recur customer to the catalogue's monthly plan at PayPal and approves it on the hosted page as `payer`. */
-  subscribe(payer: string): Promise<{ customerId: string; subscriptionId: string }>;
+  subscribe(payer: string, customer?: Record<string, unknown>): Promise<{ customerId: string; subscriptionId: string }>;
   /** Moves the shared clock to the given day after the sandbox's start, then waits until recur has processed every delivery. */
   moveToDay(day: number): Promise<void>;
   settle(): Promise<void>;
   close(): Promise<void>;
 };
 
-export async function startPaypalRecur(kind: DatabaseKind, faults: WebhookFaults | null = null): Promise<PaypalRecur> {
-  const sandbox = await startPaypalSandbox();
+export type PaypalRecurOptions = {
+  /** Also the SendGrid and Twilio emulators on the same sandbox (one clock), and recur's messaging pointed at them. */
+  messaging?: boolean;
+  /** Settings beyond the test defaults (DUNNING_SCHEDULE_DAYS, PAST_DUE_GRACE_DAYS, ...). */
+  settings?: Partial<ServiceSettings>;
+};
+
+export async function startPaypalRecur(kind: DatabaseKind, faults: WebhookFaults | null = null, options: PaypalRecurOptions = {}): Promise<PaypalRecur> {
+  const sandbox = options.messaging
+    ? await startSandbox({ start: sandboxStart, providers: [createPaypalSandbox(), sendgridSandbox, twilioSandbox], webhookRetryDelaysMs: [50, 100] })
+    : await startPaypalSandbox();
   const engines: JobEngine[] = [];
   const caDir = mkdtempSync(join(tmpdir(), 'recur-paypal-ca-'));
   let t: WebhookTestApp | undefined;
@@ -81,6 +95,8 @@ export async function startPaypalRecur(kind: DatabaseKind, faults: WebhookFaults
     if (!client) throw new Error('the PayPal client was not built');
     const app = t;
     const ctx = app.ctx;
+    Object.assign(ctx.config, options.settings ?? {});
+    if (options.messaging) ctx.messaging = await connectMessaging({ sandbox }, baseUrl);
     const gateway = createPaypalGateway(client, { brandName: 'Sportwinkel' });
     ctx.payments = createPaymentProviders([createPaypalProvider(gateway)], baseUrl);
     ctx.webhooks.verifiers.paypal = client.verifyWebhook;
@@ -105,8 +121,8 @@ export async function startPaypalRecur(kind: DatabaseKind, faults: WebhookFaults
       t: app,
       gateway,
       baseUrl,
-      async subscribe(payer) {
-        const customerId = await seedCustomer(app, `paypal-${payer.split('@')[0]}-${Math.random().toString(36).slice(2, 8)}`);
+      async subscribe(payer, customer = {}) {
+        const customerId = await seedCustomer(app, `paypal-${payer.split('@')[0]!.replace(/[^a-z0-9-]/gi, '-')}-${Math.random().toString(36).slice(2, 8)}`, customer);
         const price = await gateway.findPriceByLookupKey(lookupKeyForPlan(monthly.id));
         if (!price) throw new Error('the monthly plan is not at PayPal');
         const created = await paypalCall(sandbox.url, token, 'POST', '/v1/billing/subscriptions', {
