@@ -8,7 +8,6 @@ import {
   type RunTrigger,
 } from '../../db/repositories/reconciliation-run-repository.ts';
 import { PROVIDER_KEY_SETTINGS, providerName, type ProviderId } from '../../domain/provider.ts';
-import { capabilityWording } from '../../providers/payments/provider-capabilities.ts';
 import { RecurError } from '../../shared/errors.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { alertReconciliationDrift } from './alert-reconciliation-drift.ts';
@@ -43,7 +42,6 @@ export type ReconcileOptions = {
 export async function reconcileProvider(ctx: ServiceContext, options: ReconcileOptions): Promise<ReconciliationRun> {
   const provider = ctx.payments?.get(options.provider);
   if (!provider) throw new RecurError('not_configured', `${providerName(options.provider)} is not configured (${PROVIDER_KEY_SETTINGS[options.provider]})`);
-  if (!provider.capabilities.listEvents) throw new RecurError('not_supported_by_provider', `${provider.name} cannot ${capabilityWording.listEvents}; its reconciliation is not built yet`);
   const startedAt = ctx.clock.now();
   const run = await ctx.db.transaction((tx) => startReconciliationRun(tx, { provider: provider.id, trigger: options.trigger, now: startedAt, abandonAfterMs: ABANDON_AFTER_MS }));
   if (!run) {
@@ -55,6 +53,7 @@ export async function reconcileProvider(ctx: ServiceContext, options: ReconcileO
   const scope: RunScope = {
     ctx,
     gateway: limitGateway(provider.gateway, limiter),
+    setsProviderEmail: provider.capabilities.updateCustomerEmail,
     runId: run.id,
     actor: `reconcile:${run.id}`,
     startedAt,
@@ -64,9 +63,11 @@ export async function reconcileProvider(ctx: ServiceContext, options: ReconcileO
   };
 
   try {
-    const eventsBefore = await readEventsBeforeThePass(scope);
+    // A provider without an events list (PayPal) is reconciled from its subscriptions alone: each
+    // is read as it stands, which is what a missed event would have made recur re-read anyway.
+    const eventsBefore = provider.capabilities.listEvents ? await readEventsBeforeThePass(scope) : null;
     const upToDate = await reconcileSubscriptions(scope);
-    await recoverMissedEvents(scope, eventsBefore, upToDate);
+    if (eventsBefore) await recoverMissedEvents(scope, eventsBefore, upToDate);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await finishReconciliationRun(ctx.db, run.id, { status: 'failed', counts: await countItems(ctx, run.id), requests: limiter.taken, error: message.split('\n')[0]!, now: ctx.clock.now() });

@@ -41,7 +41,7 @@ export async function reconcileSubscriptions(scope: RunScope): Promise<BroughtUp
       const version = await reconcileSubscription(scope, subscription, stored.get(subscription.id) ?? null);
       if (version) upToDate.set(subscription.id, version);
     }
-    await reconcileCustomerEmails(scope, page.items.flatMap((subscription) => (subscription.customer ? [subscription.customer] : [])), comparedCustomers);
+    if (scope.setsProviderEmail) await reconcileCustomerEmails(scope, page.items.flatMap((subscription) => (subscription.customer ? [subscription.customer] : [])), comparedCustomers);
     cursor = page.nextCursor;
     scope.progress({ phase: 'subscriptions', pages, objects: listed.size, done: cursor === null });
   } while (cursor);

@@ -12,6 +12,8 @@ export type ReconcileProgress = { phase: ReconcilePhase; pages: number; objects:
 export type RunScope = {
   ctx: ServiceContext;
   gateway: ReconcileGateway;
+  /** Whether recur may set the provider's e-mail of a customer to its own (PayPal's payer owns theirs). */
+  setsProviderEmail: boolean;
   runId: string;
   /** `reconcile:{runId}`: the audit log's actor for every change the run makes. */
   actor: string;
