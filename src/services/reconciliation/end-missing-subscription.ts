@@ -30,7 +30,7 @@ export async function endMissingSubscription(scope: RunScope, row: { id: string;
     if (!locked || locked.providerStatus === MISSING_AT_PROVIDER_STATUS) return;
     const ended = {
       customerId: locked.customerId,
-      provider: 'stripe' as const,
+      provider: scope.provider,
       providerSubscriptionId: row.providerSubscriptionId,
       planId: locked.planId,
       status: 'canceled' as const,
@@ -50,7 +50,7 @@ export async function endMissingSubscription(scope: RunScope, row: { id: string;
     await enqueueAdminAlert(tx, {
       businessKey: `alert:missing-at-provider:stripe:${row.providerSubscriptionId}:${locked.providerUpdatedAt.toISOString()}`,
       template: MISSING_AT_PROVIDER_TEMPLATE,
-      payload: { provider: 'stripe', provider_subscription_id: row.providerSubscriptionId, subscription_id: locked.id, customer_id: locked.customerExternalId, previous_status: locked.status, run_id: scope.runId },
+      payload: { provider: scope.provider, provider_subscription_id: row.providerSubscriptionId, subscription_id: locked.id, customer_id: locked.customerExternalId, previous_status: locked.status, run_id: scope.runId },
       adminEmails,
       locale: scope.ctx.config.DEFAULT_LOCALE,
       now,

@@ -53,6 +53,7 @@ export async function reconcileProvider(ctx: ServiceContext, options: ReconcileO
   const scope: RunScope = {
     ctx,
     gateway: limitGateway(provider.gateway, limiter),
+    provider: provider.id,
     setsProviderEmail: provider.capabilities.updateCustomerEmail,
     runId: run.id,
     actor: `reconcile:${run.id}`,

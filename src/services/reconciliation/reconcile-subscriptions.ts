@@ -30,7 +30,7 @@ export async function reconcileSubscriptions(scope: RunScope): Promise<BroughtUp
   do {
     const page: { items: ListedSubscription[]; nextCursor: string | null } = await scope.gateway.listSubscriptionsPage(cursor);
     pages += 1;
-    const stored = await loadStoredSubscriptions(scope.ctx.db, page.items.map((subscription) => subscription.id));
+    const stored = await loadStoredSubscriptions(scope.ctx.db, scope.provider, page.items.map((subscription) => subscription.id));
     for (const subscription of page.items) {
       listed.add(subscription.id);
       if (LIVE_STRIPE_STATUSES.has(subscription.status)) {
@@ -63,7 +63,7 @@ export async function reconcileSubscriptions(scope: RunScope): Promise<BroughtUp
 async function reportMissingAtProvider(scope: RunScope, listed: ReadonlySet<string>): Promise<void> {
   let after: string | null = null;
   for (;;) {
-    const batch = await listStoredStripeSubscriptionIds(scope.ctx.db, { before: scope.startedAt, after, limit: STORED_BATCH });
+    const batch = await listStoredStripeSubscriptionIds(scope.ctx.db, { provider: scope.provider, before: scope.startedAt, after, limit: STORED_BATCH });
     for (const row of batch) {
       if (listed.has(row.providerSubscriptionId) || row.providerStatus === MISSING_AT_PROVIDER_STATUS) continue;
       if (await scope.gateway.retrieveSubscription(row.providerSubscriptionId)) continue;

@@ -51,7 +51,7 @@ export async function reconcileSubscription(scope: RunScope, listed: ListedSubsc
       return null;
     }
     const recorded = await recordProviderSubscription(tx, {
-      provider: 'stripe',
+      provider: scope.provider,
       customerId: locked.customerId,
       subscription: truth,
       version: new Date(locked.providerUpdatedAt.getTime() + ONE_MS),
@@ -77,7 +77,7 @@ async function recordMissing(scope: RunScope, listed: ListedSubscription): Promi
     const now = scope.ctx.clock.now();
     const customerId = await resolveProviderCustomer(
       tx,
-      { provider: 'stripe', providerCustomerId: listed.providerCustomerId, metadataCustomerId: listed.metadata['recur_customer_id'] ?? null, details: listed.customer ? { email: listed.customer.email, name: listed.customer.name } : null },
+      { provider: scope.provider, providerCustomerId: listed.providerCustomerId, metadataCustomerId: listed.metadata['recur_customer_id'] ?? null, details: listed.customer ? { email: listed.customer.email, name: listed.customer.name } : null },
       { now, actor: scope.actor, defaultLocale: scope.ctx.config.DEFAULT_LOCALE },
     );
     const found = { status: listed.status, customer: listed.providerCustomerId };
@@ -87,7 +87,7 @@ async function recordMissing(scope: RunScope, listed: ListedSubscription): Promi
     }
     const version = new Date(listed.created.getTime() - ONE_MS);
     const recorded = await recordProviderSubscription(tx, {
-      provider: 'stripe',
+      provider: scope.provider,
       customerId,
       subscription: truth,
       version,

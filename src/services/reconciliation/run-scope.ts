@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/database.ts';
 import type { NewReconciliationItem } from '../../db/repositories/reconciliation-run-repository.ts';
+import type { ProviderId } from '../../domain/provider.ts';
 import type { ServiceContext } from '../service-context.ts';
 import type { ReconcileGateway } from './rate-limited-gateway.ts';
 
@@ -12,6 +13,7 @@ export type ReconcileProgress = { phase: ReconcilePhase; pages: number; objects:
 export type RunScope = {
   ctx: ServiceContext;
   gateway: ReconcileGateway;
+  provider: ProviderId;
   /** Whether recur may set the provider's e-mail of a customer to its own (PayPal's payer owns theirs). */
   setsProviderEmail: boolean;
   runId: string;

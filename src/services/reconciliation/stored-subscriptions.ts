@@ -1,13 +1,12 @@
 import type { Queryable } from '../../db/database.ts';
 import { SELECT_SUBSCRIPTIONS, toSubscriptionRecord, type SubscriptionRow } from '../../db/repositories/subscription-repository.ts';
+import type { ProviderId } from '../../domain/provider.ts';
 import type { StoredSubscription } from './compare-subscription.ts';
 
-const SELECT_STRIPE = `${SELECT_SUBSCRIPTIONS} WHERE s.provider = 'stripe'`;
-
-/** recur's rows of one page of Stripe subscriptions, in one query, by Stripe id. */
-export async function loadStoredSubscriptions(db: Queryable, providerSubscriptionIds: readonly string[]): Promise<Map<string, StoredSubscription>> {
+/** recur's rows of one page of the provider's subscriptions, in one query, by the provider's id. */
+export async function loadStoredSubscriptions(db: Queryable, provider: ProviderId, providerSubscriptionIds: readonly string[]): Promise<Map<string, StoredSubscription>> {
   if (providerSubscriptionIds.length === 0) return new Map();
-  const result = await db.query<SubscriptionRow>(`${SELECT_STRIPE} AND s.provider_subscription_id = ANY($1::text[])`, [providerSubscriptionIds]);
+  const result = await db.query<SubscriptionRow>(`${SELECT_SUBSCRIPTIONS} WHERE s.provider = $1 AND s.provider_subscription_id = ANY($2::text[])`, [provider, providerSubscriptionIds]);
   return new Map(result.rows.map((row) => [row.provider_subscription_id, toSubscriptionRecord(row)]));
 }
 
@@ -23,13 +22,13 @@ export async function lockStoredSubscription(tx: Queryable, id: string): Promise
  */
 export async function listStoredStripeSubscriptionIds(
   db: Queryable,
-  input: { before: Date; after: string | null; limit: number },
+  input: { provider: ProviderId; before: Date; after: string | null; limit: number },
 ): Promise<{ id: string; providerSubscriptionId: string; providerStatus: string }[]> {
   const result = await db.query<{ id: string; provider_subscription_id: string; provider_status: string }>(
     `SELECT id, provider_subscription_id, provider_status FROM subscriptions
-      WHERE provider = 'stripe' AND created_at < $1 AND ($2::text IS NULL OR provider_subscription_id > $2)
+      WHERE provider = $4 AND created_at < $1 AND ($2::text IS NULL OR provider_subscription_id > $2)
       ORDER BY provider_subscription_id LIMIT $3`,
-    [input.before, input.after, input.limit],
+    [input.before, input.after, input.limit, input.provider],
   );
   return result.rows.map((row) => ({ id: row.id, providerSubscriptionId: row.provider_subscription_id, providerStatus: row.provider_status }));
 }
