@@ -75,7 +75,7 @@ export const deliverNoticesOperation = defineControlOperation({
 /** Why `recur sync <provider>` cannot run with these settings; null when the provider is configured. */
 const SYNC_UNAVAILABLE: Record<ProviderId, (settings: Config) => string | null> = {
   stripe: (settings) => (settings.STRIPE_SECRET_KEY ? null : 'STRIPE_SECRET_KEY is not set (and STRIPE_API_BASE for the sandbox)'),
-  paypal: (settings) => (settings.PAYPAL_CLIENT_ID ? null : 'PAYPAL_CLIENT_ID is not set (with PAYPAL_CLIENT_SECRET and PAYPAL_WEBHOOK_ID; PAYPAL_API_BASE for the sandbox)'),
+  paypal: (settings) => (settings.PAYPAL_CLIENT_ID ? null : 'PayPal is not configured (PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET and PAYPAL_WEBHOOK_ID)'),
 };
 
 /** `recur sync <provider>`, one operation per provider with an adapter (`sync stripe`, ...). */
