@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Stripe from 'stripe';
 import { startSandbox, type RunningSandbox } from '../../sandbox/core/start-sandbox.ts';
+import { paypalSandbox } from '../../sandbox/paypal/paypal-sandbox.ts';
 import { sendgridSandbox } from '../../sandbox/sendgrid/sendgrid-sandbox.ts';
 import { signatureHeader } from '../../sandbox/stripe/events/sign-payload.ts';
 import { stripeSandbox } from '../../sandbox/stripe/stripe-sandbox.ts';
@@ -26,7 +27,7 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
 export type FaultSettings = {
   seed: number;
   requests?: { provider: 'stripe'; route?: string; errorRate: number; errorStatus: 429 | 500 | 503; retryAfterSeconds?: number; latencyMs?: number }[];
-  webhooks?: { provider: 'stripe'; duplicateRate?: number; duplicateCopies?: number; dropRate?: number; shuffle?: boolean }[];
+  webhooks?: { provider: 'stripe' | 'paypal'; duplicateRate?: number; duplicateCopies?: number; dropRate?: number; shuffle?: boolean; dropEventTypes?: string[] }[];
 };
 
 /**
@@ -61,9 +62,10 @@ export type Lab = {
   stop(): Promise<void>;
 };
 
-export async function startLab(): Promise<Lab> {
+/** `paypal`: the PayPal emulator too (under `<sandbox url>/paypal`, reached directly: its webhook certificates are served from its own origin). */
+export async function startLab(options: { paypal?: boolean } = {}): Promise<Lab> {
   const sandbox = await startSandbox({
-    providers: [stripeSandbox, sendgridSandbox, twilioSandbox],
+    providers: [stripeSandbox, ...(options.paypal ? [paypalSandbox] : []), sendgridSandbox, twilioSandbox],
     start: new Date(),
     // About a minute of retries in all: longer than any outage the tests cause.
     webhookRetryDelaysMs: [250, 500, 1000, 2000, 4000, 8000, 8000, 8000, 8000, 8000],

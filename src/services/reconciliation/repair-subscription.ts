@@ -83,7 +83,7 @@ async function recordMissing(scope: RunScope, listed: ListedSubscription): Promi
     const now = scope.ctx.clock.now();
     const customerId = await resolveProviderCustomer(
       tx,
-      { provider: scope.provider.id, providerCustomerId: listed.providerCustomerId, metadataCustomerId: listed.metadata['recur_customer_id'] ?? null, details: listed.customer ? { email: listed.customer.email, name: listed.customer.name } : null, metadataFirst: !scope.provider.capabilities.customerObject },
+      { provider: scope.provider.id, providerCustomerId: listed.providerCustomerId, metadataCustomerId: listed.metadata['recur_customer_id'] ?? null, details: listed.customer ? { email: listed.customer.email, name: listed.customer.name } : null },
       { now, actor: scope.actor, defaultLocale: scope.ctx.config.DEFAULT_LOCALE },
     );
     const found = { status: listed.status, customer: listed.providerCustomerId };

@@ -69,7 +69,13 @@ export async function recordProviderSubscription(tx: Queryable, input: RecordSub
     providerUpdatedAt: input.version,
   };
   const result = await upsertSubscriptionState(tx, state, input.now);
-  if (result.outcome === 'stale') return { outcome: 'stale', subscriptionId: existing!.id };
+  if (result.outcome === 'stale') {
+    // No row was there to lock, yet the insert met one: a concurrent writer (the checkout return
+    // and this subscription's first webhook, say) inserted it since, with a newer or equal version.
+    const id = existing?.id ?? (await tx.query<{ id: string }>('SELECT id FROM subscriptions WHERE provider = $1 AND provider_subscription_id = $2', [input.provider, subscription.id])).rows[0]?.id;
+    if (!id) throw new Error(`subscription ${subscription.id} was neither written nor found`);
+    return { outcome: 'stale', subscriptionId: id };
+  }
   await recordAudit(tx, {
     at: input.now,
     actor: input.actor,

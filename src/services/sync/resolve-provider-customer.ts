@@ -13,32 +13,27 @@ export type ProviderCustomerHint = {
   metadataCustomerId: string | null;
   /** The provider's customer, read beforehand, for a customer recur has never seen. */
   details: { email: string | null; name: string | null } | null;
-  /**
-   * The metadata's recur id names the owner before the stored link: a provider without customer
-   * objects (PayPal) gives each subscription recur's customer id (custom_id), while one payer may
-   * pay for several recur customers, so the payer's link names only the first of them.
-   */
-  metadataFirst?: boolean;
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * The recur customer behind a provider customer: the stored link; else the recur id in the
- * provider's metadata (then linked); else a new recur customer with external id
+ * The recur customer behind a provider object: the recur id in its metadata (then linked, unless
+ * the provider customer is linked already); else the stored link; else a new recur customer with external id
  * `<provider>:<provider customer id>` (created outside recur, e.g. in the Stripe dashboard), so its
  * subscription is still tracked, and the audit log says why it appeared. null without details.
  */
 export async function resolveProviderCustomer(tx: Queryable, hint: ProviderCustomerHint, ctx: { now: Date; actor: Actor; defaultLocale: Locale }): Promise<string | null> {
-  const linked = await findCustomerIdByProviderCustomer(tx, hint.provider, hint.providerCustomerId);
-  if (linked && !hint.metadataFirst) return linked;
+  // recur's own id, written on the object at checkout, names its customer even when the provider
+  // customer is shared: one PayPal payer may pay for several recur customers, and its link is the first one's.
   if (hint.metadataCustomerId && UUID.test(hint.metadataCustomerId)) {
     const known = await tx.query<{ id: string }>('SELECT id FROM customers WHERE id = $1', [hint.metadataCustomerId]);
     if (known.rows[0]) {
       await linkProviderCustomer(tx, { customerId: known.rows[0].id, provider: hint.provider, providerCustomerId: hint.providerCustomerId }, ctx.now);
-      return hint.metadataFirst ? known.rows[0].id : findCustomerIdByProviderCustomer(tx, hint.provider, hint.providerCustomerId);
+      return known.rows[0].id;
     }
   }
+  const linked = await findCustomerIdByProviderCustomer(tx, hint.provider, hint.providerCustomerId);
   if (linked) return linked;
   if (!hint.details) return null;
   const externalId = `${hint.provider}:${hint.providerCustomerId}`;
