@@ -67,6 +67,9 @@ function presentTrialRefusal(refusal: CheckoutTerms['trialRefused']): z.infer<ty
 }
 
 /** `POST /v1/checkout`, inside the API-key scope. */
+/** What a provider's return route answers when it cannot record the checkout (shown to the customer as a page). */
+const returnErrors = { 400: errorJson, 404: errorJson, 409: errorJson, 502: errorJson, 503: errorJson };
+
 export function checkoutApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.withTypeProvider<ZodTypeProvider>().post(
     '/checkout',
@@ -120,11 +123,7 @@ export function checkoutReturnRoutes(app: FastifyInstance, ctx: ServiceContext):
         querystring: z.object({ session_id: z.string().regex(/^cs_[A-Za-z0-9_]{1,250}$/, 'expected a Stripe checkout session id (cs_…)') }),
         response: {
           303: redirect("Recorded: on to the shop's return URL", "the shop's return_url with checkout=success|pending|canceled and subscription=<id>, e.g. https://www.sportwinkel.example/account?checkout=success&subscription=5d0c8f2a-1b3e-4c6d-8e9f-a0b1c2d3e4f5"),
-          400: errorJson,
-          404: errorJson,
-          409: errorJson,
-          502: errorJson,
-          503: errorJson,
+          ...returnErrors,
         },
       },
       errorHandler: (error, request, reply) => answerReturnError(ctx, error, request, reply),
@@ -146,11 +145,7 @@ export function checkoutReturnRoutes(app: FastifyInstance, ctx: ServiceContext):
         querystring: z.object({ subscription_id: z.string().regex(/^I-[A-Z0-9]{1,60}$/, 'expected a PayPal subscription id (I-…)') }),
         response: {
           303: redirect("Recorded: on to the shop's return URL", "the shop's return_url with checkout=success|pending|canceled and subscription=<id>"),
-          400: errorJson,
-          404: errorJson,
-          409: errorJson,
-          502: errorJson,
-          503: errorJson,
+          ...returnErrors,
         },
       },
       errorHandler: (error, request, reply) => answerReturnError(ctx, error, request, reply),
