@@ -66,10 +66,10 @@ function presentTrialRefusal(refusal: CheckoutTerms['trialRefused']): z.infer<ty
   return refusal.reason === 'trial_used' ? { reason: refusal.reason, subscription_id: refusal.subscriptionId } : { reason: refusal.reason, prepaid_period_id: refusal.prepaidPeriodId };
 }
 
-/** `POST /v1/checkout`, inside the API-key scope. */
 /** What a provider's return route answers when it cannot record the checkout (shown to the customer as a page). */
 const returnErrors = { 400: errorJson, 404: errorJson, 409: errorJson, 502: errorJson, 503: errorJson };
 
+/** `POST /v1/checkout`, inside the API-key scope. */
 export function checkoutApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.withTypeProvider<ZodTypeProvider>().post(
     '/checkout',
