@@ -133,8 +133,12 @@ export async function sandboxDeliveries(recur: RunningRecur): Promise<SandboxDel
   return deliveries.filter((delivery) => delivery.url === `${recur.baseUrl}/webhooks/stripe`);
 }
 
-/** Sandbox deliveries settled (the control route) and nothing left to do in recur's inbox; bounded. */
-export async function waitUntilSettled(recur: RunningRecur, timeoutMs = 60_000): Promise<void> {
+/**
+ * Sandbox deliveries settled (the control route) and nothing left to do in recur's inbox; bounded.
+ * The bound covers one retry of an event that failed: its backoff (30 s ± 25%) plus the worker's
+ * minutely run, which on a busy machine is more than a minute.
+ */
+export async function waitUntilSettled(recur: RunningRecur, timeoutMs = 100_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const flushed = await fetch(`${recur.kit.sandbox.url}/sandbox/webhooks/flush`, { method: 'POST' });
