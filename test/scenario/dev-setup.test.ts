@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killSpawnedProcesses, runRecur, startRecur, type RunningRecur } from '../fixtures/recur-process.ts';
+import { poll } from '../support/poll.ts';
 
 /**
  * The development setup as the README tells it, as a new user meets it: a key-less `npm start`
@@ -38,16 +39,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-async function poll<T>(what: string, read: () => Promise<T | null>, timeoutMs = 60_000, describe: () => Promise<unknown> = async () => ''): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not seen within ${timeoutMs} ms; ${JSON.stringify(await describe())}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 describe.skipIf(browserMissing && !browserRequired)('the development setup, as the README tells it', () => {

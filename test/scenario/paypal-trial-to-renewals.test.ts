@@ -7,6 +7,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPaypalCredentials } from '../../sandbox/paypal/paypal-sandbox.ts';
 import { killSpawnedProcesses, runRecur, startRecur, type RunningRecur } from '../fixtures/recur-process.ts';
+import { poll } from '../support/poll.ts';
 import { freePort } from '../support/free-port.ts';
 
 /**
@@ -25,16 +26,6 @@ const DAY_MS = 86_400_000;
 const CUSTOMER = { external_id: 'cust-joost', email: 'joost@sportwinkel.test', name: 'Joost Bakker', locale: 'nl' };
 
 type Notification = { id: string; template: string; channel: string; status: string; created_at?: string };
-
-async function poll<T>(what: string, read: () => Promise<T | null>, timeoutMs = 60_000, explain: () => Promise<unknown> = async () => ''): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not seen within ${timeoutMs} ms; ${JSON.stringify(await explain())}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 describe.skipIf(browserMissing && !browserRequired)('a Dutch customer subscribes through PayPal on the key-less start', () => {
   let dir: string;
