@@ -14,6 +14,7 @@ import type { Logger } from '../shared/logger.ts';
 import { buildWebhookContext } from '../webhooks/build-webhook-context.ts';
 import { drainInboxPass } from '../webhooks/drain-inbox.ts';
 import { startInboxWakeUp } from '../webhooks/inbox-wake-up.ts';
+import { nextInboxDueTime } from '../webhooks/next-inbox-due-time.ts';
 import { readLinkKey, type LinkKeySource } from './link-signing-key.ts';
 import { openStore } from './open-store.ts';
 import { openWorkerDatabase } from './open-worker-database.ts';
@@ -59,7 +60,11 @@ export async function startService(config: Config, clock: Clock, logger: Logger,
     ctx.jobs = engine;
     // Free per accepted webhook: no job is written per event (docs/adr/0017); the job's schedule is the safety net.
     const workerDeps = inboxWorkerDeps(ctx)!;
-    const wakeUp = await startInboxWakeUp((stopping) => drainInboxPass(workerDeps, undefined, undefined, stopping), { postgresUrl: store.db.kind === 'postgres' ? config.DATABASE_URL : undefined, logger });
+    const wakeUp = await startInboxWakeUp((stopping) => drainInboxPass(workerDeps, undefined, undefined, stopping), {
+      postgresUrl: store.db.kind === 'postgres' ? config.DATABASE_URL : undefined,
+      logger,
+      dueWork: { nextDueAt: () => nextInboxDueTime(store.db), now: () => clock.now(), releaseLapsedClaims: () => releaseExpiredInboxClaims(ctx) },
+    });
     webhooks.wakeWorker = async () => wakeUp.wake();
     const app = await buildHttpApp({ ctx, logger, bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES, version: recurVersion });
     try {
