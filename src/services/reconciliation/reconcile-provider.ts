@@ -11,6 +11,7 @@ import { PROVIDER_KEY_SETTINGS, providerName, type ProviderId } from '../../doma
 import { RecurError } from '../../shared/errors.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { alertReconciliationDrift } from './alert-reconciliation-drift.ts';
+import { flagLiveSubscriptionsAcrossProviders } from './flag-live-subscriptions-across-providers.ts';
 import { limitGateway } from './rate-limited-gateway.ts';
 import { reconcileSubscriptions } from './reconcile-subscriptions.ts';
 import { readEventsBeforeThePass, recoverMissedEvents } from './recover-missed-events.ts';
@@ -67,6 +68,7 @@ export async function reconcileProvider(ctx: ServiceContext, options: ReconcileO
     // lost webhook would have said, the subscription's current state says too.
     const eventsBefore = provider.capabilities.listEvents ? await readEventsBeforeThePass(scope) : null;
     const upToDate = await reconcileSubscriptions(scope);
+    await flagLiveSubscriptionsAcrossProviders(scope);
     if (eventsBefore) await recoverMissedEvents(scope, eventsBefore, upToDate);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
