@@ -21,6 +21,55 @@ export function toStorableJson(value: unknown, maxDepth = MAX_JSON_DEPTH): Stora
   return { value: copyStorable(value), refused: null };
 }
 
+const BACKSLASH = 0x5c;
+const QUOTE = 0x22;
+const LETTER_U = 0x75;
+
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff;
+
+/** The code of the `\uXXXX` escape starting at `index` (its backslash), or -1 when there is none. */
+function escapedCodeAt(text: string, index: number): number {
+  if (text.charCodeAt(index) !== BACKSLASH || text.charCodeAt(index + 1) !== LETTER_U) return -1;
+  const code = Number.parseInt(text.slice(index + 2, index + 6), 16);
+  return Number.isNaN(code) ? -1 : code;
+}
+
+/**
+ * Whether JSON text (already parsed without error) can be stored exactly as it is: nested no
+ * deeper than `maxDepth` and with no `\u` escape of U+0000 or of a surrogate (the only way JSON
+ * text decoded from UTF-8 can carry an unstorable character). One pass over the characters, with
+ * no copy of the value: the common case of toStorableJson, decided on the text. An escaped
+ * surrogate pair (an emoji written as escapes) is storable; a lone half is not.
+ */
+export function isStorableJsonText(text: string, maxDepth = MAX_JSON_DEPTH): boolean {
+  let level = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === QUOTE) inString = false;
+      else if (code === BACKSLASH) {
+        if (text.charCodeAt(index + 1) === LETTER_U) {
+          const escaped = escapedCodeAt(text, index);
+          if (escaped === 0 || isLowSurrogate(escaped)) return false;
+          if (isHighSurrogate(escaped)) {
+            // Storable only as the first half of an escaped pair (an emoji written as escapes).
+            if (!isLowSurrogate(escapedCodeAt(text, index + 6))) return false;
+            index += 6;
+          }
+        }
+        index += 1;
+      }
+    } else if (code === QUOTE) inString = true;
+    else if (code === 0x7b || code === 0x5b) {
+      level += 1;
+      if (level > maxDepth) return false;
+    } else if (code === 0x7d || code === 0x5d) level -= 1;
+  }
+  return true;
+}
+
 /** Iterative: the value being measured may be far deeper than the call stack allows. */
 function isDeeperThan(value: unknown, maxDepth: number): boolean {
   const pending: [unknown, number][] = [[value, 0]];

@@ -1,4 +1,4 @@
-import { toStorableJson } from '../shared/storable-json.ts';
+import { isStorableJsonText, toStorableJson } from '../shared/storable-json.ts';
 import { toStorableText } from '../shared/storable-text.ts';
 import type { VerifiedEvent } from './webhook-verifier.ts';
 
@@ -13,9 +13,13 @@ export type StorableEvent = { event: VerifiedEvent; parkedReason: string | null 
  * top-level fields (id, type, created) are kept and the row is dead, for a person to look at.
  */
 export function toStorableEvent(event: VerifiedEvent): StorableEvent {
+  // The common case, decided on the signed text without copying the value: every string of the
+  // event (its id and type too) is storable, and the text itself is what the inbox stores.
+  if (event.payloadText !== undefined && isStorableJsonText(event.payloadText)) return { event, parkedReason: null };
   const payload = toStorableJson(event.payload);
+  const { payloadText: _changed, ...rest } = event;
   const stored: VerifiedEvent = {
-    ...event,
+    ...rest,
     providerEventId: toStorableText(event.providerEventId),
     type: toStorableText(event.type),
     payload: payload.value ?? {},

@@ -6,6 +6,8 @@ export type VerifiedEvent = {
   type: string;
   payload: unknown;
   providerCreatedAt: Date | null;
+  /** The JSON text `payload` was parsed from, exactly as signed: stored as it is when it can be (storable-event.ts). */
+  payloadText?: string;
 };
 
 /**

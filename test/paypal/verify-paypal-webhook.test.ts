@@ -52,7 +52,7 @@ describe('PayPal webhook verification, offline', () => {
     const result = await verifier()(raw, signDelivery(raw, { time: at(-2), webhookId: WEBHOOK_ID, certUrl, key: certs.leaf.privateKey }), NOW);
     expect(result).toEqual({
       ok: true,
-      event: { providerEventId: 'WH-2WR32451HC0233532-67976317FL4543714', type: 'PAYMENT.SALE.COMPLETED', payload: JSON.parse(raw.toString()), providerCreatedAt: new Date('2026-06-01T11:59:58.000Z') },
+      event: { providerEventId: 'WH-2WR32451HC0233532-67976317FL4543714', type: 'PAYMENT.SALE.COMPLETED', payload: JSON.parse(raw.toString()), payloadText: raw.toString(), providerCreatedAt: new Date('2026-06-01T11:59:58.000Z') },
     });
   });
 

@@ -2,7 +2,8 @@ import type { Queryable } from '../database.ts';
 
 export type InboxStatus = 'received' | 'processing' | 'processed' | 'ignored' | 'failed' | 'dead';
 
-export type NewInboxEvent = { provider: string; providerEventId: string; type: string; payload: unknown; providerCreatedAt: Date | null };
+/** `payloadText`: the payload's JSON text, when it is stored as it is (else `payload` is serialized). */
+export type NewInboxEvent = { provider: string; providerEventId: string; type: string; payload: unknown; providerCreatedAt: Date | null; payloadText?: string };
 
 export type InboxRecord = {
   id: number;
@@ -61,12 +62,15 @@ export async function insertInboxEvent(db: Queryable, event: NewInboxEvent, rece
 /** The key the unique index holds an event by, as `insertInboxEvents` reports the rows it wrote. */
 export const inboxEventKey = (provider: string, providerEventId: string): string => `${provider}\u0000${providerEventId}`;
 
-// One text for any number of rows (arrays, unnested), so it is prepared once per connection. An
-// event id twice in one call is stored once: the second row meets the first and does nothing.
+// One text for any number of rows, so it is prepared once per connection. The payloads go as one
+// JSON array (joined texts, no escaping) and are paired with the other columns by position: as a
+// text[] every payload was escaped quote by quote for the array syntax. An event id twice in one
+// call is stored once: the second row meets the first and does nothing.
 const INSERT_MANY = `INSERT INTO webhook_inbox (provider, provider_event_id, type, payload, provider_created_at, received_at)
-  SELECT provider, provider_event_id, type, payload::jsonb, provider_created_at, received_at
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
-      AS row (provider, provider_event_id, type, payload, provider_created_at, received_at)
+  SELECT row.provider, row.provider_event_id, row.type, body.payload, row.provider_created_at, row.received_at
+    FROM unnest($1::text[], $2::text[], $3::text[], $5::timestamptz[], $6::timestamptz[]) WITH ORDINALITY
+      AS row (provider, provider_event_id, type, provider_created_at, received_at, position)
+    JOIN jsonb_array_elements($4::jsonb) WITH ORDINALITY AS body (payload, position) USING (position)
   ON CONFLICT (provider, provider_event_id) DO NOTHING
   RETURNING provider, provider_event_id`;
 
@@ -81,7 +85,7 @@ export async function insertInboxEvents(db: Queryable, events: readonly { event:
       events.map(({ event }) => event.provider),
       events.map(({ event }) => event.providerEventId),
       events.map(({ event }) => event.type),
-      events.map(({ event }) => JSON.stringify(event.payload)),
+      `[${events.map(({ event }) => event.payloadText ?? JSON.stringify(event.payload)).join(',')}]`,
       events.map(({ event }) => event.providerCreatedAt),
       events.map(({ receivedAt }) => receivedAt),
     ],

@@ -128,13 +128,14 @@ export function createPaypalWebhookVerifier(options: PaypalWebhookVerifierOption
 
 function parseEvent(raw: Buffer): VerifyResult {
   let json: unknown;
+  const text = raw.toString('utf8');
   try {
-    json = JSON.parse(raw.toString('utf8'));
+    json = JSON.parse(text);
   } catch {
     return { ok: false, reason: 'malformed' };
   }
   const envelope = eventEnvelope.safeParse(json);
   if (!envelope.success) return { ok: false, reason: 'malformed' };
   const created = envelope.data.create_time ? Date.parse(envelope.data.create_time) : Number.NaN;
-  return { ok: true, event: { providerEventId: envelope.data.id, type: envelope.data.event_type, payload: json, providerCreatedAt: Number.isNaN(created) ? null : new Date(created) } };
+  return { ok: true, event: { providerEventId: envelope.data.id, type: envelope.data.event_type, payload: json, payloadText: text, providerCreatedAt: Number.isNaN(created) ? null : new Date(created) } };
 }

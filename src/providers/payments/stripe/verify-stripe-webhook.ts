@@ -44,13 +44,14 @@ function hasValidSignature(raw: Buffer, header: string, secret: string, received
 // Parsed only after the signature holds: nothing unauthenticated reaches a JSON parser.
 function parseEvent(raw: Buffer): VerifyResult {
   let json: unknown;
+  const text = raw.toString('utf8');
   try {
-    json = JSON.parse(raw.toString('utf8'));
+    json = JSON.parse(text);
   } catch {
     return { ok: false, reason: 'malformed' };
   }
   const envelope = eventEnvelope.safeParse(json);
   if (!envelope.success) return { ok: false, reason: 'malformed' };
   const { id, type, created } = envelope.data;
-  return { ok: true, event: { providerEventId: id, type, payload: json, providerCreatedAt: created === undefined ? null : new Date(created * 1000) } };
+  return { ok: true, event: { providerEventId: id, type, payload: json, payloadText: text, providerCreatedAt: created === undefined ? null : new Date(created * 1000) } };
 }
