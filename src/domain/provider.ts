@@ -21,6 +21,9 @@ export function hasAdapter(id: ProviderId): boolean {
 /** The settings that configure each provider, for the message when it is missing. */
 export const PROVIDER_KEY_SETTINGS: Record<ProviderId, string> = { stripe: 'STRIPE_SECRET_KEY', paypal: 'PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET and PAYPAL_WEBHOOK_ID' };
 
+/** The setting that holds each provider's request budget per second (its rate limit, with room to spare). */
+export const PROVIDER_RATE_SETTINGS = { stripe: 'STRIPE_MAX_REQUESTS_PER_SECOND', paypal: 'PAYPAL_MAX_REQUESTS_PER_SECOND' } as const satisfies Record<ProviderId, string>;
+
 const NAMES: Record<ProviderId, string> = { stripe: 'Stripe', paypal: 'PayPal' };
 
 /** The provider's name as customers and admins know it. */

@@ -7,7 +7,7 @@ import {
   type ReconciliationRun,
   type RunTrigger,
 } from '../../db/repositories/reconciliation-run-repository.ts';
-import { PROVIDER_KEY_SETTINGS, providerName, type ProviderId } from '../../domain/provider.ts';
+import { PROVIDER_KEY_SETTINGS, PROVIDER_RATE_SETTINGS, providerName, type ProviderId } from '../../domain/provider.ts';
 import { RecurError } from '../../shared/errors.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { alertReconciliationDrift } from './alert-reconciliation-drift.ts';
@@ -37,7 +37,7 @@ export type ReconcileOptions = {
  * so the report names the drift the run found, not what the recovered events would have fixed
  * afterwards, and so a recovered event about a subscription the run has just recorded from a
  * later read is stored as done rather than applied again. Every request waits for the run's
- * budget of STRIPE_MAX_REQUESTS_PER_SECOND; a full run costs its list pages plus one request per
+ * budget of the provider's MAX_REQUESTS_PER_SECOND setting; a full run costs its list pages plus one request per
  * drifted object. A failure closes the run as failed (what was repaired stays repaired) and is thrown.
  */
 export async function reconcileProvider(ctx: ServiceContext, options: ReconcileOptions): Promise<ReconciliationRun> {
@@ -50,7 +50,7 @@ export async function reconcileProvider(ctx: ServiceContext, options: ReconcileO
     throw new RecurError('conflict', `a ${provider.name} reconciliation run is already running${running ? ` (${running.id}, started ${running.startedAt.toISOString()})` : ''}`);
   }
 
-  const limiter = createRequestRateLimiter(provider.id === 'paypal' ? ctx.config.PAYPAL_MAX_REQUESTS_PER_SECOND : ctx.config.STRIPE_MAX_REQUESTS_PER_SECOND, options.rateTimer);
+  const limiter = createRequestRateLimiter(ctx.config[PROVIDER_RATE_SETTINGS[provider.id]], options.rateTimer);
   const scope: RunScope = {
     ctx,
     provider,
