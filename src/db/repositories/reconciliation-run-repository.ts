@@ -69,11 +69,11 @@ export async function startReconciliationRun(tx: Queryable, input: { provider: P
   return result.rows[0] ? toRun(result.rows[0]) : null;
 }
 
-/** When the newest run of a provider that succeeded started (before `before`); null when none did. */
-export async function findLastSucceededRunStart(db: Queryable, provider: ProviderId, before: Date): Promise<Date | null> {
+/** When the newest succeeded run of a provider (other than `runId`, the one asking) started; null when none did. */
+export async function findLastSucceededRunStart(db: Queryable, provider: ProviderId, runId: string): Promise<Date | null> {
   const result = await db.query<{ started_at: Date }>(
-    "SELECT started_at FROM reconciliation_runs WHERE provider = $1 AND status = 'succeeded' AND started_at < $2 ORDER BY started_at DESC LIMIT 1",
-    [provider, before],
+    "SELECT started_at FROM reconciliation_runs WHERE provider = $1 AND status = 'succeeded' AND id <> $2 ORDER BY started_at DESC, finished_at DESC LIMIT 1",
+    [provider, runId],
   );
   return result.rows[0] ? new Date(result.rows[0].started_at) : null;
 }

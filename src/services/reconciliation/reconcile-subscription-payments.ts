@@ -19,7 +19,7 @@ type StoredPayer = { id: string; customerId: string; newestPaymentAt: Date | nul
 
 /** When the window of this run's payment reads starts: the previous succeeded run's start less the overlap; null on a first run. */
 export async function paymentWindowStart(scope: RunScope): Promise<Date | null> {
-  const previous = await findLastSucceededRunStart(scope.ctx.db, scope.provider.id, scope.startedAt);
+  const previous = await findLastSucceededRunStart(scope.ctx.db, scope.provider.id, scope.runId);
   return previous ? new Date(previous.getTime() - OVERLAP_MS) : null;
 }
 
