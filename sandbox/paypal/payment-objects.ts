@@ -62,6 +62,12 @@ export function captureObject(rt: PaypalRuntime, payment: StoredPayment): Record
   };
 }
 
+/** The payment's refunds up to and including this one (the spec: "the total amount refunded from the original capture to date"). */
+function refundedToDate(rt: PaypalRuntime, refund: StoredRefund): number {
+  const refunds = Object.values(rt.data.refunds).filter((other) => other.payment_id === refund.payment_id);
+  return refunds.slice(0, refunds.indexOf(refund) + 1).reduce((sum, other) => sum + other.amount, 0);
+}
+
 export function refundObject(rt: PaypalRuntime, refund: StoredRefund): Record<string, unknown> {
   // PayPal keeps its fee on a refund: the seller pays back the gross amount.
   const fee = 0;
@@ -75,7 +81,7 @@ export function refundObject(rt: PaypalRuntime, refund: StoredRefund): Record<st
       gross_amount: money(refund.amount, refund.currency),
       paypal_fee: money(fee, refund.currency),
       net_amount: money(refund.amount - fee, refund.currency),
-      total_refunded_amount: money(rt.data.payments[refund.payment_id]?.refunded ?? refund.amount, refund.currency),
+      total_refunded_amount: money(refundedToDate(rt, refund), refund.currency),
     },
     status: 'COMPLETED',
     create_time: refund.create_time,

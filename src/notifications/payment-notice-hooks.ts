@@ -16,6 +16,8 @@ export type PaymentChange = {
   failedAt: Date | null;
   plans: readonly Plan[];
   now: Date;
+  /** false: the change writes no payment-failed notice (a declined attempt reconciliation recovered late). */
+  failureNotice?: boolean;
 };
 
 const PAID: ReadonlySet<PaymentStatus> = new Set(['succeeded', 'partially_refunded', 'refunded']);
@@ -64,7 +66,7 @@ export async function notifyPaymentChange(tx: Queryable, change: PaymentChange):
       now,
     });
   }
-  if (payment.status === 'failed' && seen?.status !== 'failed') {
+  if (payment.status === 'failed' && seen?.status !== 'failed' && change.failureNotice !== false) {
     await enqueueCustomerNotice(tx, {
       template: 'payment-failed',
       businessKey: `payment-failed:${payment.id}`,

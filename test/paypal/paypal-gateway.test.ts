@@ -60,6 +60,24 @@ describe.each(testDatabaseKinds)('recur\'s PayPal gateway against the sandbox on
     expect(await kit.gateway.retrieveDispute('PP-D-0')).toBeNull();
   });
 
+  it('a refund read by id: the sale it refunds, its amount and PayPal\'s total refunded to date; a subscription\'s payments in a window', async () => {
+    const customerId = await seedCustomer(kit.t, 'gw-2004');
+    await seedSubscription(kit.t, customerId, { provider: 'paypal', providerSubscriptionId: 'I-ENDEDBEFORE4', status: 'canceled', providerStatus: 'CANCELLED', canceledAt: kit.t.clock.now() });
+    const { paypalId } = await subscribeThroughRecur(kit, 'gw-2004', 'monthly');
+    const [sale] = await kit.gateway.listSubscriptionPayments({ providerSubscriptionId: paypalId, from: onDay(-1), to: onDay(400) });
+    expect(sale).toMatchObject({ status: 'succeeded', amountMinor: 2999, currency: 'EUR', providerSubscriptionId: paypalId });
+    expect(await kit.gateway.listSubscriptionPayments({ providerSubscriptionId: paypalId, from: new Date(sale!.at.getTime() + 1000), to: onDay(400) })).toEqual([]);
+
+    const token = await accessToken(kit.sandbox.url);
+    const refund = async (value: string) => (await paypalCall(kit.sandbox.url, token, 'POST', `/v2/payments/captures/${sale!.id}/refund`, { amount: { currency_code: 'EUR', value } })).body.id as string;
+    const first = await refund('5.00');
+    const second = await refund('3.00');
+    expect(await kit.gateway.retrieveRefund(first)).toMatchObject({ id: first, paymentId: sale!.id, amountMinor: 500, currency: 'EUR', completed: true, refundedToDateMinor: 500 });
+    expect(await kit.gateway.retrieveRefund(second)).toMatchObject({ id: second, paymentId: sale!.id, amountMinor: 300, refundedToDateMinor: 800 });
+    expect(await kit.gateway.listSubscriptionPayments({ providerSubscriptionId: paypalId, from: onDay(-1), to: onDay(400) })).toMatchObject([{ id: sale!.id, status: 'partially_refunded' }]);
+    expect(await kit.gateway.retrieveRefund('0NOTAREFUND000000')).toBeNull();
+  });
+
   it('a dispute is read and closed by accepting the claim', async () => {
     const customerId = await seedCustomer(kit.t, 'gw-2003');
     await seedSubscription(kit.t, customerId, { provider: 'paypal', providerSubscriptionId: 'I-ENDEDBEFORE2', status: 'canceled', providerStatus: 'CANCELLED', canceledAt: kit.t.clock.now() });

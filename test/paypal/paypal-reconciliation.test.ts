@@ -31,8 +31,14 @@ describe.each(testDatabaseKinds)('reconciling recur with PayPal (recur sync payp
     const run = await sync();
     expect(run).toMatchObject({ provider: 'paypal', status: 'succeeded' });
     const report = (await api(`/v1/reconciliation/runs/${run.id}`)).json() as { items: { provider_object_id: string; kind: string; action: string }[] };
-    expect(report.items.length).toBeGreaterThan(0);
-    expect(report.items.every((item) => item.action === 'repaired from PayPal')).toBe(true);
+    const subscriptionItems = report.items.filter((item) => !item.kind.endsWith('_payment'));
+    expect(subscriptionItems.length).toBeGreaterThan(0);
+    expect(subscriptionItems.every((item) => item.action === 'repaired from PayPal')).toBe(true);
+    // No webhook reached recur: the run read the charged and the declined renewals from PayPal's transactions.
+    const payments = (await kit.t.ctx.db.query<{ provider_payment_id: string; status: string; invoice_at: Date }>('SELECT provider_payment_id, status, invoice_at FROM payments ORDER BY invoice_at, status DESC')).rows;
+    expect(payments.map((payment) => [payment.status, payment.invoice_at.toISOString()])).toEqual([['succeeded', onDay(30).toISOString()], ['failed', onDay(30).toISOString()], ['failed', onDay(35).toISOString()]]);
+    expect(report.items.filter((item) => item.kind === 'missing_payment').map((item) => item.provider_object_id).sort()).toEqual(payments.map((payment) => payment.provider_payment_id).sort());
+    expect(report.items.filter((item) => item.kind === 'missing_payment').every((item) => item.action === 'recorded from PayPal')).toBe(true);
 
     // Its trial ended on day 30 and PayPal charged it: active, whatever recur's row said.
     expect((await api(`/v1/subscriptions/${trialing}`)).json()).toMatchObject({ status: 'active', provider_status: 'ACTIVE', canceled_at: null });

@@ -25,7 +25,7 @@ const RECUR_STATUS: Record<string, string> = {
   CANCELLED: 'canceled',
   EXPIRED: 'canceled',
 };
-const PAYMENT_STATUS: Record<string, string> = { COMPLETED: 'succeeded', REFUNDED: 'refunded', PARTIALLY_REFUNDED: 'partially_refunded', DECLINED: 'failed', FAILED: 'failed' };
+const PAYMENT_STATUS: Record<string, string> = { COMPLETED: 'succeeded', REFUNDED: 'refunded', PARTIALLY_REFUNDED: 'partially_refunded', DECLINED: 'failed', FAILED: 'failed', REVERSED: 'disputed' };
 
 const iso = (text: string | null | undefined): string | null => (text ? new Date(text).toISOString() : null);
 const minorOf = (value: string): number => Math.round(Number(value) * 100);
@@ -54,7 +54,8 @@ export function paypalRest(sandboxUrl: string) {
 /**
  * recur's PayPal subscriptions and payments of `customers` (from its database: past_due_since is
  * not in the API) beside PayPal's (through PayPal's REST API: subscriptions per plan, each with its
- * transactions), in one shape, so a test can `expect(recur).toEqual(paypal)`.
+ * transactions: amount, currency, status and PayPal's time), in one shape, so a test can
+ * `expect(recur).toEqual(paypal)`.
  */
 export async function recurAndPaypal(sandboxUrl: string, db: Database, customers: string[]) {
   const { call } = paypalRest(sandboxUrl);
@@ -104,7 +105,7 @@ export async function recurAndPaypal(sandboxUrl: string, db: Database, customers
     });
     for (const transaction of ordered) {
       const gross = transaction.amount_with_breakdown.gross_amount;
-      paypal.payments.push({ customer: owner, provider_payment_id: transaction.id, amount_minor: minorOf(gross.value), currency: gross.currency_code, status: PAYMENT_STATUS[transaction.status] ?? 'pending' });
+      paypal.payments.push({ customer: owner, provider_payment_id: transaction.id, amount_minor: minorOf(gross.value), currency: gross.currency_code, status: PAYMENT_STATUS[transaction.status] ?? 'pending', at: iso(transaction.time) });
     }
   }
 
@@ -115,7 +116,7 @@ export async function recurAndPaypal(sandboxUrl: string, db: Database, customers
     [customers],
   );
   const payments = await db.query<Record<string, unknown>>(
-    `SELECT c.external_id AS customer, p.provider_payment_id, p.amount_minor::int AS amount_minor, p.currency, p.status
+    `SELECT c.external_id AS customer, p.provider_payment_id, p.amount_minor::int AS amount_minor, p.currency, p.status, p.invoice_at AS at
        FROM payments p JOIN customers c ON c.id = p.customer_id
       WHERE p.provider = 'paypal' AND c.external_id = ANY($1::text[])`,
     [customers],
@@ -123,7 +124,7 @@ export async function recurAndPaypal(sandboxUrl: string, db: Database, customers
   const dateText = (value: unknown) => (value instanceof Date ? value.toISOString() : value === null ? null : new Date(String(value)).toISOString());
   const recur = {
     subscriptions: subscriptions.rows.map((row) => ({ ...row, current_period_end: dateText(row.current_period_end), past_due_since: dateText(row.past_due_since), canceled_at: dateText(row.canceled_at) })),
-    payments: payments.rows.map((row) => ({ ...row })),
+    payments: payments.rows.map((row) => ({ ...row, at: dateText(row.at) })),
   };
   const byId = (key: string) => (a: Record<string, unknown>, b: Record<string, unknown>) => String(a[key]).localeCompare(String(b[key]));
   const sorted = (view: typeof paypal) => ({ subscriptions: view.subscriptions.sort(byId('provider_subscription_id')), payments: view.payments.sort(byId('provider_payment_id')) });

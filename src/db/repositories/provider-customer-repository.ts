@@ -6,14 +6,24 @@ export async function findProviderCustomerId(db: Queryable, customerId: string, 
   return result.rows[0]?.provider_customer_id ?? null;
 }
 
+/**
+ * The recur customer linked to a provider customer. A Stripe customer has one; a PayPal payer may
+ * pay for several recur customers (each keeps its own link, migration 0013), and then the first
+ * linked answers: a caller that knows better (a subscription's custom_id) asks that first.
+ */
 export async function findCustomerIdByProviderCustomer(db: Queryable, provider: ProviderId, providerCustomerId: string): Promise<string | null> {
-  const result = await db.query<{ customer_id: string }>('SELECT customer_id FROM provider_customers WHERE provider = $1 AND provider_customer_id = $2', [provider, providerCustomerId]);
+  const result = await db.query<{ customer_id: string }>(
+    'SELECT customer_id FROM provider_customers WHERE provider = $1 AND provider_customer_id = $2 ORDER BY created_at, id LIMIT 1',
+    [provider, providerCustomerId],
+  );
   return result.rows[0]?.customer_id ?? null;
 }
 
 /**
- * Links a recur customer to a provider customer. Both unique indexes make a second link a no-op;
- * the answer is the provider customer id that is linked afterwards (the earlier one wins).
+ * Links a recur customer to a provider customer. A recur customer has one link per provider (the
+ * earlier one wins); a Stripe customer belongs to one recur customer, while a PayPal payer may be
+ * linked to several (migration 0013). A link that would break either rule is a no-op; the answer
+ * is the provider customer id linked to the recur customer afterwards.
  */
 export async function linkProviderCustomer(tx: Queryable, link: { customerId: string; provider: ProviderId; providerCustomerId: string }, now: Date): Promise<string | null> {
   await tx.query(

@@ -13,6 +13,8 @@ export const RECONCILIATION_ITEM_KINDS = [
   'not_recorded',
   'event_recovered',
   'stale_past_due_since',
+  'missing_payment',
+  'stale_payment',
 ] as const;
 
 export type ReconciliationItemKind = (typeof RECONCILIATION_ITEM_KINDS)[number];
@@ -65,6 +67,15 @@ export async function startReconciliationRun(tx: Queryable, input: { provider: P
     [input.provider, input.trigger, input.now],
   );
   return result.rows[0] ? toRun(result.rows[0]) : null;
+}
+
+/** When the newest succeeded run of a provider (other than `runId`, the one asking) started; null when none did. */
+export async function findLastSucceededRunStart(db: Queryable, provider: ProviderId, runId: string): Promise<Date | null> {
+  const result = await db.query<{ started_at: Date }>(
+    "SELECT started_at FROM reconciliation_runs WHERE provider = $1 AND status = 'succeeded' AND id <> $2 ORDER BY started_at DESC, finished_at DESC LIMIT 1",
+    [provider, runId],
+  );
+  return result.rows[0] ? new Date(result.rows[0].started_at) : null;
 }
 
 export async function findRunningReconciliation(db: Queryable, provider: ProviderId): Promise<ReconciliationRun | null> {

@@ -31,6 +31,22 @@ export type ProviderDispute = {
   outcome?: string | null;
 };
 
+/** One refund of a payment, as the provider holds it. */
+export type ProviderRefund = {
+  id: string;
+  /** The payment it refunds (recur's key for it: Stripe's PaymentIntent, PayPal's capture or sale), when the provider says. */
+  paymentId: string | null;
+  amountMinor: number;
+  currency: string;
+  /** The provider's word: Stripe's `succeeded`, `pending`, ...; PayPal's `COMPLETED`, `PENDING`, ... */
+  status: string;
+  /** Whether the money went back (Stripe `succeeded`, PayPal `COMPLETED`). */
+  completed: boolean;
+  /** The payment's total refunded up to and including this refund, when the provider states it (PayPal); null otherwise. */
+  refundedToDateMinor: number | null;
+  created: Date;
+};
+
 /** Fraud and dispute actions: declined charges of a customer, refunds, cancellations, closing disputes. */
 export type RiskOperations = {
   /** Every charge of the customer created at or after `createdSince`, all pages (`pageSize` per request, at most 100). */
@@ -43,4 +59,6 @@ export type RiskOperations = {
   retrieveDispute(disputeId: string): Promise<ProviderDispute | null>;
   /** null when the provider does not know the id (a charge event's object, read back before it is believed). */
   retrieveCharge(chargeId: string): Promise<ProviderCharge | null>;
+  /** null when the provider does not know the id (a refund event's object, read back before it is believed). */
+  retrieveRefund(refundId: string): Promise<ProviderRefund | null>;
 };

@@ -50,7 +50,7 @@ export async function completeCheckoutReturn(ctx: ServiceContext, sessionId: str
   const actor = `checkout:${provider.id}:${session.id}`;
   const subscriptionId = await ctx.db.transaction(async (tx) => {
     if (!provider.capabilities.customerObject && subscription.providerCustomerId) {
-      // The first link wins (a payer already linked to another recur customer stays theirs): the subscription's custom_id names its customer either way.
+      // One payer may pay for several recur customers (each gets its own link); a recur customer keeps its first payer's link. The subscription's custom_id names its customer either way.
       await linkProviderCustomer(tx, { customerId: opened.customerId, provider: provider.id, providerCustomerId: subscription.providerCustomerId }, now);
     }
     const recorded = await recordProviderSubscription(tx, { provider: provider.id, customerId: opened.customerId, subscription, version: session.created, plans: ctx.config.catalogue.plans, now, actor });

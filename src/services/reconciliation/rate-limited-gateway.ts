@@ -3,7 +3,7 @@ import { inLane } from '../../shared/request-budget.ts';
 import type { RequestRateLimiter } from './request-rate-limiter.ts';
 
 /** What a reconciliation run asks Stripe; every call is one request (the SDK's own retries aside). */
-export type ReconcileGateway = Pick<ProviderOperations, 'listSubscriptionsPage' | 'listCustomersPage' | 'listEventsPage' | 'updateCustomerEmail' | 'retrieveSubscription'>;
+export type ReconcileGateway = Pick<ProviderOperations, 'listSubscriptionsPage' | 'listCustomersPage' | 'listEventsPage' | 'updateCustomerEmail' | 'retrieveSubscription' | 'listSubscriptionPayments'>;
 
 /**
  * The gateway with every call counted by the run's limiter first, and sent in the process budget's
@@ -21,5 +21,6 @@ export function limitGateway(gateway: ReconcileGateway, limiter: RequestRateLimi
     listEventsPage: limited((input) => gateway.listEventsPage(input)),
     updateCustomerEmail: limited((input) => gateway.updateCustomerEmail(input)),
     retrieveSubscription: limited((id) => gateway.retrieveSubscription(id)),
+    listSubscriptionPayments: limited((input) => gateway.listSubscriptionPayments(input)),
   };
 }

@@ -3,6 +3,7 @@ import { flagSeveralLiveSubscriptions, isLive } from './flag-several-live-subscr
 import { endMissingSubscription, MISSING_AT_PROVIDER_STATUS } from './end-missing-subscription.ts';
 import { reconcileCustomerEmails } from './reconcile-customer-emails.ts';
 import { reconcileSubscription } from './repair-subscription.ts';
+import { paymentWindowStart, reconcileSubscriptionPayments } from './reconcile-subscription-payments.ts';
 import type { RunScope } from './run-scope.ts';
 import { listStoredProviderSubscriptionIds, loadStoredSubscriptions } from './stored-subscriptions.ts';
 
@@ -25,8 +26,9 @@ export type BroughtUpToDate = Map<string, Date>;
 /**
  * Every Stripe subscription (all statuses, 100 a page, customers expanded) against recur's rows,
  * page by page with one query per page, and each page's customers' e-mails against recur's (the
- * expanded customer is all the comparison needs: no list of customers is read); then what recur
- * holds that Stripe did not list.
+ * expanded customer is all the comparison needs: no list of customers is read); for a provider
+ * without an events list, the page's payments (reconcile-subscription-payments.ts); then what
+ * recur holds that Stripe did not list.
  */
 export async function reconcileSubscriptions(scope: RunScope): Promise<BroughtUpToDate> {
   const listed = new Set<string>();
@@ -35,6 +37,9 @@ export async function reconcileSubscriptions(scope: RunScope): Promise<BroughtUp
   const liveByCustomer = new Map<string, { id: string; status: string }[]>();
   let pages = 0;
   let cursor: string | null = null;
+  // Without an events list (PayPal) nothing else recovers a payment whose webhooks were lost.
+  const readsPayments = !scope.provider.capabilities.listEvents;
+  const windowStart = readsPayments ? await paymentWindowStart(scope) : null;
   do {
     const page: { items: ListedSubscription[]; nextCursor: string | null } = await scope.gateway.listSubscriptionsPage(cursor);
     pages += 1;
@@ -50,6 +55,7 @@ export async function reconcileSubscriptions(scope: RunScope): Promise<BroughtUp
       const version = await reconcileSubscription(scope, subscription, stored.get(subscription.id) ?? null);
       if (version) upToDate.set(subscription.id, version);
     }
+    if (readsPayments) await reconcileSubscriptionPayments(scope, page.items, windowStart);
     if (scope.provider.capabilities.updateCustomerEmail) await reconcileCustomerEmails(scope, page.items.flatMap((subscription) => (subscription.customer ? [subscription.customer] : [])), comparedCustomers);
     cursor = page.nextCursor;
     scope.progress({ phase: 'subscriptions', pages, objects: listed.size, done: cursor === null });

@@ -18,6 +18,8 @@ export type RecordPaymentInput = {
   plans: readonly Plan[];
   now: Date;
   actor: Actor;
+  /** false: no payment-failed notice (reconciliation's recovered declined attempts, which no webhook records either). */
+  failureNotice?: boolean;
 };
 
 /**
@@ -60,7 +62,7 @@ export async function recordProviderPayment(tx: Queryable, input: RecordPaymentI
       after: { status: result.payment.status, amountMinor: result.payment.amountMinor, amountRefundedMinor: result.payment.amountRefundedMinor, currency: result.payment.currency },
     });
     const before = existing ? { status: existing.status, amountRefundedMinor: Number(existing.amount_refunded_minor), subscriptionId: existing.subscription_id } : null;
-    await notifyPaymentChange(tx, { before, payment: result.payment, paidAt: payment.paidAt, failedAt: payment.failedAt, plans: input.plans, now: input.now });
+    await notifyPaymentChange(tx, { before, payment: result.payment, paidAt: payment.paidAt, failedAt: payment.failedAt, plans: input.plans, now: input.now, failureNotice: input.failureNotice ?? true });
   }
   return result;
 }

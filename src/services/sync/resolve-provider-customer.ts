@@ -25,7 +25,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export async function resolveProviderCustomer(tx: Queryable, hint: ProviderCustomerHint, ctx: { now: Date; actor: Actor; defaultLocale: Locale }): Promise<string | null> {
   // recur's own id, written on the object at checkout, names its customer even when the provider
-  // customer is shared: one PayPal payer may pay for several recur customers, and its link is the first one's.
+  // customer is shared: one PayPal payer may pay for several recur customers, each linked to it.
   if (hint.metadataCustomerId && UUID.test(hint.metadataCustomerId)) {
     const known = await tx.query<{ id: string }>('SELECT id FROM customers WHERE id = $1', [hint.metadataCustomerId]);
     if (known.rows[0]) {

@@ -34,7 +34,7 @@ export const PAYS = 'pays@payers.recur.test';
 export const RENEWALS_FAIL = 'renewals-fail@payers.recur.test';
 export const DISPUTES = 'disputes@payers.recur.test';
 
-export type WebhookFaults = { duplicateRate?: number; duplicateCopies?: number; shuffle?: boolean; dropEventTypes?: string[] };
+export type WebhookFaults = { duplicateRate?: number; duplicateCopies?: number; dropRate?: number; shuffle?: boolean; dropEventTypes?: string[] };
 
 /**
  * recur as `recur start` wires PayPal, against the PayPal sandbox on one clock: the HTTP app

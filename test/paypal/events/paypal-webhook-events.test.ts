@@ -88,8 +88,9 @@ describe.each(testDatabaseKinds)('PayPal webhook events applied by the worker on
     expect(await audits()).toBe(auditsBefore);
   });
 
-  it('follows a partial, then a full refund of a sale (PAYMENT.SALE.REFUNDED names the sale by its refund resource)', async () => {
-    recur = await startPaypalRecur(kind);
+  it('records the sum of a sale\'s refunds read back from PayPal (5.00 and 3.00: 8.00 partially refunded, then the rest: refunded), each refund receipt once', async () => {
+    // Every refund event twice, shuffled: each refund's read says the same total again.
+    recur = await startPaypalRecur(kind, { duplicateRate: 1, duplicateCopies: 2, shuffle: true });
     const { customerId } = await recur.subscribe(PAYS);
     await recur.moveToDay(30);
     const [sale] = await paymentRows(recur.t, customerId);
@@ -97,16 +98,42 @@ describe.each(testDatabaseKinds)('PayPal webhook events applied by the worker on
     const refund = (body: unknown) => paypalCall(recur!.sandbox.url, token, 'POST', `/v2/payments/captures/${sale!.provider_payment_id}/refund`, body);
     const refunded = async () =>
       (await recur!.t.ctx.db.query<{ status: string; amount_refunded_minor: number }>("SELECT status, amount_refunded_minor::int AS amount_refunded_minor FROM payments WHERE provider = 'paypal' AND provider_payment_id = $1", [sale!.provider_payment_id])).rows[0];
+    const refundReceipts = async () =>
+      (await recur!.t.ctx.db.query<{ business_key: string }>("SELECT business_key FROM notification_outbox WHERE template = 'refund-receipt' AND channel = 'email' ORDER BY business_key")).rows.map((row) => row.business_key);
 
-    expect((await refund({ amount: { currency_code: 'EUR', value: '10.00' } })).status).toBe(201);
+    expect((await refund({ amount: { currency_code: 'EUR', value: '5.00' } })).status).toBe(201);
+    expect((await refund({ amount: { currency_code: 'EUR', value: '3.00' } })).status).toBe(201);
     await recur.settle();
-    // PayPal's read of a capture says PARTIALLY_REFUNDED but not how much (that is on the refunds).
-    expect(await refunded()).toMatchObject({ status: 'partially_refunded' });
+    expect(await refunded()).toEqual({ status: 'partially_refunded', amount_refunded_minor: 800 });
 
     expect((await refund({})).status).toBe(201);
     await recur.settle();
     expect(await refunded()).toEqual({ status: 'refunded', amount_refunded_minor: 2999 });
-    expect((await inboxReasons(recur.t, 'processed')).filter((row) => row.type === 'PAYMENT.SALE.REFUNDED')).toHaveLength(2);
+    expect((await inboxReasons(recur.t, 'processed')).filter((row) => row.type === 'PAYMENT.SALE.REFUNDED')).toHaveLength(3);
+    // A refund receipt for each total recur saw the refunds grow to (5.00 may be skipped when 3.00's read came first), none for a repeated read.
+    const totals = (await refundReceipts()).map((key) => Number(key.split(':').at(-1)));
+    expect(totals).toEqual(expect.arrayContaining([800, 2999]));
+    expect(totals.every((total) => [500, 800, 2999].includes(total))).toBe(true);
+  });
+
+  it('records a reversed sale (PAYMENT.SALE.REVERSED, the dispute\'s own events lost) as a charge-back: disputed, never pending', async () => {
+    recur = await startPaypalRecur(kind, { dropEventTypes: ['CUSTOMER.DISPUTE.CREATED', 'CUSTOMER.DISPUTE.UPDATED', 'CUSTOMER.DISPUTE.RESOLVED'] });
+    const { customerId } = await recur.subscribe(DISPUTES);
+    await recur.moveToDay(30);
+    const [sale] = await paymentRows(recur.t, customerId);
+    expect(sale).toMatchObject({ status: 'succeeded' });
+    await recur.moveToDay(31);
+    const token = await accessToken(recur.sandbox.url);
+    const disputes = (await paypalCall(recur.sandbox.url, token, 'GET', `/v1/customer/disputes?disputed_transaction_id=${sale!.provider_payment_id}`)).body as { items: { dispute_id: string }[] };
+    expect(disputes.items).toHaveLength(1);
+    // Without its dispute events recur still holds the sale as paid.
+    expect((await paymentRows(recur.t, customerId))[0]).toMatchObject({ status: 'succeeded' });
+
+    const adjudicated = await paypalCall(recur.sandbox.url, token, 'POST', `/v1/customer/disputes/${disputes.items[0]!.dispute_id}/adjudicate`, { adjudication_outcome: 'BUYER_FAVOR' });
+    expect(adjudicated.status).toBe(200);
+    await recur.settle();
+    expect((await inboxReasons(recur.t, 'processed')).filter((row) => row.type === 'PAYMENT.SALE.REVERSED')).toHaveLength(1);
+    expect((await paymentRows(recur.t, customerId))[0]).toMatchObject({ provider_payment_id: sale!.provider_payment_id, status: 'disputed', amount_minor: 2999 });
   });
 
   it('ends in the same state with every event delivered three times, in shuffled order', async () => {

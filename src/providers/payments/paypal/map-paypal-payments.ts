@@ -1,4 +1,5 @@
 import type { CapturedPayment, Order, OrdersCapture, Refund, SubscriptionTransactionDetails } from '@paypal/paypal-server-sdk';
+import type { ProviderRefund } from '../risk-operations.ts';
 import { toMoney } from './paypal-money.ts';
 import type { PaymentStatus, PaypalProviderOrder, PaypalProviderPayment } from './paypal-provider-types.ts';
 
@@ -22,6 +23,10 @@ export function toPaymentStatus(status: string | undefined): PaymentStatus {
     case 'DECLINED':
     case 'FAILED':
       return 'failed';
+    // Taken back from the seller (a dispute or claim decided for the buyer): recur's charge-back,
+    // as Stripe's disputed charge is recorded.
+    case 'REVERSED':
+      return 'disputed';
     default:
       return 'pending';
   }
@@ -77,8 +82,40 @@ export function toPaypalProviderPaymentFromTransaction(transaction: Subscription
     status,
     methodSummary: METHOD,
     at: time,
-    paidAt: status === 'succeeded' || status === 'refunded' || status === 'partially_refunded' ? time : null,
+    paidAt: status === 'succeeded' || status === 'refunded' || status === 'partially_refunded' || status === 'disputed' ? time : null,
     failedAt: status === 'failed' ? time : null,
+  };
+}
+
+/** The capture or sale a refund refunds: its `up` link (Payments v2 names a sale's refund's sale so too). */
+function refundedPaymentOf(refund: Refund): string | null {
+  for (const link of refund.links ?? []) {
+    if (link.rel !== 'up') continue;
+    const match = /\/(?:captures|sale)\/([^/?#]+)$/.exec(link.href);
+    if (match?.[1]) return decodeURIComponent(match[1]);
+  }
+  return null;
+}
+
+/**
+ * A refund (Payments v2: of a capture or of a subscription's sale) as recur's. `refundedToDateMinor`
+ * is PayPal's `seller_payable_breakdown.total_refunded_amount`: the payment's refunds up to and
+ * including this one, PayPal's own sum.
+ */
+export function toPaypalProviderRefund(refund: Refund): ProviderRefund {
+  if (!refund.id || !refund.amount) throw new TypeError('a PayPal refund without an id or amount');
+  const money = toMoney(refund.amount);
+  const toDate = refund.sellerPayableBreakdown?.totalRefundedAmount;
+  const status = String(refund.status ?? '');
+  return {
+    id: refund.id,
+    paymentId: refundedPaymentOf(refund),
+    amountMinor: money.amountMinor,
+    currency: money.currency,
+    status,
+    completed: status === 'COMPLETED',
+    refundedToDateMinor: toDate ? toMoney(toDate).amountMinor : null,
+    created: dateOf(refund.createTime) ?? dateOf(refund.updateTime) ?? new Date(0),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Subscription } from '@paypal/paypal-server-sdk';
 import { RecurError } from '../../../shared/errors.ts';
 import type { ListedCustomer, ListedSubscription, ReconciliationOperations } from '../reconciliation-operations.ts';
 import type { PaypalClient } from './create-paypal-client.ts';
+import { toPaypalProviderPaymentFromTransaction } from './map-paypal-payments.ts';
 import { listRecurSubscriptionsPage } from './paypal-subscription-list.ts';
 import type { PaypalSubscriptionReads } from './paypal-subscription-reads.ts';
 
@@ -15,13 +16,20 @@ function payerOf(raw: Subscription): ListedCustomer | null {
   return { id: payerId, email: raw.subscriber?.emailAddress ?? null, name: name || null, metadata: raw.customId ? { recur_customer_id: raw.customId } : {} };
 }
 
+/** The newest payment or failed attempt PayPal reports on the subscription: a run reads its transactions only when recur lacks it. */
+function lastPaymentActivityOf(raw: Subscription): Date | null {
+  const times = [raw.billingInfo?.lastPayment?.time, raw.billingInfo?.lastFailedPayment?.time].flatMap((text) => (text && !Number.isNaN(Date.parse(text)) ? [Date.parse(text)] : []));
+  return times.length > 0 ? new Date(Math.max(...times)) : null;
+}
+
 const pageOf = (cursor: string | null): number => (cursor ? Math.max(Number.parseInt(cursor, 10) || 1, 1) : 1);
 
 /**
  * Reconciliation's reads of PayPal. PayPal lists subscriptions only per billing plan (all of
  * recur's plans are asked at once, pages numbered: the cursor is the next page) and has no
  * customers, no events list recur uses and no way to change a payer's e-mail: customers are the
- * subscriptions' payers, and the rest is declared in the capabilities (docs/adr/0025).
+ * subscriptions' payers, payments are each subscription's transactions, and the rest is declared
+ * in the capabilities (docs/adr/0025).
  */
 export function createPaypalReconciliationOperations(client: PaypalClient, reads: PaypalSubscriptionReads): ReconciliationOperations {
   return {
@@ -33,7 +41,7 @@ export function createPaypalReconciliationOperations(client: PaypalClient, reads
         const customer = payerOf(raw);
         // Never approved: an unfinished checkout, nobody's subscription.
         if (!customer) continue;
-        items.push({ ...(await reads.toNeutral(raw, { withPastDueSince: false })), providerCustomerId: customer.id, created: dateOf(raw.createTime), customer });
+        items.push({ ...(await reads.toNeutral(raw, { withPastDueSince: false })), providerCustomerId: customer.id, created: dateOf(raw.createTime), customer, lastPaymentActivityAt: lastPaymentActivityOf(raw) });
       }
       return { items, nextCursor: last ? null : String(page + 1) };
     },
@@ -54,5 +62,14 @@ export function createPaypalReconciliationOperations(client: PaypalClient, reads
     listEventsPage: () => Promise.resolve({ items: [], nextCursor: null }),
 
     updateCustomerEmail: () => Promise.reject(new RecurError('not_supported_by_provider', 'PayPal cannot change a payer\'s e-mail address: the payer owns it')),
+
+    // PayPal sends no list of past events recur uses: a run reads the transactions of a subscription
+    // (sales, refunded or not, and declined attempts), in one request for the window.
+    async listSubscriptionPayments({ providerSubscriptionId, from, to }) {
+      const list = await client.sdk.listSubscriptionTransactions(providerSubscriptionId, from, to);
+      return (list.transactions ?? [])
+        .map((transaction) => toPaypalProviderPaymentFromTransaction(transaction, providerSubscriptionId))
+        .sort((a, b) => a.at.getTime() - b.at.getTime());
+    },
   };
 }

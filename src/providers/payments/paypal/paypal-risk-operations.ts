@@ -3,7 +3,7 @@ import type { ProviderCharge, RiskOperations } from '../risk-operations.ts';
 import type { PaypalClient } from './create-paypal-client.ts';
 import { derivePaypalRequestId } from './derive-paypal-request-id.ts';
 import { toPaypalProviderDispute } from './map-paypal-dispute.ts';
-import { toPaypalProviderPaymentFromCapture, toPaypalProviderPaymentFromTransaction } from './map-paypal-payments.ts';
+import { toPaypalProviderPaymentFromCapture, toPaypalProviderPaymentFromTransaction, toPaypalProviderRefund } from './map-paypal-payments.ts';
 import { toMoney } from './paypal-money.ts';
 import type { PaypalSubscriptionReads } from './paypal-subscription-reads.ts';
 
@@ -87,6 +87,11 @@ export function createPaypalRiskOperations(client: PaypalClient, reads: PaypalSu
     async retrieveCharge(chargeId) {
       const capture = await sdk.getCapture(chargeId);
       return capture ? chargeOfCapture(capture) : null;
+    },
+
+    async retrieveRefund(refundId) {
+      const refund = await sdk.getRefund(refundId);
+      return refund ? toPaypalProviderRefund(refund) : null;
     },
   };
 }

@@ -37,6 +37,8 @@ export type PaypalSdkCalls = {
   captureOrder(id: string, requestId: string): Promise<Order>;
   getCapture(id: string): Promise<CapturedPayment | null>;
   refundCapture(id: string, refund: RefundRequest, requestId: string): Promise<Refund>;
+  /** A refund of a capture or of a subscription's sale (Payments v2 reads both). */
+  getRefund(id: string): Promise<Refund | null>;
   createPlan(plan: PlanRequest, requestId: string): Promise<BillingPlan>;
   listPlans(options?: { productId?: string; page?: number; pageSize?: number }): Promise<PlanCollection>;
   /** null when PayPal does not know the id. */
@@ -88,6 +90,7 @@ export function createPaypalSdkCalls(client: Client): PaypalSdkCalls {
     getOrder: (id) => callOrNull(`reading order ${id}`, () => orders.getOrder({ id })),
     captureOrder: (id, paypalRequestId) => call(`capturing order ${id}`, () => orders.captureOrder({ id, paypalRequestId, prefer: FULL_REPRESENTATION })),
     getCapture: (captureId) => callOrNull(`reading capture ${captureId}`, () => payments.getCapturedPayment({ captureId })),
+    getRefund: (refundId) => callOrNull(`reading refund ${refundId}`, () => payments.getRefund({ refundId })),
     refundCapture: (captureId, body, paypalRequestId) => call(`refunding capture ${captureId}`, () => payments.refundCapturedPayment({ captureId, body, paypalRequestId, prefer: FULL_REPRESENTATION })),
     createPlan: (body, paypalRequestId) => call('creating a billing plan', () => subscriptions.createBillingPlan({ body, paypalRequestId, prefer: FULL_REPRESENTATION })),
     listPlans: ({ productId, page, pageSize } = {}) => call('listing billing plans', () => subscriptions.listBillingPlans({ productId, page, pageSize, totalRequired: true, prefer: FULL_REPRESENTATION })),

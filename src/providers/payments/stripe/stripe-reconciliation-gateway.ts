@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { RecurError } from '../../../shared/errors.ts';
 import { callStripe } from './stripe-errors.ts';
 import type { ListedCustomer, ReconciliationOperations } from '../reconciliation-operations.ts';
 import { toProviderSubscription } from './stripe-mappers.ts';
@@ -52,5 +53,8 @@ export function createStripeReconciliationGateway(stripe: Stripe): Reconciliatio
     async updateCustomerEmail({ providerCustomerId, email, idempotencyKey }) {
       await callStripe(`updating the e-mail of customer ${providerCustomerId}`, () => stripe.customers.update(providerCustomerId, { email }, { idempotencyKey }));
     },
+
+    // Not needed: a run recovers Stripe's payments from its events list (invoice.paid, charge.*), so it never asks.
+    listSubscriptionPayments: () => Promise.reject(new RecurError('not_supported_by_provider', 'Stripe\'s payments are recovered from its events list, not per subscription')),
   };
 }

@@ -1,9 +1,24 @@
 import type Stripe from 'stripe';
 import { callStripe, isResourceMissing, retrieveOrNull, toRecurError } from './stripe-errors.ts';
-import type { ProviderCharge, ProviderDispute, RiskOperations } from '../risk-operations.ts';
+import type { ProviderCharge, ProviderDispute, ProviderRefund, RiskOperations } from '../risk-operations.ts';
 import { toProviderSubscription } from './stripe-mappers.ts';
 
 const idOf = (value: string | { id: string } | null | undefined): string | null => (value == null ? null : typeof value === 'string' ? value : value.id);
+
+function toProviderRefund(refund: Stripe.Refund): ProviderRefund {
+  const paymentIntent = refund.payment_intent;
+  return {
+    id: refund.id,
+    paymentId: typeof paymentIntent === 'string' ? paymentIntent : (paymentIntent?.id ?? null),
+    amountMinor: refund.amount,
+    currency: refund.currency.toUpperCase(),
+    status: refund.status ?? '',
+    completed: refund.status === 'succeeded',
+    // Stripe states the total on the charge (amount_refunded), not on a refund.
+    refundedToDateMinor: null,
+    created: new Date(refund.created * 1000),
+  };
+}
 
 function toProviderCharge(charge: Stripe.Charge): ProviderCharge {
   return {
@@ -75,6 +90,11 @@ export function createStripeRiskGateway(stripe: Stripe): RiskOperations {
     async retrieveCharge(chargeId) {
       const charge = await retrieveOrNull(`reading charge ${chargeId}`, () => stripe.charges.retrieve(chargeId));
       return charge ? toProviderCharge(charge) : null;
+    },
+
+    async retrieveRefund(refundId) {
+      const refund = await retrieveOrNull(`reading refund ${refundId}`, () => stripe.refunds.retrieve(refundId));
+      return refund ? toProviderRefund(refund) : null;
     },
   };
 }

@@ -5,7 +5,7 @@ import type { ProviderSnapshot } from '../../provider-snapshot.ts';
 import type { ProviderDispute } from '../../risk-operations.ts';
 import { customerPart, payerOfRecordedPayment } from './paypal-event-customer.ts';
 import type { PaypalEventEnvelope } from './paypal-event-envelope.ts';
-import { captureIdOf, disputeIdOf, orderIdOf, saleIdOf, subscriptionIdOf } from './paypal-event-ids.ts';
+import { captureIdOf, disputeIdOf, orderIdOf, refundIdOf, saleIdOf, subscriptionIdOf } from './paypal-event-ids.ts';
 
 /**
  * A handler takes only ids from the body and reads the objects back from PayPal: every fact
@@ -48,6 +48,25 @@ async function paymentSnapshot(deps: EventHandlerDeps, payment: ProviderPayment,
   return { ...(await customerPart(deps, payer, null)), payment };
 }
 
+/**
+ * The payment with the refund a refund event names, read back: PayPal's read of a sale or capture
+ * says it is partly refunded, not by how much, and its refunds are not listed; the refund states
+ * the payment's total refunded up to it (`total_refunded_amount`). So each refund's event records
+ * that total, and its second delivery the same total again (nothing changes); the payment's stored
+ * amount only grows, so refunds read in any order end at their sum. A refund not completed (yet)
+ * adds nothing.
+ */
+async function withRefund(deps: EventHandlerDeps, event: PaypalEventEnvelope, payment: ProviderPayment): Promise<ProviderPayment | string> {
+  const refundId = refundIdOf(event);
+  if (!refundId) return payment;
+  const refund = await deps.gateway.retrieveRefund(refundId);
+  if (!refund) return unknownAtPaypal('refund', refundId);
+  if (refund.paymentId && refund.paymentId !== payment.id) return `refund ${refundId} refunds ${refund.paymentId} at PayPal, not ${payment.id}`;
+  if (!refund.completed) return payment;
+  const toDate = refund.refundedToDateMinor ?? refund.amountMinor;
+  return { ...payment, amountRefundedMinor: Math.min(payment.amountMinor, Math.max(payment.amountRefundedMinor, toDate)) };
+}
+
 const syncSubscription: PaypalEventHandler = async (event, deps) => {
   const id = subscriptionIdOf(event);
   if (!id) return 'the event names no subscription';
@@ -55,22 +74,24 @@ const syncSubscription: PaypalEventHandler = async (event, deps) => {
 };
 
 // A sale is a subscription's payment; its `billing_agreement_id` names the subscription (a refund
-// resource names the sale by `sale_id`).
+// resource names the sale by `sale_id`, and its refunded amount comes from the refund, read back).
 const syncSale: PaypalEventHandler = async (event, deps) => {
   const saleId = saleIdOf(event);
   if (!saleId) return 'the event names no sale';
-  const payment = await deps.gateway.retrievePayment(saleId);
-  if (!payment) return unknownAtPaypal('sale', saleId);
-  return paymentSnapshot(deps, payment, subscriptionIdOf(event));
+  const sale = await deps.gateway.retrievePayment(saleId);
+  if (!sale) return unknownAtPaypal('sale', saleId);
+  const payment = await withRefund(deps, event, sale);
+  return typeof payment === 'string' ? payment : paymentSnapshot(deps, payment, subscriptionIdOf(event));
 };
 
 // An order's capture (a one-time payment); a refund resource names its capture by its `up` link.
 const syncCapture: PaypalEventHandler = async (event, deps) => {
   const captureId = captureIdOf(event);
   if (!captureId) return 'the event names no capture';
-  const payment = await deps.gateway.retrievePayment(captureId);
-  if (!payment) return unknownAtPaypal('capture', captureId);
-  return paymentSnapshot(deps, payment, null);
+  const capture = await deps.gateway.retrievePayment(captureId);
+  if (!capture) return unknownAtPaypal('capture', captureId);
+  const payment = await withRefund(deps, event, capture);
+  return typeof payment === 'string' ? payment : paymentSnapshot(deps, payment, null);
 };
 
 const disputeNote = (action: string, dispute: ProviderDispute): ProviderSnapshot['note'] => ({

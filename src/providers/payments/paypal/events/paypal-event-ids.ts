@@ -26,6 +26,9 @@ export function captureIdOf(event: PaypalEventEnvelope): string | null {
   return linkedId(event.resource, 'up', 'captures');
 }
 
+/** The refund a refund resource is (PAYMENT.SALE.REFUNDED, PAYMENT.CAPTURE.REFUNDED); null for any other resource. */
+export const refundIdOf = (event: PaypalEventEnvelope): string | null => (isRefund(event) ? textField(event.resource, 'id') : null);
+
 export const disputeIdOf = (event: PaypalEventEnvelope): string | null => textField(event.resource, 'dispute_id');
 
 export const orderIdOf = (event: PaypalEventEnvelope): string | null => textField(event.resource, 'id');
