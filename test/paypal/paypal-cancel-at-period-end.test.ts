@@ -13,7 +13,6 @@ const DAY = 86_400_000;
 const CANCEL_ROUTE = 'paypal POST /paypal/v1/billing/subscriptions/:id/cancel';
 const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
 
-
 /** recur's API, the sandbox's request counts and PayPal's own word, around one subscription. */
 function kitOf(recur: PaypalRecur) {
   const api = (method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>) => recur.t.app.inject({ method, url, headers: { authorization: recur.t.auth }, ...(payload ? { payload } : {}) });
