@@ -70,6 +70,7 @@ async function endOfPaidTime(provider: ConfiguredProvider, subscription: Subscri
   const fresh = await provider.gateway.retrieveSubscription(subscription.providerSubscriptionId);
   if (!fresh?.currentPeriodEnd) return recorded;
   const mapped = mapProviderStatus(provider.id, fresh.status);
-  if (!mapped.ok || mapped.status === 'canceled' || mapped.status === 'incomplete') return recorded;
+  // Only a period paid for moves the end: a renewal that failed (past due) bought nothing.
+  if (!mapped.ok || mapped.status !== 'active') return recorded;
   return fresh.currentPeriodEnd.getTime() > recorded.getTime() ? fresh.currentPeriodEnd : recorded;
 }
