@@ -191,4 +191,32 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
     expect(await paymentRows(recur.t, customerId)).toHaveLength(paid + 1);
     expect(await k.entitlement(externalId)).toMatchObject({ entitled: false, reason: 'canceled' });
   }, 120_000);
+
+  it('a run that died holding the cancel blocks resume and other runs until its lease ends; the next run then cancels once', async () => {
+    recur = await startPaypalRecur(kind);
+    const k = kitOf(recur);
+    const { subscriptionId: paypalId } = await recur.subscribe(PAYS.replace('@', '+crash@'));
+    await recur.moveToDay(40);
+    const { id } = await k.ours(paypalId);
+    const nextBilling = new Date((await k.atPaypal(paypalId)).billing_info!.next_billing_time!);
+    expect((await k.api('POST', `/v1/subscriptions/${id}/cancel`, {})).json()).toMatchObject({ cancel_at_period_end: true });
+    const claimedAt = new Date(nextBilling.getTime() - 50 * 60_000);
+    await k.moveTo(claimedAt);
+
+    // What a run leaves behind when its process dies after claiming (before or after asking PayPal).
+    await recur.t.ctx.db.query('UPDATE subscriptions SET recur_cancel_claimed_at = $2 WHERE id = $1', [id, claimedAt]);
+    const resume = await k.api('POST', `/v1/subscriptions/${id}/resume`, {});
+    expect([resume.statusCode, resume.json().error.code]).toEqual([409, 'conflict']);
+    expect(resume.json().error.message).toContain('can no longer be resumed');
+    const now = await k.api('POST', `/v1/subscriptions/${id}/cancel`, { at: 'now' });
+    expect([now.statusCode, now.json().error.code]).toEqual([409, 'conflict']);
+    expect(await k.runJob()).toEqual({ canceled: [], failed: [] });
+
+    // Ten minutes on, the claim has lapsed: one run takes it over and cancels, before the next billing.
+    await k.moveTo(new Date(claimedAt.getTime() + 11 * 60_000));
+    expect(await k.runJob()).toEqual({ canceled: [id], failed: [] });
+    expect(await k.cancelCalls()).toBe(1);
+    await recur.settle();
+    expect(await subscriptionRow(recur.t, paypalId)).toMatchObject({ status: 'canceled', canceled_at: nextBilling });
+  }, 120_000);
 });
