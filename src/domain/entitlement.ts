@@ -94,8 +94,14 @@ function decideOne(sub: EntitlementSubscription, now: Date, policy: EntitlementP
       return { entitled: false, reason: 'past_due_expired' };
     }
     // An immediately canceled subscription ends access at once; one canceled at period end is
-    // still 'active' until then, and handled above.
-    case 'canceled':
+    // still 'active' until then, and handled above. A provider that only cancels at once (PayPal)
+    // is asked shortly before the period's end, and recur records the end as the period's end
+    // (scheduled-cancel.ts): access lasts until that moment.
+    case 'canceled': {
+      const endsAt = sub.canceledAt;
+      if (sub.cancelAtPeriodEnd && endsAt !== null && endsAt.getTime() > now.getTime()) return grant('active', endsAt);
+      return { entitled: false, reason: 'canceled' };
+    }
     case 'paused':
     case 'incomplete':
       return { entitled: false, reason: sub.status };

@@ -9,6 +9,7 @@ import { reviewDeclinedChargesJob } from './review-declined-charges.ts';
 import { deliverNotificationsJob } from './deliver-notifications.ts';
 import { scheduleNoticesJob } from './schedule-notices.ts';
 import { endLapsedSubscriptionsJob } from './end-lapsed-subscriptions.ts';
+import { cancelScheduledSubscriptionsJob } from './cancel-scheduled-subscriptions.ts';
 
 /** Every scheduled and queued job recur runs. New jobs are added here and nowhere else. */
 export function buildJobCatalogue(ctx: ServiceContext): JobDefinition[] {
@@ -20,6 +21,7 @@ export function buildJobCatalogue(ctx: ServiceContext): JobDefinition[] {
     applyDisputePolicyJob(ctx),
     scheduleNoticesJob(ctx),
     endLapsedSubscriptionsJob(ctx),
+    cancelScheduledSubscriptionsJob(ctx),
     deliverNotificationsJob(ctx),
   ] as JobDefinition[];
 }

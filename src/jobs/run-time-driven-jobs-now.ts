@@ -1,4 +1,5 @@
 import type { JobQueue } from '../services/service-context.ts';
+import { CANCEL_SCHEDULED_SUBSCRIPTIONS } from './cancel-scheduled-subscriptions.ts';
 import { DELIVER_NOTIFICATIONS, DELIVER_NOTIFICATIONS_KEY } from './deliver-notifications.ts';
 import { END_LAPSED_SUBSCRIPTIONS } from './end-lapsed-subscriptions.ts';
 import { PROCESS_WEBHOOK_INBOX, PROCESS_WEBHOOK_INBOX_KEY } from './process-webhook-inbox.ts';
@@ -6,8 +7,8 @@ import { SCHEDULE_NOTICES } from './schedule-notices.ts';
 
 /**
  * Queues at once the jobs whose work depends on the time: the webhook inbox (retries that fell
- * due), the notice scheduler (reminders, dunning), the end of lapsed subscriptions and the outbox
- * delivery. Their schedules run on
+ * due), the notice scheduler (reminders, dunning), the end of lapsed subscriptions, the cancels
+ * recur scheduled at period end and the outbox delivery. Their schedules run on
  * the database's real time, so when recur's clock jumps (the development sandbox's clock is moved)
  * they would otherwise wait for their next cron tick, up to NOTICES_CRON's five minutes.
  * All are stately: a run already queued is not queued twice.
@@ -16,5 +17,6 @@ export async function runTimeDrivenJobsNow(jobs: JobQueue): Promise<void> {
   await jobs.enqueue(PROCESS_WEBHOOK_INBOX, {}, { singletonKey: PROCESS_WEBHOOK_INBOX_KEY });
   await jobs.enqueue(SCHEDULE_NOTICES, {});
   await jobs.enqueue(END_LAPSED_SUBSCRIPTIONS, {});
+  await jobs.enqueue(CANCEL_SCHEDULED_SUBSCRIPTIONS, {});
   await jobs.enqueue(DELIVER_NOTIFICATIONS, {}, { singletonKey: DELIVER_NOTIFICATIONS_KEY });
 }

@@ -28,6 +28,7 @@ export type ServiceSettings = Pick<
   | 'SMS_QUIET_HOURS'
   | 'NOTIFICATION_MAX_ATTEMPTS'
   | 'NOTICES_CRON'
+  | 'SCHEDULED_CANCEL_LEAD_MINUTES'
   | HttpPerimeterSetting
 >;
 

@@ -59,12 +59,12 @@ describe.each(testDatabaseKinds)('changes to a PayPal subscription through recur
     expect(preview.json()).toMatchObject({ amount_due: { amount_minor: 0 }, next_renewal: { at: read.trial_end, amount_minor: 2999 } });
   });
 
-  it('cancel: at period end is declared absent (409), cancel now ends it at PayPal and in recur', async () => {
+  it('cancel: at period end is kept by recur (PayPal not asked), cancel now ends it at PayPal and in recur', async () => {
     await seedCustomer(kit.t, 'ch-3003');
     const { paypalId, subscriptionId } = await subscribeThroughRecur(kit, 'ch-3003', 'monthly');
     const atPeriodEnd = await api('POST', `/v1/subscriptions/${subscriptionId}/cancel`, {});
-    expect([atPeriodEnd.statusCode, atPeriodEnd.json().error.code]).toEqual([409, 'not_supported_by_provider']);
-    expect(atPeriodEnd.json().error.message).toBe('PayPal cannot cancel at the end of the paid period (it cancels at once; cancel now instead)');
+    expect(atPeriodEnd.statusCode, atPeriodEnd.body).toBe(200);
+    expect(atPeriodEnd.json()).toMatchObject({ status: 'trialing', cancel_at_period_end: true });
     expect((await subscriptions.getSubscription({ id: paypalId })).result.status).toBe('ACTIVE');
 
     const now = await api('POST', `/v1/subscriptions/${subscriptionId}/cancel`, { at: 'now' });

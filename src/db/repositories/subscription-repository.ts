@@ -20,12 +20,20 @@ export type SubscriptionRecord = {
   providerUpdatedAt: Date;
   /** When recur last recorded a pending cancel undone (a resume); cancel links issued before it no longer apply. */
   resumedAt: Date | null;
+  /** A cancel at period end recur keeps itself (the provider only cancels at once); null: none. */
+  scheduledCancel: ScheduledCancel | null;
   createdAt: Date;
   updatedAt: Date;
 };
 
+/**
+ * recur's own cancel at period end: `at` is the end of the paid period it ends at, `claimedAt` when
+ * a job run began cancelling at the provider (null: not yet, or that run gave up).
+ */
+export type ScheduledCancel = { at: Date; requestedAt: Date; requestedBy: string; claimedAt: Date | null };
+
 /** What a provider says a subscription looks like at `providerUpdatedAt`. */
-export type SubscriptionState = Omit<SubscriptionRecord, 'id' | 'customerExternalId' | 'resumedAt' | 'createdAt' | 'updatedAt'>;
+export type SubscriptionState = Omit<SubscriptionRecord, 'id' | 'customerExternalId' | 'resumedAt' | 'scheduledCancel' | 'createdAt' | 'updatedAt'>;
 
 export type SubscriptionRow = {
   id: string;
@@ -44,6 +52,10 @@ export type SubscriptionRow = {
   past_due_since: Date | null;
   provider_updated_at: Date;
   resumed_at: Date | null;
+  recur_cancel_at: Date | null;
+  recur_cancel_requested_at: Date | null;
+  recur_cancel_requested_by: string | null;
+  recur_cancel_claimed_at: Date | null;
   created_at: Date;
   updated_at: Date;
 };
@@ -67,6 +79,10 @@ export const toSubscriptionRecord = (row: SubscriptionRow): SubscriptionRecord =
   pastDueSince: row.past_due_since,
   providerUpdatedAt: row.provider_updated_at,
   resumedAt: row.resumed_at,
+  scheduledCancel:
+    row.recur_cancel_at && row.recur_cancel_requested_at && row.recur_cancel_requested_by
+      ? { at: row.recur_cancel_at, requestedAt: row.recur_cancel_requested_at, requestedBy: row.recur_cancel_requested_by, claimedAt: row.recur_cancel_claimed_at }
+      : null,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });

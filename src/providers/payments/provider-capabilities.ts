@@ -23,13 +23,21 @@ export type ProviderCapabilities = {
    * provider knows the payer only once the buyer approved; the checkout return links it.
    */
   customerObject: boolean;
-  /** Ending a subscription at the end of its paid period (PayPal only cancels at once). */
-  cancelAtPeriodEnd: boolean;
+  /**
+   * Who ends a subscription at the end of its paid period. `provider`: the provider keeps the
+   * flag and ends it by itself (Stripe). `recur`: the provider only cancels at once (PayPal), so
+   * recur records the request and cancels at the provider shortly before the next billing
+   * (`cancel-scheduled-subscriptions` job), keeping access until the period's end.
+   */
+  cancelAtPeriodEnd: PeriodEndCancel;
   /** Changing the e-mail of the provider's customer (reconciliation repairs a stale one). */
   updateCustomerEmail: boolean;
 };
 
-export type Capability = keyof ProviderCapabilities;
+export type PeriodEndCancel = 'provider' | 'recur';
+
+/** The capabilities a provider has or lacks (the yes/no ones): what `requireCapability` checks. */
+export type Capability = { [K in keyof ProviderCapabilities]: ProviderCapabilities[K] extends boolean ? K : never }[keyof ProviderCapabilities];
 
 /** How a missing capability is named in the 409's message: "<provider> cannot <this>". */
 export const capabilityWording: Record<Capability, string> = {
@@ -41,6 +49,5 @@ export const capabilityWording: Record<Capability, string> = {
   acceptDispute: 'accept a dispute',
   listEvents: 'list past events for reconciliation',
   customerObject: 'keep a customer before the checkout',
-  cancelAtPeriodEnd: 'cancel at the end of the paid period (it cancels at once; cancel now instead)',
   updateCustomerEmail: 'change a customer\'s e-mail address',
 };

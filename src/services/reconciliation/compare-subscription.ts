@@ -1,11 +1,12 @@
 import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
 import type { ReconciliationItemKind } from '../../db/repositories/reconciliation-run-repository.ts';
+import { withScheduledCancel } from '../../domain/scheduled-cancel.ts';
 import type { ProviderSubscription } from '../../providers/payments/provider-objects.ts';
 
 /** recur's row as the comparison needs it: the repository's record. */
 export type StoredSubscription = Pick<
   SubscriptionRecord,
-  'id' | 'customerId' | 'customerExternalId' | 'planId' | 'status' | 'providerStatus' | 'trialEnd' | 'currentPeriodStart' | 'currentPeriodEnd' | 'cancelAtPeriodEnd' | 'canceledAt' | 'pastDueSince' | 'providerUpdatedAt'
+  'id' | 'customerId' | 'customerExternalId' | 'planId' | 'status' | 'providerStatus' | 'trialEnd' | 'currentPeriodStart' | 'currentPeriodEnd' | 'cancelAtPeriodEnd' | 'canceledAt' | 'pastDueSince' | 'providerUpdatedAt' | 'scheduledCancel'
 >;
 
 export type SubscriptionDrift = {
@@ -18,7 +19,9 @@ const sameTime = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
 /** Where recur's row differs from the provider's subscription, one entry per kind of difference. */
-export function compareSubscription(stored: StoredSubscription, truth: ProviderSubscription, truthPlanId: string): SubscriptionDrift[] {
+export function compareSubscription(stored: StoredSubscription, read: ProviderSubscription, truthPlanId: string, truthCanceled: boolean): SubscriptionDrift[] {
+  // A cancel at period end recur keeps itself is part of the truth: the provider cannot know it.
+  const truth = withScheduledCancel(read, truthCanceled, stored.scheduledCancel);
   const drift: SubscriptionDrift[] = [];
   if (stored.providerStatus !== truth.status) drift.push({ kind: 'stale_status', recur: stored.providerStatus, provider: truth.status });
   if (!sameTime(stored.trialEnd, truth.trialEnd) || !sameTime(stored.currentPeriodStart, truth.currentPeriodStart) || !sameTime(stored.currentPeriodEnd, truth.currentPeriodEnd)) {

@@ -15,6 +15,11 @@ const isPastDue = (scope: RunScope, status: string): boolean => {
   return mapped.ok && mapped.status === 'past_due';
 };
 
+const isCanceled = (scope: RunScope, status: string): boolean => {
+  const mapped = mapProviderStatus(scope.provider.id, status);
+  return mapped.ok && mapped.status === 'canceled';
+};
+
 /**
  * One Stripe subscription against recur's row: recorded when recur lacks it, repaired from
  * Stripe when it is stale (past_due_since too, against Stripe's fact of the failure). Both go
@@ -41,7 +46,7 @@ export async function reconcileSubscription(scope: RunScope, listed: ListedSubsc
   }
   if (!stored) return recordMissing(scope, listed);
   // A list page carries no past-due fact, so a past-due subscription is read by id to compare it.
-  if (compareSubscription(stored, listed, plan.id).length === 0 && !isPastDue(scope, listed.status)) return stored.providerUpdatedAt;
+  if (compareSubscription(stored, listed, plan.id, isCanceled(scope, listed.status)).length === 0 && !isPastDue(scope, listed.status)) return stored.providerUpdatedAt;
   const fresh = await scope.gateway.retrieveSubscription(listed.id);
   return scope.ctx.db.transaction(async (tx): Promise<Date | null> => {
     const now = scope.ctx.clock.now();
@@ -49,7 +54,7 @@ export async function reconcileSubscription(scope: RunScope, listed: ListedSubsc
     const truth = fresh ?? listed;
     const truthPlan = planForPrice(plans, { lookupKey: truth.priceLookupKey, priceId: truth.priceId });
     if (!locked || !truthPlan) return null;
-    const drift = compareSubscription(locked, truth, truthPlan.id);
+    const drift = compareSubscription(locked, truth, truthPlan.id, isCanceled(scope, truth.status));
     const unchanged = locked.providerUpdatedAt.getTime() === stored.providerUpdatedAt.getTime();
     if (drift.length === 0) return unchanged ? locked.providerUpdatedAt : null;
     if (!unchanged) {

@@ -1,26 +1,50 @@
+import { restoreCancelByRecur, setCancelByRecurAside } from '../../db/repositories/scheduled-cancel-repository.ts';
 import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
 import { conflict } from '../../shared/errors.ts';
-import { requireCapability } from '../require-payment-provider.ts';
+import type { ConfiguredProvider } from '../require-payment-provider.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
+import { scheduleCancelByRecur } from './cancel-by-recur.ts';
 import { recordSubscriptionChange } from './record-subscription-change.ts';
 import { findSubscriptionTarget, stateVersion } from './subscription-target.ts';
 
 export type CancelAt = 'period_end' | 'now';
 
-/** Cancels at the end of the paid period (the default: the customer keeps what they paid for) or at once. */
+/**
+ * Cancels at the end of the paid period (the default: the customer keeps what they paid for) or at
+ * once. At period end, the provider keeps the cancel itself, or (`cancelAtPeriodEnd: 'recur'`, a
+ * provider that cancels only at once) recur records it and its job cancels before the next billing.
+ */
 export async function cancelSubscription(ctx: ServiceContext, input: { subscriptionId: string; at: CancelAt }, actor: Actor): Promise<SubscriptionRecord> {
   const { subscription, provider } = await findSubscriptionTarget(ctx, input.subscriptionId);
   if (subscription.status === 'canceled') throw conflict(`subscription "${subscription.id}" is already canceled`);
-  if (input.at === 'period_end') requireCapability(provider, 'cancelAtPeriodEnd');
   if (input.at === 'period_end' && subscription.cancelAtPeriodEnd) throw conflict(`subscription "${subscription.id}" is already set to cancel at the end of its period`);
+  if (input.at === 'period_end' && provider.capabilities.cancelAtPeriodEnd === 'recur') return scheduleCancelByRecur(ctx, subscription, provider, actor);
   const idempotencyKey = `recur:cancel:${subscription.id}:${input.at}:v${stateVersion(subscription)}`;
   const changed =
     input.at === 'now'
-      ? await provider.gateway.cancelNow(subscription.providerSubscriptionId, idempotencyKey)
+      ? await cancelNowSettingAsideRecurs(ctx, subscription, provider, idempotencyKey)
       : await provider.gateway.cancelAtPeriodEnd(subscription.providerSubscriptionId, idempotencyKey);
   return recordSubscriptionChange(
     ctx,
     { provider, customerId: subscription.customerId, change: changed, action: input.at === 'now' ? 'canceled' : 'cancel_scheduled', details: { at: input.at } },
     actor,
   );
+}
+
+/**
+ * A cancel now of a subscription recur holds set to end at period end: the request is taken out
+ * first, so the provider's CANCELLED (its webhook may be applied before this call returns) ends it
+ * now and not at the period's end; if the provider refuses, the request is put back.
+ */
+async function cancelNowSettingAsideRecurs(ctx: ServiceContext, subscription: SubscriptionRecord, provider: ConfiguredProvider, idempotencyKey: string) {
+  const held = subscription.scheduledCancel;
+  if (held && !(await setCancelByRecurAside(ctx.db, subscription.id))) {
+    throw conflict(`subscription "${subscription.id}" is being canceled at ${provider.name} at the end of its period right now`);
+  }
+  try {
+    return await provider.gateway.cancelNow(subscription.providerSubscriptionId, idempotencyKey);
+  } catch (error) {
+    if (held) await restoreCancelByRecur(ctx.db, subscription.id, held);
+    throw error;
+  }
 }

@@ -3,6 +3,7 @@ import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { findSubscription, upsertSubscriptionState, type SubscriptionState } from '../../db/repositories/subscription-repository.ts';
 import { decidePastDueSince } from '../../domain/past-due-since.ts';
 import type { Plan } from '../../domain/plan.ts';
+import { withScheduledCancel } from '../../domain/scheduled-cancel.ts';
 import type { ProviderId } from '../../domain/provider.ts';
 import { mapProviderStatus, type SubscriptionStatus } from '../../domain/subscription-status.ts';
 import { notifySubscriptionChange } from '../../notifications/subscription-notice-hooks.ts';
@@ -42,11 +43,23 @@ export async function recordProviderSubscription(tx: Queryable, input: RecordSub
   const mapped = mapProviderStatus(input.provider, subscription.status);
   if (!mapped.ok) return { outcome: 'not_recorded', reason: `unknown ${input.provider} status "${subscription.status}"` };
 
-  const before = await tx.query<{ id: string; status: SubscriptionStatus; cancel_at_period_end: boolean; past_due_since: Date | null; provider_updated_at: Date }>(
-    'SELECT * FROM subscriptions WHERE provider = $1 AND provider_subscription_id = $2 FOR UPDATE',
-    [input.provider, subscription.id],
-  );
+  const before = await tx.query<{
+    id: string;
+    status: SubscriptionStatus;
+    cancel_at_period_end: boolean;
+    past_due_since: Date | null;
+    provider_updated_at: Date;
+    recur_cancel_at: Date | null;
+    recur_cancel_requested_at: Date | null;
+  }>('SELECT * FROM subscriptions WHERE provider = $1 AND provider_subscription_id = $2 FOR UPDATE', [input.provider, subscription.id]);
   const existing = before.rows[0];
+  // recur's own cancel at period end (a provider that cancels only at once) is not the provider's to undo.
+  const held = existing?.recur_cancel_at && existing.recur_cancel_requested_at ? { at: existing.recur_cancel_at, requestedAt: existing.recur_cancel_requested_at } : null;
+  const ending = withScheduledCancel(
+    { cancelAtPeriodEnd: subscription.cancelAtPeriodEnd, canceledAt: subscription.canceledAt, currentPeriodEnd: subscription.currentPeriodEnd },
+    mapped.status === 'canceled',
+    held,
+  );
   const pastDueSince = decidePastDueSince({
     status: mapped.status,
     previous: existing ? { status: existing.status, pastDueSince: existing.past_due_since } : null,
@@ -62,9 +75,9 @@ export async function recordProviderSubscription(tx: Queryable, input: RecordSub
     providerStatus: subscription.status,
     trialEnd: subscription.trialEnd,
     currentPeriodStart: subscription.currentPeriodStart,
-    currentPeriodEnd: subscription.currentPeriodEnd,
-    cancelAtPeriodEnd: subscription.cancelAtPeriodEnd,
-    canceledAt: subscription.canceledAt,
+    currentPeriodEnd: ending.currentPeriodEnd,
+    cancelAtPeriodEnd: ending.cancelAtPeriodEnd,
+    canceledAt: ending.canceledAt,
     pastDueSince,
     providerUpdatedAt: input.version,
   };

@@ -17,8 +17,8 @@ export const paypalCapabilities: ProviderCapabilities = {
   listEvents: false,
   // The payer is known only once the buyer approved; the checkout return links it.
   customerObject: false,
-  // PayPal cancels at once.
-  cancelAtPeriodEnd: false,
+  // PayPal cancels at once: recur records a cancel at period end and cancels shortly before the next billing.
+  cancelAtPeriodEnd: 'recur',
   // The payer owns the e-mail address.
   updateCustomerEmail: false,
 };

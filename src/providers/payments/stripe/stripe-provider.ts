@@ -13,7 +13,8 @@ export const stripeCapabilities: ProviderCapabilities = {
   acceptDispute: true,
   listEvents: true,
   customerObject: true,
-  cancelAtPeriodEnd: true,
+  // Stripe keeps cancel_at_period_end and ends the subscription itself.
+  cancelAtPeriodEnd: 'provider',
   updateCustomerEmail: true,
 };
 

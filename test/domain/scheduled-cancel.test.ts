@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { decideEntitlement, type EntitlementSubscription } from '../../src/domain/entitlement.ts';
+import { withScheduledCancel } from '../../src/domain/scheduled-cancel.ts';
+
+const at = (iso: string) => new Date(iso);
+const periodEnd = at('2026-03-01T10:00:00.000Z');
+const held = { at: periodEnd, requestedAt: at('2026-02-10T09:00:00.000Z') };
+const running = { cancelAtPeriodEnd: false, canceledAt: null, currentPeriodEnd: periodEnd };
+
+describe('recur\'s own cancel at period end laid over the provider\'s answer', () => {
+  it('leaves the answer alone when recur holds no request', () => {
+    expect(withScheduledCancel(running, false, null)).toBe(running);
+    const canceled = { cancelAtPeriodEnd: false, canceledAt: at('2026-02-20T00:00:00.000Z'), currentPeriodEnd: null };
+    expect(withScheduledCancel(canceled, true, null)).toBe(canceled);
+  });
+
+  it('keeps a running subscription set to cancel, asked at the time of the request, whatever the provider says', () => {
+    expect(withScheduledCancel(running, false, held)).toEqual({ cancelAtPeriodEnd: true, canceledAt: held.requestedAt, currentPeriodEnd: periodEnd });
+  });
+
+  it('ends a subscription the provider cancelled early (recur\'s job, an hour before) at the end of the paid period', () => {
+    const early = { cancelAtPeriodEnd: false, canceledAt: at('2026-03-01T09:30:00.000Z'), currentPeriodEnd: null };
+    expect(withScheduledCancel(early, true, held)).toEqual({ cancelAtPeriodEnd: true, canceledAt: periodEnd, currentPeriodEnd: periodEnd });
+  });
+
+  it('keeps the provider\'s time when it cancelled later than the recorded end', () => {
+    const late = at('2026-03-01T11:00:00.000Z');
+    expect(withScheduledCancel({ cancelAtPeriodEnd: false, canceledAt: late, currentPeriodEnd: null }, true, held)).toMatchObject({ canceledAt: late, currentPeriodEnd: late });
+  });
+});
+
+describe('entitlement of a subscription the provider cancelled before the end of its paid period', () => {
+  const canceled: EntitlementSubscription = { id: 'sub_1', status: 'canceled', trialEnd: null, currentPeriodEnd: periodEnd, cancelAtPeriodEnd: true, canceledAt: periodEnd };
+  const policy = { pastDueGraceDays: 7 };
+
+  it('lasts until the recorded end, and not a moment after', () => {
+    expect(decideEntitlement([canceled], at('2026-03-01T09:30:00.000Z'), policy)).toEqual({ entitled: true, reason: 'active', until: periodEnd, subscriptionId: 'sub_1' });
+    expect(decideEntitlement([canceled], periodEnd, policy)).toEqual({ entitled: false, reason: 'canceled' });
+  });
+
+  it('ends at once for a cancel now (canceled_at in the past) or without the cancel-at-period-end flag', () => {
+    expect(decideEntitlement([{ ...canceled, canceledAt: at('2026-02-20T00:00:00.000Z') }], at('2026-02-21T00:00:00.000Z'), policy)).toEqual({ entitled: false, reason: 'canceled' });
+    expect(decideEntitlement([{ ...canceled, cancelAtPeriodEnd: false }], at('2026-02-21T00:00:00.000Z'), policy)).toEqual({ entitled: false, reason: 'canceled' });
+  });
+});

@@ -1,0 +1,227 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { listAuditEntries } from '../../src/db/repositories/audit-log-repository.ts';
+import { runTimeDrivenJobsNow } from '../../src/jobs/run-time-driven-jobs-now.ts';
+import { deliverDueNotifications } from '../../src/notifications/deliver-due-notifications.ts';
+import { scheduleDueNotices } from '../../src/notifications/schedule-due-notices.ts';
+import { reconcileProvider } from '../../src/services/reconciliation/reconcile-provider.ts';
+import { cancelScheduledSubscriptions } from '../../src/services/subscription-changes/cancel-scheduled-subscriptions.ts';
+import { accessToken, paypalCall } from '../sandbox/paypal/paypal-kit.ts';
+import { poll } from '../support/poll.ts';
+import { testDatabaseKinds } from '../support/test-database.ts';
+import { onDay, PAYS, paymentRows, startPaypalRecur, subscriptionRow, type PaypalRecur } from './events/paypal-events-kit.ts';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const CANCEL_ROUTE = 'paypal POST /paypal/v1/billing/subscriptions/:id/cancel';
+const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+
+/** recur's API, the sandbox's request counts and PayPal's own word, around one subscription. */
+function kitOf(recur: PaypalRecur) {
+  const api = (method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>) => recur.t.app.inject({ method, url, headers: { authorization: recur.t.auth }, ...(payload ? { payload } : {}) });
+  const ours = async (paypalId: string) =>
+    (await recur.t.ctx.db.query<{ id: string; external_id: string }>("SELECT s.id, c.external_id FROM subscriptions s JOIN customers c ON c.id = s.customer_id WHERE s.provider = 'paypal' AND s.provider_subscription_id = $1", [paypalId])).rows[0]!;
+  const cancelCalls = async () => ((await (await fetch(`${recur.sandbox.url}/sandbox/requests`)).json()) as { counts: Record<string, number> }).counts[CANCEL_ROUTE] ?? 0;
+  const atPaypal = async (paypalId: string) => (await paypalCall(recur.sandbox.url, await accessToken(recur.sandbox.url), 'GET', `/v1/billing/subscriptions/${paypalId}`)).body as { status: string; billing_info?: { next_billing_time?: string } };
+  const entitlement = async (externalId: string) => (await api('GET', `/v1/customers/${externalId}/entitlement`)).json() as { entitled: boolean; reason: string };
+  const runJob = () => cancelScheduledSubscriptions(recur.t.ctx, recur.t.ctx.clock.now());
+  const moveTo = async (at: Date) => {
+    await recur.sandbox.advance(at);
+    await recur.settle();
+  };
+  const sync = () => reconcileProvider(recur.t.ctx, { provider: 'paypal', trigger: 'cli' });
+  const faultCancels = async (errorRate: number) => {
+    const rules = errorRate > 0 ? [{ provider: 'paypal', route: `POST ${CANCEL_ROUTE.split(' ')[2]}`, errorRate, errorStatus: 503, retryAfterSeconds: 0 }] : [];
+    const response = await fetch(`${recur.sandbox.url}/sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ requests: rules }) });
+    if (!response.ok) throw new Error(`faults refused: ${response.status} ${await response.text()}`);
+  };
+  return { api, ours, cancelCalls, atPaypal, entitlement, runJob, moveTo, sync, faultCancels };
+}
+
+describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of its paid period by recur on %s', (kind) => {
+  let recur: PaypalRecur | undefined;
+  afterEach(async () => {
+    await recur?.close();
+    recur = undefined;
+  }, 120_000);
+
+  it('is recorded by recur, survives reconciliation, is cancelled at PayPal once before the next billing, and access lasts until the period end', async () => {
+    recur = await startPaypalRecur(kind);
+    const k = kitOf(recur);
+    const { subscriptionId: paypalId, customerId } = await recur.subscribe(PAYS.replace('@', '+later@'));
+    await recur.moveToDay(40);
+    const { id, external_id: externalId } = await k.ours(paypalId);
+    const nextBilling = new Date((await k.atPaypal(paypalId)).billing_info!.next_billing_time!);
+
+    const scheduled = await k.api('POST', `/v1/subscriptions/${id}/cancel`, {});
+    expect(scheduled.statusCode, scheduled.body).toBe(200);
+    expect(scheduled.json()).toMatchObject({ status: 'active', provider_status: 'ACTIVE', cancel_at_period_end: true, current_period_end: nextBilling.toISOString(), canceled_at: onDay(40).toISOString() });
+    expect(await k.cancelCalls()).toBe(0);
+    expect((await k.atPaypal(paypalId)).status).toBe('ACTIVE');
+    const again = await k.api('POST', `/v1/subscriptions/${id}/cancel`, {});
+    expect([again.statusCode, again.json().error.code]).toEqual([409, 'conflict']);
+    const audit = await listAuditEntries(recur.t.ctx.db, 'subscription', id);
+    expect(audit.filter((entry) => entry.action === 'cancel_scheduled')).toEqual([expect.objectContaining({ actor: expect.stringMatching(/^api_key:/), after: expect.objectContaining({ at: 'period_end', ends_at: nextBilling.toISOString(), scheduled_by: 'recur' }) })]);
+    const confirmations = await recur.t.ctx.db.query<{ payload: { ends_at: string } }>("SELECT payload FROM notification_outbox WHERE subscription_id = $1 AND template = 'cancellation-confirmation'", [id]);
+    expect(confirmations.rows.map((row) => row.payload.ends_at)).toEqual([nextBilling.toISOString()]);
+
+    // PayPal knows nothing of it: a reconciliation run reads ACTIVE without a cancel and keeps recur's request.
+    const run = await k.sync();
+    expect(run).toMatchObject({ status: 'succeeded', counts: {} });
+    expect((await k.api('GET', `/v1/subscriptions/${id}`)).json()).toMatchObject({ status: 'active', cancel_at_period_end: true });
+
+    // Two hours before the next billing nothing is due yet; 30 minutes before, two runs at once cancel once.
+    await k.moveTo(new Date(nextBilling.getTime() - 2 * HOUR));
+    expect(await k.runJob()).toEqual({ canceled: [], failed: [] });
+    await k.moveTo(new Date(nextBilling.getTime() - HOUR / 2));
+    const runs = await Promise.all([k.runJob(), k.runJob()]);
+    expect(runs.flatMap((result) => result.canceled)).toEqual([id]);
+    expect(runs.flatMap((result) => result.failed)).toEqual([]);
+    expect(await k.cancelCalls()).toBe(1);
+    expect((await k.atPaypal(paypalId)).status).toBe('CANCELLED');
+
+    // PayPal's BILLING.SUBSCRIPTION.CANCELLED is applied: the end stays the period's end, access goes on until then.
+    await recur.settle();
+    expect(await subscriptionRow(recur.t, paypalId)).toMatchObject({ status: 'canceled', provider_status: 'CANCELLED', canceled_at: nextBilling, current_period_end: nextBilling });
+    expect((await k.api('GET', `/v1/subscriptions/${id}`)).json()).toMatchObject({ status: 'canceled', cancel_at_period_end: true, canceled_at: nextBilling.toISOString() });
+    expect(await k.entitlement(externalId)).toMatchObject({ entitled: true, reason: 'active' });
+    expect((await k.sync()).counts).toEqual({});
+    expect(await k.runJob()).toEqual({ canceled: [], failed: [] });
+    const resume = await k.api('POST', `/v1/subscriptions/${id}/resume`, {});
+    expect([resume.statusCode, resume.json().error.code]).toEqual([409, 'conflict']);
+    expect(resume.json().error.message).toContain('cannot be resumed');
+
+    // Past the period end: nothing charged, no access, still one confirmation and one call.
+    const paymentsBefore = await paymentRows(recur.t, customerId);
+    await k.moveTo(new Date(nextBilling.getTime() + 2 * 86_400_000));
+    expect(await paymentRows(recur.t, customerId)).toEqual(paymentsBefore);
+    expect(await k.entitlement(externalId)).toMatchObject({ entitled: false, reason: 'canceled' });
+    expect(await k.cancelCalls()).toBe(1);
+    expect((await recur.t.ctx.db.query("SELECT 1 FROM notification_outbox WHERE subscription_id = $1 AND template = 'cancellation-confirmation'", [id])).rows).toHaveLength(1);
+  }, 120_000);
+
+  it("the trial reminder's cancel link works for a trialing subscription; resume undoes it before the job; a failed cancel at PayPal is retried by the next run", async () => {
+    recur = await startPaypalRecur(kind, null, { messaging: true });
+    const running = recur;
+    const k = kitOf(running);
+    const email = 'proefperiode@example.nl';
+    const { subscriptionId: paypalId, customerId } = await running.subscribe(PAYS.replace('@', '+trial@'), { email, name: 'Tess de Vries', locale: 'nl' });
+    await running.settle();
+    const { id, external_id: externalId } = await k.ours(paypalId);
+    const trialEnd = new Date((await k.atPaypal(paypalId)).billing_info!.next_billing_time!);
+    expect((await k.api('GET', `/v1/subscriptions/${id}`)).json()).toMatchObject({ status: 'trialing', trial_end: trialEnd.toISOString() });
+
+    // The trial reminder goes out a week before the first charge, with the signed cancel link.
+    await running.moveToDay(23);
+    await scheduleDueNotices(running.t.ctx, running.t.ctx.clock.now());
+    await deliverDueNotifications({ ...running.t.ctx, messaging: running.t.ctx.messaging!, random: () => 0.5 });
+    const mails = ((await (await fetch(`${running.sandbox.url}/sandbox/mail?to=${encodeURIComponent(email)}`)).json()) as { data: { text: string | null; categories: string[] }[] }).data;
+    const reminder = mails.find((mail) => mail.categories[0] === 'trial-reminder');
+    const link = reminder?.text?.match(/https?:\/\/\S+\/links\/cancel\?token=[A-Za-z0-9._~%-]+/)?.[0];
+    expect(link, 'a cancel link in the trial reminder').toBeDefined();
+    const token = new URL(link!).searchParams.get('token')!;
+
+    // The customer opens it (nothing changes) and presses the button: set to cancel when the trial ends.
+    const question = await fetch(link!, { headers: HTML });
+    expect(question.status).toBe(200);
+    expect(await question.text()).toContain('Ja, zeg mijn abonnement op');
+    expect((await k.api('GET', `/v1/subscriptions/${id}`)).json()).toMatchObject({ cancel_at_period_end: false });
+    const pressed = await fetch(new URL('/links/cancel', link!), { method: 'POST', headers: { ...HTML, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token }).toString() });
+    expect(pressed.status).toBe(200);
+    expect(await pressed.text()).toContain('Je abonnement is opgezegd');
+    expect((await k.api('GET', `/v1/subscriptions/${id}`)).json()).toMatchObject({ status: 'trialing', cancel_at_period_end: true, current_period_end: trialEnd.toISOString() });
+    const byLink = await listAuditEntries(running.t.ctx.db, 'subscription', id);
+    expect(byLink.filter((entry) => entry.action === 'cancel_scheduled').map((entry) => entry.actor)).toEqual([`link:${id}`]);
+    expect(await k.entitlement(externalId)).toMatchObject({ entitled: true, reason: 'trialing' });
+
+    // Resume before the job, an hour later: recur alone undoes it (PayPal never heard of it); the old link no longer applies.
+    await k.moveTo(new Date(onDay(23).getTime() + HOUR));
+    const resumed = await k.api('POST', `/v1/subscriptions/${id}/resume`, {});
+    expect(resumed.statusCode, resumed.body).toBe(200);
+    expect(resumed.json()).toMatchObject({ status: 'trialing', cancel_at_period_end: false, canceled_at: null });
+    expect((await fetch(link!, { headers: HTML })).status).toBe(409);
+    await k.moveTo(new Date(trialEnd.getTime() - HOUR / 2));
+    expect(await k.runJob()).toEqual({ canceled: [], failed: [] });
+    expect(await k.cancelCalls()).toBe(0);
+
+    // Asked again, 30 minutes before the first charge; PayPal answers 503 to the cancel: the run fails, the next one cancels.
+    expect((await k.api('POST', `/v1/subscriptions/${id}/cancel`, { at: 'period_end' })).json()).toMatchObject({ cancel_at_period_end: true });
+    await k.faultCancels(1);
+    const failing = await k.runJob();
+    expect(failing.canceled).toEqual([]);
+    expect(failing.failed).toHaveLength(1);
+    const tried = await k.cancelCalls();
+    expect(tried).toBeGreaterThanOrEqual(1);
+    expect((await k.atPaypal(paypalId)).status).toBe('ACTIVE');
+    await k.faultCancels(0);
+    expect(await k.runJob()).toEqual({ canceled: [id], failed: [] });
+    expect(await k.cancelCalls()).toBe(tried + 1);
+    await running.settle();
+    expect(await subscriptionRow(running.t, paypalId)).toMatchObject({ status: 'canceled', canceled_at: trialEnd, current_period_end: trialEnd });
+    expect(await k.entitlement(externalId)).toMatchObject({ entitled: true });
+
+    // The trial ends with nothing charged, and access with it.
+    await k.moveTo(new Date(trialEnd.getTime() + DAY));
+    expect(await paymentRows(running.t, customerId)).toEqual([]);
+    expect(await k.entitlement(externalId)).toMatchObject({ entitled: false, reason: 'canceled' });
+  }, 120_000);
+
+  it('when PayPal billed before the cancel (the job ran late), recur cancels at once and the customer keeps the period just paid for', async () => {
+    recur = await startPaypalRecur(kind);
+    const k = kitOf(recur);
+    const { subscriptionId: paypalId, customerId } = await recur.subscribe(PAYS.replace('@', '+late@'));
+    await recur.moveToDay(40);
+    const { id, external_id: externalId } = await k.ours(paypalId);
+    const nextBilling = new Date((await k.atPaypal(paypalId)).billing_info!.next_billing_time!);
+    expect((await k.api('POST', `/v1/subscriptions/${id}/cancel`, {})).json()).toMatchObject({ cancel_at_period_end: true });
+    const paid = (await paymentRows(recur.t, customerId)).length;
+
+    // No run until an hour after the billing time: PayPal charged the next month meanwhile.
+    await k.moveTo(new Date(nextBilling.getTime() + HOUR));
+    expect(await paymentRows(recur.t, customerId)).toHaveLength(paid + 1);
+    const paidUntil = new Date((await k.atPaypal(paypalId)).billing_info!.next_billing_time!);
+    expect(paidUntil.getTime()).toBeGreaterThan(nextBilling.getTime());
+    expect((await k.api('GET', `/v1/subscriptions/${id}`)).json()).toMatchObject({ status: 'active', cancel_at_period_end: true });
+
+    // This time the job runs as `recur start` runs it: queued when the clock moved, on the job engine.
+    await runTimeDrivenJobsNow(recur.t.ctx.jobs!);
+    const running = recur;
+    await poll('the job cancelled it', async () => ((await subscriptionRow(running.t, paypalId))?.status === 'canceled' ? true : null));
+    expect(await k.cancelCalls()).toBe(1);
+    await recur.settle();
+    expect(await subscriptionRow(recur.t, paypalId)).toMatchObject({ status: 'canceled', canceled_at: paidUntil, current_period_end: paidUntil });
+    const audit = await listAuditEntries(recur.t.ctx.db, 'subscription', id);
+    expect(audit.find((entry) => entry.action === 'canceled')).toMatchObject({ actor: 'system:scheduled-cancel', after: expect.objectContaining({ ends_at: paidUntil.toISOString(), billed_before_cancel: true }) });
+    expect(await k.entitlement(externalId)).toMatchObject({ entitled: true, reason: 'active' });
+    await k.moveTo(new Date(paidUntil.getTime() + DAY));
+    expect(await paymentRows(recur.t, customerId)).toHaveLength(paid + 1);
+    expect(await k.entitlement(externalId)).toMatchObject({ entitled: false, reason: 'canceled' });
+  }, 120_000);
+
+  it('a run that died holding the cancel blocks resume and other runs until its lease ends; the next run then cancels once', async () => {
+    recur = await startPaypalRecur(kind);
+    const k = kitOf(recur);
+    const { subscriptionId: paypalId } = await recur.subscribe(PAYS.replace('@', '+crash@'));
+    await recur.moveToDay(40);
+    const { id } = await k.ours(paypalId);
+    const nextBilling = new Date((await k.atPaypal(paypalId)).billing_info!.next_billing_time!);
+    expect((await k.api('POST', `/v1/subscriptions/${id}/cancel`, {})).json()).toMatchObject({ cancel_at_period_end: true });
+    const claimedAt = new Date(nextBilling.getTime() - 50 * 60_000);
+    await k.moveTo(claimedAt);
+
+    // What a run leaves behind when its process dies after claiming (before or after asking PayPal).
+    await recur.t.ctx.db.query('UPDATE subscriptions SET recur_cancel_claimed_at = $2 WHERE id = $1', [id, claimedAt]);
+    const resume = await k.api('POST', `/v1/subscriptions/${id}/resume`, {});
+    expect([resume.statusCode, resume.json().error.code]).toEqual([409, 'conflict']);
+    expect(resume.json().error.message).toContain('can no longer be resumed');
+    const now = await k.api('POST', `/v1/subscriptions/${id}/cancel`, { at: 'now' });
+    expect([now.statusCode, now.json().error.code]).toEqual([409, 'conflict']);
+    expect(await k.runJob()).toEqual({ canceled: [], failed: [] });
+
+    // Ten minutes on, the claim has lapsed: one run takes it over and cancels, before the next billing.
+    await k.moveTo(new Date(claimedAt.getTime() + 11 * 60_000));
+    expect(await k.runJob()).toEqual({ canceled: [id], failed: [] });
+    expect(await k.cancelCalls()).toBe(1);
+    await recur.settle();
+    expect(await subscriptionRow(recur.t, paypalId)).toMatchObject({ status: 'canceled', canceled_at: nextBilling });
+  }, 120_000);
+});
