@@ -159,5 +159,10 @@ describe.each(testDatabaseKinds)('prepaid time through a PayPal order (%s)', (ki
     expect(await captures(second.session_id)).toEqual([]);
     expect((await prepaidPeriods('pp-order-3')).data).toEqual([]);
     expect(await entitlement('pp-order-3')).toMatchObject({ entitled: false });
+    // That checkout is over: the customer can start another one and pay it.
+    const third = await prepay('pp-order-3', 1);
+    const paid = new URL((await follow((await approveAs(third.url, PAYS)).headers.get('location')!)).headers.get('location')!);
+    expect(paid.searchParams.get('checkout')).toBe('success');
+    expect((await prepaidPeriods('pp-order-3')).data).toEqual([expect.objectContaining({ periods: 1, payment_status: 'succeeded' })]);
   }, 120_000);
 });

@@ -25,7 +25,12 @@ export async function completePrepaidReturn(ctx: ServiceContext, paymentProvider
   if (session.awaitingCapture) {
     if (opened.status === 'expired') return answer('canceled');
     const captured = await paymentProvider.gateway.captureCheckoutSession(session.id);
-    if (captured.kind === 'declined') return answer('declined');
+    if (captured.kind === 'declined') {
+      // The capture's request id would be answered with the same decline: this checkout is over, and
+      // no longer counts as open (the customer may start another one).
+      await settleCheckoutSession(ctx.db, { provider, providerSessionId: session.id }, { status: 'expired', subscriptionId: null }, ctx.clock.now());
+      return answer('declined');
+    }
     if (captured.kind === 'not_approved') return answer('pending');
     if (captured.session.clientReferenceId !== opened.customerId) throw new RecurError('validation_failed', `checkout session "${session.id}" does not belong to the customer it was opened for`);
     session = captured.session;
