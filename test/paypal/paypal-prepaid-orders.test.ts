@@ -73,6 +73,10 @@ describe.each(testDatabaseKinds)('prepaid time through a PayPal order (%s)', (ki
     expect(payments.rows).toEqual([{ kind: 'one_time', amount: 35988, provider: 'paypal' }]);
 
     // Auto-renew: the provider of the prepaid purchase, a subscription starting at the paid date for the buyer to approve.
+    // PayPal holds no card recur could use: the buyer must approve, so a return URL is required.
+    const withoutReturn = await api('POST', '/v1/customers/pp-order-1/auto-renew', { plan: 'monthly', provider: 'paypal' });
+    expect([withoutReturn.status, withoutReturn.body.error?.code]).toEqual([400, 'validation_failed']);
+    expect(withoutReturn.body.error?.message).toContain('PayPal');
     const renew = await api('POST', '/v1/customers/pp-order-1/auto-renew', { plan: 'monthly', return_url: SHOP });
     expect(renew.status).toBe(201);
     expect(renew.body).toMatchObject({ status: 'checkout_required' });
@@ -121,6 +125,25 @@ describe.each(testDatabaseKinds)('prepaid time through a PayPal order (%s)', (ki
     await recur.settle();
     expect((await prepaidPeriods('pp-order-2')).data).toEqual([expect.objectContaining({ provider_payment_id: captured!.id, payment_status: 'refunded' })]);
     expect(await entitlement('pp-order-2')).toMatchObject({ entitled: false });
+  }, 120_000);
+
+  it('the capture\'s event alone, delivered three times (the approval event lost, the return never made), records the purchase once from PayPal\'s read of the capture and its order', async () => {
+    recur = await startPaypalRecur(kind, { dropEventTypes: ['CHECKOUT.ORDER.APPROVED'], duplicateRate: 1, duplicateCopies: 3 });
+    const customerId = await seedCustomer(recur.t, 'pp-order-4');
+    const started = await prepay('pp-order-4', 6);
+    expect((await approveAs(started.url, PAYS)).status).toBe(302);
+    // Captured as recur's return does, whose process then died before recording anything.
+    const captured = await paypalCall(recur.sandbox.url, await accessToken(recur.sandbox.url), 'POST', `/v2/checkout/orders/${started.session_id}/capture`, {}, { 'PayPal-Request-Id': `recur:capture-order:${started.session_id}` });
+    expect(captured.status).toBe(201);
+    await recur.settle();
+    const inbox = await recur.t.ctx.db.query<{ type: string; status: string }>("SELECT type, status FROM webhook_inbox WHERE provider = 'paypal' AND (type LIKE 'CHECKOUT.ORDER%' OR type LIKE 'PAYMENT.CAPTURE%')");
+    expect(inbox.rows).toEqual([{ type: 'PAYMENT.CAPTURE.COMPLETED', status: 'processed' }]);
+    const [capture] = await captures(started.session_id);
+    const listed = await prepaidPeriods('pp-order-4');
+    expect(listed.data).toEqual([expect.objectContaining({ provider: 'paypal', provider_payment_id: capture!.id, periods: 6, starts_at: sandboxStart.toISOString(), amount: { amount_minor: 6 * 2999, currency: 'EUR' }, payment_status: 'succeeded' })]);
+    const payments = await recur.t.ctx.db.query<{ kind: string }>('SELECT kind FROM payments WHERE customer_id = $1', [customerId]);
+    expect(payments.rows).toEqual([{ kind: 'one_time' }]);
+    expect(await entitlement('pp-order-4')).toMatchObject({ entitled: true, reason: 'prepaid', until: listed.paid_until });
   }, 120_000);
 
   it('refuses what is not the customer\'s: a foreign order at the return, an order superseded by a newer checkout; a declined capture records nothing', async () => {
