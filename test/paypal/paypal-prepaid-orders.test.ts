@@ -87,8 +87,10 @@ describe.each(testDatabaseKinds)('prepaid time through a PayPal order (%s)', (ki
     const renewed = new URL((await follow(subscribed.headers.get('location')!)).headers.get('location')!);
     expect(renewed.searchParams.get('checkout')).toBe('success');
     const token = await accessToken(recur.sandbox.url);
-    const atPaypal = (await paypalCall(recur.sandbox.url, token, 'GET', `/v1/billing/subscriptions/${paypalSubscription}`)).body as { status: string; start_time: string; billing_info: { next_billing_time: string } };
-    expect([atPaypal.status, atPaypal.start_time, atPaypal.billing_info.next_billing_time]).toEqual(['ACTIVE', '2027-03-01T10:00:00Z', '2027-03-01T10:00:00Z']);
+    const atPaypal = (await paypalCall(recur.sandbox.url, token, 'GET', `/v1/billing/subscriptions/${paypalSubscription}`)).body as { status: string; plan_id: string; custom_id: string; start_time: string; billing_info: { next_billing_time: string } };
+    expect([atPaypal.status, atPaypal.custom_id, atPaypal.start_time, atPaypal.billing_info.next_billing_time]).toEqual(['ACTIVE', customerId, '2027-03-01T10:00:00Z', '2027-03-01T10:00:00Z']);
+    // No free cycle on top of the paid time: the plan's twin without trial.
+    expect((await paypalCall(recur.sandbox.url, token, 'GET', `/v1/billing/plans/${atPaypal.plan_id}`)).body['description']).toBe('recur_monthly:no-trial');
     const subscription = (await api('GET', `/v1/subscriptions/${renewed.searchParams.get('subscription')}`)).body;
     expect(subscription).toMatchObject({ provider: 'paypal', status: 'trialing', provider_status: 'ACTIVE:BEFORE_START', trial_end: YEAR_LATER.toISOString() });
     expect(await entitlement('pp-order-1')).toMatchObject({ entitled: true, reason: 'prepaid', until: YEAR_LATER.toISOString() });
