@@ -20,7 +20,6 @@ const PAYPAL_LOCALES: Readonly<Record<string, string>> = { nl: 'nl-NL', en: 'en-
 /** A subscription id (`I-…`); every other checkout id recur holds at PayPal is an order's. */
 export const isPaypalSubscriptionId = (id: string): boolean => id.startsWith('I-');
 
-const dateOf = (text: string | undefined): Date => new Date(text ? Date.parse(text) || 0 : 0);
 const linkOf = (order: Order, rels: readonly string[]): string | null => order.links?.find((link) => rels.includes(link.rel))?.href ?? null;
 
 function prepaidOf(referenceId: string | undefined): { planId: string; periods: number } | null {
