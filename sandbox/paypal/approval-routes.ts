@@ -4,7 +4,7 @@ import type { StoredSubscription } from './paypal-state.ts';
 import { findPlan, regularCycle, trialCycle } from './plan-routes.ts';
 import type { PaypalRuntime } from './runtime.ts';
 import { renderApprovalPage, withQuery } from './approval-page.ts';
-import { activateApproved } from './subscription-billing.ts';
+import { activateApproved, startsLater } from './subscription-billing.ts';
 import { payerIdOf, payerName, testPayers } from './test-payers.ts';
 
 function subscriptionByToken(rt: PaypalRuntime, baToken: string | undefined): StoredSubscription | undefined {
@@ -25,7 +25,8 @@ function subscriptionPage(rt: PaypalRuntime, subscription: StoredSubscription, e
   const regular = regularCycle(plan);
   const trial = trialCycle(plan);
   const price = `${money(regular.price ?? 0, plan.currency).value} ${plan.currency} every ${regular.frequency.interval_count > 1 ? `${regular.frequency.interval_count} ` : ''}${regular.frequency.interval_unit.toLowerCase()}${regular.frequency.interval_count > 1 ? 's' : ''}`;
-  const trialLine = trial ? `Free for ${trial.frequency.interval_count * trial.total_cycles} ${trial.frequency.interval_unit.toLowerCase()}(s), then ${price}.` : `${price}, first payment today.`;
+  const firstPayment = startsLater(rt, subscription) ? `first payment on ${subscription.start_time.slice(0, 10)}` : 'first payment today';
+  const trialLine = trial ? `Free for ${trial.frequency.interval_count * trial.total_cycles} ${trial.frequency.interval_unit.toLowerCase()}(s), then ${price}.` : `${price}, ${firstPayment}.`;
   return renderApprovalPage({
     title: `Subscribe to ${plan.name}`,
     lines: [subscription.brand_name ? `Merchant: ${subscription.brand_name}` : 'Merchant: recur sandbox merchant', trialLine],

@@ -42,6 +42,8 @@ export type StoredSubscription = {
   approval_token: string;
   ba_token: string;
   start_time: string;
+  /** Created with a start_time: the approval activates it without a charge, the first regular cycle billed at start_time. */
+  deferred_start?: boolean;
   create_time: string;
   update_time: string;
   status_update_time: string;

@@ -66,22 +66,32 @@ export function suspend(rt: PaypalRuntime, subscription: StoredSubscription, not
   subscriptionEvent(rt, subscription, 'BILLING.SUBSCRIPTION.SUSPENDED', `Subscription ${subscription.id} suspended`);
 }
 
+/** Created with a start_time still ahead: approval charges nothing, the first cycle runs at start_time. */
+export function startsLater(rt: PaypalRuntime, subscription: StoredSubscription): boolean {
+  return subscription.deferred_start === true && Date.parse(subscription.start_time) > rt.now().getTime();
+}
+
 /**
  * The payer agreed on the approval page: ACTIVE, in the trial cycle when the plan has one (first
- * charge at its end), else charged the first regular cycle at once. False (nothing changed) when
+ * charge at its end), at a later start_time without any charge until then (the first regular
+ * cycle is billed at start_time), else charged the first regular cycle at once. False (nothing changed) when
  * that first charge is declined, as PayPal then does not activate the subscription.
  */
 export function activateApproved(rt: PaypalRuntime, subscription: StoredSubscription, payer: string, payerId: string, name: { given_name: string; surname: string }): boolean {
   const plan = findPlan(rt, subscription.plan_id);
   const trial = trialCycle(plan);
   const regular = regularCycle(plan);
-  if (!trial && !chargeGoesThrough(payer, { scheduled: false, fundingFixed: subscription.funding_fixed })) return false;
+  const later = startsLater(rt, subscription);
+  if (!trial && !later && !chargeGoesThrough(payer, { scheduled: false, fundingFixed: subscription.funding_fixed })) return false;
   subscription.payer = payer;
   subscription.subscriber = { ...subscription.subscriber, email_address: payer, payer_id: payerId, name: subscription.subscriber.name ?? name };
-  subscription.start_time = rt.nowIso();
+  if (!later) subscription.start_time = rt.nowIso();
   touch(rt, subscription, 'ACTIVE');
   subscriptionEvent(rt, subscription, 'BILLING.SUBSCRIPTION.ACTIVATED', `Subscription ${subscription.id} activated`);
-  if (trial) {
+  if (later) {
+    // PayPal bills the first cycle at start_time: nothing is charged before it.
+    subscription.next_cycle_at = subscription.start_time;
+  } else if (trial) {
     subscription.cycles.TRIAL = trial.total_cycles;
     let end = rt.now();
     for (let cycle = 0; cycle < trial.total_cycles; cycle++) end = afterCycle(end, trial.frequency);

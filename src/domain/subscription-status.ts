@@ -26,16 +26,18 @@ export type PaypalStatusWord = 'APPROVAL_PENDING' | 'APPROVED' | 'ACTIVE' | 'SUS
  * colon); the adapter derives it with `paypalStatusWord` and it is what recur stores as the
  * provider status.
  */
-export type PaypalSubscriptionStatus = PaypalStatusWord | 'ACTIVE:TRIAL' | 'ACTIVE:PAYMENT_FAILED' | 'SUSPENDED:PAYMENT_FAILED';
+export type PaypalSubscriptionStatus = PaypalStatusWord | 'ACTIVE:TRIAL' | 'ACTIVE:BEFORE_START' | 'ACTIVE:PAYMENT_FAILED' | 'SUSPENDED:PAYMENT_FAILED';
 
 /**
  * The refined word of a PayPal subscription. `inTrialCycle`: a TRIAL cycle is still running
  * (billing_info.cycle_executions); `paymentsFailing`: failed payments are outstanding
- * (billing_info.failed_payments_count above zero; PayPal resets it once the balance is paid).
+ * (billing_info.failed_payments_count above zero; PayPal resets it once the balance is paid);
+ * `beforeStart`: created with a later start_time and not billed yet (auto-renew after prepaid time).
  */
-export function paypalStatusWord(status: string, facts: { inTrialCycle: boolean; paymentsFailing: boolean }): string {
+export function paypalStatusWord(status: string, facts: { inTrialCycle: boolean; paymentsFailing: boolean; beforeStart?: boolean }): string {
   if (status === 'ACTIVE' && facts.paymentsFailing) return 'ACTIVE:PAYMENT_FAILED';
   if (status === 'ACTIVE' && facts.inTrialCycle) return 'ACTIVE:TRIAL';
+  if (status === 'ACTIVE' && facts.beforeStart) return 'ACTIVE:BEFORE_START';
   if (status === 'SUSPENDED' && facts.paymentsFailing) return 'SUSPENDED:PAYMENT_FAILED';
   return status;
 }
@@ -63,6 +65,10 @@ const PAYPAL_STATUSES = {
   ACTIVE: 'active',
   // PayPal says ACTIVE during a plan's trial cycles too (see paypalStatusWord).
   'ACTIVE:TRIAL': 'trialing',
+  // Approved with a later start_time (auto-renew after prepaid time): nothing billed before it, as
+  // Stripe's trial until the paid date; no free cycle (the plan's twin without trial), the first
+  // charge at start_time. Entitlement gives the running prepaid time first (ADR 0026).
+  'ACTIVE:BEFORE_START': 'trialing',
   // A renewal failed and PayPal is retrying: past due, the grace counted from the first failure.
   'ACTIVE:PAYMENT_FAILED': 'past_due',
   // Suspended by the merchant (or recur): PayPal can reactivate it, so it is not terminal, and

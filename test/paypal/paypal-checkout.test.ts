@@ -1,4 +1,4 @@
-import { SubscriptionsController } from '@paypal/paypal-server-sdk';
+import { OrdersController, SubscriptionsController } from '@paypal/paypal-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../src/db/repositories/audit-log-repository.ts';
 import { findProviderCustomerId } from '../../src/db/repositories/provider-customer-repository.ts';
@@ -124,6 +124,25 @@ describe.each(testDatabaseKinds)('PayPal subscription checkout and the return on
     expect([again.statusCode, again.json().error.code]).toEqual([409, 'conflict']);
     const rows = (await kit.t.ctx.db.query<{ status: string }>("SELECT status FROM subscriptions WHERE provider = 'paypal' AND provider_subscription_id = $1", [paypalId])).rows;
     expect(rows).toEqual([{ status: 'trialing' }]);
+  });
+
+  it('an order approved by a buyer who closed the tab: the next checkout captures and records it first, and the new prepaid time follows it', async () => {
+    await seedCustomer(kit.t, 'pp-1009');
+    const prepay = (periods: number) => api('POST', '/v1/checkout', { customer: 'pp-1009', plan: 'monthly', provider: 'paypal', mode: 'one_time', periods, return_url: 'https://shop.example/account' });
+    const first = (await prepay(2)).json() as { url: string; session_id: string; terms: { prepaid_until: string } };
+    expect((await approveAs(first.url, PAYS)).status).toBe(302);
+    const orders = new OrdersController(kit.paypal);
+    expect((await orders.getOrder({ id: first.session_id })).result.status).toBe('APPROVED');
+
+    const second = await prepay(1);
+    expect(second.statusCode).toBe(201);
+    const captured = (await orders.getOrder({ id: first.session_id })).result;
+    expect([captured.status, captured.purchaseUnits?.[0]?.payments?.captures?.length]).toEqual(['COMPLETED', 1]);
+    const periods = (await api('GET', '/v1/customers/pp-1009/prepaid-periods')).json() as { data: { provider_payment_id: string; periods: number; ends_at: string }[] };
+    expect(periods.data).toEqual([expect.objectContaining({ provider_payment_id: captured.purchaseUnits![0]!.payments!.captures![0]!.id, periods: 2, ends_at: first.terms.prepaid_until })]);
+    expect(second.json().terms).toMatchObject({ periods: 1, prepaid_from: first.terms.prepaid_until });
+    const malformed = await back(`${PUBLIC_BASE_URL}/checkout/paypal/return?token=EC-NOTANORDER1`);
+    expect(malformed.statusCode).toBe(400);
   });
 
   it('a return for a subscription opened for another customer, or unknown to recur, writes nothing', async () => {

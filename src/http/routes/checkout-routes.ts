@@ -11,6 +11,7 @@ import { answerError } from '../error-handler.ts';
 import { sendHtmlError, wantsHtml } from '../html-error-page.ts';
 import { PROVIDER_IDS } from '../../domain/provider.ts';
 import { errorJson } from '../presenters.ts';
+import { validationFailed } from '../../shared/errors.ts';
 import { documented, redirect, withExample } from '../api-examples.ts';
 import { externalIdParam } from './customer-routes.ts';
 
@@ -66,6 +67,9 @@ function presentTrialRefusal(refusal: CheckoutTerms['trialRefused']): z.infer<ty
   return refusal.reason === 'trial_used' ? { reason: refusal.reason, subscription_id: refusal.subscriptionId } : { reason: refusal.reason, prepaid_period_id: refusal.prepaidPeriodId };
 }
 
+/** PayPal's order ids: 17 letters and digits (the approval token of a subscription, EC-…, is not one). */
+const ORDER_ID = /^[A-Z0-9]{10,36}$/;
+
 /** What a provider's return route answers when it cannot record the checkout (shown to the customer as a page). */
 const returnErrors = { 400: errorJson, 404: errorJson, 409: errorJson, 502: errorJson, 503: errorJson };
 
@@ -103,7 +107,7 @@ async function answerReturnError(ctx: ServiceContext, error: FastifyError, reque
   if (!wantsHtml(request.headers.accept)) return answerError(error, request, reply);
   // The raw query: an id that failed validation is simply not found. PayPal names its subscription, Stripe its session.
   const query = request.query as Record<string, unknown> | undefined;
-  const paypalId = query?.['subscription_id'];
+  const paypalId = query?.['subscription_id'] ?? query?.['token'];
   const sessionId = query?.['session_id'] ?? paypalId;
   const provider = typeof paypalId === 'string' && query?.['session_id'] === undefined ? 'paypal' : 'stripe';
   // The page must still come when the database is what failed; the browser's language then decides.
@@ -139,19 +143,28 @@ export function checkoutReturnRoutes(app: FastifyInstance, ctx: ServiceContext):
     {
       schema: {
         tags: ['checkout'],
-        summary: "Record the PayPal subscription the customer approved and send them on to the shop's return URL",
-        description: 'PayPal appends the approved subscription\'s id (and its own ba_token and token) to the return URL recur gave it.',
+        summary: "Record the PayPal subscription or order the customer approved and send them on to the shop's return URL",
+        description:
+          "PayPal appends the approved subscription's id (and its own ba_token and token) to the return URL recur gave it; for an order (prepaid time), the order's id as token and the PayerID. recur captures an approved order once (a reload captures nothing more) and records the prepaid period.",
         security: [],
-        querystring: z.object({ subscription_id: z.string().regex(/^I-[A-Z0-9]{1,60}$/, 'expected a PayPal subscription id (I-…)') }),
+        querystring: z.object({
+          subscription_id: z.string().regex(/^I-[A-Z0-9]{1,60}$/, 'expected a PayPal subscription id (I-…)').optional(),
+          token: z.string().max(64).optional().describe('the order id, when subscription_id is absent'),
+          PayerID: z.string().max(64).optional(),
+        }),
         response: {
-          303: redirect("Recorded: on to the shop's return URL", "the shop's return_url with checkout=success|pending|canceled and subscription=<id>"),
+          303: redirect("Recorded: on to the shop's return URL", "the shop's return_url with checkout=success|pending|canceled|declined and subscription=<id> or prepaid_period=<id>"),
           ...returnErrors,
         },
       },
       errorHandler: (error, request, reply) => answerReturnError(ctx, error, request, reply),
     },
     async (request, reply) => {
-      const result = await completeCheckoutReturn(ctx, request.query.subscription_id, 'paypal');
+      const { subscription_id: subscriptionId, token } = request.query;
+      // A subscription's return carries its own token too: the subscription id decides.
+      const paypalId = subscriptionId ?? token;
+      if (!paypalId || (!subscriptionId && !ORDER_ID.test(paypalId))) throw validationFailed('expected a PayPal subscription id (subscription_id=I-…) or order id (token=…)');
+      const result = await completeCheckoutReturn(ctx, paypalId, 'paypal');
       return reply.status(303).header('location', result.redirectTo).send(null);
     },
   );

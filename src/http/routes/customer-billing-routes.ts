@@ -7,6 +7,7 @@ import type { ServiceContext } from '../../services/service-context.ts';
 import { errorJson, presentSubscription, subscriptionJson } from '../presenters.ts';
 import { documented, subscriptionExample, withExample } from '../api-examples.ts';
 import { externalIdParam } from './customer-routes.ts';
+import { PROVIDER_IDS } from '../../domain/provider.ts';
 
 const returnUrl = z.url({ protocol: /^https?$/ }).max(2000);
 const errors = { 400: errorJson, 401: errorJson, 403: errorJson, 404: errorJson, 409: errorJson, 502: errorJson, 503: errorJson };
@@ -16,7 +17,8 @@ const autoRenewBody = z
   .object({
     plan: z.string().min(1).max(40),
     paid_until: z.iso.datetime().optional().describe("the end of the time the customer already paid for; the first charge falls here. Omitted: the end of the customer's running prepaid time (a one-time checkout), 422 no_prepaid_period when none runs"),
-    return_url: returnUrl.optional().describe('where a checkout returns to, needed when the customer has no default card at Stripe'),
+    return_url: returnUrl.optional().describe('where a checkout returns to, needed when the customer has no default card at Stripe, and always at PayPal (the buyer approves the subscription)'),
+    provider: z.enum(PROVIDER_IDS).optional().describe("where the subscription is made; default: the provider of the customer's latest prepaid purchase, else stripe. At PayPal it starts at paid_until (PayPal bills its first cycle then)"),
   })
   .strict();
 
@@ -25,7 +27,7 @@ const autoRenewJson = z.discriminatedUnion('status', [
   z.object({ status: z.literal('checkout_required'), url: z.string(), session_id: z.string() }),
 ]);
 
-/** Customer-level billing through Stripe: auto-renew after paid time, and the billing portal. */
+/** Customer-level billing: auto-renew after paid time (Stripe or PayPal), and Stripe's billing portal. */
 export function customerBillingRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
@@ -41,8 +43,8 @@ export function customerBillingRoutes(app: FastifyInstance, ctx: ServiceContext)
       },
     },
     async (request, reply) => {
-      const { plan, paid_until, return_url } = request.body;
-      const outcome = await enableAutoRenew(ctx, { customerExternalId: request.params.id, planId: plan, paidUntil: paid_until ? new Date(paid_until) : null, returnUrl: return_url ?? null }, request.actor);
+      const { plan, paid_until, return_url, provider } = request.body;
+      const outcome = await enableAutoRenew(ctx, { customerExternalId: request.params.id, planId: plan, paidUntil: paid_until ? new Date(paid_until) : null, returnUrl: return_url ?? null, ...(provider ? { provider } : {}) }, request.actor);
       const body =
         outcome.kind === 'subscribed'
           ? { status: 'subscribed' as const, subscription: presentSubscription(outcome.subscription) }

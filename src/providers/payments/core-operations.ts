@@ -1,6 +1,9 @@
 import type { BillingInterval } from '../../domain/plan.ts';
 import type { CheckoutOwner, NewCheckoutSession, NewProviderCustomer, OpenCheckoutSession, ProviderCheckoutSession, ProviderPayment, ProviderPrice, ProviderSubscription } from './provider-objects.ts';
 
+/** A checkout captured by recur (`ProviderCheckoutSession.awaitingCapture`), or why no money moved. */
+export type CheckoutCapture = { kind: 'captured'; session: ProviderCheckoutSession } | { kind: 'declined'; reason: string } | { kind: 'not_approved' };
+
 /**
  * Catalogue (products and prices), customers, checkout, and the reads the event processor and the
  * checkout return make. One part of ProviderOperations (provider-operations.ts).
@@ -18,6 +21,12 @@ export interface CoreOperations {
   expireCheckoutSession(id: string): Promise<'expired' | 'complete'>;
   /** null when the provider does not know the id (a forged or foreign session). */
   retrieveCheckoutSession(id: string): Promise<ProviderCheckoutSession | null>;
+  /**
+   * Takes the money of a checkout the buyer approved and the provider leaves to the merchant to
+   * collect (`awaitingCapture`), once whatever the number of calls; a checkout captured already
+   * answers as it is. Only called for such a checkout (never for Stripe's, which collect themselves).
+   */
+  captureCheckoutSession(id: string): Promise<CheckoutCapture>;
   /** With `pastDueSince` read when the provider says past_due or unpaid. */
   retrieveSubscription(id: string): Promise<ProviderSubscription | null>;
   retrievePayment(paymentIntentId: string): Promise<ProviderPayment | null>;

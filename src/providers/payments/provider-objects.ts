@@ -51,6 +51,8 @@ export type ProviderPayment = {
   paidAt: Date | null;
   /** When it first failed: its first failed charge's time, however many retries failed since. */
   failedAt: Date | null;
+  /** The one-time checkout it pays, when the provider's read of the payment names it (a PayPal capture's order). */
+  checkoutSessionId?: string | null;
 };
 
 /** What a checkout sells: a subscription, or a one-time payment (prepaid time without auto-renew). */
@@ -70,6 +72,11 @@ export type ProviderCheckoutSession = {
   firstPayment: ProviderPayment | null;
   /** A one-time checkout: the prepaid time recur wrote into it when it opened it (null otherwise, or when unreadable). */
   prepaid: { planId: string; periods: number } | null;
+  /**
+   * Approved by the buyer, but the provider leaves taking the money to the merchant (a PayPal
+   * order): recur captures it (`captureCheckoutSession`). Absent or false: the provider collects.
+   */
+  awaitingCapture?: boolean;
 };
 
 export type ProviderPrice = {
@@ -116,7 +123,15 @@ export type NewCheckoutSession = {
  * Whose open checkouts to list: the provider customer where the provider keeps one, else the
  * recur customer the checkouts were opened for (PayPal: the subscriptions' `custom_id`).
  */
-export type CheckoutOwner = { providerCustomerId: string | null; recurCustomerId: string };
+export type CheckoutOwner = {
+  providerCustomerId: string | null;
+  recurCustomerId: string;
+  /**
+   * The checkouts recur holds open for the customer (and the one just opened): a provider that
+   * cannot list its checkouts (PayPal's orders) reads these one by one; others list their own.
+   */
+  openSessionIds?: readonly string[];
+};
 
 /** An open checkout recur made for one customer, newest first when listed. */
 export type OpenCheckoutSession = { id: string; created: Date; url: string | null; recurCustomerId: string | null; planId: string | null; purchase: CheckoutPurchaseKind };

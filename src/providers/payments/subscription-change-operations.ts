@@ -44,7 +44,8 @@ export interface SubscriptionChangeOperations {
   hasDefaultPaymentMethod(providerCustomerId: string): Promise<boolean>;
   createTrialSubscription(input: { providerCustomerId: string; priceId: string; trialEnd: Date; metadata: Record<string, string> }, idempotencyKey: string): Promise<ProviderSubscriptionChange>;
   createTrialCheckoutSession(
-    input: { providerCustomerId: string; priceId: string; trialEnd: Date; metadata: Record<string, string>; successUrl: string; cancelUrl: string; locale: string },
+    // providerCustomerId: null for a provider without customer objects (the buyer approves at the checkout).
+    input: { providerCustomerId: string | null; priceId: string; trialEnd: Date; metadata: Record<string, string>; successUrl: string; cancelUrl: string; locale: string },
     idempotencyKey: string,
   ): Promise<{ id: string; url: string }>;
   createBillingPortalSession(input: { providerCustomerId: string; returnUrl: string; locale: string }, idempotencyKey: string): Promise<{ url: string }>;

@@ -11,7 +11,8 @@ import { shopReturnUrl } from './create-checkout.ts';
 import { requirePaymentProvider } from '../require-payment-provider.ts';
 import { completePrepaidReturn } from './complete-prepaid-return.ts';
 
-export type CheckoutOutcome = 'success' | 'pending' | 'canceled';
+/** `declined`: the provider refused the payment recur collects itself (a PayPal order's capture); nothing was recorded. */
+export type CheckoutOutcome = 'success' | 'pending' | 'canceled' | 'declined';
 /** `prepaidPeriodId`: what a one-time checkout bought (absent for a subscription checkout). */
 export type CheckoutReturn = { outcome: CheckoutOutcome; subscriptionId: string | null; prepaidPeriodId?: string | null; redirectTo: string };
 
@@ -39,7 +40,7 @@ export async function completeCheckoutReturn(ctx: ServiceContext, sessionId: str
     if (session.subscription && session.subscription.providerCustomerId !== linked) throw foreign(sessionId);
     if (session.purchase === 'one_time' && session.firstPayment && session.firstPayment.providerCustomerId !== linked) throw foreign(sessionId);
   }
-  if (session.purchase === 'one_time') return completePrepaidReturn(ctx, provider.id, opened, session);
+  if (session.purchase === 'one_time') return completePrepaidReturn(ctx, provider, opened, session);
 
   if (session.status !== 'complete' || !session.subscription) {
     const outcome: CheckoutOutcome = session.status === 'expired' ? 'canceled' : 'pending';

@@ -74,7 +74,7 @@ export async function createCheckout(ctx: ServiceContext, request: CheckoutReque
     const after = { provider: provider.id, sessionId: session.id, planId: plan.id, trialDays: terms.trialDays, trialRefused: terms.trialRefused, expiredSessions: expired, ...(terms.prepaid ? { periods: terms.prepaid.periods, dueToday: terms.dueToday } : {}) };
     await recordAudit(tx, { at: now, actor, entity: 'customer', entityId: customer.id, action: 'checkout_started', before: null, after });
   });
-  const newest = open.kind === 'newest' ? await confirmStillNewest(ctx, provider, { session, providerCustomerId, recurCustomerId: customer.id }) : open.by;
+  const newest = open.kind === 'newest' ? await confirmStillNewest(ctx, provider, { session, providerCustomerId, recurCustomerId: customer.id, earlier }) : open.by;
   if (newest.id === session.id) return { url: session.url, sessionId: session.id, terms };
   // A double click: both requests answer the one checkout left open, when it sells the same plan the same way.
   if (newest.planId !== plan.id || newest.purchase !== purchase.kind || !newest.url) {
@@ -109,9 +109,10 @@ async function prepaidCheckout(ctx: ServiceContext, customer: CustomerRecord, pl
 async function confirmStillNewest(
   ctx: ServiceContext,
   provider: PaymentProvider,
-  input: { session: { id: string; url: string }; providerCustomerId: string | null; recurCustomerId: string },
+  input: { session: { id: string; url: string }; providerCustomerId: string | null; recurCustomerId: string; earlier: ReadonlySet<string> },
 ): Promise<Pick<OpenCheckoutSession, 'id' | 'planId' | 'url' | 'purchase'>> {
-  const listed = (await provider.gateway.listOpenCheckoutSessions({ providerCustomerId: input.providerCustomerId, recurCustomerId: input.recurCustomerId })).filter((candidate) => candidate.recurCustomerId === input.recurCustomerId);
+  const openSessionIds = [...input.earlier, input.session.id];
+  const listed = (await provider.gateway.listOpenCheckoutSessions({ providerCustomerId: input.providerCustomerId, recurCustomerId: input.recurCustomerId, openSessionIds })).filter((candidate) => candidate.recurCustomerId === input.recurCustomerId);
   const own = listed.find((candidate) => candidate.id === input.session.id);
   if (own) return own;
   const status = (await provider.gateway.retrieveCheckoutSession(input.session.id))?.status ?? 'expired';

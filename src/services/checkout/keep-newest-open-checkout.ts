@@ -27,7 +27,8 @@ function isNewer(a: OpenCheckoutSession, b: OpenCheckoutSession, earlier: Readon
  * reconciliation's several_live_subscriptions alert.
  */
 export async function keepNewestOpenCheckout(gateway: ProviderOperations, input: { providerCustomerId: string | null; recurCustomerId: string; ownSessionId: string; earlier: ReadonlySet<string> }): Promise<OpenCheckoutOutcome> {
-  const listed = (await gateway.listOpenCheckoutSessions({ providerCustomerId: input.providerCustomerId, recurCustomerId: input.recurCustomerId })).filter((session) => session.recurCustomerId === input.recurCustomerId);
+  const openSessionIds = [...input.earlier, input.ownSessionId];
+  const listed = (await gateway.listOpenCheckoutSessions({ providerCustomerId: input.providerCustomerId, recurCustomerId: input.recurCustomerId, openSessionIds })).filter((session) => session.recurCustomerId === input.recurCustomerId);
   // The own session is missing when a concurrent request has already expired it in favour of another.
   if (listed.length === 0) throw new RecurError('conflict', 'another checkout for this customer was started and finished at the same moment; reload to see the subscription');
   const newest = listed.reduce((best, session) => (isNewer(session, best, input.earlier) ? session : best));

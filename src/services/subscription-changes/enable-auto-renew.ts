@@ -5,6 +5,7 @@ import { findCustomerByExternalId } from '../../db/repositories/customer-reposit
 import { givingTime, listPrepaidPeriodsOfCustomer } from '../../db/repositories/prepaid-period-repository.ts';
 import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
 import { coverageEnd } from '../../domain/prepaid-period.ts';
+import type { ProviderId } from '../../domain/provider.ts';
 import { notFound, RecurError, validationFailed } from '../../shared/errors.ts';
 import { requireCapability, requirePaymentProvider } from '../require-payment-provider.ts';
 import { shopReturnUrl } from '../checkout/create-checkout.ts';
@@ -19,13 +20,23 @@ const HOUR_MS = 3_600_000;
 export const MAX_TRIAL_MS = 730 * 24 * HOUR_MS;
 export const MIN_CHECKOUT_TRIAL_MS = 48 * HOUR_MS;
 
-/** `paidUntil` null: the end of the customer's running prepaid time (a one-time checkout). */
-export type AutoRenewRequest = { customerExternalId: string; planId: string; paidUntil: Date | null; returnUrl: string | null };
+/**
+ * `paidUntil` null: the end of the customer's running prepaid time (a one-time checkout).
+ * `provider` absent: the provider of the customer's latest prepaid purchase, else Stripe.
+ */
+export type AutoRenewRequest = { customerExternalId: string; planId: string; paidUntil: Date | null; returnUrl: string | null; provider?: ProviderId };
 export type AutoRenewOutcome = { kind: 'subscribed'; subscription: SubscriptionRecord } | { kind: 'checkout'; url: string; sessionId: string };
 
 function requirePaidUntilInReach(until: Date, now: Date): void {
   if (until.getTime() <= now.getTime()) throw validationFailed(`paid_until ${until.toISOString()} is not in the future`);
   if (until.getTime() - now.getTime() > MAX_TRIAL_MS) throw validationFailed(`paid_until ${until.toISOString()} is more than 730 days ahead (Stripe's longest trial)`);
+}
+
+/** The provider the customer last bought prepaid time through: the subscription that follows it goes there too. */
+async function providerOfPrepaidTime(ctx: ServiceContext, customerId: string): Promise<ProviderId> {
+  const periods = givingTime(await listPrepaidPeriodsOfCustomer(ctx.db, customerId));
+  const latest = periods.reduce<(typeof periods)[number] | null>((last, period) => (!last || period.endsAt.getTime() > last.endsAt.getTime() ? period : last), null);
+  return latest?.provider ?? 'stripe';
 }
 
 /** Without paid_until: the end of the prepaid time running now, through any prepayment that follows on. */
@@ -36,15 +47,16 @@ async function requireRunningPrepaidEnd(ctx: ServiceContext, customer: { id: str
 }
 
 /**
- * A customer who paid until X (a prepaid period recur recorded, or outside Stripe) gets a subscription whose trial runs until X, so the
- * first charge falls on X and no time is paid twice. With a default card at Stripe it is created
- * at once; without one the customer confirms a card in a Checkout with the same trial end.
+ * A customer who paid until X (a prepaid period recur recorded, or paid outside recur) gets a subscription whose first
+ * charge falls on X, so no time is paid twice: at Stripe a trial until X, at PayPal a subscription
+ * starting at X. Where the provider keeps customers and one has a default card, it is created at
+ * once; otherwise the customer approves it in a checkout with the same date (PayPal always).
  */
 export async function enableAutoRenew(ctx: ServiceContext, request: AutoRenewRequest, actor: Actor): Promise<AutoRenewOutcome> {
-  const provider = requirePaymentProvider(ctx, 'stripe');
-  requireCapability(provider, 'trialUntilDate');
   const customer = await findCustomerByExternalId(ctx.db, request.customerExternalId);
   if (!customer) throw notFound('customer', request.customerExternalId);
+  const provider = requirePaymentProvider(ctx, request.provider ?? (await providerOfPrepaidTime(ctx, customer.id)));
+  requireCapability(provider, 'trialUntilDate');
   if (customer.banned) throw new RecurError('forbidden', `customer "${customer.externalId}" is banned`);
   const plan = requireCatalogPlan(ctx.config, request.planId);
   const now = ctx.clock.now();
@@ -58,17 +70,19 @@ export async function enableAutoRenew(ctx: ServiceContext, request: AutoRenewReq
   requirePaidUntilInReach(until, now);
   const priceId = await requireProviderPrice(provider.gateway, plan);
 
-  const providerCustomerId = await ensureProviderCustomer(ctx, provider.gateway, customer);
+  // A provider without customer objects (PayPal) holds no card recur could charge: the buyer approves.
+  const providerCustomerId = provider.capabilities.customerObject ? await ensureProviderCustomer(ctx, provider.gateway, customer) : null;
   const metadata = { recur_customer_id: customer.id, recur_plan_id: plan.id };
-  if (await provider.gateway.hasDefaultPaymentMethod(providerCustomerId)) {
+  if (providerCustomerId && (await provider.gateway.hasDefaultPaymentMethod(providerCustomerId))) {
     const idempotencyKey = `recur:auto-renew:${customer.id}:${priceId}:${Math.floor(until.getTime() / 1000)}`;
     const created = await provider.gateway.createTrialSubscription({ providerCustomerId, priceId, trialEnd: until, metadata }, idempotencyKey);
     const subscription = await recordSubscriptionChange(ctx, { provider, customerId: customer.id, change: created, action: 'auto_renew_enabled', details: { plan: plan.id, paidUntil: until } }, actor);
     return { kind: 'subscribed', subscription };
   }
 
-  if (!request.returnUrl) throw validationFailed(`customer "${customer.externalId}" has no default card at Stripe: send return_url to get a checkout that collects one`);
-  if (until.getTime() - now.getTime() < MIN_CHECKOUT_TRIAL_MS) throw validationFailed(`paid_until must be at least 48 hours ahead for a checkout (Stripe's minimum trial there)`);
+  if (!request.returnUrl) throw validationFailed(`customer "${customer.externalId}" has no default card at ${provider.name}: send return_url to get a checkout where they approve the payments`);
+  // Stripe's minimum trial in Checkout; the buyer needs that time to approve at any provider.
+  if (until.getTime() - now.getTime() < MIN_CHECKOUT_TRIAL_MS) throw validationFailed(`paid_until must be at least 48 hours ahead for a checkout`);
   const session = await provider.gateway.createTrialCheckoutSession(
     {
       providerCustomerId,

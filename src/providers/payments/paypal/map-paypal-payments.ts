@@ -49,6 +49,7 @@ export function toPaypalProviderPaymentFromCapture(capture: CapturedPayment | Or
   const status = toPaymentStatus(capture.status === undefined ? undefined : String(capture.status));
   const created = dateOf(capture.createTime);
   const failed = status === 'failed';
+  const orderId = 'supplementaryData' in capture ? capture.supplementaryData?.relatedIds?.orderId : undefined;
   return {
     id: capture.id,
     providerCustomerId: context.providerCustomerId ?? null,
@@ -61,6 +62,8 @@ export function toPaypalProviderPaymentFromCapture(capture: CapturedPayment | Or
     at: created ?? dateOf(capture.updateTime) ?? new Date(0),
     paidAt: !failed && status !== 'pending' ? created : null,
     failedAt: failed ? (dateOf(capture.updateTime) ?? created) : null,
+    // The order a capture pays: the one-time checkout it belongs to.
+    ...(orderId ? { checkoutSessionId: orderId } : {}),
   };
 }
 

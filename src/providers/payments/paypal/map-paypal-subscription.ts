@@ -20,11 +20,23 @@ function isInsideTrial(subscription: Subscription): boolean {
 }
 
 /**
+ * Created with a start_time after its creation (auto-renew after prepaid time) and not billed yet:
+ * no trial tenure, no regular cycle run, no payment. PayPal says ACTIVE from the approval on.
+ */
+function isBeforeStart(subscription: Subscription): boolean {
+  if (cycleOf(subscription, 'TRIAL') || (cycleOf(subscription, 'REGULAR')?.cyclesCompleted ?? 0) > 0 || subscription.billingInfo?.lastPayment) return false;
+  const start = dateOf(subscription.startTime);
+  const created = dateOf(subscription.createTime);
+  return start !== null && created !== null && start.getTime() > created.getTime() + 60_000;
+}
+
+/**
  * When the trial ends, which is when the first regular charge is due: the next billing time while
  * in the last trial cycle. recur's plans have one trial cycle; of a longer trial only its last
  * cycle is known to end it.
  */
 function trialEndOf(subscription: Subscription): Date | null {
+  if (isBeforeStart(subscription)) return dateOf(subscription.startTime);
   const trial = cycleOf(subscription, 'TRIAL');
   if (!trial || !isInsideTrial(subscription)) return null;
   const lastTrialCycle = (trial.totalCycles ?? 1) <= 1 || (trial.cyclesRemaining ?? 0) === 0;
@@ -37,7 +49,7 @@ function trialEndOf(subscription: Subscription): Date | null {
  */
 export function paypalStatusOf(subscription: Subscription): string {
   const status = String(subscription.status ?? '');
-  return paypalStatusWord(status, { inTrialCycle: isInsideTrial(subscription), paymentsFailing: (subscription.billingInfo?.failedPaymentsCount ?? 0) > 0 });
+  return paypalStatusWord(status, { inTrialCycle: isInsideTrial(subscription), paymentsFailing: (subscription.billingInfo?.failedPaymentsCount ?? 0) > 0, beforeStart: isBeforeStart(subscription) });
 }
 
 /** The refined words that mean payments are failing: the reads that ask for `pastDueSince` read the transactions for these. */
@@ -62,6 +74,7 @@ export function toPaypalProviderSubscription(subscription: Subscription, context
   const billing = subscription.billingInfo;
   const lastPaymentAt = dateOf(billing?.lastPayment?.time);
   const insideTrial = status === 'ACTIVE:TRIAL';
+  const beforeStart = status === 'ACTIVE:BEFORE_START';
   const ended = status === 'CANCELLED' || status === 'EXPIRED';
   const customId = subscription.customId ?? null;
   return {
@@ -72,7 +85,8 @@ export function toPaypalProviderSubscription(subscription: Subscription, context
     priceLookupKey: context.planLookupKey ?? null,
     trialEnd: trialEndOf(subscription),
     // The period that the last payment paid for began with it; a trial's period with the start.
-    currentPeriodStart: insideTrial ? dateOf(subscription.startTime) : (lastPaymentAt ?? dateOf(subscription.startTime)),
+    // Before a later start: from the approval (PayPal's status change) until the start.
+    currentPeriodStart: beforeStart ? dateOf(subscription.statusUpdateTime ?? subscription.createTime) : insideTrial ? dateOf(subscription.startTime) : (lastPaymentAt ?? dateOf(subscription.startTime)),
     currentPeriodEnd: dateOf(billing?.nextBillingTime),
     // PayPal cancels at once: it has no cancel at period end.
     cancelAtPeriodEnd: false,

@@ -1,4 +1,4 @@
-import type { Subscription } from '@paypal/paypal-server-sdk';
+import { ApplicationContextUserAction, ExperienceContextShippingPreference, type Subscription } from '@paypal/paypal-server-sdk';
 import { addInterval } from '../../../domain/calendar-period.ts';
 import { notFound, RecurError } from '../../../shared/errors.ts';
 import type { SubscriptionChangeOperations, ProviderSubscriptionChange } from '../subscription-change-operations.ts';
@@ -17,8 +17,10 @@ const dateOf = (text: string | undefined): Date | null => (text && !Number.isNaN
 /**
  * Plan switches, cancels and resumes at PayPal. A switch is PayPal's revision: it takes effect at
  * the next billing cycle, without proration (the preview says so and the switch equals it). PayPal
- * cancels only at once, keeps no payment method recur could read, has no billing portal and no
- * trial until a date: those are declared in the capabilities and refused here, never imitated.
+ * cancels only at once, keeps no payment method recur could read and has no billing portal:
+ * those are declared in the capabilities and refused here, never imitated. A trial until a date
+ * is a subscription to the plan's twin without trial that starts then: PayPal bills its first
+ * cycle at `start_time` and nothing before, and the buyer approves it (no card on file to use).
  */
 export function createPaypalChangeOperations(client: PaypalClient, reads: PaypalSubscriptionReads): SubscriptionChangeOperations {
   const { sdk } = client;
@@ -85,8 +87,31 @@ export function createPaypalChangeOperations(client: PaypalClient, reads: Paypal
     },
 
     hasDefaultPaymentMethod: () => declared('tell whether a payer has a payment method on file'),
-    createTrialSubscription: () => declared('start a subscription with a trial until a given date'),
-    createTrialCheckoutSession: () => declared('start a subscription with a trial until a given date'),
+    createTrialSubscription: () => declared('start a subscription without the buyer approving it'),
+    async createTrialCheckoutSession(input, idempotencyKey) {
+      const planId = await planWithoutTrial(sdk, input.priceId);
+      const returnUrl = new URL(input.successUrl);
+      // PayPal appends subscription_id itself; Stripe's placeholder has no meaning here.
+      for (const [name, value] of [...returnUrl.searchParams]) if (value === '{CHECKOUT_SESSION_ID}') returnUrl.searchParams.delete(name);
+      const created = await sdk.createSubscription(
+        {
+          planId,
+          startTime: input.trialEnd.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          ...(input.metadata['recur_customer_id'] ? { customId: input.metadata['recur_customer_id'] } : {}),
+          applicationContext: {
+            locale: input.locale === 'nl' ? 'nl-NL' : 'en-US',
+            shippingPreference: ExperienceContextShippingPreference.NoShipping,
+            userAction: ApplicationContextUserAction.SubscribeNow,
+            returnUrl: returnUrl.toString(),
+            cancelUrl: input.cancelUrl,
+          },
+        },
+        derivePaypalRequestId(['auto-renew-checkout', idempotencyKey]),
+      );
+      const url = created.links?.find((link) => link.rel === 'approve')?.href;
+      if (!created.id || !url) throw new TypeError('PayPal answered a new subscription without an id or approve link');
+      return { id: created.id, url };
+    },
     createBillingPortalSession: () => declared('open a billing portal for the customer'),
   };
 }

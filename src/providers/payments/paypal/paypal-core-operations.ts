@@ -10,6 +10,7 @@ import { toPaypalProviderPrice } from './map-paypal-plan.ts';
 import { listAllRecurSubscriptions } from './paypal-subscription-list.ts';
 import { findPlanByLookupKey, PAYPAL_PRODUCT_ID, planRequest, planWithoutTrial } from './paypal-plan-catalogue.ts';
 import type { PaypalSubscriptionReads } from './paypal-subscription-reads.ts';
+import { createPaypalOrderCheckout, isPaypalSubscriptionId } from './paypal-order-checkout.ts';
 
 export type PaypalGatewayOptions = {
   /** Shown on PayPal's approval page as the merchant (`application_context.brand_name`): the shop's name. */
@@ -44,6 +45,7 @@ function checkoutStatusOf(raw: Subscription): ProviderCheckoutSession['status'] 
  */
 export function createPaypalCoreOperations(client: PaypalClient, reads: PaypalSubscriptionReads, options: PaypalGatewayOptions): CoreOperations {
   const { sdk, rest } = client;
+  const orders = createPaypalOrderCheckout(sdk, options.brandName);
 
   /** The approval-pending subscriptions of recur's plans, newest first. */
   const listApprovalPending = async (): Promise<Subscription[]> =>
@@ -87,8 +89,8 @@ export function createPaypalCoreOperations(client: PaypalClient, reads: PaypalSu
 
     async createCheckoutSession(session) {
       const { purchase } = session;
-      // Declared (capabilities.oneTimeCheckout false): a PayPal order for prepaid time is not built yet.
-      if (purchase.kind !== 'subscription') throw new RecurError('not_supported_by_provider', 'PayPal checkout sells subscriptions only in recur so far');
+      // Prepaid time: an order the buyer approves and recur captures (PayPal appends `token`, the order id).
+      if (purchase.kind === 'one_time') return orders.createOrder(session, returnUrlFor(session.successUrl));
       // The trial is the plan's own cycle: a customer who gets none subscribes to the twin without it.
       const planId = purchase.trialDays > 0 ? purchase.priceId : await planWithoutTrial(sdk, purchase.priceId);
       const brandName = options.brandName?.slice(0, BRAND_NAME_MAX);
@@ -112,17 +114,18 @@ export function createPaypalCoreOperations(client: PaypalClient, reads: PaypalSu
       return { id: created.id, url };
     },
 
-    async listOpenCheckoutSessions({ recurCustomerId }) {
-      const open: OpenCheckoutSession[] = [];
+    async listOpenCheckoutSessions({ recurCustomerId, openSessionIds = [] }) {
+      const open: OpenCheckoutSession[] = await orders.listOpenOrders(openSessionIds, recurCustomerId);
       for (const raw of await listApprovalPending()) {
         if (!raw.id || raw.customId !== recurCustomerId) continue;
         const subscription = await reads.toNeutral(raw, { withPastDueSince: false });
         open.push({ id: raw.id, created: dateOf(raw.createTime), url: linkOf(raw, 'approve'), recurCustomerId: raw.customId ?? null, planId: planIdOfLookupKey(subscription.priceLookupKey), purchase: 'subscription' });
       }
-      return open;
+      return open.sort((a, b) => b.created.getTime() - a.created.getTime());
     },
 
     async expireCheckoutSession(id) {
+      if (!isPaypalSubscriptionId(id)) return orders.expireOrder(id);
       const raw = await sdk.getSubscription(id);
       if (!raw) return 'expired';
       const status = checkoutStatusOf(raw);
@@ -134,12 +137,13 @@ export function createPaypalCoreOperations(client: PaypalClient, reads: PaypalSu
     },
 
     async retrieveCheckoutSession(id) {
+      if (!isPaypalSubscriptionId(id)) return orders.readOrder(id);
       const read = await reads.read(id);
       if (!read) return null;
       const { raw, subscription } = read;
       const firstPayment = await firstPaymentOf(raw, subscription.providerCustomerId);
       const status = checkoutStatusOf(raw);
-      const insideTrial = subscription.status === 'ACTIVE:TRIAL';
+      const insideTrial = subscription.status === 'ACTIVE:TRIAL' || subscription.status === 'ACTIVE:BEFORE_START';
       return {
         id,
         created: dateOf(raw.createTime),
@@ -153,6 +157,11 @@ export function createPaypalCoreOperations(client: PaypalClient, reads: PaypalSu
         purchase: 'subscription',
         prepaid: null,
       };
+    },
+
+    async captureCheckoutSession(id) {
+      if (isPaypalSubscriptionId(id)) throw new TypeError(`subscription ${id} is charged by PayPal itself: there is nothing to capture`);
+      return orders.captureOrder(id);
     },
 
     retrieveSubscription: async (id) => (await reads.read(id))?.subscription ?? null,

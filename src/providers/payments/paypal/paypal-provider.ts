@@ -6,12 +6,13 @@ import type { ProviderOperations } from '../provider-operations.ts';
 export const paypalCapabilities: ProviderCapabilities = {
   // A revision takes effect at the next billing cycle, without proration.
   prorateOnPlanSwitch: false,
-  // Orders for a prepaid period are not built yet.
-  oneTimeCheckout: false,
+  // Prepaid time is an Orders v2 order recur captures (paypal-order-checkout.ts).
+  oneTimeCheckout: true,
   billingPortal: false,
   // The trial is the billing plan's own trial cycle.
   trialOnCheckout: true,
-  trialUntilDate: false,
+  // Auto-renew after prepaid time: a subscription starting at the paid date, approved by the buyer.
+  trialUntilDate: true,
   acceptDispute: true,
   // PayPal's webhook-events list is not used; reconciliation relies on the subscription lists.
   listEvents: false,

@@ -28,7 +28,7 @@ function createCoreOperations(stripe: Stripe): CoreOperations {
     return payment.status === 'failed' ? { ...payment, failedAt: (await readFirstFailedCharge(stripe, intent.id)) ?? payment.failedAt } : payment;
   };
 
-  return {
+  const core: CoreOperations = {
     async findPriceByLookupKey(lookupKey) {
       const prices = await callStripe('listing prices', () => stripe.prices.list({ lookup_keys: [lookupKey], limit: 1, expand: ['data.product'] }));
       const price = prices.data[0];
@@ -124,6 +124,13 @@ function createCoreOperations(stripe: Stripe): CoreOperations {
       return result;
     },
 
+    // Checkout collects the payment itself: there is nothing for recur to capture, only the session to read.
+    async captureCheckoutSession(id) {
+      const session = await core.retrieveCheckoutSession(id);
+      if (!session) throw new TypeError(`checkout session ${id} is unknown to Stripe`);
+      return session.status === 'complete' ? { kind: 'captured', session } : { kind: 'not_approved' };
+    },
+
     async retrieveSubscription(id) {
       const subscription = await retrieveOrNull(`reading subscription ${id}`, () => stripe.subscriptions.retrieve(id));
       return subscription ? { ...toProviderSubscription(subscription), pastDueSince: await readPastDueSince(stripe, subscription) } : null;
@@ -152,4 +159,5 @@ function createCoreOperations(stripe: Stripe): CoreOperations {
       return { id: customer.id, email: customer.email ?? null, name: customer.name ?? null, recurCustomerId: customer.metadata?.['recur_customer_id'] ?? null };
     },
   };
+  return core;
 }

@@ -121,7 +121,7 @@ export function createStripeSubscriptionChangesGateway(stripe: Stripe): Subscrip
         stripe.checkout.sessions.create(
           {
             mode: 'subscription',
-            customer: input.providerCustomerId,
+            ...(input.providerCustomerId ? { customer: input.providerCustomerId } : {}),
             line_items: [{ price: input.priceId, quantity: 1 }],
             subscription_data: { trial_end: seconds(input.trialEnd), metadata: input.metadata },
             ...(input.metadata['recur_customer_id'] ? { client_reference_id: input.metadata['recur_customer_id'] } : {}),

@@ -1,7 +1,8 @@
 import { RecurError } from '../../../../shared/errors.ts';
 import type { EventHandlerDeps, ProviderEventHandler } from '../../provider-event-dialect.ts';
-import type { ProviderPayment } from '../../provider-objects.ts';
-import type { ProviderSnapshot } from '../../provider-snapshot.ts';
+import { findCheckoutSession } from '../../../../db/repositories/checkout-session-repository.ts';
+import type { ProviderCheckoutSession, ProviderPayment } from '../../provider-objects.ts';
+import { emptySnapshot, type ProviderSnapshot } from '../../provider-snapshot.ts';
 import type { ProviderDispute } from '../../risk-operations.ts';
 import { customerPart, payerOfRecordedPayment } from './paypal-event-customer.ts';
 import type { PaypalEventEnvelope } from './paypal-event-envelope.ts';
@@ -84,14 +85,58 @@ const syncSale: PaypalEventHandler = async (event, deps) => {
   return typeof payment === 'string' ? payment : paymentSnapshot(deps, payment, subscriptionIdOf(event));
 };
 
+/**
+ * A captured order of recur's (prepaid time): the payment with the order's payer, recur's customer
+ * (`custom_id`) and what it bought, so the purchase is recorded once whoever comes first (ADR 0026).
+ */
+function orderSnapshot(session: ProviderCheckoutSession, payment: ProviderPayment): ProviderSnapshot | string {
+  if (!session.providerCustomerId) return `order ${session.id} has no payer yet (not approved)`;
+  return {
+    ...emptySnapshot(session.providerCustomerId),
+    metadataCustomerId: session.clientReferenceId,
+    payment: { ...payment, providerCustomerId: session.providerCustomerId },
+    prepaid: session.prepaid,
+    checkoutSession: { id: session.id, status: session.status },
+  };
+}
+
 // An order's capture (a one-time payment); a refund resource names its capture by its `up` link.
+// A capture of recur's own order (prepaid time) is read with its order.
 const syncCapture: PaypalEventHandler = async (event, deps) => {
   const captureId = captureIdOf(event);
   if (!captureId) return 'the event names no capture';
   const capture = await deps.gateway.retrievePayment(captureId);
   if (!capture) return unknownAtPaypal('capture', captureId);
   const payment = await withRefund(deps, event, capture);
-  return typeof payment === 'string' ? payment : paymentSnapshot(deps, payment, null);
+  if (typeof payment === 'string') return payment;
+  const order = payment.checkoutSessionId ? await deps.gateway.retrieveCheckoutSession(payment.checkoutSessionId) : null;
+  if (order?.purchase === 'one_time' && order.prepaid) return orderSnapshot(order, payment);
+  return paymentSnapshot(deps, payment, null);
+};
+
+/**
+ * The buyer approved an order: PayPal leaves the capture to the merchant. A buyer who closes the
+ * tab after approving has decided to pay and must still get the time, so recur captures here too,
+ * with the same PayPal-Request-Id as the return (one capture whoever is first). Only an order recur
+ * opened and still holds open or complete: one it expired for a newer checkout is never captured.
+ */
+const captureApprovedOrder: PaypalEventHandler = async (event, deps) => {
+  const id = orderIdOf(event);
+  if (!id) return 'the event names no order';
+  const opened = await findCheckoutSession(deps.db, 'paypal', id);
+  if (!opened) return `order ${id} is not a checkout recur opened`;
+  if (opened.status === 'expired') return `order ${id} was superseded by a newer checkout: recur does not capture it`;
+  const order = await deps.gateway.retrieveCheckoutSession(id);
+  if (!order) return unknownAtPaypal('order', id);
+  if (order.clientReferenceId !== opened.customerId) return `order ${id} names another recur customer than the checkout recur opened`;
+  let captured = order;
+  if (order.awaitingCapture) {
+    const capture = await deps.gateway.captureCheckoutSession(id);
+    if (capture.kind !== 'captured') return capture.kind === 'declined' ? capture.reason : `order ${id} is not approved at PayPal`;
+    captured = capture.session;
+  }
+  if (!captured.firstPayment || !captured.prepaid) return `order ${id} has no capture recur can record`;
+  return orderSnapshot(captured, captured.firstPayment);
 };
 
 const disputeNote = (action: string, dispute: ProviderDispute): ProviderSnapshot['note'] => ({
@@ -125,9 +170,6 @@ const syncDispute = (action: string): PaypalEventHandler => async (event, deps) 
   return { ...snapshot, payment: disputed, dispute, note: disputeNote(action, dispute) };
 };
 
-// recur records one-time orders at the checkout return and by their capture's events; an approval
-// alone moves no money.
-const ignoreOrderApproval: PaypalEventHandler = async (event) => `an approved order moves no money: recur records its capture (PAYMENT.CAPTURE.*), not the approval of order ${orderIdOf(event) ?? '(no id)'}`;
 
 /** Event type -> handler (a Map: a type like "constructor" must not hit a prototype). Unlisted types are ignored. */
 export const paypalEventHandlers: ReadonlyMap<string, PaypalEventHandler> = new Map(
@@ -149,6 +191,6 @@ export const paypalEventHandlers: ReadonlyMap<string, PaypalEventHandler> = new 
     'CUSTOMER.DISPUTE.CREATED': syncDispute('dispute_opened'),
     'CUSTOMER.DISPUTE.UPDATED': syncDispute('dispute_updated'),
     'CUSTOMER.DISPUTE.RESOLVED': syncDispute('dispute_closed'),
-    'CHECKOUT.ORDER.APPROVED': ignoreOrderApproval,
+    'CHECKOUT.ORDER.APPROVED': captureApprovedOrder,
   } satisfies Record<string, PaypalEventHandler>),
 );
