@@ -1,7 +1,9 @@
 import type { Queryable } from '../db/database.ts';
 import { findNoticeRecipient } from '../db/repositories/notice-schedule-repository.ts';
 import { insertNotice } from '../db/repositories/notification-outbox-repository.ts';
+import { givingTime, listPrepaidPeriodsOfCustomer } from '../db/repositories/prepaid-period-repository.ts';
 import type { SubscriptionRecord } from '../db/repositories/subscription-repository.ts';
+import { coverageEnd } from '../domain/prepaid-period.ts';
 import { getPlanName, type Plan } from '../domain/plan.ts';
 import { SMS_NOTICES, type CustomerNotice, type CustomerNoticePayloads, type NoticeLocale, type SubscriptionFacts } from './notice-catalogue.ts';
 
@@ -27,7 +29,7 @@ const iso = (date: Date | null): string | null => (date ? date.toISOString() : n
  * trialing, else the end of the period; a subscription that is ending has none. The plan's name
  * is the one in the notice's locale, fixed with the row like every other fact.
  */
-export function describeSubscription(subscription: SubscriptionRecord, plan: Plan, customerName: string | null, locale: NoticeLocale): SubscriptionFacts {
+export function describeSubscription(subscription: SubscriptionRecord, plan: Plan, customerName: string | null, locale: NoticeLocale, trialPaid = false): SubscriptionFacts {
   const ending = subscription.status === 'canceled' || subscription.cancelAtPeriodEnd;
   const nextCharge = subscription.status === 'trialing' ? (subscription.trialEnd ?? subscription.currentPeriodEnd) : subscription.currentPeriodEnd;
   return {
@@ -38,8 +40,22 @@ export function describeSubscription(subscription: SubscriptionRecord, plan: Pla
     amount_minor: plan.amountMinor,
     currency: plan.currency,
     trial_end: iso(subscription.trialEnd),
+    ...(subscription.trialEnd && trialPaid ? { trial_paid: true } : {}),
     next_charge_at: ending ? null : iso(nextCharge),
   };
+}
+
+/** A little slack: auto-renew's trial ends at the prepaid end, to the second, on the provider's clock. */
+const PAID_UNTIL_SLACK_MS = 60_000;
+
+/**
+ * Whether the customer's prepaid time (recorded purchases, not refunded) runs until `until`: then a
+ * subscription whose trial ends there follows time already paid for (auto-renew), and no notice may
+ * call it a free trial.
+ */
+async function isPaidUntil(tx: Queryable, customerId: string, until: Date, now: Date): Promise<boolean> {
+  const end = coverageEnd(givingTime(await listPrepaidPeriodsOfCustomer(tx, customerId)), now);
+  return end !== null && end.getTime() >= until.getTime() - PAID_UNTIL_SLACK_MS;
 }
 
 /**
@@ -56,7 +72,8 @@ export async function enqueueCustomerNotice<T extends CustomerNotice>(tx: Querya
   const recipient = await findNoticeRecipient(tx, subscription.customerId);
   if (!recipient) return { outcome: 'skipped', reason: `customer ${subscription.customerId} is unknown` };
 
-  const payload = { ...describeSubscription(subscription, plan, recipient.name, recipient.locale), ...request.details };
+  const trialPaid = subscription.trialEnd !== null && (await isPaidUntil(tx, subscription.customerId, subscription.trialEnd, request.now));
+  const payload = { ...describeSubscription(subscription, plan, recipient.name, recipient.locale, trialPaid), ...request.details };
   const row = { customerId: recipient.customerId, subscriptionId: subscription.id, template: request.template, locale: recipient.locale, payload, dueAt: request.now, now: request.now };
   let written = 0;
   if (await insertNotice(tx, { ...row, businessKey: request.businessKey, channel: 'email', recipient: recipient.email })) written += 1;

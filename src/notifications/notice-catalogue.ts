@@ -56,6 +56,11 @@ export type SubscriptionFacts = {
   amount_minor: number;
   currency: string;
   trial_end: string | null;
+  /**
+   * The "trial" is time the customer already paid for (auto-renew after a prepaid period: the first
+   * charge falls on the paid date), not a free trial; absent on notices written before it existed.
+   */
+  trial_paid?: boolean;
   /** When the next (or first) charge happens: the trial end, or the end of the current period. */
   next_charge_at: string | null;
 };

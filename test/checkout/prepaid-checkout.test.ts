@@ -89,6 +89,9 @@ describe.each(testDatabaseKinds)('one-time prepaid checkout at Stripe (%s)', (ki
     expect(renewal.status).toBe('checkout_required');
     const subscription = await completeCheckout(recur, api, renewal.url, 'shop-8001');
     expect(subscription).toMatchObject({ status: 'trialing', plan: 'monthly', trial_end: yearLater.toISOString() });
+    // The customer paid for the year: the confirmation speaks of time paid for, not of a free trial.
+    const confirmations = await recur.t.ctx.db.query<{ payload: { trial_paid?: boolean } }>("SELECT payload FROM notification_outbox WHERE template = 'enrolment-confirmation' AND subscription_id = $1", [subscription.id]);
+    expect(confirmations.rows.map((row) => row.payload.trial_paid)).toEqual([true]);
     const customerId = String((await stripe.subscriptions.retrieve(subscription.provider_subscription_id)).customer);
 
     // The day before the paid date: nothing charged beyond the prepaid payment.

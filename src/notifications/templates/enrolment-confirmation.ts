@@ -24,7 +24,7 @@ export const enrolmentConfirmation = defineCustomerNotice({
         ['Abonnement', v.plan_name],
         ['Prijs', `${v.amount} ${v.frequency}`],
       ];
-      if (facts.trial_end) terms.push(['Gratis proefperiode tot', v.trial_end_date]);
+      if (facts.trial_end) terms.push([facts.trial_paid ? 'Vooruitbetaald tot' : 'Gratis proefperiode tot', v.trial_end_date]);
       if (v.first_charge_date) terms.push([facts.trial_end ? 'Eerste betaling' : 'Volgende betaling', `${v.amount} op ${v.first_charge_date}`]);
       terms.push(['Vandaag te betalen', v.due_today]);
       const blocks: Block[] = [
@@ -32,7 +32,9 @@ export const enrolmentConfirmation = defineCustomerNotice({
         { kind: 'facts', rows: terms },
         {
           kind: 'paragraph',
-          text: facts.trial_end
+          text: facts.trial_paid
+            ? `Je hebt al betaald tot ${v.trial_end_date}: vandaag betaal je ${v.due_today}. Zeg je niet op vóór ${v.first_charge_date}, dan gaat je abonnement daarna automatisch verder en betaal je vanaf die dag ${v.amount} ${v.frequency}, tot je opzegt. Vóór de eerste betaling sturen we je nog een herinnering.`
+            : facts.trial_end
             ? `Je proefperiode is gratis: vandaag betaal je ${v.due_today}. Zeg je niet op vóór ${v.first_charge_date}, dan betaal je vanaf die dag ${v.amount} ${v.frequency}, tot je opzegt. Vóór de eerste betaling sturen we je nog een herinnering.`
             : `Je abonnement loopt door tot je opzegt. Je betaalt ${v.amount} ${v.frequency}.`,
         },
@@ -45,7 +47,7 @@ export const enrolmentConfirmation = defineCustomerNotice({
         ['Plan', v.plan_name],
         ['Price', `${v.amount} ${v.frequency}`],
       ];
-      if (facts.trial_end) terms.push(['Free trial until', v.trial_end_date]);
+      if (facts.trial_end) terms.push([facts.trial_paid ? 'Paid until' : 'Free trial until', v.trial_end_date]);
       if (v.first_charge_date) terms.push([facts.trial_end ? 'First payment' : 'Next payment', `${v.amount} on ${v.first_charge_date}`]);
       terms.push(['Due today', v.due_today]);
       const blocks: Block[] = [
@@ -53,7 +55,9 @@ export const enrolmentConfirmation = defineCustomerNotice({
         { kind: 'facts', rows: terms },
         {
           kind: 'paragraph',
-          text: facts.trial_end
+          text: facts.trial_paid
+            ? `You have already paid until ${v.trial_end_date}: you pay ${v.due_today} today. Unless you cancel before ${v.first_charge_date}, your subscription then continues automatically and you pay ${v.amount} ${v.frequency} from that day until you cancel. We will remind you before the first payment.`
+            : facts.trial_end
             ? `Your trial is free: you pay ${v.due_today} today. Unless you cancel before ${v.first_charge_date}, you will pay ${v.amount} ${v.frequency} from that day until you cancel. We will remind you before the first payment.`
             : `Your subscription continues until you cancel. You pay ${v.amount} ${v.frequency}.`,
         },

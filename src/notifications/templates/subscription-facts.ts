@@ -17,6 +17,7 @@ export const subscriptionFactsSchema = z.object({
   amount_minor: minorUnits.nonnegative(),
   currency: currencyCode,
   trial_end: instant.nullable(),
+  trial_paid: z.boolean().optional(),
   next_charge_at: instant.nullable(),
 }) satisfies z.ZodType<SubscriptionFacts>;
 

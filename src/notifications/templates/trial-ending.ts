@@ -12,18 +12,18 @@ export const trialEnding = defineCustomerNotice({
     return { ...values, first_charge_date: values.next_charge_date || values.trial_end_date };
   },
   copy: {
-    nl: (v) => ({
-      subject: `Je proefperiode bij ${v.shop_name} eindigt op ${v.trial_end_date}`,
+    nl: (v, facts) => ({
+      subject: `${facts.trial_paid ? 'Je vooruitbetaalde tijd' : 'Je proefperiode'} bij ${v.shop_name} eindigt op ${v.trial_end_date}`,
       blocks: writeCustomerLetter('nl', v, [
-        { kind: 'paragraph', text: `Je proefperiode voor ${v.plan_name} eindigt op ${v.trial_end_date}. Daarna betaal je ${v.amount} ${v.frequency}; de eerste betaling is op ${v.first_charge_date}.` },
+        { kind: 'paragraph', text: `${facts.trial_paid ? 'De tijd die je vooruit hebt betaald' : 'Je proefperiode'} voor ${v.plan_name} eindigt op ${v.trial_end_date}. Daarna betaal je ${v.amount} ${v.frequency}; de eerste betaling is op ${v.first_charge_date}.` },
         { kind: 'paragraph', text: 'Wil je niet verder? Zeg dan vóór die datum online op.' },
         { kind: 'action', label: 'Online opzeggen', url: v.cancel_url },
       ]),
     }),
-    en: (v) => ({
-      subject: `Your trial with ${v.shop_name} ends on ${v.trial_end_date}`,
+    en: (v, facts) => ({
+      subject: `${facts.trial_paid ? 'Your prepaid time' : 'Your trial'} with ${v.shop_name} ends on ${v.trial_end_date}`,
       blocks: writeCustomerLetter('en', v, [
-        { kind: 'paragraph', text: `Your ${v.plan_name} trial ends on ${v.trial_end_date}. After that you pay ${v.amount} ${v.frequency}; the first payment is on ${v.first_charge_date}.` },
+        { kind: 'paragraph', text: `${facts.trial_paid ? 'The time you paid for in advance' : 'Your trial'} for ${v.plan_name} ends on ${v.trial_end_date}. After that you pay ${v.amount} ${v.frequency}; the first payment is on ${v.first_charge_date}.` },
         { kind: 'paragraph', text: "Don't want to continue? Cancel online before that date." },
         { kind: 'action', label: 'Cancel online', url: v.cancel_url },
       ]),

@@ -37,6 +37,17 @@ describe.each(['nl', 'en'] as const)('in %s', (locale) => {
     expect(text).not.toMatch(/proefperiode tot|trial until/);
   });
 
+  it('after prepaid time (auto-renew) the confirmation, the reminder and the trial-ending notice speak of time paid for, never of a free trial', () => {
+    const payload = samplePayloadWith('enrolment-confirmation', { trial_paid: true });
+    const confirmation = renderEmail(sampleRequest('enrolment-confirmation', locale, { payload })).text.replace(/ +/g, ' ');
+    expect(confirmation).toContain(`${locale === 'nl' ? 'Vooruitbetaald tot' : 'Paid until'}: ${words.date}`);
+    expect(confirmation).toContain(`${locale === 'nl' ? 'Eerste betaling' : 'First payment'}: ${words.amount} ${locale === 'nl' ? 'op' : 'on'} ${words.date}`);
+    for (const template of ['enrolment-confirmation', 'trial-reminder', 'trial-ending'] as const) {
+      const email = renderEmail(sampleRequest(template, locale, { payload: samplePayloadWith(template, { trial_paid: true }) }));
+      expect(`${email.subject}\n${email.text}`, template).not.toMatch(/gratis|proefperiode|free|trial/i);
+    }
+  });
+
   it('the trial reminder states the amount, the date of the first charge, the frequency and the cancel link', () => {
     const email = renderEmail(sampleRequest('trial-reminder', locale));
     for (const part of [email.subject, email.text, email.html]) {
