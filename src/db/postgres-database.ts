@@ -24,6 +24,15 @@ class PostgresDatabase implements Database {
 
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // The pool listens for errors only on idle clients: a server that goes away between two
+    // statements of a transaction (a restart, an administrator's terminate) would emit 'error' on
+    // this checked-out client with no listener, and that stops the process. Kept instead: the next
+    // statement fails, the transaction is reported failed, and the dead client is not pooled again.
+    let lost: Error | undefined;
+    const onLost = (error: Error) => {
+      lost = error;
+    };
+    client.on('error', onLost);
     try {
       await client.query('BEGIN');
       const tx: Queryable = {
@@ -37,7 +46,8 @@ class PostgresDatabase implements Database {
       await client.query('ROLLBACK').catch(() => {});
       throw error;
     } finally {
-      client.release();
+      client.off('error', onLost);
+      client.release(lost);
     }
   }
 
