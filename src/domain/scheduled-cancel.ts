@@ -1,7 +1,7 @@
 import type { SubscriptionStatus } from './subscription-status.ts';
 
 /** What a provider's answer says of how a subscription ends. */
-export type EndFacts = { cancelAtPeriodEnd: boolean; canceledAt: Date | null; currentPeriodEnd: Date | null };
+export type EndFacts = { trialEnd: Date | null; cancelAtPeriodEnd: boolean; canceledAt: Date | null; currentPeriodEnd: Date | null };
 
 /** A cancel at period end that recur keeps itself: the end of the paid period, and when it was asked for. */
 export type HeldCancel = { at: Date; requestedAt: Date };
@@ -36,7 +36,9 @@ export function withScheduledCancel<T extends EndFacts>(facts: T, status: Subscr
   const end = latest(facts.canceledAt, held.at);
   const before = context.statusBefore;
   if (end.getTime() > context.now.getTime() && before && RUNS_UNTIL_THE_END.has(before)) {
-    return { status: before, facts: { ...facts, cancelAtPeriodEnd: true, canceledAt: held.requestedAt, currentPeriodEnd: end } };
+    // A cancelled trial has no next billing at the provider, so no trial end either: it ends with the trial.
+    const trialEnd = before === 'trialing' ? (facts.trialEnd ?? end) : facts.trialEnd;
+    return { status: before, facts: { ...facts, trialEnd, cancelAtPeriodEnd: true, canceledAt: held.requestedAt, currentPeriodEnd: end } };
   }
   return { status: 'canceled', facts: { ...facts, cancelAtPeriodEnd: true, canceledAt: end, currentPeriodEnd: end } };
 }

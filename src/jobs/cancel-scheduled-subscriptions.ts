@@ -24,9 +24,9 @@ export const cancelScheduledSubscriptionsJob = (ctx: ServiceContext) =>
     handle: async () => {
       const now = ctx.clock.now();
       const { failed } = await cancelScheduledSubscriptions(ctx, now);
-      // Also after a failure: ending what PayPal already cancelled needs nothing of PayPal.
-      await endScheduledCancels(ctx, now);
+      const ending = await endScheduledCancels(ctx, now);
+      failed.push(...ending.failed);
       // Failing the run retries it and shows the reason in the job's record.
-      if (failed.length > 0) throw new Error(`could not cancel ${failed.length} subscription(s) at the end of their period: ${failed.join('; ')}`);
+      if (failed.length > 0) throw new Error(`could not cancel or end ${failed.length} subscription(s) at the end of their period: ${failed.join('; ')}`);
     },
   });

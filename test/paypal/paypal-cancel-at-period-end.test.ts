@@ -134,7 +134,7 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
     expect(await k.entitlement(externalId)).toMatchObject({ entitled: false, reason: 'canceled' });
     const ended = (await listAuditEntries(recur.t.ctx.db, 'subscription', id)).filter((entry) => entry.action === 'ended');
     expect(ended).toEqual([expect.objectContaining({ actor: 'system:scheduled-cancel', after: expect.objectContaining({ status: 'canceled', ended_at: nextBilling.toISOString() }) })]);
-    expect(await endScheduledCancels(recur.t.ctx, recur.t.ctx.clock.now())).toEqual({ ended: [] });
+    expect(await endScheduledCancels(recur.t.ctx, recur.t.ctx.clock.now())).toEqual({ ended: [], failed: [] });
     expect(await k.sync()).toMatchObject({ status: 'succeeded', counts: {} });
     expect(await k.processCancelledAgain(paypalId)).toEqual({ statusCode: 200, inboxStatus: 'processed' });
     expect(await subscriptionRow(recur.t, paypalId)).toMatchObject({ status: 'canceled', canceled_at: nextBilling, current_period_end: nextBilling });
@@ -172,7 +172,7 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
     const pressed = await fetch(new URL('/links/cancel', link!), { method: 'POST', headers: { ...HTML, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token }).toString() });
     expect(pressed.status).toBe(200);
     expect(await pressed.text()).toContain('Je abonnement is opgezegd');
-    expect((await k.api('GET', `/v1/subscriptions/${id}`)).json()).toMatchObject({ status: 'trialing', cancel_at_period_end: true, current_period_end: trialEnd.toISOString() });
+    expect((await k.api('GET', `/v1/subscriptions/${id}`)).json()).toMatchObject({ status: 'trialing', cancel_at_period_end: true, current_period_end: trialEnd.toISOString(), trial_end: trialEnd.toISOString() });
     const byLink = await listAuditEntries(running.t.ctx.db, 'subscription', id);
     expect(byLink.filter((entry) => entry.action === 'cancel_scheduled').map((entry) => entry.actor)).toEqual([`link:${id}`]);
     expect(await k.entitlement(externalId)).toMatchObject({ entitled: true, reason: 'trialing' });
@@ -201,7 +201,7 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
     expect(await k.cancelCalls()).toBe(tried + 1);
     await running.settle();
     expect(await subscriptionRow(running.t, paypalId)).toMatchObject({ status: 'trialing', provider_status: 'CANCELLED', current_period_end: trialEnd });
-    expect((await k.api('GET', `/v1/subscriptions/${id}`)).json()).toMatchObject({ status: 'trialing', cancel_at_period_end: true, current_period_end: trialEnd.toISOString() });
+    expect((await k.api('GET', `/v1/subscriptions/${id}`)).json()).toMatchObject({ status: 'trialing', cancel_at_period_end: true, current_period_end: trialEnd.toISOString(), trial_end: trialEnd.toISOString() });
     expect(await k.entitlement(externalId)).toMatchObject({ entitled: true, reason: 'trialing' });
     expect(await k.sync()).toMatchObject({ status: 'succeeded', counts: {} });
 
@@ -275,7 +275,7 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
     await recur.settle();
     expect(await subscriptionRow(recur.t, paypalId)).toMatchObject({ status: 'active', provider_status: 'CANCELLED', current_period_end: nextBilling });
     await k.moveTo(new Date(nextBilling.getTime() + HOUR));
-    expect(await endScheduledCancels(recur.t.ctx, recur.t.ctx.clock.now())).toEqual({ ended: [id] });
+    expect(await endScheduledCancels(recur.t.ctx, recur.t.ctx.clock.now())).toEqual({ ended: [id], failed: [] });
     expect(await subscriptionRow(recur.t, paypalId)).toMatchObject({ status: 'canceled', canceled_at: nextBilling });
   }, 120_000);
 });

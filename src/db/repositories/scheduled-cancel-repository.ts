@@ -113,28 +113,19 @@ export async function findEndedCancelsByRecur(db: Queryable, input: { now: Date;
   return result.rows.map((row) => row.id);
 }
 
-export type EndedByRecur = { status: SubscriptionStatus; endedAt: Date };
+export type EndingByRecur = { status: SubscriptionStatus; at: Date; providerUpdatedAt: Date };
 
 /**
- * Turns one such subscription canceled, ended at the end of its paid period (`recur_cancel_at`),
- * in the caller's transaction; null when it is not such a one (any more): ended by another run, or
- * changed meanwhile. Its version moves one millisecond on, so a write computed from the same
- * provider answer before the end (a webhook's, in flight) cannot bring it back.
+ * Locks one such subscription for the caller's transaction that ends it; null when it is not such a
+ * one (any more): another run ended it meanwhile, or it changed.
  */
-export async function endCancelByRecur(tx: Queryable, input: { subscriptionId: string; now: Date; endedProviderStatuses: readonly string[] }): Promise<EndedByRecur | null> {
-  const before = await tx.query<{ status: SubscriptionStatus; recur_cancel_at: Date }>(
-    `SELECT status, recur_cancel_at FROM subscriptions
+export async function lockEndingCancelByRecur(tx: Queryable, input: { subscriptionId: string; now: Date; endedProviderStatuses: readonly string[] }): Promise<EndingByRecur | null> {
+  const result = await tx.query<{ status: SubscriptionStatus; recur_cancel_at: Date; provider_updated_at: Date }>(
+    `SELECT status, recur_cancel_at, provider_updated_at FROM subscriptions
       WHERE id = $1 AND recur_cancel_at IS NOT NULL AND status <> 'canceled' AND recur_cancel_at <= $2 AND provider_status = ANY($3::text[])
       FOR UPDATE`,
     [input.subscriptionId, input.now, input.endedProviderStatuses],
   );
-  const row = before.rows[0];
-  if (!row) return null;
-  await tx.query(
-    `UPDATE subscriptions SET status = 'canceled', canceled_at = recur_cancel_at, current_period_end = recur_cancel_at, cancel_at_period_end = true,
-            provider_updated_at = provider_updated_at + interval '1 millisecond', updated_at = $2
-      WHERE id = $1`,
-    [input.subscriptionId, input.now],
-  );
-  return { status: row.status, endedAt: row.recur_cancel_at };
+  const row = result.rows[0];
+  return row ? { status: row.status, at: row.recur_cancel_at, providerUpdatedAt: row.provider_updated_at } : null;
 }

@@ -56,7 +56,7 @@ export async function recordProviderSubscription(tx: Queryable, input: RecordSub
   // recur's own cancel at period end (a provider that cancels only at once) is not the provider's to undo.
   const held = existing?.recur_cancel_at && existing.recur_cancel_requested_at ? { at: existing.recur_cancel_at, requestedAt: existing.recur_cancel_requested_at } : null;
   const { status, facts: ending } = withScheduledCancel(
-    { cancelAtPeriodEnd: subscription.cancelAtPeriodEnd, canceledAt: subscription.canceledAt, currentPeriodEnd: subscription.currentPeriodEnd },
+    { trialEnd: subscription.trialEnd, cancelAtPeriodEnd: subscription.cancelAtPeriodEnd, canceledAt: subscription.canceledAt, currentPeriodEnd: subscription.currentPeriodEnd },
     mapped.status,
     held,
     { now: input.now, statusBefore: existing?.status ?? null },
@@ -75,7 +75,7 @@ export async function recordProviderSubscription(tx: Queryable, input: RecordSub
     status,
     // The provider's own word even while recur shows a subscription it ended running to its paid end.
     providerStatus: subscription.status,
-    trialEnd: subscription.trialEnd,
+    trialEnd: ending.trialEnd,
     currentPeriodStart: subscription.currentPeriodStart,
     currentPeriodEnd: ending.currentPeriodEnd,
     cancelAtPeriodEnd: ending.cancelAtPeriodEnd,
