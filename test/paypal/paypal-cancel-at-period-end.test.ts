@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../src/db/repositories/audit-log-repository.ts';
 import { runTimeDrivenJobsNow } from '../../src/jobs/run-time-driven-jobs-now.ts';
 import { deliverDueNotifications } from '../../src/notifications/deliver-due-notifications.ts';
+import { makeNoticeLinks } from '../../src/notifications/link-token.ts';
 import { scheduleDueNotices } from '../../src/notifications/schedule-due-notices.ts';
 import { reconcileProvider } from '../../src/services/reconciliation/reconcile-provider.ts';
 import { cancelScheduledSubscriptions } from '../../src/services/subscription-changes/cancel-scheduled-subscriptions.ts';
@@ -204,6 +205,13 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
     expect((await k.api('GET', `/v1/subscriptions/${id}`)).json()).toMatchObject({ status: 'trialing', cancel_at_period_end: true, current_period_end: trialEnd.toISOString(), trial_end: trialEnd.toISOString() });
     expect(await k.entitlement(externalId)).toMatchObject({ entitled: true, reason: 'trialing' });
     expect(await k.sync()).toMatchObject({ status: 'succeeded', counts: {} });
+    // The cancel page (a link issued now) says it ends with the trial, not that it has ended.
+    const freshLink = makeNoticeLinks(running.t.ctx.messaging!, id, running.t.ctx.clock.now()).cancel;
+    const lastHalfHour = await fetch(freshLink, { headers: HTML });
+    expect(lastHalfHour.status).toBe(200);
+    const lastHalfHourText = await lastHalfHour.text();
+    expect(lastHalfHourText).toContain('was al opgezegd en loopt af op');
+    expect(lastHalfHourText).not.toContain('beëindigd');
 
     // The trial ends with nothing charged, and access with it; the subscription is canceled at the trial's end.
     await k.moveTo(new Date(trialEnd.getTime() + DAY));
@@ -212,6 +220,7 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
     expect(await paymentRows(running.t, customerId)).toEqual([]);
     expect(await k.entitlement(externalId)).toMatchObject({ entitled: false, reason: 'canceled' });
     expect(await k.cancellationNotices(id)).toBe(2);
+    expect(await (await fetch(freshLink, { headers: HTML })).text()).toContain('is al beëindigd');
   }, 120_000);
 
   it('when PayPal billed before the cancel (the job ran late), recur cancels at once and the customer keeps the period just paid for', async () => {
