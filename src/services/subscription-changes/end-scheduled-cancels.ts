@@ -1,6 +1,7 @@
 import type { Queryable } from '../../db/database.ts';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { findEndedCancelsByRecur, lockEndingCancelByRecur } from '../../db/repositories/scheduled-cancel-repository.ts';
+import { findSubscription } from '../../db/repositories/subscription-repository.ts';
 import { ENDED_PROVIDER_STATUSES } from '../../domain/subscription-status.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { recordProviderSubscription } from '../sync/record-provider-subscription.ts';
@@ -55,6 +56,9 @@ async function endOne(ctx: ServiceContext, subscriptionId: string, now: Date): P
       actor: SCHEDULED_CANCEL_ACTOR,
     });
     if (recorded.outcome !== 'updated') throw new Error(`subscription ${subscriptionId} was not ended: ${recorded.outcome === 'not_recorded' ? recorded.reason : recorded.outcome}`);
+    // The provider's answer decides: one that no longer says ended (never so at PayPal) is recorded as it says, and not audited as ended.
+    const after = await findSubscription(tx, subscriptionId);
+    if (after?.status !== 'canceled') return false;
     await recordAudit(tx, {
       at: now,
       actor: SCHEDULED_CANCEL_ACTOR,
