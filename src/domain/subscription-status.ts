@@ -139,3 +139,16 @@ export function checkTransition(from: SubscriptionStatus, to: SubscriptionStatus
  * has run its course.
  */
 export const LAPSED_PROVIDER_STATUSES: readonly string[] = ['SUSPENDED:PAYMENT_FAILED' satisfies PaypalSubscriptionStatus];
+
+/**
+ * The provider statuses that mean the provider has ended the subscription (every word mapped to
+ * `canceled`). recur may still show such a subscription running until the end of its paid period
+ * (its own cancel at period end, scheduled-cancel.ts); the stored provider status says the provider's truth.
+ */
+export const ENDED_PROVIDER_STATUSES: readonly string[] = [...Object.values(STATUS_MAPS)].flatMap((map) => [...map].filter(([, status]) => status === 'canceled').map(([raw]) => raw));
+
+/** Whether the provider has ended the subscription, whatever recur shows of it meanwhile. */
+export function isEndedAtProvider(provider: ProviderId, providerStatus: string): boolean {
+  const mapped = mapProviderStatus(provider, providerStatus);
+  return mapped.ok && mapped.status === 'canceled';
+}

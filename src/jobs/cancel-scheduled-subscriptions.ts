@@ -1,18 +1,20 @@
 import { z } from 'zod';
 import type { ServiceContext } from '../services/service-context.ts';
 import { cancelScheduledSubscriptions } from '../services/subscription-changes/cancel-scheduled-subscriptions.ts';
+import { endScheduledCancels } from '../services/subscription-changes/end-scheduled-cancels.ts';
 import { defineJob } from './job-definition.ts';
 
 export const CANCEL_SCHEDULED_SUBSCRIPTIONS = 'cancel-scheduled-subscriptions';
 
 /**
  * On the notices' schedule (NOTICES_CRON, every 5 minutes by default), well inside
- * SCHEDULED_CANCEL_LEAD_MINUTES: a cancel due before the next billing is made by a run before it.
+ * SCHEDULED_CANCEL_LEAD_MINUTES: a cancel due before the next billing is made by a run before it,
+ * and a subscription so cancelled is ended in recur by the first run after its paid period.
  */
 export const cancelScheduledSubscriptionsJob = (ctx: ServiceContext) =>
   defineJob({
     name: CANCEL_SCHEDULED_SUBSCRIPTIONS,
-    description: 'Cancels at the provider, shortly before the next billing, the subscriptions recur holds set to cancel at period end (PayPal)',
+    description: 'Cancels at the provider, shortly before the next billing, the subscriptions recur holds set to cancel at period end (PayPal), and ends them in recur when the paid period is over',
     payload: z.object({}).passthrough(),
     policy: 'stately',
     retryLimit: 2,
@@ -20,8 +22,11 @@ export const cancelScheduledSubscriptionsJob = (ctx: ServiceContext) =>
     expireInSeconds: 15 * 60,
     ...(ctx.config.NOTICES_CRON === 'off' ? {} : { cron: ctx.config.NOTICES_CRON }),
     handle: async () => {
-      const { failed } = await cancelScheduledSubscriptions(ctx, ctx.clock.now());
+      const now = ctx.clock.now();
+      const { failed } = await cancelScheduledSubscriptions(ctx, now);
+      const ending = await endScheduledCancels(ctx, now);
+      failed.push(...ending.failed);
       // Failing the run retries it and shows the reason in the job's record.
-      if (failed.length > 0) throw new Error(`could not cancel ${failed.length} subscription(s) at the end of their period: ${failed.join('; ')}`);
+      if (failed.length > 0) throw new Error(`could not cancel or end ${failed.length} subscription(s) at the end of their period: ${failed.join('; ')}`);
     },
   });

@@ -2,9 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../src/db/repositories/audit-log-repository.ts';
 import { runTimeDrivenJobsNow } from '../../src/jobs/run-time-driven-jobs-now.ts';
 import { deliverDueNotifications } from '../../src/notifications/deliver-due-notifications.ts';
+import { makeNoticeLinks } from '../../src/notifications/link-token.ts';
 import { scheduleDueNotices } from '../../src/notifications/schedule-due-notices.ts';
 import { reconcileProvider } from '../../src/services/reconciliation/reconcile-provider.ts';
 import { cancelScheduledSubscriptions } from '../../src/services/subscription-changes/cancel-scheduled-subscriptions.ts';
+import { endScheduledCancels } from '../../src/services/subscription-changes/end-scheduled-cancels.ts';
 import { accessToken, paypalCall } from '../sandbox/paypal/paypal-kit.ts';
 import { poll } from '../support/poll.ts';
 import { testDatabaseKinds } from '../support/test-database.ts';
@@ -29,12 +31,30 @@ function kitOf(recur: PaypalRecur) {
     await recur.settle();
   };
   const sync = () => reconcileProvider(recur.t.ctx, { provider: 'paypal', trigger: 'cli' });
+  /** The job as `recur start` runs it after the clock moved: queued on the job engine; done when the subscription is canceled in recur. */
+  const runTimeDrivenJobs = async (paypalId: string) => {
+    await runTimeDrivenJobsNow(recur.t.ctx.jobs!);
+    await poll('the job ended it in recur', async () => ((await subscriptionRow(recur.t, paypalId))?.status === 'canceled' ? true : null));
+  };
+  const cancellationNotices = async (id: string) => (await recur.t.ctx.db.query("SELECT 1 FROM notification_outbox WHERE subscription_id = $1 AND template = 'cancellation-confirmation'", [id])).rows.length;
+  /** PayPal's BILLING.SUBSCRIPTION.CANCELLED of this subscription processed once more (an admin's replay): answers the replay's status code. */
+  const processCancelledAgain = async (paypalId: string) => {
+    const inbox = await recur.t.ctx.db.query<{ id: string }>(
+      "UPDATE webhook_inbox SET status = 'ignored' WHERE provider = 'paypal' AND type = 'BILLING.SUBSCRIPTION.CANCELLED' AND payload->'resource'->>'id' = $1 AND status = 'processed' RETURNING id::text",
+      [paypalId],
+    );
+    if (inbox.rows.length !== 1) throw new Error(`expected one processed CANCELLED event, found ${inbox.rows.length}`);
+    const replayed = await api('POST', `/v1/webhook-events/${inbox.rows[0]!.id}/replay`);
+    await recur.settle();
+    const row = await recur.t.ctx.db.query<{ status: string }>('SELECT status FROM webhook_inbox WHERE id = $1', [inbox.rows[0]!.id]);
+    return { statusCode: replayed.statusCode, inboxStatus: row.rows[0]!.status };
+  };
   const faultCancels = async (errorRate: number) => {
     const rules = errorRate > 0 ? [{ provider: 'paypal', route: `POST ${CANCEL_ROUTE.split(' ')[2]}`, errorRate, errorStatus: 503, retryAfterSeconds: 0 }] : [];
     const response = await fetch(`${recur.sandbox.url}/sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ requests: rules }) });
     if (!response.ok) throw new Error(`faults refused: ${response.status} ${await response.text()}`);
   };
-  return { api, ours, cancelCalls, atPaypal, entitlement, runJob, moveTo, sync, faultCancels };
+  return { api, ours, cancelCalls, atPaypal, entitlement, runJob, moveTo, sync, faultCancels, runTimeDrivenJobs, cancellationNotices, processCancelledAgain };
 }
 
 describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of its paid period by recur on %s', (kind) => {
@@ -79,24 +99,49 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
     expect(await k.cancelCalls()).toBe(1);
     expect((await k.atPaypal(paypalId)).status).toBe('CANCELLED');
 
-    // PayPal's BILLING.SUBSCRIPTION.CANCELLED is applied: the end stays the period's end, access goes on until then.
+    // PayPal's BILLING.SUBSCRIPTION.CANCELLED is applied: until the period end recur shows it as Stripe would,
+    // active and set to cancel (PayPal's own word kept beside it), and access goes on.
     await recur.settle();
-    expect(await subscriptionRow(recur.t, paypalId)).toMatchObject({ status: 'canceled', provider_status: 'CANCELLED', canceled_at: nextBilling, current_period_end: nextBilling });
-    expect((await k.api('GET', `/v1/subscriptions/${id}`)).json()).toMatchObject({ status: 'canceled', cancel_at_period_end: true, canceled_at: nextBilling.toISOString() });
+    expect(await subscriptionRow(recur.t, paypalId)).toMatchObject({ status: 'active', provider_status: 'CANCELLED', canceled_at: onDay(40), current_period_end: nextBilling });
+    const lastHalfHour = { status: 'active', provider_status: 'CANCELLED', cancel_at_period_end: true, current_period_end: nextBilling.toISOString(), canceled_at: onDay(40).toISOString() };
+    expect((await k.api('GET', `/v1/subscriptions/${id}`)).json()).toMatchObject(lastHalfHour);
+    const listed = (await k.api('GET', `/v1/subscriptions?customer=${externalId}`)).json() as { data: { id: string; status: string }[] };
+    expect(listed.data.map((item) => [item.id, item.status])).toEqual([[id, 'active']]);
+    expect((await k.api('GET', `/v1/subscriptions?status=canceled&customer=${externalId}`)).json().data).toEqual([]);
     expect(await k.entitlement(externalId)).toMatchObject({ entitled: true, reason: 'active' });
-    expect((await k.sync()).counts).toEqual({});
+    expect(await k.sync()).toMatchObject({ status: 'succeeded', counts: {} });
+    const auditBefore = (await listAuditEntries(recur.t.ctx.db, 'subscription', id)).length;
+    expect(await k.processCancelledAgain(paypalId)).toEqual({ statusCode: 200, inboxStatus: 'processed' });
+    expect((await k.api('GET', `/v1/subscriptions/${id}`)).json()).toMatchObject(lastHalfHour);
+    expect(await listAuditEntries(recur.t.ctx.db, 'subscription', id)).toHaveLength(auditBefore);
     expect(await k.runJob()).toEqual({ canceled: [], failed: [] });
+    expect(await k.cancelCalls()).toBe(1);
     const resume = await k.api('POST', `/v1/subscriptions/${id}/resume`, {});
     expect([resume.statusCode, resume.json().error.code]).toEqual([409, 'conflict']);
     expect(resume.json().error.message).toContain('cannot be resumed');
+    const cancelNow = await k.api('POST', `/v1/subscriptions/${id}/cancel`, { at: 'now' });
+    expect([cancelNow.statusCode, cancelNow.json().error.code]).toEqual([409, 'conflict']);
+    expect(cancelNow.json().error.message).toContain('already canceled at PayPal');
 
-    // Past the period end: nothing charged, no access, still one confirmation and one call.
+    // At the period end access stops, even before a run; the first run after it ends the subscription
+    // in recur, canceled at the period end: nothing charged, one confirmation in all, one call.
     const paymentsBefore = await paymentRows(recur.t, customerId);
+    await k.moveTo(nextBilling);
+    expect(await k.entitlement(externalId)).toMatchObject({ entitled: false, reason: 'canceled' });
     await k.moveTo(new Date(nextBilling.getTime() + 2 * 86_400_000));
+    await k.runTimeDrivenJobs(paypalId);
+    expect((await k.api('GET', `/v1/subscriptions/${id}`)).json()).toMatchObject({ status: 'canceled', provider_status: 'CANCELLED', cancel_at_period_end: true, canceled_at: nextBilling.toISOString(), current_period_end: nextBilling.toISOString() });
     expect(await paymentRows(recur.t, customerId)).toEqual(paymentsBefore);
     expect(await k.entitlement(externalId)).toMatchObject({ entitled: false, reason: 'canceled' });
+    const ended = (await listAuditEntries(recur.t.ctx.db, 'subscription', id)).filter((entry) => entry.action === 'ended');
+    expect(ended).toEqual([expect.objectContaining({ actor: 'system:scheduled-cancel', after: expect.objectContaining({ status: 'canceled', ended_at: nextBilling.toISOString() }) })]);
+    expect(await endScheduledCancels(recur.t.ctx, recur.t.ctx.clock.now())).toEqual({ ended: [], failed: [] });
+    expect(await k.sync()).toMatchObject({ status: 'succeeded', counts: {} });
+    expect(await k.processCancelledAgain(paypalId)).toEqual({ statusCode: 200, inboxStatus: 'processed' });
+    expect(await subscriptionRow(recur.t, paypalId)).toMatchObject({ status: 'canceled', canceled_at: nextBilling, current_period_end: nextBilling });
     expect(await k.cancelCalls()).toBe(1);
-    expect((await recur.t.ctx.db.query("SELECT 1 FROM notification_outbox WHERE subscription_id = $1 AND template = 'cancellation-confirmation'", [id])).rows).toHaveLength(1);
+    await recur.settle();
+    expect(await k.cancellationNotices(id)).toBe(1);
   }, 120_000);
 
   it("the trial reminder's cancel link works for a trialing subscription; resume undoes it before the job; a failed cancel at PayPal is retried by the next run", async () => {
@@ -128,7 +173,7 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
     const pressed = await fetch(new URL('/links/cancel', link!), { method: 'POST', headers: { ...HTML, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token }).toString() });
     expect(pressed.status).toBe(200);
     expect(await pressed.text()).toContain('Je abonnement is opgezegd');
-    expect((await k.api('GET', `/v1/subscriptions/${id}`)).json()).toMatchObject({ status: 'trialing', cancel_at_period_end: true, current_period_end: trialEnd.toISOString() });
+    expect((await k.api('GET', `/v1/subscriptions/${id}`)).json()).toMatchObject({ status: 'trialing', cancel_at_period_end: true, current_period_end: trialEnd.toISOString(), trial_end: trialEnd.toISOString() });
     const byLink = await listAuditEntries(running.t.ctx.db, 'subscription', id);
     expect(byLink.filter((entry) => entry.action === 'cancel_scheduled').map((entry) => entry.actor)).toEqual([`link:${id}`]);
     expect(await k.entitlement(externalId)).toMatchObject({ entitled: true, reason: 'trialing' });
@@ -156,13 +201,26 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
     expect(await k.runJob()).toEqual({ canceled: [id], failed: [] });
     expect(await k.cancelCalls()).toBe(tried + 1);
     await running.settle();
-    expect(await subscriptionRow(running.t, paypalId)).toMatchObject({ status: 'canceled', canceled_at: trialEnd, current_period_end: trialEnd });
-    expect(await k.entitlement(externalId)).toMatchObject({ entitled: true });
+    expect(await subscriptionRow(running.t, paypalId)).toMatchObject({ status: 'trialing', provider_status: 'CANCELLED', current_period_end: trialEnd });
+    expect((await k.api('GET', `/v1/subscriptions/${id}`)).json()).toMatchObject({ status: 'trialing', cancel_at_period_end: true, current_period_end: trialEnd.toISOString(), trial_end: trialEnd.toISOString() });
+    expect(await k.entitlement(externalId)).toMatchObject({ entitled: true, reason: 'trialing' });
+    expect(await k.sync()).toMatchObject({ status: 'succeeded', counts: {} });
+    // The cancel page (a link issued now) says it ends with the trial, not that it has ended.
+    const freshLink = makeNoticeLinks(running.t.ctx.messaging!, id, running.t.ctx.clock.now()).cancel;
+    const lastHalfHour = await fetch(freshLink, { headers: HTML });
+    expect(lastHalfHour.status).toBe(200);
+    const lastHalfHourText = await lastHalfHour.text();
+    expect(lastHalfHourText).toContain('was al opgezegd en loopt af op');
+    expect(lastHalfHourText).not.toContain('beëindigd');
 
-    // The trial ends with nothing charged, and access with it.
+    // The trial ends with nothing charged, and access with it; the subscription is canceled at the trial's end.
     await k.moveTo(new Date(trialEnd.getTime() + DAY));
+    await k.runTimeDrivenJobs(paypalId);
+    expect(await subscriptionRow(running.t, paypalId)).toMatchObject({ status: 'canceled', canceled_at: trialEnd, current_period_end: trialEnd });
     expect(await paymentRows(running.t, customerId)).toEqual([]);
     expect(await k.entitlement(externalId)).toMatchObject({ entitled: false, reason: 'canceled' });
+    expect(await k.cancellationNotices(id)).toBe(2);
+    expect(await (await fetch(freshLink, { headers: HTML })).text()).toContain('is al beëindigd');
   }, 120_000);
 
   it('when PayPal billed before the cancel (the job ran late), recur cancels at once and the customer keeps the period just paid for', async () => {
@@ -185,14 +243,16 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
     // This time the job runs as `recur start` runs it: queued when the clock moved, on the job engine.
     await runTimeDrivenJobsNow(recur.t.ctx.jobs!);
     const running = recur;
-    await poll('the job cancelled it', async () => ((await subscriptionRow(running.t, paypalId))?.status === 'canceled' ? true : null));
+    await poll('the job cancelled it', async () => ((await subscriptionRow(running.t, paypalId))?.provider_status === 'CANCELLED' ? true : null));
     expect(await k.cancelCalls()).toBe(1);
     await recur.settle();
-    expect(await subscriptionRow(recur.t, paypalId)).toMatchObject({ status: 'canceled', canceled_at: paidUntil, current_period_end: paidUntil });
+    expect(await subscriptionRow(recur.t, paypalId)).toMatchObject({ status: 'active', provider_status: 'CANCELLED', canceled_at: onDay(40), current_period_end: paidUntil });
     const audit = await listAuditEntries(recur.t.ctx.db, 'subscription', id);
     expect(audit.find((entry) => entry.action === 'canceled')).toMatchObject({ actor: 'system:scheduled-cancel', after: expect.objectContaining({ ends_at: paidUntil.toISOString(), billed_before_cancel: true }) });
     expect(await k.entitlement(externalId)).toMatchObject({ entitled: true, reason: 'active' });
     await k.moveTo(new Date(paidUntil.getTime() + DAY));
+    await k.runTimeDrivenJobs(paypalId);
+    expect(await subscriptionRow(recur.t, paypalId)).toMatchObject({ status: 'canceled', canceled_at: paidUntil, current_period_end: paidUntil });
     expect(await paymentRows(recur.t, customerId)).toHaveLength(paid + 1);
     expect(await k.entitlement(externalId)).toMatchObject({ entitled: false, reason: 'canceled' });
   }, 120_000);
@@ -222,6 +282,9 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
     expect(await k.runJob()).toEqual({ canceled: [id], failed: [] });
     expect(await k.cancelCalls()).toBe(1);
     await recur.settle();
+    expect(await subscriptionRow(recur.t, paypalId)).toMatchObject({ status: 'active', provider_status: 'CANCELLED', current_period_end: nextBilling });
+    await k.moveTo(new Date(nextBilling.getTime() + HOUR));
+    expect(await endScheduledCancels(recur.t.ctx, recur.t.ctx.clock.now())).toEqual({ ended: [id], failed: [] });
     expect(await subscriptionRow(recur.t, paypalId)).toMatchObject({ status: 'canceled', canceled_at: nextBilling });
   }, 120_000);
 });

@@ -1,4 +1,5 @@
 import type { Queryable } from '../database.ts';
+import type { SubscriptionStatus } from '../../domain/subscription-status.ts';
 import type { ScheduledCancel } from './subscription-repository.ts';
 
 /**
@@ -60,25 +61,29 @@ export async function restoreCancelByRecur(tx: Queryable, subscriptionId: string
   );
 }
 
-/** The requests due by `dueBy` that no live job run holds (a claim before `claimExpiredBefore` belonged to a run that died). */
-export async function findDueCancelsByRecur(db: Queryable, input: { dueBy: Date; claimExpiredBefore: Date; limit: number }): Promise<string[]> {
+/**
+ * The requests due by `dueBy` that no live job run holds (a claim before `claimExpiredBefore` belonged
+ * to a run that died) and the provider has not ended yet (`endedProviderStatuses`: recur shows such
+ * a subscription running until its end, but there is nothing left to cancel).
+ */
+export async function findDueCancelsByRecur(db: Queryable, input: { dueBy: Date; claimExpiredBefore: Date; limit: number; endedProviderStatuses: readonly string[] }): Promise<string[]> {
   const result = await db.query<{ id: string }>(
     `SELECT id FROM subscriptions
       WHERE recur_cancel_at IS NOT NULL AND status <> 'canceled' AND recur_cancel_at <= $1
-        AND (recur_cancel_claimed_at IS NULL OR recur_cancel_claimed_at < $2)
+        AND (recur_cancel_claimed_at IS NULL OR recur_cancel_claimed_at < $2) AND provider_status <> ALL($4::text[])
       ORDER BY recur_cancel_at, id LIMIT $3`,
-    [input.dueBy, input.claimExpiredBefore, input.limit],
+    [input.dueBy, input.claimExpiredBefore, input.limit, input.endedProviderStatuses],
   );
   return result.rows.map((row) => row.id);
 }
 
 /** One job run's claim on a due request; false when another run holds it or it was undone or ended meanwhile. */
-export async function claimCancelByRecur(db: Queryable, input: { subscriptionId: string; now: Date; claimExpiredBefore: Date }): Promise<boolean> {
+export async function claimCancelByRecur(db: Queryable, input: { subscriptionId: string; now: Date; claimExpiredBefore: Date; endedProviderStatuses: readonly string[] }): Promise<boolean> {
   const result = await db.query(
     `UPDATE subscriptions SET recur_cancel_claimed_at = $2
       WHERE id = $1 AND recur_cancel_at IS NOT NULL AND status <> 'canceled'
-        AND (recur_cancel_claimed_at IS NULL OR recur_cancel_claimed_at < $3)`,
-    [input.subscriptionId, input.now, input.claimExpiredBefore],
+        AND (recur_cancel_claimed_at IS NULL OR recur_cancel_claimed_at < $3) AND provider_status <> ALL($4::text[])`,
+    [input.subscriptionId, input.now, input.claimExpiredBefore, input.endedProviderStatuses],
   );
   return result.rowCount === 1;
 }
@@ -91,4 +96,36 @@ export async function moveCancelByRecur(db: Queryable, input: { subscriptionId: 
 /** Gives the claim back after a failed attempt, so the next run tries again at once. */
 export async function releaseCancelClaim(db: Queryable, input: { subscriptionId: string; claimedAt: Date }): Promise<void> {
   await db.query('UPDATE subscriptions SET recur_cancel_claimed_at = NULL WHERE id = $1 AND recur_cancel_claimed_at = $2', [input.subscriptionId, input.claimedAt]);
+}
+
+/**
+ * The subscriptions recur holds set to cancel whose paid period has ended by `now` and which the
+ * provider has ended (its status one of `endedProviderStatuses`): recur still shows them running
+ * and ends them now. One the provider still runs is the cancel job's to cancel first.
+ */
+export async function findEndedCancelsByRecur(db: Queryable, input: { now: Date; limit: number; endedProviderStatuses: readonly string[] }): Promise<string[]> {
+  const result = await db.query<{ id: string }>(
+    `SELECT id FROM subscriptions
+      WHERE recur_cancel_at IS NOT NULL AND status <> 'canceled' AND recur_cancel_at <= $1 AND provider_status = ANY($3::text[])
+      ORDER BY recur_cancel_at, id LIMIT $2`,
+    [input.now, input.limit, input.endedProviderStatuses],
+  );
+  return result.rows.map((row) => row.id);
+}
+
+export type EndingByRecur = { status: SubscriptionStatus; at: Date; providerUpdatedAt: Date };
+
+/**
+ * Locks one such subscription for the caller's transaction that ends it; null when it is not such a
+ * one (any more): another run ended it meanwhile, or it changed.
+ */
+export async function lockEndingCancelByRecur(tx: Queryable, input: { subscriptionId: string; now: Date; endedProviderStatuses: readonly string[] }): Promise<EndingByRecur | null> {
+  const result = await tx.query<{ status: SubscriptionStatus; recur_cancel_at: Date; provider_updated_at: Date }>(
+    `SELECT status, recur_cancel_at, provider_updated_at FROM subscriptions
+      WHERE id = $1 AND recur_cancel_at IS NOT NULL AND status <> 'canceled' AND recur_cancel_at <= $2 AND provider_status = ANY($3::text[])
+      FOR UPDATE`,
+    [input.subscriptionId, input.now, input.endedProviderStatuses],
+  );
+  const row = result.rows[0];
+  return row ? { status: row.status, at: row.recur_cancel_at, providerUpdatedAt: row.provider_updated_at } : null;
 }

@@ -1,6 +1,7 @@
 import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
 import type { ReconciliationItemKind } from '../../db/repositories/reconciliation-run-repository.ts';
 import { withScheduledCancel } from '../../domain/scheduled-cancel.ts';
+import type { SubscriptionStatus } from '../../domain/subscription-status.ts';
 import type { ProviderSubscription } from '../../providers/payments/provider-objects.ts';
 
 /** recur's row as the comparison needs it: the repository's record. */
@@ -18,12 +19,21 @@ export type SubscriptionDrift = {
 const sameTime = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.getTime() ?? null);
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
-/** Where recur's row differs from the provider's subscription, one entry per kind of difference. */
-export function compareSubscription(stored: StoredSubscription, read: ProviderSubscription, truthPlanId: string, truthCanceled: boolean): SubscriptionDrift[] {
+/**
+ * Where recur's row differs from the provider's subscription, one entry per kind of difference.
+ * `truthStatus` is the provider's status in recur's words (null: a word recur cannot map), `now`
+ * recur's time: a subscription recur holds set to cancel, which the provider ended shortly before
+ * the end of its paid period, is truly still running until that end (scheduled-cancel.ts).
+ */
+export function compareSubscription(stored: StoredSubscription, read: ProviderSubscription, truthPlanId: string, truthStatus: SubscriptionStatus | null, now: Date): SubscriptionDrift[] {
   // A cancel at period end recur keeps itself is part of the truth: the provider cannot know it.
-  const truth = withScheduledCancel(read, truthCanceled, stored.scheduledCancel);
+  const { status, facts: truth } = truthStatus
+    ? withScheduledCancel(read, truthStatus, stored.scheduledCancel, { now, statusBefore: stored.status })
+    : { status: null, facts: read };
   const drift: SubscriptionDrift[] = [];
   if (stored.providerStatus !== truth.status) drift.push({ kind: 'stale_status', recur: stored.providerStatus, provider: truth.status });
+  // Same word, yet recur's status is not what it makes of it now: a held cancel whose end has passed.
+  else if (status && stored.status !== status) drift.push({ kind: 'stale_status', recur: stored.status, provider: status });
   if (!sameTime(stored.trialEnd, truth.trialEnd) || !sameTime(stored.currentPeriodStart, truth.currentPeriodStart) || !sameTime(stored.currentPeriodEnd, truth.currentPeriodEnd)) {
     drift.push({
       kind: 'stale_period',

@@ -1,4 +1,4 @@
-import { mapProviderStatus } from '../../domain/subscription-status.ts';
+import { mapProviderStatus, type SubscriptionStatus } from '../../domain/subscription-status.ts';
 import { planForPrice } from '../sync/plan-for-price.ts';
 import { recordProviderSubscription } from '../sync/record-provider-subscription.ts';
 import { resolveProviderCustomer } from '../sync/resolve-provider-customer.ts';
@@ -15,9 +15,10 @@ const isPastDue = (scope: RunScope, status: string): boolean => {
   return mapped.ok && mapped.status === 'past_due';
 };
 
-const isCanceled = (scope: RunScope, status: string): boolean => {
+/** The provider's word in recur's terms; null when recur cannot map it. */
+const statusOf = (scope: RunScope, status: string): SubscriptionStatus | null => {
   const mapped = mapProviderStatus(scope.provider.id, status);
-  return mapped.ok && mapped.status === 'canceled';
+  return mapped.ok ? mapped.status : null;
 };
 
 /**
@@ -46,7 +47,7 @@ export async function reconcileSubscription(scope: RunScope, listed: ListedSubsc
   }
   if (!stored) return recordMissing(scope, listed);
   // A list page carries no past-due fact, so a past-due subscription is read by id to compare it.
-  if (compareSubscription(stored, listed, plan.id, isCanceled(scope, listed.status)).length === 0 && !isPastDue(scope, listed.status)) return stored.providerUpdatedAt;
+  if (compareSubscription(stored, listed, plan.id, statusOf(scope, listed.status), scope.ctx.clock.now()).length === 0 && !isPastDue(scope, listed.status)) return stored.providerUpdatedAt;
   const fresh = await scope.gateway.retrieveSubscription(listed.id);
   return scope.ctx.db.transaction(async (tx): Promise<Date | null> => {
     const now = scope.ctx.clock.now();
@@ -54,7 +55,7 @@ export async function reconcileSubscription(scope: RunScope, listed: ListedSubsc
     const truth = fresh ?? listed;
     const truthPlan = planForPrice(plans, { lookupKey: truth.priceLookupKey, priceId: truth.priceId });
     if (!locked || !truthPlan) return null;
-    const drift = compareSubscription(locked, truth, truthPlan.id, isCanceled(scope, truth.status));
+    const drift = compareSubscription(locked, truth, truthPlan.id, statusOf(scope, truth.status), now);
     const unchanged = locked.providerUpdatedAt.getTime() === stored.providerUpdatedAt.getTime();
     if (drift.length === 0) return unchanged ? locked.providerUpdatedAt : null;
     if (!unchanged) {

@@ -1,6 +1,6 @@
 import { claimCancelByRecur, findDueCancelsByRecur, moveCancelByRecur, releaseCancelClaim } from '../../db/repositories/scheduled-cancel-repository.ts';
 import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
-import { mapProviderStatus } from '../../domain/subscription-status.ts';
+import { ENDED_PROVIDER_STATUSES, mapProviderStatus } from '../../domain/subscription-status.ts';
 import type { ConfiguredProvider } from '../require-payment-provider.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { recordSubscriptionChange } from './record-subscription-change.ts';
@@ -19,16 +19,18 @@ const BATCH = 100;
  * its row first, so two runs or two instances make one call; the call's idempotency key names the
  * subscription and the end it cancels for, so a retry after a crash is the same request to the
  * provider. One failure (a 429 or 5xx) does not stop the others: its claim is given back and the
- * next run tries again; the caller hears of it (`failed`).
+ * next run tries again; the caller hears of it (`failed`). One the provider has ended already (the
+ * payer cancelled there) is not asked for again. recur goes on showing a cancelled one running until
+ * its end (scheduled-cancel.ts); `endScheduledCancels` ends it then.
  */
 export async function cancelScheduledSubscriptions(ctx: ServiceContext, now: Date): Promise<{ canceled: string[]; failed: string[] }> {
   const dueBy = new Date(now.getTime() + ctx.config.SCHEDULED_CANCEL_LEAD_MINUTES * 60_000);
   const claimExpiredBefore = new Date(now.getTime() - CANCEL_CLAIM_LEASE_MS);
-  const ids = await findDueCancelsByRecur(ctx.db, { dueBy, claimExpiredBefore, limit: BATCH });
+  const ids = await findDueCancelsByRecur(ctx.db, { dueBy, claimExpiredBefore, limit: BATCH, endedProviderStatuses: ENDED_PROVIDER_STATUSES });
   const canceled: string[] = [];
   const failed: string[] = [];
   for (const subscriptionId of ids) {
-    if (!(await claimCancelByRecur(ctx.db, { subscriptionId, now, claimExpiredBefore }))) continue;
+    if (!(await claimCancelByRecur(ctx.db, { subscriptionId, now, claimExpiredBefore, endedProviderStatuses: ENDED_PROVIDER_STATUSES }))) continue;
     try {
       await cancelClaimed(ctx, subscriptionId, now);
       canceled.push(subscriptionId);

@@ -1,5 +1,6 @@
 import { restoreCancelByRecur, setCancelByRecurAside } from '../../db/repositories/scheduled-cancel-repository.ts';
 import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
+import { isEndedAtProvider } from '../../domain/subscription-status.ts';
 import { conflict } from '../../shared/errors.ts';
 import type { ConfiguredProvider } from '../require-payment-provider.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
@@ -17,6 +18,10 @@ export type CancelAt = 'period_end' | 'now';
 export async function cancelSubscription(ctx: ServiceContext, input: { subscriptionId: string; at: CancelAt }, actor: Actor): Promise<SubscriptionRecord> {
   const { subscription, provider } = await findSubscriptionTarget(ctx, input.subscriptionId);
   if (subscription.status === 'canceled') throw conflict(`subscription "${subscription.id}" is already canceled`);
+  const held = subscription.scheduledCancel;
+  if (held && isEndedAtProvider(subscription.provider, subscription.providerStatus)) {
+    throw conflict(`subscription "${subscription.id}" is already canceled at ${provider.name}; it ends with its paid period (${held.at.toISOString()})`);
+  }
   if (input.at === 'period_end' && subscription.cancelAtPeriodEnd) throw conflict(`subscription "${subscription.id}" is already set to cancel at the end of its period`);
   if (input.at === 'period_end' && provider.capabilities.cancelAtPeriodEnd === 'recur') return scheduleCancelByRecur(ctx, subscription, provider, actor);
   const idempotencyKey = `recur:cancel:${subscription.id}:${input.at}:v${stateVersion(subscription)}`;

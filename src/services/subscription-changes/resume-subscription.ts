@@ -1,4 +1,5 @@
 import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
+import { isEndedAtProvider } from '../../domain/subscription-status.ts';
 import { conflict } from '../../shared/errors.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
 import { undoScheduledCancelByRecur } from './cancel-by-recur.ts';
@@ -10,8 +11,9 @@ export async function resumeSubscription(ctx: ServiceContext, subscriptionId: st
   const { subscription, provider } = await findSubscriptionTarget(ctx, subscriptionId);
   if (subscription.scheduledCancel) {
     // recur's own cancel at period end: undone in recur alone, until the job cancelled at the provider.
-    if (subscription.status === 'canceled') {
-      throw conflict(`subscription "${subscription.id}" was canceled at ${provider.name} at the end of its period (${subscription.scheduledCancel.at.toISOString()}) and cannot be resumed; subscribe again instead`);
+    // Cancelled at the provider (recur shows it running until its paid period ends): nothing to undo.
+    if (subscription.status === 'canceled' || isEndedAtProvider(subscription.provider, subscription.providerStatus)) {
+      throw conflict(`subscription "${subscription.id}" was canceled at ${provider.name} to end with its period (${subscription.scheduledCancel.at.toISOString()}) and cannot be resumed; subscribe again instead`);
     }
     return undoScheduledCancelByRecur(ctx, subscription, provider, actor);
   }

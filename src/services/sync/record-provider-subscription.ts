@@ -55,13 +55,14 @@ export async function recordProviderSubscription(tx: Queryable, input: RecordSub
   const existing = before.rows[0];
   // recur's own cancel at period end (a provider that cancels only at once) is not the provider's to undo.
   const held = existing?.recur_cancel_at && existing.recur_cancel_requested_at ? { at: existing.recur_cancel_at, requestedAt: existing.recur_cancel_requested_at } : null;
-  const ending = withScheduledCancel(
-    { cancelAtPeriodEnd: subscription.cancelAtPeriodEnd, canceledAt: subscription.canceledAt, currentPeriodEnd: subscription.currentPeriodEnd },
-    mapped.status === 'canceled',
+  const { status, facts: ending } = withScheduledCancel(
+    { trialEnd: subscription.trialEnd, cancelAtPeriodEnd: subscription.cancelAtPeriodEnd, canceledAt: subscription.canceledAt, currentPeriodEnd: subscription.currentPeriodEnd },
+    mapped.status,
     held,
+    { now: input.now, statusBefore: existing?.status ?? null },
   );
   const pastDueSince = decidePastDueSince({
-    status: mapped.status,
+    status,
     previous: existing ? { status: existing.status, pastDueSince: existing.past_due_since } : null,
     fact: subscription.pastDueSince,
     periodStart: subscription.currentPeriodStart,
@@ -71,9 +72,10 @@ export async function recordProviderSubscription(tx: Queryable, input: RecordSub
     provider: input.provider,
     providerSubscriptionId: subscription.id,
     planId: plan.id,
-    status: mapped.status,
+    status,
+    // The provider's own word even while recur shows a subscription it ended running to its paid end.
     providerStatus: subscription.status,
-    trialEnd: subscription.trialEnd,
+    trialEnd: ending.trialEnd,
     currentPeriodStart: subscription.currentPeriodStart,
     currentPeriodEnd: ending.currentPeriodEnd,
     cancelAtPeriodEnd: ending.cancelAtPeriodEnd,
