@@ -196,11 +196,6 @@ export const settingsSchema = z.object({
     .default('21:00-08:00'),
   /** Attempts at sending one notice before it is dead (shown in GET /v1/notifications). */
   NOTIFICATION_MAX_ATTEMPTS: integerSetting(1, 50).default(10),
-  /**
-   * Minutes before the next billing that recur cancels, at the provider, a subscription it holds set
-   * to cancel at period end (providers that only cancel at once: PayPal); on NOTICES_CRON's schedule.
-   */
-  SCHEDULED_CANCEL_LEAD_MINUTES: integerSetting(10, 1440).default(60),
   /** When recur looks for notices that are due (reminders, dunning, the monthly report), as a 5-field cron expression in UTC. */
   NOTICES_CRON: z
     .string()

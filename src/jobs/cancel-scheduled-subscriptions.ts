@@ -7,14 +7,14 @@ import { defineJob } from './job-definition.ts';
 export const CANCEL_SCHEDULED_SUBSCRIPTIONS = 'cancel-scheduled-subscriptions';
 
 /**
- * On the notices' schedule (NOTICES_CRON, every 5 minutes by default), well inside
- * SCHEDULED_CANCEL_LEAD_MINUTES: a cancel due before the next billing is made by a run before it,
- * and a subscription so cancelled is ended in recur by the first run after its paid period.
+ * On the notices' schedule (NOTICES_CRON, every 5 minutes by default) and when the sandbox clock
+ * moves: asks the provider again for a cancel the customer's request could not get through, and
+ * ends in recur a subscription so cancelled with the first run after its paid period.
  */
 export const cancelScheduledSubscriptionsJob = (ctx: ServiceContext) =>
   defineJob({
     name: CANCEL_SCHEDULED_SUBSCRIPTIONS,
-    description: 'Cancels at the provider, shortly before the next billing, the subscriptions recur holds set to cancel at period end (PayPal), and ends them in recur when the paid period is over',
+    description: 'Cancels at the provider the subscriptions recur holds set to cancel at period end (PayPal) where the request could not, and ends them in recur when the paid period is over',
     payload: z.object({}).passthrough(),
     policy: 'stately',
     retryLimit: 2,

@@ -28,7 +28,6 @@ export type ServiceSettings = Pick<
   | 'SMS_QUIET_HOURS'
   | 'NOTIFICATION_MAX_ATTEMPTS'
   | 'NOTICES_CRON'
-  | 'SCHEDULED_CANCEL_LEAD_MINUTES'
   | HttpPerimeterSetting
 >;
 

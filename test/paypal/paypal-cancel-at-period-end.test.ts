@@ -64,7 +64,7 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
     recur = undefined;
   }, 120_000);
 
-  it('is recorded by recur, survives reconciliation, is cancelled at PayPal once before the next billing, and access lasts until the period end', async () => {
+  it('is recorded by recur and cancelled at PayPal at once, survives reconciliation, and access and status last until the period end', async () => {
     recur = await startPaypalRecur(kind);
     const k = kitOf(recur);
     const { subscriptionId: paypalId, customerId } = await recur.subscribe(PAYS.replace('@', '+later@'));
@@ -74,9 +74,10 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
 
     const scheduled = await k.api('POST', `/v1/subscriptions/${id}/cancel`, {});
     expect(scheduled.statusCode, scheduled.body).toBe(200);
-    expect(scheduled.json()).toMatchObject({ status: 'active', provider_status: 'ACTIVE', cancel_at_period_end: true, current_period_end: nextBilling.toISOString(), canceled_at: onDay(40).toISOString() });
-    expect(await k.cancelCalls()).toBe(0);
-    expect((await k.atPaypal(paypalId)).status).toBe('ACTIVE');
+    // PayPal is asked at once, so nothing more can be billed; recur shows it running until the end, as Stripe does.
+    expect(scheduled.json()).toMatchObject({ status: 'active', provider_status: 'CANCELLED', cancel_at_period_end: true, current_period_end: nextBilling.toISOString(), canceled_at: onDay(40).toISOString() });
+    expect(await k.cancelCalls()).toBe(1);
+    expect((await k.atPaypal(paypalId)).status).toBe('CANCELLED');
     const again = await k.api('POST', `/v1/subscriptions/${id}/cancel`, {});
     expect([again.statusCode, again.json().error.code]).toEqual([409, 'conflict']);
     const audit = await listAuditEntries(recur.t.ctx.db, 'subscription', id);
@@ -84,20 +85,14 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
     const confirmations = await recur.t.ctx.db.query<{ payload: { ends_at: string } }>("SELECT payload FROM notification_outbox WHERE subscription_id = $1 AND template = 'cancellation-confirmation'", [id]);
     expect(confirmations.rows.map((row) => row.payload.ends_at)).toEqual([nextBilling.toISOString()]);
 
-    // PayPal knows nothing of it: a reconciliation run reads ACTIVE without a cancel and keeps recur's request.
+    // A reconciliation run reads PayPal's CANCELLED and finds recur's row right; the job has nothing to ask again.
     const run = await k.sync();
     expect(run).toMatchObject({ status: 'succeeded', counts: {} });
     expect((await k.api('GET', `/v1/subscriptions/${id}`)).json()).toMatchObject({ status: 'active', cancel_at_period_end: true });
-
-    // Two hours before the next billing nothing is due yet; 30 minutes before, two runs at once cancel once.
-    await k.moveTo(new Date(nextBilling.getTime() - 2 * HOUR));
-    expect(await k.runJob()).toEqual({ canceled: [], failed: [] });
-    await k.moveTo(new Date(nextBilling.getTime() - HOUR / 2));
     const runs = await Promise.all([k.runJob(), k.runJob()]);
-    expect(runs.flatMap((result) => result.canceled)).toEqual([id]);
-    expect(runs.flatMap((result) => result.failed)).toEqual([]);
+    expect(runs).toEqual([{ canceled: [], failed: [] }, { canceled: [], failed: [] }]);
     expect(await k.cancelCalls()).toBe(1);
-    expect((await k.atPaypal(paypalId)).status).toBe('CANCELLED');
+    await k.moveTo(new Date(nextBilling.getTime() - HOUR / 2));
 
     // PayPal's BILLING.SUBSCRIPTION.CANCELLED is applied: until the period end recur shows it as Stripe would,
     // active and set to cancel (PayPal's own word kept beside it), and access goes on.
@@ -119,9 +114,9 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
     const resume = await k.api('POST', `/v1/subscriptions/${id}/resume`, {});
     expect([resume.statusCode, resume.json().error.code]).toEqual([409, 'conflict']);
     expect(resume.json().error.message).toContain('cannot be resumed');
-    const cancelNow = await k.api('POST', `/v1/subscriptions/${id}/cancel`, { at: 'now' });
-    expect([cancelNow.statusCode, cancelNow.json().error.code]).toEqual([409, 'conflict']);
-    expect(cancelNow.json().error.message).toContain('already canceled at PayPal');
+    const askedAgain = await k.api('POST', `/v1/subscriptions/${id}/cancel`, {});
+    expect([askedAgain.statusCode, askedAgain.json().error.code]).toEqual([409, 'conflict']);
+    expect(askedAgain.json().error.message).toContain('already canceled at PayPal');
 
     // At the period end access stops, even before a run; the first run after it ends the subscription
     // in recur, canceled at the period end: nothing charged, one confirmation in all, one call.
@@ -144,7 +139,7 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
     expect(await k.cancellationNotices(id)).toBe(1);
   }, 120_000);
 
-  it("the trial reminder's cancel link works for a trialing subscription; resume undoes it before the job; a failed cancel at PayPal is retried by the next run", async () => {
+  it("the trial reminder's cancel link works for a trialing subscription, also while PayPal refuses the cancel; resume undoes it until PayPal cancelled; the job asks again", async () => {
     recur = await startPaypalRecur(kind, null, { messaging: true });
     const running = recur;
     const k = kitOf(running);
@@ -165,7 +160,9 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
     expect(link, 'a cancel link in the trial reminder').toBeDefined();
     const token = new URL(link!).searchParams.get('token')!;
 
-    // The customer opens it (nothing changes) and presses the button: set to cancel when the trial ends.
+    // The customer opens it (nothing changes) and presses the button while PayPal answers 503 to the cancel:
+    // the request is recorded all the same (set to cancel when the trial ends), and PayPal still bills nothing yet.
+    await k.faultCancels(1);
     const question = await fetch(link!, { headers: HTML });
     expect(question.status).toBe(200);
     expect(await question.text()).toContain('Ja, zeg mijn abonnement op');
@@ -177,20 +174,19 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
     const byLink = await listAuditEntries(running.t.ctx.db, 'subscription', id);
     expect(byLink.filter((entry) => entry.action === 'cancel_scheduled').map((entry) => entry.actor)).toEqual([`link:${id}`]);
     expect(await k.entitlement(externalId)).toMatchObject({ entitled: true, reason: 'trialing' });
+    expect((await k.atPaypal(paypalId)).status).toBe('ACTIVE');
 
-    // Resume before the job, an hour later: recur alone undoes it (PayPal never heard of it); the old link no longer applies.
+    // Resume an hour later: PayPal never cancelled, so recur alone undoes it; the old link no longer applies.
     await k.moveTo(new Date(onDay(23).getTime() + HOUR));
     const resumed = await k.api('POST', `/v1/subscriptions/${id}/resume`, {});
     expect(resumed.statusCode, resumed.body).toBe(200);
     expect(resumed.json()).toMatchObject({ status: 'trialing', cancel_at_period_end: false, canceled_at: null });
     expect((await fetch(link!, { headers: HTML })).status).toBe(409);
-    await k.moveTo(new Date(trialEnd.getTime() - HOUR / 2));
     expect(await k.runJob()).toEqual({ canceled: [], failed: [] });
-    expect(await k.cancelCalls()).toBe(0);
 
-    // Asked again, 30 minutes before the first charge; PayPal answers 503 to the cancel: the run fails, the next one cancels.
+    // Asked again through the API, PayPal still refusing: a run fails too, the next one after PayPal recovers cancels.
     expect((await k.api('POST', `/v1/subscriptions/${id}/cancel`, { at: 'period_end' })).json()).toMatchObject({ cancel_at_period_end: true });
-    await k.faultCancels(1);
+    await k.moveTo(new Date(trialEnd.getTime() - HOUR / 2));
     const failing = await k.runJob();
     expect(failing.canceled).toEqual([]);
     expect(failing.failed).toHaveLength(1);
@@ -223,18 +219,21 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
     expect(await (await fetch(freshLink, { headers: HTML })).text()).toContain('is al beëindigd');
   }, 120_000);
 
-  it('when PayPal billed before the cancel (the job ran late), recur cancels at once and the customer keeps the period just paid for', async () => {
+  it('when PayPal billed before its cancel got through (PayPal unreachable until then), the customer keeps the period just paid for', async () => {
     recur = await startPaypalRecur(kind);
     const k = kitOf(recur);
     const { subscriptionId: paypalId, customerId } = await recur.subscribe(PAYS.replace('@', '+late@'));
     await recur.moveToDay(40);
     const { id, external_id: externalId } = await k.ours(paypalId);
     const nextBilling = new Date((await k.atPaypal(paypalId)).billing_info!.next_billing_time!);
+    await k.faultCancels(1);
     expect((await k.api('POST', `/v1/subscriptions/${id}/cancel`, {})).json()).toMatchObject({ cancel_at_period_end: true });
+    const refused = await k.cancelCalls();
     const paid = (await paymentRows(recur.t, customerId)).length;
 
-    // No run until an hour after the billing time: PayPal charged the next month meanwhile.
+    // PayPal refuses every cancel until an hour after the billing time, and charged the next month meanwhile.
     await k.moveTo(new Date(nextBilling.getTime() + HOUR));
+    await k.faultCancels(0);
     expect(await paymentRows(recur.t, customerId)).toHaveLength(paid + 1);
     const paidUntil = new Date((await k.atPaypal(paypalId)).billing_info!.next_billing_time!);
     expect(paidUntil.getTime()).toBeGreaterThan(nextBilling.getTime());
@@ -244,7 +243,7 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
     await runTimeDrivenJobsNow(recur.t.ctx.jobs!);
     const running = recur;
     await poll('the job cancelled it', async () => ((await subscriptionRow(running.t, paypalId))?.provider_status === 'CANCELLED' ? true : null));
-    expect(await k.cancelCalls()).toBe(1);
+    expect(await k.cancelCalls()).toBe(refused + 1);
     await recur.settle();
     expect(await subscriptionRow(recur.t, paypalId)).toMatchObject({ status: 'active', provider_status: 'CANCELLED', canceled_at: onDay(40), current_period_end: paidUntil });
     const audit = await listAuditEntries(recur.t.ctx.db, 'subscription', id);
@@ -264,7 +263,11 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
     await recur.moveToDay(40);
     const { id } = await k.ours(paypalId);
     const nextBilling = new Date((await k.atPaypal(paypalId)).billing_info!.next_billing_time!);
+    // PayPal unreachable when the customer asks: the request stands for the job.
+    await k.faultCancels(1);
     expect((await k.api('POST', `/v1/subscriptions/${id}/cancel`, {})).json()).toMatchObject({ cancel_at_period_end: true });
+    await k.faultCancels(0);
+    const refused = await k.cancelCalls();
     const claimedAt = new Date(nextBilling.getTime() - 50 * 60_000);
     await k.moveTo(claimedAt);
 
@@ -280,7 +283,7 @@ describe.each(testDatabaseKinds)('a PayPal subscription cancelled at the end of 
     // Ten minutes on, the claim has lapsed: one run takes it over and cancels, before the next billing.
     await k.moveTo(new Date(claimedAt.getTime() + 11 * 60_000));
     expect(await k.runJob()).toEqual({ canceled: [id], failed: [] });
-    expect(await k.cancelCalls()).toBe(1);
+    expect(await k.cancelCalls()).toBe(refused + 1);
     await recur.settle();
     expect(await subscriptionRow(recur.t, paypalId)).toMatchObject({ status: 'active', provider_status: 'CANCELLED', current_period_end: nextBilling });
     await k.moveTo(new Date(nextBilling.getTime() + HOUR));

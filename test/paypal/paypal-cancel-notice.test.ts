@@ -26,9 +26,9 @@ describe.each(testDatabaseKinds)('cancelling a PayPal subscription through recur
     const api = (method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>) => running.t.app.inject({ method, url, headers: { authorization: running.t.auth }, ...(payload ? { payload } : {}) });
     expect((await api('GET', `/v1/customers/${ours.external_id}/entitlement`)).json()).toMatchObject({ entitled: true, reason: 'active' });
 
-    // First set to cancel at period end (recur keeps that; PayPal is not asked), then cancelled now after all.
+    // First set to cancel at period end (PayPal cancels at once; recur runs it on until the end), then cancelled now after all.
     const atPeriodEnd = await api('POST', `/v1/subscriptions/${ours.id}/cancel`, {});
-    expect(atPeriodEnd.json()).toMatchObject({ status: 'active', cancel_at_period_end: true });
+    expect(atPeriodEnd.json()).toMatchObject({ status: 'active', provider_status: 'CANCELLED', cancel_at_period_end: true });
 
     const now = await api('POST', `/v1/subscriptions/${ours.id}/cancel`, { at: 'now' });
     expect(now.statusCode, now.body).toBe(200);

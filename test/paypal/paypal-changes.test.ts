@@ -59,13 +59,14 @@ describe.each(testDatabaseKinds)('changes to a PayPal subscription through recur
     expect(preview.json()).toMatchObject({ amount_due: { amount_minor: 0 }, next_renewal: { at: read.trial_end, amount_minor: 2999 } });
   });
 
-  it('cancel: at period end is kept by recur (PayPal not asked), cancel now ends it at PayPal and in recur', async () => {
+  it('cancel: at period end cancels at PayPal at once and runs on in recur until the end; cancel now then ends it in recur', async () => {
     await seedCustomer(kit.t, 'ch-3003');
     const { paypalId, subscriptionId } = await subscribeThroughRecur(kit, 'ch-3003', 'monthly');
     const atPeriodEnd = await api('POST', `/v1/subscriptions/${subscriptionId}/cancel`, {});
     expect(atPeriodEnd.statusCode, atPeriodEnd.body).toBe(200);
-    expect(atPeriodEnd.json()).toMatchObject({ status: 'trialing', cancel_at_period_end: true });
-    expect((await subscriptions.getSubscription({ id: paypalId })).result.status).toBe('ACTIVE');
+    expect(atPeriodEnd.json()).toMatchObject({ status: 'trialing', provider_status: 'CANCELLED', cancel_at_period_end: true });
+    expect((await subscriptions.getSubscription({ id: paypalId })).result.status).toBe('CANCELLED');
+    expect((await api('GET', '/v1/customers/ch-3003/entitlement')).json()).toMatchObject({ entitled: true, reason: 'trialing' });
 
     const now = await api('POST', `/v1/subscriptions/${subscriptionId}/cancel`, { at: 'now' });
     expect(now.statusCode).toBe(200);

@@ -44,11 +44,12 @@ export async function undoCancelByRecur(tx: Queryable, input: { subscriptionId: 
 }
 
 /** Takes the request out of the row while recur cancels the subscription now instead; `restoreCancelByRecur` puts it back if that fails. */
-export async function setCancelByRecurAside(tx: Queryable, subscriptionId: string): Promise<boolean> {
+export async function setCancelByRecurAside(tx: Queryable, subscriptionId: string, options: { carriedOut?: boolean } = {}): Promise<boolean> {
+  // A request the provider has carried out already is taken out whatever claim the run that made it left.
   const result = await tx.query(
-    `UPDATE subscriptions SET recur_cancel_at = NULL, recur_cancel_requested_at = NULL, recur_cancel_requested_by = NULL
-      WHERE id = $1 AND recur_cancel_at IS NOT NULL AND recur_cancel_claimed_at IS NULL AND status <> 'canceled'`,
-    [subscriptionId],
+    `UPDATE subscriptions SET recur_cancel_at = NULL, recur_cancel_requested_at = NULL, recur_cancel_requested_by = NULL, recur_cancel_claimed_at = NULL
+      WHERE id = $1 AND recur_cancel_at IS NOT NULL AND ($2 OR recur_cancel_claimed_at IS NULL) AND status <> 'canceled'`,
+    [subscriptionId, options.carriedOut === true],
   );
   return result.rowCount === 1;
 }
@@ -66,13 +67,13 @@ export async function restoreCancelByRecur(tx: Queryable, subscriptionId: string
  * to a run that died) and the provider has not ended yet (`endedProviderStatuses`: recur shows such
  * a subscription running until its end, but there is nothing left to cancel).
  */
-export async function findDueCancelsByRecur(db: Queryable, input: { dueBy: Date; claimExpiredBefore: Date; limit: number; endedProviderStatuses: readonly string[] }): Promise<string[]> {
+export async function findDueCancelsByRecur(db: Queryable, input: { claimExpiredBefore: Date; limit: number; endedProviderStatuses: readonly string[] }): Promise<string[]> {
   const result = await db.query<{ id: string }>(
     `SELECT id FROM subscriptions
-      WHERE recur_cancel_at IS NOT NULL AND status <> 'canceled' AND recur_cancel_at <= $1
-        AND (recur_cancel_claimed_at IS NULL OR recur_cancel_claimed_at < $2) AND provider_status <> ALL($4::text[])
-      ORDER BY recur_cancel_at, id LIMIT $3`,
-    [input.dueBy, input.claimExpiredBefore, input.limit, input.endedProviderStatuses],
+      WHERE recur_cancel_at IS NOT NULL AND status <> 'canceled'
+        AND (recur_cancel_claimed_at IS NULL OR recur_cancel_claimed_at < $1) AND provider_status <> ALL($3::text[])
+      ORDER BY recur_cancel_at, id LIMIT $2`,
+    [input.claimExpiredBefore, input.limit, input.endedProviderStatuses],
   );
   return result.rows.map((row) => row.id);
 }

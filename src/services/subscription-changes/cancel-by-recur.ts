@@ -3,6 +3,7 @@ import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { recordCancelByRecur, undoCancelByRecur } from '../../db/repositories/scheduled-cancel-repository.ts';
 import { findSubscription, type SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
 import { notifySubscriptionChange } from '../../notifications/subscription-notice-hooks.ts';
+import { cancelScheduledSubscriptions } from './cancel-scheduled-subscriptions.ts';
 import { conflict } from '../../shared/errors.ts';
 import type { ConfiguredProvider } from '../require-payment-provider.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
@@ -10,8 +11,10 @@ import type { Actor, ServiceContext } from '../service-context.ts';
 /**
  * A cancel at period end for a provider that only cancels at once (`cancelAtPeriodEnd: 'recur'`):
  * recur records it on its own row, with the audit entry and the cancellation confirmation Stripe's
- * path gives, and asks nothing of the provider now; the `cancel-scheduled-subscriptions` job
- * cancels at the provider shortly before the next billing. The customer keeps access until then.
+ * path gives, then cancels at the provider at once, so nothing more is billed whatever happens to
+ * recur meanwhile; recur goes on showing it running, and the customer keeps access, until the paid
+ * period ends. When the provider cannot be reached the request stands (the customer's word is
+ * recorded) and the `cancel-scheduled-subscriptions` job asks again on its next run.
  */
 export async function scheduleCancelByRecur(ctx: ServiceContext, subscription: SubscriptionRecord, provider: ConfiguredProvider, actor: Actor): Promise<SubscriptionRecord> {
   if (subscription.status !== 'trialing' && subscription.status !== 'active') {
@@ -37,13 +40,15 @@ export async function scheduleCancelByRecur(ctx: ServiceContext, subscription: S
     const after = await findSubscription(tx, subscription.id);
     await notifySubscriptionChange(tx, { before: { status: after!.status, cancelAtPeriodEnd: false }, subscription: after!, plans: ctx.config.catalogue.plans, now });
   });
+  // A failure is kept on the row for the job (its claim given back); the answer is the request recorded.
+  await cancelScheduledSubscriptions(ctx, now, subscription.id);
   return (await findSubscription(ctx.db, subscription.id))!;
 }
 
 /**
- * Undoes recur's own cancel at period end before the job cancelled at the provider: nothing to
- * ask the provider, which never heard of it. Refused once the job has taken it (the cancel may
- * already be at the provider) or ended it.
+ * Undoes recur's own cancel at period end while the provider has not cancelled yet (it could not be
+ * reached when the customer asked): nothing to ask the provider, which never heard of it. Refused
+ * once a cancel is under way or done there: PayPal cannot take a cancel back.
  */
 export async function undoScheduledCancelByRecur(ctx: ServiceContext, subscription: SubscriptionRecord, provider: ConfiguredProvider, actor: Actor): Promise<SubscriptionRecord> {
   const now = ctx.clock.now();

@@ -14,8 +14,12 @@ const BATCH = 100;
 
 /**
  * Cancels at the provider the subscriptions recur holds set to cancel at period end (providers that
- * only cancel at once), `SCHEDULED_CANCEL_LEAD_MINUTES` before their period's end, when the next
- * billing is due; a run that comes late cancels what it missed at once. Each cancel is claimed on
+ * only cancel at once). The request itself asks at once (cancel-by-recur.ts): the provider stops
+ * billing the moment the customer cancels, so no charge can slip in before a run that came late
+ * (recur down, or a sandbox clock moved days at a time), and recur keeps access and shows the
+ * subscription running until its paid period ends. A run takes what the request could not get
+ * through (a 429 or 5xx, a crash), and a run that comes after the provider billed anyway keeps the
+ * period the customer paid for (endOfPaidTime). Each cancel is claimed on
  * its row first, so two runs or two instances make one call; the call's idempotency key names the
  * subscription and the end it cancels for, so a retry after a crash is the same request to the
  * provider. One failure (a 429 or 5xx) does not stop the others: its claim is given back and the
@@ -23,10 +27,9 @@ const BATCH = 100;
  * payer cancelled there) is not asked for again. recur goes on showing a cancelled one running until
  * its end (scheduled-cancel.ts); `endScheduledCancels` ends it then.
  */
-export async function cancelScheduledSubscriptions(ctx: ServiceContext, now: Date): Promise<{ canceled: string[]; failed: string[] }> {
-  const dueBy = new Date(now.getTime() + ctx.config.SCHEDULED_CANCEL_LEAD_MINUTES * 60_000);
+export async function cancelScheduledSubscriptions(ctx: ServiceContext, now: Date, only?: string): Promise<{ canceled: string[]; failed: string[] }> {
   const claimExpiredBefore = new Date(now.getTime() - CANCEL_CLAIM_LEASE_MS);
-  const ids = await findDueCancelsByRecur(ctx.db, { dueBy, claimExpiredBefore, limit: BATCH, endedProviderStatuses: ENDED_PROVIDER_STATUSES });
+  const ids = only ? [only] : await findDueCancelsByRecur(ctx.db, { claimExpiredBefore, limit: BATCH, endedProviderStatuses: ENDED_PROVIDER_STATUSES });
   const canceled: string[] = [];
   const failed: string[] = [];
   for (const subscriptionId of ids) {
