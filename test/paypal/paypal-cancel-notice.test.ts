@@ -17,7 +17,7 @@ describe.each(testDatabaseKinds)('cancelling a PayPal subscription through recur
     recur = undefined;
   }, 120_000);
 
-  it('cancel now, even after a cancel at period end was asked, ends it at PayPal and in recur at once, confirmed once in Dutch', async () => {
+  it('cancel now, after a cancel at period end was asked (PayPal cancelled then), ends it in recur at once, confirmed once in Dutch', async () => {
     recur = await startPaypalRecur(kind, null, { messaging: true });
     const running = recur;
     const { subscriptionId: paypalId, customerId } = await running.subscribe(PAYS.replace('@', '+cancel@'), { email: 'opzegger@example.nl', name: 'Olga Smit', locale: 'nl' });
