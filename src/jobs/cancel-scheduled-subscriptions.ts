@@ -3,6 +3,7 @@ import type { ServiceContext } from '../services/service-context.ts';
 import { cancelScheduledSubscriptions } from '../services/subscription-changes/cancel-scheduled-subscriptions.ts';
 import { endScheduledCancels } from '../services/subscription-changes/end-scheduled-cancels.ts';
 import { defineJob } from './job-definition.ts';
+import { onNoticesSchedule } from './on-notices-schedule.ts';
 
 export const CANCEL_SCHEDULED_SUBSCRIPTIONS = 'cancel-scheduled-subscriptions';
 
@@ -16,11 +17,7 @@ export const cancelScheduledSubscriptionsJob = (ctx: ServiceContext) =>
     name: CANCEL_SCHEDULED_SUBSCRIPTIONS,
     description: 'Cancels at the provider the subscriptions recur holds set to cancel at period end (PayPal) where the request could not, and ends them in recur when the paid period is over',
     payload: z.object({}).passthrough(),
-    policy: 'stately',
-    retryLimit: 2,
-    retryDelaySeconds: 60,
-    expireInSeconds: 15 * 60,
-    ...(ctx.config.NOTICES_CRON === 'off' ? {} : { cron: ctx.config.NOTICES_CRON }),
+    ...onNoticesSchedule(ctx),
     handle: async () => {
       const now = ctx.clock.now();
       const { failed } = await cancelScheduledSubscriptions(ctx, now);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ServiceContext } from '../services/service-context.ts';
 import { endLapsedSubscriptions } from '../services/subscription-changes/end-lapsed-subscriptions.ts';
 import { defineJob } from './job-definition.ts';
+import { onNoticesSchedule } from './on-notices-schedule.ts';
 
 export const END_LAPSED_SUBSCRIPTIONS = 'end-lapsed-subscriptions';
 
@@ -11,11 +12,7 @@ export const endLapsedSubscriptionsJob = (ctx: ServiceContext) =>
     name: END_LAPSED_SUBSCRIPTIONS,
     description: 'Cancels at the provider the subscriptions it suspended for failed payments once the dunning sequence is over (PayPal)',
     payload: z.object({}).passthrough(),
-    policy: 'stately',
-    retryLimit: 2,
-    retryDelaySeconds: 60,
-    expireInSeconds: 15 * 60,
-    ...(ctx.config.NOTICES_CRON === 'off' ? {} : { cron: ctx.config.NOTICES_CRON }),
+    ...onNoticesSchedule(ctx),
     handle: async () => {
       const { failed } = await endLapsedSubscriptions(ctx, ctx.clock.now());
       // Failing the run retries it and shows the reason in the job's record.

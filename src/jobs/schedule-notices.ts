@@ -3,6 +3,7 @@ import { scheduleDueNotices } from '../notifications/schedule-due-notices.ts';
 import type { ServiceContext } from '../services/service-context.ts';
 import { DELIVER_NOTIFICATIONS, DELIVER_NOTIFICATIONS_KEY } from './deliver-notifications.ts';
 import { defineJob } from './job-definition.ts';
+import { onNoticesSchedule } from './on-notices-schedule.ts';
 
 export const SCHEDULE_NOTICES = 'schedule-notices';
 
@@ -16,11 +17,7 @@ export const scheduleNoticesJob = (ctx: ServiceContext) =>
     name: SCHEDULE_NOTICES,
     description: 'Writes the trial, renewal and dunning notices that are due, and the monthly report, into the outbox',
     payload: z.object({}).passthrough(),
-    policy: 'stately',
-    retryLimit: 2,
-    retryDelaySeconds: 60,
-    expireInSeconds: 15 * 60,
-    ...(ctx.config.NOTICES_CRON === 'off' ? {} : { cron: ctx.config.NOTICES_CRON }),
+    ...onNoticesSchedule(ctx),
     handle: async () => {
       const { written } = await scheduleDueNotices(ctx, ctx.clock.now());
       // New notices go out now rather than at the delivery job's next minute. They are written:
