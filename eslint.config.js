@@ -5,7 +5,7 @@ const ADAPTER_IMPORT = { group: ['**/providers/payments/*/**'], message: 'Use th
 const SANDBOX_IMPORT = { group: ['**/sandbox/**'], message: 'Production code never imports sandbox/ (only the CLI start-up does).' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.recur/', 'coverage/', 'dist/'] },
+  { ignores: ['node_modules/', '.recur/', 'coverage/', 'dist/', 'packages/*/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -9,18 +9,22 @@
  *    Then PayPal's: a unique BILLING.SUBSCRIPTION.UPDATED per request, signed SHA256withRSA as
  *    PayPal signs, verified offline by recur with its certificate fetched once and kept; against
  *    a PayPal floor (the same receiver, checking PayPal's signature with the certificate in memory).
- * 2. Applied: (reserved for bench/support/measure-applied.ts: events applied per second with the
- *    Stripe processor re-reading from the sandbox.)
+ * 2. Applied: events applied per second by recur's worker with the Stripe processor on, re-reading
+ *    each object from the sandbox (bench/support/measure-applied.ts): once against the local
+ *    sandbox (request cap 1000/s: recur's own cost), once with --applied-latency ms added to every
+ *    sandbox request at Stripe's live limit of 100 requests/s; with provider reads per event.
  * 3. Drain: a backlog of rows with no processor configured, from one waking webhook to empty.
  *
  *   npm run bench:webhooks -- [--seconds 10] [--warmup 3] [--connections 20] [--engines pglite,postgres]
- *     [--backlog 50000] [--drain-cap 180] [--skip-drain] [--before-root DIR] [--json]
+ *     [--backlog 50000] [--drain-cap 180] [--skip-drain] [--applied-events 4000] [--applied-subscriptions 200]
+ *     [--applied-latency 50] [--skip-applied] [--before-root DIR] [--json]
  *
  * --before-root DIR also measures the `recur start` of another checkout (say, main before a
  * change, built with `npm run build` there) in the same run, as "recur (before)".
  */
 import { parseArgs } from 'node:util';
 import { measureAcknowledged, type Acknowledged, type LoadSettings } from './support/measure-acknowledged.ts';
+import { measureApplied, type ApplyMeasure } from './support/measure-applied.ts';
 import { measureDrain, type Drain } from './support/measure-drain.ts';
 import { startPaypalCertificateHost } from './support/paypal-signing.ts';
 import { postgresAnswers, startBaseline, startRecur, thisCheckout, type Engine, type PaypalBench, type RecurLaunch, type Target } from './support/targets.ts';
@@ -35,6 +39,10 @@ const options = {
   backlog: { type: 'string', default: '50000' },
   'drain-cap': { type: 'string', default: '180' },
   'skip-drain': { type: 'boolean', default: false },
+  'applied-events': { type: 'string', default: '4000' },
+  'applied-subscriptions': { type: 'string', default: '200' },
+  'applied-latency': { type: 'string', default: '50' },
+  'skip-applied': { type: 'boolean', default: false },
   'before-root': { type: 'string' },
   json: { type: 'boolean', default: false },
 } as const;
@@ -63,6 +71,9 @@ function positive(name: string, text: string): number {
 const settings: LoadSettings = { secret: SECRET, connections: positive('connections', values.connections), warmupSeconds: positive('warmup', values.warmup), seconds: positive('seconds', values.seconds) };
 const backlog = positive('backlog', values.backlog);
 const drainCap = positive('drain-cap', values['drain-cap']);
+const appliedEvents = positive('applied-events', values['applied-events']);
+const appliedSubscriptions = positive('applied-subscriptions', values['applied-subscriptions']);
+const appliedLatency = positive('applied-latency', values['applied-latency']);
 const postgresUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 let engines: Engine[];
@@ -84,6 +95,7 @@ type AcknowledgedRow = { engine: Engine; target: string } & Acknowledged;
 type DrainRow = { engine: Engine; target: string } & Drain;
 const acknowledged: AcknowledgedRow[] = [];
 const drains: DrainRow[] = [];
+const applied: ApplyMeasure[] = [];
 
 async function withTarget(start: () => Promise<Target>, engine: Engine): Promise<void> {
   const target = await start();
@@ -104,7 +116,11 @@ for (const engine of engines) {
   for (const build of builds) await withTarget(() => startRecur(engine, SECRET, postgresUrl, build.launch, build.name), engine);
   await withTarget(() => startBaseline(engine, SECRET, postgresUrl, paypal, PAYPAL_FLOOR), engine);
   await withTarget(() => startRecur(engine, SECRET, postgresUrl, thisCheckout, 'recur (paypal)', paypal), engine);
-  // Applied per second with the Stripe processor goes here (bench/support/measure-applied.ts).
+  if (!values['skip-applied']) {
+    for (const [latencyMs, requestsPerSecond] of [[0, 1000], [appliedLatency, 100]] as const) {
+      applied.push(await measureApplied({ engine, events: appliedEvents, subscriptions: appliedSubscriptions, latencyMs, requestsPerSecond, adminUrl: postgresUrl }));
+    }
+  }
   if (!values['skip-drain']) {
     for (const build of builds) {
       drains.push({ engine, target: build.name, ...(await measureDrain(engine, SECRET, postgresUrl, { events: backlog, capSeconds: drainCap, launch: build.launch, label: build.name.replace(/\W/g, '') })) });
@@ -115,9 +131,13 @@ for (const engine of engines) {
 await paypalHost.stop();
 
 if (values.json) {
-  process.stdout.write(`${JSON.stringify({ settings: { ...settings, secret: undefined }, backlog, drainCap, acknowledged, drains }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ settings: { ...settings, secret: undefined }, backlog, drainCap, acknowledged, applied, drains }, null, 2)}\n`);
 } else {
   process.stdout.write(`${report().join('\n')}\n`);
+}
+if (applied.some((row) => Object.keys(row.statuses).some((status) => status !== 'processed'))) {
+  process.stderr.write('bench: some events were not applied (see the inbox column)\n');
+  process.exitCode = 1;
 }
 if (acknowledged.some((row) => row.non2xx > 0 || row.errors > 0)) {
   process.stderr.write(`bench: some requests were not acknowledged with 2xx: ${acknowledged.map((row) => `${row.engine}/${row.target} non-2xx ${row.non2xx}, errors ${row.errors}`).join('; ')}\n`);
@@ -139,7 +159,13 @@ function report(): string[] {
       `${row.engine.padEnd(9)}${row.target.padEnd(16)}${row.acknowledgedPerSecond.toFixed(0).padStart(8)}${ratio.padStart(9)}${String(row.p50Ms).padStart(8)}${String(row.p99Ms).padStart(8)}${String(row.non2xx + row.errors).padStart(9)}${pct(row.serverCpu).padStart(12)}${pct(row.generatorCpu).padStart(13)}`,
     );
   }
-  lines.push('applied: not measured here yet (bench/support/measure-applied.ts)');
+  if (applied.length > 0) {
+    lines.push(`applied: ${appliedEvents} customer.subscription.updated + invoice.paid events for ${appliedSubscriptions} sandbox subscriptions, this checkout's worker with the Stripe processor, until nothing is due`);
+    lines.push(`${'engine'.padEnd(9)}${'latency'.padEnd(9)}${'req/s cap'.padStart(10)}${'applied/s'.padStart(10)}${'seconds'.padStart(9)}${'reads/event'.padStart(12)}  inbox`);
+    for (const row of applied) {
+      lines.push(`${row.engine.padEnd(9)}${`${row.latencyMs} ms`.padEnd(9)}${String(row.requestsPerSecond).padStart(10)}${row.appliedPerSecond.toFixed(0).padStart(10)}${row.seconds.toFixed(1).padStart(9)}${row.readsPerAppliedEvent.toFixed(2).padStart(12)}  ${JSON.stringify(row.statuses)}`);
+    }
+  }
   if (drains.length > 0) {
     lines.push(`drain: a backlog of ${backlog} events, no processor configured, from one waking webhook until none is left to work (cap ${drainCap} s)`);
     lines.push(`${'engine'.padEnd(9)}${'target'.padEnd(16)}${'seconds'.padStart(9)}${'events/s'.padStart(10)}  left`);

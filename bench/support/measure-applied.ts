@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import Stripe from 'stripe';
@@ -8,6 +9,10 @@ import type { Config } from '../../src/config/load-config.ts';
 import { settingsSchema } from '../../src/config/settings-schema.ts';
 import type { Database } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openPGlite } from '../../src/db/pglite-database.ts';
 import { openPostgres } from '../../src/db/postgres-database.ts';
 import { buildHttpApp } from '../../src/http/build-http-app.ts';
 import { createStripeWebhookVerifier } from '../../src/providers/payments/stripe/verify-stripe-webhook.ts';
@@ -16,6 +21,12 @@ import { openWorkerDatabase } from '../../src/runtime/open-worker-database.ts';
 import type { ServiceContext } from '../../src/services/service-context.ts';
 import { syncPlansToProvider } from '../../src/services/sync/sync-plans-to-providers.ts';
 import { createLogger } from '../../src/shared/logger.ts';
+import { webhookWorkerContext } from '../../src/jobs/deliver-webhooks.ts';
+import { buildOutgoingWebhooks } from '../../src/runtime/build-outgoing-webhooks.ts';
+import { startWebhookDeliveryWorker, type WebhookDeliveryWorker } from '../../src/runtime/start-webhook-delivery-worker.ts';
+import { countingDatabase, type StatementCount } from './counting-database.ts';
+import type { OutgoingReceiver } from './outgoing-receiver-process.ts';
+import { registerEndpoints } from './register-endpoints.ts';
 import { buildWebhookContext } from '../../src/webhooks/build-webhook-context.ts';
 import { processInboxBatch } from '../../src/webhooks/process-inbox-batch.ts';
 
@@ -27,11 +38,19 @@ export type ApplyMeasureOptions = {
   latencyMs?: number;
   /** STRIPE_MAX_REQUESTS_PER_SECOND of the measured recur. */
   requestsPerSecond?: number;
-  /** PostgreSQL with the right to create databases: the measure gets a private one, dropped afterwards. */
+  /** PostgreSQL (default): a private database made through adminUrl, dropped afterwards; PGlite: a temporary directory, as `recur start` opens it. */
+  engine?: 'postgres' | 'pglite';
+  /** PostgreSQL with the right to create databases. */
   adminUrl: string;
+  /**
+   * One endpoint for `*` registered through the API, posting to this receiver, and this process's
+   * delivery worker woken after each inbox batch that applied events, as start-service wakes it.
+   */
+  deliverTo?: OutgoingReceiver;
 };
 
 export type ApplyMeasure = {
+  engine: 'postgres' | 'pglite';
   events: number;
   subscriptions: number;
   latencyMs: number;
@@ -44,6 +63,14 @@ export type ApplyMeasure = {
   /** Stripe API requests the sandbox received while the worker ran. */
   providerReads: number;
   readsPerAppliedEvent: number;
+  /** Whether an endpoint took the events (deliverTo). */
+  endpoint: boolean;
+  /** Statements sent (BEGIN and COMMIT included) from the first claim until the delivery worker, if any, was idle, per applied event. */
+  statementsPerAppliedEvent: number;
+  /** Rows written for the shop's endpoints: events recorded, deliveries fanned out, events the receiver had once the worker was idle. */
+  outgoingEvents: number;
+  deliveries: number;
+  received: number;
 };
 
 const START = new Date('2026-01-01T00:00:00Z');
@@ -54,18 +81,20 @@ const CHUNK = 20;
  * `subscriptions` paid subscriptions and updates them until `events` events of the two types were
  * delivered, signed, to recur's /webhooks/stripe (no worker running yet); then recur's worker
  * batches run until nothing is due, timed alone. Reads are counted where they arrive, at the
- * sandbox. PostgreSQL only: a private database per call.
+ * sandbox. A private database per call: on PostgreSQL with the worker's own pool, as `recur start`
+ * opens it; on PGlite one embedded session in a temporary directory.
  */
 export async function measureApplied(options: ApplyMeasureOptions): Promise<ApplyMeasure> {
   const rate = options.requestsPerSecond ?? settingsSchema.parse({}).STRIPE_MAX_REQUESTS_PER_SECOND;
-  const database = await privateDatabase(options.adminUrl);
+  const engine = options.engine ?? 'postgres';
+  const database = engine === 'postgres' ? await privateDatabase(options.adminUrl) : embeddedDirectory();
   const sandbox = await startSandbox({ providers: [createStripeSandbox()], start: START, webhookRetryDelaysMs: [50, 100, 200] });
   const cleanup: (() => Promise<unknown>)[] = [() => sandbox.stop(), () => database.drop()];
   try {
     const { apiKey } = (sandbox.describe().providers as { stripe: { apiKey: string } }).stripe;
     const config = {
       ...settingsSchema.parse({}),
-      DATABASE_URL: database.url,
+      ...(engine === 'postgres' ? { DATABASE_URL: database.url } : {}),
       STRIPE_SECRET_KEY: apiKey,
       STRIPE_API_BASE: sandbox.url,
       STRIPE_MAX_REQUESTS_PER_SECOND: rate,
@@ -77,8 +106,10 @@ export async function measureApplied(options: ApplyMeasureOptions): Promise<Appl
       catalogue: defaultCatalogue,
     } as Config;
     const clock = { now: () => sandbox.ctx.clock.now() };
-    const db: Database = openPostgres(database.url);
-    cleanup.unshift(() => db.close());
+    const inner: Database = engine === 'postgres' ? openPostgres(database.url) : await openPGlite({ dataDir: database.url });
+    cleanup.unshift(() => inner.close());
+    const count: StatementCount = { statements: 0 };
+    const db = countingDatabase(inner, count);
     await migrate(db, clock.now());
 
     // As startService wires it, without the job engine: the worker is run below, alone and timed.
@@ -86,13 +117,19 @@ export async function measureApplied(options: ApplyMeasureOptions): Promise<Appl
     const webhooks = buildWebhookContext(config, { verifiers: {}, processors: providers.processors });
     const workerDb = openWorkerDatabase(config);
     if (workerDb) {
-      webhooks.workerDb = workerDb;
+      webhooks.workerDb = countingDatabase(workerDb, count);
       cleanup.unshift(() => workerDb.close());
     }
-    const ctx: ServiceContext = { db, clock, config, webhooks, payments: providers.payments };
+    const ctx: ServiceContext = { db, clock, config, webhooks, payments: providers.payments, ...(options.deliverTo ? { outgoingWebhooks: buildOutgoingWebhooks(config, randomBytes(32).toString('base64url'), true) } : {}) };
     const app = await buildHttpApp({ ctx, logger: createLogger('silent'), bodyLimitBytes: 1024 * 1024, version: 'bench' });
     await app.listen({ port: 0, host: '127.0.0.1' });
     cleanup.unshift(() => app.close());
+    let delivery: WebhookDeliveryWorker | undefined;
+    if (options.deliverTo) {
+      await registerEndpoints(app, ctx, options.deliverTo, [['*']]);
+      delivery = startWebhookDeliveryWorker(webhookWorkerContext(ctx)!, createLogger('silent'));
+      cleanup.unshift(() => delivery!.stop());
+    }
     await syncPlansToProvider(providers.payments.get('stripe')!.gateway, config.catalogue.plans, config.DEFAULT_LOCALE);
 
     const setup = new Stripe(apiKey, { host: '127.0.0.1', port: Number(new URL(sandbox.url).port), protocol: 'http' });
@@ -102,14 +139,18 @@ export async function measureApplied(options: ApplyMeasureOptions): Promise<Appl
 
     await control(sandbox, 'DELETE', '/sandbox/requests');
     if (options.latencyMs) await control(sandbox, 'PUT', '/sandbox/faults', { requests: [{ provider: 'stripe', route: '*', latencyMs: options.latencyMs }] });
+    count.statements = 0;
     const startedAt = performance.now();
-    while ((await processInboxBatch({ db, clock, webhooks, locale: 'nl' })).claimed > 0);
+    while ((await processInboxBatch({ db, clock, webhooks, locale: 'nl' })).claimed > 0) delivery?.wake();
     const seconds = (performance.now() - startedAt) / 1000;
+    await delivery?.idle();
+    const statements = count.statements;
     const counts = ((await control(sandbox, 'GET', '/sandbox/requests')) as { counts: Record<string, number> }).counts;
     const providerReads = Object.entries(counts).filter(([key]) => key.startsWith('stripe ')).reduce((sum, [, n]) => sum + n, 0);
     const statuses = await inboxStatuses(db);
     const applied = statuses['processed'] ?? 0;
     return {
+      engine,
       events: options.events,
       subscriptions: options.subscriptions,
       latencyMs: options.latencyMs ?? 0,
@@ -119,6 +160,11 @@ export async function measureApplied(options: ApplyMeasureOptions): Promise<Appl
       appliedPerSecond: applied / seconds,
       providerReads,
       readsPerAppliedEvent: applied > 0 ? providerReads / applied : 0,
+      endpoint: options.deliverTo !== undefined,
+      statementsPerAppliedEvent: applied > 0 ? statements / applied : 0,
+      outgoingEvents: await countRows(inner, 'outgoing_events'),
+      deliveries: await countRows(inner, 'webhook_deliveries'),
+      received: options.deliverTo ? (await options.deliverTo.stats()).received : 0,
     };
   } finally {
     for (const step of cleanup) await step().catch(() => undefined);
@@ -167,9 +213,19 @@ async function inboxSize(db: Database): Promise<number> {
   return (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_inbox')).rows[0]!.n;
 }
 
+async function countRows(db: Database, table: 'outgoing_events' | 'webhook_deliveries'): Promise<number> {
+  return (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;
+}
+
 async function inboxStatuses(db: Database): Promise<Record<string, number>> {
   const result = await db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM webhook_inbox GROUP BY status ORDER BY status');
   return Object.fromEntries(result.rows.map((row) => [row.status, row.n]));
+}
+
+/** PGlite's data directory, removed afterwards (`url` is its path). */
+function embeddedDirectory(): { url: string; drop(): Promise<void> } {
+  const dir = mkdtempSync(join(tmpdir(), 'apply-bench-'));
+  return { url: join(dir, 'pgdata'), drop: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 async function privateDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {

@@ -23,7 +23,7 @@ export const thisCheckout: RecurLaunch = { root: fileURLToPath(new URL('../../',
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Waits for the line naming the URL on the child's output; fails with the output if it exits. */
-function urlFrom(child: ChildProcess, pattern: RegExp, what: string): Promise<string> {
+export function urlFrom(child: ChildProcess, pattern: RegExp, what: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer) => {
@@ -89,6 +89,9 @@ export function recurEnvironment(engine: Engine, secret: string, location: strin
     LINK_SIGNING_SECRET: 'the bench link-signing key, 32+ characters long',
     // The limiter stays in the path (its cost is part of recur's), far above the bench's rate.
     WEBHOOK_RATE_LIMIT_PER_MINUTE: '1000000',
+    // The same for each API key on /v1: the entitlement bench sends thousands a second with one key.
+    API_RATE_LIMIT_PER_SECOND: '1000000',
+    API_RATE_LIMIT_BURST: '1000000',
     ...(engine === 'pglite' ? { RECUR_DATA_DIR: location } : { DATABASE_URL: location }),
     // PayPal verified offline, its certificate fetched once from the bench's loopback host and kept.
     ...(paypal

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { installRequestFaults, type SandboxContext, type SandboxProvider, type SandboxProviderFactory } from '../core/sandbox-provider.ts';
 import { registerSubscriptionApproval } from './approval-routes.ts';
+import { registerAutopayPage } from './autopay-page.ts';
 import { registerCatalogRoutes } from './catalog-routes.ts';
 import { registerPaypalControlRoutes } from './control-routes.ts';
 import { paypalDue } from './due-work.ts';
@@ -86,6 +87,7 @@ export function createPaypalSandbox(overrides: Partial<PaypalCredentials> = {}):
         registerSubscriptionApproval(pages, rt);
         registerOrderApproval(pages, rt);
         registerPaypalControlRoutes(pages, rt);
+        registerAutopayPage(pages);
       });
     };
 

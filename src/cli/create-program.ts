@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { DataDirInUseError } from '../db/data-dir-lock.ts';
 import { recurVersion } from '../runtime/version.ts';
+import { registerAdminCommand } from './admin-command.ts';
 import { CliError } from './cli-support.ts';
 import { registerEventsCommand } from './events-command.ts';
 import { registerKeysCommand } from './keys-command.ts';
@@ -11,6 +12,7 @@ import { registerSandboxCommand } from './sandbox-command.ts';
 import { registerStartCommand } from './start-command.ts';
 import { registerSyncCommand } from './sync-command.ts';
 import { describeCommanderError } from './usage-errors.ts';
+import { registerWebhooksCommand } from './webhooks-command.ts';
 
 /** The `recur` command with every subcommand; a fresh one per command line (Commander keeps state). */
 export function createProgram(): Command {
@@ -24,11 +26,13 @@ export function createProgram(): Command {
   registerStartCommand(program);
   registerMigrateCommand(program);
   registerKeysCommand(program);
+  registerAdminCommand(program);
   registerPlansCommand(program);
   registerSandboxCommand(program);
   registerEventsCommand(program);
   registerSyncCommand(program);
   registerNoticesCommand(program);
+  registerWebhooksCommand(program);
   return program;
 }
 

@@ -1,30 +1,34 @@
 import type { Command } from 'commander';
+import { API_KEY_SCOPES, DEFAULT_API_KEY_SCOPE, isApiKeyScope } from '../domain/api-key-scope.ts';
 import { createApiKeyOperation, listApiKeysOperation, revokeApiKeyOperation } from '../control/control-operations.ts';
 import { CliError, EX_USAGE, loadConfigOrExit } from './cli-support.ts';
 import { runControlOperation } from './run-control-operation.ts';
 
 export function registerKeysCommand(program: Command): void {
-  const keys = program.command('keys').description('admin API keys (only their hashes are stored); beside a running `recur start` too');
+  const keys = program.command('keys').description('API keys (only their hashes are stored); beside a running `recur start` too');
 
   keys
     .command('create')
-    .description('create an admin API key and print it once')
+    .description('create an API key (admin unless --scope read) and print it once')
     .option('--name <name>', 'what the key is for, e.g. "webshop backend"', 'admin')
-    .action(async (options: { name: string }) => {
+    .option('--scope <scope>', 'read (entitlement, customers, subscriptions, plans; for frontend servers) or admin (everything)', DEFAULT_API_KEY_SCOPE)
+    .action(async (options: { name: string; scope: string }) => {
       const name = options.name.trim();
       if (name.length === 0 || name.length > 100) throw new CliError('--name must be 1 to 100 characters', EX_USAGE);
-      const created = await runControlOperation(createApiKeyOperation, { name }, { config: loadConfigOrExit() });
+      const scope = options.scope.trim();
+      if (!isApiKeyScope(scope)) throw new CliError(`--scope must be one of ${API_KEY_SCOPES.join(', ')} (got "${options.scope}")`, EX_USAGE);
+      const created = await runControlOperation(createApiKeyOperation, { name, scope }, { config: loadConfigOrExit() });
       console.log(created.key);
       process.stderr.write(`created API key ${created.id} ("${created.name}"). It is shown only now; store it as a secret.\n`);
     });
 
   keys
     .command('list')
-    .description('list API keys (prefix, name, last use; never the key), newest first')
+    .description('list API keys (prefix, scope, name, last use; never the key), newest first')
     .action(async () => {
       for (const key of await runControlOperation(listApiKeysOperation, {}, { config: loadConfigOrExit() })) {
         const state = key.revoked_at ? `revoked ${key.revoked_at}` : `last used ${key.last_used_at ?? 'never'}`;
-        console.log(`${key.id}  ${key.key_prefix}…  ${key.name}  created ${key.created_at}  ${state}`);
+        console.log(`${key.id}  ${key.key_prefix}…  ${key.scope.padEnd(5)}  ${key.name}  created ${key.created_at}  ${state}`);
       }
     });
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { configuredShopName, UNNAMED_SHOP } from '../config/shop-name.ts';
 import { startService } from '../runtime/start-service.ts';
+import { allowsPrivateWebhookTargets } from '../runtime/build-outgoing-webhooks.ts';
 import { surviveDatabaseOutages } from '../runtime/survive-database-outage.ts';
 import { systemClock } from '../shared/clock.ts';
 import { loadConfigOrExit } from './cli-support.ts';
@@ -17,6 +18,8 @@ export function registerStartCommand(program: Command): void {
     .action(async () => {
       const configured = loadConfigOrExit();
       const { emulated, linkKey } = planStart(configured);
+      // From the operator's settings, not from the sandbox's stand-in keys: `auto` allows loopback targets only key-less.
+      const allowPrivateWebhookTargets = allowsPrivateWebhookTargets(configured);
       const logger = createServiceLogger(configured);
       surviveDatabaseOutages(logger);
       const lock = claimDataDir(configured, emulated, linkKey, logger);
@@ -32,7 +35,7 @@ export function registerStartCommand(program: Command): void {
       let service;
       try {
         // One clock: beside the sandbox, recur reads the sandbox's; with real providers, real time.
-        service = await startService(config, sandbox?.clock ?? systemClock, logger, { lock, linkKey });
+        service = await startService(config, sandbox?.clock ?? systemClock, logger, { lock, linkKey, allowPrivateWebhookTargets });
         await sandbox?.connect(service, logger);
       } catch (error) {
         await service?.stop();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Plan } from '../domain/plan.ts';
 import { NOTICE_TEMPLATES, type NoticeLocale, type NoticeTemplate } from '../notifications/notice-catalogue.ts';
+import type { WithdrawalRefundPolicy as DomainPolicy } from '../domain/withdrawal.ts';
 
 const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as EUR');
 
@@ -48,6 +49,35 @@ const noticesSchema = z
 
 export type NoticeSettings = { shop_name?: string | undefined; support_email?: string | undefined; templates: NoticeOverrides };
 
+const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'expected a colour as #rrggbb');
+const httpsUrl = z.url({ protocol: /^https?$/ });
+
+/** How recur's pages (the customer portal, the admin dashboard) look: the shop's colours, logo and home page. */
+const pagesSchema = z
+  .object({
+    /** Headers, buttons and links; text on it is white, so it must be dark enough to read (4.5:1). */
+    brand_colour: colour.default('#1f4e79'),
+    /** The shop's logo, shown in every page's header (an https URL; the pages' policy allows its origin for images only). */
+    logo_url: httpsUrl.optional(),
+    /** Where "back to the shop" leads when a page has no return URL of its own. */
+    shop_url: httpsUrl.optional(),
+  })
+  .strict();
+
+export type PageSettings = z.output<typeof pagesSchema>;
+
+/**
+ * A customer's withdrawal within 14 days of signing up (EU 2023/2673): what is refunded of what
+ * they paid. `full` (the default) is lawful for every shop; `prorated` keeps the part of the period
+ * used before withdrawing, which the law allows only when the customer asked for the service to
+ * start at once and was told so at sign-up; `none` suits a shop whose plans only start after a
+ * free trial longer than 14 days (nothing was paid to refund).
+ */
+export const WITHDRAWAL_REFUND_POLICIES = ['full', 'prorated', 'none'] as const;
+export type WithdrawalRefundPolicy = (typeof WITHDRAWAL_REFUND_POLICIES)[number] & DomainPolicy;
+const withdrawalSchema = z.object({ refund: z.enum(WITHDRAWAL_REFUND_POLICIES).default('full') }).strict();
+export type WithdrawalSettings = z.output<typeof withdrawalSchema>;
+
 /** The plan catalogue of `recur.config.json`. Plans, prices and trials live here, never in code. */
 export const catalogueSchema = z
   .object({
@@ -56,6 +86,8 @@ export const catalogueSchema = z
     notices: noticesSchema.default({ templates: {} }),
     /** The free trial is for a customer's first subscription only (any provider, canceled ones too). */
     trial_once_per_customer: z.boolean().default(true),
+    pages: pagesSchema.default({ brand_colour: '#1f4e79' }),
+    withdrawal: withdrawalSchema.default({ refund: 'full' }),
   })
   .strict()
   .superRefine((catalogue, ctx) => {
@@ -66,7 +98,7 @@ export const catalogueSchema = z
     });
   });
 
-export type Catalogue = { plans: Plan[]; notices: NoticeSettings; trial_once_per_customer: boolean };
+export type Catalogue = { plans: Plan[]; notices: NoticeSettings; trial_once_per_customer: boolean; pages: PageSettings; withdrawal?: WithdrawalSettings };
 
 /** The webshop's model, used when no catalogue file is configured. */
 export const defaultCatalogue: Catalogue = {
@@ -76,4 +108,6 @@ export const defaultCatalogue: Catalogue = {
   ],
   notices: { templates: {} },
   trial_once_per_customer: true,
+  pages: { brand_colour: '#1f4e79' },
+  withdrawal: { refund: 'full' },
 };

@@ -21,7 +21,7 @@ export class ConfigError extends Error {
 const DEFAULT_CONFIG_FILE = 'recur.config.json';
 
 /** Settings whose value a configuration error names but never shows. */
-const SECRET_SETTINGS: ReadonlySet<string> = new Set(['DATABASE_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'PAYPAL_CLIENT_SECRET', 'SENDGRID_API_KEY', 'TWILIO_AUTH_TOKEN', 'LINK_SIGNING_SECRET', 'METRICS_TOKEN']);
+const SECRET_SETTINGS: ReadonlySet<string> = new Set(['DATABASE_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'PAYPAL_CLIENT_SECRET', 'SENDGRID_API_KEY', 'TWILIO_AUTH_TOKEN', 'LINK_SIGNING_SECRET', 'LINK_SIGNING_SECRET_PREVIOUS', 'METRICS_TOKEN']);
 
 /**
  * Parses the whole configuration once, at start-up. Empty environment values count as unset so
@@ -47,6 +47,8 @@ function checkSettingGroups(settings: Settings): void {
     throw new ConfigError(`HTTP_HEADERS_TIMEOUT_SECONDS: at most HTTP_REQUEST_TIMEOUT_SECONDS (${settings.HTTP_REQUEST_TIMEOUT_SECONDS}), which covers the headers too (got ${settings.HTTP_HEADERS_TIMEOUT_SECONDS})`);
   }
   checkPaypalSettings(settings);
+  if (settings.LINK_SIGNING_SECRET_PREVIOUS && !settings.LINK_SIGNING_SECRET) throw new ConfigError('LINK_SIGNING_SECRET_PREVIOUS: only beside LINK_SIGNING_SECRET, the key that replaced it (missing LINK_SIGNING_SECRET)');
+  if (settings.LINK_SIGNING_SECRET_PREVIOUS && settings.LINK_SIGNING_SECRET_PREVIOUS === settings.LINK_SIGNING_SECRET) throw new ConfigError('LINK_SIGNING_SECRET_PREVIOUS: the key replaced, so not the same as LINK_SIGNING_SECRET (<hidden>)');
   if (settings.SENDGRID_API_KEY && !settings.SENDGRID_FROM) throw new ConfigError('SENDGRID_FROM: required with SENDGRID_API_KEY (the sender of every e-mail) (missing)');
   const twilio = { TWILIO_ACCOUNT_SID: settings.TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: settings.TWILIO_AUTH_TOKEN, TWILIO_FROM: settings.TWILIO_FROM };
   const missing = Object.entries(twilio).filter(([, value]) => !value).map(([name]) => name);

@@ -115,6 +115,19 @@ export const settingsSchema = z.object({
   WEBHOOK_UNVERIFIED_LIMIT_PER_MINUTE: integerSetting(0, 1_000_000).default(60),
   /** Failed API-key checks per 10 minutes from one address before all its /v1 requests get 429; 0: no limit. */
   API_KEY_FAILURE_LIMIT: integerSetting(0, 1_000_000).default(20),
+  /** Minutes an admin dashboard session may sit unused before it ends and the next page asks to sign in again. */
+  ADMIN_SESSION_IDLE_MINUTES: integerSetting(1, 24 * 60).default(30),
+  /** Hours the first answer to a POST with an Idempotency-Key is kept for retries with that key. */
+  IDEMPOTENCY_KEY_TTL_HOURS: integerSetting(1, 168).default(24),
+  /** Seconds a request holds its Idempotency-Key while at work; after them (a crash, a hang) a retry may do the work. */
+  IDEMPOTENCY_KEY_LEASE_SECONDS: integerSetting(5, 3600).default(60),
+  /**
+   * Requests per second one API key may keep sending to /v1, after its burst; 0 switches the limit
+   * off. Far above a shop's own traffic, far below a loop that retries without waiting.
+   */
+  API_RATE_LIMIT_PER_SECOND: integerSetting(0, 1_000_000).default(200),
+  /** Requests one API key may send at once after a quiet while (the bucket's size; RateLimit-Limit). */
+  API_RATE_LIMIT_BURST: integerSetting(1, 1_000_000).default(1000),
   /** Bearer token that /metrics asks for; unset: /metrics answers 404. */
   METRICS_TOKEN: z.string().trim().min(32, 'expected at least 32 characters of random text').optional(),
   /** When reconciliation runs, as a 5-field cron expression in UTC; "off" never (only `recur sync`). */
@@ -202,8 +215,28 @@ export const settingsSchema = z.object({
     .trim()
     .refine((value) => value === 'off' || /^(\S+\s+){4}\S+$/.test(value), 'expected a 5-field cron expression such as "*/5 * * * *", or off')
     .default('*/5 * * * *'),
+  /**
+   * Whether the shop's webhook endpoints may resolve to loopback, private (RFC 1918, CGNAT,
+   * fc00::/7), link-local or other special-purpose addresses (documentation, benchmarking,
+   * multicast, NAT64 or 6to4 of any of these): auto = only in the key-less development start (no
+   * provider configured).
+   */
+  WEBHOOK_ENDPOINTS_ALLOW_PRIVATE_TARGETS: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** How long one delivery to a shop's endpoint may take, connect to answer, before it counts as failed. */
+  WEBHOOK_DELIVERY_TIMEOUT_SECONDS: integerSetting(1, 60).default(10),
+  /** How long the old signing secret stays valid after a rotation (both signatures are sent meanwhile), unless the request says. */
+  WEBHOOK_SECRET_OVERLAP_HOURS: integerSetting(0, 720).default(24),
+  /** An endpoint whose deliveries failed this many days in a row (no success between) is disabled. */
+  WEBHOOK_DISABLE_AFTER_FAILED_DAYS: integerSetting(1, 60).default(3),
+  /**
+   * Days a finished (succeeded or failed) delivery to a shop's endpoint is kept, with its attempts;
+   * an event is kept as long, and while any delivery of it is; a replay reaches back this far.
+   */
+  WEBHOOK_DELIVERY_RETENTION_DAYS: integerSetting(1, 3650).default(30),
   /** Signs the cancel and card links in notices (HMAC-SHA256); required with real provider keys; unset in development: a key recur makes, in a 0600 file of the data directory. */
   LINK_SIGNING_SECRET: z.string().min(32, 'expected at least 32 characters of random text').optional(),
+  /** The key LINK_SIGNING_SECRET replaced: links signed with it still work until they expire, and endpoints' secrets sealed under it are sealed again at start. */
+  LINK_SIGNING_SECRET_PREVIOUS: z.string().min(32, 'expected at least 32 characters of random text').optional(),
   /** The shop's name in notices' greetings, subjects, signatures and SMS; wins over notices.shop_name of recur.config.json. */
   SHOP_NAME: z.string().trim().min(1).max(80, 'expected a name of at most 80 characters').optional(),
 });

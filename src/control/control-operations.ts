@@ -3,9 +3,10 @@ import type { Config } from '../config/load-config.ts';
 import { PROVIDERS_WITH_ADAPTERS, type ProviderId } from '../domain/provider.ts';
 import { listApiKeys } from '../db/repositories/api-key-repository.ts';
 import { listInboxEvents } from '../db/repositories/webhook-inbox-repository.ts';
-import { apiKeyName, presentApiKey } from '../http/routes/api-key-routes.ts';
+import { apiKeyName, apiKeyScope, presentApiKey } from '../http/routes/api-key-routes.ts';
 import { presentWebhookEvent } from '../http/routes/webhook-admin-routes.ts';
 import { deliverDueNotifications } from '../notifications/deliver-due-notifications.ts';
+import { createAdminUser } from '../services/admin/create-admin-user.ts';
 import { createApiKey } from '../services/api-keys/create-api-key.ts';
 import { revokeApiKey } from '../services/api-keys/revoke-api-key.ts';
 import { reconcileProvider } from '../services/reconciliation/reconcile-provider.ts';
@@ -13,6 +14,7 @@ import type { ReconcileProgress } from '../services/reconciliation/run-scope.ts'
 import { RecurError } from '../shared/errors.ts';
 import { replayInboxEvent } from '../webhooks/replay-inbox-event.ts';
 import { defineControlOperation, type ControlOperation } from './control-operation.ts';
+import { listListenDeliveriesOperation, registerListenEndpointOperation, removeListenEndpointOperation } from './webhook-listen-operations.ts';
 
 // `migrate` is not here: a running service has migrated already, and an upgrade's migrations must
 // come from the new code, not from the service still running the old one. `plans list`,
@@ -24,9 +26,9 @@ const CLI_ACTOR = 'cli';
 
 export const createApiKeyOperation = defineControlOperation({
   name: 'keys create',
-  input: z.object({ name: apiKeyName }).strict(),
-  async run(ctx, { name }) {
-    const { key, record } = await createApiKey(ctx, name, CLI_ACTOR);
+  input: z.object({ name: apiKeyName, scope: apiKeyScope }).strict(),
+  async run(ctx, { name, scope }) {
+    const { key, record } = await createApiKey(ctx, name, CLI_ACTOR, scope);
     return { ...presentApiKey(record), key };
   },
 });
@@ -41,6 +43,15 @@ export const revokeApiKeyOperation = defineControlOperation({
   name: 'keys revoke',
   input: z.object({ id: z.string() }).strict(),
   run: async (ctx, { id }) => presentApiKey(await revokeApiKey(ctx, id, CLI_ACTOR)),
+});
+
+export const createAdminUserOperation = defineControlOperation({
+  name: 'admin create-user',
+  input: z.object({ username: z.string().max(200), password: z.string().max(4096) }).strict(),
+  async run(ctx, input) {
+    const user = await createAdminUser(ctx, input, CLI_ACTOR);
+    return { id: user.id, username: user.username, created_at: user.createdAt.toISOString() };
+  },
 });
 
 export const listInboxEventsOperation = defineControlOperation({
@@ -96,8 +107,12 @@ export const controlOperations: readonly ControlOperation[] = [
   createApiKeyOperation,
   listApiKeysOperation,
   revokeApiKeyOperation,
+  createAdminUserOperation,
   listInboxEventsOperation,
   replayInboxEventOperation,
   deliverNoticesOperation,
+  registerListenEndpointOperation,
+  listListenDeliveriesOperation,
+  removeListenEndpointOperation,
   ...PROVIDERS_WITH_ADAPTERS.map(syncProviderOperation),
 ] as readonly ControlOperation[];

@@ -11,6 +11,7 @@ import type { Logger } from '../shared/logger.ts';
 import { findUnstorableText } from '../shared/storable-text.ts';
 import { controlRoute, controlSocketPath, type ControlAnswerLine, type ControlOperation } from './control-operation.ts';
 import { controlOperations } from './control-operations.ts';
+import { wakeWorkersAfterWrite } from '../services/wake-workers-after-write.ts';
 
 export type ControlServer = { path: string; close(): Promise<void> };
 
@@ -61,6 +62,8 @@ function buildControlApp(settings: Config, ctx: ServiceContext, logger: Logger):
       try {
         write({ result: await runOperation(operation, settings, ctx, request.body, (progress) => write({ progress })) });
         log.info({ operation: operation.name, ms: Math.round(performance.now() - started) }, 'control operation');
+        // What it wrote (a reconciliation's repairs, say) may have queued notices and events.
+        wakeWorkersAfterWrite(ctx);
       } catch (error) {
         const failure = describeFailure(error);
         if (failure.code === 'internal_error') log.error({ err: error, operation: operation.name }, 'control operation failed');

@@ -74,7 +74,12 @@ function decideOne(sub: EntitlementSubscription, now: Date, policy: EntitlementP
       // Stripe sets current_period_end to the trial end; with neither, trust the provider's status.
       const trialEnd = sub.trialEnd ?? sub.currentPeriodEnd;
       if (trialEnd === null || trialEnd.getTime() > now.getTime()) return grant('trialing', trialEnd);
-      return { entitled: false, reason: 'trial_expired' };
+      // Over, and set to end with it: no first charge is coming.
+      if (sub.cancelAtPeriodEnd) return { entitled: false, reason: 'trial_expired' };
+      // Over, and set to convert: the first charge is in flight, as a renewal is once an active
+      // period ends, and its webhook says how it went. Denying meanwhile would tell the shop the
+      // trial expired, seconds before the conversion says it did not.
+      return grant('trialing', trialEnd);
     }
     case 'active': {
       // No renewal is coming, so a late "canceled" webhook must not extend access past the end.
@@ -123,4 +128,16 @@ function isBetter(candidate: Entitlement, best: Entitlement): boolean {
 function endsLater(a: Date | null, b: Date | null): boolean {
   if (a === null) return b !== null;
   return b !== null && a.getTime() > b.getTime();
+}
+
+/** A customer's entitlement: a banned customer (fraud, abuse) loses access at once, whatever their subscriptions say. */
+export type CustomerEntitlement = Entitlement | { entitled: false; reason: 'banned' };
+
+export function decideCustomerEntitlement(
+  facts: { banned: boolean; subscriptions: readonly EntitlementSubscription[]; prepaid: readonly PrepaidCoverage[] },
+  now: Date,
+  policy: EntitlementPolicy,
+): CustomerEntitlement {
+  if (facts.banned) return { entitled: false, reason: 'banned' };
+  return decideEntitlement(facts.subscriptions, now, policy, facts.prepaid);
 }

@@ -9,6 +9,7 @@ import { installHttpMetrics } from './http-metrics.ts';
 import { installOpenApi } from './openapi.ts';
 import { PATH_ID_MAX_LENGTH } from './path-id-length.ts';
 import { refuseUnstorableText } from './refuse-unstorable-text.ts';
+import { installIdempotencyKeys } from './idempotency-keys.ts';
 import { generateRequestId } from './request-id.ts';
 import { requireApiKey } from './require-api-key.ts';
 import { installSecurityHeaders } from './security-headers.ts';
@@ -18,6 +19,9 @@ import { customerRoutes } from './routes/customer-routes.ts';
 import { entitlementRoutes } from './routes/entitlement-routes.ts';
 import { prepaidPeriodRoutes } from './routes/prepaid-period-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
+import { paymentRoutes } from './routes/payment-routes.ts';
+import { refundRoutes } from './routes/refund-routes.ts';
+import { portalSessionRoutes } from './routes/portal-session-routes.ts';
 import { planRoutes } from './routes/plan-routes.ts';
 import { customerBillingRoutes } from './routes/customer-billing-routes.ts';
 import { noticeLinkRoutes } from './routes/notice-link-routes.ts';
@@ -26,7 +30,11 @@ import { subscriptionChangeRoutes } from './routes/subscription-change-routes.ts
 import { subscriptionRoutes } from './routes/subscription-routes.ts';
 import { reconciliationRoutes } from './routes/reconciliation-routes.ts';
 import { webhookAdminRoutes } from './routes/webhook-admin-routes.ts';
+import { webhookEndpointRoutes } from './routes/webhook-endpoint-routes.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
+import { registerPages } from './pages/register-pages.ts';
+import { PAGE_SECTIONS } from './pages/page-sections.ts';
+import { wakeWorkersAfterWrite } from '../services/wake-workers-after-write.ts';
 
 /**
  * Answered at debug when they succeed. Probes and scrapes arrive every few seconds; a provider's
@@ -78,18 +86,32 @@ export async function buildHttpApp({ ctx, logger, bodyLimitBytes, version }: Htt
 
   // The docs first: they list only the routes added after them.
   installOpenApi(app, version);
-  installHttpMetrics(app, ctx.config.METRICS_TOKEN);
+  installHttpMetrics(app, ctx.config.METRICS_TOKEN, ctx.outgoingWebhooks ? [ctx.outgoingWebhooks.metrics.registry] : []);
   healthRoutes(app, ctx.db);
   // The customer's browser comes back here from Stripe: no API key, the session id is checked instead.
   checkoutReturnRoutes(app, ctx);
   // Links in notices: no API key, a signed token instead; its own scope for the form parser, page headers and error pages.
-  await app.register(async (scope) => noticeLinkRoutes(scope, ctx));
+  await app.register(async (scope) => {
+    // A cancel through the link queues its confirmation, which the page says is on its way.
+    scope.addHook('onResponse', async (request, reply) => {
+      if (request.method === 'POST' && reply.statusCode < 400) wakeWorkersAfterWrite(ctx);
+    });
+    noticeLinkRoutes(scope, ctx);
+  });
+  // The customer portal and the admin dashboard: their own scope for cookies, forms, assets and page policy.
+  await registerPages(app, ctx, PAGE_SECTIONS);
   // Its own scope: the provider's signature authenticates it (no API key), and its raw-body parser stays here.
   await app.register(async (scope) => webhookRoutes(scope, ctx, ctx.webhooks?.bodyLimitBytes ?? bodyLimitBytes));
 
   await app.register(
     async (v1) => {
       requireApiKey(v1, ctx);
+      // Before the routes: its hooks and its line in the docs reach every POST added to /v1, now and later.
+      installIdempotencyKeys(v1, ctx);
+      // A change through the API may have queued notices and recorded events for the shop.
+      v1.addHook('onResponse', async (request, reply) => {
+        if (request.method !== 'GET' && reply.statusCode < 400) wakeWorkersAfterWrite(ctx);
+      });
       customerRoutes(v1, ctx);
       checkoutApiRoutes(v1, ctx);
       entitlementRoutes(v1, ctx);
@@ -97,8 +119,12 @@ export async function buildHttpApp({ ctx, logger, bodyLimitBytes, version }: Htt
       planRoutes(v1, ctx);
       subscriptionRoutes(v1, ctx);
       subscriptionChangeRoutes(v1, ctx);
+      paymentRoutes(v1, ctx);
+      refundRoutes(v1, ctx);
       customerBillingRoutes(v1, ctx);
+      portalSessionRoutes(v1, ctx);
       webhookAdminRoutes(v1, ctx);
+      webhookEndpointRoutes(v1, ctx);
       reconciliationRoutes(v1, ctx);
       notificationRoutes(v1, ctx);
       apiKeyRoutes(v1, ctx);

@@ -24,12 +24,13 @@ export async function buildDocsApp(routes: readonly DocumentedRoute[], version: 
       info: {
         title: 'recur API',
         version,
-        description: 'Subscriptions and payments, kept equal to the providers. Every /v1 route needs an admin API key (`recur keys create`).',
+        description:
+          'Subscriptions and payments, kept equal to the providers. Every /v1 route needs an API key (`recur keys create`); `x-recur-scope` says which: a read key (`--scope read`) may call only the routes marked read, an admin key every route. Each key is rate-limited (RateLimit-* headers; 429 with Retry-After).',
       },
       security: [{ adminApiKey: [] }],
       components: {
         securitySchemes: {
-          adminApiKey: { type: 'http', scheme: 'bearer', description: 'an admin API key from `recur keys create`' },
+          adminApiKey: { type: 'http', scheme: 'bearer', description: 'an API key from `recur keys create` (admin, or read for the routes marked x-recur-scope: read)' },
           metricsToken: { type: 'http', scheme: 'bearer', description: 'the METRICS_TOKEN setting' },
         },
       },

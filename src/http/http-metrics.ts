@@ -11,8 +11,9 @@ import { errorJson } from './presenters.ts';
  * `/metrics` answers only a scraper that sends `Authorization: Bearer <METRICS_TOKEN>`, and is
  * a 404 while no token is configured.
  */
-export function installHttpMetrics(app: FastifyInstance, token: string | undefined): Registry {
-  const registry = new Registry();
+export function installHttpMetrics(app: FastifyInstance, token: string | undefined, others: readonly Registry[] = []): Registry {
+  const own = new Registry();
+  const registry = others.length > 0 ? Registry.merge([own, ...others]) : own;
   collectDefaultMetrics({ register: registry });
   const labelNames = ['method', 'route', 'status'] as const;
   const requests = new Counter({ name: 'recur_http_requests_total', help: 'HTTP requests answered', labelNames, registers: [registry] });
@@ -38,7 +39,7 @@ export function installHttpMetrics(app: FastifyInstance, token: string | undefin
   });
   const schema = {
     tags: ['health'],
-    summary: 'Prometheus metrics: process, recur_http_requests_total, recur_http_request_duration_seconds (Authorization: Bearer METRICS_TOKEN; 404 while it is unset)',
+    summary: 'Prometheus metrics: process, recur_http_requests_total, recur_http_request_duration_seconds, recur_webhook_deliveries_total (Authorization: Bearer METRICS_TOKEN; 404 while it is unset)',
     security: [{ metricsToken: [] }],
     response: { 200: exposition, 401: errorJson, 404: errorJson, 500: errorJson },
   };

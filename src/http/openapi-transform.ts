@@ -12,6 +12,12 @@ type JsonSchema = Record<string, unknown>;
 export const DOCUMENTED_BODY = 'x-documented-body';
 
 /**
+ * The key under which a route declares request headers for the docs only (the Idempotency-Key of
+ * a POST): a `headers` schema would make Fastify validate, and replace, the request's headers.
+ */
+export const DOCUMENTED_HEADERS = 'x-documented-headers';
+
+/**
  * A response declared as `z.string().meta({ contentMediaType: 'text/html' })` is a page, not JSON:
  * the docs show it under its own media type, with its example.
  */
@@ -25,8 +31,10 @@ function documentMediaType(response: JsonSchema): JsonSchema {
 /** zod's transform of a route's schemas for the docs, with the additions above. */
 export function documentRoute(input: TransformInput): ReturnType<typeof jsonSchemaTransform> {
   const routeSchema = input.schema as (FastifySchema & Record<string, unknown>) | undefined;
-  const { [DOCUMENTED_BODY]: documentedBody, ...rest } = routeSchema ?? {};
-  const result = jsonSchemaTransform({ ...input, schema: documentedBody ? { ...rest, body: documentedBody } : (routeSchema as TransformInput['schema']) } as TransformInput);
+  const { [DOCUMENTED_BODY]: documentedBody, [DOCUMENTED_HEADERS]: documentedHeaders, ...rest } = routeSchema ?? {};
+  const documentedOnly = { ...(documentedBody ? { body: documentedBody } : {}), ...(documentedHeaders ? { headers: documentedHeaders } : {}) };
+  const schema = Object.keys(documentedOnly).length > 0 ? { ...rest, ...documentedOnly } : routeSchema;
+  const result = jsonSchemaTransform({ ...input, schema: schema as TransformInput['schema'] } as TransformInput);
   const body = (result.schema as { body?: JsonSchema } | undefined)?.body;
   // fastify-swagger lifts a body's `examples` into the media type's example, as for responses.
   if (body && body['example'] !== undefined && !body['examples']) {

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods, RouteOptions } from 'fastify';
+import { DEFAULT_API_KEY_SCOPE } from '../domain/api-key-scope.ts';
 import { buildDocsApp, type DocumentedRoute } from './docs-app.ts';
 
 // Hop-by-hop or recomputed: the service's own reply sets them.
@@ -33,6 +34,16 @@ export function installOpenApi(app: FastifyInstance, version: string): void {
   // HEAD routes are Fastify's own copies of the GET routes; the docs app makes them again.
   app.addHook('onRoute', (route) => {
     const methods = ([] as string[]).concat(route.method).filter((method) => method !== 'HEAD');
-    if (methods.length > 0) routes.push({ method: methods as HTTPMethods[], url: route.url, schema: route.schema });
+    if (methods.length > 0) routes.push({ method: methods as HTTPMethods[], url: route.url, schema: withScope(route) });
   });
+}
+
+/** The key scope a route needs (`x-recur-scope`), on every route that keeps the document's API-key requirement. */
+function withScope(route: RouteOptions): RouteOptions['schema'] {
+  if (route.schema && 'security' in route.schema) return route.schema;
+  const scope = route.config?.scope ?? DEFAULT_API_KEY_SCOPE;
+  if (!route.schema) return { 'x-recur-scope': scope } as RouteOptions['schema'];
+  // In place, not a copy: later onRoute hooks (the Idempotency-Key's) add to this same object.
+  (route.schema as Record<string, unknown>)['x-recur-scope'] = scope;
+  return route.schema;
 }

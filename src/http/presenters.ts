@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { PROVIDER_IDS } from '../domain/provider.ts';
-import { hasSmsConsent, type CustomerRecord } from '../db/repositories/customer-repository.ts';
+import type { CustomerRecord } from '../db/repositories/customer-repository.ts';
 import type { SubscriptionRecord } from '../db/repositories/subscription-repository.ts';
 import { getPlanName, type PlanLocale } from '../domain/plan.ts';
 import { SUBSCRIPTION_STATUSES } from '../domain/subscription-status.ts';
+import { toCustomerObject } from '../presentation/customer-object.ts';
+import { toSubscriptionObject } from '../presentation/subscription-object.ts';
 import type { PlanListing } from '../services/plans/list-plans.ts';
 
 // The JSON shapes of the API: snake_case, times as ISO-8601 UTC strings, money as minor units.
 const timestamp = z.iso.datetime();
-const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
 export const customerJson = z.object({
   id: z.uuid(),
@@ -27,22 +28,7 @@ export const customerJson = z.object({
   updated_at: timestamp,
 });
 
-export const presentCustomer = (customer: CustomerRecord): z.infer<typeof customerJson> => ({
-  id: customer.id,
-  external_id: customer.externalId,
-  email: customer.email,
-  name: customer.name,
-  phone: customer.phone,
-  locale: customer.locale,
-  banned: customer.banned,
-  banned_reason: customer.bannedReason,
-  banned_at: iso(customer.bannedAt),
-  time_zone: customer.timeZone,
-  sms_consent: hasSmsConsent(customer),
-  sms_consent_at: iso(customer.smsConsentAt),
-  created_at: customer.createdAt.toISOString(),
-  updated_at: customer.updatedAt.toISOString(),
-});
+export const presentCustomer: (customer: CustomerRecord) => z.infer<typeof customerJson> = toCustomerObject;
 
 export const subscriptionJson = z.object({
   id: z.uuid(),
@@ -61,22 +47,7 @@ export const subscriptionJson = z.object({
   updated_at: timestamp,
 });
 
-export const presentSubscription = (subscription: SubscriptionRecord): z.infer<typeof subscriptionJson> => ({
-  id: subscription.id,
-  customer: subscription.customerExternalId,
-  provider: subscription.provider,
-  provider_subscription_id: subscription.providerSubscriptionId,
-  plan: subscription.planId,
-  status: subscription.status,
-  provider_status: subscription.providerStatus,
-  trial_end: iso(subscription.trialEnd),
-  current_period_start: iso(subscription.currentPeriodStart),
-  current_period_end: iso(subscription.currentPeriodEnd),
-  cancel_at_period_end: subscription.cancelAtPeriodEnd,
-  canceled_at: iso(subscription.canceledAt),
-  created_at: subscription.createdAt.toISOString(),
-  updated_at: subscription.updatedAt.toISOString(),
-});
+export const presentSubscription: (subscription: SubscriptionRecord) => z.infer<typeof subscriptionJson> = toSubscriptionObject;
 
 const moneyJson = z.object({ amount_minor: z.number().int(), currency: z.string() });
 

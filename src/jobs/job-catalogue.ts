@@ -7,9 +7,15 @@ import { releaseExpiredInboxClaimsJob } from './release-expired-inbox-claims.ts'
 import { applyDisputePolicyJob } from './apply-dispute-policy.ts';
 import { reviewDeclinedChargesJob } from './review-declined-charges.ts';
 import { deliverNotificationsJob } from './deliver-notifications.ts';
+import { deliverWebhooksJob } from './deliver-webhooks.ts';
 import { scheduleNoticesJob } from './schedule-notices.ts';
 import { endLapsedSubscriptionsJob } from './end-lapsed-subscriptions.ts';
 import { cancelScheduledSubscriptionsJob } from './cancel-scheduled-subscriptions.ts';
+import { deleteExpiredIdempotencyKeysJob } from './delete-expired-idempotency-keys.ts';
+import { deleteEndedPortalSessionsJob } from './delete-ended-portal-sessions.ts';
+import { deleteOldWebhookDeliveriesJob } from './delete-old-webhook-deliveries.ts';
+import { recordLapsedEntitlementsJob } from './record-lapsed-entitlements.ts';
+import { settlePendingRefundsJob } from './settle-pending-refunds.ts';
 
 /** Every scheduled and queued job recur runs. New jobs are added here and nowhere else. */
 export function buildJobCatalogue(ctx: ServiceContext): JobDefinition[] {
@@ -22,6 +28,12 @@ export function buildJobCatalogue(ctx: ServiceContext): JobDefinition[] {
     scheduleNoticesJob(ctx),
     endLapsedSubscriptionsJob(ctx),
     cancelScheduledSubscriptionsJob(ctx),
+    recordLapsedEntitlementsJob(ctx),
     deliverNotificationsJob(ctx),
+    deleteExpiredIdempotencyKeysJob(ctx),
+    deleteEndedPortalSessionsJob(ctx),
+    deliverWebhooksJob(ctx),
+    deleteOldWebhookDeliveriesJob(ctx),
+    settlePendingRefundsJob(ctx),
   ] as JobDefinition[];
 }

@@ -22,6 +22,8 @@ export type JobEngineOptions = {
   abandonActiveJobs?: boolean;
   /** Called once when a job fails its last retry (recur alerts the admins). */
   onGaveUp?: (failure: JobFailure) => Promise<void>;
+  /** Called after each run of a job, done or failed (what it committed may be work for another worker). */
+  onRunEnded?: (jobName: string) => void;
 };
 
 const STOP_TIMEOUT_MS = 15_000;
@@ -73,6 +75,7 @@ export async function startJobEngine(options: JobEngineOptions): Promise<JobEngi
             });
           }
         }
+        options.onRunEnded?.(job.name);
       }
     });
   }

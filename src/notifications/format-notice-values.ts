@@ -25,6 +25,16 @@ export function formatDate(instant: string | Date, locale: NoticeLocale, timeZon
   return new Intl.DateTimeFormat(LOCALE_TAGS[locale], { dateStyle: 'long', timeZone }).format(new Date(instant));
 }
 
+/** The time of day of an instant where the reader lives: 14:05 in both locales (24-hour clock). */
+export function formatTime(instant: string | Date, locale: NoticeLocale, timeZone: string): string {
+  return new Intl.DateTimeFormat(LOCALE_TAGS[locale], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(new Date(instant));
+}
+
+/** The date and time of an instant where the reader lives: 5 december 2026 om 10:15, December 5, 2026 at 10:15 AM. */
+export function formatDateTime(instant: string | Date, locale: NoticeLocale, timeZone: string): string {
+  return new Intl.DateTimeFormat(LOCALE_TAGS[locale], { dateStyle: 'long', timeStyle: 'short', timeZone }).format(new Date(instant));
+}
+
 /** A report month (`2026-03`) as words: maart 2026, March 2026. Months are UTC calendar months. */
 export function formatMonth(month: string, locale: NoticeLocale): string {
   const [year, monthNumber] = month.split('-').map(Number);

@@ -10,7 +10,7 @@ import type { NoticeLinks } from './notice-catalogue.ts';
  * link goes into SMS texts, where every character counts (53 characters in all). The purpose is
  * inside what is signed, so a payment-method link can never be turned into a cancel link.
  */
-export type LinkPurpose = 'cancel' | 'payment_method';
+export type LinkPurpose = 'cancel' | 'payment_method' | 'portal';
 
 export type LinkClaims = { purpose: LinkPurpose; subscriptionId: string; expiresAt: Date };
 
@@ -25,7 +25,7 @@ const DAY_MS = 86_400_000;
 const FORMAT_VERSION = 1;
 const CLAIMS_BYTES = 22;
 const SIGNATURE_BYTES = 16;
-const PURPOSE_CODES: Record<LinkPurpose, number> = { cancel: 1, payment_method: 2 };
+const PURPOSE_CODES: Record<LinkPurpose, number> = { cancel: 1, payment_method: 2, portal: 3 };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 // Longer than any token recur makes; a longer string is not parsed at all.
@@ -56,16 +56,20 @@ export function signLinkToken(secret: string, claims: LinkClaims): string {
 /**
  * Checks a token for one purpose at `now`. The signature is checked before anything the claims
  * say is believed; it is compared in constant time, as text (so no second spelling of one
- * signature is accepted).
+ * signature is accepted). `secrets`: the current key first, then the one it replaced (a link
+ * sent before the rotation works until it expires).
  */
-export function verifyLinkToken(secret: string, token: string, purpose: LinkPurpose, now: Date): LinkTokenCheck {
+export function verifyLinkToken(secrets: string | readonly string[], token: string, purpose: LinkPurpose, now: Date): LinkTokenCheck {
   if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'malformed' };
   const parts = token.split('.');
   if (parts.length !== 2 || !parts.every((part) => SEGMENT.test(part))) return { ok: false, reason: 'malformed' };
   const [encoded, signature] = parts as [string, string];
-  const expected = Buffer.from(sign(secret, encoded), 'utf8');
   const given = Buffer.from(signature, 'utf8');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
+  const signedBy = (secret: string) => {
+    const expected = Buffer.from(sign(secret, encoded), 'utf8');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+  if (!(typeof secrets === 'string' ? [secrets] : secrets).some(signedBy)) return { ok: false, reason: 'bad-signature' };
   const claims = decodeClaims(encoded);
   if (!claims) return { ok: false, reason: 'malformed' };
   if (claims.purpose !== purpose) return { ok: false, reason: 'wrong-purpose' };
@@ -106,5 +110,5 @@ export function isIssuedBeforeResume(expiresAt: Date, resumedAt: Date | null): b
 export function makeNoticeLinks(messaging: Pick<MessagingContext, 'publicBaseUrl' | 'linkSecret'>, subscriptionId: string, from: Date): NoticeLinks {
   const expiresAt = new Date(from.getTime() + LINK_VALIDITY_DAYS * DAY_MS);
   const link = (path: string, purpose: LinkPurpose) => `${messaging.publicBaseUrl}/links/${path}?token=${signLinkToken(messaging.linkSecret, { purpose, subscriptionId, expiresAt })}`;
-  return { cancel: link('cancel', 'cancel'), payment_method: link('payment-method', 'payment_method') };
+  return { cancel: link('cancel', 'cancel'), payment_method: link('payment-method', 'payment_method'), portal: link('portal', 'portal') };
 }

@@ -13,6 +13,8 @@ export const CUSTOMER_NOTICES = [
   'dunning-reminder',
   'dunning-final-warning',
   'cancellation-confirmation',
+  'portal-link',
+  'withdrawal-confirmation',
 ] as const;
 
 export const ADMIN_NOTICES = [
@@ -24,6 +26,7 @@ export const ADMIN_NOTICES = [
   'admin-alert-missing-at-provider',
   'admin-alert-reconciliation',
   'admin-alert-job-failure',
+  'admin-alert-webhook-failed',
   'admin-monthly-report',
 ] as const;
 
@@ -86,6 +89,10 @@ export type CustomerNoticePayloads = {
   'dunning-reminder': SubscriptionFacts & { amount_due_minor: number; failed_at: string; step: number; of: number };
   'dunning-final-warning': SubscriptionFacts & { amount_due_minor: number; failed_at: string; step: number; of: number };
   'cancellation-confirmation': SubscriptionFacts & { ends_at: string; canceled_at: string };
+  /** A one-time link into the portal, asked for on the page behind a notice's manage link; the link itself is made when sent. */
+  'portal-link': SubscriptionFacts & { expires_at: string };
+  /** The acknowledgement of a withdrawal (EU 2023/2673): when it was made, and what is refunded (0: nothing, per the shop's policy). */
+  'withdrawal-confirmation': SubscriptionFacts & { withdrawn_at: string; refund_minor: number; refund_currency: string };
 };
 
 export type MoneyTotal = { currency: string; amount_minor: number };
@@ -106,9 +113,10 @@ export type MonthlyReportPayload = {
 
 /**
  * Links a customer notice carries, made when it is sent (a signed token never rests in the
- * database): cancel online, and fix the card.
+ * database): cancel online, and fix the card. `portal`: the page that e-mails a fresh portal link
+ * (manage the subscription); `portal_entry`: that e-mail's one-time way into the portal.
  */
-export type NoticeLinks = { cancel: string; payment_method: string };
+export type NoticeLinks = { cancel: string; payment_method: string; portal?: string; portal_entry?: string };
 
 /** Who the notices come from, for greetings and footers. */
 export type ShopIdentity = { name: string; support_email: string | null };

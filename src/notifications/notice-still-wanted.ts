@@ -13,8 +13,10 @@ const sameInstant = (stored: unknown, current: Date | null): boolean =>
  * no longer happen, or a dunning mail after the invoice was paid, is not sent. Confirmations and
  * receipts state what happened and are always wanted.
  */
-export function noticeStillWanted(template: string, payload: unknown, subscription: Pick<SubscriptionRecord, 'status' | 'trialEnd' | 'currentPeriodEnd' | 'cancelAtPeriodEnd'> | null): StillWanted {
-  const facts = (payload ?? {}) as { trial_end?: unknown; next_charge_at?: unknown };
+export function noticeStillWanted(template: string, payload: unknown, subscription: Pick<SubscriptionRecord, 'status' | 'trialEnd' | 'currentPeriodEnd' | 'cancelAtPeriodEnd'> | null, now?: Date): StillWanted {
+  const facts = (payload ?? {}) as { trial_end?: unknown; next_charge_at?: unknown; expires_at?: unknown };
+  // A portal link that would arrive dead (the outbox waited past its hour) is not worth sending.
+  if (template === 'portal-link' && now && typeof facts.expires_at === 'string' && Date.parse(facts.expires_at) <= now.getTime()) return { wanted: false, reason: 'the portal link has expired' };
   if (TRIAL.has(template)) {
     if (!subscription || subscription.status !== 'trialing') return { wanted: false, reason: 'the trial is over' };
     if (subscription.cancelAtPeriodEnd) return { wanted: false, reason: 'the subscription ends with the trial' };

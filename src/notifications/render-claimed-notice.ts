@@ -4,6 +4,11 @@ import { makeNoticeLinks } from './link-token.ts';
 import { isNoticeTemplate, type NoticeTemplate } from './notice-catalogue.ts';
 import { renderEmail, renderSms, type RenderRequest } from './render-notice.ts';
 import { shopNameOf } from '../config/shop-name.ts';
+import { portalEntryToken, portalEntryUrl } from './portal-entry-link.ts';
+
+/** The portal-link notice's one-time link, from its business key (portal-entry-link.ts). */
+const portalEntryOf = (messaging: MessagingContext, notice: ClaimedNotice): { portal_entry?: string } =>
+  notice.template === 'portal-link' ? { portal_entry: portalEntryUrl(messaging.publicBaseUrl, portalEntryToken(messaging.linkSecret, notice.businessKey)) } : {};
 
 export type RenderedNotice = { channel: 'email'; subject: string; text: string; html: string } | { channel: 'sms'; body: string };
 
@@ -19,7 +24,7 @@ export function renderClaimedNotice(ctx: Pick<ServiceContext, 'config'> & { mess
     locale: notice.locale,
     timeZone,
     payload: notice.payload,
-    links: notice.subscriptionId ? makeNoticeLinks(ctx.messaging, notice.subscriptionId, notice.createdAt) : null,
+    links: notice.subscriptionId ? { ...makeNoticeLinks(ctx.messaging, notice.subscriptionId, notice.createdAt), ...portalEntryOf(ctx.messaging, notice) } : null,
     shop: { name: shopNameOf(ctx.config), support_email: notices.support_email ?? null },
     overrides: notices.templates,
   };

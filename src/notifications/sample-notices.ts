@@ -30,6 +30,8 @@ const customerSamples: CustomerNoticePayloads = {
   'dunning-reminder': { ...failure, step: 1, of: 3 },
   'dunning-final-warning': { ...failure, step: 3, of: 3 },
   'cancellation-confirmation': { ...paid, next_charge_at: null, ends_at: '2026-04-30T23:30:00.000Z', canceled_at: '2026-04-12T09:15:00.000Z' },
+  'portal-link': { ...paid, expires_at: '2026-04-12T10:15:00.000Z' },
+  'withdrawal-confirmation': { ...paid, next_charge_at: null, withdrawn_at: '2026-04-03T09:15:00.000Z', refund_minor: 2999, refund_currency: 'EUR' },
 };
 
 const report: MonthlyReportPayload = {
@@ -79,6 +81,7 @@ const adminSamples: Record<Exclude<NoticeTemplate, keyof CustomerNoticePayloads>
   },
   'admin-alert-reconciliation': { run_id: 'run_sample_1', provider: 'stripe', findings: 3, kinds: { stale_status: 2, email_mismatch: 1 } },
   'admin-alert-job-failure': { job: 'reconcile-stripe', job_id: 'job_sample_1', attempts: 5, error: 'Stripe answered 503 five times' },
+  'admin-alert-webhook-failed': { endpoint_id: '7f3c2a10-4b5d-4e6f-8a9b-0c1d2e3f4a5b', host: 'shop.example', event_id: 'evt_sample_1', type: 'entitlement.changed', attempts: 16, last_error: 'HTTP 500', disabled: true },
   'admin-monthly-report': report,
 };
 
@@ -89,4 +92,6 @@ export function samplePayload(template: NoticeTemplate): unknown {
 export const sampleLinks: NoticeLinks = {
   cancel: 'https://shop.example/c/Xk3p9QaZ',
   payment_method: 'https://shop.example/p/Xk3p9QaZ',
+  portal: 'https://shop.example/m/Xk3p9QaZ',
+  portal_entry: 'https://shop.example/portal/enter?token=Xk3p9QaZ',
 };

@@ -30,7 +30,7 @@ export async function sendClaimedNotice(ctx: DeliveryContext, notice: ClaimedNot
   const recipient = notice.customerId ? await findNoticeRecipient(ctx.db, notice.customerId) : null;
   if (notice.subscriptionId) {
     const subscription = await findSubscription(ctx.db, notice.subscriptionId);
-    const wanted = noticeStillWanted(notice.template, notice.payload, subscription);
+    const wanted = noticeStillWanted(notice.template, notice.payload, subscription, now);
     if (!wanted.wanted) return settle('canceled', wanted.reason);
   }
   if (notice.channel === 'sms') {

@@ -25,7 +25,7 @@ type MessagingSettings = Pick<
  * The senders and callback verifiers for what is configured. A channel without settings has no
  * sender: its rows wait in the outbox (visible in GET /v1/notifications) until it is configured.
  */
-export function buildMessaging(config: MessagingSettings, linkSecret: string): MessagingContext {
+export function buildMessaging(config: MessagingSettings, linkSecret: string, previousLinkSecret: string | null = null): MessagingContext {
   const email =
     config.SENDGRID_API_KEY && config.SENDGRID_FROM
       ? createSendgridSender({ apiKey: config.SENDGRID_API_KEY, from: config.SENDGRID_FROM, ...(config.SENDGRID_API_BASE ? { apiBase: config.SENDGRID_API_BASE } : {}) })
@@ -41,5 +41,6 @@ export function buildMessaging(config: MessagingSettings, linkSecret: string): M
     smsCallbacks: config.TWILIO_AUTH_TOKEN ? createTwilioCallbackVerifier(config.TWILIO_AUTH_TOKEN) : null,
     publicBaseUrl: publicBaseUrlOf(config),
     linkSecret,
+    previousLinkSecret,
   };
 }

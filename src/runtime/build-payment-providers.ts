@@ -9,6 +9,7 @@ import type { ProviderOperations } from '../providers/payments/provider-operatio
 import { configuredShopName } from '../config/shop-name.ts';
 import { createPaypalClient, type PaypalSettings } from '../providers/payments/paypal/create-paypal-client.ts';
 import { createPaypalGateway } from '../providers/payments/paypal/create-paypal-gateway.ts';
+import { paypalPaymentMethodPageUrl } from '../providers/payments/paypal/paypal-payment-method-page.ts';
 import { createPaypalProvider } from '../providers/payments/paypal/paypal-provider.ts';
 import { createStripeClient } from '../providers/payments/stripe/create-stripe-client.ts';
 import { createStripeGateway } from '../providers/payments/stripe/create-stripe-gateway.ts';
@@ -22,6 +23,7 @@ import { createPaymentProviders, type PaymentProviders } from '../services/payme
 import type { JobQueue } from '../services/service-context.ts';
 import { publicBaseUrlOf } from './public-base-url.ts';
 import { createRequestBudget } from '../shared/request-budget.ts';
+import { entitlementPolicyOf } from '../services/entitlement/entitlement-policy.ts';
 
 export type BuiltPaymentProviders = {
   /** The registry for `ctx.payments`. */
@@ -30,7 +32,7 @@ export type BuiltPaymentProviders = {
   processors: Partial<Record<ProviderId, EventProcessor>>;
 };
 
-type ProviderSettings = Pick<Config, 'STRIPE_SECRET_KEY' | 'STRIPE_API_BASE' | 'PUBLIC_BASE_URL' | 'HOST' | 'PORT' | 'catalogue' | 'DEFAULT_LOCALE' | 'STRIPE_MAX_REQUESTS_PER_SECOND' | 'SHOP_NAME'> & PaypalSettings;
+type ProviderSettings = Pick<Config, 'STRIPE_SECRET_KEY' | 'STRIPE_API_BASE' | 'PUBLIC_BASE_URL' | 'HOST' | 'PORT' | 'catalogue' | 'DEFAULT_LOCALE' | 'PAST_DUE_GRACE_DAYS' | 'STRIPE_MAX_REQUESTS_PER_SECOND' | 'SHOP_NAME'> & PaypalSettings;
 
 type Deps = { db: Database; clock: Clock; jobs: () => JobQueue | undefined };
 
@@ -52,7 +54,7 @@ function buildStripe(config: ProviderSettings, { db, clock, jobs }: Deps): { pro
   if (!config.STRIPE_SECRET_KEY) return null;
   const budget = createRequestBudget(config.STRIPE_MAX_REQUESTS_PER_SECOND);
   const provider = createStripeProvider(createStripeGateway(createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE, budget })));
-  const processor = createProviderEventProcessor({ dialect: stripeEventDialect, gateway: provider.gateway, db, clock, plans: config.catalogue.plans, defaultLocale: config.DEFAULT_LOCALE, jobs });
+  const processor = createProviderEventProcessor({ dialect: stripeEventDialect, gateway: provider.gateway, db, clock, plans: config.catalogue.plans, entitlementPolicy: entitlementPolicyOf(config), defaultLocale: config.DEFAULT_LOCALE, jobs });
   return { provider, processor };
 }
 
@@ -60,8 +62,8 @@ function buildStripe(config: ProviderSettings, { db, clock, jobs }: Deps): { pro
 function buildPaypal(config: ProviderSettings, { db, clock, jobs }: Deps): { provider: PaymentProvider; processor: EventProcessor | null } | null {
   const client = createPaypalClient(config, clock);
   if (!client) return null;
-  const provider = createPaypalProvider(createPaypalGateway(client, { brandName: configuredShopName(config) }));
-  const processor = createPaypalEventProcessor({ gateway: provider.gateway, db, clock, plans: config.catalogue.plans, defaultLocale: config.DEFAULT_LOCALE, jobs });
+  const provider = createPaypalProvider(createPaypalGateway(client, { brandName: configuredShopName(config) }), paypalPaymentMethodPageUrl(config));
+  const processor = createPaypalEventProcessor({ gateway: provider.gateway, db, clock, plans: config.catalogue.plans, entitlementPolicy: entitlementPolicyOf(config), defaultLocale: config.DEFAULT_LOCALE, jobs });
   return { provider, processor };
 }
 

@@ -16,11 +16,15 @@ import { drainInboxPass } from '../webhooks/drain-inbox.ts';
 import { startInboxWakeUp } from '../webhooks/inbox-wake-up.ts';
 import { nextInboxDueTime } from '../webhooks/next-inbox-due-time.ts';
 import { readLinkKey, type LinkKeySource } from './link-signing-key.ts';
+import { buildOutgoingWebhooks } from './build-outgoing-webhooks.ts';
+import { startWebhookDeliveryWorker } from './start-webhook-delivery-worker.ts';
+import { DELIVER_WEBHOOKS, webhookWorkerContext } from '../jobs/deliver-webhooks.ts';
 import { openStore } from './open-store.ts';
 import { openWorkerDatabase } from './open-worker-database.ts';
 import type { DataDirLock } from '../db/data-dir-lock.ts';
 import { recordJobFailureAlert } from '../services/notifications/record-job-failure-alert.ts';
 import { recurVersion } from './version.ts';
+import { resealEndpointSecrets } from '../services/outgoing-webhooks/reseal-endpoint-secrets.ts';
 
 export type RunningService = { url: string; databaseDescription: string; jobs: JobQueue; stop(): Promise<void> };
 
@@ -29,6 +33,8 @@ export type StartOptions = {
   lock: DataDirLock | null;
   /** Decided from the operator's settings, not from the sandbox's stand-in keys. */
   linkKey: LinkKeySource;
+  /** Whether the shop's webhook endpoints may be on loopback or private networks, decided from the operator's settings (allowsPrivateWebhookTargets). */
+  allowPrivateWebhookTargets: boolean;
 };
 
 /** Database, job engine, HTTP: started in that order, stopped in the reverse. */
@@ -42,7 +48,13 @@ export async function startService(config: Config, clock: Clock, logger: Logger,
   if (workerDb) webhooks.workerDb = workerDb;
   const ctx: ServiceContext = { db: store.db, clock, config, webhooks, payments: providers.payments };
   try {
-    ctx.messaging = buildMessaging(config, readLinkKey(options.linkKey));
+    const linkKey = readLinkKey(options.linkKey);
+    ctx.messaging = buildMessaging(config, linkKey, config.LINK_SIGNING_SECRET_PREVIOUS ?? null);
+    ctx.outgoingWebhooks = buildOutgoingWebhooks(config, linkKey, options.allowPrivateWebhookTargets);
+    if (config.LINK_SIGNING_SECRET_PREVIOUS) {
+      const sealed = await resealEndpointSecrets({ db: ctx.db, clock, outgoingWebhooks: ctx.outgoingWebhooks });
+      logger.info(sealed, 'webhook endpoint secrets sealed again under the new LINK_SIGNING_SECRET; LINK_SIGNING_SECRET_PREVIOUS can go once the links it signed have expired');
+    }
     if (store.applied.length > 0) logger.info({ migrations: store.applied.map((m) => m.name) }, 'migrations applied');
     // Alone on the embedded database, any claim still open is this process's own from before a crash.
     if (store.exclusive) {
@@ -56,11 +68,24 @@ export async function startService(config: Config, clock: Clock, logger: Logger,
       pollIntervalSeconds: config.JOB_POLL_INTERVAL_SECONDS,
       abandonActiveJobs: store.exclusive,
       onGaveUp: (failure) => recordJobFailureAlert(ctx, failure),
+      // A job's writes (reconciliation, lapsed entitlements, scheduled cancels, risk steps) may have
+      // recorded events for the shop: they go out now, not at the delivery job's next minute.
+      onRunEnded: (jobName) => {
+        if (jobName !== DELIVER_WEBHOOKS) ctx.outgoingWebhooks?.wake?.();
+      },
     });
     ctx.jobs = engine;
     // Free per accepted webhook: no job is written per event (docs/adr/0017); the job's schedule is the safety net.
     const workerDeps = inboxWorkerDeps(ctx)!;
-    const wakeUp = await startInboxWakeUp((stopping) => drainInboxPass(workerDeps, undefined, undefined, stopping), {
+    const deliveryWorker = startWebhookDeliveryWorker(webhookWorkerContext(ctx)!, logger);
+    ctx.outgoingWebhooks.wake = () => deliveryWorker.wake();
+    // An inbox pass that applied events may have recorded events for the shop's endpoints.
+    const drainAndTell = async (stopping: () => boolean) => {
+      const pass = await drainInboxPass(workerDeps, undefined, undefined, stopping);
+      if (pass.claimed > 0) deliveryWorker.wake();
+      return pass;
+    };
+    const wakeUp = await startInboxWakeUp(drainAndTell, {
       postgresUrl: store.db.kind === 'postgres' ? config.DATABASE_URL : undefined,
       logger,
       dueWork: { nextDueAt: () => nextInboxDueTime(store.db), now: () => clock.now(), releaseLapsedClaims: () => releaseExpiredInboxClaims(ctx) },
@@ -71,11 +96,13 @@ export async function startService(config: Config, clock: Clock, logger: Logger,
       await app.listen({ port: config.PORT, host: config.HOST });
     } catch (error) {
       await wakeUp.stop();
+      await deliveryWorker.stop();
       await engine.stop();
       throw error;
     }
     // Rows left due by an earlier run are worked now, not at the next scheduled run.
     wakeUp.wake();
+    deliveryWorker.wake();
     // The CLI's channel to this process on the embedded database (null on PostgreSQL).
     const control = await startControlServer(config, ctx, logger);
     const address = app.server.address();
@@ -89,6 +116,7 @@ export async function startService(config: Config, clock: Clock, logger: Logger,
         await control?.close();
         await closeHttpApp(app);
         await wakeUp.stop();
+        await deliveryWorker.stop();
         await engine.stop();
         await workerDb?.close();
         await store.close();

@@ -4,6 +4,7 @@ import type { EnqueueOptions } from '../jobs/job-definition.ts';
 import type { DeliveryCallbackVerifier, EmailSender, SmsSender } from '../providers/messaging/messaging.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { WebhookContext } from '../webhooks/webhook-context.ts';
+import type { OutgoingWebhooksContext } from './outgoing-webhooks/outgoing-webhooks-context.ts';
 import type { PaymentProviders } from './payment-providers.ts';
 
 export type ServiceSettings = Pick<
@@ -20,6 +21,9 @@ export type ServiceSettings = Pick<
   | 'FRAUD_REFUND_POLICY'
   | 'DISPUTE_POLICY'
   | 'DEFAULT_TIME_ZONE'
+  | 'PUBLIC_BASE_URL'
+  | 'HOST'
+  | 'PORT'
   | 'STRIPE_API_BASE'
   | 'TRIAL_REMINDER_DAYS'
   | 'TRIAL_ENDING_DAYS'
@@ -28,16 +32,24 @@ export type ServiceSettings = Pick<
   | 'SMS_QUIET_HOURS'
   | 'NOTIFICATION_MAX_ATTEMPTS'
   | 'NOTICES_CRON'
+  | 'WEBHOOK_DISABLE_AFTER_FAILED_DAYS'
+  | 'WEBHOOK_DELIVERY_RETENTION_DAYS'
+  | 'ADMIN_SESSION_IDLE_MINUTES'
+  | 'PUBLIC_BASE_URL'
   | HttpPerimeterSetting
 >;
 
-/** How the HTTP server meets the network: deadlines, the proxies it trusts, who may fail how often, the metrics token. */
+/** How the HTTP server meets the network: deadlines, the proxies it trusts, who may fail how often, idempotency keys, the metrics token. */
 type HttpPerimeterSetting =
   | 'HTTP_HEADERS_TIMEOUT_SECONDS'
   | 'HTTP_REQUEST_TIMEOUT_SECONDS'
   | 'HTTP_KEEP_ALIVE_TIMEOUT_SECONDS'
   | 'TRUST_PROXY'
   | 'API_KEY_FAILURE_LIMIT'
+  | 'IDEMPOTENCY_KEY_TTL_HOURS'
+  | 'IDEMPOTENCY_KEY_LEASE_SECONDS'
+  | 'API_RATE_LIMIT_PER_SECOND'
+  | 'API_RATE_LIMIT_BURST'
   | 'METRICS_TOKEN';
 
 export type JobQueue = { enqueue(name: string, payload: unknown, options?: EnqueueOptions): Promise<string | null> };
@@ -55,6 +67,8 @@ export type MessagingContext = {
   publicBaseUrl: string;
   /** Signs cancel and payment-method links (HMAC-SHA256). */
   linkSecret: string;
+  /** The key linkSecret replaced (LINK_SIGNING_SECRET_PREVIOUS): links signed with it still verify until they expire. */
+  previousLinkSecret?: string | null;
 };
 
 /** What every service needs, built once at start-up and passed down. */
@@ -70,6 +84,8 @@ export type ServiceContext = {
   payments?: PaymentProviders;
   /** Present when the service runs its notifications (always in `recur start`). */
   messaging?: MessagingContext;
+  /** The shop's webhook endpoints and their delivery; absent, their routes answer 503 not_configured. */
+  outgoingWebhooks?: OutgoingWebhooksContext;
 };
 
 /** Who is acting, for the audit log: `api_key:{id}`, `cli`, `webhook:{provider}:{event}`. */

@@ -4,6 +4,7 @@ import { claimDueInboxEvents } from './claim-due-inbox-events.ts';
 import type { BatchProcessor, InboxEvent } from './inbox-event.ts';
 import { processInboxEvent, type EventResult, type WorkerDeps } from './process-inbox-event.ts';
 import { processObjectGroup } from './process-object-group.ts';
+import { markInboxEventsDone } from './settle-inbox-event.ts';
 
 /** The default claim lease: long enough for a slow provider read plus the apply; a lapsed lease only means a retry. */
 export const INBOX_LEASE_MS = 5 * 60 * 1000;
@@ -16,7 +17,8 @@ export const GROUPS_IN_FLIGHT = 16;
 
 export type BatchReport = Record<EventResult, number> & { claimed: number };
 
-type Group = { batch: BatchProcessor | null; stage: number; events: InboxEvent[] };
+/** How a group is worked: by object (one read, one transaction), one by one, or marked ignored (no processor). */
+type Group = { batch: BatchProcessor | null; unprocessed: boolean; stage: number; events: InboxEvent[] };
 
 /**
  * Claims one batch of due events and processes it by provider object: the events about one object
@@ -31,7 +33,7 @@ export async function processInboxBatch(deps: WorkerDeps, options: { limit?: num
   await inLane('webhook-worker', async () => {
     for (const stage of inStages(groupByObject(worker, events))) {
       await forEachBounded(stage, GROUPS_IN_FLIGHT, async (group) => {
-        const results = group.batch ? await processObjectGroup(worker, group.batch, group.events) : await processOneByOne(worker, group.events);
+        const results = group.unprocessed ? await ignoreUnprocessed(worker, group.events) : group.batch ? await processObjectGroup(worker, group.batch, group.events) : await processOneByOne(worker, group.events);
         for (const result of results) report[result] += 1;
       });
     }
@@ -54,13 +56,21 @@ function groupByObject(deps: WorkerDeps, events: readonly InboxEvent[]): Group[]
       batch = deps.webhooks.processors[event.provider]?.forBatch?.({ db: deps.db }) ?? null;
       batches.set(event.provider, batch);
     }
+    const unprocessed = !deps.webhooks.processors[event.provider];
     const object = batch ? batch.objectOf(event) : null;
-    const key = !batch ? `${event.provider} one by one` : object ? `${event.provider} ${object}` : `${event.provider} event ${event.id}`;
-    const group = groups.get(key) ?? { batch, stage: batch && object ? (batch.stageOf?.(object) ?? 0) : 0, events: [] };
+    const key = unprocessed ? `${event.provider} unprocessed` : !batch ? `${event.provider} one by one` : object ? `${event.provider} ${object}` : `${event.provider} event ${event.id}`;
+    const group = groups.get(key) ?? { batch, unprocessed, stage: batch && object ? (batch.stageOf?.(object) ?? 0) : 0, events: [] };
     group.events.push(event);
     groups.set(key, group);
   }
   return [...groups.values()];
+}
+
+/** Events no processor takes (a messaging provider's, or a payment provider's without its key): ignored in one statement. */
+async function ignoreUnprocessed(deps: WorkerDeps, events: readonly InboxEvent[]): Promise<EventResult[]> {
+  const marks = events.map((event) => ({ claim: { id: event.id, attempt: event.attempt }, outcome: { outcome: 'ignored' as const, reason: `no event processor is registered for ${event.provider}` } }));
+  const marked = await markInboxEventsDone(deps.db, marks, deps.clock.now());
+  return events.map((event) => (marked.has(event.id) ? 'ignored' : 'lost-claim'));
 }
 
 async function processOneByOne(deps: WorkerDeps, events: readonly InboxEvent[]): Promise<EventResult[]> {

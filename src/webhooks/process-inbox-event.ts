@@ -31,14 +31,33 @@ export async function processInboxEvent(deps: WorkerDeps, event: InboxEvent, pre
   const processor = prepare ?? deps.webhooks.processors[event.provider];
   try {
     const prepared = processor ? await processor(event) : null;
-    return await deps.db.transaction(async (tx) => {
-      const outcome: ProcessingOutcome = prepared ? await prepared.apply(tx) : { outcome: 'ignored', reason: `no event processor is registered for ${event.provider}` };
-      if (!(await markInboxEventDone(tx, { id: event.id, attempt: event.attempt }, outcome, deps.clock.now()))) throw new LostClaim();
-      return outcome.outcome === 'applied' ? 'processed' : 'ignored';
-    });
+    return await againIfDeadlocked(() =>
+      deps.db.transaction(async (tx) => {
+        const outcome: ProcessingOutcome = prepared ? await prepared.apply(tx) : { outcome: 'ignored', reason: `no event processor is registered for ${event.provider}` };
+        if (!(await markInboxEventDone(tx, { id: event.id, attempt: event.attempt }, outcome, deps.clock.now()))) throw new LostClaim();
+        return outcome.outcome === 'applied' ? 'processed' : 'ignored';
+      }),
+    );
   } catch (error) {
     if (error instanceof LostClaim) return 'lost-claim';
     return recordFailure(deps, event, error);
+  }
+}
+
+// PostgreSQL's deadlock victim and serialization failure: the transaction was rolled back whole and
+// may simply run again (concurrent object groups of one customer lock its row for its events).
+const RETRYABLE_AT_ONCE = new Set(['40P01', '40001']);
+const TRIES_AT_ONCE = 3;
+
+/** Runs a transaction again, at once, when PostgreSQL chose it as a deadlock's victim (up to TRIES_AT_ONCE). */
+export async function againIfDeadlocked<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= TRIES_AT_ONCE || typeof code !== 'string' || !RETRYABLE_AT_ONCE.has(code)) throw error;
+    }
   }
 }
 

@@ -1,11 +1,12 @@
 import type { BatchProcessor, InboxEvent, PreparedEvent, ProcessingOutcome } from './inbox-event.ts';
-import { LostClaim, processInboxEvent, type EventResult, type WorkerDeps } from './process-inbox-event.ts';
-import { markInboxEventDone } from './settle-inbox-event.ts';
+import { againIfDeadlocked, LostClaim, processInboxEvent, type EventResult, type WorkerDeps } from './process-inbox-event.ts';
+import { markInboxEventsDone, type DoneMark } from './settle-inbox-event.ts';
 
 /**
  * The events of one batch about one provider object, in arrival order. All are prepared (their
  * reads shared: the object is read once), then applied and marked done in ONE transaction: one
- * commit for the group instead of one per event, and the object's events land together, in order.
+ * commit for the group instead of one per event, and the object's events land together, in order;
+ * the group's marks are one statement.
  *
  * Any failure (a read, an apply, a claim another worker took over) rolls the group back and its
  * events are processed again one by one, each in its own transaction as before: only the event
@@ -28,8 +29,9 @@ async function applyTogether(deps: WorkerDeps, batch: BatchProcessor, events: re
   const prepared: PreparedEvent[] = [];
   for (const event of events) prepared.push(await batch.prepare(event));
   const applied = newestOfEachEffect(prepared);
-  return deps.db.transaction(async (tx) => {
+  return againIfDeadlocked(() => deps.db.transaction(async (tx) => {
     const results: EventResult[] = [];
+    const marks: DoneMark[] = [];
     const outcomes = new Map<string, ProcessingOutcome>();
     for (const [index, event] of events.entries()) {
       const effect = prepared[index]!.effect;
@@ -42,11 +44,13 @@ async function applyTogether(deps: WorkerDeps, batch: BatchProcessor, events: re
         outcomes.set(effect.key, outcome);
         if (chosen !== index && outcome.outcome === 'applied') outcome = { outcome: 'applied', summary: `the same state as event ${events[chosen]!.providerEventId}, written once` };
       }
-      if (!(await markInboxEventDone(tx, { id: event.id, attempt: event.attempt }, outcome, deps.clock.now()))) throw new LostClaim();
+      marks.push({ claim: { id: event.id, attempt: event.attempt }, outcome });
       results.push(outcome.outcome === 'applied' ? 'processed' : 'ignored');
     }
+    // The group's events are marked in one statement, in the transaction of their effects.
+    if ((await markInboxEventsDone(tx, marks, deps.clock.now())).size !== marks.length) throw new LostClaim();
     return results;
-  });
+  }));
 }
 
 /** Effect key -> the index of the prepared event with the newest version for it (the later one on a tie). */

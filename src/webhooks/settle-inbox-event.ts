@@ -21,6 +21,33 @@ export async function markInboxEventDone(tx: Queryable, claim: Claim, outcome: P
   return result.rowCount === 1;
 }
 
+export type DoneMark = { claim: Claim; outcome: ProcessingOutcome };
+
+/**
+ * markInboxEventDone for several claims in one statement (an object group's events, in the
+ * transaction of their effects; or events no processor takes): the ids whose mark landed. A claim
+ * missing from the answer was no longer ours.
+ */
+export async function markInboxEventsDone(tx: Queryable, marks: readonly DoneMark[], now: Date): Promise<Set<number>> {
+  if (marks.length === 0) return new Set();
+  const rows = marks.map(({ claim, outcome }) => ({
+    id: claim.id,
+    attempt: claim.attempt,
+    status: outcome.outcome === 'applied' ? 'processed' : 'ignored',
+    note: outcome.outcome === 'ignored' ? `ignored: ${outcome.reason}` : null,
+  }));
+  const result = await tx.query<{ id: string | number }>(
+    `UPDATE webhook_inbox AS inbox
+        SET status = mark.status, processed_at = $2, lease_expires_at = NULL, next_attempt_at = NULL, last_error = mark.note
+       FROM jsonb_to_recordset($1::jsonb) AS mark(id bigint, attempt int, status text, note text)
+      WHERE inbox.id = mark.id AND inbox.status = 'processing' AND inbox.attempts = mark.attempt
+      RETURNING inbox.id`,
+    [JSON.stringify(rows), now],
+    { name: 'webhook_inbox_mark_many_done' },
+  );
+  return new Set(result.rows.map((row) => Number(row.id)));
+}
+
 /** Schedules another attempt; false when the claim was no longer ours. */
 export async function markInboxEventFailed(tx: Queryable, claim: Claim, message: string, nextAttemptAt: Date): Promise<boolean> {
   const result = await tx.query(

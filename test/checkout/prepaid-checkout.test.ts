@@ -62,7 +62,7 @@ describe.each(testDatabaseKinds)('one-time prepaid checkout at Stripe (%s)', (ki
     const shop = await followReturn(await payOnPage(started.url));
     expect(shop.searchParams.get('checkout')).toBe('success');
     const listed = await prepaidPeriods('shop-8001');
-    expect(listed).toEqual({ paid_until: yearLater.toISOString(), data: [expect.objectContaining({ id: shop.searchParams.get('prepaid_period'), plan: 'monthly', periods: 12, starts_at: start.toISOString(), ends_at: yearLater.toISOString(), amount: { amount_minor: 35988, currency: 'EUR' }, payment_status: 'succeeded' })] });
+    expect(listed).toEqual({ paid_until: yearLater.toISOString(), has_more: false, next_cursor: null, data: [expect.objectContaining({ id: shop.searchParams.get('prepaid_period'), plan: 'monthly', periods: 12, starts_at: start.toISOString(), ends_at: yearLater.toISOString(), amount: { amount_minor: 35988, currency: 'EUR' }, payment_status: 'succeeded' })] });
     const intent = await stripe.paymentIntents.retrieve(listed.data[0]!.provider_payment_id);
     expect([intent.amount, intent.status, intent.id]).toEqual([35988, 'succeeded', (await stripe.checkout.sessions.retrieve(started.session_id)).payment_intent]);
     const payments = await recur.t.ctx.db.query<{ kind: string; amount: number; subscription_id: string | null }>('SELECT kind, amount_minor::int AS amount, subscription_id FROM payments');
@@ -173,7 +173,7 @@ describe.each(testDatabaseKinds)('one-time prepaid checkout at Stripe (%s)', (ki
     await kit.expectNothingWritten(() => api('POST', '/v1/checkout', body('shop-8004', { periods: 0 })), 400, 'validation_failed');
     expect((await api('GET', '/v1/customers/shop-8004/prepaid-periods', undefined, null)).status).toBe(401);
     expect((await api('GET', '/v1/customers/shop-unknown/prepaid-periods')).status).toBe(404);
-    expect(await (await api('GET', '/v1/customers/shop-8004/prepaid-periods')).json()).toEqual({ data: [], paid_until: null });
+    expect(await (await api('GET', '/v1/customers/shop-8004/prepaid-periods')).json()).toEqual({ data: [], has_more: false, next_cursor: null, paid_until: null });
   }, 120_000);
 
   it('records a purchase from the checkout webhook when it comes before the return, and the return then finds it', async () => {

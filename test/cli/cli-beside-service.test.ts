@@ -7,7 +7,7 @@ import { databaseTarget, openDatabase } from '../../src/db/open-database.ts';
 import { killSpawnedProcesses, runRecur, startRecur, type RecurRun, type RunningRecur } from '../fixtures/recur-process.ts';
 
 const API_KEY = /^rk_[A-Za-z0-9_-]{43}$/;
-const KEY_LINE = /^([0-9a-f-]{36}) {2}(rk_\S{6})… {2}(.+?) {2}created (\S+) {2}(last used \S+|revoked \S+)$/;
+const KEY_LINE = /^([0-9a-f-]{36}) {2}(rk_\S{6})… {2}(?:read |admin) {2}(.+?) {2}created (\S+) {2}(last used \S+|revoked \S+)$/;
 
 type KeyLine = { id: string; prefix: string; name: string; state: string };
 

@@ -45,8 +45,8 @@ describe('recur --help', () => {
   it.each<[string, string, string[]]>([
     ['start', 'run the service: HTTP API, webhooks and jobs', []],
     ['migrate', 'apply pending database migrations and exit', []],
-    ['keys create', 'create an admin API key and print it once', ['--name <name>']],
-    ['keys list', 'list API keys (prefix, name, last use; never the key)', []],
+    ['keys create', 'create an API key (admin unless --scope read) and print it once', ['--name <name>', '--scope <scope>']],
+    ['keys list', 'list API keys (prefix, scope, name, last use; never the key)', []],
     ['keys revoke', 'revoke an API key by its id', ['<id>']],
     ['plans list', 'print the configured plans', ['--json']],
   ])('describes `recur %s`', async (command, description, mentions) => {
@@ -202,7 +202,7 @@ describe.runIf(testDatabaseKinds.includes('postgres'))('the CLI on PostgreSQL (D
 
     const listed = await runRecur(['keys', 'list'], { cwd, env });
     expect(listed.code, listed.stderr).toBe(0);
-    expect(listed.stdout).toMatch(new RegExp(`^${row!.id}  ${row!.key_prefix}…  webshop backend  created \\S+  last used never\\n$`));
+    expect(listed.stdout).toMatch(new RegExp(`^${row!.id}  ${row!.key_prefix}…  admin  webshop backend  created \\S+  last used never\\n$`));
     expect(listed.stdout).not.toContain(key);
 
     const revoked = await runRecur(['keys', 'revoke', row!.id], { cwd, env });

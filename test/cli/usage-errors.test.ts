@@ -20,7 +20,7 @@ const named = leaves.map(({ path, command }) => [path.join(' '), path, command] 
 describe('every wrong use of every command is one line and exit 64 (EX_USAGE)', () => {
   it('knows every command', () => {
     expect(leaves.map(({ path }) => path.join(' '))).toEqual(
-      expect.arrayContaining(['start', 'migrate', 'keys create', 'keys list', 'keys revoke', 'plans list', 'plans sync', 'sandbox', 'events list', 'events replay', 'sync', 'notices preview', 'notices list', 'notices deliver']),
+      expect.arrayContaining(['start', 'migrate', 'keys create', 'keys list', 'keys revoke', 'admin create-user', 'plans list', 'plans sync', 'sandbox', 'events list', 'events replay', 'sync', 'notices preview', 'notices list', 'notices deliver', 'webhooks listen']),
     );
   });
 
@@ -53,7 +53,7 @@ describe('every wrong use of every command is one line and exit 64 (EX_USAGE)', 
     ['an unknown command', ['frobnicate'], "recur: unknown command 'frobnicate' (see `recur --help`)"],
     ['a misspelt command', ['strat'], "recur: unknown command 'strat' (Did you mean start?) (see `recur --help`)"],
     ['an unknown subcommand', ['keys', 'frob'], "recur: unknown command 'frob' (see `recur keys --help`)"],
-    ['no command at all', [], 'recur: missing command: start, migrate, keys, plans, sandbox, events, sync, notices (see `recur --help`)'],
+    ['no command at all', [], 'recur: missing command: start, migrate, keys, admin, plans, sandbox, events, sync, notices, webhooks (see `recur --help`)'],
     ['a group without its command', ['notices'], 'recur: missing command: preview, list, deliver (see `recur notices --help`)'],
     ['an unknown option of recur itself', ['--bogus'], "recur: unknown option '--bogus' (see `recur --help`)"],
   ])('%s', async (_name, argv, expected) => {

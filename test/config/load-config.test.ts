@@ -129,6 +129,30 @@ describe('loadConfig', () => {
     expect(text).toMatch(message);
   });
 
+  it("reads how the pages look, and refuses a colour or a logo that is not one, naming the field", () => {
+    const config = loadConfig({}, withCatalogue({ plans: [plan], pages: { brand_colour: '#0B5D1E', logo_url: 'https://cdn.sportwinkel.test/logo.svg', shop_url: 'https://sportwinkel.test/' } }));
+    expect(config.catalogue.pages).toEqual({ brand_colour: '#0B5D1E', logo_url: 'https://cdn.sportwinkel.test/logo.svg', shop_url: 'https://sportwinkel.test/' });
+    expect(loadConfig({}, withCatalogue({ plans: [plan] })).catalogue.pages).toEqual({ brand_colour: '#1f4e79' });
+    expect(configError({}, withCatalogue({ plans: [plan], pages: { brand_colour: 'green' } }))).toMatch(/pages\.brand_colour: expected a colour as #rrggbb/);
+    expect(configError({}, withCatalogue({ plans: [plan], pages: { logo_url: 'javascript:alert(1)' } }))).toMatch(/pages\.logo_url/);
+  });
+
+  it('takes the replaced link-signing key only beside a new one, and never shows either', () => {
+    const key = 'a-new-link-signing-key-of-32-characters!';
+    const old = 'the-old-link-signing-key-of-32-characters';
+    expect(loadConfig({ LINK_SIGNING_SECRET: key, LINK_SIGNING_SECRET_PREVIOUS: old }, emptyDir()).LINK_SIGNING_SECRET_PREVIOUS).toBe(old);
+    const alone = configError({ LINK_SIGNING_SECRET_PREVIOUS: old });
+    expect(alone).toMatch(/^LINK_SIGNING_SECRET_PREVIOUS: only beside LINK_SIGNING_SECRET/);
+    const same = configError({ LINK_SIGNING_SECRET: key, LINK_SIGNING_SECRET_PREVIOUS: key });
+    expect(same).toMatch(/not the same as LINK_SIGNING_SECRET/);
+    const short = configError({ LINK_SIGNING_SECRET: key, LINK_SIGNING_SECRET_PREVIOUS: 'short' });
+    for (const message of [alone, same, short]) {
+      expect(message).not.toContain(old);
+      expect(message).not.toContain(key);
+    }
+    expect(short).not.toContain('short');
+  });
+
   it('refuses a configured catalogue file that does not exist', () => {
     expect(configError({ RECUR_CONFIG_FILE: 'plans.json' })).toMatch(/^RECUR_CONFIG_FILE: file not found: .*plans\.json$/);
   });

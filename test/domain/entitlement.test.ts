@@ -44,17 +44,24 @@ describe('decideEntitlement for one subscription', () => {
     expect(decideEntitlement([ended], now, policy)).toEqual({ entitled: false, reason: 'canceled' });
   });
 
-  it('grants a trial until its end and denies it from that moment', () => {
+  it('grants a trial until its end, and denies one set to end with it from that moment', () => {
     const trialEnd = at('2024-06-10T12:00:00.001Z');
     const trial = subscription({ status: 'trialing', trialEnd, currentPeriodEnd: trialEnd });
     expect(decideEntitlement([trial], now, policy)).toEqual({ entitled: true, reason: 'trialing', until: trialEnd, subscriptionId: 'sub_1' });
-    const over = subscription({ status: 'trialing', trialEnd: now, currentPeriodEnd: now });
+    const over = subscription({ status: 'trialing', trialEnd: now, currentPeriodEnd: now, cancelAtPeriodEnd: true });
     expect(decideEntitlement([over], now, policy)).toEqual({ entitled: false, reason: 'trial_expired' });
   });
 
+  it('keeps granting a trial past its end while its conversion is in flight (no word from the provider yet)', () => {
+    const converting = subscription({ status: 'trialing', trialEnd: now, currentPeriodEnd: now });
+    expect(decideEntitlement([converting], now, policy)).toEqual({ entitled: true, reason: 'trialing', until: now, subscriptionId: 'sub_1' });
+  });
+
   it('falls back to the period end for a trial without trial end, and trusts the status without either', () => {
-    const periodOnly = subscription({ status: 'trialing', trialEnd: null, currentPeriodEnd: at('2024-06-01T00:00:00Z') });
-    expect(decideEntitlement([periodOnly], now, policy)).toEqual({ entitled: false, reason: 'trial_expired' });
+    const periodOnly = subscription({ status: 'trialing', trialEnd: null, currentPeriodEnd: at('2024-06-11T00:00:00Z') });
+    expect(decideEntitlement([periodOnly], now, policy)).toMatchObject({ entitled: true, reason: 'trialing', until: at('2024-06-11T00:00:00Z') });
+    const periodOnlyEnding = subscription({ status: 'trialing', trialEnd: null, currentPeriodEnd: at('2024-06-01T00:00:00Z'), cancelAtPeriodEnd: true });
+    expect(decideEntitlement([periodOnlyEnding], now, policy)).toEqual({ entitled: false, reason: 'trial_expired' });
     const noDates = subscription({ status: 'trialing', trialEnd: null, currentPeriodEnd: null });
     expect(decideEntitlement([noDates], now, policy)).toMatchObject({ entitled: true, reason: 'trialing', until: null });
   });
@@ -144,7 +151,7 @@ describe('decideEntitlement with several subscriptions', () => {
 
   it('reports the denial the customer can act on before history', () => {
     const canceled = subscription({ id: 'a', status: 'canceled' });
-    const expiredTrial = subscription({ id: 'b', status: 'trialing', trialEnd: at('2024-01-01T00:00:00Z') });
+    const expiredTrial = subscription({ id: 'b', status: 'trialing', trialEnd: at('2024-01-01T00:00:00Z'), cancelAtPeriodEnd: true });
     const incomplete = subscription({ id: 'c', status: 'incomplete' });
     const pastDue = subscription({ id: 'd', status: 'past_due', pastDueSince: at('2024-01-01T00:00:00Z') });
     expect(decideEntitlement([canceled, expiredTrial], now, policy)).toEqual({ entitled: false, reason: 'trial_expired' });

@@ -31,6 +31,7 @@ describe.each(testDatabaseKinds)('API keys API on %s', (kind) => {
       name: 'webshop backend',
       key: expect.stringMatching(API_KEY),
       key_prefix: body.key.slice(0, 9),
+      scope: 'admin',
       created_at: '2026-03-01T10:01:00.000Z',
       last_used_at: null,
       revoked_at: null,
@@ -52,7 +53,7 @@ describe.each(testDatabaseKinds)('API keys API on %s', (kind) => {
     expect(listed.statusCode).toBe(200);
     const data = listed.json().data as Record<string, unknown>[];
     expect(data.map((key) => key.name)).toEqual(['reporting', 'webshop backend', 'test suite']);
-    expect(Object.keys(data[0]!).sort()).toEqual(['created_at', 'id', 'key_prefix', 'last_used_at', 'name', 'revoked_at']);
+    expect(Object.keys(data[0]!).sort()).toEqual(['created_at', 'id', 'key_prefix', 'last_used_at', 'name', 'revoked_at', 'scope']);
     expect(listed.body).not.toContain(newer.key);
     expect(listed.body).not.toContain(createHash('sha256').update(newer.key).digest('hex'));
     // The suite's key made this request: its use is recorded, just after the answer.
@@ -116,6 +117,7 @@ describe.each(testDatabaseKinds)('API keys API on %s', (kind) => {
     ['a name over 100 characters', { name: 'x'.repeat(101) }],
     ['a name that is not a string', { name: 42 }],
     ['an unknown field', { name: 'ok', scopes: ['all'] }],
+    ['a scope that does not exist', { name: 'ok', scope: 'write' }],
   ])('refuses a body with %s and writes nothing', async (_case, body) => {
     const before = await countRows(t);
     const refused = await call('POST', '/v1/api-keys', { body });

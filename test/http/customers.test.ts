@@ -142,7 +142,7 @@ describe.each(testDatabaseKinds)('customers API on %s', (kind) => {
 
   describe('authentication', () => {
     it.each([
-      ['no Authorization header', undefined, /send an admin API key/],
+      ['no Authorization header', undefined, /send an API key/],
       ['a key in the wrong scheme', 'Basic dXNlcjpwYXNz', /not "Bearer <key>"/],
       ['a made-up key', `Bearer rk_${'A'.repeat(43)}`, /not valid/],
       ['a truncated real key', 'TRUNCATE', /not "Bearer <key>"/],

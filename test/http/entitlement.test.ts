@@ -17,7 +17,7 @@ describe.each(testDatabaseKinds)('entitlement on %s', (kind) => {
     return { status: response.statusCode, body: response.json() };
   };
 
-  it('grants a trialing customer until the trial ends, then not', async () => {
+  it('grants a trialing customer until the trial ends, and past it only while the trial converts', async () => {
     const customer = await seedCustomer(t, 'trial-anna');
     const trialEnd = new Date(t.clock.now().getTime() + 30 * DAY);
     const subscriptionId = await seedSubscription(t, customer, { status: 'trialing', providerStatus: 'trialing', trialEnd, currentPeriodEnd: trialEnd });
@@ -28,7 +28,15 @@ describe.each(testDatabaseKinds)('entitlement on %s', (kind) => {
 
     const start = t.clock.now();
     t.clock.set(new Date(trialEnd.getTime() + 1000));
-    expect((await entitlement('trial-anna')).body).toMatchObject({ entitled: false, reason: 'trial_expired', until: null, subscription_id: null });
+    // Over and set to convert: the provider's word on the first charge is still to come.
+    expect((await entitlement('trial-anna')).body).toMatchObject({ entitled: true, reason: 'trialing', until: trialEnd.toISOString(), subscription_id: subscriptionId });
+    t.clock.set(start);
+
+    const ending = await seedCustomer(t, 'trial-ending-eva');
+    await seedSubscription(t, ending, { status: 'trialing', providerStatus: 'trialing', trialEnd, currentPeriodEnd: trialEnd, cancelAtPeriodEnd: true });
+    expect((await entitlement('trial-ending-eva')).body).toMatchObject({ entitled: true, reason: 'trialing' });
+    t.clock.set(new Date(trialEnd.getTime() + 1000));
+    expect((await entitlement('trial-ending-eva')).body).toMatchObject({ entitled: false, reason: 'trial_expired', until: null, subscription_id: null });
     t.clock.set(start);
   });
 

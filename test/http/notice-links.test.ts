@@ -162,6 +162,21 @@ describe.each(testDatabaseKinds)('cancel and payment-method links in notices (%s
     expect((await kit.recur.kit.stripe.subscriptions.retrieve(subscription.provider_subscription_id)).cancel_at_period_end).toBe(false);
   });
 
+  it('after a key rotation, takes a link signed with the replaced key while LINK_SIGNING_SECRET_PREVIOUS holds it, and not after', async () => {
+    const link = await startLinkKit(kind);
+    kit = link.kit;
+    const subscription = await kit.subscribe('shop-8004', 'monthly');
+    const replaced = 'the-key-before-the-rotation-32-chars!!';
+    const sentBefore = signLinkToken(replaced, { purpose: 'cancel', subscriptionId: subscription.id, expiresAt: new Date(link.ctx.clock.now().getTime() + 86_400_000) });
+    link.messaging.previousLinkSecret = replaced;
+    const page = await link.getCancel(sentBefore, HTML);
+    expectPrivatePage(page, 200);
+    expect(page.body).toContain('Ja, zeg mijn abonnement op');
+    link.messaging.previousLinkSecret = null;
+    expect((await link.getCancel(sentBefore, {})).json().error.code).toBe('invalid_link');
+    expect(link.cancelCalls).toEqual([]);
+  });
+
   it('shows the payment-method page without opening anything, and opens a billing-portal session on the button, returning to /links/done, never logging its URL', async () => {
     const link = await startLinkKit(kind);
     kit = link.kit;

@@ -86,7 +86,7 @@ describe.each(testDatabaseKinds)('GET /v1/notifications and retry (%s)', (kind) 
     expect(keysOf((await get('/v1/notifications?template=trial-reminder')).json())).toEqual(['reminder-mail', 'reminder-sms']);
     expect(keysOf((await get('/v1/notifications?status=failed')).json())).toEqual(['bram-failed']);
     expect(keysOf((await get('/v1/notifications?channel=sms&status=dead')).json())).toEqual(['reminder-sms']);
-    expect((await get('/v1/notifications?customer=shop-nobody')).json()).toEqual({ data: [], has_more: false });
+    expect((await get('/v1/notifications?customer=shop-nobody')).json()).toEqual({ data: [], has_more: false, next_cursor: null });
   });
 
   it('pages with limit and starting_after without skipping or repeating a row', async () => {

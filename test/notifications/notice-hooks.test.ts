@@ -9,6 +9,7 @@ import { recordProviderSubscription } from '../../src/services/sync/record-provi
 import { seedCustomer } from '../support/seed.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { testDatabaseKinds } from '../support/test-database.ts';
+import { entitlementPolicyOf } from '../../src/services/entitlement/entitlement-policy.ts';
 
 const DAY = 86_400_000;
 const at = (iso: string) => new Date(iso);
@@ -53,7 +54,7 @@ describe.each(testDatabaseKinds)('notices decided by recorded changes (%s)', (ki
   });
   const recordSubscription = async (subscription: ProviderSubscription, version: Date) => {
     const recorded = await t.ctx.db.transaction((tx) =>
-      recordProviderSubscription(tx, { provider: 'stripe', customerId, subscription, version, plans: t.ctx.config.catalogue.plans, now: version, actor: 'test' }),
+      recordProviderSubscription(tx, { provider: 'stripe', customerId, subscription, version, plans: t.ctx.config.catalogue.plans, entitlementPolicy: entitlementPolicyOf(t.ctx.config), now: version, actor: 'test' }),
     );
     if (recorded.outcome === 'not_recorded') throw new Error(recorded.reason);
     return recorded.subscriptionId;
@@ -74,7 +75,7 @@ describe.each(testDatabaseKinds)('notices decided by recorded changes (%s)', (ki
   });
   const recordPayment = (subscriptionId: string | null, payment: ProviderPayment, version: Date) =>
     t.ctx.db.transaction((tx) =>
-      recordProviderPayment(tx, { provider: 'stripe', customerId, subscriptionId, payment, version, plans: t.ctx.config.catalogue.plans, now: version, actor: 'test' }),
+      recordProviderPayment(tx, { provider: 'stripe', customerId, subscriptionId, payment, version, plans: t.ctx.config.catalogue.plans, entitlementPolicy: entitlementPolicyOf(t.ctx.config), now: version, actor: 'test' }),
     );
   const paymentId = async (providerPaymentId: string) => (await t.ctx.db.query<{ id: string }>('SELECT id FROM payments WHERE provider_payment_id = $1', [providerPaymentId])).rows[0]!.id;
 

@@ -7,6 +7,7 @@ import { recordProviderSubscription } from '../../src/services/sync/record-provi
 import { seedCustomer, seedSubscription } from '../support/seed.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { testDatabaseKinds } from '../support/test-database.ts';
+import { entitlementPolicyOf } from '../../src/services/entitlement/entitlement-policy.ts';
 
 const DAY = 86_400_000;
 type OutboxRow = { template: NoticeTemplate; locale: NoticeLocale; payload: unknown; recipient: string };
@@ -46,7 +47,7 @@ describe.each(testDatabaseKinds)("plan names in the customer's locale (%s)", (ki
         canceledAt: null,
         metadata: {},
       };
-      await t.ctx.db.transaction((tx) => recordProviderSubscription(tx, { provider: 'stripe', customerId, subscription, version: signUp, plans: t.ctx.config.catalogue.plans, now: signUp, actor: 'test' }));
+      await t.ctx.db.transaction((tx) => recordProviderSubscription(tx, { provider: 'stripe', customerId, subscription, version: signUp, plans: t.ctx.config.catalogue.plans, entitlementPolicy: entitlementPolicyOf(t.ctx.config), now: signUp, actor: 'test' }));
     }
     const [sam, sanne] = await emailsOf('enrolment-confirmation');
     expect(sanne!.subject).toBe('Bevestiging van je abonnement Maandelijks bij Sportwinkel De Vries');

@@ -61,6 +61,8 @@ describe.each(testDatabaseKinds)('prepaid time through a PayPal order (%s)', (ki
     expect(listed).toEqual({
       paid_until: YEAR_LATER.toISOString(),
       data: [expect.objectContaining({ id: shop.searchParams.get('prepaid_period'), provider: 'paypal', provider_payment_id: captured!.id, plan: 'monthly', periods: 12, starts_at: sandboxStart.toISOString(), ends_at: YEAR_LATER.toISOString(), amount: { amount_minor: 35988, currency: 'EUR' }, payment_status: 'succeeded' })],
+      has_more: false,
+      next_cursor: null,
     });
     expect(await entitlement('pp-order-1')).toMatchObject({ entitled: true, reason: 'prepaid', until: YEAR_LATER.toISOString() });
 

@@ -11,6 +11,7 @@ import { stripeEventDialect } from '../../src/providers/payments/stripe/events/s
 import { createLogger } from '../../src/shared/logger.ts';
 import { startRunningRecur, waitUntilSettled, type RunningRecur } from '../stripe/running-recur.ts';
 import { stripeGatewayOf, withStripeGateway } from '../support/payment-providers.ts';
+import { entitlementPolicyOf } from '../../src/services/entitlement/entitlement-policy.ts';
 
 export const ADMINS = ['ops@shop.example', 'fraud@shop.example'];
 /** Every webhook delivered twice by the sandbox. */
@@ -48,7 +49,7 @@ export async function startRiskRecur(kind: DatabaseKind, settings: Partial<Servi
     refundCharge: (id, key) => (calls.refundCharge.push(key), gateway.refundCharge(id, key)),
   };
   t.ctx.payments = withStripeGateway(t.ctx, counted);
-  const processor = createProviderEventProcessor({ dialect: stripeEventDialect, gateway, db: t.ctx.db, clock: t.ctx.clock, plans: t.ctx.config.catalogue.plans, defaultLocale: t.ctx.config.DEFAULT_LOCALE, jobs: () => t.ctx.jobs });
+  const processor = createProviderEventProcessor({ dialect: stripeEventDialect, gateway, db: t.ctx.db, clock: t.ctx.clock, plans: t.ctx.config.catalogue.plans, entitlementPolicy: entitlementPolicyOf(t.ctx.config), defaultLocale: t.ctx.config.DEFAULT_LOCALE, jobs: () => t.ctx.jobs });
   t.ctx.webhooks.processors.stripe = processor;
 
   const openJobs = async () => {

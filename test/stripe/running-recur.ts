@@ -19,6 +19,7 @@ import { buildMessaging } from '../../src/runtime/build-messaging.ts';
 import type { MessagingContext, ServiceSettings } from '../../src/services/service-context.ts';
 import { startWebhookTestApp, type WebhookTestApp } from '../webhooks/webhook-test-app.ts';
 import { stripeOnly } from '../support/payment-providers.ts';
+import { entitlementPolicyOf } from '../../src/services/entitlement/entitlement-policy.ts';
 
 /**
  * recur as `startService` wires it, against the Stripe sandbox: HTTP listening on a port, the real
@@ -76,7 +77,7 @@ export async function startRunningRecur(kind: DatabaseKind, faults: SandboxFault
     const gateway = createStripeGateway(kit.stripe);
     t.ctx.payments = stripeOnly(gateway, baseUrl);
     const ctx = t.ctx;
-    t.ctx.webhooks.processors.stripe = createProviderEventProcessor({ dialect: stripeEventDialect, gateway, db: t.ctx.db, clock, plans: t.ctx.config.catalogue.plans, defaultLocale: t.ctx.config.DEFAULT_LOCALE, jobs: () => ctx.jobs });
+    t.ctx.webhooks.processors.stripe = createProviderEventProcessor({ dialect: stripeEventDialect, gateway, db: t.ctx.db, clock, plans: t.ctx.config.catalogue.plans, entitlementPolicy: entitlementPolicyOf(t.ctx.config), defaultLocale: t.ctx.config.DEFAULT_LOCALE, jobs: () => ctx.jobs });
     await syncPlansToProvider(gateway, t.ctx.config.catalogue.plans, t.ctx.config.DEFAULT_LOCALE);
 
     if (faults) {

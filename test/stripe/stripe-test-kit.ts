@@ -25,7 +25,7 @@ export type Feeder = (event: Stripe.Event) => Promise<ProcessingOutcome>;
 
 /** The processor as the worker runs it: prepare outside, apply inside one transaction. */
 export function eventFeeder(kit: StripeKit, db: Database, clock: Clock): Feeder {
-  const processor = createProviderEventProcessor({ dialect: stripeEventDialect, gateway: createStripeGateway(kit.stripe), db, clock, plans: defaultCatalogue.plans, defaultLocale: 'nl' });
+  const processor = createProviderEventProcessor({ dialect: stripeEventDialect, gateway: createStripeGateway(kit.stripe), db, clock, plans: defaultCatalogue.plans, entitlementPolicy: { pastDueGraceDays: 7 }, defaultLocale: 'nl' });
   let inboxId = 0;
   return async (event) => {
     inboxId += 1;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,7 +92,10 @@ export async function startLab(options: { paypal?: boolean } = {}): Promise<Lab>
     const { now } = await control<{ now: string }>('GET', '/sandbox/clock');
     const target = new Date(Math.max(Date.parse(now), Date.now() + offsetMs) + ms);
     offsetMs = target.getTime() - Date.now();
-    writeFileSync(offsetFile, String(offsetMs));
+    // Written aside and renamed into place: a recur process reading it meanwhile sees the old
+    // offset or the new one, never an empty file (which it would read as no offset at all).
+    writeFileSync(`${offsetFile}.next`, String(offsetMs));
+    renameSync(`${offsetFile}.next`, offsetFile);
     await control('POST', '/sandbox/clock/advance', { to: target.toISOString() });
   };
   return {

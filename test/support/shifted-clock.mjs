@@ -15,9 +15,11 @@ if (file) {
     if (real - readAt > 20) {
       readAt = real;
       try {
-        offset = Number(readFileSync(file, 'utf8')) || 0;
+        const text = readFileSync(file, 'utf8').trim();
+        // An empty or half-written file keeps the offset read before.
+        if (/^-?\d+$/.test(text)) offset = Number(text);
       } catch {
-        offset = 0;
+        // Gone (the test ended): keep the offset read before.
       }
     }
     return real + offset;

@@ -10,6 +10,7 @@ import { createApiKey } from '../../src/services/api-keys/create-api-key.ts';
 import type { ServiceContext } from '../../src/services/service-context.ts';
 import { ManualClock, type Clock } from '../../src/shared/clock.ts';
 import type { WebhookContext } from '../../src/webhooks/webhook-context.ts';
+import type { OutgoingWebhooksContext } from '../../src/services/outgoing-webhooks/outgoing-webhooks-context.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { openTestDatabase, type TestDatabase } from './test-database.ts';
 
@@ -35,6 +36,8 @@ export type TestAppOptions = {
   clock?: Clock;
   /** Senders and callback verifiers for notices (the sandbox's SendGrid and Twilio, in notification tests). */
   messaging?: MessagingContext;
+  /** The shop's webhook endpoints (test/support/outgoing-webhooks.ts builds one). */
+  outgoingWebhooks?: OutgoingWebhooksContext;
 };
 
 export async function startTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {
@@ -48,6 +51,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     config: { ...settingsSchema.parse({}), RECONCILE_CRON: 'off', NOTICES_CRON: 'off', API_KEY_FAILURE_LIMIT: 0, catalogue: options.catalogue ?? defaultCatalogue, PAST_DUE_GRACE_DAYS: options.pastDueGraceDays ?? 7, DEFAULT_LOCALE: 'nl', ...options.settings },
     ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     ...(options.messaging ? { messaging: options.messaging } : {}),
+    ...(options.outgoingWebhooks ? { outgoingWebhooks: options.outgoingWebhooks } : {}),
   };
   const logLines: string[] = [];
   const sink = new Writable({

@@ -24,21 +24,26 @@ export async function startWebhookCapture(secret: string) {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  /** Sends one event to `url`, signed at `nowMs`: the status recur answered, and a line saying what it answered and when, for an assertion's message. */
+  async function deliverAndTell(url: string, event: CapturedEvent, nowMs: number): Promise<{ status: number; told: string }> {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signatureHeader(event.body, secret, Math.floor(nowMs / 1000)) },
+      body: event.body,
+      signal: AbortSignal.timeout(20_000),
+    });
+    const answer = await response.text();
+    const told = `${event.type} ${event.id} answered ${response.status}: ${answer.slice(0, 300)} (signed at ${new Date(nowMs).toISOString()}, real ${new Date().toISOString()}, ${url})`;
+    if (response.status >= 400) console.warn(`[webhook-capture] ${told}`);
+    return { status: response.status, told };
+  }
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/stripe`,
     /** Everything captured since the last call. */
     take: () => events.splice(0),
     /** Sends one event to `url`, signed at `nowMs`; the status recur answered. */
-    async deliver(url: string, event: CapturedEvent, nowMs: number): Promise<number> {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'stripe-signature': signatureHeader(event.body, secret, Math.floor(nowMs / 1000)) },
-        body: event.body,
-        signal: AbortSignal.timeout(20_000),
-      });
-      await response.arrayBuffer();
-      return response.status;
-    },
+    deliver: async (url: string, event: CapturedEvent, nowMs: number): Promise<number> => (await deliverAndTell(url, event, nowMs)).status,
+    deliverAndTell,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -100,6 +100,40 @@ describe.each(testDatabaseKinds)('batched apply of Stripe events on %s', (kind) 
     const stored = await recur.t.ctx.db.query<{ provider_subscription_id: string }>('SELECT provider_subscription_id FROM subscriptions ORDER BY provider_subscription_id');
     expect(stored.rows.map((row) => row.provider_subscription_id)).toEqual([...ids].sort());
   }, 60_000);
+
+  it('writes nothing of a group whose claim on one event was taken over; the others apply one by one', async () => {
+    recur = await startRunningRecur(kind);
+    const [id] = await burstAbout(recur, 1, 3);
+    const db = recur.t.ctx.db;
+    const stripe = recur.t.ctx.webhooks.processors.stripe!;
+    const forBatch = stripe.forBatch!.bind(stripe);
+    let taken: number | null = null;
+    // Another worker takes over one claimed event (its lease lapsed) while this one prepares the group.
+    stripe.forBatch = (options) => {
+      const batch = forBatch(options);
+      return {
+        ...batch,
+        prepare: async (event) => {
+          if (taken === null && event.type === 'customer.subscription.updated') {
+            taken = event.id;
+            await db.query('UPDATE webhook_inbox SET attempts = attempts + 1 WHERE id = $1', [event.id]);
+          }
+          return batch.prepare(event);
+        },
+      };
+    };
+    const deps: WorkerDeps = { db, clock: recur.t.ctx.clock, webhooks: recur.t.ctx.webhooks, locale: 'nl', random: () => 0.5 };
+    const report = await processInboxBatch(deps);
+
+    expect(report['lost-claim']).toBe(1);
+    expect(report.processed + report.ignored).toBe(report.claimed - 1);
+    const rows = await db.query<{ id: string; status: string; attempts: number }>('SELECT id, status, attempts FROM webhook_inbox ORDER BY id');
+    // The taken event is its new owner's: untouched by this worker.
+    expect(rows.rows.find((row) => Number(row.id) === taken)).toMatchObject({ status: 'processing', attempts: 2 });
+    expect(rows.rows.filter((row) => Number(row.id) !== taken).map((row) => row.status).filter((status) => status !== 'processed' && status !== 'ignored')).toEqual([]);
+    const stored = await db.query<{ provider_subscription_id: string }>('SELECT provider_subscription_id FROM subscriptions');
+    expect(stored.rows.map((row) => row.provider_subscription_id)).toEqual([id]);
+  }, 60_000);
 });
 
 describe.each(testDatabaseKinds.filter((kind) => kind === 'postgres'))('the worker on %s while requests hold every connection', (kind) => {

@@ -6,6 +6,7 @@ import { claimDueInboxEvents } from '../../src/webhooks/claim-due-inbox-events.t
 import type { EventProcessor } from '../../src/webhooks/inbox-event.ts';
 import { INBOX_LEASE_MS, processInboxBatch } from '../../src/webhooks/process-inbox-batch.ts';
 import { processInboxEvent, type WorkerDeps } from '../../src/webhooks/process-inbox-event.ts';
+import { markInboxEventsDone } from '../../src/webhooks/settle-inbox-event.ts';
 import { testDatabaseKinds } from '../support/test-database.ts';
 import { readInboxRow, startWebhookTestApp, type WebhookTestApp } from './webhook-test-app.ts';
 
@@ -42,6 +43,31 @@ describe.each(testDatabaseKinds)('inbox claims on %s', (kind) => {
     expect(ids.map((id) => invocations.get(id))).toEqual(ids.map(() => 1));
     const effects = await t.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM claim_effects WHERE event_id LIKE 'evt_race_%'");
     expect(effects.rows[0]!.n).toBe(30);
+  });
+
+  it('ignores the events no processor takes in one statement per batch, each once, however many workers claim', async () => {
+    const ids = Array.from({ length: 25 }, (_, n) => `WH-unprocessed-${n}`);
+    for (const id of ids) await insertInboxEvent(t.ctx.db, { provider: 'paypal', providerEventId: id, type: 'PAYMENT.SALE.COMPLETED', payload: { id }, providerCreatedAt: null }, t.clock.now());
+    const reports = await Promise.all([0, 1, 2].map(() => processInboxBatch(deps(), { limit: 10 })));
+    const rest = await processInboxBatch(deps(), { limit: 50 });
+    expect([...reports, rest].reduce((sum, report) => sum + report.ignored, 0)).toBe(25);
+    const rows = await t.ctx.db.query<{ status: string; attempts: number; last_error: string }>("SELECT status, attempts, last_error FROM webhook_inbox WHERE provider_event_id LIKE 'WH-unprocessed-%'");
+    expect(rows.rows).toHaveLength(25);
+    for (const row of rows.rows) expect(row).toEqual({ status: 'ignored', attempts: 1, last_error: 'ignored: no event processor is registered for paypal' });
+  });
+
+  it('a batch mark lands only on the claims still ours', async () => {
+    for (const id of ['WH-stale-1', 'WH-stale-2']) await insertInboxEvent(t.ctx.db, { provider: 'paypal', providerEventId: id, type: 'PAYMENT.SALE.COMPLETED', payload: { id }, providerCreatedAt: null }, t.clock.now());
+    const stale = await claimDueInboxEvents(t.ctx.db, { now: t.clock.now(), leaseMs: INBOX_LEASE_MS, limit: 2 });
+    expect(stale).toHaveLength(2);
+    // Another worker took the second one over after its lease lapsed.
+    await t.ctx.db.query('UPDATE webhook_inbox SET attempts = attempts + 1 WHERE id = $1', [stale[1]!.id]);
+    const ignored = { outcome: 'ignored' as const, reason: 'test' };
+    const marked = await markInboxEventsDone(t.ctx.db, stale.map((event) => ({ claim: { id: event.id, attempt: event.attempt }, outcome: ignored })), t.clock.now());
+    expect([...marked]).toEqual([stale[0]!.id]);
+    expect(await readInboxRow(t, 'WH-stale-2')).toMatchObject({ status: 'processing', attempts: 2 });
+    // Its new owner finishes it (the next test counts lapsed claims).
+    await t.ctx.db.query("UPDATE webhook_inbox SET status = 'ignored', lease_expires_at = NULL WHERE id = $1", [stale[1]!.id]);
   });
 
   it('a worker whose lease lapsed and whose event was re-claimed marks nothing and leaves no effects', async () => {

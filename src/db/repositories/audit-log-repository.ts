@@ -34,3 +34,20 @@ export async function listAuditEntries(db: Queryable, entity: string, entityId: 
   );
   return result.rows;
 }
+
+export type AuditTrailItem = AuditRow & { id: number };
+
+/** What the audit log holds about a customer, their subscriptions and payments, newest first. */
+export async function listAuditTrailOfCustomer(
+  db: Queryable,
+  subjects: { customerId: string; subscriptionIds: readonly string[]; paymentIds: readonly string[] },
+  limit: number,
+): Promise<AuditTrailItem[]> {
+  const result = await db.query<AuditRow & { id: string | number }>(
+    `SELECT id, actor, entity, entity_id, action, before, after, reason, at FROM audit_log
+      WHERE (entity = 'customer' AND entity_id = $1) OR (entity = 'subscription' AND entity_id = ANY($2::text[])) OR (entity = 'payment' AND entity_id = ANY($3::text[]))
+      ORDER BY at DESC, id DESC LIMIT $4`,
+    [subjects.customerId, [...subjects.subscriptionIds], [...subjects.paymentIds], limit],
+  );
+  return result.rows.map((row) => ({ ...row, id: Number(row.id) }));
+}

@@ -67,6 +67,17 @@ const toRecord = (row: CustomerRow): CustomerRecord => ({
   updatedAt: row.updated_at,
 });
 
+/**
+ * Takes the customer's row for the rest of the transaction. Every write that may record an event
+ * for the shop takes it first, before any subscription, payment, link or dispute row: the event's
+ * sequence and the recorded entitlement live on this row, so a write that took another row first
+ * and this one last would deadlock with one that took them the other way round. Taking it again in
+ * the same transaction waits for nothing.
+ */
+export async function lockCustomerForWrite(tx: Queryable, customerId: string): Promise<void> {
+  await tx.query('SELECT 1 FROM customers WHERE id = $1 FOR UPDATE', [customerId], { name: 'customers_lock_for_write' });
+}
+
 /** Throws a unique violation (customers_external_id_key) when the shop's id is taken. */
 export async function insertCustomer(tx: Queryable, customer: NewCustomer, now: Date): Promise<CustomerRecord> {
   const result = await tx.query<CustomerRow>(
@@ -80,6 +91,19 @@ export async function insertCustomer(tx: Queryable, customer: NewCustomer, now: 
 export async function findCustomerByExternalId(db: Queryable, externalId: string, options: { forUpdate?: boolean } = {}): Promise<CustomerRecord | null> {
   const lock = options.forUpdate ? ' FOR UPDATE' : '';
   const result = await db.query<CustomerRow>(`SELECT ${COLUMNS} FROM customers WHERE external_id = $1${lock}`, [externalId]);
+  return result.rows[0] ? toRecord(result.rows[0]) : null;
+}
+
+/** The customers of these shop ids, in one query (an id with no customer is left out). */
+export async function findCustomersByExternalIds(db: Queryable, externalIds: readonly string[]): Promise<CustomerRecord[]> {
+  if (externalIds.length === 0) return [];
+  const result = await db.query<CustomerRow>(`SELECT ${COLUMNS} FROM customers WHERE external_id = ANY($1::text[])`, [[...new Set(externalIds)]]);
+  return result.rows.map(toRecord);
+}
+
+export async function findCustomerById(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<CustomerRecord | null> {
+  const lock = options.forUpdate ? ' FOR UPDATE' : '';
+  const result = await db.query<CustomerRow>(`SELECT ${COLUMNS} FROM customers WHERE id = $1${lock}`, [id]);
   return result.rows[0] ? toRecord(result.rows[0]) : null;
 }
 

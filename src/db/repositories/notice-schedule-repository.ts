@@ -77,7 +77,7 @@ export type MonthlyFigures = {
 const int8 = (value: string | number): number => (typeof value === 'number' ? value : parseInt8(value));
 
 // A subscription cancelled at period end ended with that period; canceled_at is when it was asked.
-const ENDED_AT = `CASE WHEN cancel_at_period_end AND current_period_end IS NOT NULL THEN current_period_end ELSE COALESCE(canceled_at, updated_at) END`;
+export const ENDED_AT = `CASE WHEN cancel_at_period_end AND current_period_end IS NOT NULL THEN current_period_end ELSE COALESCE(canceled_at, updated_at) END`;
 
 export async function readMonthlyFigures(db: Queryable, month: { start: Date; end: Date }): Promise<MonthlyFigures> {
   const statuses = await db.query<{ status: 'active' | 'trialing' | 'past_due'; n: number }>(

@@ -1,4 +1,5 @@
 import type { Queryable } from '../database.ts';
+import { readKeysetPage, type KeysetList, type Page, type PageRequest } from '../keyset-page.ts';
 
 export const NOTIFICATION_STATUSES = ['pending', 'sending', 'sent', 'delivered', 'failed', 'bounced', 'dead', 'suppressed', 'canceled'] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
@@ -84,34 +85,25 @@ export async function findNotification(db: Queryable, id: string, options: { for
   return result.rows[0] ? toRecord(result.rows[0]) : null;
 }
 
-export type NotificationFilter = {
+export type NotificationFilter = PageRequest & {
   customerExternalId?: string | undefined;
   status?: NotificationStatus | undefined;
   template?: string | undefined;
   channel?: 'email' | 'sms' | undefined;
-  limit: number;
-  /** The id of the last row of the previous page; it must exist (the caller checks). */
-  startingAfter?: string | undefined;
+};
+
+const NOTIFICATION_LIST: KeysetList = {
+  select: SELECT_NOTIFICATIONS,
+  order: ['n.created_at', 'n.id'],
+  cursorRow: 'SELECT created_at, id FROM notification_outbox WHERE id = $1',
+  created: 'n.created_at',
+  what: 'notification',
 };
 
 /** Newest first (created_at, then id, so rows of one instant keep one order across pages). */
-export async function listNotifications(db: Queryable, filter: NotificationFilter): Promise<{ items: NotificationRecord[]; hasMore: boolean }> {
-  const conditions: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    conditions.push(sql.replace('?', `$${params.length}`));
-  };
-  if (filter.customerExternalId !== undefined) add('c.external_id = ?', filter.customerExternalId);
-  if (filter.status) add('n.status = ?', filter.status);
-  if (filter.template) add('n.template = ?', filter.template);
-  if (filter.channel) add('n.channel = ?', filter.channel);
-  // The cursor row's own timestamp, read in SQL: no rounding through a JavaScript Date.
-  if (filter.startingAfter) add('(n.created_at, n.id) < (SELECT created_at, id FROM notification_outbox WHERE id = ?)', filter.startingAfter);
-  params.push(filter.limit + 1);
-  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-  const result = await db.query<NotificationRow>(`${SELECT_NOTIFICATIONS} ${where} ORDER BY n.created_at DESC, n.id DESC LIMIT $${params.length}`, params);
-  return { items: result.rows.slice(0, filter.limit).map(toRecord), hasMore: result.rows.length > filter.limit };
+export function listNotifications(db: Queryable, filter: NotificationFilter): Promise<Page<NotificationRecord>> {
+  const filters = [['c.external_id = ?', filter.customerExternalId], ['n.status = ?', filter.status], ['n.template = ?', filter.template], ['n.channel = ?', filter.channel]] as const;
+  return readKeysetPage(db, NOTIFICATION_LIST, filters, filter, toRecord);
 }
 
 /**

@@ -1,7 +1,9 @@
 import type { ProviderId } from '../../domain/provider.ts';
 import { parseInt8, type Queryable } from '../database.ts';
+import { readKeysetPage, type KeysetList, type Page, type PageRequest } from '../keyset-page.ts';
 
-export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded' | 'partially_refunded' | 'disputed';
+export const PAYMENT_STATUSES = ['pending', 'succeeded', 'failed', 'refunded', 'partially_refunded', 'disputed'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export type PaymentState = {
   customerId: string;
@@ -117,7 +119,48 @@ export async function findPaymentByProviderId(db: Queryable, provider: ProviderI
   return result.rows[0] ? toRecord(result.rows[0]) : null;
 }
 
+/** One payment of one customer: another customer's payment reads as none (the portal's tenancy). */
+export async function findPaymentOfCustomer(db: Queryable, paymentId: string, customerId: string): Promise<PaymentRecord | null> {
+  const result = await db.query<PaymentRow>('SELECT * FROM payments WHERE id = $1 AND customer_id = $2', [paymentId, customerId]);
+  return result.rows[0] ? toRecord(result.rows[0]) : null;
+}
+
 export async function listPaymentsOfSubscription(db: Queryable, subscriptionId: string): Promise<PaymentRecord[]> {
   const result = await db.query<PaymentRow>('SELECT * FROM payments WHERE subscription_id = $1 ORDER BY invoice_at, id', [subscriptionId]);
   return result.rows.map(toRecord);
+}
+
+/** A payment with the shop's id of its customer, as the API lists it. */
+export type ListedPayment = PaymentRecord & { customerExternalId: string };
+
+export type PaymentFilter = PageRequest & { customerId?: string | undefined; subscriptionId?: string | undefined; status?: PaymentStatus | undefined };
+
+const PAYMENT_LIST: KeysetList = {
+  select: 'SELECT p.*, c.external_id AS customer_external_id FROM payments p JOIN customers c ON c.id = p.customer_id',
+  order: ['p.created_at', 'p.id'],
+  cursorRow: 'SELECT created_at, id FROM payments WHERE id = $1',
+  created: 'p.created_at',
+  what: 'payment',
+};
+
+/** Newest first (the time recur recorded them), keyset-paginated on (created_at, id). */
+export function listPayments(db: Queryable, filter: PaymentFilter): Promise<Page<ListedPayment>> {
+  const filters = [['p.customer_id = ?', filter.customerId], ['p.subscription_id = ?', filter.subscriptionId], ['p.status = ?', filter.status]] as const;
+  return readKeysetPage(db, PAYMENT_LIST, filters, filter, (row: PaymentRow & { customer_external_id: string }) => ({ ...toRecord(row), customerExternalId: row.customer_external_id }));
+}
+
+/** Whether a payment of the subscription went through (refunded or disputed since, even) for a period that began before `periodStart`. */
+export async function hasPaymentBefore(db: Queryable, subscriptionId: string, periodStart: Date): Promise<boolean> {
+  const result = await db.query(`SELECT 1 FROM payments WHERE subscription_id = $1 AND status NOT IN ('pending', 'failed') AND invoice_at < $2 LIMIT 1`, [subscriptionId, periodStart]);
+  return result.rows.length > 0;
+}
+
+/** One payment with its customer's shop id; `forUpdate` locks the row (a refund decides what is left of it). */
+export async function findListedPayment(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<ListedPayment | null> {
+  const result = await db.query<PaymentRow & { customer_external_id: string }>(
+    `SELECT p.*, c.external_id AS customer_external_id FROM payments p JOIN customers c ON c.id = p.customer_id WHERE p.id = $1${options.forUpdate ? ' FOR UPDATE OF p' : ''}`,
+    [id],
+  );
+  const row = result.rows[0];
+  return row ? { ...toRecord(row), customerExternalId: row.customer_external_id } : null;
 }

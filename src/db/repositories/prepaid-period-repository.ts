@@ -70,14 +70,6 @@ export async function listPrepaidPeriodsOfCustomer(db: Queryable, customerId: st
 /** The periods that give time: a fully refunded payment bought nothing. */
 export const givingTime = (periods: readonly PrepaidPeriodRecord[]): PrepaidPeriodRecord[] => periods.filter((period) => period.paymentStatus !== 'refunded');
 
-/**
- * Serialises the recording of a customer's purchases: each new period starts where the others
- * end, so two recorded at once must see each other.
- */
-export async function lockCustomerForPrepaid(tx: Queryable, customerId: string): Promise<void> {
-  await tx.query('SELECT 1 FROM customers WHERE id = $1 FOR UPDATE', [customerId]);
-}
-
 /** One row per provider payment: the second recording of the same purchase inserts nothing. */
 export async function insertPrepaidPeriod(tx: Queryable, period: NewPrepaidPeriod, now: Date): Promise<{ id: string; inserted: boolean }> {
   const inserted = await tx.query<{ id: string }>(

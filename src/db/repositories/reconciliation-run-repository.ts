@@ -1,5 +1,6 @@
 import type { ProviderId } from '../../domain/provider.ts';
 import type { Queryable } from '../database.ts';
+import { readKeysetPage, type KeysetList, type Page, type PageRequest } from '../keyset-page.ts';
 
 export const RECONCILIATION_ITEM_KINDS = [
   'missing_locally',
@@ -123,17 +124,41 @@ export async function findReconciliationRun(db: Queryable, id: string): Promise<
   return result.rows[0] ? toRun(result.rows[0]) : null;
 }
 
-/** Newest first, keyset-paginated on (started_at, id). */
-export async function listReconciliationRuns(db: Queryable, filter: { limit: number; startingAfter?: string | undefined }): Promise<{ items: ReconciliationRun[]; hasMore: boolean }> {
-  const params: unknown[] = [filter.limit + 1];
-  const after = filter.startingAfter ? `WHERE (started_at, id) < (SELECT started_at, id FROM reconciliation_runs WHERE id = $${params.push(filter.startingAfter)})` : '';
-  const result = await db.query<RunRow>(`SELECT * FROM reconciliation_runs ${after} ORDER BY started_at DESC, id DESC LIMIT $1`, params);
-  return { items: result.rows.slice(0, filter.limit).map(toRun), hasMore: result.rows.length > filter.limit };
+export type RunFilter = PageRequest & { provider?: ProviderId | undefined; status?: ReconciliationRun['status'] | undefined };
+
+const RUN_LIST: KeysetList = {
+  select: 'SELECT * FROM reconciliation_runs',
+  order: ['started_at', 'id'],
+  cursorRow: 'SELECT started_at, id FROM reconciliation_runs WHERE id = $1',
+  created: 'started_at',
+  what: 'reconciliation run',
+};
+
+/** Newest first, keyset-paginated on (started_at, id); a run is created when it starts. */
+export function listReconciliationRuns(db: Queryable, filter: RunFilter): Promise<Page<ReconciliationRun>> {
+  return readKeysetPage(db, RUN_LIST, [['provider = ?', filter.provider], ['status = ?', filter.status]], filter, toRun);
 }
 
 type ItemRow = { id: string | number; kind: ReconciliationItemKind; provider_object_id: string; recur_id: string | null; found: unknown; action: string; created_at: Date };
 
+const toItem = (row: ItemRow): ReconciliationItem => ({ id: Number(row.id), kind: row.kind, providerObjectId: row.provider_object_id, recurId: row.recur_id, found: row.found, action: row.action, createdAt: row.created_at });
+
 export async function listReconciliationItems(db: Queryable, runId: string): Promise<ReconciliationItem[]> {
   const result = await db.query<ItemRow>('SELECT * FROM reconciliation_items WHERE run_id = $1 ORDER BY id', [runId]);
-  return result.rows.map((row) => ({ id: Number(row.id), kind: row.kind, providerObjectId: row.provider_object_id, recurId: row.recur_id, found: row.found, action: row.action, createdAt: row.created_at }));
+  return result.rows.map(toItem);
+}
+
+export type ItemFilter = PageRequest<number> & { runId: string; kind?: ReconciliationItemKind | undefined };
+
+const ITEM_LIST: KeysetList = {
+  select: 'SELECT * FROM reconciliation_items',
+  order: ['id'],
+  cursorRow: 'SELECT id FROM reconciliation_items WHERE id = $1',
+  created: 'created_at',
+  what: 'reconciliation item',
+};
+
+/** A run's drift report a page at a time, newest first like every list. */
+export function listReconciliationItemsPage(db: Queryable, filter: ItemFilter): Promise<Page<ReconciliationItem>> {
+  return readKeysetPage(db, ITEM_LIST, [['run_id = ?', filter.runId], ['kind = ?', filter.kind]], filter, toItem);
 }

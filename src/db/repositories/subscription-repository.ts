@@ -1,6 +1,7 @@
 import type { ProviderId } from '../../domain/provider.ts';
 import type { SubscriptionStatus } from '../../domain/subscription-status.ts';
 import type { Queryable } from '../database.ts';
+import { readKeysetPage, type KeysetList, type Page, type PageRequest } from '../keyset-page.ts';
 
 export type SubscriptionRecord = {
   id: string;
@@ -146,24 +147,29 @@ export async function findSubscription(db: Queryable, id: string): Promise<Subsc
   return result.rows[0] ? toSubscriptionRecord(result.rows[0]) : null;
 }
 
+/** The subscriptions of these ids, in one query (an unknown id is left out). */
+export async function findSubscriptionsByIds(db: Queryable, ids: readonly string[]): Promise<SubscriptionRecord[]> {
+  if (ids.length === 0) return [];
+  const result = await db.query<SubscriptionRow>(`${SELECT_SUBSCRIPTIONS} WHERE s.id = ANY($1::uuid[])`, [[...new Set(ids)]]);
+  return result.rows.map(toSubscriptionRecord);
+}
+
 export async function listSubscriptionsOfCustomer(db: Queryable, customerId: string): Promise<SubscriptionRecord[]> {
   const result = await db.query<SubscriptionRow>(`${SELECT_SUBSCRIPTIONS} WHERE s.customer_id = $1 ORDER BY s.created_at DESC, s.id DESC`, [customerId]);
   return result.rows.map(toSubscriptionRecord);
 }
 
-export type SubscriptionFilter = { customerId?: string; status?: SubscriptionStatus; startingAfter?: string; limit: number };
+export type SubscriptionFilter = PageRequest & { customerId?: string | undefined; status?: SubscriptionStatus | undefined };
+
+const SUBSCRIPTION_LIST: KeysetList = {
+  select: SELECT_SUBSCRIPTIONS,
+  order: ['s.created_at', 's.id'],
+  cursorRow: 'SELECT created_at, id FROM subscriptions WHERE id = $1',
+  created: 's.created_at',
+  what: 'subscription',
+};
 
 /** Newest first, keyset-paginated on (created_at, id) so pages stay stable while rows arrive. */
-export async function listSubscriptions(db: Queryable, filter: SubscriptionFilter): Promise<{ items: SubscriptionRecord[]; hasMore: boolean }> {
-  const conditions: string[] = [];
-  const params: unknown[] = [];
-  const param = (value: unknown) => `$${params.push(value)}`;
-  if (filter.customerId) conditions.push(`s.customer_id = ${param(filter.customerId)}`);
-  if (filter.status) conditions.push(`s.status = ${param(filter.status)}`);
-  if (filter.startingAfter) {
-    conditions.push(`(s.created_at, s.id) < (SELECT created_at, id FROM subscriptions WHERE id = ${param(filter.startingAfter)})`);
-  }
-  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-  const result = await db.query<SubscriptionRow>(`${SELECT_SUBSCRIPTIONS} ${where} ORDER BY s.created_at DESC, s.id DESC LIMIT ${param(filter.limit + 1)}`, params);
-  return { items: result.rows.slice(0, filter.limit).map(toSubscriptionRecord), hasMore: result.rows.length > filter.limit };
+export function listSubscriptions(db: Queryable, filter: SubscriptionFilter): Promise<Page<SubscriptionRecord>> {
+  return readKeysetPage(db, SUBSCRIPTION_LIST, [['s.customer_id = ?', filter.customerId], ['s.status = ?', filter.status]], filter, toSubscriptionRecord);
 }

@@ -1,4 +1,5 @@
 import type { Queryable } from '../database.ts';
+import { readKeysetPage, type KeysetList, type Page, type PageRequest } from '../keyset-page.ts';
 
 export type InboxStatus = 'received' | 'processing' | 'processed' | 'ignored' | 'failed' | 'dead';
 
@@ -115,27 +116,26 @@ export async function findInboxEvents(db: Queryable, idOrEventId: string, option
   return result.rows.map(toInboxRecord);
 }
 
-export type InboxFilter = { status?: InboxStatus | undefined; provider?: string | undefined; limit: number; startingAfter?: number | undefined; withPayload?: boolean };
+/** One event by recur's inbox id, with its payload (for the dashboard's event page); null when there is none. */
+export async function findInboxEventWithPayload(db: Queryable, id: number): Promise<InboxRecord | null> {
+  const result = await db.query<InboxRow>(`SELECT ${COLUMNS}, payload FROM webhook_inbox WHERE id = $1`, [id]);
+  return result.rows[0] ? toInboxRecord(result.rows[0]) : null;
+}
+
+export type InboxFilter = PageRequest<number> & { status?: InboxStatus | undefined; provider?: string | undefined; withPayload?: boolean };
+
+const inboxList = (withPayload: boolean): KeysetList => ({
+  select: `SELECT ${COLUMNS}${withPayload ? ', payload' : ''} FROM webhook_inbox`,
+  // The identity id is the order of arrival: its primary key serves every page.
+  order: ['id'],
+  cursorRow: 'SELECT id FROM webhook_inbox WHERE id = $1',
+  created: 'received_at',
+  what: 'inbox event',
+});
 
 /** Newest first; the cursor is the last id of the previous page. */
-export async function listInboxEvents(db: Queryable, filter: InboxFilter): Promise<{ items: InboxRecord[]; hasMore: boolean }> {
-  const conditions: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    conditions.push(sql.replace('?', `$${params.length}`));
-  };
-  if (filter.status) add('status = ?', filter.status);
-  if (filter.provider) add('provider = ?', filter.provider);
-  if (filter.startingAfter !== undefined) add('id < ?', filter.startingAfter);
-  params.push(filter.limit + 1);
-  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-  const result = await db.query<InboxRow>(
-    `SELECT ${COLUMNS}${filter.withPayload ? ', payload' : ''} FROM webhook_inbox ${where} ORDER BY id DESC LIMIT $${params.length}`,
-    params,
-  );
-  const items = result.rows.slice(0, filter.limit).map(toInboxRecord);
-  return { items, hasMore: result.rows.length > filter.limit };
+export function listInboxEvents(db: Queryable, filter: InboxFilter): Promise<Page<InboxRecord>> {
+  return readKeysetPage(db, inboxList(filter.withPayload ?? false), [['status = ?', filter.status], ['provider = ?', filter.provider]], filter, toInboxRecord);
 }
 
 /** Puts a row back in the queue as if it had just arrived. */

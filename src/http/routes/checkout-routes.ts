@@ -91,7 +91,8 @@ export function checkoutApiRoutes(app: FastifyInstance, ctx: ServiceContext): vo
     },
     async (request, reply) => {
       const { customer, plan, provider, mode, periods, return_url } = request.body;
-      const started = await createCheckout(ctx, { customerExternalId: customer, planId: plan, provider, ...(mode ? { mode } : {}), ...(periods !== undefined ? { periods } : {}), returnUrl: return_url }, request.actor);
+      const retryKey = request.idempotency?.workKey;
+      const started = await createCheckout(ctx, { customerExternalId: customer, planId: plan, provider, ...(mode ? { mode } : {}), ...(periods !== undefined ? { periods } : {}), returnUrl: return_url, ...(retryKey ? { retryKey } : {}) }, request.actor);
       if (wantsHtml(request.headers.accept)) return reply.status(303).header('location', started.url).send(null);
       return reply.status(201).send({ url: started.url, session_id: started.sessionId, terms: presentCheckoutTerms(started.terms) });
     },

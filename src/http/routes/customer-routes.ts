@@ -8,6 +8,7 @@ import type { ServiceContext } from '../../services/service-context.ts';
 import { customerJson, errorJson, presentCustomer } from '../presenters.ts';
 import { customerExample, documented, withExample } from '../api-examples.ts';
 import { PATH_ID_MAX_LENGTH } from '../path-id-length.ts';
+import { READ_SCOPE } from '../route-scope.ts';
 
 // The shop's id is used in paths, so it is no longer than the router takes there.
 export const externalIdParam = z.object({
@@ -84,7 +85,7 @@ export function customerRoutes(app: FastifyInstance, ctx: ServiceContext): void 
 
   api.get(
     '/customers/:id',
-    { schema: { tags: ['customers'], summary: "Read a customer by the shop's id", params: externalIdParam, response: { 200: documented(customerJson, 'The customer', customerExample), ...errors } } },
+    { config: READ_SCOPE, schema: { tags: ['customers'], summary: "Read a customer by the shop's id", params: externalIdParam, response: { 200: documented(customerJson, 'The customer', customerExample), ...errors } } },
     async (request) => presentCustomer(await getCustomer(ctx, request.params.id)),
   );
 

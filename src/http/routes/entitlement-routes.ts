@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { toEntitlementObject } from '../../presentation/entitlement-object.ts';
 import { checkEntitlement } from '../../services/entitlement/check-entitlement.ts';
 import type { ServiceContext } from '../../services/service-context.ts';
 import { errorJson } from '../presenters.ts';
 import { documented, subscriptionExample } from '../api-examples.ts';
+import { READ_SCOPE } from '../route-scope.ts';
 import { externalIdParam } from './customer-routes.ts';
 
 const entitlementJson = z.object({
@@ -21,6 +23,7 @@ export function entitlementRoutes(app: FastifyInstance, ctx: ServiceContext): vo
   app.withTypeProvider<ZodTypeProvider>().get(
     '/customers/:id/entitlement',
     {
+      config: READ_SCOPE,
       schema: {
         tags: ['customers'],
         summary: 'May this customer use the product now?',
@@ -28,17 +31,6 @@ export function entitlementRoutes(app: FastifyInstance, ctx: ServiceContext): vo
         response: { 200: documented(entitlementJson, 'Whether the customer may use the product now, why, and until when', { customer: 'shop-1042', entitled: true, reason: 'trialing', until: '2026-03-31T10:00:00.000Z', subscription_id: subscriptionExample.id, checked_at: '2026-03-14T09:30:00.000Z' }), 400: errorJson, 401: errorJson, 404: errorJson },
       },
     },
-    async (request) => {
-      const answer = await checkEntitlement(ctx, request.params.id);
-      return {
-        customer: answer.customerExternalId,
-        entitled: answer.entitled,
-        reason: answer.reason,
-        until: answer.entitled && answer.until ? answer.until.toISOString() : null,
-        subscription_id: answer.entitled && 'subscriptionId' in answer ? answer.subscriptionId : null,
-        ...(answer.entitled && 'prepaidPeriodId' in answer ? { prepaid_period_id: answer.prepaidPeriodId } : {}),
-        checked_at: answer.checkedAt.toISOString(),
-      };
-    },
+    async (request) => toEntitlementObject(await checkEntitlement(ctx, request.params.id)),
   );
 }

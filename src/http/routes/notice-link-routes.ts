@@ -71,7 +71,7 @@ type LinkTarget = { messaging: MessagingContext; subscription: SubscriptionRecor
 /** The subscription a valid token names, or why the token is refused (nothing is read for a bad one). */
 async function readLink(ctx: ServiceContext, token: string, purpose: LinkPurpose): Promise<LinkTarget | LinkFailure> {
   const messaging = requireMessaging(ctx);
-  const check = verifyLinkToken(messaging.linkSecret, token, purpose, ctx.clock.now());
+  const check = verifyLinkToken([messaging.linkSecret, ...(messaging.previousLinkSecret ? [messaging.previousLinkSecret] : [])], token, purpose, ctx.clock.now());
   if (!check.ok) return check.reason;
   const subscription = await getSubscription(ctx, check.subscriptionId);
   return { messaging, subscription, customer: await getCustomer(ctx, subscription.customerExternalId), expiresAt: check.expiresAt };

@@ -7,6 +7,7 @@ import { retryNotification } from '../../services/notifications/retry-notificati
 import type { ServiceContext } from '../../services/service-context.ts';
 import { errorJson } from '../presenters.ts';
 import { documented, withExample } from '../api-examples.ts';
+import { listJson, listQuery, onePage, presentPage, toPageRequest } from '../list-page.ts';
 import { externalIdParam } from './customer-routes.ts';
 
 const timestamp = z.iso.datetime();
@@ -92,16 +93,12 @@ const presentNotification = (notification: NotificationRecord): z.infer<typeof n
   updated_at: notification.updatedAt.toISOString(),
 });
 
-const listQuery = z
-  .object({
-    customer: externalIdParam.shape.id.optional(),
-    status: z.enum(NOTIFICATION_STATUSES).optional(),
-    template: z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'expected a template name such as trial-reminder').optional(),
-    channel: z.enum(['email', 'sms']).optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(20),
-    starting_after: z.uuid().optional().describe('the id of the last notification of the previous page'),
-  })
-  .strict();
+const notificationListQuery = listQuery(z.uuid(), {
+  customer: externalIdParam.shape.id.optional(),
+  status: z.enum(NOTIFICATION_STATUSES).optional(),
+  template: z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'expected a template name such as trial-reminder').optional(),
+  channel: z.enum(['email', 'sms']).optional(),
+});
 
 const idParam = z.object({ id: z.uuid() });
 
@@ -115,14 +112,14 @@ export function notificationRoutes(app: FastifyInstance, ctx: ServiceContext): v
       schema: {
         tags: ['notifications'],
         summary: 'List notices (e-mail and SMS), newest first, without their content; recipients masked',
-        querystring: listQuery,
-        response: { 200: documented(z.object({ data: z.array(notificationJson), has_more: z.boolean() }), 'Notices, newest first, addresses masked', { data: [notificationExample], has_more: false }), 400: errorJson, 401: errorJson },
+        querystring: notificationListQuery,
+        response: { 200: documented(listJson(notificationJson, z.uuid()), 'Notices, newest first, addresses masked', onePage(notificationExample)), 400: errorJson, 401: errorJson },
       },
     },
     async (request) => {
-      const { customer, status, template, channel, limit, starting_after } = request.query;
-      const page = await listNotifications(ctx, { customerExternalId: customer, status, template, channel, limit, startingAfter: starting_after });
-      return { data: page.items.map(presentNotification), has_more: page.hasMore };
+      const { customer, status, template, channel } = request.query;
+      const page = await listNotifications(ctx, { ...toPageRequest(request.query), customerExternalId: customer, status, template, channel });
+      return presentPage(page, presentNotification);
     },
   );
 

@@ -5,7 +5,9 @@ import type { PrepaidPeriodRecord } from '../../db/repositories/prepaid-period-r
 import { listPrepaidPeriods } from '../../services/prepaid/list-prepaid-periods.ts';
 import type { ServiceContext } from '../../services/service-context.ts';
 import { documented } from '../api-examples.ts';
+import { listJson } from '../list-page.ts';
 import { errorJson } from '../presenters.ts';
+import { READ_SCOPE } from '../route-scope.ts';
 import { externalIdParam } from './customer-routes.ts';
 
 const prepaidPeriodJson = z.object({
@@ -22,8 +24,8 @@ const prepaidPeriodJson = z.object({
   created_at: z.iso.datetime(),
 });
 
-const prepaidPeriodsJson = z.object({
-  data: z.array(prepaidPeriodJson),
+// Whole, oldest first: a customer buys a handful in a lifetime, and paid_until needs them all.
+const prepaidPeriodsJson = listJson(prepaidPeriodJson, z.uuid()).extend({
   paid_until: z.iso.datetime().nullable().describe('where the prepaid time running now ends (the default paid_until of auto-renew); null when none runs'),
 });
 
@@ -57,6 +59,8 @@ const example = {
       created_at: '2026-03-14T09:30:05.000Z',
     },
   ],
+  has_more: false,
+  next_cursor: null,
   paid_until: '2027-03-14T09:30:00.000Z',
 };
 
@@ -65,6 +69,7 @@ export function prepaidPeriodRoutes(app: FastifyInstance, ctx: ServiceContext): 
   app.withTypeProvider<ZodTypeProvider>().get(
     '/customers/:id/prepaid-periods',
     {
+      config: READ_SCOPE,
       schema: {
         tags: ['customers'],
         summary: 'The prepaid periods a customer bought with one-time checkouts, and until when the prepaid time runs',
@@ -74,7 +79,7 @@ export function prepaidPeriodRoutes(app: FastifyInstance, ctx: ServiceContext): 
     },
     async (request) => {
       const answer = await listPrepaidPeriods(ctx, request.params.id);
-      return { data: answer.periods.map(presentPrepaidPeriod), paid_until: answer.paidUntil?.toISOString() ?? null };
+      return { data: answer.periods.map(presentPrepaidPeriod), has_more: false, next_cursor: null, paid_until: answer.paidUntil?.toISOString() ?? null };
     },
   );
 }

@@ -3,18 +3,20 @@ import { PROVIDER_IDS } from '../../domain/provider.ts';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { RECONCILIATION_ITEM_KINDS, type ReconciliationItem, type ReconciliationRun } from '../../db/repositories/reconciliation-run-repository.ts';
-import { getRunReport, listRuns } from '../../services/reconciliation/read-reconciliation-runs.ts';
+import { getRunReport, listRunItems, listRuns } from '../../services/reconciliation/read-reconciliation-runs.ts';
 import type { ServiceContext } from '../../services/service-context.ts';
 import { errorJson } from '../presenters.ts';
 import { documented } from '../api-examples.ts';
+import { listJson, listQuery, onePage, presentPage, toPageRequest } from '../list-page.ts';
 
 const timestamp = z.iso.datetime();
+const RUN_STATUSES = ['running', 'succeeded', 'failed', 'abandoned'] as const;
 
 const runJson = z.object({
   id: z.uuid(),
   provider: z.enum(PROVIDER_IDS),
   trigger: z.enum(['schedule', 'cli']),
-  status: z.enum(['running', 'succeeded', 'failed', 'abandoned']),
+  status: z.enum(RUN_STATUSES),
   counts: z.partialRecord(z.enum(RECONCILIATION_ITEM_KINDS), z.number().int()).describe('items found, per kind'),
   requests: z.number().int().describe('requests sent to the provider'),
   error: z.string().nullable(),
@@ -44,6 +46,15 @@ const runExample: z.output<typeof runJson> = {
   finished_at: '2026-04-01T08:00:03.000Z',
 };
 
+const itemExample: z.output<typeof itemJson> = {
+  id: 31,
+  kind: 'stale_status',
+  provider_object_id: 'sub_1QdXyZ2eZvKYlo2C8h5N3kPq',
+  recur_id: '5d0c8f2a-1b3e-4c6d-8e9f-a0b1c2d3e4f5',
+  found: { recur: { status: 'trialing' }, provider: { status: 'active' } },
+  action: 'repaired: status trialing -> active',
+  created_at: '2026-04-01T08:00:02.000Z',
+};
 const presentRun = (run: ReconciliationRun): z.infer<typeof runJson> => ({
   id: run.id,
   provider: run.provider,
@@ -66,12 +77,10 @@ const presentItem = (item: ReconciliationItem): z.infer<typeof itemJson> => ({
   created_at: item.createdAt.toISOString(),
 });
 
-const listQuery = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(100).default(20),
-    starting_after: z.uuid().optional(),
-  })
-  .strict();
+const runListQuery = listQuery(z.uuid(), { provider: z.enum(PROVIDER_IDS).optional(), status: z.enum(RUN_STATUSES).optional() });
+const itemCursor = z.coerce.number().int().positive();
+const itemListQuery = listQuery(itemCursor, { kind: z.enum(RECONCILIATION_ITEM_KINDS).optional() });
+const runIdParam = z.object({ id: z.uuid() });
 
 /** The drift reports of reconciliation runs (`recur sync stripe` and the scheduled job). */
 export function reconciliationRoutes(app: FastifyInstance, ctx: ServiceContext): void {
@@ -82,14 +91,14 @@ export function reconciliationRoutes(app: FastifyInstance, ctx: ServiceContext):
     {
       schema: {
         tags: ['reconciliation'],
-        summary: 'List reconciliation runs, newest first, with their counts per kind (cursor: starting_after = the last id of the previous page)',
-        querystring: listQuery,
-        response: { 200: documented(z.object({ data: z.array(runJson), has_more: z.boolean() }), 'Reconciliation runs, newest first', { data: [runExample], has_more: false }), 400: errorJson, 401: errorJson },
+        summary: 'List reconciliation runs, newest first, with their counts per kind (created: when the run started)',
+        querystring: runListQuery,
+        response: { 200: documented(listJson(runJson, z.uuid()), 'Reconciliation runs, newest first', onePage(runExample)), 400: errorJson, 401: errorJson },
       },
     },
     async (request) => {
-      const page = await listRuns(ctx, { limit: request.query.limit, startingAfter: request.query.starting_after });
-      return { data: page.items.map(presentRun), has_more: page.hasMore };
+      const { provider, status } = request.query;
+      return presentPage(await listRuns(ctx, { ...toPageRequest(request.query), provider, status }), presentRun);
     },
   );
 
@@ -99,13 +108,30 @@ export function reconciliationRoutes(app: FastifyInstance, ctx: ServiceContext):
       schema: {
         tags: ['reconciliation'],
         summary: 'One reconciliation run with its drift report: every item found and what was done about it',
-        params: z.object({ id: z.uuid() }),
-        response: { 200: documented(runJson.extend({ items: z.array(itemJson) }), 'The run and what it found, item by item', { ...runExample, items: [{ id: 31, kind: 'stale_status', provider_object_id: 'sub_1QdXyZ2eZvKYlo2C8h5N3kPq', recur_id: '5d0c8f2a-1b3e-4c6d-8e9f-a0b1c2d3e4f5', found: { recur: { status: 'trialing' }, provider: { status: 'active' } }, action: 'repaired: status trialing -> active', created_at: '2026-04-01T08:00:02.000Z' }] }), 400: errorJson, 401: errorJson, 404: errorJson },
+        params: runIdParam,
+        response: { 200: documented(runJson.extend({ items: z.array(itemJson) }), 'The run and what it found, item by item', { ...runExample, items: [itemExample] }), 400: errorJson, 401: errorJson, 404: errorJson },
       },
     },
     async (request) => {
       const { run, items } = await getRunReport(ctx, request.params.id);
       return { ...presentRun(run), items: items.map(presentItem) };
+    },
+  );
+
+  api.get(
+    '/reconciliation/runs/:id/items',
+    {
+      schema: {
+        tags: ['reconciliation'],
+        summary: "A run's drift report a page at a time, newest first, by kind",
+        params: runIdParam,
+        querystring: itemListQuery,
+        response: { 200: documented(listJson(itemJson, z.number().int()), "The run's items, newest first", onePage(itemExample)), 400: errorJson, 401: errorJson, 404: errorJson },
+      },
+    },
+    async (request) => {
+      const page = await listRunItems(ctx, { ...toPageRequest(request.query), runId: request.params.id, kind: request.query.kind });
+      return presentPage(page, presentItem);
     },
   );
 }

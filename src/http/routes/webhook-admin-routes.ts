@@ -7,6 +7,7 @@ import type { ServiceContext } from '../../services/service-context.ts';
 import { replayInboxEvent } from '../../webhooks/replay-inbox-event.ts';
 import { errorJson } from '../presenters.ts';
 import { documented } from '../api-examples.ts';
+import { listJson, listQuery, onePage, presentPage, toPageRequest } from '../list-page.ts';
 import { PATH_ID_MAX_LENGTH } from '../path-id-length.ts';
 
 const STATUSES = ['received', 'processing', 'processed', 'ignored', 'failed', 'dead'] as const;
@@ -58,15 +59,12 @@ export const presentWebhookEvent = (event: InboxRecord): z.infer<typeof webhookE
   ...('payload' in event ? { payload: event.payload } : {}),
 });
 
-const listQuery = z
-  .object({
-    status: z.enum(STATUSES).optional(),
-    provider: z.enum(PROVIDER_IDS).optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(20),
-    starting_after: z.coerce.number().int().positive().optional(),
-    include_payload: z.enum(['true', 'false']).default('false'),
-  })
-  .strict();
+const inboxCursor = z.coerce.number().int().positive();
+const inboxListQuery = listQuery(inboxCursor, {
+  status: z.enum(STATUSES).optional(),
+  provider: z.enum(PROVIDER_IDS).optional(),
+  include_payload: z.enum(['true', 'false']).default('false'),
+});
 
 const idParam = z.object({ id: z.string().min(1).max(PATH_ID_MAX_LENGTH).regex(/^[\w.:-]+$/, "expected recur's inbox id or the provider's event id") });
 
@@ -80,14 +78,14 @@ export function webhookAdminRoutes(app: FastifyInstance, ctx: ServiceContext): v
       schema: {
         tags: ['webhooks'],
         summary: 'List inbox events, newest first, without payloads unless include_payload=true',
-        querystring: listQuery,
-        response: { 200: documented(z.object({ data: z.array(webhookEventJson), has_more: z.boolean() }), 'Inbox events, newest first', { data: [webhookEventExample], has_more: false }), 400: errorJson, 401: errorJson },
+        querystring: inboxListQuery,
+        response: { 200: documented(listJson(webhookEventJson, z.number().int()), 'Inbox events, newest first (created: the time of receipt)', onePage(webhookEventExample)), 400: errorJson, 401: errorJson },
       },
     },
     async (request) => {
-      const { status, provider, limit, starting_after, include_payload } = request.query;
-      const page = await listInboxEvents(ctx.db, { status, provider, limit, startingAfter: starting_after, withPayload: include_payload === 'true' });
-      return { data: page.items.map(presentWebhookEvent), has_more: page.hasMore };
+      const { status, provider, include_payload } = request.query;
+      const page = await listInboxEvents(ctx.db, { ...toPageRequest(request.query), status, provider, withPayload: include_payload === 'true' });
+      return presentPage(page, presentWebhookEvent);
     },
   );
 

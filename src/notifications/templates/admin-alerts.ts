@@ -163,3 +163,27 @@ export const jobFailureAlert = defineAdminAlert({
     en: () => 'A background job failed on every attempt and will not be retried.',
   },
 });
+
+export const webhookFailedAlert = defineAdminAlert({
+  fields: [
+    field('host', text, 'Endpoint', 'Endpoint'),
+    field('endpoint_id', text, 'Endpoint-id', 'Endpoint id'),
+    field('type', text, 'Soort event', 'Event type'),
+    field('event_id', text, 'Event-id', 'Event id'),
+    field('attempts', count, 'Pogingen', 'Attempts'),
+    field('last_error', text, 'Laatste fout', 'Last error'),
+    field('disabled', z.boolean(), 'Uitgeschakeld', 'Disabled', { format: (value, _payload, context) => (value ? { nl: 'ja', en: 'yes' } : { nl: 'nee', en: 'no' })[context.locale] }),
+  ],
+  subject: {
+    nl: (v, payload) => (payload.disabled ? `Webhook-endpoint ${v.host} uitgeschakeld na dagen zonder succesvolle levering` : `Levering van webhooks aan ${v.host} opgegeven na 3 dagen`),
+    en: (v, payload) => (payload.disabled ? `Webhook endpoint ${v.host} disabled after days without a successful delivery` : `Webhook delivery to ${v.host} given up after 3 days`),
+  },
+  intro: {
+    nl: (_v, payload) => `recur kreeg drie dagen lang geen 2xx-antwoord van dit endpoint en heeft de levering opgegeven.${payload.disabled ? ' Het endpoint is uitgeschakeld: er gaan geen events meer heen.' : ''}`,
+    en: (_v, payload) => `recur got no 2xx answer from this endpoint for three days and gave up the delivery.${payload.disabled ? ' The endpoint is disabled: no more events go to it.' : ''}`,
+  },
+  next: {
+    nl: (v) => `Herstel de ontvanger, zet het endpoint aan (PATCH /v1/webhook-endpoints/${v.endpoint_id} {"enabled": true}) en speel de gemiste events opnieuw af (POST /v1/webhook-endpoints/${v.endpoint_id}/replay).`,
+    en: (v) => `Fix the receiver, enable the endpoint (PATCH /v1/webhook-endpoints/${v.endpoint_id} {"enabled": true}) and replay what it missed (POST /v1/webhook-endpoints/${v.endpoint_id}/replay).`,
+  },
+});

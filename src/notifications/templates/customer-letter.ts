@@ -1,7 +1,7 @@
 import type { NoticeLocale } from '../notice-catalogue.ts';
 import type { Block } from './notice-template.ts';
 
-type LetterValues = { customer_name: string; shop_name: string; support_email: string; cancel_url: string };
+type LetterValues = { customer_name: string; shop_name: string; support_email: string; cancel_url: string; portal_url?: string };
 
 const WORDS = {
   nl: {
@@ -10,6 +10,7 @@ const WORDS = {
     support: (email: string) => `Vragen? Mail ons op ${email}.`,
     cancel: 'Opzeggen kan altijd online, net zo eenvoudig als aanmelden:',
     canceled: 'Je opzegging online bekijken:',
+    manage: 'Je abonnement bekijken of beheren? Vraag hier een link aan om in te loggen:',
   },
   en: {
     greeting: (name: string) => (name ? `Hello ${name},` : 'Hello,'),
@@ -17,6 +18,7 @@ const WORDS = {
     support: (email: string) => `Questions? Email us at ${email}.`,
     cancel: 'You can cancel online at any time, as easily as you signed up:',
     canceled: 'View your cancellation online:',
+    manage: 'See or manage your subscription? Ask for a link to sign in here:',
   },
 } as const;
 
@@ -31,5 +33,6 @@ export function writeCustomerLetter(locale: NoticeLocale, values: LetterValues, 
   if (values.support_email) letter.push({ kind: 'paragraph', text: words.support(values.support_email) });
   letter.push({ kind: 'paragraph', text: words.closing(values.shop_name) });
   letter.push({ kind: 'paragraph', text: words[footer], link: values.cancel_url });
+  if (values.portal_url) letter.push({ kind: 'paragraph', text: words.manage, link: values.portal_url });
   return letter;
 }

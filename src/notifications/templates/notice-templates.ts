@@ -1,14 +1,16 @@
 import { SMS_NOTICES, type NoticeChannel, type NoticeTemplate } from '../notice-catalogue.ts';
-import { deadWebhookAlert, disputeAlert, fraudBanAlert, fraudSuspectAlert, jobFailureAlert, missingAtProviderAlert, reconciliationAlert, severalLiveSubscriptionsAlert } from './admin-alerts.ts';
+import { deadWebhookAlert, disputeAlert, fraudBanAlert, fraudSuspectAlert, jobFailureAlert, missingAtProviderAlert, reconciliationAlert, severalLiveSubscriptionsAlert, webhookFailedAlert } from './admin-alerts.ts';
 import { cancellationConfirmation } from './cancellation-confirmation.ts';
 import { dunningFinalWarning, dunningReminder, paymentFailed } from './dunning.ts';
 import { enrolmentConfirmation } from './enrolment-confirmation.ts';
 import { monthlyReport } from './monthly-report.ts';
+import { portalLink } from './portal-link.ts';
 import type { NoticeTemplateDefinition } from './notice-template.ts';
 import { receipt, refundReceipt } from './receipts.ts';
 import { renewalReminder } from './renewal-reminder.ts';
 import { trialEnding } from './trial-ending.ts';
 import { trialReminder } from './trial-reminder.ts';
+import { withdrawalConfirmation } from './withdrawal-confirmation.ts';
 
 /** Every template by name; a `Record` over the catalogue, so a new notice without a template does not compile. */
 export const noticeTemplates: Readonly<Record<NoticeTemplate, NoticeTemplateDefinition>> = {
@@ -22,6 +24,8 @@ export const noticeTemplates: Readonly<Record<NoticeTemplate, NoticeTemplateDefi
   'dunning-reminder': dunningReminder,
   'dunning-final-warning': dunningFinalWarning,
   'cancellation-confirmation': cancellationConfirmation,
+  'portal-link': portalLink,
+  'withdrawal-confirmation': withdrawalConfirmation,
   'admin-alert-dead-webhook': deadWebhookAlert,
   'admin-alert-fraud-ban': fraudBanAlert,
   'admin-alert-fraud-suspect': fraudSuspectAlert,
@@ -30,6 +34,7 @@ export const noticeTemplates: Readonly<Record<NoticeTemplate, NoticeTemplateDefi
   'admin-alert-missing-at-provider': missingAtProviderAlert,
   'admin-alert-reconciliation': reconciliationAlert,
   'admin-alert-job-failure': jobFailureAlert,
+  'admin-alert-webhook-failed': webhookFailedAlert,
   'admin-monthly-report': monthlyReport,
 };
 

@@ -40,6 +40,7 @@ export const SUBSCRIPTION_PLACEHOLDERS = [
   'trial_end_date',
   'next_charge_date',
   'cancel_url',
+  'portal_url',
 ] as const;
 
 export type SubscriptionPlaceholder = (typeof SUBSCRIPTION_PLACEHOLDERS)[number];
@@ -57,5 +58,6 @@ export function subscriptionValues(facts: SubscriptionFacts, context: CustomerCo
     trial_end_date: date(facts.trial_end),
     next_charge_date: date(facts.next_charge_at),
     cancel_url: context.links.cancel,
+    portal_url: context.links.portal ?? '',
   };
 }

@@ -14,4 +14,9 @@ export type PaymentProvider = {
   name: string;
   capabilities: ProviderCapabilities;
   gateway: ProviderOperations;
+  /**
+   * The provider's own page where the customer changes what pays, for a provider recur cannot
+   * open a billing-portal session at (PayPal: the payer's automatic payments in their account).
+   */
+  paymentMethodPageUrl?: string | undefined;
 };

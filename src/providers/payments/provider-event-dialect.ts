@@ -13,7 +13,10 @@ export type ProviderEventEnvelope = {
 };
 
 /** What a handler may use: the provider's reads (shared within a batch) and the worker's connections for lookups. */
-export type EventHandlerDeps = { gateway: ProviderOperations; db: Queryable };
+/** The recur customer linked to a provider customer (`provider_customers`), or null. */
+export type LinkedCustomerLookup = (provider: ProviderId, providerCustomerId: string) => Promise<string | null>;
+
+export type EventHandlerDeps = { gateway: ProviderOperations; db: Queryable; linkedCustomer: LinkedCustomerLookup };
 
 /**
  * A handler reads what it needs from the provider; a string is the reason the event is ignored.

@@ -1,5 +1,6 @@
 import type { CoreOperations } from './core-operations.ts';
 import type { ReconciliationOperations } from './reconciliation-operations.ts';
+import type { RefundOperations } from './refund-operations.ts';
 import type { RiskOperations } from './risk-operations.ts';
 import type { SubscriptionChangeOperations } from './subscription-change-operations.ts';
 
@@ -9,4 +10,4 @@ import type { SubscriptionChangeOperations } from './subscription-change-operati
  * disputes (risk). Each part is its own file; an adapter implements all of them, and what it
  * cannot do is declared in its capabilities (provider-capabilities.ts), not faked.
  */
-export type ProviderOperations = CoreOperations & ReconciliationOperations & SubscriptionChangeOperations & RiskOperations;
+export type ProviderOperations = CoreOperations & ReconciliationOperations & SubscriptionChangeOperations & RiskOperations & RefundOperations;

@@ -8,6 +8,11 @@ import type { ProviderDispute } from './risk-operations.ts';
 export type ProviderSnapshot = {
   providerCustomerId: string;
   metadataCustomerId: string | null;
+  /**
+   * The recur customer already linked to the provider customer when the event was prepared.
+   * A link is never moved or removed, so the write need not look it up again.
+   */
+  linkedCustomerId: string | null;
   /** Stripe's customer, read only when recur has no link to it yet. */
   customerDetails: { email: string | null; name: string | null } | null;
   subscription: ProviderSubscription | null;
@@ -26,6 +31,7 @@ export type ProviderSnapshot = {
 export const emptySnapshot = (providerCustomerId: string): ProviderSnapshot => ({
   providerCustomerId,
   metadataCustomerId: null,
+  linkedCustomerId: null,
   customerDetails: null,
   subscription: null,
   payment: null,

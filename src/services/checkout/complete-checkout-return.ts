@@ -10,6 +10,8 @@ import { recordProviderSubscription } from '../sync/record-provider-subscription
 import { shopReturnUrl } from './create-checkout.ts';
 import { requirePaymentProvider } from '../require-payment-provider.ts';
 import { completePrepaidReturn } from './complete-prepaid-return.ts';
+import { entitlementPolicyOf } from '../entitlement/entitlement-policy.ts';
+import { lockCustomerForWrite } from '../../db/repositories/customer-repository.ts';
 
 /** `declined`: the provider refused the payment recur collects itself (a PayPal order's capture); nothing was recorded. */
 export type CheckoutOutcome = 'success' | 'pending' | 'canceled' | 'declined';
@@ -50,14 +52,15 @@ export async function completeCheckoutReturn(ctx: ServiceContext, sessionId: str
   const now = ctx.clock.now();
   const actor = `checkout:${provider.id}:${session.id}`;
   const subscriptionId = await ctx.db.transaction(async (tx) => {
+    await lockCustomerForWrite(tx, opened.customerId);
     if (!provider.capabilities.customerObject && subscription.providerCustomerId) {
       // One payer may pay for several recur customers (each gets its own link); a recur customer keeps its first payer's link. The subscription's custom_id names its customer either way.
       await linkProviderCustomer(tx, { customerId: opened.customerId, provider: provider.id, providerCustomerId: subscription.providerCustomerId }, now);
     }
-    const recorded = await recordProviderSubscription(tx, { provider: provider.id, customerId: opened.customerId, subscription, version: session.created, plans: ctx.config.catalogue.plans, now, actor });
+    const recorded = await recordProviderSubscription(tx, { provider: provider.id, customerId: opened.customerId, subscription, version: session.created, plans: ctx.config.catalogue.plans, entitlementPolicy: entitlementPolicyOf(ctx.config), now, actor });
     if (recorded.outcome === 'not_recorded') throw new RecurError('conflict', recorded.reason);
     if (session.firstPayment) {
-      await recordProviderPayment(tx, { provider: provider.id, customerId: opened.customerId, subscriptionId: recorded.subscriptionId, payment: session.firstPayment, version: session.created, plans: ctx.config.catalogue.plans, now, actor });
+      await recordProviderPayment(tx, { provider: provider.id, customerId: opened.customerId, subscriptionId: recorded.subscriptionId, payment: session.firstPayment, version: session.created, plans: ctx.config.catalogue.plans, entitlementPolicy: entitlementPolicyOf(ctx.config), now, actor });
     }
     if (await settleCheckoutSession(tx, { provider: provider.id, providerSessionId: session.id }, { status: 'complete', subscriptionId: recorded.subscriptionId }, now)) {
       await recordAudit(tx, { at: now, actor, entity: 'customer', entityId: opened.customerId, action: 'checkout_completed', before: null, after: { sessionId: session.id, subscriptionId: recorded.subscriptionId, paymentStatus: session.paymentStatus } });

@@ -8,6 +8,8 @@ import type { ServiceContext } from '../service-context.ts';
 import { recordPrepaidPurchase } from './record-prepaid-purchase.ts';
 import { shopReturnUrl } from './create-checkout.ts';
 import type { CheckoutOutcome, CheckoutReturn } from './complete-checkout-return.ts';
+import { entitlementPolicyOf } from '../entitlement/entitlement-policy.ts';
+import { lockCustomerForWrite } from '../../db/repositories/customer-repository.ts';
 
 /**
  * The return from a one-time checkout whose session the caller has read back and found to be the
@@ -44,11 +46,12 @@ export async function completePrepaidReturn(ctx: ServiceContext, paymentProvider
   const now = ctx.clock.now();
   const actor = `checkout:${provider}:${session.id}`;
   const recorded = await ctx.db.transaction(async (tx) => {
+    await lockCustomerForWrite(tx, opened.customerId);
     // A provider without customer objects (PayPal) names the payer only now; the first link wins.
     if (!paymentProvider.capabilities.customerObject && payment.providerCustomerId) {
       await linkProviderCustomer(tx, { customerId: opened.customerId, provider, providerCustomerId: payment.providerCustomerId }, now);
     }
-    const result = await recordPrepaidPurchase(tx, { provider, customerId: opened.customerId, payment, prepaid, version: session.created, plans: ctx.config.catalogue.plans, now, actor });
+    const result = await recordPrepaidPurchase(tx, { provider, customerId: opened.customerId, payment, prepaid, version: session.created, plans: ctx.config.catalogue.plans, entitlementPolicy: entitlementPolicyOf(ctx.config), now, actor });
     if (await settleCheckoutSession(tx, { provider, providerSessionId: session.id }, { status: 'complete', subscriptionId: null }, now)) {
       const prepaidPeriodId = result.outcome === 'not_recorded' ? null : result.prepaidPeriodId;
       await recordAudit(tx, { at: now, actor, entity: 'customer', entityId: opened.customerId, action: 'checkout_completed', before: null, after: { sessionId: session.id, prepaidPeriodId, paymentStatus: session.paymentStatus } });

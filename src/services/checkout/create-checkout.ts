@@ -16,12 +16,21 @@ import { requireCapability, requirePaymentProvider } from '../require-payment-pr
 import type { PaymentProvider } from '../../providers/payments/payment-provider.ts';
 import type { CheckoutPurchase, OpenCheckoutSession } from '../../providers/payments/provider-objects.ts';
 import { buildPrepaidCheckout } from './prepaid-checkout-terms.ts';
+import { insertCheckoutConsent, type CheckoutConsent } from '../../db/repositories/checkout-consent-repository.ts';
 
 /**
  * `mode`: a subscription (the default), or a one-time payment for `periods` of the plan's
- * interval (default 1) without auto-renew, where the provider can take one.
+ * interval (default 1) without auto-renew, where the provider can take one. `retryKey`: the same
+ * for every retry of one API request (from its Idempotency-Key), so a retry after a crash gets
+ * the checkout the provider already opened for it instead of a second one.
  */
-export type CheckoutRequest = { customerExternalId: string; planId: string; provider: ProviderId; mode?: 'subscription' | 'one_time'; periods?: number; returnUrl: string };
+export type CheckoutRequest = { customerExternalId: string; planId: string; provider: ProviderId; mode?: 'subscription' | 'one_time'; periods?: number; returnUrl: string; retryKey?: string; consent?: StatedConsent };
+
+/**
+ * The terms a customer was shown and agreed to before this checkout (the portal's plan picker):
+ * recorded with the checkout, and the checkout is refused when its terms are not the ones stated.
+ */
+export type StatedConsent = Omit<CheckoutConsent, 'customerId' | 'provider' | 'providerSessionId' | 'planId'>;
 export type CheckoutStarted = { url: string; sessionId: string; terms: CheckoutTerms };
 
 /** Adds the outcome to the shop's return URL, keeping whatever query it already has. */
@@ -49,6 +58,7 @@ export async function createCheckout(ctx: ServiceContext, request: CheckoutReque
   const plan = ctx.config.catalogue.plans.find((candidate) => candidate.id === request.planId);
   if (!plan) throw validationFailed(`plan "${request.planId}" is not in the catalogue`);
   const { terms, purchase, submitMessage } = oneTime ? await prepaidCheckout(ctx, customer, plan, request.periods ?? 1) : await subscriptionCheckout(ctx, provider, customer, plan);
+  if (request.consent) requireStatedTerms(request.consent, terms);
 
   // A provider without customer objects (PayPal) learns the payer at approval; the return links it.
   const providerCustomerId = provider.capabilities.customerObject ? await ensureProviderCustomer(ctx, provider.gateway, customer) : null;
@@ -62,8 +72,8 @@ export async function createCheckout(ctx: ServiceContext, request: CheckoutReque
     cancelUrl: shopReturnUrl(request.returnUrl, { checkout: 'canceled' }),
     locale: customer.locale,
     submitMessage,
-    // Each request is a new checkout; the key only makes the SDK's own retries of it safe.
-    idempotencyKey: `recur:checkout:${customer.id}:${plan.id}:${randomUUID()}`,
+    // Each request is a new checkout; the key makes the SDK's own retries of it safe, and the API client's retries under one Idempotency-Key.
+    idempotencyKey: `recur:checkout:${customer.id}:${plan.id}:${request.retryKey ?? randomUUID()}`,
   });
   const now = ctx.clock.now();
   const open = await keepNewestOpenCheckout(provider.gateway, { providerCustomerId, recurCustomerId: customer.id, ownSessionId: session.id, earlier });
@@ -73,6 +83,7 @@ export async function createCheckout(ctx: ServiceContext, request: CheckoutReque
     for (const id of expired) await settleCheckoutSession(tx, { provider: provider.id, providerSessionId: id }, { status: 'expired', subscriptionId: null }, now);
     const after = { provider: provider.id, sessionId: session.id, planId: plan.id, trialDays: terms.trialDays, trialRefused: terms.trialRefused, expiredSessions: expired, ...(terms.prepaid ? { periods: terms.prepaid.periods, dueToday: terms.dueToday } : {}) };
     await recordAudit(tx, { at: now, actor, entity: 'customer', entityId: customer.id, action: 'checkout_started', before: null, after });
+    if (request.consent) await insertCheckoutConsent(tx, { ...request.consent, customerId: customer.id, provider: provider.id, providerSessionId: session.id, planId: plan.id });
   });
   const newest = open.kind === 'newest' ? await confirmStillNewest(ctx, provider, { session, providerCustomerId, recurCustomerId: customer.id, earlier }) : open.by;
   if (newest.id === session.id) return { url: session.url, sessionId: session.id, terms };
@@ -81,6 +92,12 @@ export async function createCheckout(ctx: ServiceContext, request: CheckoutReque
     throw new RecurError('conflict', `another checkout for customer "${customer.externalId}" (${newest.id}, plan "${newest.planId}") was started at the same moment`, { details: { checkout_session_id: newest.id } });
   }
   return { url: newest.url, sessionId: newest.id, terms };
+}
+
+/** What was agreed to must be what is sold: a trial or price that changed since the page was read is refused before anything is opened. */
+function requireStatedTerms(consent: StatedConsent, terms: CheckoutTerms): void {
+  const same = consent.trialDays === terms.trialDays && consent.priceMinor === terms.price.amountMinor && consent.currency === terms.price.currency && consent.dueTodayMinor === terms.dueToday.amountMinor && consent.interval === terms.interval;
+  if (!same) throw new RecurError('conflict', 'the terms of this checkout changed since they were shown; read them again');
 }
 
 type CheckoutOffer = { terms: CheckoutTerms; purchase: CheckoutPurchase; submitMessage: string | null };

@@ -1,12 +1,15 @@
 import type { Queryable } from '../../db/database.ts';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
-import { givingTime, insertPrepaidPeriod, listPrepaidPeriodsOfCustomer, lockCustomerForPrepaid } from '../../db/repositories/prepaid-period-repository.ts';
+import { givingTime, insertPrepaidPeriod, listPrepaidPeriodsOfCustomer } from '../../db/repositories/prepaid-period-repository.ts';
 import type { Plan } from '../../domain/plan.ts';
 import { prepaidPeriodBought } from '../../domain/prepaid-period.ts';
 import type { ProviderId } from '../../domain/provider.ts';
 import type { ProviderPayment } from '../../providers/payments/provider-objects.ts';
 import type { Actor } from '../service-context.ts';
 import { recordProviderPayment } from '../sync/record-provider-payment.ts';
+import type { EntitlementPolicy } from '../../domain/entitlement.ts';
+import { recordEntitlementChange } from '../../outgoing-events/record-entitlement-change.ts';
+import { lockCustomerForWrite } from '../../db/repositories/customer-repository.ts';
 
 export type PrepaidPurchaseInput = {
   provider: ProviderId;
@@ -17,6 +20,7 @@ export type PrepaidPurchaseInput = {
   prepaid: { planId: string; periods: number };
   version: Date;
   plans: readonly Plan[];
+  entitlementPolicy: EntitlementPolicy;
   now: Date;
   actor: Actor;
 };
@@ -32,13 +36,13 @@ export type PrepaidPurchaseOutcome = { outcome: 'recorded' | 'already_recorded';
  */
 export async function recordPrepaidPurchase(tx: Queryable, input: PrepaidPurchaseInput): Promise<PrepaidPurchaseOutcome> {
   const { payment, prepaid } = input;
-  await recordProviderPayment(tx, { provider: input.provider, customerId: input.customerId, subscriptionId: null, payment, version: input.version, plans: input.plans, now: input.now, actor: input.actor });
+  await recordProviderPayment(tx, { provider: input.provider, customerId: input.customerId, subscriptionId: null, payment, version: input.version, plans: input.plans, entitlementPolicy: input.entitlementPolicy, now: input.now, actor: input.actor });
   const plan = input.plans.find((candidate) => candidate.id === prepaid.planId);
   if (!plan) return { outcome: 'not_recorded', reason: `plan "${prepaid.planId}" is not in the catalogue` };
   // Pending (a SEPA debit under way) or failed: no time yet; the payment's own events finish it.
   if (!payment.paidAt) return { outcome: 'not_recorded', reason: `payment ${payment.id} is ${payment.status}, not paid` };
 
-  await lockCustomerForPrepaid(tx, input.customerId);
+  await lockCustomerForWrite(tx, input.customerId);
   const periods = await listPrepaidPeriodsOfCustomer(tx, input.customerId);
   const same = periods.find((period) => period.provider === input.provider && period.providerPaymentId === payment.id);
   if (same) return { outcome: 'already_recorded', prepaidPeriodId: same.id };
@@ -59,5 +63,7 @@ export async function recordPrepaidPurchase(tx: Queryable, input: PrepaidPurchas
     before: null,
     after: { prepaidPeriodId: inserted.id, planId: plan.id, periods: prepaid.periods, startsAt, endsAt, amountMinor: payment.amountMinor, currency: payment.currency, providerPaymentId: payment.id },
   });
+  // The payment's events were decided before the time it bought existed: the entitlement moves only now.
+  await recordEntitlementChange(tx, { customerId: input.customerId, occurredAt: payment.paidAt }, { now: input.now, entitlementPolicy: input.entitlementPolicy });
   return { outcome: 'recorded', prepaidPeriodId: inserted.id };
 }

@@ -3,6 +3,7 @@ import { insertCustomer, type CustomerRecord, type NewCustomer } from '../../db/
 import { conflict, isUniqueViolation } from '../../shared/errors.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
 import { smsConsentChanges, smsConsentForPhone } from './update-customer.ts';
+import { recordCustomerCreated } from '../../outgoing-events/record-customer-event.ts';
 
 export type CustomerCreation = Omit<NewCustomer, 'smsConsentAt' | 'smsConsentWithdrawnAt'> & {
   /** true: the customer agreed to SMS at sign-up; false: they said no (recorded as a withdrawal). */
@@ -18,6 +19,7 @@ export async function createCustomer(ctx: ServiceContext, input: CustomerCreatio
     return await ctx.db.transaction(async (tx) => {
       const customer = await insertCustomer(tx, { ...fields, ...consent }, now);
       await recordAudit(tx, { at: now, actor, entity: 'customer', entityId: customer.id, action: 'create', before: null, after: customer });
+      await recordCustomerCreated(tx, customer, now);
       return customer;
     });
   } catch (error) {

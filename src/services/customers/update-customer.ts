@@ -9,6 +9,8 @@ import {
 } from '../../db/repositories/customer-repository.ts';
 import { notFound, validationFailed } from '../../shared/errors.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
+import { recordCustomerUpdated } from '../../outgoing-events/record-customer-event.ts';
+import { entitlementPolicyOf } from '../entitlement/entitlement-policy.ts';
 
 export type CustomerUpdate = {
   email?: string;
@@ -67,6 +69,7 @@ export async function updateCustomer(ctx: ServiceContext, externalId: string, up
       after,
       reason: update.bannedReason ?? null,
     });
+    await recordCustomerUpdated(tx, { before, after }, { now, entitlementPolicy: entitlementPolicyOf(ctx.config) });
     return after;
   });
 }

@@ -1,8 +1,10 @@
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { enqueueAdminAlert } from '../../db/repositories/notification-outbox-repository.ts';
-import { upsertSubscriptionState } from '../../db/repositories/subscription-repository.ts';
+import { findSubscription, upsertSubscriptionState } from '../../db/repositories/subscription-repository.ts';
 import type { RunScope } from './run-scope.ts';
 import { lockStoredSubscription } from './stored-subscriptions.ts';
+import { recordSubscriptionEvents } from '../../outgoing-events/record-subscription-events.ts';
+import { entitlementPolicyOf } from '../entitlement/entitlement-policy.ts';
 
 export const MISSING_AT_PROVIDER_TEMPLATE = 'admin-alert-missing-at-provider';
 
@@ -45,6 +47,7 @@ export async function endMissingSubscription(scope: RunScope, row: { id: string;
       providerUpdatedAt: new Date(locked.providerUpdatedAt.getTime() + ONE_MS),
     };
     await upsertSubscriptionState(tx, ended, now);
+    await recordSubscriptionEvents(tx, { before: locked, after: (await findSubscription(tx, locked.id))!, plans: scope.ctx.config.catalogue.plans }, { now, entitlementPolicy: entitlementPolicyOf(scope.ctx.config) });
     const reason = `missing_at_provider: ${scope.provider.name} does not have subscription ${row.providerSubscriptionId} (reconciliation run ${scope.runId})`;
     await recordAudit(tx, { at: now, actor: scope.actor, entity: 'subscription', entityId: locked.id, action: 'end', before: locked, after: ended, reason });
     await enqueueAdminAlert(tx, {

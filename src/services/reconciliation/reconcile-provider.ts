@@ -1,3 +1,4 @@
+import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import {
   finishReconciliationRun,
   insertReconciliationItems,
@@ -9,7 +10,7 @@ import {
 } from '../../db/repositories/reconciliation-run-repository.ts';
 import { PROVIDER_KEY_SETTINGS, PROVIDER_RATE_SETTINGS, providerName, type ProviderId } from '../../domain/provider.ts';
 import { RecurError } from '../../shared/errors.ts';
-import type { ServiceContext } from '../service-context.ts';
+import type { Actor, ServiceContext } from '../service-context.ts';
 import { alertReconciliationDrift } from './alert-reconciliation-drift.ts';
 import { flagLiveSubscriptionsAcrossProviders } from './flag-live-subscriptions-across-providers.ts';
 import { limitGateway } from './rate-limited-gateway.ts';
@@ -25,6 +26,10 @@ export type ReconcileOptions = {
   provider: ProviderId;
   trigger: RunTrigger;
   onProgress?: (progress: ReconcileProgress) => void;
+  /** Who started the run by hand, for the audit log (the dashboard's `admin:{username}`). */
+  startedBy?: Actor;
+  /** Called once the run's row is written (the dashboard answers then and lets the run go on). */
+  onStarted?: (run: ReconciliationRun) => void;
   /** Only tests replace it (to count requests per second without waiting). */
   rateTimer?: RateTimer;
 };
@@ -44,11 +49,19 @@ export async function reconcileProvider(ctx: ServiceContext, options: ReconcileO
   const provider = ctx.payments?.get(options.provider);
   if (!provider) throw new RecurError('not_configured', `${providerName(options.provider)} is not configured (${PROVIDER_KEY_SETTINGS[options.provider]})`);
   const startedAt = ctx.clock.now();
-  const run = await ctx.db.transaction((tx) => startReconciliationRun(tx, { provider: provider.id, trigger: options.trigger, now: startedAt, abandonAfterMs: ABANDON_AFTER_MS }));
+  const run = await ctx.db.transaction(async (tx) => {
+    const opened = await startReconciliationRun(tx, { provider: provider.id, trigger: options.trigger, now: startedAt, abandonAfterMs: ABANDON_AFTER_MS });
+    if (opened && options.startedBy) {
+      await recordAudit(tx, { at: startedAt, actor: options.startedBy, entity: 'reconciliation_run', entityId: opened.id, action: 'start', before: null, after: { provider: opened.provider, trigger: opened.trigger } });
+    }
+    return opened;
+  });
   if (!run) {
     const running = await findRunningReconciliation(ctx.db, provider.id);
     throw new RecurError('conflict', `a ${provider.name} reconciliation run is already running${running ? ` (${running.id}, started ${running.startedAt.toISOString()})` : ''}`);
   }
+
+  options.onStarted?.(run);
 
   const limiter = createRequestRateLimiter(ctx.config[PROVIDER_RATE_SETTINGS[provider.id]], options.rateTimer);
   const scope: RunScope = {

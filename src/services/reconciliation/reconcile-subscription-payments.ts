@@ -4,6 +4,7 @@ import type { ProviderPayment } from '../../providers/payments/provider-objects.
 import type { ListedSubscription } from '../../providers/payments/reconciliation-operations.ts';
 import { recordProviderPayment } from '../sync/record-provider-payment.ts';
 import type { RunScope } from './run-scope.ts';
+import { entitlementPolicyOf } from '../entitlement/entitlement-policy.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /**
@@ -88,6 +89,7 @@ async function recordRecoveredPayment(scope: RunScope, row: StoredPayer, payment
       payment,
       version: payment.at,
       plans: scope.ctx.config.catalogue.plans,
+      entitlementPolicy: entitlementPolicyOf(scope.ctx.config),
       now: scope.ctx.clock.now(),
       actor: scope.actor,
       failureNotice: false,

@@ -6,6 +6,7 @@ import type { ListedSubscription } from '../../providers/payments/reconciliation
 import { compareSubscription, type StoredSubscription } from './compare-subscription.ts';
 import { lockStoredSubscription } from './stored-subscriptions.ts';
 import type { RunScope } from './run-scope.ts';
+import { entitlementPolicyOf } from '../entitlement/entitlement-policy.ts';
 
 const ONE_MS = 1;
 
@@ -68,6 +69,7 @@ export async function reconcileSubscription(scope: RunScope, listed: ListedSubsc
       subscription: truth,
       version: new Date(locked.providerUpdatedAt.getTime() + ONE_MS),
       plans,
+      entitlementPolicy: entitlementPolicyOf(scope.ctx.config),
       now,
       actor: scope.actor,
     });
@@ -104,6 +106,7 @@ async function recordMissing(scope: RunScope, listed: ListedSubscription): Promi
       subscription: truth,
       version,
       plans: scope.ctx.config.catalogue.plans,
+      entitlementPolicy: entitlementPolicyOf(scope.ctx.config),
       now,
       actor: scope.actor,
     });

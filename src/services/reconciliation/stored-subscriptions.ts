@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/database.ts';
-import { SELECT_SUBSCRIPTIONS, toSubscriptionRecord, type SubscriptionRow } from '../../db/repositories/subscription-repository.ts';
+import { SELECT_SUBSCRIPTIONS, toSubscriptionRecord, type SubscriptionRecord, type SubscriptionRow } from '../../db/repositories/subscription-repository.ts';
 import type { ProviderId } from '../../domain/provider.ts';
 import type { StoredSubscription } from './compare-subscription.ts';
 
@@ -10,8 +10,9 @@ export async function loadStoredSubscriptions(db: Queryable, provider: ProviderI
   return new Map(result.rows.map((row) => [row.provider_subscription_id, toSubscriptionRecord(row)]));
 }
 
-/** The row again, locked for the repair's transaction. */
-export async function lockStoredSubscription(tx: Queryable, id: string): Promise<StoredSubscription | null> {
+/** The row again, locked for the repair's transaction, its customer's row first (see lockCustomerForWrite). */
+export async function lockStoredSubscription(tx: Queryable, id: string): Promise<SubscriptionRecord | null> {
+  await tx.query('SELECT 1 FROM customers WHERE id = (SELECT customer_id FROM subscriptions WHERE id = $1) FOR UPDATE', [id]);
   const result = await tx.query<SubscriptionRow>(`${SELECT_SUBSCRIPTIONS} WHERE s.id = $1 FOR UPDATE OF s`, [id]);
   return result.rows[0] ? toSubscriptionRecord(result.rows[0]) : null;
 }

@@ -1,7 +1,9 @@
 import type { Queryable } from '../../db/database.ts';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { upsertDispute } from '../../db/repositories/dispute-repository.ts';
+import { findPaymentByProviderId } from '../../db/repositories/payment-repository.ts';
 import type { ProviderId } from '../../domain/provider.ts';
+import { recordDisputeEvent } from '../../outgoing-events/record-dispute-event.ts';
 import type { ProviderDispute } from '../../providers/payments/risk-operations.ts';
 import type { JobQueue } from '../service-context.ts';
 import { APPLY_DISPUTE_POLICY, DECLINED_FAILURE_CODE, REVIEW_DECLINED_CHARGES } from './risk-jobs.ts';
@@ -57,6 +59,8 @@ async function recordDispute(tx: Queryable, customerId: string, dispute: Provide
   if (upserted.outcome === 'inserted') {
     await recordAudit(tx, { at: ctx.now, actor: ctx.actor, entity: 'dispute', entityId: row.id, action: 'open', before: null, after: row });
     if (ctx.jobs) await ctx.jobs.enqueue(APPLY_DISPUTE_POLICY, { disputeId: row.id }, { tx, singletonKey: row.id });
+    const disputed = dispute.paymentIntentId ? await findPaymentByProviderId(tx, ctx.provider, dispute.paymentIntentId) : null;
+    await recordDisputeEvent(tx, { dispute: row, payment: disputed, now: ctx.now });
     done.push('dispute recorded, policy queued');
   }
   if (row.outcome && (upserted.outcome === 'closed' || upserted.outcome === 'inserted')) {

@@ -6,6 +6,9 @@ import type { ServiceContext } from '../service-context.ts';
 import { cancelSubscriptionForRisk, isLive } from './cancel-subscription-for-risk.ts';
 import { DECLINED_FAILURE_CODE } from './risk-jobs.ts';
 import { runRiskStep } from './run-risk-step.ts';
+import { findCustomerById } from '../../db/repositories/customer-repository.ts';
+import { recordCustomerUpdated } from '../../outgoing-events/record-customer-event.ts';
+import { entitlementPolicyOf } from '../entitlement/entitlement-policy.ts';
 
 export const FRAUD_BAN_TEMPLATE = 'admin-alert-fraud-ban';
 export const FRAUD_SUSPECT_TEMPLATE = 'admin-alert-fraud-suspect';
@@ -67,12 +70,14 @@ export async function reviewDeclinedCharges(ctx: Ctx, customerId: string): Promi
     reason,
     describe: () => ({ ...facts, banned: true }),
     write: async (tx) => {
+      const before = await findCustomerById(tx, customerId, { forUpdate: true });
       // An admin's earlier ban keeps its reason and time.
       await tx.query(
         `UPDATE customers SET banned_reason = CASE WHEN banned THEN banned_reason ELSE $2 END, banned_at = CASE WHEN banned THEN banned_at ELSE $3 END,
            banned = true, updated_at = $3 WHERE id = $1`,
         [customerId, `fraud: ${reason}`, now],
       );
+      if (before) await recordCustomerUpdated(tx, { before, after: (await findCustomerById(tx, customerId))! }, { now, entitlementPolicy: entitlementPolicyOf(ctx.config) });
     },
   });
 

@@ -1,6 +1,7 @@
 import type { Database, Queryable } from '../../db/database.ts';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { isRiskActionDone, recordRiskAction } from '../../db/repositories/risk-action-repository.ts';
+import { lockCustomerForWrite } from '../../db/repositories/customer-repository.ts';
 
 export type RiskStep<Result> = {
   /** Unique per step and incident: a step recorded under this key is never done again. */
@@ -31,6 +32,7 @@ export async function runRiskStep<Result>(db: Database, now: Date, step: RiskSte
   const result = step.perform ? await step.perform() : undefined;
   const detail = step.describe(result);
   return db.transaction(async (tx) => {
+    await lockCustomerForWrite(tx, step.customerId);
     const recorded = await recordRiskAction(tx, { stepKey: step.key, customerId: step.customerId, action: step.action, detail, doneAt: now });
     // Another worker recorded it between the check and now: its writes stand, ours are not needed.
     if (!recorded) return false;

@@ -7,6 +7,9 @@ import { cancelScheduledSubscriptions } from './cancel-scheduled-subscriptions.t
 import { conflict } from '../../shared/errors.ts';
 import type { ConfiguredProvider } from '../require-payment-provider.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
+import { recordSubscriptionEvents } from '../../outgoing-events/record-subscription-events.ts';
+import { entitlementPolicyOf } from '../entitlement/entitlement-policy.ts';
+import { lockCustomerForWrite } from '../../db/repositories/customer-repository.ts';
 
 /**
  * A cancel at period end for a provider that only cancels at once (`cancelAtPeriodEnd: 'recur'`):
@@ -26,6 +29,8 @@ export async function scheduleCancelByRecur(ctx: ServiceContext, subscription: S
   // The renewal is in flight: what it bought is not known yet, so neither is the end to cancel at.
   if (endsAt.getTime() <= now.getTime()) throw conflict(`subscription "${subscription.id}" is renewing right now; try again in a few minutes`);
   await ctx.db.transaction(async (tx: Queryable) => {
+    await lockCustomerForWrite(tx, subscription.customerId);
+    const before = await findSubscription(tx, subscription.id);
     const recorded = await recordCancelByRecur(tx, { subscriptionId: subscription.id, at: endsAt, requestedAt: now, requestedBy: actor });
     if (!recorded) throw conflict(`subscription "${subscription.id}" changed meanwhile (or is already set to cancel); read it again`);
     await recordAudit(tx, {
@@ -39,6 +44,7 @@ export async function scheduleCancelByRecur(ctx: ServiceContext, subscription: S
     });
     const after = await findSubscription(tx, subscription.id);
     await notifySubscriptionChange(tx, { before: { status: after!.status, cancelAtPeriodEnd: false }, subscription: after!, plans: ctx.config.catalogue.plans, now });
+    await recordSubscriptionEvents(tx, { before, after: after!, plans: ctx.config.catalogue.plans }, { now, entitlementPolicy: entitlementPolicyOf(ctx.config) });
   });
   // A failure is kept on the row for the job (its claim given back); the answer is the request recorded.
   await cancelScheduledSubscriptions(ctx, now, subscription.id);
@@ -53,6 +59,8 @@ export async function scheduleCancelByRecur(ctx: ServiceContext, subscription: S
 export async function undoScheduledCancelByRecur(ctx: ServiceContext, subscription: SubscriptionRecord, provider: ConfiguredProvider, actor: Actor): Promise<SubscriptionRecord> {
   const now = ctx.clock.now();
   await ctx.db.transaction(async (tx: Queryable) => {
+    await lockCustomerForWrite(tx, subscription.customerId);
+    const before = await findSubscription(tx, subscription.id);
     const outcome = await undoCancelByRecur(tx, { subscriptionId: subscription.id, now });
     if (outcome === 'claimed') throw conflict(`subscription "${subscription.id}" is being canceled at ${provider.name} at the end of its period right now and can no longer be resumed; subscribe again instead`);
     if (outcome === 'none') throw conflict(`subscription "${subscription.id}" changed meanwhile; read it again`);
@@ -65,6 +73,7 @@ export async function undoScheduledCancelByRecur(ctx: ServiceContext, subscripti
       before: null,
       after: { from: 'cancel_at_period_end', scheduled_by: 'recur', providerSubscriptionId: subscription.providerSubscriptionId },
     });
+    await recordSubscriptionEvents(tx, { before, after: (await findSubscription(tx, subscription.id))!, plans: ctx.config.catalogue.plans }, { now, entitlementPolicy: entitlementPolicyOf(ctx.config) });
   });
   return (await findSubscription(ctx.db, subscription.id))!;
 }

@@ -8,6 +8,8 @@ import { recordProviderSubscription } from '../sync/record-provider-subscription
 import { SCHEDULED_CANCEL_ACTOR } from './cancel-scheduled-subscriptions.ts';
 import { versionOfChange } from './record-subscription-change.ts';
 import { findSubscriptionTarget } from './subscription-target.ts';
+import { entitlementPolicyOf } from '../entitlement/entitlement-policy.ts';
+import { lockCustomerForWrite } from '../../db/repositories/customer-repository.ts';
 
 const BATCH = 100;
 
@@ -43,6 +45,7 @@ async function endOne(ctx: ServiceContext, subscriptionId: string, now: Date): P
   // Gone at the provider: reconciliation's missing-subscription check decides about it.
   if (!fresh) throw new Error(`${provider.name} does not know subscription ${subscription.providerSubscriptionId}`);
   return ctx.db.transaction(async (tx: Queryable) => {
+    await lockCustomerForWrite(tx, subscription.customerId);
     const ending = await lockEndingCancelByRecur(tx, { subscriptionId, now, endedProviderStatuses: ENDED_PROVIDER_STATUSES });
     if (!ending) return false;
     const recorded = await recordProviderSubscription(tx, {
@@ -52,6 +55,7 @@ async function endOne(ctx: ServiceContext, subscriptionId: string, now: Date): P
       // No time of the provider's for it: just past the state held, so later events still apply.
       version: versionOfChange(null, ending.providerUpdatedAt)!,
       plans: ctx.config.catalogue.plans,
+      entitlementPolicy: entitlementPolicyOf(ctx.config),
       now,
       actor: SCHEDULED_CANCEL_ACTOR,
     });

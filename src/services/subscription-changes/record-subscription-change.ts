@@ -7,6 +7,8 @@ import type { PaymentProvider } from '../../providers/payments/payment-provider.
 import { RecurError } from '../../shared/errors.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
 import { recordProviderSubscription } from '../sync/record-provider-subscription.ts';
+import { entitlementPolicyOf } from '../entitlement/entitlement-policy.ts';
+import { lockCustomerForWrite } from '../../db/repositories/customer-repository.ts';
 
 export type SubscriptionChangeRecord = {
   /** The provider that answered the change. */
@@ -45,6 +47,7 @@ export function versionOfChange(changedAt: Date | null, held: Date | null): Date
 export async function recordSubscriptionChange(ctx: ServiceContext, input: SubscriptionChangeRecord, actor: Actor): Promise<SubscriptionRecord> {
   const now = ctx.clock.now();
   const subscriptionId = await ctx.db.transaction(async (tx: Queryable) => {
+    await lockCustomerForWrite(tx, input.customerId);
     const heldVersion = await lockSubscriptionVersion(tx, input.provider.id, input.change.subscription.id);
     // A later event already recorded: passing the held version lets the guard keep that row.
     const version = versionOfChange(input.change.changedAt, heldVersion) ?? heldVersion!;
@@ -54,6 +57,7 @@ export async function recordSubscriptionChange(ctx: ServiceContext, input: Subsc
       subscription: input.change.subscription,
       version,
       plans: ctx.config.catalogue.plans,
+      entitlementPolicy: entitlementPolicyOf(ctx.config),
       now,
       actor,
     });

@@ -1,7 +1,7 @@
 import type { Queryable } from '../../db/database.ts';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { settleCheckoutSession } from '../../db/repositories/checkout-session-repository.ts';
-import type { Locale } from '../../db/repositories/customer-repository.ts';
+import { lockCustomerForWrite, type Locale } from '../../db/repositories/customer-repository.ts';
 import type { Plan } from '../../domain/plan.ts';
 import { providerName, type ProviderId } from '../../domain/provider.ts';
 import { recordRiskFacts } from '../risk/record-risk-facts.ts';
@@ -12,6 +12,7 @@ import { recordProviderSubscription } from './record-provider-subscription.ts';
 import { resolveProviderCustomer } from './resolve-provider-customer.ts';
 import type { ProcessingOutcome } from '../../webhooks/inbox-event.ts';
 import type { ProviderSnapshot } from '../../providers/payments/provider-snapshot.ts';
+import type { EntitlementPolicy } from '../../domain/entitlement.ts';
 
 export type ApplyContext = {
   /** The provider the snapshot was read from: every row written is that provider's. */
@@ -20,6 +21,8 @@ export type ApplyContext = {
   now: Date;
   actor: string;
   plans: readonly Plan[];
+  /** The rule the entitlement API answers with, for `entitlement.changed`. */
+  entitlementPolicy: EntitlementPolicy;
   defaultLocale: Locale;
   /** Queues the fraud review and dispute policy jobs in this transaction; absent, the facts are only recorded. */
   jobs?: JobQueue;
@@ -40,10 +43,12 @@ export async function applyProviderSnapshot(tx: Queryable, snapshot: ProviderSna
   const { provider } = ctx;
   const customerId = await resolveProviderCustomer(
     tx,
-    { provider, providerCustomerId: snapshot.providerCustomerId, metadataCustomerId: snapshot.metadataCustomerId, details: snapshot.customerDetails },
+    { provider, providerCustomerId: snapshot.providerCustomerId, metadataCustomerId: snapshot.metadataCustomerId, linkedCustomerId: snapshot.linkedCustomerId, details: snapshot.customerDetails },
     { now: ctx.now, actor: ctx.actor, defaultLocale: ctx.defaultLocale },
   );
   if (!customerId) return { outcome: 'ignored', reason: `${providerName(provider)} customer ${snapshot.providerCustomerId} is unknown and could not be read` };
+  // The customer's row first, before any subscription, payment or dispute row (resolving took it when it linked).
+  await lockCustomerForWrite(tx, customerId);
 
   const done: string[] = [];
   let subscriptionId: string | null = null;
@@ -54,6 +59,7 @@ export async function applyProviderSnapshot(tx: Queryable, snapshot: ProviderSna
       subscription: snapshot.subscription,
       version: ctx.version,
       plans: ctx.plans,
+      entitlementPolicy: ctx.entitlementPolicy,
       now: ctx.now,
       actor: ctx.actor,
     });
@@ -67,12 +73,12 @@ export async function applyProviderSnapshot(tx: Queryable, snapshot: ProviderSna
     // A one-time checkout names its recur customer; time is only given to that customer.
     if (snapshot.metadataCustomerId !== customerId) done.push(`prepaid period skipped: the checkout names another recur customer`);
     else {
-      const recorded = await recordPrepaidPurchase(tx, { provider, customerId, payment: snapshot.payment, prepaid: snapshot.prepaid, version: ctx.version, plans: ctx.plans, now: ctx.now, actor: ctx.actor });
+      const recorded = await recordPrepaidPurchase(tx, { provider, customerId, payment: snapshot.payment, prepaid: snapshot.prepaid, version: ctx.version, plans: ctx.plans, entitlementPolicy: ctx.entitlementPolicy, now: ctx.now, actor: ctx.actor });
       done.push(recorded.outcome === 'not_recorded' ? `prepaid period not recorded: ${recorded.reason}` : `prepaid period ${recorded.outcome}`);
     }
   } else if (snapshot.payment) {
     const paysFor = subscriptionId ?? (await subscriptionRowId(tx, provider, snapshot.payment.providerSubscriptionId));
-    const recorded = await recordProviderPayment(tx, { provider, customerId, subscriptionId: paysFor, payment: snapshot.payment, version: ctx.version, plans: ctx.plans, now: ctx.now, actor: ctx.actor });
+    const recorded = await recordProviderPayment(tx, { provider, customerId, subscriptionId: paysFor, payment: snapshot.payment, version: ctx.version, plans: ctx.plans, entitlementPolicy: ctx.entitlementPolicy, now: ctx.now, actor: ctx.actor });
     done.push(`payment ${recorded.outcome}`);
   }
   if (snapshot.failedCharge || snapshot.dispute) {

@@ -6,8 +6,10 @@ import type { EventProcessor, InboxEvent, PreparedEvent } from '../../webhooks/i
 import type { EventHandlerDeps, ProviderEventDialect, ProviderEventEnvelope } from '../../providers/payments/provider-event-dialect.ts';
 import type { ProviderOperations } from '../../providers/payments/provider-operations.ts';
 import { shareReadsWithinBatch } from '../../providers/payments/share-reads-within-batch.ts';
+import { linkedCustomers, linkedCustomersWithinBatch } from './linked-customers.ts';
 import type { JobQueue } from '../service-context.ts';
 import { applyProviderSnapshot } from './apply-provider-snapshot.ts';
+import type { EntitlementPolicy } from '../../domain/entitlement.ts';
 
 export type ProviderEventProcessorDeps<E extends ProviderEventEnvelope> = {
   /** How the provider speaks its events: envelope, handlers, version, batch grouping. */
@@ -16,6 +18,8 @@ export type ProviderEventProcessorDeps<E extends ProviderEventEnvelope> = {
   db: Database;
   clock: Clock;
   plans: readonly Plan[];
+  /** The rule the entitlement API answers with, for `entitlement.changed`. */
+  entitlementPolicy: EntitlementPolicy;
   defaultLocale: Locale;
   /**
    * The job queue, read when an event is applied (the engine starts after the processor is
@@ -35,10 +39,10 @@ const LATEST_CREATED_AFTER_RECEIPT_MS = 300_000;
  */
 export function createProviderEventProcessor<E extends ProviderEventEnvelope>(deps: ProviderEventProcessorDeps<E>): EventProcessor {
   const { dialect } = deps;
-  const processor: EventProcessor = (inboxEvent) => prepareEvent(inboxEvent, { gateway: deps.gateway, db: deps.db }, deps);
+  const processor: EventProcessor = (inboxEvent) => prepareEvent(inboxEvent, { gateway: deps.gateway, db: deps.db, linkedCustomer: linkedCustomers(deps.db) }, deps);
   // One batch: reads shared between its events, and the worker's own connections for the lookups.
   processor.forBatch = ({ db }) => {
-    const handlerDeps: EventHandlerDeps = { gateway: shareReadsWithinBatch(deps.gateway), db };
+    const handlerDeps: EventHandlerDeps = { gateway: shareReadsWithinBatch(deps.gateway), db, linkedCustomer: linkedCustomersWithinBatch(db) };
     return { objectOf: dialect.objectOf, stageOf: dialect.stageOf, prepare: (inboxEvent) => prepareEvent(inboxEvent, handlerDeps, deps) };
   };
   return processor;
@@ -72,6 +76,7 @@ async function prepareEvent<E extends ProviderEventEnvelope>(inboxEvent: InboxEv
         now: deps.clock.now(),
         actor: `webhook:${dialect.provider}:${event.id}`,
         plans: deps.plans,
+        entitlementPolicy: deps.entitlementPolicy,
         defaultLocale: deps.defaultLocale,
         ...(jobs ? { jobs } : {}),
       });

@@ -1,11 +1,14 @@
 import type { Queryable } from '../../db/database.ts';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { upsertPayment, type PaymentStatus, type PaymentUpsertOutcome } from '../../db/repositories/payment-repository.ts';
+import type { EntitlementPolicy } from '../../domain/entitlement.ts';
 import type { Plan } from '../../domain/plan.ts';
 import type { ProviderId } from '../../domain/provider.ts';
 import { notifyPaymentChange } from '../../notifications/payment-notice-hooks.ts';
+import { recordPaymentEvents } from '../../outgoing-events/record-payment-events.ts';
 import type { ProviderPayment } from '../../providers/payments/provider-objects.ts';
 import type { Actor } from '../service-context.ts';
+import { lockCustomerForWrite } from '../../db/repositories/customer-repository.ts';
 
 export type RecordPaymentInput = {
   provider: ProviderId;
@@ -16,6 +19,8 @@ export type RecordPaymentInput = {
   version: Date;
   /** The plan catalogue, for what receipts and payment-failed notices say about the subscription. */
   plans: readonly Plan[];
+  /** The rule the entitlement API answers with, for `entitlement.changed`. */
+  entitlementPolicy: EntitlementPolicy;
   now: Date;
   actor: Actor;
   /** false: no payment-failed notice (reconciliation's recovered declined attempts, which no webhook records either). */
@@ -24,10 +29,11 @@ export type RecordPaymentInput = {
 
 /**
  * Merges one provider payment into recur's row (never backwards), audits a change and writes the
- * notices it calls for (receipt, refund receipt, payment failed).
+ * notices (receipt, refund receipt, payment failed) and outgoing events it calls for.
  */
 export async function recordProviderPayment(tx: Queryable, input: RecordPaymentInput): Promise<PaymentUpsertOutcome> {
   const { payment } = input;
+  await lockCustomerForWrite(tx, input.customerId);
   const stored = await tx.query<{ status: PaymentStatus; amount_refunded_minor: string | number; subscription_id: string | null }>(
     'SELECT status, amount_refunded_minor, subscription_id FROM payments WHERE provider = $1 AND provider_payment_id = $2 FOR UPDATE',
     [input.provider, payment.id],
@@ -63,6 +69,7 @@ export async function recordProviderPayment(tx: Queryable, input: RecordPaymentI
     });
     const before = existing ? { status: existing.status, amountRefundedMinor: Number(existing.amount_refunded_minor), subscriptionId: existing.subscription_id } : null;
     await notifyPaymentChange(tx, { before, payment: result.payment, paidAt: payment.paidAt, failedAt: payment.failedAt, plans: input.plans, now: input.now, failureNotice: input.failureNotice ?? true });
+    await recordPaymentEvents(tx, { before, payment: result.payment, paidAt: payment.paidAt, failedAt: payment.failedAt }, { now: input.now, entitlementPolicy: input.entitlementPolicy });
   }
   return result;
 }

@@ -1,15 +1,18 @@
 import type { Queryable } from '../../db/database.ts';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { findSubscription, upsertSubscriptionState, type SubscriptionState } from '../../db/repositories/subscription-repository.ts';
+import type { EntitlementPolicy } from '../../domain/entitlement.ts';
 import { decidePastDueSince } from '../../domain/past-due-since.ts';
 import type { Plan } from '../../domain/plan.ts';
 import { withScheduledCancel } from '../../domain/scheduled-cancel.ts';
 import type { ProviderId } from '../../domain/provider.ts';
 import { mapProviderStatus, type SubscriptionStatus } from '../../domain/subscription-status.ts';
 import { notifySubscriptionChange } from '../../notifications/subscription-notice-hooks.ts';
+import { recordSubscriptionEvents } from '../../outgoing-events/record-subscription-events.ts';
 import type { ProviderSubscription } from '../../providers/payments/provider-objects.ts';
 import type { Actor } from '../service-context.ts';
 import { planForPrice } from './plan-for-price.ts';
+import { lockCustomerForWrite } from '../../db/repositories/customer-repository.ts';
 
 export type RecordSubscriptionInput = {
   provider: ProviderId;
@@ -22,6 +25,8 @@ export type RecordSubscriptionInput = {
    */
   version: Date;
   plans: readonly Plan[];
+  /** The rule the entitlement API answers with, for `entitlement.changed`. */
+  entitlementPolicy: EntitlementPolicy;
   now: Date;
   actor: Actor;
 };
@@ -32,9 +37,9 @@ export type RecordSubscriptionOutcome =
 
 /**
  * Writes what the provider says about one subscription, with the version guard, an audit entry
- * and the customer notices the change calls for (enrolment, cancellation, dunning stopped) when
- * it changed anything. Used by the checkout redirect, the event processor, subscription changes
- * and reconciliation alike.
+ * and the customer notices (enrolment, cancellation, dunning stopped) and outgoing events the
+ * change calls for when it changed anything. Used by the checkout redirect, the event processor,
+ * subscription changes and reconciliation alike.
  */
 export async function recordProviderSubscription(tx: Queryable, input: RecordSubscriptionInput): Promise<RecordSubscriptionOutcome> {
   const { subscription } = input;
@@ -42,6 +47,7 @@ export async function recordProviderSubscription(tx: Queryable, input: RecordSub
   if (!plan) return { outcome: 'not_recorded', reason: `price ${subscription.priceId ?? '(none)'} of subscription ${subscription.id} is not a catalogue plan` };
   const mapped = mapProviderStatus(input.provider, subscription.status);
   if (!mapped.ok) return { outcome: 'not_recorded', reason: `unknown ${input.provider} status "${subscription.status}"` };
+  await lockCustomerForWrite(tx, input.customerId);
 
   const before = await tx.query<{
     id: string;
@@ -53,6 +59,7 @@ export async function recordProviderSubscription(tx: Queryable, input: RecordSub
     recur_cancel_requested_at: Date | null;
   }>('SELECT * FROM subscriptions WHERE provider = $1 AND provider_subscription_id = $2 FOR UPDATE', [input.provider, subscription.id]);
   const existing = before.rows[0];
+  const existingRecord = existing ? await findSubscription(tx, existing.id) : null;
   // recur's own cancel at period end (a provider that cancels only at once) is not the provider's to undo.
   const held = existing?.recur_cancel_at && existing.recur_cancel_requested_at ? { at: existing.recur_cancel_at, requestedAt: existing.recur_cancel_requested_at } : null;
   const { status, facts: ending } = withScheduledCancel(
@@ -103,5 +110,6 @@ export async function recordProviderSubscription(tx: Queryable, input: RecordSub
   const recorded = await findSubscription(tx, result.subscriptionId);
   const previous = existing ? { status: existing.status, cancelAtPeriodEnd: existing.cancel_at_period_end } : null;
   await notifySubscriptionChange(tx, { before: previous, subscription: recorded!, plans: input.plans, now: input.now });
+  await recordSubscriptionEvents(tx, { before: existingRecord, after: recorded!, plans: input.plans }, { now: input.now, entitlementPolicy: input.entitlementPolicy });
   return result;
 }

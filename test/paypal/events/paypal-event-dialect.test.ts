@@ -67,6 +67,6 @@ describe("PayPal's event dialect", () => {
   it("writes under the event's create_time, whatever the resource says of its own update time", () => {
     const event = paypalEventDialect.parse({ ...bodies.subscription, resource: { ...bodies.subscription.resource, update_time: '2030-01-01T00:00:00Z' } });
     if (typeof event === 'string') throw new Error(event);
-    expect(paypalEventDialect.versionOf(event, { providerCustomerId: 'PAYER', metadataCustomerId: null, customerDetails: null, subscription: null, payment: null, checkoutSession: null, note: null, failedCharge: null, dispute: null, prepaid: null })).toEqual(new Date('2026-03-31T10:00:00Z'));
+    expect(paypalEventDialect.versionOf(event, { providerCustomerId: 'PAYER', metadataCustomerId: null, linkedCustomerId: null, customerDetails: null, subscription: null, payment: null, checkoutSession: null, note: null, failedCharge: null, dispute: null, prepaid: null })).toEqual(new Date('2026-03-31T10:00:00Z'));
   });
 });

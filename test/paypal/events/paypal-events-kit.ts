@@ -26,6 +26,7 @@ import { accessToken, approveAs, linkOf, paypalCall, sandboxStart, startPaypalSa
 import { connectMessaging } from '../../stripe/running-recur.ts';
 import { seedCustomer } from '../../support/seed.ts';
 import { startWebhookTestApp, type WebhookTestApp } from '../../webhooks/webhook-test-app.ts';
+import { entitlementPolicyOf } from '../../../src/services/entitlement/entitlement-policy.ts';
 
 export const DAY = 86_400_000;
 export const onDay = (day: number): Date => new Date(sandboxStart.getTime() + day * DAY);
@@ -100,7 +101,7 @@ export async function startPaypalRecur(kind: DatabaseKind, faults: WebhookFaults
     const gateway = createPaypalGateway(client, { brandName: 'Sportwinkel' });
     ctx.payments = createPaymentProviders([createPaypalProvider(gateway)], baseUrl);
     ctx.webhooks.verifiers.paypal = client.verifyWebhook;
-    ctx.webhooks.processors.paypal = createPaypalEventProcessor({ gateway, db: ctx.db, clock, plans: ctx.config.catalogue.plans, defaultLocale: ctx.config.DEFAULT_LOCALE, jobs: () => ctx.jobs });
+    ctx.webhooks.processors.paypal = createPaypalEventProcessor({ gateway, db: ctx.db, clock, plans: ctx.config.catalogue.plans, entitlementPolicy: entitlementPolicyOf(ctx.config), defaultLocale: ctx.config.DEFAULT_LOCALE, jobs: () => ctx.jobs });
     await syncPlansToProvider(gateway, ctx.config.catalogue.plans, ctx.config.DEFAULT_LOCALE);
     if (faults) {
       const response = await fetch(`${sandbox.url}/sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ webhooks: [{ provider: 'paypal', ...faults }] }) });

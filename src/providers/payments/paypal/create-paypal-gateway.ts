@@ -4,6 +4,7 @@ import { createPaypalChangeOperations } from './paypal-change-operations.ts';
 import { createPaypalCoreOperations, type PaypalGatewayOptions } from './paypal-core-operations.ts';
 import { createPaypalReconciliationOperations } from './paypal-reconciliation-operations.ts';
 import { createPaypalRiskOperations } from './paypal-risk-operations.ts';
+import { createPaypalRefundOperations } from './paypal-refund-operations.ts';
 import { listAllRecurSubscriptions } from './paypal-subscription-list.ts';
 import { createPaypalSubscriptionReads } from './paypal-subscription-reads.ts';
 
@@ -18,5 +19,6 @@ export function createPaypalGateway(client: PaypalClient, options: PaypalGateway
     ...createPaypalReconciliationOperations(client, reads),
     ...createPaypalChangeOperations(client, reads),
     ...createPaypalRiskOperations(client, reads, subscriptionsOfPayer),
+    ...createPaypalRefundOperations(client),
   };
 }

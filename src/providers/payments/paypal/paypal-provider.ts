@@ -24,6 +24,7 @@ export const paypalCapabilities: ProviderCapabilities = {
   updateCustomerEmail: false,
 };
 
-export function createPaypalProvider(gateway: ProviderOperations): PaymentProvider {
-  return { id: 'paypal', name: 'PayPal', capabilities: paypalCapabilities, gateway };
+/** `paymentMethodPageUrl`: where the payer changes how a subscription is paid (paypal-payment-method-page.ts). */
+export function createPaypalProvider(gateway: ProviderOperations, paymentMethodPageUrl?: string): PaymentProvider {
+  return { id: 'paypal', name: 'PayPal', capabilities: paypalCapabilities, gateway, paymentMethodPageUrl };
 }

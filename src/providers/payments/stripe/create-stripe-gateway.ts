@@ -6,6 +6,7 @@ import type { NewCheckoutSession, NewProviderCustomer, ProviderCheckoutSession }
 import { checkoutSessionParams, prepaidOfSession, purchaseOfSession } from './stripe-checkout-params.ts';
 import { createStripeReconciliationGateway } from './stripe-reconciliation-gateway.ts';
 import { createStripeRiskGateway } from './stripe-risk-gateway.ts';
+import { createStripeRefundOperations } from './stripe-refund-operations.ts';
 import { createStripeSubscriptionChangesGateway } from './stripe-subscription-changes-gateway.ts';
 import { readFirstFailedCharge, readPastDueSince } from './stripe-past-due-since.ts';
 import { paymentIntentOfInvoice, subscriptionOfInvoice, toProviderPayment, toProviderPrice, toProviderSubscription } from './stripe-mappers.ts';
@@ -17,6 +18,7 @@ export function createStripeGateway(stripe: Stripe): StripeGateway {
     ...createStripeReconciliationGateway(stripe),
     ...createStripeSubscriptionChangesGateway(stripe),
     ...createStripeRiskGateway(stripe),
+    ...createStripeRefundOperations(stripe),
   };
 }
 

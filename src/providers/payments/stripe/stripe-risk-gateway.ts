@@ -5,7 +5,7 @@ import { toProviderSubscription } from './stripe-mappers.ts';
 
 const idOf = (value: string | { id: string } | null | undefined): string | null => (value == null ? null : typeof value === 'string' ? value : value.id);
 
-function toProviderRefund(refund: Stripe.Refund): ProviderRefund {
+export function toProviderRefund(refund: Stripe.Refund): ProviderRefund {
   const paymentIntent = refund.payment_intent;
   return {
     id: refund.id,

@@ -1,4 +1,4 @@
-import { findCustomerIdByProviderCustomer, findProviderCustomerId } from '../../../../db/repositories/provider-customer-repository.ts';
+import { findProviderCustomerId } from '../../../../db/repositories/provider-customer-repository.ts';
 import { findPaymentByProviderId } from '../../../../db/repositories/payment-repository.ts';
 import type { EventHandlerDeps } from '../../provider-event-dialect.ts';
 import type { ProviderPayment } from '../../provider-objects.ts';
@@ -12,7 +12,9 @@ import { emptySnapshot, type ProviderSnapshot } from '../../provider-snapshot.ts
  */
 export async function customerPart(deps: EventHandlerDeps, payerId: string, recurCustomerId: string | null): Promise<ProviderSnapshot> {
   const snapshot = { ...emptySnapshot(payerId), metadataCustomerId: recurCustomerId };
-  if (recurCustomerId || (await findCustomerIdByProviderCustomer(deps.db, 'paypal', payerId))) return snapshot;
+  if (recurCustomerId) return snapshot;
+  const linked = await deps.linkedCustomer('paypal', payerId);
+  if (linked) return { ...snapshot, linkedCustomerId: linked };
   const payer = await deps.gateway.retrieveCustomer(payerId);
   return { ...snapshot, metadataCustomerId: payer?.recurCustomerId ?? null, customerDetails: payer ? { email: payer.email, name: payer.name } : null };
 }

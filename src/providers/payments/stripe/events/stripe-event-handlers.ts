@@ -1,4 +1,3 @@
-import { findCustomerIdByProviderCustomer } from '../../../../db/repositories/provider-customer-repository.ts';
 import type { ProviderDispute } from '../../risk-operations.ts';
 import type { EventHandlerDeps, ProviderEventHandler } from '../../provider-event-dialect.ts';
 import { idField, type StripeEventEnvelope } from './stripe-event-envelope.ts';
@@ -24,8 +23,8 @@ const unknownAtStripe = (what: string, id: string) => `${what} ${id} does not ex
  */
 async function snapshotFor(deps: HandlerDeps, providerCustomerId: string, metadataCustomerId: string | null): Promise<ProviderSnapshot> {
   const snapshot = { ...emptySnapshot(providerCustomerId), metadataCustomerId };
-  const linked = await findCustomerIdByProviderCustomer(deps.db, 'stripe', providerCustomerId);
-  if (linked) return snapshot;
+  const linked = await deps.linkedCustomer('stripe', providerCustomerId);
+  if (linked) return { ...snapshot, linkedCustomerId: linked };
   const customer = await deps.gateway.retrieveCustomer(providerCustomerId);
   return { ...snapshot, metadataCustomerId: metadataCustomerId ?? customer?.recurCustomerId ?? null, customerDetails: customer ? { email: customer.email, name: customer.name } : null };
 }

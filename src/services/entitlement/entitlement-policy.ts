@@ -1,0 +1,5 @@
+import type { EntitlementPolicy } from '../../domain/entitlement.ts';
+import type { ServiceSettings } from '../service-context.ts';
+
+/** The entitlement rule from the settings: the API's answer and `entitlement.changed` decide with the same one. */
+export const entitlementPolicyOf = (config: Pick<ServiceSettings, 'PAST_DUE_GRACE_DAYS'>): EntitlementPolicy => ({ pastDueGraceDays: config.PAST_DUE_GRACE_DAYS });
