@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import type { EnqueueOptions, JobDefinition, JobFailure } from './job-definition.ts';
 import { toPgBossDb } from './pg-boss-connection.ts';
+import { trackQueries, waitUntilIdle } from './query-tracking.ts';
 
 export type JobEngine = {
   /** The job id, or null when a stately job with the same singleton key is already queued. */
@@ -27,6 +28,8 @@ export type JobEngineOptions = {
 };
 
 const STOP_TIMEOUT_MS = 15_000;
+// After pg-boss's own stop: how long to wait for what it leaves running (see stop()).
+const SETTLE_TIMEOUT_MS = 30_000;
 // pg-boss waits a polling interval between fetches, so one fetch takes several jobs.
 const WORK_BATCH_SIZE = 10;
 
@@ -39,7 +42,11 @@ export async function startJobEngine(options: JobEngineOptions): Promise<JobEngi
   const { db, logger } = options;
   const jobs = new Map(options.jobs.map((job) => [job.name, job as JobDefinition]));
   // Maintenance every 30 s (pg-boss: 120): it is what expires the active job of a process that died.
-  const boss = new PgBoss({ db: toPgBossDb(db), schema: 'pgboss', supervise: options.work !== false, schedule: options.work !== false, maintenanceIntervalSeconds: 30 });
+  // pg-boss's own queries are counted, so stop() can wait for those it does not await.
+  const bossDb = trackQueries(toPgBossDb(db));
+  let stopping = false;
+  let handlersRunning = 0;
+  const boss = new PgBoss({ db: bossDb, schema: 'pgboss', supervise: options.work !== false, schedule: options.work !== false, maintenanceIntervalSeconds: 30 });
   boss.on('error', (error) => logger.error({ err: error }, 'job engine error'));
   await boss.start();
 
@@ -59,23 +66,35 @@ export async function startJobEngine(options: JobEngineOptions): Promise<JobEngi
     await failAbandonedJobs(boss, job.name, abandoned.get(job.name) ?? [], logger);
     if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
     await boss.work(job.name, { batchSize: WORK_BATCH_SIZE, pollingIntervalSeconds: options.pollIntervalSeconds, includeMetadata: true }, async (batch) => {
-      // Each job of a batch succeeds or fails on its own: a failed one is marked failed (and so
-      // retried) here, and pg-boss then completes only the jobs still active.
-      for (const claimed of batch as PgBoss.JobWithMetadata[]) {
-        const attempt = claimed.retryCount + 1;
-        try {
-          await job.handle(job.payload.parse(claimed.data), { jobId: claimed.id, attempt });
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          logger.warn({ err: error, job: job.name, jobId: claimed.id, attempt }, 'job failed; it is retried until its retry limit');
-          await boss.fail(job.name, claimed.id, { message });
-          if (attempt > job.retryLimit && options.onGaveUp) {
-            await options.onGaveUp({ job: job.name, jobId: claimed.id, attempts: attempt, error: message }).catch((alertError: unknown) => {
-              logger.error({ err: alertError, job: job.name, jobId: claimed.id }, 'could not record the alert for a job that gave up');
-            });
+      handlersRunning++;
+      try {
+        // Each job of a batch succeeds or fails on its own: a failed one is marked failed (and so
+        // retried) here, and pg-boss then completes only the jobs still active.
+        const claimedJobs = batch as PgBoss.JobWithMetadata[];
+        for (const [index, claimed] of claimedJobs.entries()) {
+          // A fetch that was under way when stop() was called still hands over its jobs: those
+          // not yet run are failed for retry, as pg-boss's own shutdown does with unfinished ones.
+          if (stopping) {
+            for (const left of claimedJobs.slice(index)) await boss.fail(job.name, left.id, { message: 'the job engine stopped before the job ran' });
+            break;
           }
+          const attempt = claimed.retryCount + 1;
+          try {
+            await job.handle(job.payload.parse(claimed.data), { jobId: claimed.id, attempt });
+          } catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            logger.warn({ err: error, job: job.name, jobId: claimed.id, attempt }, 'job failed; it is retried until its retry limit');
+            await boss.fail(job.name, claimed.id, { message });
+            if (attempt > job.retryLimit && options.onGaveUp) {
+              await options.onGaveUp({ job: job.name, jobId: claimed.id, attempts: attempt, error: message }).catch((alertError: unknown) => {
+                logger.error({ err: alertError, job: job.name, jobId: claimed.id }, 'could not record the alert for a job that gave up');
+              });
+            }
+          }
+          options.onRunEnded?.(job.name);
         }
-        options.onRunEnded?.(job.name);
+      } finally {
+        handlersRunning--;
       }
     });
   }
@@ -93,7 +112,13 @@ export async function startJobEngine(options: JobEngineOptions): Promise<JobEngi
       });
     },
     async stop() {
+      stopping = true;
       await boss.stop({ graceful: true, wait: true, timeout: STOP_TIMEOUT_MS });
+      // pg-boss's stop returns while a worker's fetch is still under way (it counts only jobs
+      // already handed over), and it completes or fails a batch without awaiting the query. The
+      // caller closes the database next, so this waits until none of that is left.
+      const idle = await waitUntilIdle(() => handlersRunning === 0 && bossDb.inFlight() === 0, SETTLE_TIMEOUT_MS);
+      if (!idle) logger.error({ handlersRunning, queries: bossDb.inFlight() }, 'the job engine stopped with work still running');
     },
   };
 }
