@@ -48,6 +48,7 @@ export const subscriptionExample: z.output<typeof subscriptionJson> = {
   current_period_end: '2026-03-31T10:00:00.000Z',
   cancel_at_period_end: false,
   canceled_at: null,
+  signed_up_at: '2026-03-01T10:00:09.000Z',
   created_at: '2026-03-01T10:00:12.000Z',
   updated_at: '2026-03-01T10:00:12.000Z',
 };

@@ -43,6 +43,7 @@ export const subscriptionJson = z.object({
   current_period_end: timestamp.nullable(),
   cancel_at_period_end: z.boolean(),
   canceled_at: timestamp.nullable(),
+  signed_up_at: timestamp.describe("when the customer took it, by the provider's record (the day the 14-day withdrawal period runs from); `created_at` is when recur first recorded it"),
   created_at: timestamp,
   updated_at: timestamp,
 });

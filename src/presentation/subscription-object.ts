@@ -17,6 +17,7 @@ export type SubscriptionObject = {
   current_period_end: string | null;
   cancel_at_period_end: boolean;
   canceled_at: string | null;
+  signed_up_at: string;
   created_at: string;
   updated_at: string;
 };
@@ -34,6 +35,7 @@ export const toSubscriptionObject = (subscription: SubscriptionRecord): Subscrip
   current_period_end: isoOrNull(subscription.currentPeriodEnd),
   cancel_at_period_end: subscription.cancelAtPeriodEnd,
   canceled_at: isoOrNull(subscription.canceledAt),
+  signed_up_at: subscription.signedUpAt.toISOString(),
   created_at: subscription.createdAt.toISOString(),
   updated_at: subscription.updatedAt.toISOString(),
 });

@@ -50,6 +50,7 @@ describe.each(testDatabaseKinds.filter((kind) => kind === 'postgres'))('the cust
       status: 'active',
       priceId: 'price_monthly',
       priceLookupKey: 'recur_monthly',
+      signedUpAt: now,
       trialEnd: null,
       currentPeriodStart: now,
       currentPeriodEnd: new Date(now.getTime() + 30 * 86_400_000),

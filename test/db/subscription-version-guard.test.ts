@@ -19,6 +19,7 @@ describe.each(testDatabaseKinds)('subscription version guard on %s', (kind) => {
       planId: 'monthly',
       status: 'trialing',
       providerStatus: 'trialing',
+      signedUpAt: now,
       trialEnd: new Date('2026-03-31T10:00:00Z'),
       currentPeriodStart: now,
       currentPeriodEnd: new Date('2026-03-31T10:00:00Z'),

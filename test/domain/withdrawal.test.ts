@@ -1,16 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { catalogueSchema } from '../../src/config/catalogue-schema.ts';
-import { isWithinWithdrawalPeriod, withdrawalDeadline, withdrawalRefundOf } from '../../src/domain/withdrawal.ts';
+import { isWithinWithdrawalPeriod, lastDayOfWithdrawal, withdrawalPeriodEnd, withdrawalRefundOf } from '../../src/domain/withdrawal.ts';
 
 const signedUp = new Date('2026-01-01T10:00:00.000Z');
 const period = { start: new Date('2026-01-01T10:00:00.000Z'), end: new Date('2026-01-31T10:00:00.000Z') };
 const tenDaysIn = new Date('2026-01-11T10:00:00.000Z');
 
 describe('withdrawal within 14 days', () => {
-  it('is open until exactly 14 days after signing up', () => {
-    expect(withdrawalDeadline(signedUp).toISOString()).toBe('2026-01-15T10:00:00.000Z');
-    expect(isWithinWithdrawalPeriod(signedUp, new Date('2026-01-15T09:59:59.999Z'))).toBe(true);
-    expect(isWithinWithdrawalPeriod(signedUp, new Date('2026-01-15T10:00:00.000Z'))).toBe(false);
+  it('runs 14 whole days from the day after signing up, to the end of the last day in the customer\'s time zone', () => {
+    // 11:00 in Amsterdam on 1 January: the days are 2 to 15 January; the period ends at midnight after the 15th.
+    const end = withdrawalPeriodEnd(signedUp, 'Europe/Amsterdam');
+    expect(end.toISOString()).toBe('2026-01-15T23:00:00.000Z');
+    expect(isWithinWithdrawalPeriod(signedUp, 'Europe/Amsterdam', new Date('2026-01-15T22:59:59.999Z'))).toBe(true);
+    expect(isWithinWithdrawalPeriod(signedUp, 'Europe/Amsterdam', new Date('2026-01-15T23:00:00.000Z'))).toBe(false);
+    expect(lastDayOfWithdrawal(end).toISOString()).toBe('2026-01-15T22:59:59.999Z');
+    // The hour of signing up does not shorten it: just before midnight gives the same last day.
+    expect(withdrawalPeriodEnd(new Date('2026-01-01T22:59:00.000Z'), 'Europe/Amsterdam').toISOString()).toBe('2026-01-15T23:00:00.000Z');
+    // The day is the customer's: 23:30 UTC on 1 January is already 2 January in Amsterdam.
+    expect(withdrawalPeriodEnd(new Date('2026-01-01T23:30:00.000Z'), 'Europe/Amsterdam').toISOString()).toBe('2026-01-16T23:00:00.000Z');
+    expect(withdrawalPeriodEnd(new Date('2026-01-01T23:30:00.000Z'), 'UTC').toISOString()).toBe('2026-01-16T00:00:00.000Z');
+    expect(withdrawalPeriodEnd(new Date('2026-01-01T23:30:00.000Z'), 'America/New_York').toISOString()).toBe('2026-01-16T05:00:00.000Z');
+  });
+
+  it('ends at local midnight across a change to summer time and back, and across a month end', () => {
+    // Signed up 20 March in Amsterdam (UTC+1); clocks go forward on 29 March: the period ends 4 April 00:00 at UTC+2.
+    expect(withdrawalPeriodEnd(new Date('2026-03-20T12:00:00.000Z'), 'Europe/Amsterdam').toISOString()).toBe('2026-04-03T22:00:00.000Z');
+    // Signed up 20 October (UTC+2); clocks go back on 25 October: 4 November 00:00 at UTC+1.
+    expect(withdrawalPeriodEnd(new Date('2026-10-20T12:00:00.000Z'), 'Europe/Amsterdam').toISOString()).toBe('2026-11-03T23:00:00.000Z');
+    // A leap year's February: 20 February 2028 -> days to 5 March.
+    expect(withdrawalPeriodEnd(new Date('2028-02-20T12:00:00.000Z'), 'UTC').toISOString()).toBe('2028-03-06T00:00:00.000Z');
   });
 
   it('refunds all that is left (full), nothing (none), or the unused part rounded down (prorated)', () => {

@@ -44,6 +44,7 @@ describe.each(testDatabaseKinds)('notices decided by recorded changes (%s)', (ki
     status: 'trialing',
     priceId: 'price_monthly',
     priceLookupKey: 'recur_monthly',
+    signedUpAt: signUp,
     trialEnd,
     currentPeriodStart: signUp,
     currentPeriodEnd: trialEnd,

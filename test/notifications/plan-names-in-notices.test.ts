@@ -40,6 +40,7 @@ describe.each(testDatabaseKinds)("plan names in the customer's locale (%s)", (ki
         status: 'trialing',
         priceId: 'price_monthly',
         priceLookupKey: 'recur_monthly',
+        signedUpAt: signUp,
         trialEnd,
         currentPeriodStart: signUp,
         currentPeriodEnd: trialEnd,

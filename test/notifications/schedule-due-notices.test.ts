@@ -174,7 +174,7 @@ describe.each(testDatabaseKinds)('scheduleDueNotices (%s)', (kind) => {
       const paidAt = after(since, 1);
       await upsertSubscriptionState(
         t.ctx.db,
-        { customerId, provider: 'stripe', providerSubscriptionId: (await t.ctx.db.query<{ p: string }>('SELECT provider_subscription_id AS p FROM subscriptions WHERE id = $1', [id])).rows[0]!.p, planId: 'monthly', status: 'active', providerStatus: 'active', trialEnd: null, currentPeriodStart: paidAt, currentPeriodEnd: after(paidAt, 30), cancelAtPeriodEnd: false, canceledAt: null, pastDueSince: null, providerUpdatedAt: paidAt },
+        { customerId, provider: 'stripe', providerSubscriptionId: (await t.ctx.db.query<{ p: string }>('SELECT provider_subscription_id AS p FROM subscriptions WHERE id = $1', [id])).rows[0]!.p, planId: 'monthly', status: 'active', providerStatus: 'active', signedUpAt: paidAt, trialEnd: null, currentPeriodStart: paidAt, currentPeriodEnd: after(paidAt, 30), cancelAtPeriodEnd: false, canceledAt: null, pastDueSince: null, providerUpdatedAt: paidAt },
         paidAt,
       );
       expect(await run(after(since, 3))).toBe(0);

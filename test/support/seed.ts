@@ -24,6 +24,7 @@ export async function seedSubscription(t: TestApp, customerId: string, overrides
       planId: 'monthly',
       status: 'active',
       providerStatus: 'active',
+      signedUpAt: now,
       trialEnd: null,
       currentPeriodStart: now,
       currentPeriodEnd: new Date(now.getTime() + 30 * 86_400_000),

@@ -723,7 +723,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "status": "ready",
-                         *       "schema_version": 24
+                         *       "schema_version": 25
                          *     }
                          */
                         "application/json": {
@@ -1680,6 +1680,7 @@ export interface paths {
                          *         "current_period_end": "2026-09-01T00:00:00.000Z",
                          *         "cancel_at_period_end": false,
                          *         "canceled_at": null,
+                         *         "signed_up_at": "2026-03-01T10:00:09.000Z",
                          *         "created_at": "2026-03-01T10:00:12.000Z",
                          *         "updated_at": "2026-03-01T10:00:12.000Z"
                          *       }
@@ -1704,6 +1705,11 @@ export interface paths {
                                 provider: "stripe" | "paypal";
                                 provider_status: string;
                                 provider_subscription_id: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when the customer took it, by the provider's record (the day the 14-day withdrawal period runs from); `created_at` is when recur first recorded it
+                                 */
+                                signed_up_at: string;
                                 /** @enum {string} */
                                 status: "trialing" | "active" | "past_due" | "paused" | "canceled" | "incomplete";
                                 trial_end: string | null;
@@ -2798,6 +2804,11 @@ export interface paths {
                                     provider: "stripe" | "paypal";
                                     provider_status: string;
                                     provider_subscription_id: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description when the customer took it, by the provider's record (the day the 14-day withdrawal period runs from); `created_at` is when recur first recorded it
+                                     */
+                                    signed_up_at: string;
                                     /** @enum {string} */
                                     status: "trialing" | "active" | "past_due" | "paused" | "canceled" | "incomplete";
                                     trial_end: string | null;
@@ -3662,6 +3673,7 @@ export interface paths {
                          *           "current_period_end": "2026-03-31T10:00:00.000Z",
                          *           "cancel_at_period_end": false,
                          *           "canceled_at": null,
+                         *           "signed_up_at": "2026-03-01T10:00:09.000Z",
                          *           "created_at": "2026-03-01T10:00:12.000Z",
                          *           "updated_at": "2026-03-01T10:00:12.000Z"
                          *         }
@@ -3708,6 +3720,11 @@ export interface paths {
                                 provider: "stripe" | "paypal";
                                 provider_status: string;
                                 provider_subscription_id: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when the customer took it, by the provider's record (the day the 14-day withdrawal period runs from); `created_at` is when recur first recorded it
+                                 */
+                                signed_up_at: string;
                                 /** @enum {string} */
                                 status: "trialing" | "active" | "past_due" | "paused" | "canceled" | "incomplete";
                                 trial_end: string | null;
@@ -3800,6 +3817,7 @@ export interface paths {
                          *       "current_period_end": "2026-03-31T10:00:00.000Z",
                          *       "cancel_at_period_end": false,
                          *       "canceled_at": null,
+                         *       "signed_up_at": "2026-03-01T10:00:09.000Z",
                          *       "created_at": "2026-03-01T10:00:12.000Z",
                          *       "updated_at": "2026-03-01T10:00:12.000Z"
                          *     }
@@ -3841,6 +3859,11 @@ export interface paths {
                             provider: "stripe" | "paypal";
                             provider_status: string;
                             provider_subscription_id: string;
+                            /**
+                             * Format: date-time
+                             * @description when the customer took it, by the provider's record (the day the 14-day withdrawal period runs from); `created_at` is when recur first recorded it
+                             */
+                            signed_up_at: string;
                             /** @enum {string} */
                             status: "trialing" | "active" | "past_due" | "paused" | "canceled" | "incomplete";
                             trial_end: string | null;
@@ -3945,6 +3968,7 @@ export interface paths {
                          *       "current_period_end": "2026-03-31T10:00:00.000Z",
                          *       "cancel_at_period_end": true,
                          *       "canceled_at": null,
+                         *       "signed_up_at": "2026-03-01T10:00:09.000Z",
                          *       "created_at": "2026-03-01T10:00:12.000Z",
                          *       "updated_at": "2026-03-01T10:00:12.000Z"
                          *     }
@@ -3965,6 +3989,11 @@ export interface paths {
                             provider: "stripe" | "paypal";
                             provider_status: string;
                             provider_subscription_id: string;
+                            /**
+                             * Format: date-time
+                             * @description when the customer took it, by the provider's record (the day the 14-day withdrawal period runs from); `created_at` is when recur first recorded it
+                             */
+                            signed_up_at: string;
                             /** @enum {string} */
                             status: "trialing" | "active" | "past_due" | "paused" | "canceled" | "incomplete";
                             trial_end: string | null;
@@ -4084,6 +4113,7 @@ export interface paths {
                          *       "current_period_end": "2026-03-31T10:00:00.000Z",
                          *       "cancel_at_period_end": false,
                          *       "canceled_at": null,
+                         *       "signed_up_at": "2026-03-01T10:00:09.000Z",
                          *       "created_at": "2026-03-01T10:00:12.000Z",
                          *       "updated_at": "2026-03-01T10:00:12.000Z"
                          *     }
@@ -4104,6 +4134,11 @@ export interface paths {
                             provider: "stripe" | "paypal";
                             provider_status: string;
                             provider_subscription_id: string;
+                            /**
+                             * Format: date-time
+                             * @description when the customer took it, by the provider's record (the day the 14-day withdrawal period runs from); `created_at` is when recur first recorded it
+                             */
+                            signed_up_at: string;
                             /** @enum {string} */
                             status: "trialing" | "active" | "past_due" | "paused" | "canceled" | "incomplete";
                             trial_end: string | null;
@@ -4233,6 +4268,7 @@ export interface paths {
                          *         "current_period_end": "2027-04-15T12:00:00.000Z",
                          *         "cancel_at_period_end": false,
                          *         "canceled_at": null,
+                         *         "signed_up_at": "2026-03-01T10:00:09.000Z",
                          *         "created_at": "2026-03-01T10:00:12.000Z",
                          *         "updated_at": "2026-03-01T10:00:12.000Z"
                          *       },
@@ -4280,6 +4316,11 @@ export interface paths {
                                 provider: "stripe" | "paypal";
                                 provider_status: string;
                                 provider_subscription_id: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when the customer took it, by the provider's record (the day the 14-day withdrawal period runs from); `created_at` is when recur first recorded it
+                                 */
+                                signed_up_at: string;
                                 /** @enum {string} */
                                 status: "trialing" | "active" | "past_due" | "paused" | "canceled" | "incomplete";
                                 trial_end: string | null;

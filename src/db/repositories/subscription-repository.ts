@@ -12,6 +12,11 @@ export type SubscriptionRecord = {
   planId: string;
   status: SubscriptionStatus;
   providerStatus: string;
+  /**
+   * When the customer took it, by the provider's record (migration 0025). recur's own first record
+   * stands in only where the provider did not say.
+   */
+  signedUpAt: Date;
   trialEnd: Date | null;
   currentPeriodStart: Date | null;
   currentPeriodEnd: Date | null;
@@ -34,7 +39,7 @@ export type SubscriptionRecord = {
 export type ScheduledCancel = { at: Date; requestedAt: Date; requestedBy: string; claimedAt: Date | null };
 
 /** What a provider says a subscription looks like at `providerUpdatedAt`. */
-export type SubscriptionState = Omit<SubscriptionRecord, 'id' | 'customerExternalId' | 'resumedAt' | 'scheduledCancel' | 'createdAt' | 'updatedAt'>;
+export type SubscriptionState = Omit<SubscriptionRecord, 'id' | 'customerExternalId' | 'resumedAt' | 'scheduledCancel' | 'createdAt' | 'updatedAt' | 'signedUpAt'> & { signedUpAt: Date | null };
 
 export type SubscriptionRow = {
   id: string;
@@ -45,6 +50,7 @@ export type SubscriptionRow = {
   plan_id: string;
   status: SubscriptionStatus;
   provider_status: string;
+  signed_up_at: Date;
   trial_end: Date | null;
   current_period_start: Date | null;
   current_period_end: Date | null;
@@ -72,6 +78,7 @@ export const toSubscriptionRecord = (row: SubscriptionRow): SubscriptionRecord =
   planId: row.plan_id,
   status: row.status,
   providerStatus: row.provider_status,
+  signedUpAt: row.signed_up_at,
   trialEnd: row.trial_end,
   currentPeriodStart: row.current_period_start,
   currentPeriodEnd: row.current_period_end,
@@ -103,10 +110,11 @@ export type UpsertOutcome = { outcome: 'inserted' | 'updated'; subscriptionId: s
 export async function upsertSubscriptionState(tx: Queryable, state: SubscriptionState, now: Date): Promise<UpsertOutcome> {
   const result = await tx.query<{ id: string; inserted: boolean }>(
     `INSERT INTO subscriptions (customer_id, provider, provider_subscription_id, plan_id, status, provider_status, trial_end,
-       current_period_start, current_period_end, cancel_at_period_end, canceled_at, past_due_since, provider_updated_at, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
+       current_period_start, current_period_end, cancel_at_period_end, canceled_at, past_due_since, provider_updated_at, created_at, updated_at, signed_up_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::timestamptz, $14::timestamptz, COALESCE($15::timestamptz, $14::timestamptz))
      ON CONFLICT (provider, provider_subscription_id) DO UPDATE SET
        plan_id = EXCLUDED.plan_id, status = EXCLUDED.status, provider_status = EXCLUDED.provider_status,
+       signed_up_at = CASE WHEN $15::timestamptz IS NULL THEN subscriptions.signed_up_at ELSE EXCLUDED.signed_up_at END,
        trial_end = EXCLUDED.trial_end, current_period_start = EXCLUDED.current_period_start,
        current_period_end = EXCLUDED.current_period_end, cancel_at_period_end = EXCLUDED.cancel_at_period_end,
        canceled_at = EXCLUDED.canceled_at, past_due_since = EXCLUDED.past_due_since,
@@ -116,9 +124,11 @@ export async function upsertSubscriptionState(tx: Queryable, state: Subscription
      WHERE subscriptions.provider_updated_at < EXCLUDED.provider_updated_at
         OR (subscriptions.provider_updated_at = EXCLUDED.provider_updated_at
             AND (subscriptions.plan_id, subscriptions.status, subscriptions.provider_status, subscriptions.trial_end, subscriptions.current_period_start,
-                 subscriptions.current_period_end, subscriptions.cancel_at_period_end, subscriptions.canceled_at, subscriptions.past_due_since)
+                 subscriptions.current_period_end, subscriptions.cancel_at_period_end, subscriptions.canceled_at, subscriptions.past_due_since,
+                 subscriptions.signed_up_at)
                 IS DISTINCT FROM (EXCLUDED.plan_id, EXCLUDED.status, EXCLUDED.provider_status, EXCLUDED.trial_end, EXCLUDED.current_period_start,
-                 EXCLUDED.current_period_end, EXCLUDED.cancel_at_period_end, EXCLUDED.canceled_at, EXCLUDED.past_due_since))
+                 EXCLUDED.current_period_end, EXCLUDED.cancel_at_period_end, EXCLUDED.canceled_at, EXCLUDED.past_due_since,
+                 CASE WHEN $15::timestamptz IS NULL THEN subscriptions.signed_up_at ELSE EXCLUDED.signed_up_at END))
      RETURNING id, (xmax = 0) AS inserted`,
     [
       state.customerId,
@@ -135,6 +145,7 @@ export async function upsertSubscriptionState(tx: Queryable, state: Subscription
       state.pastDueSince,
       state.providerUpdatedAt,
       now,
+      state.signedUpAt,
     ],
   );
   const row = result.rows[0];

@@ -19,6 +19,11 @@ export type ProviderSubscription = {
   status: string;
   priceId: string | null;
   priceLookupKey: string | null;
+  /**
+   * When the customer took it, by the provider's record (the day the contract was concluded, from
+   * which the withdrawal period runs); null when the provider does not say.
+   */
+  signedUpAt: Date | null;
   trialEnd: Date | null;
   currentPeriodStart: Date | null;
   currentPeriodEnd: Date | null;

@@ -2,18 +2,19 @@ import { listPaymentsOfSubscription } from '../../db/repositories/payment-reposi
 import { listRefundsOfPayments } from '../../db/repositories/refund-repository.ts';
 import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
 import { findWithdrawal, type WithdrawalRecord } from '../../db/repositories/withdrawal-repository.ts';
-import { isWithinWithdrawalPeriod, withdrawalDeadline } from '../../domain/withdrawal.ts';
 import type { ServiceContext } from '../service-context.ts';
+import { withdrawalPeriodEndOf } from '../withdrawals/withdrawal-period.ts';
 import { plannedWithdrawalRefunds, withdrawalPolicyOf, withdrawSubscription, type WithdrawOutcome } from '../withdrawals/withdraw-subscription.ts';
 import { findPortalSubscription, portalActor } from './portal-subscriptions.ts';
 import type { PortalViewer } from './read-portal-session.ts';
 
 const RUNNING: ReadonlySet<string> = new Set(['trialing', 'active', 'past_due', 'incomplete', 'paused']);
 
-/** Whether the customer may still withdraw from the subscription: it runs, and 14 days from signing up have not passed. */
-export const canWithdraw = (subscription: SubscriptionRecord, now: Date): boolean => RUNNING.has(subscription.status) && isWithinWithdrawalPeriod(subscription.createdAt, now);
+/** Whether the customer may still withdraw from the subscription: it runs, and its withdrawal period (in `timeZone`) has not ended. */
+export const canWithdraw = (subscription: SubscriptionRecord, timeZone: string, now: Date): boolean => RUNNING.has(subscription.status) && now.getTime() < withdrawalPeriodEndOf(subscription, timeZone).getTime();
 
-export type WithdrawalOffer = { subscription: SubscriptionRecord; open: boolean; deadline: Date; refundMinor: number; currency: string };
+/** `periodEnd`: the first instant after the withdrawal period. */
+export type WithdrawalOffer = { subscription: SubscriptionRecord; open: boolean; periodEnd: Date; refundMinor: number; currency: string };
 
 /** What the confirmation page states: until when withdrawing is possible, and what the shop's policy would refund now. */
 export async function readWithdrawalOffer(ctx: ServiceContext, viewer: PortalViewer, subscriptionId: string): Promise<WithdrawalOffer> {
@@ -22,10 +23,11 @@ export async function readWithdrawalOffer(ctx: ServiceContext, viewer: PortalVie
   const payments = await listPaymentsOfSubscription(ctx.db, subscription.id);
   const refunds = plannedWithdrawalRefunds(withdrawalPolicyOf(ctx), subscription, payments, now);
   const plan = ctx.config.catalogue.plans.find((candidate) => candidate.id === subscription.planId);
+  const timeZone = viewer.customer.timeZone ?? ctx.config.DEFAULT_TIME_ZONE;
   return {
     subscription,
-    open: canWithdraw(subscription, now),
-    deadline: withdrawalDeadline(subscription.createdAt),
+    open: canWithdraw(subscription, timeZone, now),
+    periodEnd: withdrawalPeriodEndOf(subscription, timeZone),
     refundMinor: refunds.reduce((sum, refund) => sum + refund.amountMinor, 0),
     currency: payments[0]?.currency ?? plan?.currency ?? 'EUR',
   };

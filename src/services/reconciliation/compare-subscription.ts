@@ -7,7 +7,7 @@ import type { ProviderSubscription } from '../../providers/payments/provider-obj
 /** recur's row as the comparison needs it: the repository's record. */
 export type StoredSubscription = Pick<
   SubscriptionRecord,
-  'id' | 'customerId' | 'customerExternalId' | 'planId' | 'status' | 'providerStatus' | 'trialEnd' | 'currentPeriodStart' | 'currentPeriodEnd' | 'cancelAtPeriodEnd' | 'canceledAt' | 'pastDueSince' | 'providerUpdatedAt' | 'scheduledCancel'
+  'id' | 'customerId' | 'customerExternalId' | 'planId' | 'status' | 'providerStatus' | 'signedUpAt' | 'trialEnd' | 'currentPeriodStart' | 'currentPeriodEnd' | 'cancelAtPeriodEnd' | 'canceledAt' | 'pastDueSince' | 'providerUpdatedAt' | 'scheduledCancel'
 >;
 
 export type SubscriptionDrift = {
@@ -34,11 +34,13 @@ export function compareSubscription(stored: StoredSubscription, read: ProviderSu
   if (stored.providerStatus !== truth.status) drift.push({ kind: 'stale_status', recur: stored.providerStatus, provider: truth.status });
   // Same word, yet recur's status is not what it makes of it now: a held cancel whose end has passed.
   else if (status && stored.status !== status) drift.push({ kind: 'stale_status', recur: stored.status, provider: status });
-  if (!sameTime(stored.trialEnd, truth.trialEnd) || !sameTime(stored.currentPeriodStart, truth.currentPeriodStart) || !sameTime(stored.currentPeriodEnd, truth.currentPeriodEnd)) {
+  // The sign-up time is part of the timeline; a provider that does not say leaves recur's own.
+  const signedUpDiffers = truth.signedUpAt !== null && !sameTime(stored.signedUpAt, truth.signedUpAt);
+  if (signedUpDiffers || !sameTime(stored.trialEnd, truth.trialEnd) || !sameTime(stored.currentPeriodStart, truth.currentPeriodStart) || !sameTime(stored.currentPeriodEnd, truth.currentPeriodEnd)) {
     drift.push({
       kind: 'stale_period',
-      recur: { trial_end: iso(stored.trialEnd), current_period_start: iso(stored.currentPeriodStart), current_period_end: iso(stored.currentPeriodEnd) },
-      provider: { trial_end: iso(truth.trialEnd), current_period_start: iso(truth.currentPeriodStart), current_period_end: iso(truth.currentPeriodEnd) },
+      recur: { ...(signedUpDiffers ? { signed_up_at: iso(stored.signedUpAt) } : {}), trial_end: iso(stored.trialEnd), current_period_start: iso(stored.currentPeriodStart), current_period_end: iso(stored.currentPeriodEnd) },
+      provider: { ...(signedUpDiffers ? { signed_up_at: iso(truth.signedUpAt) } : {}), trial_end: iso(truth.trialEnd), current_period_start: iso(truth.currentPeriodStart), current_period_end: iso(truth.currentPeriodEnd) },
     });
   }
   if (stored.planId !== truthPlanId) drift.push({ kind: 'stale_plan', recur: stored.planId, provider: truthPlanId });

@@ -37,6 +37,7 @@ export async function endMissingSubscription(scope: RunScope, row: { id: string;
       planId: locked.planId,
       status: 'canceled' as const,
       providerStatus: MISSING_AT_PROVIDER_STATUS,
+      signedUpAt: locked.signedUpAt,
       trialEnd: locked.trialEnd,
       currentPeriodStart: locked.currentPeriodStart,
       currentPeriodEnd: locked.currentPeriodEnd,

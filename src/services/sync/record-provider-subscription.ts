@@ -82,6 +82,7 @@ export async function recordProviderSubscription(tx: Queryable, input: RecordSub
     status,
     // The provider's own word even while recur shows a subscription it ended running to its paid end.
     providerStatus: subscription.status,
+    signedUpAt: subscription.signedUpAt,
     trialEnd: ending.trialEnd,
     currentPeriodStart: subscription.currentPeriodStart,
     currentPeriodEnd: ending.currentPeriodEnd,

@@ -4,17 +4,20 @@ import { listPaymentsOfSubscription, type PaymentRecord } from '../../db/reposit
 import { findRefundByRequestKey } from '../../db/repositories/refund-repository.ts';
 import { findSubscription, type SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
 import { findWithdrawal, insertWithdrawal, type WithdrawalRecord } from '../../db/repositories/withdrawal-repository.ts';
-import { isWithinWithdrawalPeriod, withdrawalDeadline, withdrawalRefundOf, type WithdrawalRefundPolicy } from '../../domain/withdrawal.ts';
+import { findCustomerById } from '../../db/repositories/customer-repository.ts';
+import { withdrawalRefundOf, type WithdrawalRefundPolicy } from '../../domain/withdrawal.ts';
 import { enqueueCustomerNotice } from '../../notifications/enqueue-customer-notice.ts';
 import { notFound, RecurError } from '../../shared/errors.ts';
 import { refundableAmount } from '../refunds/refundable-amount.ts';
 import { refundPayment } from '../refunds/refund-payment.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
 import { cancelSubscription } from '../subscription-changes/cancel-subscription.ts';
+import { withdrawalPeriodEndOf } from './withdrawal-period.ts';
 
 export type WithdrawOutcome =
   | { kind: 'withdrawn'; withdrawal: WithdrawalRecord; refundedMinor: number; currency: string }
-  | { kind: 'too_late'; deadline: Date }
+  /** `periodEnd`: the first instant after the withdrawal period. */
+  | { kind: 'too_late'; periodEnd: Date }
   | { kind: 'ended' };
 
 const REASON = 'Withdrawal within 14 days of signing up (EU 2023/2673)';
@@ -83,7 +86,9 @@ export async function withdrawSubscription(ctx: ServiceContext, subscriptionId: 
 
 async function recordWithdrawal(ctx: ServiceContext, subscription: SubscriptionRecord, actor: Actor): Promise<Exclude<WithdrawOutcome, { kind: 'withdrawn' }> | WithdrawalRecord> {
   const now = ctx.clock.now();
-  if (!isWithinWithdrawalPeriod(subscription.createdAt, now)) return { kind: 'too_late', deadline: withdrawalDeadline(subscription.createdAt) };
+  const customer = await findCustomerById(ctx.db, subscription.customerId);
+  const periodEnd = withdrawalPeriodEndOf(subscription, customer?.timeZone ?? ctx.config.DEFAULT_TIME_ZONE);
+  if (now.getTime() >= periodEnd.getTime()) return { kind: 'too_late', periodEnd };
   if (subscription.status === 'canceled') return { kind: 'ended' };
   return ctx.db.transaction(async (tx) => {
     const inserted = await insertWithdrawal(tx, { subscriptionId: subscription.id, customerId: subscription.customerId, withdrawnAt: now, actor, refundPolicy: withdrawalPolicyOf(ctx) });

@@ -6,7 +6,8 @@ import type { PageLocale } from '../../render-html-page.ts';
 import { billingText } from './portal-billing-text.ts';
 import { fill, portalText } from './portal-text.ts';
 import { canWithdraw } from '../../../services/portal/portal-withdrawal.ts';
-import { withdrawalDeadline } from '../../../domain/withdrawal.ts';
+import { lastDayOfWithdrawal } from '../../../domain/withdrawal.ts';
+import { withdrawalPeriodEndOf } from '../../../services/withdrawals/withdrawal-period.ts';
 
 /** One subscription as the portal shows it: facts in words, and what the customer may do with it. */
 export type SubscriptionView = {
@@ -59,7 +60,7 @@ export function viewSubscription(subscription: SubscriptionRecord, settings: Vie
     canChangePlan: subscription.status === 'trialing' || subscription.status === 'active',
     canUpdatePaymentMethod: isRunning(subscription) || subscription.status === 'incomplete',
     endDate: end ? date(end) : null,
-    withdrawUntil: settings.now && canWithdraw(subscription, settings.now) ? date(withdrawalDeadline(subscription.createdAt)) : null,
+    withdrawUntil: settings.now && canWithdraw(subscription, timeZone, settings.now) ? date(lastDayOfWithdrawal(withdrawalPeriodEndOf(subscription, timeZone))) : null,
   };
 }
 

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { formatAmount, formatDate, formatDateTime } from '../../../notifications/format-notice-values.ts';
 import { getPlanName } from '../../../domain/plan.ts';
+import { lastDayOfWithdrawal } from '../../../domain/withdrawal.ts';
 import { readPortalWithdrawal, readWithdrawalOffer, withdrawFromPortal } from '../../../services/portal/portal-withdrawal.ts';
 import type { PortalViewer } from '../../../services/portal/read-portal-session.ts';
 import type { SubscriptionRecord } from '../../../db/repositories/subscription-repository.ts';
@@ -41,7 +42,7 @@ export function portalWithdrawalRoutes(app: FastifyInstance, ctx: ServiceContext
     const { viewer, sessionId } = viewerOf(request);
     const words = portalText(viewer.locale);
     const offer = await readWithdrawalOffer(ctx, viewer, request.query.subscription);
-    if (!offer.open) return closed(reply, viewer, offer.subscription.status === 'canceled' ? words.withdrawEnded : fill(words.withdrawClosed, { date: formatDate(offer.deadline, viewer.locale, timeZoneOf(viewer)) }));
+    if (!offer.open) return closed(reply, viewer, offer.subscription.status === 'canceled' ? words.withdrawEnded : fill(words.withdrawClosed, { date: formatDate(lastDayOfWithdrawal(offer.periodEnd), viewer.locale, timeZoneOf(viewer)) }));
     const plan = planNameOf(viewer, offer.subscription);
     return page(reply, viewer, 200, 'portal/withdraw', words.withdrawTitle, {
       subscriptionId: offer.subscription.id,
@@ -59,7 +60,7 @@ export function portalWithdrawalRoutes(app: FastifyInstance, ctx: ServiceContext
       case 'withdrawn':
         return reply.redirect(`/portal/withdrawn?subscription=${outcome.withdrawal.subscriptionId}`, 303);
       case 'too_late':
-        return closed(reply, viewer, fill(words.withdrawClosed, { date: formatDate(outcome.deadline, viewer.locale, timeZoneOf(viewer)) }));
+        return closed(reply, viewer, fill(words.withdrawClosed, { date: formatDate(lastDayOfWithdrawal(outcome.periodEnd), viewer.locale, timeZoneOf(viewer)) }));
       case 'ended':
         return closed(reply, viewer, words.withdrawEnded);
     }

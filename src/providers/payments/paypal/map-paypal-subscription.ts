@@ -83,6 +83,8 @@ export function toPaypalProviderSubscription(subscription: Subscription, context
     status,
     priceId: subscription.planId ?? null,
     priceLookupKey: context.planLookupKey ?? null,
+    // Not start_time: after prepaid time that lies in the future.
+    signedUpAt: dateOf(subscription.createTime),
     trialEnd: trialEndOf(subscription),
     // The period that the last payment paid for began with it; a trial's period with the start.
     // Before a later start: from the approval (PayPal's status change) until the start.

@@ -14,6 +14,8 @@ export function toProviderSubscription(subscription: Stripe.Subscription): Provi
     status: subscription.status,
     priceId: item?.price.id ?? null,
     priceLookupKey: item?.price.lookup_key ?? null,
+    // Not start_date: that can be backdated; `created` is when the checkout made it.
+    signedUpAt: dateOf(subscription.created),
     trialEnd: dateOf(subscription.trial_end),
     currentPeriodStart: dateOf(item?.current_period_start),
     currentPeriodEnd: dateOf(item?.current_period_end),
