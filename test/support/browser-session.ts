@@ -36,7 +36,12 @@ export async function startShopSite(): Promise<ShopSite> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        // A browser's keep-alive connection would hold the close open.
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -61,7 +66,6 @@ export type Staff = { username: string; password: string };
 
 export type BrowserSession = {
   recur: RunningRecur;
-  browser: Browser;
   /** recur's API as the shop's backend calls it: a body makes it a POST. */
   api(path: string, body?: unknown): Promise<ApiAnswer>;
   /** The sandbox's base URL, as `recur start` announced it. */
@@ -75,7 +79,7 @@ export type BrowserSession = {
 };
 
 export type BrowserSessionOptions = {
-  /** Starts the temporary folder's name. */
+  /** How the temporary folder's name begins. */
   name: string;
   /** Written as the folder's recur.config.json before recur starts. */
   config?: unknown;
@@ -120,7 +124,6 @@ export async function startBrowserSession(kind: DatabaseKind, options: BrowserSe
     const sandboxUrl = () => SANDBOX_BANNER.exec(recur.stderr())![1]!;
     return {
       recur,
-      browser: launched,
       sandboxUrl,
       async api(path, body) {
         const response = await fetch(`${recur.url}${path}`, {
