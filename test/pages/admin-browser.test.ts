@@ -1,13 +1,7 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.ts';
-import { killSpawnedProcesses, runRecur, startRecur, type RunningRecur } from '../fixtures/recur-process.ts';
-import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/test-database.ts';
+import { expectAccessible } from '../support/axe-check.ts';
+import { skipWithoutChromium, startBrowserSession, startShopSite, type BrowserSession, type ShopSite } from '../support/browser-session.ts';
+import { testDatabaseKinds } from '../support/test-database.ts';
 
 /**
  * The dashboard in a real browser against a real `recur start` (the sandbox beside it): a staff
@@ -16,80 +10,31 @@ import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../suppo
  * No page breaks its own policy (no inline script or style), and axe-core finds no serious or
  * critical violation on any of them.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const browserRequired = process.env.RECUR_BROWSER_TESTS === 'required';
-const browserMissing = !existsSync(CHROMIUM);
-if (browserMissing && !browserRequired) console.warn(`admin dashboard browser test skipped: no ${CHROMIUM} (apt-get install chromium); CI requires it`);
-
-const PASSWORD = 'a long staff password 2026';
+const STAFF = { username: 'anna.staff', password: 'a long staff password 2026' };
 const CUSTOMER = { external_id: 'cust-anna', email: 'anna@sportwinkel.test', name: 'Anna de Vries', locale: 'nl' };
 
-type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
-
-describe.skipIf(browserMissing && !browserRequired).each(testDatabaseKinds)('the admin dashboard in a browser on %s', { timeout: 180_000 }, (kind) => {
-  let dir: string;
-  let postgres: TestDatabase | undefined;
-  let recur: RunningRecur;
-  let browser: Browser;
-  let shop: Server;
-  let env: Record<string, string>;
+describe.skipIf(skipWithoutChromium('admin dashboard browser test')).each(testDatabaseKinds)('the admin dashboard in a browser on %s', { timeout: 180_000 }, (kind) => {
+  let session: BrowserSession;
+  let shop: ShopSite;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'recur-admin-browser-'));
-    if (kind === 'postgres') postgres = await openTestDatabase('postgres');
-    // A port of its own, not 0: the checkout's return URL is built from it (http://HOST:PORT).
-    env = { RECUR_DATA_DIR: join(dir, '.recur'), LOG_LEVEL: 'warn', PORT: String(await freePort()), SHOP_NAME: 'Sportwinkel de Vries', ...(postgres ? { DATABASE_URL: postgres.url! } : {}) };
-    shop = createServer((_request, response) => response.end('shop'));
-    await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
-  }, 60_000);
+    shop = await startShopSite();
+    session = await startBrowserSession(kind, { name: 'recur-admin-browser', staff: STAFF });
+  }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await killSpawnedProcesses();
-    await new Promise((resolve) => shop?.close(resolve));
-    await postgres?.dispose();
-    rmSync(dir, { recursive: true, force: true });
+    await session?.close();
+    await shop?.close();
   });
 
-  /** axe-core's serious and critical findings on `url`, in a context allowed to inject it past the page policy. */
-  async function seriousViolations(axeContext: BrowserContext, url: string): Promise<AxeViolation[]> {
-    const page = await axeContext.newPage();
-    try {
-      await page.goto(url);
-      await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
-      // The whole document (axe's default context), as the browser sees it.
-      const violations = await page.evaluate(async () => {
-        const axe = (globalThis as unknown as { axe: { run(options: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
-        return (await axe.run({ resultTypes: ['violations'] })).violations;
-      });
-      return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
-    } finally {
-      await page.close();
-    }
-  }
-
   it('signs in, shows the overview, finds the customer by e-mail and opens their page; accessible throughout', async () => {
-    recur = await startRecur({ cwd: dir, env, timeoutMs: 90_000 });
-    const created = await runRecur(['admin', 'create-user', '--username', 'anna.staff', '--password-stdin'], { cwd: dir, env, input: `${PASSWORD}\n` });
-    expect(created.code, created.stderr).toBe(0);
-    const key = await runRecur(['keys', 'create', '--name', 'webshop backend'], { cwd: dir, env });
-    expect(key.code, key.stderr).toBe(0);
-    const api = async (path: string, body: unknown) => {
-      const response = await fetch(`${recur.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key.stdout.trim()}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-    };
+    const { api, recur, openBrowser } = session;
     expect((await api('/v1/customers', CUSTOMER)).status).toBe(201);
-    const shopUrl = `http://127.0.0.1:${(shop.address() as AddressInfo).port}/account`;
+    const shopUrl = `${shop.url}/account`;
     const checkout = await api('/v1/checkout', { customer: CUSTOMER.external_id, plan: 'yearly', provider: 'stripe', return_url: shopUrl });
     expect(checkout.status).toBe(201);
 
-    const context = await browser.newContext();
-    const page: Page = await context.newPage();
-    const policyBreaches: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) policyBreaches.push(message.text());
-    });
+    const { page, problems } = await openBrowser();
     await page.goto(String(checkout.body.url));
     await page.getByRole('button', { name: 'Subscribe' }).click();
     await page.waitForURL((url) => url.href.startsWith(shopUrl));
@@ -97,14 +42,14 @@ describe.skipIf(browserMissing && !browserRequired).each(testDatabaseKinds)('the
     // Without a session the dashboard sends the browser to the sign-in page.
     await page.goto(`${recur.url}/admin/customers`);
     expect(new URL(page.url()).pathname).toBe('/admin/sign-in');
-    await page.getByLabel('Username').fill('anna.staff');
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Username').fill(STAFF.username);
+    await page.getByLabel('Password', { exact: true }).fill(STAFF.password);
     // By keyboard: Enter in the password field submits its form.
     await page.getByLabel('Password', { exact: true }).press('Enter');
     await page.waitForURL(`${recur.url}/admin`);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Overview');
     expect(await page.locator('[data-figure="trialing"]').textContent()).toBe('1');
-    const cookies = await context.cookies();
+    const cookies = await page.context().cookies();
     expect(cookies.find((cookie) => cookie.name === 'recur_admin_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/admin' });
 
     await page.getByRole('link', { name: 'Customers' }).click();
@@ -118,17 +63,10 @@ describe.skipIf(browserMissing && !browserRequired).each(testDatabaseKinds)('the
     expect(await subscriptions.getByRole('cell', { name: 'Yearly' }).count()).toBe(1);
     expect(await subscriptions.textContent()).toContain('trialing');
     expect(await page.getByRole('table', { name: 'Audit trail' }).textContent()).toContain('customer create');
-    expect(policyBreaches).toEqual([]);
+    expect(problems).toEqual([]);
 
-    // axe-core is injected as an inline script, which the pages' policy refuses: its own context
-    // bypasses the policy, with the session's cookie.
-    const axeContext = await browser.newContext({ bypassCSP: true, storageState: await context.storageState() });
-    try {
-      for (const path of ['/admin/sign-in', '/admin', `/admin/customers?q=${encodeURIComponent(CUSTOMER.email)}`, `/admin/customers/${CUSTOMER.external_id}`]) {
-        expect(await seriousViolations(axeContext, `${recur.url}${path}`), path).toEqual([]);
-      }
-    } finally {
-      await axeContext.close();
+    for (const path of ['/admin/sign-in', '/admin', `/admin/customers?q=${encodeURIComponent(CUSTOMER.email)}`, `/admin/customers/${CUSTOMER.external_id}`]) {
+      await expectAccessible(page, { url: `${recur.url}${path}` });
     }
 
     // Sign out: the session is gone, and the pages ask to sign in again.
@@ -136,21 +74,13 @@ describe.skipIf(browserMissing && !browserRequired).each(testDatabaseKinds)('the
     await page.waitForURL(`${recur.url}/admin/sign-in`);
     await page.goto(`${recur.url}/admin`);
     expect(new URL(page.url()).pathname).toBe('/admin/sign-in');
-    await context.close();
+    await page.context().close();
   });
 
   it('cancels the subscription at period end from its page, bans the customer, and shows notices and the audit log; accessible throughout', async () => {
-    const context = await browser.newContext();
-    const page: Page = await context.newPage();
-    const policyBreaches: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) policyBreaches.push(message.text());
-    });
-    await page.goto(`${recur.url}/admin/sign-in`);
-    await page.getByLabel('Username').fill('anna.staff');
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByLabel('Password', { exact: true }).press('Enter');
-    await page.waitForURL(`${recur.url}/admin`);
+    const { recur, openBrowser, signInAsStaff } = session;
+    const { page, problems } = await openBrowser();
+    await signInAsStaff(page);
 
     // The subscriptions list, filtered by status and customer, to the subscription's page.
     await page.getByRole('link', { name: 'Subscriptions' }).click();
@@ -187,26 +117,21 @@ describe.skipIf(browserMissing && !browserRequired).each(testDatabaseKinds)('the
     expect(audit).toContain('subscription cancel_scheduled');
     await page.getByRole('link', { name: 'Notifications' }).click();
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Notifications');
-    expect(policyBreaches).toEqual([]);
+    expect(problems).toEqual([]);
 
-    const axeContext = await browser.newContext({ bypassCSP: true, storageState: await context.storageState() });
-    try {
-      for (const path of [
-        '/admin/subscriptions?status=trialing',
-        subscriptionPath,
-        `${subscriptionPath}/cancel?at=now`,
-        `${subscriptionPath}/resume`,
-        `${subscriptionPath}/switch?plan=monthly`,
-        `/admin/customers/${CUSTOMER.external_id}`,
-        '/admin/notifications',
-        '/admin/payments',
-        '/admin/audit?actor=admin%3A',
-      ]) {
-        expect(await seriousViolations(axeContext, `${recur.url}${path}`), path).toEqual([]);
-      }
-    } finally {
-      await axeContext.close();
+    for (const path of [
+      '/admin/subscriptions?status=trialing',
+      subscriptionPath,
+      `${subscriptionPath}/cancel?at=now`,
+      `${subscriptionPath}/resume`,
+      `${subscriptionPath}/switch?plan=monthly`,
+      `/admin/customers/${CUSTOMER.external_id}`,
+      '/admin/notifications',
+      '/admin/payments',
+      '/admin/audit?actor=admin%3A',
+    ]) {
+      await expectAccessible(page, { url: `${recur.url}${path}` });
     }
-    await context.close();
+    await page.context().close();
   });
 });

@@ -1,14 +1,9 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killSpawnedProcesses, runRecur, startRecur, type RunningRecur } from '../fixtures/recur-process.ts';
-import { freePort } from '../support/free-port.ts';
+import { expectAccessible } from '../support/axe-check.ts';
+import { payStripeCheckout, skipWithoutChromium, startBrowserSession, type BrowserSession } from '../support/browser-session.ts';
 import { poll } from '../support/poll.ts';
-import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/test-database.ts';
+import { testDatabaseKinds } from '../support/test-database.ts';
 
 /**
  * The portal's billing pages in a real browser against a key-less `recur start` with the sandbox:
@@ -17,104 +12,26 @@ import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../suppo
  * button reaches Stripe's billing portal (the page's policy lets the form go there) and its
  * return link leads back to the portal. axe-core on every page, in Dutch and English.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
-const browserRequired = process.env.RECUR_BROWSER_TESTS === 'required';
-const browserMissing = !existsSync(CHROMIUM);
-if (browserMissing && !browserRequired) console.warn(`portal billing browser test skipped: no ${CHROMIUM} (apt-get install chromium); CI requires it`);
-
-type AxeViolation = { id: string; impact: string | null; nodes: { target: string[] }[] };
 type SandboxInfo = { url: string; providers: { stripe: { apiKey: string; sdk: { host: string; port: number; protocol: 'http' } } } };
 
-describe.skipIf(browserMissing && !browserRequired).each(testDatabaseKinds)('the portal\'s billing pages in a browser (%s)', (kind) => {
-  let dir: string;
-  let database: TestDatabase | undefined;
-  let recur: RunningRecur;
-  let browser: Browser;
-  let apiKey: string;
-  const contexts: BrowserContext[] = [];
-
-  const env = (port: number): Record<string, string> => ({
-    RECUR_DATA_DIR: join(dir, '.recur'),
-    LOG_LEVEL: 'warn',
-    PORT: String(port),
-    SANDBOX_PORT: '0',
-    SHOP_NAME: 'Sportwinkel de Vries',
-    ...(database ? { DATABASE_URL: database.url! } : {}),
-  });
-  const sandboxUrl = () => /sandbox providers on (http:\/\/\S+) /.exec(recur.stderr())![1]!;
-  const api = async (path: string, body?: unknown) => {
-    const response = await fetch(`${recur.url}${path}`, {
-      method: body ? 'POST' : 'GET',
-      headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
+describe.skipIf(skipWithoutChromium('portal billing browser test')).each(testDatabaseKinds)('the portal\'s billing pages in a browser (%s)', (kind) => {
+  let session: BrowserSession;
 
   async function subscribe(externalId: string): Promise<string> {
-    expect((await api('/v1/customers', { external_id: externalId, email: `${externalId}@sportwinkel.test`, locale: 'nl', time_zone: 'Europe/Amsterdam' })).status).toBe(201);
-    const checkout = await api('/v1/checkout', { customer: externalId, plan: 'monthly', provider: 'stripe', return_url: 'https://sportwinkel.test/account' });
+    expect((await session.api('/v1/customers', { external_id: externalId, email: `${externalId}@sportwinkel.test`, locale: 'nl', time_zone: 'Europe/Amsterdam' })).status).toBe(201);
+    const checkout = await session.api('/v1/checkout', { customer: externalId, plan: 'monthly', provider: 'stripe', return_url: 'https://sportwinkel.test/account' });
     expect(checkout.status, JSON.stringify(checkout.body)).toBe(201);
-    const paid = await fetch(String(checkout.body.url), { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ card: 'pm_card_visa', action: 'pay' }) });
-    expect(paid.status).toBe(303);
-    const back = await fetch(String(paid.headers.get('location')), { redirect: 'manual' });
-    expect(back.status).toBe(303);
-    return new URL(String(back.headers.get('location'))).searchParams.get('subscription')!;
-  }
-
-  async function openBrowser(): Promise<{ page: Page; problems: string[] }> {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(message.text());
-    });
-    page.on('response', (response) => {
-      if (response.status() >= 400 && response.request().resourceType() !== 'document') problems.push(`${response.status()} ${response.url()}`);
-    });
-    return { page, problems };
-  }
-
-  /** axe-core on the page (a copy opened in a context that lets axe's script in; GET pages change nothing). */
-  async function expectAccessible(page: Page): Promise<void> {
-    const context = await browser.newContext({ bypassCSP: true });
-    contexts.push(context);
-    await context.addCookies(await page.context().cookies());
-    const copy = await context.newPage();
-    await copy.goto(page.url());
-    expect(copy.url()).toBe(page.url());
-    await copy.addScriptTag({ path: AXE });
-    const violations = await copy.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
-      return (await axe.run()).violations.map((violation) => ({ id: violation.id, impact: violation.impact, nodes: violation.nodes.map((node) => ({ target: node.target })) }));
-    });
-    expect(violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical'), page.url()).toEqual([]);
-    await context.close();
+    return payStripeCheckout(String(checkout.body.url));
   }
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'recur-portal-billing-browser-'));
-    if (kind === 'postgres') database = await openTestDatabase('postgres');
-    const port = await freePort();
-    recur = await startRecur({ cwd: dir, env: env(port), timeoutMs: 90_000 });
-    const created = await runRecur(['keys', 'create', '--name', 'webshop backend'], { cwd: dir, env: env(port) });
-    expect(created.code, created.stderr).toBe(0);
-    apiKey = created.stdout.trim().split('\n')[0]!;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    session = await startBrowserSession(kind, { name: 'recur-portal-billing-browser' });
   }, 120_000);
 
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    await killSpawnedProcesses();
-    await database?.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => session?.close());
 
   it('overview -> payments -> receipt -> change plan: the charge at Stripe is the preview; the billing portal and back; accessible in Dutch and English', async () => {
+    const { api, recur, sandboxUrl, openBrowser } = session;
     const subscriptionId = await subscribe('cust-bram');
     // The trial (30 days) ends and the first month is charged; ten days later the customer looks.
     const advanced = await fetch(`${sandboxUrl()}/sandbox/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ days: 40 }) });

@@ -1,13 +1,8 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killSpawnedProcesses, runRecur, startRecur, type RunningRecur } from '../fixtures/recur-process.ts';
-import { freePort } from '../support/free-port.ts';
+import { expectAccessible } from '../support/axe-check.ts';
+import { payStripeCheckout, skipWithoutChromium, startBrowserSession, type BrowserSession } from '../support/browser-session.ts';
 import { poll } from '../support/poll.ts';
-import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/test-database.ts';
+import { testDatabaseKinds } from '../support/test-database.ts';
 
 /**
  * The customer portal in a real browser against a key-less `recur start` with the sandbox: a
@@ -15,112 +10,25 @@ import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../suppo
  * e-mail in the sandbox's inbox, resume; the same pages in English; axe-core on the overview, the
  * confirmation and the done page in both languages (no serious or critical violations).
  */
-const CHROMIUM = '/usr/bin/chromium';
-const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
-const browserRequired = process.env.RECUR_BROWSER_TESTS === 'required';
-const browserMissing = !existsSync(CHROMIUM);
-if (browserMissing && !browserRequired) console.warn(`customer portal browser test skipped: no ${CHROMIUM} (apt-get install chromium); CI requires it`);
-
-type AxeViolation = { id: string; impact: string | null; nodes: { target: string[] }[] };
-type Mail = { subject: string; status: string };
-
-describe.skipIf(browserMissing && !browserRequired).each(testDatabaseKinds)('the customer portal in a browser (%s)', (kind) => {
-  let dir: string;
-  let database: TestDatabase | undefined;
-  let recur: RunningRecur;
-  let browser: Browser;
-  let apiKey: string;
-  const contexts: BrowserContext[] = [];
-
-  const env = (port: number): Record<string, string> => ({
-    RECUR_DATA_DIR: join(dir, '.recur'),
-    LOG_LEVEL: 'warn',
-    PORT: String(port),
-    SANDBOX_PORT: '0',
-    SHOP_NAME: 'Sportwinkel de Vries',
-    ...(database ? { DATABASE_URL: database.url! } : {}),
-  });
-  const sandboxUrl = () => /sandbox providers on (http:\/\/\S+) /.exec(recur.stderr())![1]!;
-  const api = async (path: string, body?: unknown) => {
-    const response = await fetch(`${recur.url}${path}`, {
-      method: body ? 'POST' : 'GET',
-      headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
-  const mails = async (to: string) => ((await (await fetch(`${sandboxUrl()}/sandbox/mail?to=${encodeURIComponent(to)}`)).json()) as { data: Mail[] }).data;
+describe.skipIf(skipWithoutChromium('customer portal browser test')).each(testDatabaseKinds)('the customer portal in a browser (%s)', (kind) => {
+  let session: BrowserSession;
 
   /** A customer whose Stripe checkout was paid on the sandbox's hosted page (a form post), back through recur. */
   async function subscribe(externalId: string, email: string): Promise<string> {
-    expect((await api('/v1/customers', { external_id: externalId, email, locale: 'nl', time_zone: 'Europe/Amsterdam' })).status).toBe(201);
-    const checkout = await api('/v1/checkout', { customer: externalId, plan: 'monthly', provider: 'stripe', return_url: 'https://sportwinkel.test/account' });
+    expect((await session.api('/v1/customers', { external_id: externalId, email, locale: 'nl', time_zone: 'Europe/Amsterdam' })).status).toBe(201);
+    const checkout = await session.api('/v1/checkout', { customer: externalId, plan: 'monthly', provider: 'stripe', return_url: 'https://sportwinkel.test/account' });
     expect(checkout.status, JSON.stringify(checkout.body)).toBe(201);
-    const paid = await fetch(String(checkout.body.url), { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ card: 'pm_card_visa', action: 'pay' }) });
-    expect(paid.status).toBe(303);
-    const back = await fetch(String(paid.headers.get('location')), { redirect: 'manual' });
-    expect(back.status).toBe(303);
-    return new URL(String(back.headers.get('location'))).searchParams.get('subscription')!;
-  }
-
-  /** A browser of its own (its own cookie jar); every page error and policy violation is collected. */
-  async function openBrowser(): Promise<{ page: Page; problems: string[] }> {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    // A policy violation is reported on the console; a missing asset as a failed response.
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(message.text());
-    });
-    page.on('response', (response) => {
-      if (response.status() >= 400 && response.request().resourceType() !== 'document') problems.push(`${response.status()} ${response.url()}`);
-    });
-    return { page, problems };
-  }
-
-  /**
-   * axe-core on the page as it stands, in a context that bypasses the page's policy for axe's own
-   * script only (the policy allows no injected script); the session's cookie comes along. GET
-   * pages change nothing, so opening one a second time is safe.
-   */
-  async function expectAccessible(page: Page): Promise<void> {
-    const context = await browser.newContext({ bypassCSP: true });
-    contexts.push(context);
-    await context.addCookies(await page.context().cookies());
-    const copy = await context.newPage();
-    await copy.goto(page.url());
-    expect(copy.url()).toBe(page.url());
-    await copy.addScriptTag({ path: AXE });
-    const violations = await copy.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
-      return (await axe.run()).violations.map((violation) => ({ id: violation.id, impact: violation.impact, nodes: violation.nodes.map((node) => ({ target: node.target })) }));
-    });
-    expect(violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical'), page.url()).toEqual([]);
-    await context.close();
+    return payStripeCheckout(String(checkout.body.url));
   }
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'recur-portal-browser-'));
-    if (kind === 'postgres') database = await openTestDatabase('postgres');
-    const port = await freePort();
-    recur = await startRecur({ cwd: dir, env: env(port), timeoutMs: 90_000 });
-    const created = await runRecur(['keys', 'create', '--name', 'webshop backend'], { cwd: dir, env: env(port) });
-    expect(created.code, created.stderr).toBe(0);
-    apiKey = created.stdout.trim().split('\n')[0]!;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    session = await startBrowserSession(kind, { name: 'recur-portal-browser' });
   }, 120_000);
 
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    await killSpawnedProcesses();
-    await database?.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => session?.close());
 
   it('opens the portal from a link, shows the trial, cancels in two clicks with an e-mail, resumes; in Dutch and English, accessible', async () => {
+    const { api, mailsTo, openBrowser } = session;
     const email = 'anna@sportwinkel.test';
     const subscriptionId = await subscribe('cust-anna', email);
     const trialEnd = new Date(String((await api(`/v1/subscriptions/${subscriptionId}`)).body.trial_end));
@@ -150,7 +58,7 @@ describe.skipIf(browserMissing && !browserRequired).each(testDatabaseKinds)('the
     expect(done).toContain(`Je abonnement Maandelijks is opgezegd en loopt af op ${nlEnd}.`);
     expect(done).toContain(`We hebben een bevestiging van je opzegging gestuurd naar ${email}.`);
     await expectAccessible(page);
-    const confirmation = await poll('the cancellation e-mail in the sandbox inbox', async () => (await mails(email)).find((mail) => mail.subject.includes('is opgezegd')) ?? null, 60_000, () => mails(email));
+    const confirmation = await poll('the cancellation e-mail in the sandbox inbox', async () => (await mailsTo(email)).find((mail) => mail.subject.includes('is opgezegd')) ?? null, 60_000, () => mailsTo(email));
     expect(confirmation.subject).toBe('Je abonnement Maandelijks bij Sportwinkel de Vries is opgezegd');
 
     await page.getByRole('link', { name: 'Terug naar het overzicht' }).click();

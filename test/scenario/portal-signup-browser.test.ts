@@ -1,13 +1,9 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killSpawnedProcesses, runRecur, startRecur, type RunningRecur } from '../fixtures/recur-process.ts';
-import { freePort } from '../support/free-port.ts';
+import { expectAccessible } from '../support/axe-check.ts';
+import { payStripeCheckout, skipWithoutChromium, startBrowserSession, type BrowserSession } from '../support/browser-session.ts';
 import { poll } from '../support/poll.ts';
-import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/test-database.ts';
+import { testDatabaseKinds } from '../support/test-database.ts';
 
 /**
  * The portal's plan picker in a real browser against a key-less `recur start` with the sandbox: a
@@ -16,105 +12,25 @@ import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../suppo
  * Checkout page, back in the portal with the trial; in English the monthly plan through PayPal's
  * approval page. axe-core on every page shown (no serious or critical violations), both languages.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
-const browserRequired = process.env.RECUR_BROWSER_TESTS === 'required';
-const browserMissing = !existsSync(CHROMIUM);
-if (browserMissing && !browserRequired) console.warn(`portal plan picker browser test skipped: no ${CHROMIUM} (apt-get install chromium); CI requires it`);
-
-type AxeViolation = { id: string; impact: string | null; nodes: { target: string[] }[] };
 const DAY_MS = 86_400_000;
 
-describe.skipIf(browserMissing && !browserRequired).each(testDatabaseKinds)('the portal plan picker in a browser (%s)', (kind) => {
-  let dir: string;
-  let database: TestDatabase | undefined;
-  let recur: RunningRecur;
-  let browser: Browser;
-  let apiKey: string;
-  const contexts: BrowserContext[] = [];
+describe.skipIf(skipWithoutChromium('portal plan picker browser test')).each(testDatabaseKinds)('the portal plan picker in a browser (%s)', (kind) => {
+  let session: BrowserSession;
 
-  const env = (port: number): Record<string, string> => ({
-    RECUR_DATA_DIR: join(dir, '.recur'),
-    LOG_LEVEL: 'warn',
-    PORT: String(port),
-    SANDBOX_PORT: '0',
-    SHOP_NAME: 'Sportwinkel de Vries',
-    ...(database ? { DATABASE_URL: database.url! } : {}),
-  });
-  const sandboxUrl = () => /sandbox providers on (http:\/\/\S+) /.exec(recur.stderr())![1]!;
-  const api = async (path: string, body?: unknown) => {
-    const response = await fetch(`${recur.url}${path}`, {
-      method: body ? 'POST' : 'GET',
-      headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
   /** The date of the first charge as the picker states it: the sandbox clock's now plus the 30-day trial, in Amsterdam. */
   const firstChargeIn = async (tag: string) => {
-    const { now } = (await (await fetch(`${sandboxUrl()}/sandbox/clock`)).json()) as { now: string };
+    const { now } = (await (await fetch(`${session.sandboxUrl()}/sandbox/clock`)).json()) as { now: string };
     return new Intl.DateTimeFormat(tag, { dateStyle: 'long', timeZone: 'Europe/Amsterdam' }).format(new Date(Date.parse(now) + 30 * DAY_MS));
   };
 
-  async function openBrowser(): Promise<{ page: Page; problems: string[] }> {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    // A policy violation (a form-action the page's policy does not allow) is reported on the console.
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`${page.url()}: ${message.text()}`);
-    });
-    page.on('response', (response) => {
-      if (response.status() >= 400 && response.request().resourceType() !== 'document') problems.push(`${response.status()} ${response.url()}`);
-    });
-    return { page, problems };
-  }
-
-  /** axe-core on a GET page as it stands, in a context that lets axe's own script in; the session's cookie comes along. */
-  async function expectAccessible(page: Page, after?: (copy: Page) => Promise<void>, from = page.url()): Promise<void> {
-    const context = await browser.newContext({ bypassCSP: true });
-    contexts.push(context);
-    await context.addCookies(await page.context().cookies());
-    const copy = await context.newPage();
-    await copy.goto(from);
-    expect(copy.url()).toBe(from);
-    // A page that answers a form (a POST that changes nothing) is reached the same way in the copy.
-    if (after) await after(copy);
-    await expectNoSeriousViolations(copy);
-    await context.close();
-  }
-
-  async function expectNoSeriousViolations(page: Page): Promise<void> {
-    await page.addScriptTag({ path: AXE });
-    const violations = await page.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
-      return (await axe.run()).violations.map((violation) => ({ id: violation.id, impact: violation.impact, nodes: violation.nodes.map((node) => ({ target: node.target })) }));
-    });
-    expect(violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical'), page.url()).toEqual([]);
-  }
-
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'recur-signup-browser-'));
-    if (kind === 'postgres') database = await openTestDatabase('postgres');
-    const port = await freePort();
-    recur = await startRecur({ cwd: dir, env: env(port), timeoutMs: 90_000 });
-    const created = await runRecur(['keys', 'create', '--name', 'webshop backend'], { cwd: dir, env: env(port) });
-    expect(created.code, created.stderr).toBe(0);
-    apiKey = created.stdout.trim().split('\n')[0]!;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    session = await startBrowserSession(kind, { name: 'recur-signup-browser' });
   }, 120_000);
 
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    await killSpawnedProcesses();
-    await database?.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => session?.close());
 
   it('picks the yearly plan with the terms and consent, pays in the Stripe checkout, and lands in the portal with the trial (Dutch)', async () => {
+    const { api, sandboxUrl, openBrowser } = session;
     expect((await api('/v1/customers', { external_id: 'cust-lotte', email: 'lotte@sportwinkel.test', locale: 'nl', time_zone: 'Europe/Amsterdam' })).status).toBe(201);
     const link = await api('/v1/customers/cust-lotte/portal-sessions', { return_url: 'https://sportwinkel.test/account' });
     expect(link.status).toBe(201);
@@ -139,7 +55,7 @@ describe.skipIf(browserMissing && !browserRequired).each(testDatabaseKinds)('the
       await on.getByRole('region', { name: 'Jaarlijks' }).getByRole('button', { name: 'Jaarlijks kiezen en betalen' }).click();
       await on.waitForURL((url) => url.pathname === '/portal/signup');
     };
-    await expectAccessible(page, sendUnticked);
+    await expectAccessible(page, { after: sendUnticked });
     await sendUnticked(page);
     expect(await page.getByRole('alert').innerText()).toBe('Vink het vakje aan om akkoord te gaan met de voorwaarden van Jaarlijks. Er is niets besteld.');
 
@@ -163,6 +79,7 @@ describe.skipIf(browserMissing && !browserRequired).each(testDatabaseKinds)('the
   }, 300_000);
 
   it('picks the monthly plan through PayPal and lands in the portal with the trial (English)', async () => {
+    const { api, sandboxUrl, openBrowser } = session;
     expect((await api('/v1/customers', { external_id: 'cust-emma', email: 'emma@sportwinkel.test', locale: 'en', time_zone: 'Europe/Amsterdam' })).status).toBe(201);
     const link = await api('/v1/customers/cust-emma/portal-sessions', { return_url: 'https://sportwinkel.test/account' });
     const firstCharge = await firstChargeIn('en-GB');
@@ -194,12 +111,11 @@ describe.skipIf(browserMissing && !browserRequired).each(testDatabaseKinds)('the
 
   it('follows the manage link in a notice to a page that e-mails a fresh portal link, which opens the portal (Dutch)', async () => {
     // A customer who signed up through the API (the hosted page posted as a browser would); the sign-up confirmation carries the manage link.
+    const { api, mailsTo, openBrowser } = session;
     expect((await api('/v1/customers', { external_id: 'cust-noor', email: 'noor@sportwinkel.test', locale: 'nl', time_zone: 'Europe/Amsterdam' })).status).toBe(201);
     const checkout = await api('/v1/checkout', { customer: 'cust-noor', plan: 'yearly', provider: 'stripe', return_url: 'https://sportwinkel.test/account' });
-    const paid = await fetch(String(checkout.body.url), { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ card: 'pm_card_visa', action: 'pay' }) });
-    expect((await fetch(String(paid.headers.get('location')), { redirect: 'manual' })).status).toBe(303);
-    type Mail = { subject: string; text: string | null };
-    const mails = async () => ((await (await fetch(`${sandboxUrl()}/sandbox/mail?to=${encodeURIComponent('noor@sportwinkel.test')}`)).json()) as { data: Mail[] }).data;
+    await payStripeCheckout(String(checkout.body.url));
+    const mails = () => mailsTo('noor@sportwinkel.test');
     const confirmation = await poll('the sign-up confirmation', async () => (await mails()).find((mail) => /\/links\/portal\?token=/.test(mail.text ?? '')) ?? null, 120_000, mails);
     const manage = /(http:\/\/\S+\/links\/portal\?token=[A-Za-z0-9_.-]+)/.exec(confirmation.text ?? '')![1]!;
 
@@ -212,11 +128,14 @@ describe.skipIf(browserMissing && !browserRequired).each(testDatabaseKinds)('the
     await page.waitForURL((url) => url.pathname === '/links/portal');
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Kijk in je mailbox');
     // The page answering the button, reached again in the copy: within ten minutes it says one was sent already, and sends nothing.
-    await expectAccessible(page, async (copy) => {
-      await copy.getByRole('button', { name: 'Stuur mij de link' }).click();
-      await copy.waitForURL((url) => url.pathname === '/links/portal');
-      expect(await copy.locator('main').innerText()).toContain('We hebben zojuist al een link naar n•••@sportwinkel.test gestuurd');
-    }, manage);
+    await expectAccessible(page, {
+      url: manage,
+      after: async (copy) => {
+        await copy.getByRole('button', { name: 'Stuur mij de link' }).click();
+        await copy.waitForURL((url) => url.pathname === '/links/portal');
+        expect(await copy.locator('main').innerText()).toContain('We hebben zojuist al een link naar n•••@sportwinkel.test gestuurd');
+      },
+    });
 
     const sent = await poll('the portal link e-mail', async () => (await mails()).find((mail) => mail.subject.startsWith('Je link naar je abonnement')) ?? null, 60_000, mails);
     const entry = /(http:\/\/\S+\/portal\/enter\?token=[A-Za-z0-9_-]+)/.exec(sent.text ?? '')![1]!;

@@ -1,36 +1,28 @@
-import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../../sandbox/core/start-sandbox.ts';
+import { launchChromium, skipWithoutChromium, startShopSite, type ShopSite } from '../../support/browser-session.ts';
 import { accessToken, linkOf, monthlyPlan, paypalCall, startPaypalSandbox } from './paypal-kit.ts';
 
 /** The hosted approval pages clicked through in a real browser (Debian's chromium; CI sets RECUR_BROWSER_TESTS=required). */
-const CHROMIUM = '/usr/bin/chromium';
-const browserRequired = process.env.RECUR_BROWSER_TESTS === 'required';
-const browserMissing = !existsSync(CHROMIUM);
-if (browserMissing && !browserRequired) console.warn(`PayPal approval page browser tests skipped: no ${CHROMIUM} (apt-get install chromium); CI requires it`);
-
 let sandbox: RunningSandbox;
 let browser: Browser;
-let shop: Server;
+let shop: ShopSite;
 let shopUrl: string;
 let token: string;
 
-describe.skipIf(browserMissing && !browserRequired)('PayPal sandbox: hosted approval in a browser', () => {
+describe.skipIf(skipWithoutChromium('PayPal approval page browser tests'))('PayPal sandbox: hosted approval in a browser', () => {
   beforeAll(async () => {
     sandbox = await startPaypalSandbox();
     token = await accessToken(sandbox.url);
-    shop = createServer((_request, response) => response.end('shop'));
-    await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
-    shopUrl = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    shop = await startShopSite();
+    shopUrl = shop.url;
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => shop?.close(resolve));
+    await shop?.close();
     await sandbox?.stop();
   });
 
