@@ -7,7 +7,7 @@ import { createTestAdmin, signIn, type AdminBrowser } from './admin-support.ts';
 
 /** The entries a page shows, as "actor entity action", in order (the test's API key as `api_key:K`). */
 const listed = (html: string): string[] =>
-  [...html.matchAll(/<tr data-audit="\d+">\s*<td>[^<]*<\/td>\s*<td>([^<]*)<\/td>\s*<td>([^<]*)<\/td>/g)].map((match) => `${match[1]!.replace(/^api_key:[0-9a-f-]{36}$/, 'api_key:K')} ${match[2]}`);
+  [...html.matchAll(/<tr data-audit="\d+">\s*<td>[^<]*<\/td>\s*<td class="id">([^<]*)<\/td>\s*<td>([^<]*)<\/td>/g)].map((match) => `${match[1]!.replace(/^api_key:[0-9a-f-]{36}$/, 'api_key:K')} ${match[2]}`);
 const nextPageOf = (html: string): string | null => /<a href="([^"]+)" rel="next">/.exec(html)?.[1]?.replaceAll('&amp;', '&') ?? null;
 
 describe.each(testDatabaseKinds)('the admin audit log page on %s', (kind) => {

@@ -56,7 +56,7 @@ describe.each(testDatabaseKinds)('ban and unban on the admin customer page (%s)'
     // The notices and the audit trail of the customer, in full, one link away.
     expect(unbanned.body).toContain('<a href="/admin/notifications?customer=cust-anna">');
     const trail = await browser.get('/admin/audit?customer=cust-anna');
-    expect(trail.body).toMatch(/<td>admin:anna<\/td>\s*<td>customer unban<\/td>/);
+    expect(trail.body).toMatch(/<td class="id">admin:anna<\/td>\s*<td>customer unban<\/td>/);
 
     const entries = (await listAuditEntries(t.ctx.db, 'customer', customerId)).filter((entry) => entry.actor === 'admin:anna');
     expect(entries.map((entry) => [entry.action, entry.reason])).toEqual([

@@ -82,7 +82,7 @@ describe.each(testDatabaseKinds)('the admin customer pages on %s', (kind) => {
     expect(page.body).toContain('partially refunded');
     expect(page.body).toContain('<td>renewal-reminder</td>');
     // The customer's own creation through the API, the subscription's and the payment's entries.
-    expect(page.body).toMatch(/<td>api_key:[0-9a-f-]{36}<\/td>\s*<td>customer create<\/td>/);
+    expect(page.body).toMatch(/<td class="id">api_key:[0-9a-f-]{36}<\/td>\s*<td>customer create<\/td>/);
     expect(page.body).toContain('renewed by Stripe');
     expect(page.body).toContain('goodwill');
   });

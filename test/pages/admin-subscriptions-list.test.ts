@@ -5,7 +5,7 @@ import { testDatabaseKinds } from '../support/test-database.ts';
 import { createTestAdmin, signIn, type AdminBrowser } from './admin-support.ts';
 
 /** The subscriptions a list page shows, as their customers' ids, in order. */
-const listedCustomers = (html: string): string[] => [...html.matchAll(/<tr data-subscription="[^"]+">\s*<td><a href="\/admin\/customers\/([^"]+)">/g)].map((match) => decodeURIComponent(match[1]!));
+const listedCustomers = (html: string): string[] => [...html.matchAll(/<tr data-subscription="[^"]+">\s*<td class="id"><a href="\/admin\/customers\/([^"]+)">/g)].map((match) => decodeURIComponent(match[1]!));
 const nextPageOf = (html: string): string | null => /<a href="([^"]+)" rel="next">/.exec(html)?.[1]?.replaceAll('&amp;', '&') ?? null;
 
 describe.each(testDatabaseKinds)('the admin subscriptions list on %s', (kind) => {
