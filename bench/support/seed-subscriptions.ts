@@ -14,12 +14,12 @@ INSERT INTO customers (id, external_id, email, locale, created_at, updated_at)
   SELECT pg_temp.bench_uuid('c' || n), 'shop-' || n, 'customer' || n || '@example.nl', CASE WHEN n % 3 = 0 THEN 'en' ELSE 'nl' END, $1::timestamptz - interval '400 days', $1::timestamptz - interval '400 days'
   FROM generate_series(1, $2::int) AS n;
 INSERT INTO subscriptions (id, customer_id, provider, provider_subscription_id, plan_id, status, provider_status,
-    trial_end, current_period_start, current_period_end, cancel_at_period_end, canceled_at, past_due_since, provider_updated_at, created_at, updated_at)
+    trial_end, current_period_start, current_period_end, cancel_at_period_end, canceled_at, past_due_since, provider_updated_at, created_at, updated_at, signed_up_at)
   SELECT pg_temp.bench_uuid('s' || n), pg_temp.bench_uuid('c' || n), 'stripe', 'sub_bench_' || n, plan, status, status,
     CASE WHEN status = 'trialing' THEN period_end END, period_end - length, period_end,
     status = 'active' AND n % 100 < 5, CASE WHEN status = 'canceled' THEN $1::timestamptz - interval '10 days' END,
     CASE WHEN status = 'past_due' THEN $1::timestamptz - (n % 20) * interval '1 day' - interval '1 hour' END,
-    $1::timestamptz - interval '1 day', $1::timestamptz - interval '400 days', $1::timestamptz - interval '1 day'
+    $1::timestamptz - interval '1 day', $1::timestamptz - interval '400 days', $1::timestamptz - interval '1 day', $1::timestamptz - interval '400 days'
   FROM (
     SELECT n, status, plan, length,
       CASE WHEN status = 'trialing' THEN $1::timestamptz + (random() * 30) * interval '1 day'

@@ -58,16 +58,16 @@ describe.each(testDatabaseKinds)('schema constraints on %s', (kind) => {
   const reject = (sql: string, params: unknown[], pattern: RegExp) => expect(database.db.query(sql, params)).rejects.toThrow(pattern);
 
   it('refuses a second row for one provider subscription', async () => {
-    const insert = `INSERT INTO subscriptions (customer_id, provider, provider_subscription_id, plan_id, status, provider_status, provider_updated_at, created_at, updated_at)
-                    VALUES ($1, 'stripe', 'sub_1', 'monthly', 'trialing', 'trialing', $2, $2, $2)`;
+    const insert = `INSERT INTO subscriptions (customer_id, provider, provider_subscription_id, plan_id, status, provider_status, provider_updated_at, created_at, updated_at, signed_up_at)
+                    VALUES ($1, 'stripe', 'sub_1', 'monthly', 'trialing', 'trialing', $2, $2, $2, $2)`;
     await database.db.query(insert, [customerId, now]);
     await reject(insert, [customerId, now], /duplicate key/);
   });
 
   it('refuses a status outside the normalized set', () =>
     reject(
-      `INSERT INTO subscriptions (customer_id, provider, provider_subscription_id, plan_id, status, provider_status, provider_updated_at, created_at, updated_at)
-       VALUES ($1, 'stripe', 'sub_2', 'monthly', 'unpaid', 'unpaid', $2, $2, $2)`,
+      `INSERT INTO subscriptions (customer_id, provider, provider_subscription_id, plan_id, status, provider_status, provider_updated_at, created_at, updated_at, signed_up_at)
+       VALUES ($1, 'stripe', 'sub_2', 'monthly', 'unpaid', 'unpaid', $2, $2, $2, $2)`,
       [customerId, now],
       /check constraint/,
     ));

@@ -103,8 +103,8 @@ export async function insertPaypalSubscription(kit: ChangeKit, externalId: strin
   const db = kit.recur.t.ctx.db;
   const customer = await db.query<{ id: string }>("INSERT INTO customers (external_id, email, locale, created_at, updated_at) VALUES ($1, $2, 'en', $3, $3) RETURNING id", [externalId, `${externalId}@example.nl`, now]);
   const row = await db.query<{ id: string }>(
-    `INSERT INTO subscriptions (customer_id, provider, provider_subscription_id, plan_id, status, provider_status, provider_updated_at, created_at, updated_at)
-     VALUES ($1, 'paypal', 'I-PAYPAL1', 'monthly', 'active', 'ACTIVE', $2, $2, $2) RETURNING id`,
+    `INSERT INTO subscriptions (customer_id, provider, provider_subscription_id, plan_id, status, provider_status, provider_updated_at, created_at, updated_at, signed_up_at)
+     VALUES ($1, 'paypal', 'I-PAYPAL1', 'monthly', 'active', 'ACTIVE', $2, $2, $2, $2) RETURNING id`,
     [customer.rows[0]!.id, now],
   );
   return row.rows[0]!.id;
