@@ -4,7 +4,8 @@ import type { StripeRuntime } from '../runtime.ts';
 import { newId } from '../state/ids.ts';
 import { wireDecimal } from '../state/wire-decimal.ts';
 import type { StoredInvoice } from '../state/stripe-state.ts';
-import type { RouteTable } from '../wire/api-routes.ts';
+import { CREATED_RANGE, PAGINATION, type SpecOf } from '../wire/accepted-params.ts';
+import { declareRoutes, type RouteTable } from '../wire/api-routes.ts';
 import type { Params } from '../wire/form-body.ts';
 import { listPage, matchesRange, newestFirst } from '../wire/list.ts';
 import { mergeMetadata, nullableString, optionalBool, optionalInt, optionalString, requireString } from '../wire/params.ts';
@@ -104,9 +105,30 @@ function requireEditable(rt: StripeRuntime, item: Stripe.InvoiceItem): void {
   if (invoice && invoice.status !== 'draft') throw stripeErrors.invalidRequest('Invoice items on finalized invoices cannot be changed or deleted.', undefined, 'invoice_not_editable');
 }
 
+/** What each route accepts (besides `expand`); anything else is answered 400 `parameter_unknown`. */
+const ACCEPTS = {
+  'POST /invoiceitems': {
+    amount: true,
+    currency: true,
+    customer: true,
+    description: true,
+    invoice: true,
+    metadata: true,
+    period: { end: true, start: true },
+    pricing: { price: true },
+    quantity: true,
+    subscription: true,
+    unit_amount_decimal: true,
+  } satisfies SpecOf<Stripe.InvoiceItemCreateParams>,
+  'GET /invoiceitems/:id': {} satisfies SpecOf<Stripe.InvoiceItemRetrieveParams>,
+  'POST /invoiceitems/:id': { amount: true, description: true, metadata: true } satisfies SpecOf<Stripe.InvoiceItemUpdateParams>,
+  'DELETE /invoiceitems/:id': {} satisfies SpecOf<Stripe.InvoiceItemDeleteParams>,
+  'GET /invoiceitems': { ...PAGINATION, ...CREATED_RANGE, customer: true, invoice: true, pending: true } satisfies SpecOf<Stripe.InvoiceItemListParams>,
+};
+
 export function invoiceItemRoutes(rt: StripeRuntime): RouteTable {
   const { state } = rt;
-  return {
+  return declareRoutes(ACCEPTS, {
     'POST /invoiceitems': ({ params }) => {
       const invoiceId = optionalString(params, 'invoice');
       const invoice = invoiceId ? state.invoices.require(invoiceId, 'invoice') : undefined;
@@ -148,5 +170,5 @@ export function invoiceItemRoutes(rt: StripeRuntime): RouteTable {
       );
       return listPage(newestFirst(items, (i) => i.date), params, '/v1/invoiceitems');
     },
-  };
+  });
 }

@@ -2,7 +2,8 @@ import type Stripe from 'stripe';
 import { updateWithEvent } from '../events/record-update.ts';
 import type { StripeRuntime } from '../runtime.ts';
 import { newId } from '../state/ids.ts';
-import type { RouteTable } from '../wire/api-routes.ts';
+import { CREATED_RANGE, PAGINATION, type SpecOf } from '../wire/accepted-params.ts';
+import { declareRoutes, type RouteTable } from '../wire/api-routes.ts';
 import { listPage, matchesRange, newestFirst } from '../wire/list.ts';
 import { mergeMetadata, optionalBool, optionalObject, optionalString } from '../wire/params.ts';
 import { stripeErrors } from '../wire/stripe-error.ts';
@@ -82,9 +83,21 @@ function updateDispute(rt: StripeRuntime, dispute: Stripe.Dispute, params: Recor
   }
 }
 
+/** What each route accepts (besides `expand`); anything else is answered 400 `parameter_unknown`. */
+const ACCEPTS = {
+  'GET /disputes/:id': {} satisfies SpecOf<Stripe.DisputeRetrieveParams>,
+  'POST /disputes/:id': {
+    evidence: Object.fromEntries(EVIDENCE_FIELDS.map((field) => [field, true])) as Record<(typeof EVIDENCE_FIELDS)[number], true>,
+    metadata: true,
+    submit: true,
+  } satisfies SpecOf<Stripe.DisputeUpdateParams>,
+  'POST /disputes/:id/close': {} satisfies SpecOf<Stripe.DisputeCloseParams>,
+  'GET /disputes': { ...PAGINATION, ...CREATED_RANGE, charge: true, payment_intent: true } satisfies SpecOf<Stripe.DisputeListParams>,
+};
+
 export function disputeRoutes(rt: StripeRuntime): RouteTable {
   const { state } = rt;
-  return {
+  return declareRoutes(ACCEPTS, {
     'GET /disputes/:id': ({ path }) => state.disputes.require(path.id!),
     'POST /disputes/:id': ({ path, params }) => {
       const dispute = state.disputes.require(path.id!);
@@ -102,5 +115,5 @@ export function disputeRoutes(rt: StripeRuntime): RouteTable {
       const items = state.disputes.filter((d) => (!charge || d.charge === charge) && (!paymentIntent || d.payment_intent === paymentIntent) && matchesRange(d.created, params.created));
       return listPage(newestFirst(items), params, '/v1/disputes');
     },
-  };
+  });
 }
