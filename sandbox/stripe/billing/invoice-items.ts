@@ -1,5 +1,4 @@
 import type Stripe from 'stripe';
-import { updateWithEvent } from '../events/record-update.ts';
 import type { StripeRuntime } from '../runtime.ts';
 import { newId } from '../state/ids.ts';
 import { wireDecimal } from '../state/wire-decimal.ts';
@@ -141,12 +140,11 @@ export function invoiceItemRoutes(rt: StripeRuntime): RouteTable {
     'POST /invoiceitems/:id': ({ path, params }) => {
       const item = state.invoiceItems.require(path.id!);
       requireEditable(rt, item);
-      updateWithEvent(rt, 'invoiceitem.updated', item, (i) => {
-        i.amount = optionalInt(params, 'amount') ?? i.amount;
-        const description = nullableString(params, 'description');
-        if (description !== undefined) i.description = description;
-        i.metadata = mergeMetadata(i.metadata, params);
-      });
+      // The pinned API version has no invoiceitem.updated event: the change is silent, as in Stripe.
+      item.amount = optionalInt(params, 'amount') ?? item.amount;
+      const description = nullableString(params, 'description');
+      if (description !== undefined) item.description = description;
+      item.metadata = mergeMetadata(item.metadata, params);
       return item;
     },
     'DELETE /invoiceitems/:id': ({ path }) => {

@@ -37,12 +37,12 @@ export function openDispute(rt: StripeRuntime, charge: Stripe.Charge, spec: { re
     currency: charge.currency,
     enhanced_eligibility_types: [],
     evidence: { ...Object.fromEntries(EVIDENCE_FIELDS.map((field) => [field, null])), enhanced_evidence: {} },
-    evidence_details: { due_by: now + EVIDENCE_DUE_SECONDS, enhanced_eligibility: {}, has_evidence: false, past_due: false, submission_count: 0 },
+    evidence_details: { due_by: now + EVIDENCE_DUE_SECONDS, enhanced_eligibility: {}, has_evidence: false, past_due: false, submission_count: 0, submission_method: 'not_submitted' },
     is_charge_refundable: spec.inquiry,
     livemode: false,
     metadata: {},
     payment_intent: charge.payment_intent,
-    payment_method_details: { card: { brand: card?.brand ?? 'visa', case_type: spec.inquiry ? 'inquiry' : 'chargeback', network_reason_code: '10.4' }, type: 'card' },
+    payment_method_details: { card: { brand: card?.brand ?? 'visa', case_type: spec.inquiry ? 'inquiry' : 'chargeback', network: card?.brand ?? 'visa', network_reason_code: '10.4' }, type: 'card' },
     reason: spec.reason,
     status: spec.inquiry ? 'warning_needs_response' : 'needs_response',
   } as unknown as Stripe.Dispute;
@@ -74,6 +74,7 @@ function updateDispute(rt: StripeRuntime, dispute: Stripe.Dispute, params: Recor
     d.metadata = mergeMetadata(d.metadata, params);
     if (submit && d.evidence_details.has_evidence) {
       d.evidence_details.submission_count += 1;
+      d.evidence_details.submission_method = 'manual';
       d.status = isInquiry(d) ? 'warning_under_review' : 'under_review';
     }
   });

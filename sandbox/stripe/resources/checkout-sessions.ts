@@ -157,7 +157,7 @@ function create(rt: StripeRuntime, params: Params): Stripe.Checkout.Session {
     subscription: null,
     success_url: optionalString(params, 'success_url') ?? null,
     total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
-    ui_mode: 'hosted',
+    ui_mode: 'hosted_page',
     url: `${rt.sandbox.baseUrl()}/stripe/checkout/${id}`,
     wallet_options: null,
     // Stripe's sample session (fixtures3.json) has no allowed_payment_method_types, so neither has this one.

@@ -4,7 +4,7 @@ import { createInvoice, deleteDraft, finalizeInvoice, markInvoicePaid, markUncol
 import { updateWithEvent } from '../events/record-update.ts';
 import { resolvePaymentMethod } from '../payments/payment-methods.ts';
 import type { StripeRuntime } from '../runtime.ts';
-import type { StoredInvoice } from '../state/stripe-state.ts';
+import { subscriptionIdOf, type StoredInvoice } from '../state/stripe-state.ts';
 import { CREATED_RANGE, PAGINATION, type SpecOf } from '../wire/accepted-params.ts';
 import { declareRoutes, type RouteTable } from '../wire/api-routes.ts';
 import type { Params } from '../wire/form-body.ts';
@@ -140,7 +140,7 @@ export function invoiceRoutes(rt: StripeRuntime): RouteTable {
       const status = optionalString(params, 'status');
       const collection = optionalString(params, 'collection_method');
       const items = state.invoices.filter(
-        (i) => (!customer || i.customer === customer) && (!subscription || i.subscription === subscription) && (!status || i.status === status) && (!collection || i.collection_method === collection) && matchesRange(i.created, params.created),
+        (i) => (!customer || i.customer === customer) && (!subscription || subscriptionIdOf(i) === subscription) && (!status || i.status === status) && (!collection || i.collection_method === collection) && matchesRange(i.created, params.created),
       );
       return listPage(newestFirst(items), params, '/v1/invoices');
     },

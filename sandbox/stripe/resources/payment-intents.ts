@@ -65,7 +65,15 @@ function cancel(rt: StripeRuntime, intent: Stripe.PaymentIntent, params: Params)
 import { NEW_PAYMENT_METHOD } from './payment-method-routes.ts';
 
 /** What each route accepts (besides `expand`); anything else is answered 400 `parameter_unknown`. */
-const CONFIRMATION = { off_session: true, payment_method: true, payment_method_data: NEW_PAYMENT_METHOD, return_url: true } as const satisfies SpecOf<Stripe.PaymentIntentConfirmParams>;
+const CONFIRMATION = {
+  // Known to Stripe and sent by its CLI's fixtures (a SEPA mandate, a bank transfer's options); taken without effect.
+  mandate_data: { customer_acceptance: { accepted_at: true, offline: true, online: true, type: true } },
+  off_session: true,
+  payment_method: true,
+  payment_method_data: NEW_PAYMENT_METHOD,
+  payment_method_options: { card: true, customer_balance: { bank_transfer: { eu_bank_transfer: true, requested_address_types: true, type: true }, funding_type: true }, sepa_debit: true },
+  return_url: true,
+} as const satisfies SpecOf<Stripe.PaymentIntentConfirmParams>;
 const ACCEPTS = {
   'POST /payment_intents': {
     ...CONFIRMATION,

@@ -139,6 +139,15 @@ function unimplementedSearchRoutes(tables: readonly RouteTable[]): string[] {
     .filter((search) => !routes.includes(search));
 }
 
+/**
+ * `GET /sandbox/stripe/routes`: every emulated route and the parameters it accepts, so a test (or
+ * a person) can see what the sandbox refuses without reading its source.
+ */
+export function registerRouteListing(scope: FastifyInstance, tables: readonly RouteTable[]): void {
+  const listing = tables.flatMap((table) => Object.entries(table).map(([route, { accepts }]) => ({ route, accepts })));
+  scope.get('/sandbox/stripe/routes', async () => ({ routes: listing }));
+}
+
 /** Registers Stripe's API under /v1 with auth, parameter checks, idempotency, expand and Stripe's 404 for unknown URLs. */
 export async function registerApi(scope: FastifyInstance, tables: readonly RouteTable[], deps: ApiDeps): Promise<void> {
   await scope.register(

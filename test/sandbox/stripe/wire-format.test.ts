@@ -27,16 +27,16 @@ describe('Stripe sandbox wire format, through the official SDK', () => {
   it('expands ids into objects, nested paths, and list items', async () => {
     const customer = await stripe.customers.create({ payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } });
     const price = await stripe.prices.create({ currency: 'eur', unit_amount: 1000, recurring: { interval: 'month' }, product_data: { name: 'Basic' } });
-    const subscription = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], expand: ['latest_invoice.payment_intent', 'customer'] });
-    const invoice = subscription.latest_invoice as Stripe.Invoice & { payment_intent: Stripe.PaymentIntent };
+    const subscription = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], expand: ['latest_invoice.payments', 'customer'] });
+    const invoice = subscription.latest_invoice as Stripe.Invoice;
     expect(invoice.object).toBe('invoice');
-    expect(invoice.payment_intent.object).toBe('payment_intent');
-    expect(invoice.payment_intent.status).toBe('succeeded');
+    const intentId = invoice.payments?.data[0]?.payment.payment_intent;
+    expect(intentId).toMatch(/^pi_/);
     expect((subscription.customer as Stripe.Customer).id).toBe(customer.id);
     const list = await stripe.subscriptions.list({ customer: customer.id, expand: ['data.customer'] });
     expect((list.data[0]!.customer as Stripe.Customer).object).toBe('customer');
-    const payments = await stripe.invoices.retrieve(invoice.id, { expand: ['payments'] });
-    expect(payments.payments?.data[0]?.payment.payment_intent).toBe(invoice.payment_intent.id);
+    const nested = await stripe.invoices.retrieve(invoice.id, { expand: ['payments.data.payment.payment_intent'] });
+    expect(nested.payments?.data[0]?.payment.payment_intent).toMatchObject({ object: 'payment_intent', id: intentId, status: 'succeeded' });
     await expect(stripe.customers.retrieve(customer.id, { expand: ['livemode'] })).rejects.toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
   });
 
