@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { completeCheckout } from '../hosted/complete-checkout.ts';
 import { resolvePaymentMethod } from '../payments/payment-methods.ts';
 import type { StripeRuntime } from '../runtime.ts';
-import { type SpecOf } from '../wire/accepted-params.ts';
+import type { ParamSpec } from '../wire/accepted-params.ts';
 import { declareRoutes, type RouteTable } from '../wire/api-routes.ts';
 import { optionalInt, requireString } from '../wire/params.ts';
 import { stripeErrors } from '../wire/stripe-error.ts';
@@ -35,7 +35,7 @@ function paymentPage(rt: StripeRuntime, session: Stripe.Checkout.Session) {
 const ACCEPTS = {
   'GET /payment_pages/:id': {},
   'POST /payment_pages/:id/confirm': { expected_amount: true, payment_method: true },
-} as const;
+} satisfies Record<string, ParamSpec>;
 
 /** Stripe's internal payment page endpoints, used by the CLI's checkout triggers. */
 export function paymentPageRoutes(rt: StripeRuntime): RouteTable {
