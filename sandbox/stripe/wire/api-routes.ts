@@ -91,6 +91,8 @@ async function serve(request: FastifyRequest, reply: FastifyReply, route: Declar
     checkAuth(request, apiKey);
     const version = request.headers['stripe-version'];
     if (typeof version === 'string') reply.header('stripe-version', version);
+    // Before the idempotency key is taken: Stripe keeps no result for a request that failed validation.
+    checkAcceptedParams(params, route.accepts);
     if (idempotencyKey) {
       const outcome = deps.idempotency.begin(apiKey, idempotencyKey, request.method, request.url.split('?')[0] ?? '', params, requestId, deps.now());
       if (outcome.kind === 'replay') {
@@ -106,7 +108,6 @@ async function serve(request: FastifyRequest, reply: FastifyReply, route: Declar
   let status = 200;
   let body: string;
   try {
-    checkAcceptedParams(params, route.accepts);
     const result = runInRequest({ requestId, idempotencyKey }, () => route.handle({ params, path: request.params as Record<string, string>, method: request.method }));
     const expand = optionalStringArray(params, 'expand') ?? [];
     body = JSON.stringify(applyExpand(structuredClone(result), expand, deps.expandSources));

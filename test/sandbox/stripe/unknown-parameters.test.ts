@@ -84,6 +84,11 @@ describe('the Stripe sandbox refuses parameters Stripe does not know (400 parame
       message: 'Received unknown parameter: subscription_data[trail_period_days]',
     });
     expect((session as Stripe.errors.StripeError).requestId).toMatch(/^req_/);
+    // Stripe keeps no idempotent result for a request that failed validation: the corrected one goes through under the same key.
+    const idempotencyKey = 'strict-1';
+    const misspelled = { email: 'strict@example.nl', emial: 'strict@example.nl' } as Stripe.CustomerCreateParams;
+    await expect(stripe.customers.create(misspelled, { idempotencyKey })).rejects.toMatchObject({ code: 'parameter_unknown', param: 'emial' });
+    expect((await stripe.customers.create({ email: 'strict@example.nl' }, { idempotencyKey })).email).toBe('strict@example.nl');
 
     const customer = await stripe.customers.create({ metadata: { anything: 'goes', 'any-key': 'at all' }, expand: ['subscriptions'] } as Stripe.CustomerCreateParams);
     expect(customer.metadata).toEqual({ anything: 'goes', 'any-key': 'at all' });
