@@ -16,6 +16,13 @@ const VIEWPORT = { width: 1100, height: 760 };
 type Customer = { external_id: string; email: string; name: string; locale: 'nl' | 'en' };
 const ANNA: Customer = { external_id: 'cust-anna', email: 'anna@sportwinkel.test', name: 'Anna de Vries', locale: 'nl' };
 const TOM: Customer = { external_id: 'cust-tom', email: 'tom@sportwinkel.test', name: 'Tom Bakker', locale: 'en' };
+/** Customers on the monthly plan, so the dashboard's lists show a shop rather than one row. */
+const SHOPPERS: Customer[] = [
+  { external_id: 'cust-sanne', email: 'sanne@sportwinkel.test', name: 'Sanne Jansen', locale: 'nl' },
+  { external_id: 'cust-pieter', email: 'pieter@sportwinkel.test', name: 'Pieter Visser', locale: 'nl' },
+  { external_id: 'cust-emma', email: 'emma@sportwinkel.test', name: 'Emma Smit', locale: 'en' },
+  { external_id: 'cust-lucas', email: 'lucas@sportwinkel.test', name: 'Lucas Mulder', locale: 'nl' },
+];
 
 /** One picture: a page reached in `page`'s session, then named `name`.png. */
 type Shot = { name: string; open: (page: Page) => Promise<void> };
@@ -40,6 +47,15 @@ export async function takeScreenshots(outDir: string): Promise<string[]> {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
     const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
     const returnUrl = `${recur.url}/health`;
+    // Each shopper pays in the sandbox's checkout page (its form posted, as the page does) and comes back through recur.
+    for (const shopper of SHOPPERS) {
+      await api('/v1/customers', shopper);
+      const started = await api('/v1/checkout', { customer: shopper.external_id, plan: 'monthly', provider: 'stripe', return_url: returnUrl });
+      const paid = await fetch(String(started.url), { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ card: 'pm_card_visa', action: 'pay' }) });
+      const back = paid.headers.get('location');
+      if (paid.status !== 303 || !back) throw new Error(`the sandbox's checkout answered ${paid.status} for ${shopper.external_id}`);
+      await fetch(back, { redirect: 'manual' });
+    }
     // Anna pays for the yearly plan in the sandbox's checkout page; Tom has no subscription yet.
     for (const customer of [ANNA, TOM]) await api('/v1/customers', customer);
     const checkout = await api('/v1/checkout', { customer: ANNA.external_id, plan: 'yearly', provider: 'stripe', return_url: returnUrl });

@@ -89,7 +89,13 @@ export async function buildHttpApp({ ctx, logger, bodyLimitBytes, version }: Htt
   installHttpMetrics(app, ctx.config.METRICS_TOKEN, ctx.outgoingWebhooks ? [ctx.outgoingWebhooks.metrics.registry] : []);
   healthRoutes(app, ctx.db);
   // The customer's browser comes back here from Stripe: no API key, the session id is checked instead.
-  checkoutReturnRoutes(app, ctx);
+  await app.register(async (scope) => {
+    // A GET that writes: the return records the subscription and queues its welcome notice.
+    scope.addHook('onResponse', async (_request, reply) => {
+      if (reply.statusCode < 400) wakeWorkersAfterWrite(ctx);
+    });
+    checkoutReturnRoutes(scope, ctx);
+  });
   // Links in notices: no API key, a signed token instead; its own scope for the form parser, page headers and error pages.
   await app.register(async (scope) => {
     // A cancel through the link queues its confirmation, which the page says is on its way.

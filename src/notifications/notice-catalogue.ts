@@ -10,6 +10,7 @@ export const CUSTOMER_NOTICES = [
   'receipt',
   'refund-receipt',
   'payment-failed',
+  'payment-action-required',
   'dunning-reminder',
   'dunning-final-warning',
   'cancellation-confirmation',
@@ -36,7 +37,7 @@ export type NoticeTemplate = CustomerNotice | AdminNotice;
 export const NOTICE_TEMPLATES: readonly NoticeTemplate[] = [...CUSTOMER_NOTICES, ...ADMIN_NOTICES];
 
 /** The customer notices that also go out as SMS (to a customer with a phone and recorded consent). */
-export const SMS_NOTICES: readonly CustomerNotice[] = ['trial-reminder', 'dunning-final-warning'];
+export const SMS_NOTICES: readonly CustomerNotice[] = ['trial-reminder', 'payment-action-required', 'dunning-final-warning'];
 
 export type NoticeLocale = 'nl' | 'en';
 export type NoticeChannel = 'email' | 'sms';
@@ -85,6 +86,11 @@ export type CustomerNoticePayloads = {
   receipt: SubscriptionFacts & { payment: PaymentFacts };
   'refund-receipt': SubscriptionFacts & { payment: PaymentFacts; refunded_minor: number; refunded_total_minor: number };
   'payment-failed': SubscriptionFacts & { amount_due_minor: number; failed_at: string };
+  /**
+   * A renewal that waits for the customer's strong authentication (3D Secure): the link where the
+   * customer completes it (the provider's page), and, for a reminder, its step in the dunning schedule.
+   */
+  'payment-action-required': SubscriptionFacts & { payment_id: string; amount_due_minor: number; action_url: string; step?: number; of?: number };
   /** step: 1 for the first follow-up; of: how many follow-ups the schedule has. */
   'dunning-reminder': SubscriptionFacts & { amount_due_minor: number; failed_at: string; step: number; of: number };
   'dunning-final-warning': SubscriptionFacts & { amount_due_minor: number; failed_at: string; step: number; of: number };

@@ -2,7 +2,8 @@ import type { SubscriptionRecord } from '../db/repositories/subscription-reposit
 
 export type StillWanted = { wanted: true } | { wanted: false; reason: string };
 
-const DUNNING = new Set(['dunning-reminder', 'dunning-final-warning']);
+// A renewal waiting for authentication keeps the subscription past due until it is paid.
+const DUNNING = new Set(['payment-action-required', 'dunning-reminder', 'dunning-final-warning']);
 const TRIAL = new Set(['trial-reminder', 'trial-ending']);
 
 const sameInstant = (stored: unknown, current: Date | null): boolean =>

@@ -6,7 +6,7 @@ import {
   type CandidateCursor,
   type CandidatePage,
 } from '../db/repositories/notice-candidate-repository.ts';
-import { findExistingOutboxKeys, hasSubscriptionsBefore, latestFailedPaymentAmount, lockSubscriptionForNotice } from '../db/repositories/notice-schedule-repository.ts';
+import { findExistingOutboxKeys, findWaitingPaymentAction, hasSubscriptionsBefore, latestFailedPaymentAmount, lockSubscriptionForNotice } from '../db/repositories/notice-schedule-repository.ts';
 import { enqueueAdminAlert } from '../db/repositories/notification-outbox-repository.ts';
 import type { SubscriptionRecord } from '../db/repositories/subscription-repository.ts';
 import { addDays } from '../domain/calendar-period.ts';
@@ -37,6 +37,14 @@ async function writeNotice(tx: Queryable, subscription: SubscriptionRecord, noti
   const common = { businessKey: noticeKey(subscription.id, notice), subscription, plans, now };
   if (notice.kind !== 'dunning') {
     const outcome = await enqueueCustomerNotice(tx, { ...common, template: notice.kind, details: {} });
+    return outcome.outcome === 'enqueued' ? outcome.written : 0;
+  }
+  // A renewal held for authentication: the customer has a payment to confirm, not a card to fix.
+  // The step's key is the dunning one, so each step sends one reminder, of one kind.
+  const waiting = await findWaitingPaymentAction(tx, subscription.id);
+  if (waiting) {
+    const details = { payment_id: waiting.paymentId, amount_due_minor: waiting.amountDueMinor, action_url: waiting.actionUrl, step: notice.step, of: notice.of };
+    const outcome = await enqueueCustomerNotice(tx, { ...common, template: 'payment-action-required', details });
     return outcome.outcome === 'enqueued' ? outcome.written : 0;
   }
   // What the customer owes: the failed charge, or, when recur never saw it, the plan's price.

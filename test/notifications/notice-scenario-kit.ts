@@ -19,8 +19,12 @@ export function apiOf(recur: RunningRecur) {
 /**
  * A customer signs up as in the shop: created in recur (with phone and SMS consent when given),
  * then Stripe Checkout on the sandbox's hosted page with `card`, and the browser's redirect back.
+ * `authenticated`: the customer also completes the page's 3D Secure challenge (a card that asks).
  */
-export async function signUp(recur: RunningRecur, input: { externalId: string; email: string; name: string; phone?: string; smsConsent?: boolean; plan: string; card: string }): Promise<{ subscriptionId: string }> {
+export async function signUp(
+  recur: RunningRecur,
+  input: { externalId: string; email: string; name: string; phone?: string; smsConsent?: boolean; plan: string; card: string; authenticated?: boolean },
+): Promise<{ subscriptionId: string }> {
   const api = apiOf(recur);
   const created = await api('POST', '/v1/customers', {
     external_id: input.externalId,
@@ -35,7 +39,7 @@ export async function signUp(recur: RunningRecur, input: { externalId: string; e
   const started = await api('POST', '/v1/checkout', { customer: input.externalId, plan: input.plan, provider: 'stripe', return_url: 'https://shop.example/account' });
   if (started.status !== 201) throw new Error(`checkout: ${started.status} ${await started.text()}`);
   const { url } = (await started.json()) as { url: string };
-  const paid = await fetch(url, form({ card: input.card, action: 'pay' }));
+  const paid = await fetch(url, form({ card: input.card, action: input.authenticated ? 'authenticated' : 'pay' }));
   expect(paid.status).toBe(303);
   const back = await fetch(paid.headers.get('location')!, { redirect: 'manual' });
   expect(back.status).toBe(303);

@@ -51,15 +51,16 @@ describe.each(testDatabaseKinds)('the admin reconciliation pages on %s', (kind) 
     expect(item).toContain(stripeSubscriptionId);
     expect(item).toContain('recorded from Stripe');
     const audit = await listAuditEntries(t.ctx.db, 'reconciliation_run', runId!);
-    expect(audit.map((entry) => [entry.actor, entry.action, entry.after])).toEqual([['admin:anna', 'start', { provider: 'stripe', trigger: 'cli' }]]);
+    expect(audit.map((entry) => [entry.actor, entry.action, entry.after])).toEqual([['admin:anna', 'start', { provider: 'stripe', trigger: 'dashboard' }]]);
 
     t.clock.advance(60_000);
     const scheduled = await reconcileProvider(t.ctx, { provider: 'stripe', trigger: 'schedule' });
     // The list shows both, newest first, as the API lists them; the status filter narrows it.
     const list = await admin.get('/admin/reconciliation');
     expect([...list.body.matchAll(/data-run="([0-9a-f-]{36})"/g)].map((match) => match[1])).toEqual([scheduled.id, runId]);
-    const api = (await t.app.inject({ method: 'GET', url: '/v1/reconciliation/runs', headers: { authorization: t.auth } })).json() as { data: { id: string }[] };
-    expect(api.data.map((run) => run.id)).toEqual([scheduled.id, runId]);
+    const api = (await t.app.inject({ method: 'GET', url: '/v1/reconciliation/runs', headers: { authorization: t.auth } })).json() as { data: { id: string; trigger: string }[] };
+    expect(api.data.map((run) => [run.id, run.trigger])).toEqual([[scheduled.id, 'schedule'], [runId, 'dashboard']]);
+    expect([...list.body.matchAll(/<td>(schedule|dashboard|recur sync)<\/td>/g)].map((match) => match[1])).toEqual(['schedule', 'dashboard']);
     expect((await admin.get('/admin/reconciliation?status=failed')).body).toContain('No run yet.');
     const scheduledPage = await admin.get(`/admin/reconciliation/${scheduled.id}`);
     expect(scheduledPage.body).toContain('<dt>Started by</dt><dd>the schedule</dd>');

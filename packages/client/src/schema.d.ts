@@ -723,7 +723,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "status": "ready",
-                         *       "schema_version": 25
+                         *       "schema_version": 27
                          *     }
                          */
                         "application/json": {
@@ -3335,8 +3335,11 @@ export interface paths {
                                 started_at: string;
                                 /** @enum {string} */
                                 status: "running" | "succeeded" | "failed" | "abandoned";
-                                /** @enum {string} */
-                                trigger: "schedule" | "cli";
+                                /**
+                                 * @description `schedule`: the reconcile job; `cli`: `recur sync`; `dashboard`: an admin on the dashboard
+                                 * @enum {string}
+                                 */
+                                trigger: "schedule" | "cli" | "dashboard";
                             }[];
                             /** @description whether another page follows */
                             has_more: boolean;
@@ -3461,8 +3464,11 @@ export interface paths {
                             started_at: string;
                             /** @enum {string} */
                             status: "running" | "succeeded" | "failed" | "abandoned";
-                            /** @enum {string} */
-                            trigger: "schedule" | "cli";
+                            /**
+                             * @description `schedule`: the reconcile job; `cli`: `recur sync`; `dashboard`: an admin on the dashboard
+                             * @enum {string}
+                             */
+                            trigger: "schedule" | "cli" | "dashboard";
                         };
                     };
                 };

@@ -21,16 +21,17 @@ function isRetried(invoice: StoredInvoice): boolean {
 }
 
 /**
- * A payment attempt failed: schedule the next retry (days after this attempt), put the
- * subscription past_due, and after the last retry move it to the configured end state.
+ * An attempt left the invoice unpaid: schedule the next retry (days after this attempt), record
+ * the event (it carries that next attempt), put the subscription past_due, and after the last
+ * retry move it to the configured end state.
  */
-export function invoicePaymentFailed(rt: StripeRuntime, invoice: StoredInvoice): void {
+function followRetrySchedule(rt: StripeRuntime, invoice: StoredInvoice, event: 'invoice.payment_failed' | 'invoice.payment_action_required'): void {
   const now = rt.time.nowFor(String(invoice.customer));
   const subscription = subscriptionOf(rt, invoice);
   const retried = isRetried(invoice) && subscription !== undefined;
   const delayDays = retried ? rt.settings.retryScheduleDays[invoice.attempt_count - 1] : undefined;
   invoice.next_payment_attempt = delayDays === undefined ? null : now + delayDays * DAY;
-  rt.events.record('invoice.payment_failed', invoice);
+  rt.events.record(event, invoice);
   if (!subscription || !retried) return;
   if (delayDays !== undefined) {
     if (subscription.status === 'active' || subscription.status === 'trialing') setStatus(rt, subscription, 'past_due');
@@ -39,6 +40,10 @@ export function invoicePaymentFailed(rt: StripeRuntime, invoice: StoredInvoice):
   const end = rt.settings.afterFinalFailure;
   if (end === 'canceled') endSubscription(rt, subscription, 'canceled', 'payment_failed');
   else if (subscription.status !== end) setStatus(rt, subscription, end);
+}
+
+export function invoicePaymentFailed(rt: StripeRuntime, invoice: StoredInvoice): void {
+  followRetrySchedule(rt, invoice, 'invoice.payment_failed');
 }
 
 /** Paid: a new subscription becomes active, a past_due or unpaid one recovers once nothing is owed. */
@@ -54,10 +59,11 @@ export function invoicePaymentSucceeded(rt: StripeRuntime, invoice: StoredInvoic
   if (owing.length === 0) setStatus(rt, subscription, 'active');
 }
 
-/** 3D Secure needed off-session: the customer must come back and authenticate. */
+/**
+ * 3D Secure needed off-session: the customer must come back and authenticate (on the hosted
+ * invoice page). Stripe keeps retrying on the schedule meanwhile; each off-session retry of such
+ * a card asks for authentication again, and the last one ends the subscription as settings say.
+ */
 export function invoiceActionRequired(rt: StripeRuntime, invoice: StoredInvoice): void {
-  invoice.next_payment_attempt = null;
-  rt.events.record('invoice.payment_action_required', invoice);
-  const subscription = subscriptionOf(rt, invoice);
-  if (subscription && (subscription.status === 'active' || subscription.status === 'trialing')) setStatus(rt, subscription, 'past_due');
+  followRetrySchedule(rt, invoice, 'invoice.payment_action_required');
 }

@@ -80,6 +80,9 @@ export function intentFor(rt: StripeRuntime, invoice: StoredInvoice, paymentMeth
     paymentMethod,
     description: subscriptionIdOf(invoice) ? (invoice.billing_reason === 'subscription_create' ? 'Subscription creation' : 'Subscription update') : `Invoice ${invoice.number}`,
     metadata: {},
+    // A subscription's card is charged again without the customer (renewals): Stripe sets its
+    // payments up for off-session use, so a card that authenticated once is not asked at every renewal.
+    setupFutureUsage: subscriptionIdOf(invoice) ? 'off_session' : null,
   });
   rt.state.invoiceIntents.set(invoice.id, intent.id);
   rt.state.paymentPurpose.set(intent.id, { invoice: invoice.id });

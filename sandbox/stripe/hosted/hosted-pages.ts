@@ -1,8 +1,9 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { confirmPaymentIntent } from '../payments/payment-intents.ts';
+import type { FastifyInstance } from 'fastify';
+import { confirmPaymentIntent, failAuthentication } from '../payments/payment-intents.ts';
 import type { StripeRuntime } from '../runtime.ts';
 import { registerCheckoutPage } from './checkout-page.ts';
 import { escapeHtml, formatAmount, page } from './html.ts';
+import { registerInvoicePage } from './invoice-page.ts';
 import { registerPortalPage } from './portal-page.ts';
 
 /** 3D Secure for a payment intent in requires_action (the page Stripe.js would open). */
@@ -23,11 +24,7 @@ function registerAuthenticatePage(scope: FastifyInstance, rt: StripeRuntime, aft
     if (request.body?.action === 'complete') {
       confirmPaymentIntent(rt, intent, { offSession: false, authenticated: true });
     } else {
-      intent.status = 'requires_payment_method';
-      intent.next_action = null;
-      intent.last_payment_error = { type: 'invalid_request_error', code: 'payment_intent_authentication_failure', message: 'The provided PaymentMethod has failed authentication.' } as never;
-      rt.events.record('payment_intent.payment_failed', intent);
-      for (const listener of rt.paymentIntentListeners) listener(intent);
+      failAuthentication(rt, intent);
     }
     afterAction();
     if (returnUrl) return reply.status(303).header('location', `${returnUrl}${returnUrl.includes('?') ? '&' : '?'}payment_intent=${intent.id}`).send();
@@ -35,16 +32,8 @@ function registerAuthenticatePage(scope: FastifyInstance, rt: StripeRuntime, aft
   });
 }
 
-/** Invoice and receipt links that objects carry (hosted_invoice_url, receipt_url). */
-function registerDocumentPages(scope: FastifyInstance, rt: StripeRuntime): void {
-  const showInvoice = async (request: { params: { id: string } }, reply: FastifyReply) => {
-    const invoice = rt.state.invoices.get(request.params.id);
-    if (!invoice) return reply.status(404).type('text/html').send(page('Not found', '<p>No such invoice.</p>'));
-    const lines = invoice.lines.data.map((line) => `<tr><td>${escapeHtml(line.description)}</td><td class="amount">${formatAmount(line.amount, line.currency)}</td></tr>`).join('');
-    return reply.type('text/html').send(page(`Invoice ${invoice.number ?? invoice.id}`, `<p>Status: ${escapeHtml(invoice.status)}</p><table>${lines}<tr><td><strong>Total</strong></td><td class="amount">${formatAmount(invoice.total, invoice.currency)}</td></tr></table>`));
-  };
-  scope.get<{ Params: { id: string } }>('/stripe/invoices/:id', showInvoice);
-  scope.get<{ Params: { id: string } }>('/stripe/invoices/:id/pdf', showInvoice);
+/** Receipt links that charges carry (receipt_url). */
+function registerReceiptPage(scope: FastifyInstance, rt: StripeRuntime): void {
   scope.get<{ Params: { id: string } }>('/stripe/receipts/:id', async (request, reply) => {
     const charge = rt.state.charges.get(request.params.id);
     if (!charge) return reply.status(404).type('text/html').send(page('Not found', '<p>No such receipt.</p>'));
@@ -56,5 +45,6 @@ export function registerHostedPages(scope: FastifyInstance, rt: StripeRuntime, a
   registerCheckoutPage(scope, rt, afterAction);
   registerPortalPage(scope, rt, afterAction);
   registerAuthenticatePage(scope, rt, afterAction);
-  registerDocumentPages(scope, rt);
+  registerReceiptPage(scope, rt);
+  registerInvoicePage(scope, rt, afterAction);
 }

@@ -130,6 +130,18 @@ function requireAction(rt: StripeRuntime, intent: Stripe.PaymentIntent, options:
 }
 
 /**
+ * The customer failed (or cancelled) the 3D Secure challenge: the intent wants another payment
+ * method, and an invoice it pays stays open.
+ */
+export function failAuthentication(rt: StripeRuntime, intent: Stripe.PaymentIntent): void {
+  intent.status = 'requires_payment_method';
+  intent.next_action = null;
+  intent.last_payment_error = { type: 'invalid_request_error', code: 'payment_intent_authentication_failure', message: 'The provided PaymentMethod has failed authentication.' } as Stripe.PaymentIntent.LastPaymentError;
+  rt.events.record('payment_intent.payment_failed', intent);
+  settled(rt, intent);
+}
+
+/**
  * Confirms with the intent's payment method; the outcome follows Stripe's test card or IBAN.
  * Returns the card error for a decline (the caller decides whether the API answers 402).
  */

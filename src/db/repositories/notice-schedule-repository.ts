@@ -40,6 +40,26 @@ export async function latestFailedPaymentAmount(db: Queryable, subscriptionId: s
   return amount === undefined ? null : typeof amount === 'number' ? amount : parseInt8(amount);
 }
 
+/** What the customer was sent about a renewal that waits for strong authentication. */
+export type WaitingPaymentAction = { paymentId: string; amountDueMinor: number; actionUrl: string };
+
+/**
+ * The subscription's latest renewal that asked for the customer's authentication and is still
+ * unpaid (waiting, or failed: the provider's next retry asks again), from the notice that asked:
+ * the reminders repeat its link. null when no such notice was written or its payment was paid.
+ */
+export async function findWaitingPaymentAction(db: Queryable, subscriptionId: string): Promise<WaitingPaymentAction | null> {
+  const result = await db.query<{ payload: { payment_id?: unknown; amount_due_minor?: unknown; action_url?: unknown } }>(
+    `SELECT o.payload FROM notification_outbox o JOIN payments p ON p.id::text = o.payload->>'payment_id'
+      WHERE o.subscription_id = $1 AND o.template = 'payment-action-required' AND o.channel = 'email' AND p.status IN ('pending', 'failed')
+      ORDER BY o.created_at DESC, o.id DESC LIMIT 1`,
+    [subscriptionId],
+  );
+  const payload = result.rows[0]?.payload;
+  if (!payload || typeof payload.payment_id !== 'string' || typeof payload.amount_due_minor !== 'number' || typeof payload.action_url !== 'string') return null;
+  return { paymentId: payload.payment_id, amountDueMinor: payload.amount_due_minor, actionUrl: payload.action_url };
+}
+
 /** How many cancellations of this subscription were confirmed before (through the customer's outbox index). */
 export async function countCancellationNotices(db: Queryable, customerId: string, subscriptionId: string): Promise<number> {
   const result = await db.query<{ n: number }>(

@@ -20,7 +20,8 @@ export const RECONCILIATION_ITEM_KINDS = [
 
 export type ReconciliationItemKind = (typeof RECONCILIATION_ITEM_KINDS)[number];
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'abandoned';
-export type RunTrigger = 'schedule' | 'cli';
+/** What started a run: the job's schedule, `recur sync`, or an admin on the dashboard. */
+export type RunTrigger = 'schedule' | 'cli' | 'dashboard';
 
 export type ReconciliationRun = {
   id: string;

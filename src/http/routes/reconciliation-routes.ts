@@ -15,7 +15,7 @@ const RUN_STATUSES = ['running', 'succeeded', 'failed', 'abandoned'] as const;
 const runJson = z.object({
   id: z.uuid(),
   provider: z.enum(PROVIDER_IDS),
-  trigger: z.enum(['schedule', 'cli']),
+  trigger: z.enum(['schedule', 'cli', 'dashboard']).describe('`schedule`: the reconcile job; `cli`: `recur sync`; `dashboard`: an admin on the dashboard'),
   status: z.enum(RUN_STATUSES),
   counts: z.partialRecord(z.enum(RECONCILIATION_ITEM_KINDS), z.number().int()).describe('items found, per kind'),
   requests: z.number().int().describe('requests sent to the provider'),

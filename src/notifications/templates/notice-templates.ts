@@ -4,6 +4,7 @@ import { cancellationConfirmation } from './cancellation-confirmation.ts';
 import { dunningFinalWarning, dunningReminder, paymentFailed } from './dunning.ts';
 import { enrolmentConfirmation } from './enrolment-confirmation.ts';
 import { monthlyReport } from './monthly-report.ts';
+import { paymentActionRequired } from './payment-action-required.ts';
 import { portalLink } from './portal-link.ts';
 import type { NoticeTemplateDefinition } from './notice-template.ts';
 import { receipt, refundReceipt } from './receipts.ts';
@@ -21,6 +22,7 @@ export const noticeTemplates: Readonly<Record<NoticeTemplate, NoticeTemplateDefi
   receipt,
   'refund-receipt': refundReceipt,
   'payment-failed': paymentFailed,
+  'payment-action-required': paymentActionRequired,
   'dunning-reminder': dunningReminder,
   'dunning-final-warning': dunningFinalWarning,
   'cancellation-confirmation': cancellationConfirmation,

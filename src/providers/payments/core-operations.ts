@@ -33,8 +33,12 @@ export interface CoreOperations {
   /**
    * The invoice's customer, its subscription (as the provider holds it now, expanded in the same read) and
    * the payment (PaymentIntent) that pays it, if any; null when the provider does not know the invoice.
+   * `authenticationUrl`: the provider's page where the customer completes a payment that waits for
+   * strong customer authentication (3D Secure), while the invoice is open and its payment waits; else null.
    */
-  retrieveInvoicePayment(invoiceId: string): Promise<{ providerCustomerId: string | null; subscriptionId: string | null; subscription: ProviderSubscription | null; payment: ProviderPayment | null } | null>;
+  retrieveInvoicePayment(
+    invoiceId: string,
+  ): Promise<{ providerCustomerId: string | null; subscriptionId: string | null; subscription: ProviderSubscription | null; payment: ProviderPayment | null; authenticationUrl: string | null } | null>;
   /** With the recur id recur wrote into the customer's metadata, if any; null for an unknown or deleted customer. */
   retrieveCustomer(id: string): Promise<{ id: string; email: string | null; name: string | null; recurCustomerId: string | null } | null>;
 }

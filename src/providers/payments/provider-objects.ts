@@ -56,6 +56,8 @@ export type ProviderPayment = {
   paidAt: Date | null;
   /** When it first failed: its first failed charge's time, however many retries failed since. */
   failedAt: Date | null;
+  /** The payment waits for the customer's strong authentication (3D Secure); absent where the provider has no such state. */
+  awaitingAuthentication?: boolean;
   /** The one-time checkout it pays, when the provider's read of the payment names it (a PayPal capture's order). */
   checkoutSessionId?: string | null;
 };

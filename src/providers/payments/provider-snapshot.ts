@@ -26,6 +26,11 @@ export type ProviderSnapshot = {
   failedCharge: { id: string; failureCode: string | null } | null;
   /** The dispute as Stripe holds it now (charge.dispute.*). */
   dispute: ProviderDispute | null;
+  /**
+   * `payment` waits for the customer's strong authentication, completed at `url` (Stripe's hosted
+   * invoice page): a bearer link to pay, so it goes to the customer and into no log.
+   */
+  paymentAction?: { url: string } | null;
 };
 
 export const emptySnapshot = (providerCustomerId: string): ProviderSnapshot => ({

@@ -7,8 +7,8 @@ import { reconcileProvider } from './reconcile-provider.ts';
 export type BackgroundStart = { ok: true; run: ReconciliationRun } | { ok: false; reason: 'not_configured' | 'running'; message: string };
 
 /**
- * Starts a reconciliation run as `recur sync <provider>` does (reconcileProvider, trigger `cli`:
- * started by hand) and answers once its row is written, while the run goes on: a large shop's run
+ * Starts a reconciliation run as `recur sync <provider>` does (reconcileProvider, trigger
+ * `dashboard`: started by an admin there) and answers once its row is written, while the run goes on: a large shop's run
  * takes minutes at the provider's request budget, longer than a browser or a proxy waits. The run
  * records its own end (succeeded or failed, with the reason); a process that stops mid-run leaves
  * it to be closed as abandoned, as any run. `onFailure` hears a failure after the start.
@@ -23,7 +23,7 @@ export function startReconciliationInBackground(ctx: ServiceContext, provider: P
       started = true;
       resolve({ ok: true, run });
     };
-    reconcileProvider(ctx, { provider, trigger: 'cli', startedBy: actor, onStarted }).catch((error: unknown) => {
+    reconcileProvider(ctx, { provider, trigger: 'dashboard', startedBy: actor, onStarted }).catch((error: unknown) => {
       if (started) return onFailure(error);
       if (error instanceof RecurError && error.code === 'conflict') return resolve({ ok: false, reason: 'running', message: error.message });
       reject(error);

@@ -7,6 +7,7 @@ import { providerName, type ProviderId } from '../../domain/provider.ts';
 import { recordRiskFacts } from '../risk/record-risk-facts.ts';
 import type { JobQueue } from '../service-context.ts';
 import { recordPrepaidPurchase } from '../checkout/record-prepaid-purchase.ts';
+import { notifyPaymentActionRequired } from '../../notifications/payment-action-notice.ts';
 import { recordProviderPayment } from './record-provider-payment.ts';
 import { recordProviderSubscription } from './record-provider-subscription.ts';
 import { resolveProviderCustomer } from './resolve-provider-customer.ts';
@@ -80,6 +81,8 @@ export async function applyProviderSnapshot(tx: Queryable, snapshot: ProviderSna
     const paysFor = subscriptionId ?? (await subscriptionRowId(tx, provider, snapshot.payment.providerSubscriptionId));
     const recorded = await recordProviderPayment(tx, { provider, customerId, subscriptionId: paysFor, payment: snapshot.payment, version: ctx.version, plans: ctx.plans, entitlementPolicy: ctx.entitlementPolicy, now: ctx.now, actor: ctx.actor });
     done.push(`payment ${recorded.outcome}`);
+    // The summary names the notice, never its link: the link pays the invoice.
+    if (snapshot.paymentAction && (await notifyPaymentActionRequired(tx, { provider, providerPaymentId: snapshot.payment.id, url: snapshot.paymentAction.url, plans: ctx.plans, now: ctx.now }))) done.push('payment action required notice');
   }
   if (snapshot.failedCharge || snapshot.dispute) {
     done.push(...(await recordRiskFacts(tx, { customerId, failedCharge: snapshot.failedCharge, dispute: snapshot.dispute }, { provider, now: ctx.now, actor: ctx.actor, jobs: ctx.jobs })));

@@ -152,7 +152,10 @@ function createCoreOperations(stripe: Stripe): CoreOperations {
       const expanded = invoice.parent?.subscription_details?.subscription;
       const subscription = expanded && typeof expanded === 'object' ? { ...toProviderSubscription(expanded), pastDueSince: await readPastDueSince(stripe, expanded) } : null;
       const providerCustomerId = typeof invoice.customer === 'string' ? invoice.customer : (invoice.customer?.id ?? null);
-      return { providerCustomerId, subscriptionId, subscription, payment: intentId ? await retrievePayment(intentId, subscriptionId) : null };
+      const payment = intentId ? await retrievePayment(intentId, subscriptionId) : null;
+      // Stripe's hosted invoice page is where the customer meets the challenge of an open invoice.
+      const authenticationUrl = invoice.status === 'open' && payment?.awaitingAuthentication ? (invoice.hosted_invoice_url ?? null) : null;
+      return { providerCustomerId, subscriptionId, subscription, payment, authenticationUrl };
     },
 
     async retrieveCustomer(id) {

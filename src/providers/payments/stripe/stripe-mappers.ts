@@ -80,7 +80,14 @@ export function toProviderPayment(intent: Stripe.PaymentIntent, providerSubscrip
     paidAt: charge?.status === 'succeeded' ? new Date(charge.created * 1000) : null,
     // The latest failure; the gateway reads the first one (it takes a list of the charges).
     failedAt: charge?.status === 'failed' ? new Date(charge.created * 1000) : null,
+    awaitingAuthentication: awaitsAuthentication(intent),
   };
+}
+
+/** requires_action is also a bank transfer's instructions; only a 3D Secure challenge needs the customer's authentication. */
+function awaitsAuthentication(intent: Stripe.PaymentIntent): boolean {
+  const action = intent.next_action?.type;
+  return intent.status === 'requires_action' && (action === 'use_stripe_sdk' || action === 'redirect_to_url');
 }
 
 /** The subscription an invoice belongs to, where the basil API versions put it. */

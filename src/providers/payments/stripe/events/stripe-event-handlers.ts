@@ -51,7 +51,7 @@ const syncInvoice: StripeEventHandler = async (event, deps) => {
   const subscription = invoice.subscription ?? (invoice.subscriptionId ? await deps.gateway.retrieveSubscription(invoice.subscriptionId) : null);
   if (!subscription && !invoice.payment) return 'the invoice belongs to no subscription and has no payment';
   const snapshot = await snapshotFor(deps, invoice.providerCustomerId, subscription?.metadata['recur_customer_id'] ?? null);
-  return { ...snapshot, subscription, payment: invoice.payment };
+  return { ...snapshot, subscription, payment: invoice.payment, paymentAction: invoice.authenticationUrl ? { url: invoice.authenticationUrl } : null };
 };
 
 // invoice.upcoming describes a preview Stripe does not store (no id, or one that cannot be
