@@ -31,7 +31,7 @@ import { stripeSettingsSchema, type StripeSettingsInput } from './settings.ts';
 import { expandSources } from './state/expand-sources.ts';
 import { StripeState } from './state/stripe-state.ts';
 import { restoreStripe, snapshotStripe, type StripeMemory } from './stripe-snapshot.ts';
-import { registerApi } from './wire/api-routes.ts';
+import { registerApi, registerRequestIds, registerRouteListing } from './wire/api-routes.ts';
 import { registerFormBody } from './wire/form-body.ts';
 import { IdempotencyStore } from './wire/idempotency.ts';
 import { sendStripeError, stripeErrors } from './wire/stripe-error.ts';
@@ -66,6 +66,7 @@ export function createStripeSandbox(input: StripeSettingsInput = {}): SandboxPro
 
     const register = async (scope: FastifyInstance) => {
       registerFormBody(scope);
+      registerRequestIds(scope);
       installRequestFaults(scope, sandbox, 'stripe', (reply, status) => sendStripeError(reply, status === 429 ? stripeErrors.rateLimit() : stripeErrors.server(status)));
       const tables = [
         customerRoutes(rt), productRoutes(rt), priceRoutes(rt), paymentMethodRoutes(rt), paymentIntentRoutes(rt), chargeRoutes(rt),
@@ -73,6 +74,7 @@ export function createStripeSandbox(input: StripeSettingsInput = {}): SandboxPro
         paymentPageRoutes(rt), billingPortalRoutes(rt), cashBalanceRoutes(rt), testClockRoutes(rt, engine), eventRoutes(rt), webhookEndpointRoutes(rt),
       ];
       await registerApi(scope, tables, { apiKey: () => settings.apiKey, idempotency, expandSources: expandSources(state), now: () => time.sharedNow(), afterRequest: settleDueWork });
+      registerRouteListing(scope, tables);
       registerHostedPages(scope, rt, settleDueWork);
       registerSettingsRoutes(scope, settings);
       registerFixedSecretEndpointRoute(scope, rt);

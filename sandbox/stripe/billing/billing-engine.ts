@@ -1,5 +1,6 @@
 import type { TimeDriven } from '../../core/time-scheduler.ts';
 import type { StripeRuntime } from '../runtime.ts';
+import { subscriptionIdOf } from '../state/stripe-state.ts';
 import { payInvoice } from './invoice-lifecycle.ts';
 import { subscriptionActions, type SubscriptionAction } from './renew-subscription.ts';
 import { runTimer } from './timer-handlers.ts';
@@ -60,7 +61,8 @@ export class BillingEngine {
     }
     for (const invoice of state.invoices.all()) {
       if (invoice.status !== 'open' || invoice.next_payment_attempt === null || time.clockOfCustomer(String(invoice.customer)) !== clockId) continue;
-      const subscription = invoice.subscription ? state.subscriptions.get(invoice.subscription) : undefined;
+      const subscriptionId = subscriptionIdOf(invoice);
+      const subscription = subscriptionId ? state.subscriptions.get(subscriptionId) : undefined;
       if (subscription && (subscription.status === 'canceled' || subscription.status === 'incomplete_expired')) {
         invoice.next_payment_attempt = null;
         continue;
@@ -68,7 +70,7 @@ export class BillingEngine {
       actions.push({
         at: invoice.next_payment_attempt,
         rank: 5,
-        subject: invoice.subscription ?? invoice.id,
+        subject: subscriptionId ?? invoice.id,
         run: () => {
           if (invoice.status === 'open' && invoice.next_payment_attempt !== null) payInvoice(this.rt, invoice, { offSession: true, fromApi: false });
         },

@@ -1,13 +1,14 @@
 import type Stripe from 'stripe';
 import { updateWithEvent } from '../events/record-update.ts';
 import type { StripeRuntime } from '../runtime.ts';
-import type { StoredInvoice } from '../state/stripe-state.ts';
+import { subscriptionIdOf, type StoredInvoice } from '../state/stripe-state.ts';
 import { endSubscription } from './end-subscription.ts';
 
 const DAY = 86_400;
 
 function subscriptionOf(rt: StripeRuntime, invoice: StoredInvoice): Stripe.Subscription | undefined {
-  return invoice.subscription ? rt.state.subscriptions.get(invoice.subscription) : undefined;
+  const subscriptionId = subscriptionIdOf(invoice);
+  return subscriptionId ? rt.state.subscriptions.get(subscriptionId) : undefined;
 }
 
 function setStatus(rt: StripeRuntime, subscription: Stripe.Subscription, status: Stripe.Subscription.Status): void {
@@ -54,7 +55,7 @@ export function invoicePaymentSucceeded(rt: StripeRuntime, invoice: StoredInvoic
     return;
   }
   if (subscription.status !== 'past_due' && subscription.status !== 'unpaid') return;
-  const owing = rt.state.invoices.filter((other) => other.subscription === subscription.id && other.status === 'open' && other.amount_remaining > 0);
+  const owing = rt.state.invoices.filter((other) => subscriptionIdOf(other) === subscription.id && other.status === 'open' && other.amount_remaining > 0);
   if (owing.length === 0) setStatus(rt, subscription, 'active');
 }
 

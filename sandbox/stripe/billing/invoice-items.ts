@@ -1,10 +1,10 @@
 import type Stripe from 'stripe';
-import { updateWithEvent } from '../events/record-update.ts';
 import type { StripeRuntime } from '../runtime.ts';
 import { newId } from '../state/ids.ts';
 import { wireDecimal } from '../state/wire-decimal.ts';
 import type { StoredInvoice } from '../state/stripe-state.ts';
-import type { RouteTable } from '../wire/api-routes.ts';
+import { CREATED_RANGE, PAGINATION, type SpecOf } from '../wire/accepted-params.ts';
+import { declareRoutes, type RouteTable } from '../wire/api-routes.ts';
 import type { Params } from '../wire/form-body.ts';
 import { listPage, matchesRange, newestFirst } from '../wire/list.ts';
 import { mergeMetadata, nullableString, optionalBool, optionalInt, optionalString, requireString } from '../wire/params.ts';
@@ -104,9 +104,30 @@ function requireEditable(rt: StripeRuntime, item: Stripe.InvoiceItem): void {
   if (invoice && invoice.status !== 'draft') throw stripeErrors.invalidRequest('Invoice items on finalized invoices cannot be changed or deleted.', undefined, 'invoice_not_editable');
 }
 
+/** What each route accepts (besides `expand`); anything else is answered 400 `parameter_unknown`. */
+const ACCEPTS = {
+  'POST /invoiceitems': {
+    amount: true,
+    currency: true,
+    customer: true,
+    description: true,
+    invoice: true,
+    metadata: true,
+    period: { end: true, start: true },
+    pricing: { price: true },
+    quantity: true,
+    subscription: true,
+    unit_amount_decimal: true,
+  } satisfies SpecOf<Stripe.InvoiceItemCreateParams>,
+  'GET /invoiceitems/:id': {} satisfies SpecOf<Stripe.InvoiceItemRetrieveParams>,
+  'POST /invoiceitems/:id': { amount: true, description: true, metadata: true } satisfies SpecOf<Stripe.InvoiceItemUpdateParams>,
+  'DELETE /invoiceitems/:id': {} satisfies SpecOf<Stripe.InvoiceItemDeleteParams>,
+  'GET /invoiceitems': { ...PAGINATION, ...CREATED_RANGE, customer: true, invoice: true, pending: true } satisfies SpecOf<Stripe.InvoiceItemListParams>,
+};
+
 export function invoiceItemRoutes(rt: StripeRuntime): RouteTable {
   const { state } = rt;
-  return {
+  return declareRoutes(ACCEPTS, {
     'POST /invoiceitems': ({ params }) => {
       const invoiceId = optionalString(params, 'invoice');
       const invoice = invoiceId ? state.invoices.require(invoiceId, 'invoice') : undefined;
@@ -119,12 +140,11 @@ export function invoiceItemRoutes(rt: StripeRuntime): RouteTable {
     'POST /invoiceitems/:id': ({ path, params }) => {
       const item = state.invoiceItems.require(path.id!);
       requireEditable(rt, item);
-      updateWithEvent(rt, 'invoiceitem.updated', item, (i) => {
-        i.amount = optionalInt(params, 'amount') ?? i.amount;
-        const description = nullableString(params, 'description');
-        if (description !== undefined) i.description = description;
-        i.metadata = mergeMetadata(i.metadata, params);
-      });
+      // The pinned API version has no invoiceitem.updated event: the change is silent, as in Stripe.
+      item.amount = optionalInt(params, 'amount') ?? item.amount;
+      const description = nullableString(params, 'description');
+      if (description !== undefined) item.description = description;
+      item.metadata = mergeMetadata(item.metadata, params);
       return item;
     },
     'DELETE /invoiceitems/:id': ({ path }) => {
@@ -148,5 +168,5 @@ export function invoiceItemRoutes(rt: StripeRuntime): RouteTable {
       );
       return listPage(newestFirst(items, (i) => i.date), params, '/v1/invoiceitems');
     },
-  };
+  });
 }

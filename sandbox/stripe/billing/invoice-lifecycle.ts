@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { confirmPaymentIntent, createPaymentIntent } from '../payments/payment-intents.ts';
 import type { StripeRuntime } from '../runtime.ts';
-import type { StoredInvoice } from '../state/stripe-state.ts';
+import { subscriptionIdOf, type StoredInvoice } from '../state/stripe-state.ts';
 import type { StripeApiError } from '../wire/stripe-error.ts';
 import { stripeErrors } from '../wire/stripe-error.ts';
 import { invoiceActionRequired, invoicePaymentFailed, invoicePaymentSucceeded } from './dunning.ts';
@@ -54,7 +54,8 @@ export function finalizeInvoice(rt: StripeRuntime, invoice: StoredInvoice): void
 function paymentMethodFor(rt: StripeRuntime, invoice: StoredInvoice, given: string | null | undefined): string | null {
   if (given) return given;
   if (invoice.default_payment_method) return String(invoice.default_payment_method);
-  const subscription = invoice.subscription ? rt.state.subscriptions.get(invoice.subscription) : undefined;
+  const subscriptionId = subscriptionIdOf(invoice);
+  const subscription = subscriptionId ? rt.state.subscriptions.get(subscriptionId) : undefined;
   if (subscription?.default_payment_method) return String(subscription.default_payment_method);
   const customer = rt.state.customers.get(String(invoice.customer));
   const fallback = customer?.invoice_settings.default_payment_method;
@@ -77,11 +78,11 @@ export function intentFor(rt: StripeRuntime, invoice: StoredInvoice, paymentMeth
     currency: invoice.currency,
     customer: String(invoice.customer),
     paymentMethod,
-    description: invoice.subscription ? (invoice.billing_reason === 'subscription_create' ? 'Subscription creation' : 'Subscription update') : `Invoice ${invoice.number}`,
+    description: subscriptionIdOf(invoice) ? (invoice.billing_reason === 'subscription_create' ? 'Subscription creation' : 'Subscription update') : `Invoice ${invoice.number}`,
     metadata: {},
     // A subscription's card is charged again without the customer (renewals): Stripe sets its
     // payments up for off-session use, so a card that authenticated once is not asked at every renewal.
-    setupFutureUsage: invoice.subscription ? 'off_session' : null,
+    setupFutureUsage: subscriptionIdOf(invoice) ? 'off_session' : null,
   });
   rt.state.invoiceIntents.set(invoice.id, intent.id);
   rt.state.paymentPurpose.set(intent.id, { invoice: invoice.id });

@@ -142,7 +142,6 @@ export function buildInvoice(rt: StripeRuntime, input: InvoiceInput, preview = f
     statement_descriptor: null,
     status: 'draft',
     status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
-    subscription: subscriptionId,
     subtotal: total,
     subtotal_excluding_tax: total,
     test_clock: typeof customer.test_clock === 'string' ? customer.test_clock : null,

@@ -1,3 +1,4 @@
+import type Stripe from 'stripe';
 import type { SandboxContext } from '../../core/sandbox-provider.ts';
 import type { Timekeeper } from '../runtime.ts';
 import type { StripeSettings } from '../settings.ts';
@@ -28,7 +29,8 @@ export class EventLog {
   ) {}
 
   /** `previous` is Stripe's `data.previous_attributes`: the old values of what changed. */
-  record(type: string, subject: EventSubject, previous?: Record<string, unknown>): StoredEvent {
+  /** Typed with the pinned version's event types: an event Stripe no longer sends fails typecheck. */
+  record(type: Stripe.Event.Type, subject: EventSubject, previous?: Record<string, unknown>): StoredEvent {
     const endpoints = this.state.webhookEndpoints.filter((endpoint) => endpointWants(endpoint, type));
     const event: StoredEvent = {
       id: newId('evt'),

@@ -1,3 +1,4 @@
+import type Stripe from 'stripe';
 import type { StripeRuntime } from '../runtime.ts';
 import { previousAttributes } from './previous-attributes.ts';
 
@@ -7,7 +8,7 @@ type Subject = { id: string; object: string };
  * Changes an object and, when something actually changed, records `<type>` with the previous
  * values. Returns whether it changed.
  */
-export function updateWithEvent<T extends Subject>(rt: StripeRuntime, type: string, subject: T, change: (subject: T) => void): boolean {
+export function updateWithEvent<T extends Subject>(rt: StripeRuntime, type: Stripe.Event.Type, subject: T, change: (subject: T) => void): boolean {
   const before = structuredClone(subject);
   change(subject);
   const previous = previousAttributes(before, subject);

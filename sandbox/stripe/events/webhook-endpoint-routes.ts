@@ -1,7 +1,9 @@
+import type Stripe from 'stripe';
 import type { StripeRuntime } from '../runtime.ts';
 import { newId, newWebhookSecret } from '../state/ids.ts';
 import type { StoredWebhookEndpoint } from '../state/stripe-state.ts';
-import type { RouteTable } from '../wire/api-routes.ts';
+import { PAGINATION, type SpecOf } from '../wire/accepted-params.ts';
+import { declareRoutes, type RouteTable } from '../wire/api-routes.ts';
 import type { Params } from '../wire/form-body.ts';
 import { listPage, newestFirst } from '../wire/list.ts';
 import { mergeMetadata, nullableString, optionalBool, optionalString, optionalStringArray, requireString } from '../wire/params.ts';
@@ -44,9 +46,18 @@ export function createWebhookEndpoint(rt: StripeRuntime, input: { url: string; e
   });
 }
 
+/** What each route accepts (besides `expand`); anything else is answered 400 `parameter_unknown`. */
+const ACCEPTS = {
+  'POST /webhook_endpoints': { api_version: true, description: true, enabled_events: true, metadata: true, url: true } satisfies SpecOf<Stripe.WebhookEndpointCreateParams>,
+  'GET /webhook_endpoints/:id': {} satisfies SpecOf<Stripe.WebhookEndpointRetrieveParams>,
+  'POST /webhook_endpoints/:id': { description: true, disabled: true, enabled_events: true, metadata: true, url: true } satisfies SpecOf<Stripe.WebhookEndpointUpdateParams>,
+  'DELETE /webhook_endpoints/:id': {} satisfies SpecOf<Stripe.WebhookEndpointDeleteParams>,
+  'GET /webhook_endpoints': { ...PAGINATION } satisfies SpecOf<Stripe.WebhookEndpointListParams>,
+};
+
 export function webhookEndpointRoutes(rt: StripeRuntime): RouteTable {
   const { state } = rt;
-  return {
+  return declareRoutes(ACCEPTS, {
     'POST /webhook_endpoints': ({ params }) => {
       const events = enabledEvents(params);
       if (!events || events.length === 0) throw stripeErrors.missingParam('enabled_events');
@@ -81,5 +92,5 @@ export function webhookEndpointRoutes(rt: StripeRuntime): RouteTable {
       const page = listPage(newestFirst(state.webhookEndpoints.all()), params, '/v1/webhook_endpoints');
       return { ...page, data: page.data.map(withoutSecret) };
     },
-  };
+  });
 }

@@ -2,7 +2,8 @@ import type Stripe from 'stripe';
 import { updateWithEvent } from '../events/record-update.ts';
 import type { StripeRuntime } from '../runtime.ts';
 import { newId } from '../state/ids.ts';
-import type { RouteTable } from '../wire/api-routes.ts';
+import { CREATED_RANGE, PAGINATION, type SpecOf } from '../wire/accepted-params.ts';
+import { declareRoutes, type RouteTable } from '../wire/api-routes.ts';
 import { listPage, matchesRange, newestFirst } from '../wire/list.ts';
 import { mergeMetadata, optionalBool, optionalObject, optionalString } from '../wire/params.ts';
 import { stripeErrors } from '../wire/stripe-error.ts';
@@ -36,12 +37,12 @@ export function openDispute(rt: StripeRuntime, charge: Stripe.Charge, spec: { re
     currency: charge.currency,
     enhanced_eligibility_types: [],
     evidence: { ...Object.fromEntries(EVIDENCE_FIELDS.map((field) => [field, null])), enhanced_evidence: {} },
-    evidence_details: { due_by: now + EVIDENCE_DUE_SECONDS, enhanced_eligibility: {}, has_evidence: false, past_due: false, submission_count: 0 },
+    evidence_details: { due_by: now + EVIDENCE_DUE_SECONDS, enhanced_eligibility: {}, has_evidence: false, past_due: false, submission_count: 0, submission_method: 'not_submitted' },
     is_charge_refundable: spec.inquiry,
     livemode: false,
     metadata: {},
     payment_intent: charge.payment_intent,
-    payment_method_details: { card: { brand: card?.brand ?? 'visa', case_type: spec.inquiry ? 'inquiry' : 'chargeback', network_reason_code: '10.4' }, type: 'card' },
+    payment_method_details: { card: { brand: card?.brand ?? 'visa', case_type: spec.inquiry ? 'inquiry' : 'chargeback', network: card?.brand ?? 'visa', network_reason_code: '10.4' }, type: 'card' },
     reason: spec.reason,
     status: spec.inquiry ? 'warning_needs_response' : 'needs_response',
   } as unknown as Stripe.Dispute;
@@ -73,6 +74,7 @@ function updateDispute(rt: StripeRuntime, dispute: Stripe.Dispute, params: Recor
     d.metadata = mergeMetadata(d.metadata, params);
     if (submit && d.evidence_details.has_evidence) {
       d.evidence_details.submission_count += 1;
+      d.evidence_details.submission_method = 'manual';
       d.status = isInquiry(d) ? 'warning_under_review' : 'under_review';
     }
   });
@@ -82,9 +84,21 @@ function updateDispute(rt: StripeRuntime, dispute: Stripe.Dispute, params: Recor
   }
 }
 
+/** What each route accepts (besides `expand`); anything else is answered 400 `parameter_unknown`. */
+const ACCEPTS = {
+  'GET /disputes/:id': {} satisfies SpecOf<Stripe.DisputeRetrieveParams>,
+  'POST /disputes/:id': {
+    evidence: Object.fromEntries(EVIDENCE_FIELDS.map((field) => [field, true])) as Record<(typeof EVIDENCE_FIELDS)[number], true>,
+    metadata: true,
+    submit: true,
+  } satisfies SpecOf<Stripe.DisputeUpdateParams>,
+  'POST /disputes/:id/close': {} satisfies SpecOf<Stripe.DisputeCloseParams>,
+  'GET /disputes': { ...PAGINATION, ...CREATED_RANGE, charge: true, payment_intent: true } satisfies SpecOf<Stripe.DisputeListParams>,
+};
+
 export function disputeRoutes(rt: StripeRuntime): RouteTable {
   const { state } = rt;
-  return {
+  return declareRoutes(ACCEPTS, {
     'GET /disputes/:id': ({ path }) => state.disputes.require(path.id!),
     'POST /disputes/:id': ({ path, params }) => {
       const dispute = state.disputes.require(path.id!);
@@ -102,5 +116,5 @@ export function disputeRoutes(rt: StripeRuntime): RouteTable {
       const items = state.disputes.filter((d) => (!charge || d.charge === charge) && (!paymentIntent || d.payment_intent === paymentIntent) && matchesRange(d.created, params.created));
       return listPage(newestFirst(items), params, '/v1/disputes');
     },
-  };
+  });
 }

@@ -2,7 +2,8 @@ import type Stripe from 'stripe';
 import { updateWithEvent } from '../events/record-update.ts';
 import type { StripeRuntime } from '../runtime.ts';
 import { newId } from '../state/ids.ts';
-import type { RouteTable } from '../wire/api-routes.ts';
+import { CREATED_RANGE, PAGINATION, type SpecOf } from '../wire/accepted-params.ts';
+import { declareRoutes, type RouteTable } from '../wire/api-routes.ts';
 import type { Params } from '../wire/form-body.ts';
 import { listPage, matchesRange, newestFirst } from '../wire/list.ts';
 import { mergeMetadata, optionalEnum, optionalInt, optionalString } from '../wire/params.ts';
@@ -63,9 +64,18 @@ export function createRefund(rt: StripeRuntime, params: Params): Stripe.Refund {
   return refund;
 }
 
+/** What each route accepts (besides `expand`); anything else is answered 400 `parameter_unknown`. */
+const ACCEPTS = {
+  'POST /refunds': { amount: true, charge: true, metadata: true, payment_intent: true, reason: true } satisfies SpecOf<Stripe.RefundCreateParams>,
+  'GET /refunds/:id': {} satisfies SpecOf<Stripe.RefundRetrieveParams>,
+  'POST /refunds/:id': { metadata: true } satisfies SpecOf<Stripe.RefundUpdateParams>,
+  'GET /refunds': { ...PAGINATION, ...CREATED_RANGE, charge: true, payment_intent: true } satisfies SpecOf<Stripe.RefundListParams>,
+  'GET /charges/:id/refunds': { ...PAGINATION } satisfies SpecOf<Stripe.RefundListParams>,
+};
+
 export function refundRoutes(rt: StripeRuntime): RouteTable {
   const { state } = rt;
-  return {
+  return declareRoutes(ACCEPTS, {
     'POST /refunds': ({ params }) => createRefund(rt, params),
     'GET /refunds/:id': ({ path }) => state.refunds.require(path.id!),
     'POST /refunds/:id': ({ path, params }) => {
@@ -83,5 +93,5 @@ export function refundRoutes(rt: StripeRuntime): RouteTable {
       const charge = state.charges.require(path.id!);
       return listPage(newestFirst(state.refunds.filter((r) => r.charge === charge.id)), params, `/v1/charges/${charge.id}/refunds`);
     },
-  };
+  });
 }

@@ -1,12 +1,18 @@
 import type Stripe from 'stripe';
 import type { StripeRuntime } from '../runtime.ts';
 import { newId } from '../state/ids.ts';
-import type { RouteTable } from '../wire/api-routes.ts';
+import { type SpecOf } from '../wire/accepted-params.ts';
+import { declareRoutes, type RouteTable } from '../wire/api-routes.ts';
 import { optionalString, requireString } from '../wire/params.ts';
+
+/** What each route accepts (besides `expand`); anything else is answered 400 `parameter_unknown`. */
+const ACCEPTS = {
+  'POST /billing_portal/sessions': { configuration: true, customer: true, locale: true, return_url: true } satisfies SpecOf<Stripe.BillingPortal.SessionCreateParams>,
+};
 
 export function billingPortalRoutes(rt: StripeRuntime): RouteTable {
   const { state } = rt;
-  return {
+  return declareRoutes(ACCEPTS, {
     'POST /billing_portal/sessions': ({ params }) => {
       const customer = state.customers.require(requireString(params, 'customer'), 'customer');
       const id = newId('bps');
@@ -26,5 +32,5 @@ export function billingPortalRoutes(rt: StripeRuntime): RouteTable {
       };
       return state.portalSessions.add(session);
     },
-  };
+  });
 }

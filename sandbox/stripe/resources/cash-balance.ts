@@ -1,7 +1,8 @@
 import type Stripe from 'stripe';
 import type { StripeRuntime } from '../runtime.ts';
 import { newId } from '../state/ids.ts';
-import type { RouteTable } from '../wire/api-routes.ts';
+import { type SpecOf } from '../wire/accepted-params.ts';
+import { declareRoutes, type RouteTable } from '../wire/api-routes.ts';
 import { optionalString, requireInt, requireString } from '../wire/params.ts';
 
 type BankTransferAction = { display_bank_transfer_instructions?: { amount_remaining: number } };
@@ -28,8 +29,16 @@ function applyBalance(rt: StripeRuntime, customerId: string, currency: string, b
   }
 }
 
+/** The SDK does not export this test helper's parameter type by name. */
+type FundCashBalanceParams = Parameters<Stripe['testHelpers']['customers']['fundCashBalance']>[1];
+
+/** What each route accepts (besides `expand`); anything else is answered 400 `parameter_unknown`. */
+const ACCEPTS = {
+  'POST /test_helpers/customers/:id/fund_cash_balance': { amount: true, currency: true, reference: true } satisfies SpecOf<FundCashBalanceParams>,
+};
+
 export function cashBalanceRoutes(rt: StripeRuntime): RouteTable {
-  return {
+  return declareRoutes(ACCEPTS, {
     'POST /test_helpers/customers/:id/fund_cash_balance': ({ path, params }) => {
       const customer = rt.state.customers.require(path.id!);
       const amount = requireInt(params, 'amount', { min: 1 });
@@ -53,5 +62,5 @@ export function cashBalanceRoutes(rt: StripeRuntime): RouteTable {
       applyBalance(rt, customer.id, currency, balances);
       return transaction;
     },
-  };
+  });
 }

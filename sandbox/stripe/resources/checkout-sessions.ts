@@ -2,7 +2,8 @@ import type Stripe from 'stripe';
 import type { StripeRuntime } from '../runtime.ts';
 import { randomBase62 } from '../state/ids.ts';
 import type { CheckoutPlan } from '../state/stripe-state.ts';
-import type { RouteTable } from '../wire/api-routes.ts';
+import { CREATED_RANGE, PAGINATION, type SpecOf } from '../wire/accepted-params.ts';
+import { declareRoutes, type RouteTable } from '../wire/api-routes.ts';
 import type { Params } from '../wire/form-body.ts';
 import { listPage, matchesRange, newestFirst } from '../wire/list.ts';
 import { mergeMetadata, optionalArray, optionalBool, optionalEnum, optionalInt, optionalObject, optionalString, optionalStringArray } from '../wire/params.ts';
@@ -141,7 +142,7 @@ function create(rt: StripeRuntime, params: Params): Stripe.Checkout.Session {
     payment_method_collection: mode === 'subscription' ? 'always' : null,
     payment_method_configuration_details: null,
     payment_method_options: {},
-    payment_method_types: optionalStringArray(params, 'payment_method_types') ?? ['card'],
+    payment_method_types: optionalStringArray(params, 'allowed_payment_method_types') ?? ['card'],
     payment_status: 'unpaid',
     permissions: null,
     phone_number_collection: { enabled: false },
@@ -156,7 +157,7 @@ function create(rt: StripeRuntime, params: Params): Stripe.Checkout.Session {
     subscription: null,
     success_url: optionalString(params, 'success_url') ?? null,
     total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
-    ui_mode: 'hosted',
+    ui_mode: 'hosted_page',
     url: `${rt.sandbox.baseUrl()}/stripe/checkout/${id}`,
     wallet_options: null,
     // Stripe's sample session (fixtures3.json) has no allowed_payment_method_types, so neither has this one.
@@ -167,9 +168,42 @@ function create(rt: StripeRuntime, params: Params): Stripe.Checkout.Session {
   return session;
 }
 
+/** What each route accepts (besides `expand`); anything else is answered 400 `parameter_unknown`. */
+const PRODUCT_DATA = { description: true, images: true, metadata: true, name: true } as const;
+const ACCEPTS = {
+  'POST /checkout/sessions': {
+    allow_promotion_codes: true,
+    billing_address_collection: true,
+    cancel_url: true,
+    client_reference_id: true,
+    custom_text: { after_submit: { message: true }, shipping_address: { message: true }, submit: { message: true }, terms_of_service_acceptance: { message: true } },
+    customer: true,
+    customer_creation: true,
+    customer_email: true,
+    expires_at: true,
+    line_items: {
+      price: true,
+      price_data: { currency: true, product: true, product_data: PRODUCT_DATA, recurring: { interval: true, interval_count: true }, unit_amount: true, unit_amount_decimal: true },
+      quantity: true,
+    },
+    locale: true,
+    metadata: true,
+    mode: true,
+    payment_intent_data: { capture_method: true, description: true, metadata: true, setup_future_usage: true, shipping: true },
+    allowed_payment_method_types: true,
+    subscription_data: { description: true, metadata: true, trial_end: true, trial_period_days: true },
+    success_url: true,
+  } satisfies SpecOf<Stripe.Checkout.SessionCreateParams>,
+  'GET /checkout/sessions/:id': {} satisfies SpecOf<Stripe.Checkout.SessionRetrieveParams>,
+  'POST /checkout/sessions/:id': { metadata: true } satisfies SpecOf<Stripe.Checkout.SessionUpdateParams>,
+  'POST /checkout/sessions/:id/expire': {} satisfies SpecOf<Stripe.Checkout.SessionExpireParams>,
+  'GET /checkout/sessions/:id/line_items': { ...PAGINATION } satisfies SpecOf<Stripe.Checkout.SessionListLineItemsParams>,
+  'GET /checkout/sessions': { ...PAGINATION, ...CREATED_RANGE, customer: true, payment_intent: true, status: true, subscription: true } satisfies SpecOf<Stripe.Checkout.SessionListParams>,
+};
+
 export function checkoutSessionRoutes(rt: StripeRuntime): RouteTable {
   const { state } = rt;
-  return {
+  return declareRoutes(ACCEPTS, {
     'POST /checkout/sessions': ({ params }) => create(rt, params),
     'GET /checkout/sessions/:id': ({ path }) => state.checkoutSessions.require(path.id!),
     'POST /checkout/sessions/:id': ({ path, params }) => {
@@ -197,5 +231,5 @@ export function checkoutSessionRoutes(rt: StripeRuntime): RouteTable {
       );
       return listPage(newestFirst(items), params, '/v1/checkout/sessions');
     },
-  };
+  });
 }

@@ -4,7 +4,8 @@ import { updateWithEvent } from '../events/record-update.ts';
 import { attachPaymentMethod, checkAttachable, resolvePaymentMethod } from '../payments/payment-methods.ts';
 import type { StripeRuntime } from '../runtime.ts';
 import { newId, randomBase62 } from '../state/ids.ts';
-import type { RouteTable } from '../wire/api-routes.ts';
+import { CREATED_RANGE, PAGINATION, type SpecOf } from '../wire/accepted-params.ts';
+import { declareRoutes, type RouteTable } from '../wire/api-routes.ts';
 import type { Params } from '../wire/form-body.ts';
 import { listPage, matchesRange, newestFirst } from '../wire/list.ts';
 import { has, mergeMetadata, nullableString, optionalObject, optionalString, optionalStringArray } from '../wire/params.ts';
@@ -90,9 +91,29 @@ function deletedCustomer(id: string) {
   return { id, object: 'customer', deleted: true };
 }
 
+/** What each route accepts (besides `expand`); anything else is answered 400 `parameter_unknown`. */
+const ADDRESS = { city: true, country: true, line1: true, line2: true, postal_code: true, state: true } as const satisfies SpecOf<Stripe.AddressParam>;
+const CUSTOMER_FIELDS = {
+  address: ADDRESS,
+  description: true,
+  email: true,
+  invoice_settings: { default_payment_method: true },
+  metadata: true,
+  name: true,
+  phone: true,
+  preferred_locales: true,
+} as const satisfies SpecOf<Stripe.CustomerUpdateParams>;
+const ACCEPTS = {
+  'POST /customers': { ...CUSTOMER_FIELDS, payment_method: true, test_clock: true } satisfies SpecOf<Stripe.CustomerCreateParams>,
+  'GET /customers/:id': {} satisfies SpecOf<Stripe.CustomerRetrieveParams>,
+  'POST /customers/:id': CUSTOMER_FIELDS,
+  'DELETE /customers/:id': {} satisfies SpecOf<Stripe.CustomerDeleteParams>,
+  'GET /customers': { ...PAGINATION, ...CREATED_RANGE, email: true, test_clock: true } satisfies SpecOf<Stripe.CustomerListParams>,
+};
+
 export function customerRoutes(rt: StripeRuntime): RouteTable {
   const { state } = rt;
-  return {
+  return declareRoutes(ACCEPTS, {
     'POST /customers': ({ params }) => createCustomer(rt, params),
     'GET /customers/:id': ({ path }) => (state.customers.wasDeleted(path.id!) ? deletedCustomer(path.id!) : state.customers.require(path.id!)),
     'POST /customers/:id': ({ path, params }) => {
@@ -115,5 +136,5 @@ export function customerRoutes(rt: StripeRuntime): RouteTable {
       const items = state.customers.filter((c) => (!email || c.email === email) && (!testClock || c.test_clock === testClock) && matchesRange(c.created, params.created));
       return listPage(newestFirst(items), params, '/v1/customers');
     },
-  };
+  });
 }

@@ -1,3 +1,4 @@
+import type Stripe from 'stripe';
 import { nextBoundary } from '../billing/calendar.ts';
 import { applyCustomerBalance } from '../billing/customer-balance.ts';
 import { pendingItems, priceOfItem } from '../billing/invoice-items.ts';
@@ -8,7 +9,8 @@ import { cycleOf, periodOf } from '../billing/subscription-object.ts';
 import { applyItems } from '../billing/update-subscription.ts';
 import type { StripeRuntime } from '../runtime.ts';
 import type { StoredInvoice } from '../state/stripe-state.ts';
-import type { RouteTable } from '../wire/api-routes.ts';
+import { type SpecOf } from '../wire/accepted-params.ts';
+import { declareRoutes, type RouteTable } from '../wire/api-routes.ts';
 import type { Params } from '../wire/form-body.ts';
 import { anchorChoice, optionalArray, optionalEnum, optionalInt, optionalString } from '../wire/params.ts';
 import { stripeErrors } from '../wire/stripe-error.ts';
@@ -98,6 +100,22 @@ function previewSubscriptionInvoice(rt: StripeRuntime, params: Params): StoredIn
   return invoice;
 }
 
+/** What each route accepts (besides `expand`); anything else is answered 400 `parameter_unknown`. */
+const ACCEPTS = {
+  'POST /invoices/create_preview': {
+    customer: true,
+    subscription: true,
+    subscription_details: {
+      billing_cycle_anchor: true,
+      items: { deleted: true, id: true, metadata: true, plan: true, price: true, quantity: true },
+      proration_behavior: true,
+      proration_date: true,
+    },
+  } satisfies SpecOf<Stripe.InvoiceCreatePreviewParams>,
+};
+
 export function invoicePreviewRoutes(rt: StripeRuntime): RouteTable {
-  return { 'POST /invoices/create_preview': ({ params }) => previewSubscriptionInvoice(rt, params) };
+  return declareRoutes(ACCEPTS, {
+    'POST /invoices/create_preview': ({ params }) => previewSubscriptionInvoice(rt, params),
+  });
 }

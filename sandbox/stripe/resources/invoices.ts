@@ -1,10 +1,12 @@
+import type Stripe from 'stripe';
 import { pendingItems } from '../billing/invoice-items.ts';
 import { createInvoice, deleteDraft, finalizeInvoice, markInvoicePaid, markUncollectible, payInvoice, sendInvoice, voidInvoice } from '../billing/invoice-lifecycle.ts';
 import { updateWithEvent } from '../events/record-update.ts';
 import { resolvePaymentMethod } from '../payments/payment-methods.ts';
 import type { StripeRuntime } from '../runtime.ts';
-import type { StoredInvoice } from '../state/stripe-state.ts';
-import type { RouteTable } from '../wire/api-routes.ts';
+import { subscriptionIdOf, type StoredInvoice } from '../state/stripe-state.ts';
+import { CREATED_RANGE, PAGINATION, type SpecOf } from '../wire/accepted-params.ts';
+import { declareRoutes, type RouteTable } from '../wire/api-routes.ts';
 import type { Params } from '../wire/form-body.ts';
 import { listPage, matchesRange, newestFirst } from '../wire/list.ts';
 import { mergeMetadata, nullableString, optionalBool, optionalEnum, optionalInt, optionalString, requireString } from '../wire/params.ts';
@@ -57,10 +59,37 @@ function update(rt: StripeRuntime, invoice: StoredInvoice, params: Params): void
   });
 }
 
+/** What each route accepts (besides `expand`); anything else is answered 400 `parameter_unknown`. */
+const ACCEPTS = {
+  'POST /invoices': {
+    auto_advance: true,
+    collection_method: true,
+    currency: true,
+    customer: true,
+    days_until_due: true,
+    default_payment_method: true,
+    description: true,
+    due_date: true,
+    metadata: true,
+    pending_invoice_items_behavior: true,
+    subscription: true,
+  } satisfies SpecOf<Stripe.InvoiceCreateParams>,
+  'GET /invoices/:id': {} satisfies SpecOf<Stripe.InvoiceRetrieveParams>,
+  'POST /invoices/:id': { auto_advance: true, default_payment_method: true, description: true, footer: true, metadata: true } satisfies SpecOf<Stripe.InvoiceUpdateParams>,
+  'DELETE /invoices/:id': {} satisfies SpecOf<Stripe.InvoiceDeleteParams>,
+  'POST /invoices/:id/finalize': { auto_advance: true } satisfies SpecOf<Stripe.InvoiceFinalizeInvoiceParams>,
+  'POST /invoices/:id/pay': { off_session: true, paid_out_of_band: true, payment_method: true } satisfies SpecOf<Stripe.InvoicePayParams>,
+  'POST /invoices/:id/void': {} satisfies SpecOf<Stripe.InvoiceVoidInvoiceParams>,
+  'POST /invoices/:id/mark_uncollectible': {} satisfies SpecOf<Stripe.InvoiceMarkUncollectibleParams>,
+  'POST /invoices/:id/send': {} satisfies SpecOf<Stripe.InvoiceSendInvoiceParams>,
+  'GET /invoices/:id/lines': { ...PAGINATION } satisfies SpecOf<Stripe.InvoiceListLineItemsParams>,
+  'GET /invoices': { ...PAGINATION, ...CREATED_RANGE, collection_method: true, customer: true, status: true, subscription: true } satisfies SpecOf<Stripe.InvoiceListParams>,
+};
+
 export function invoiceRoutes(rt: StripeRuntime): RouteTable {
   const { state } = rt;
   const invoice = (id: string) => state.invoices.require(id);
-  return {
+  return declareRoutes(ACCEPTS, {
     'POST /invoices': ({ params }) => create(rt, params),
     'GET /invoices/:id': ({ path }) => invoice(path.id!),
     'POST /invoices/:id': ({ path, params }) => {
@@ -111,9 +140,9 @@ export function invoiceRoutes(rt: StripeRuntime): RouteTable {
       const status = optionalString(params, 'status');
       const collection = optionalString(params, 'collection_method');
       const items = state.invoices.filter(
-        (i) => (!customer || i.customer === customer) && (!subscription || i.subscription === subscription) && (!status || i.status === status) && (!collection || i.collection_method === collection) && matchesRange(i.created, params.created),
+        (i) => (!customer || i.customer === customer) && (!subscription || subscriptionIdOf(i) === subscription) && (!status || i.status === status) && (!collection || i.collection_method === collection) && matchesRange(i.created, params.created),
       );
       return listPage(newestFirst(items), params, '/v1/invoices');
     },
-  };
+  });
 }

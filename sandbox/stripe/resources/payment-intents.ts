@@ -3,7 +3,8 @@ import { updateWithEvent } from '../events/record-update.ts';
 import { confirmPaymentIntent, createPaymentIntent } from '../payments/payment-intents.ts';
 import { createPaymentMethod, resolvePaymentMethod } from '../payments/payment-methods.ts';
 import type { StripeRuntime } from '../runtime.ts';
-import type { RouteTable } from '../wire/api-routes.ts';
+import { CREATED_RANGE, PAGINATION, type SpecOf } from '../wire/accepted-params.ts';
+import { declareRoutes, type RouteTable } from '../wire/api-routes.ts';
 import type { Params } from '../wire/form-body.ts';
 import { listPage, matchesRange, newestFirst } from '../wire/list.ts';
 import { mergeMetadata, nullableString, optionalBool, optionalEnum, optionalInt, optionalObject, optionalString, optionalStringArray, requireInt, requireString } from '../wire/params.ts';
@@ -61,10 +62,46 @@ function cancel(rt: StripeRuntime, intent: Stripe.PaymentIntent, params: Params)
   rt.events.record('payment_intent.canceled', intent);
   for (const listener of rt.paymentIntentListeners) listener(intent);
 }
+import { NEW_PAYMENT_METHOD } from './payment-method-routes.ts';
+
+/** What each route accepts (besides `expand`); anything else is answered 400 `parameter_unknown`. */
+const CONFIRMATION = {
+  // Known to Stripe and sent by its CLI's fixtures (a SEPA mandate, a bank transfer's options); taken without effect.
+  mandate_data: { customer_acceptance: { accepted_at: true, offline: true, online: true, type: true } },
+  off_session: true,
+  payment_method: true,
+  payment_method_data: NEW_PAYMENT_METHOD,
+  payment_method_options: { card: true, customer_balance: { bank_transfer: { eu_bank_transfer: true, requested_address_types: true, type: true }, funding_type: true }, sepa_debit: true },
+  return_url: true,
+} as const satisfies SpecOf<Stripe.PaymentIntentConfirmParams>;
+const ACCEPTS = {
+  'POST /payment_intents': {
+    ...CONFIRMATION,
+    amount: true,
+    capture_method: true,
+    confirm: true,
+    confirmation_method: true,
+    currency: true,
+    customer: true,
+    description: true,
+    metadata: true,
+    allowed_payment_method_types: true,
+    receipt_email: true,
+    setup_future_usage: true,
+    shipping: { address: { city: true, country: true, line1: true, line2: true, postal_code: true, state: true }, carrier: true, name: true, phone: true, tracking_number: true },
+    statement_descriptor: true,
+  } satisfies SpecOf<Stripe.PaymentIntentCreateParams>,
+  'GET /payment_intents/:id': {} satisfies SpecOf<Stripe.PaymentIntentRetrieveParams>,
+  'POST /payment_intents/:id': { amount: true, description: true, metadata: true, payment_method: true, payment_method_data: NEW_PAYMENT_METHOD } satisfies SpecOf<Stripe.PaymentIntentUpdateParams>,
+  'POST /payment_intents/:id/confirm': CONFIRMATION,
+  'POST /payment_intents/:id/capture': { amount_to_capture: true } satisfies SpecOf<Stripe.PaymentIntentCaptureParams>,
+  'POST /payment_intents/:id/cancel': { cancellation_reason: true } satisfies SpecOf<Stripe.PaymentIntentCancelParams>,
+  'GET /payment_intents': { ...PAGINATION, ...CREATED_RANGE, customer: true } satisfies SpecOf<Stripe.PaymentIntentListParams>,
+};
 
 export function paymentIntentRoutes(rt: StripeRuntime): RouteTable {
   const { state } = rt;
-  return {
+  return declareRoutes(ACCEPTS, {
     'POST /payment_intents': ({ params }) => {
       const customer = optionalString(params, 'customer');
       if (customer) state.customers.require(customer, 'customer');
@@ -75,7 +112,7 @@ export function paymentIntentRoutes(rt: StripeRuntime): RouteTable {
         currency: requireString(params, 'currency').toLowerCase(),
         customer: customer ?? null,
         paymentMethod,
-        ...(optionalStringArray(params, 'payment_method_types') ? { paymentMethodTypes: optionalStringArray(params, 'payment_method_types')! } : {}),
+        ...(optionalStringArray(params, 'allowed_payment_method_types') ? { paymentMethodTypes: optionalStringArray(params, 'allowed_payment_method_types')! } : {}),
         captureMethod: optionalEnum(params, 'capture_method', ['automatic', 'automatic_async', 'manual'] as const) ?? 'automatic',
         confirmationMethod: optionalEnum(params, 'confirmation_method', ['automatic', 'manual'] as const) ?? 'automatic',
         description: optionalString(params, 'description') ?? null,
@@ -123,5 +160,5 @@ export function paymentIntentRoutes(rt: StripeRuntime): RouteTable {
       const items = state.paymentIntents.filter((pi) => (!customer || pi.customer === customer) && matchesRange(pi.created, params.created));
       return listPage(newestFirst(items), params, '/v1/payment_intents');
     },
-  };
+  });
 }

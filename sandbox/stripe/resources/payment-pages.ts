@@ -2,7 +2,8 @@ import type Stripe from 'stripe';
 import { completeCheckout } from '../hosted/complete-checkout.ts';
 import { resolvePaymentMethod } from '../payments/payment-methods.ts';
 import type { StripeRuntime } from '../runtime.ts';
-import type { RouteTable } from '../wire/api-routes.ts';
+import type { ParamSpec } from '../wire/accepted-params.ts';
+import { declareRoutes, type RouteTable } from '../wire/api-routes.ts';
 import { optionalInt, requireString } from '../wire/params.ts';
 import { stripeErrors } from '../wire/stripe-error.ts';
 
@@ -29,10 +30,17 @@ function paymentPage(rt: StripeRuntime, session: Stripe.Checkout.Session) {
   };
 }
 
+/** What each route accepts (besides `expand`); anything else is answered 400 `parameter_unknown`. */
+// Stripe.js's own endpoints, which the SDK has no types for: what the hosted checkout page sends.
+const ACCEPTS = {
+  'GET /payment_pages/:id': {},
+  'POST /payment_pages/:id/confirm': { expected_amount: true, payment_method: true },
+} satisfies Record<string, ParamSpec>;
+
 /** Stripe's internal payment page endpoints, used by the CLI's checkout triggers. */
 export function paymentPageRoutes(rt: StripeRuntime): RouteTable {
   const { state } = rt;
-  return {
+  return declareRoutes(ACCEPTS, {
     'GET /payment_pages/:id': ({ path }) => paymentPage(rt, state.checkoutSessions.require(path.id!)),
     'POST /payment_pages/:id/confirm': ({ path, params }) => {
       const session = state.checkoutSessions.require(path.id!);
@@ -45,5 +53,5 @@ export function paymentPageRoutes(rt: StripeRuntime): RouteTable {
       if (outcome.kind === 'declined') throw outcome.error;
       return session;
     },
-  };
+  });
 }

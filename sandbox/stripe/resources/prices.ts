@@ -3,7 +3,8 @@ import { updateWithEvent } from '../events/record-update.ts';
 import type { StripeRuntime } from '../runtime.ts';
 import { newId } from '../state/ids.ts';
 import { wireDecimal } from '../state/wire-decimal.ts';
-import type { RouteTable } from '../wire/api-routes.ts';
+import { CREATED_RANGE, PAGINATION, type SpecOf } from '../wire/accepted-params.ts';
+import { declareRoutes, type RouteTable } from '../wire/api-routes.ts';
 import type { Params } from '../wire/form-body.ts';
 import { listPage, matchesRange, newestFirst } from '../wire/list.ts';
 import { mergeMetadata, nullableString, optionalBool, optionalEnum, optionalInt, optionalObject, optionalString, optionalStringArray, requireString } from '../wire/params.ts';
@@ -71,9 +72,39 @@ export function createPrice(rt: StripeRuntime, params: Params): Stripe.Price {
   return price;
 }
 
+/** What each route accepts (besides `expand`); anything else is answered 400 `parameter_unknown`. */
+const ACCEPTS = {
+  'POST /prices': {
+    active: true,
+    currency: true,
+    lookup_key: true,
+    metadata: true,
+    nickname: true,
+    product: true,
+    product_data: { active: true, metadata: true, name: true, statement_descriptor: true, unit_label: true },
+    recurring: { interval: true, interval_count: true, trial_period_days: true, usage_type: true },
+    tax_behavior: true,
+    transfer_lookup_key: true,
+    unit_amount: true,
+    unit_amount_decimal: true,
+  } satisfies SpecOf<Stripe.PriceCreateParams>,
+  'GET /prices/:id': {} satisfies SpecOf<Stripe.PriceRetrieveParams>,
+  'POST /prices/:id': { active: true, lookup_key: true, metadata: true, nickname: true, transfer_lookup_key: true } satisfies SpecOf<Stripe.PriceUpdateParams>,
+  'GET /prices': {
+    ...PAGINATION,
+    ...CREATED_RANGE,
+    active: true,
+    currency: true,
+    lookup_keys: true,
+    product: true,
+    recurring: { interval: true },
+    type: true,
+  } satisfies SpecOf<Stripe.PriceListParams>,
+};
+
 export function priceRoutes(rt: StripeRuntime): RouteTable {
   const { state } = rt;
-  return {
+  return declareRoutes(ACCEPTS, {
     'POST /prices': ({ params }) => createPrice(rt, params),
     'GET /prices/:id': ({ path }) => state.prices.require(path.id!),
     'POST /prices/:id': ({ path, params }) => {
@@ -109,5 +140,5 @@ export function priceRoutes(rt: StripeRuntime): RouteTable {
       );
       return listPage(newestFirst(items), params, '/v1/prices');
     },
-  };
+  });
 }

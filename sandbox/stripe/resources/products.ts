@@ -2,7 +2,8 @@ import type Stripe from 'stripe';
 import { updateWithEvent } from '../events/record-update.ts';
 import type { StripeRuntime } from '../runtime.ts';
 import { newId } from '../state/ids.ts';
-import type { RouteTable } from '../wire/api-routes.ts';
+import { CREATED_RANGE, PAGINATION, type SpecOf } from '../wire/accepted-params.ts';
+import { declareRoutes, type RouteTable } from '../wire/api-routes.ts';
 import type { Params } from '../wire/form-body.ts';
 import { listPage, matchesRange, newestFirst } from '../wire/list.ts';
 import { mergeMetadata, nullableString, optionalBool, optionalObject, optionalString, optionalStringArray, requireString } from '../wire/params.ts';
@@ -64,9 +65,32 @@ export function createProduct(rt: StripeRuntime, params: Params): Stripe.Product
   return product;
 }
 
+/** What each route accepts (besides `expand`); anything else is answered 400 `parameter_unknown`. */
+const PRODUCT_FIELDS = {
+  active: true,
+  description: true,
+  images: true,
+  metadata: true,
+  name: true,
+  statement_descriptor: true,
+  unit_label: true,
+  url: true,
+} as const satisfies SpecOf<Stripe.ProductUpdateParams>;
+const ACCEPTS = {
+  'POST /products': {
+    ...PRODUCT_FIELDS,
+    default_price_data: { currency: true, metadata: true, recurring: { interval: true, interval_count: true }, tax_behavior: true, unit_amount: true, unit_amount_decimal: true },
+    id: true,
+  } satisfies SpecOf<Stripe.ProductCreateParams>,
+  'GET /products/:id': {} satisfies SpecOf<Stripe.ProductRetrieveParams>,
+  'POST /products/:id': { ...PRODUCT_FIELDS, default_price: true } satisfies SpecOf<Stripe.ProductUpdateParams>,
+  'DELETE /products/:id': {} satisfies SpecOf<Stripe.ProductDeleteParams>,
+  'GET /products': { ...PAGINATION, ...CREATED_RANGE, active: true, ids: true } satisfies SpecOf<Stripe.ProductListParams>,
+};
+
 export function productRoutes(rt: StripeRuntime): RouteTable {
   const { state } = rt;
-  return {
+  return declareRoutes(ACCEPTS, {
     'POST /products': ({ params }) => createProduct(rt, params),
     'GET /products/:id': ({ path }) => state.products.require(path.id!),
     'POST /products/:id': ({ path, params }) => {
@@ -94,5 +118,5 @@ export function productRoutes(rt: StripeRuntime): RouteTable {
       const items = state.products.filter((p) => (active === undefined || p.active === active) && (!ids || ids.includes(p.id)) && matchesRange(p.created, params.created));
       return listPage(newestFirst(items), params, '/v1/products');
     },
-  };
+  });
 }

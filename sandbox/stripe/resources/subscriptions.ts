@@ -7,7 +7,8 @@ import { cancellationDetails, cycleOf, periodOf, setPeriod } from '../billing/su
 import { updateSubscription } from '../billing/update-subscription.ts';
 import { updateWithEvent } from '../events/record-update.ts';
 import type { StripeRuntime } from '../runtime.ts';
-import type { RouteTable } from '../wire/api-routes.ts';
+import { CREATED_RANGE, PAGINATION, type SpecOf } from '../wire/accepted-params.ts';
+import { declareRoutes, type RouteTable } from '../wire/api-routes.ts';
 import type { Params } from '../wire/form-body.ts';
 import { listPage, matchesRange, newestFirst } from '../wire/list.ts';
 import { anchorChoice, optionalEnum, optionalObject, optionalString, requireString } from '../wire/params.ts';
@@ -55,9 +56,51 @@ function resume(rt: StripeRuntime, subscription: Stripe.Subscription, params: Pa
   return subscription;
 }
 
+/** What each route accepts (besides `expand`); anything else is answered 400 `parameter_unknown`. */
+const CANCELLATION_DETAILS = { comment: true, feedback: true } as const;
+const ACCEPTS = {
+  'POST /subscriptions': {
+    billing_cycle_anchor: true,
+    cancel_at_period_end: true,
+    collection_method: true,
+    customer: true,
+    days_until_due: true,
+    default_payment_method: true,
+    description: true,
+    items: { metadata: true, plan: true, price: true, quantity: true },
+    metadata: true,
+    payment_behavior: true,
+    trial_end: true,
+    trial_from_plan: true,
+    trial_period_days: true,
+    trial_settings: { end_behavior: { missing_payment_method: true } },
+  } satisfies SpecOf<Stripe.SubscriptionCreateParams>,
+  'GET /subscriptions/:id': {} satisfies SpecOf<Stripe.SubscriptionRetrieveParams>,
+  'POST /subscriptions/:id': {
+    billing_cycle_anchor: true,
+    cancel_at: true,
+    cancel_at_period_end: true,
+    cancellation_details: CANCELLATION_DETAILS,
+    default_payment_method: true,
+    description: true,
+    items: { deleted: true, id: true, metadata: true, plan: true, price: true, quantity: true },
+    metadata: true,
+    pause_collection: { behavior: true, resumes_at: true },
+    // Known to Stripe; the sandbox always behaves as allow_incomplete on an update.
+    payment_behavior: true,
+    proration_behavior: true,
+    proration_date: true,
+    trial_end: true,
+  } satisfies SpecOf<Stripe.SubscriptionUpdateParams>,
+  'DELETE /subscriptions/:id': { cancellation_details: CANCELLATION_DETAILS } satisfies SpecOf<Stripe.SubscriptionCancelParams>,
+  'POST /subscriptions/:id/resume': { billing_cycle_anchor: true } satisfies SpecOf<Stripe.SubscriptionResumeParams>,
+  'GET /subscriptions': { ...PAGINATION, ...CREATED_RANGE, customer: true, price: true, status: true, test_clock: true } satisfies SpecOf<Stripe.SubscriptionListParams>,
+  'GET /subscription_items': { ...PAGINATION, subscription: true } satisfies SpecOf<Stripe.SubscriptionItemListParams>,
+};
+
 export function subscriptionRoutes(rt: StripeRuntime): RouteTable {
   const { state } = rt;
-  return {
+  return declareRoutes(ACCEPTS, {
     'POST /subscriptions': ({ params }) => startSubscription(rt, subscriptionRequest(rt, params)),
     'GET /subscriptions/:id': ({ path }) => state.subscriptions.require(path.id!),
     'POST /subscriptions/:id': ({ path, params }) => {
@@ -86,5 +129,5 @@ export function subscriptionRoutes(rt: StripeRuntime): RouteTable {
       const subscription = state.subscriptions.require(requireString(params, 'subscription'), 'subscription');
       return listPage(subscription.items.data, params, `/v1/subscription_items?subscription=${subscription.id}`);
     },
-  };
+  });
 }

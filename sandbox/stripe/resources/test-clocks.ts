@@ -3,7 +3,8 @@ import type { BillingEngine } from '../billing/billing-engine.ts';
 import { SandboxClock } from '../../core/sandbox-clock.ts';
 import type { StripeRuntime } from '../runtime.ts';
 import { newId } from '../state/ids.ts';
-import type { RouteTable } from '../wire/api-routes.ts';
+import { PAGINATION, type SpecOf } from '../wire/accepted-params.ts';
+import { declareRoutes, type RouteTable } from '../wire/api-routes.ts';
 import { listPage, newestFirst } from '../wire/list.ts';
 import { optionalString, requireInt } from '../wire/params.ts';
 import { stripeErrors } from '../wire/stripe-error.ts';
@@ -45,9 +46,18 @@ function remove(rt: StripeRuntime, testClock: Stripe.TestHelpers.TestClock): voi
   rt.events.record('test_helpers.test_clock.deleted', testClock);
 }
 
+/** What each route accepts (besides `expand`); anything else is answered 400 `parameter_unknown`. */
+const ACCEPTS = {
+  'POST /test_helpers/test_clocks': { frozen_time: true, name: true } satisfies SpecOf<Stripe.TestHelpers.TestClockCreateParams>,
+  'GET /test_helpers/test_clocks/:id': {} satisfies SpecOf<Stripe.TestHelpers.TestClockRetrieveParams>,
+  'POST /test_helpers/test_clocks/:id/advance': { frozen_time: true } satisfies SpecOf<Stripe.TestHelpers.TestClockAdvanceParams>,
+  'DELETE /test_helpers/test_clocks/:id': {} satisfies SpecOf<Stripe.TestHelpers.TestClockDeleteParams>,
+  'GET /test_helpers/test_clocks': { ...PAGINATION } satisfies SpecOf<Stripe.TestHelpers.TestClockListParams>,
+};
+
 export function testClockRoutes(rt: StripeRuntime, engine: BillingEngine): RouteTable {
   const { state } = rt;
-  return {
+  return declareRoutes(ACCEPTS, {
     'POST /test_helpers/test_clocks': ({ params }) => {
       const frozenTime = requireInt(params, 'frozen_time', { min: 0 });
       const now = rt.time.sharedNow();
@@ -75,5 +85,5 @@ export function testClockRoutes(rt: StripeRuntime, engine: BillingEngine): Route
       return { id: testClock.id, object: 'test_helpers.test_clock', deleted: true };
     },
     'GET /test_helpers/test_clocks': ({ params }) => listPage(newestFirst(state.testClocks.all()), params, '/v1/test_helpers/test_clocks'),
-  };
+  });
 }

@@ -27,9 +27,9 @@ function invoicePayment(invoiceId: string, intent: Stripe.PaymentIntent) {
 
 /**
  * What `expand[]` can reach: any stored object by id (a deleted customer expands to its
- * tombstone, as in Stripe) and the fields Stripe only includes on request. An invoice's payment
- * intent is one of those: since API version basil it is not on the invoice, but recur's
- * `latest_invoice.payment_intent` still expands.
+ * tombstone, as in Stripe) and the fields Stripe only includes on request. Since API version
+ * basil an invoice has no `payment_intent`, and `expand[]=payment_intent` on it is refused as
+ * Stripe refuses it: its payment intent is reached through `payments` (or `confirmation_secret`).
  */
 export function expandSources(state: StripeState): ExpandSources {
   const intentOf = (node: Node) => {
@@ -41,7 +41,6 @@ export function expandSources(state: StripeState): ExpandSources {
       line_items: (node) => list(state.checkoutPlans.get(String(node.id))?.lineItems ?? [], `/v1/checkout/sessions/${String(node.id)}/line_items`),
     },
     invoice: {
-      payment_intent: (node) => structuredClone(intentOf(node) ?? null),
       payments: (node) => {
         const intent = intentOf(node);
         return list(intent ? [invoicePayment(String(node.id), intent)] : [], `/v1/invoice_payments?invoice=${String(node.id)}`);

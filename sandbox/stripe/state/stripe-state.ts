@@ -4,7 +4,14 @@ import { Collection } from './collection.ts';
 import type { Timer, TimerArgs, TimerKind } from './timers.ts';
 
 /** The fixture still shows the pre-basil `subscription` beside `parent.subscription_details`. */
-export type StoredInvoice = Stripe.Invoice & { subscription: string | null };
+/** Since API version basil an invoice names its subscription only in `parent.subscription_details`. */
+export type StoredInvoice = Stripe.Invoice;
+
+/** The id of the subscription an invoice bills, or null for a one-off invoice. */
+export function subscriptionIdOf(invoice: Stripe.Invoice): string | null {
+  const subscription = invoice.parent?.subscription_details?.subscription ?? null;
+  return typeof subscription === 'string' ? subscription : (subscription?.id ?? null);
+}
 
 export type StoredEvent = Omit<Stripe.EventBase, 'type' | 'data' | 'request'> & {
   type: string;
@@ -49,7 +56,7 @@ export class StripeState {
   readonly notices = new Map<string, SubscriptionNotices>();
   /** Payment intent id -> the invoice or checkout session it pays. */
   readonly paymentPurpose = new Map<string, { invoice?: string; checkoutSession?: string }>();
-  /** Invoice id -> its payment intent; shown only through `expand[]` (payment_intent, payments, confirmation_secret). */
+  /** Invoice id -> its payment intent; shown only through `expand[]` (payments, confirmation_secret). */
   readonly invoiceIntents = new Map<string, string>();
   readonly cashBalances = new Map<string, Map<string, number>>();
   /** Payment methods whose next payment was authenticated (3D Secure) on a hosted page. */

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { newId } from '../state/ids.ts';
+import { checkAcceptedParams, type ParamSpec } from './accepted-params.ts';
 import { applyExpand, type ExpandSources } from './expand.ts';
 import { requestParams, type Params } from './form-body.ts';
 import type { IdempotencyStore } from './idempotency.ts';
@@ -9,8 +10,20 @@ import { sendStripeError, StripeApiError, stripeErrors } from './stripe-error.ts
 
 export type ApiCall = { params: Params; path: Record<string, string>; method: string };
 export type ApiHandler = (call: ApiCall) => object;
-/** `'POST /customers/:id'` -> handler; paths are below /v1. */
-export type RouteTable = Record<string, ApiHandler>;
+/** A route and the parameters it accepts; anything else is answered 400 `parameter_unknown` before the handler runs. */
+export type DeclaredRoute = { accepts: ParamSpec; handle: ApiHandler };
+/** `'POST /customers/:id'` -> route; paths are below /v1. */
+export type RouteTable = Record<string, DeclaredRoute>;
+
+/**
+ * Pairs each route's handler with its allow-list, declared in the same file: a route without a
+ * declaration, or a declaration without a route, fails typecheck.
+ */
+export function declareRoutes<Route extends string>(accepts: Record<Route, ParamSpec>, handlers: Record<Route, ApiHandler>): RouteTable {
+  const table: RouteTable = {};
+  for (const route of Object.keys(handlers) as Route[]) table[route] = { accepts: accepts[route], handle: handlers[route] };
+  return table;
+}
 
 export type ApiDeps = {
   apiKey: () => string;
@@ -52,9 +65,24 @@ function sendJson(reply: FastifyReply, status: number, body: string): FastifyRep
   return reply.status(status).type('application/json').send(body);
 }
 
-async function serve(request: FastifyRequest, reply: FastifyReply, handler: ApiHandler, deps: ApiDeps): Promise<FastifyReply> {
+/** Set on every answer of the Stripe scope (404s and injected faults too), before anything can fail. */
+function requestIdOf(reply: FastifyReply): string {
+  const existing = reply.getHeader('request-id');
+  if (typeof existing === 'string') return existing;
   const requestId = newId('req', 14);
   reply.header('request-id', requestId);
+  return requestId;
+}
+
+/** Registers the hook that gives each answer its `request-id`; first in the scope, so faults carry one. */
+export function registerRequestIds(scope: FastifyInstance): void {
+  scope.addHook('onRequest', async (_request, reply) => {
+    requestIdOf(reply);
+  });
+}
+
+async function serve(request: FastifyRequest, reply: FastifyReply, route: DeclaredRoute, deps: ApiDeps): Promise<FastifyReply> {
+  const requestId = requestIdOf(reply);
   const keyHeader = request.headers['idempotency-key'];
   const idempotencyKey = typeof keyHeader === 'string' && keyHeader !== '' && request.method !== 'GET' ? keyHeader : null;
   const params = requestParams(request);
@@ -63,6 +91,8 @@ async function serve(request: FastifyRequest, reply: FastifyReply, handler: ApiH
     checkAuth(request, apiKey);
     const version = request.headers['stripe-version'];
     if (typeof version === 'string') reply.header('stripe-version', version);
+    // Before the idempotency key is taken: Stripe keeps no result for a request that failed validation.
+    checkAcceptedParams(params, route.accepts);
     if (idempotencyKey) {
       const outcome = deps.idempotency.begin(apiKey, idempotencyKey, request.method, request.url.split('?')[0] ?? '', params, requestId, deps.now());
       if (outcome.kind === 'replay') {
@@ -78,7 +108,7 @@ async function serve(request: FastifyRequest, reply: FastifyReply, handler: ApiH
   let status = 200;
   let body: string;
   try {
-    const result = runInRequest({ requestId, idempotencyKey }, () => handler({ params, path: request.params as Record<string, string>, method: request.method }));
+    const result = runInRequest({ requestId, idempotencyKey }, () => route.handle({ params, path: request.params as Record<string, string>, method: request.method }));
     const expand = optionalStringArray(params, 'expand') ?? [];
     body = JSON.stringify(applyExpand(structuredClone(result), expand, deps.expandSources));
   } catch (error) {
@@ -94,17 +124,43 @@ async function serve(request: FastifyRequest, reply: FastifyReply, handler: ApiH
   return sendJson(reply, status, body);
 }
 
-/** Registers Stripe's API under /v1 with auth, idempotency, expand and Stripe's 404 for unknown URLs. */
+function unrecognizedUrl(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendStripeError(reply, stripeErrors.unrecognizedUrl(request.method, request.url.split('?')[0] ?? ''));
+}
+
+/**
+ * Stripe's search routes (`GET /v1/customers/search`) are not emulated; without this they would
+ * reach `GET /customers/:id` and answer "No such customer: 'search'".
+ */
+function unimplementedSearchRoutes(tables: readonly RouteTable[]): string[] {
+  const routes = tables.flatMap((table) => Object.keys(table));
+  return routes
+    .filter((route) => /^GET \/[a-z_/]+\/:id$/.test(route))
+    .map((route) => route.replace(/:id$/, 'search'))
+    .filter((search) => !routes.includes(search));
+}
+
+/**
+ * `GET /sandbox/stripe/routes`: every emulated route and the parameters it accepts, so a test (or
+ * a person) can see what the sandbox refuses without reading its source.
+ */
+export function registerRouteListing(scope: FastifyInstance, tables: readonly RouteTable[]): void {
+  const listing = tables.flatMap((table) => Object.entries(table).map(([route, { accepts }]) => ({ route, accepts })));
+  scope.get('/sandbox/stripe/routes', async () => ({ routes: listing }));
+}
+
+/** Registers Stripe's API under /v1 with auth, parameter checks, idempotency, expand and Stripe's 404 for unknown URLs. */
 export async function registerApi(scope: FastifyInstance, tables: readonly RouteTable[], deps: ApiDeps): Promise<void> {
   await scope.register(
     async (v1) => {
-      v1.setNotFoundHandler((request, reply) => sendStripeError(reply, stripeErrors.unrecognizedUrl(request.method, request.url.split('?')[0] ?? '')));
+      v1.setNotFoundHandler(unrecognizedUrl);
       for (const table of tables) {
-        for (const [route, handler] of Object.entries(table)) {
-          const [method, url] = route.split(' ') as [HTTPMethods, string];
-          v1.route({ method, url, handler: (request, reply) => serve(request, reply, handler, deps) });
+        for (const [key, route] of Object.entries(table)) {
+          const [method, url] = key.split(' ') as [HTTPMethods, string];
+          v1.route({ method, url, handler: (request, reply) => serve(request, reply, route, deps) });
         }
       }
+      for (const search of unimplementedSearchRoutes(tables)) v1.get(search.slice('GET '.length), unrecognizedUrl);
     },
     { prefix: '/v1' },
   );

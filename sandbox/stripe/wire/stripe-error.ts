@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 
-export type StripeErrorType = 'api_error' | 'card_error' | 'idempotency_error' | 'invalid_request_error' | 'rate_limit_error';
+/** The error types of the pinned API version (`Stripe.PaymentIntent.LastPaymentError.Type`); a rate limit is an invalid request with code `rate_limit`. */
+export type StripeErrorType = 'api_error' | 'card_error' | 'idempotency_error' | 'invalid_request_error';
 
 /** The body Stripe sends under `error`; extra fields (payment_intent, charge, …) come with card errors. */
 export type StripeErrorBody = {
@@ -39,6 +40,8 @@ function invalid(message: string, extra: Partial<StripeErrorBody> = {}, status =
 
 export const stripeErrors = {
   invalidRequest: (message: string, param?: string, code?: string) => invalid(message, { ...(param ? { param } : {}), ...(code ? { code } : {}) }),
+  /** `param` is bracketed as sent: `subscription_data[trail_period_days]`, `items[0][prce]`. */
+  unknownParameter: (param: string) => invalid(`Received unknown parameter: ${param}`, { code: 'parameter_unknown', param }),
   missingParam: (param: string) => invalid(`Missing required param: ${param}.`, { code: 'parameter_missing', param }),
   invalidInteger: (param: string, value: unknown) => invalid(`Invalid integer: ${String(value)}`, { code: 'parameter_invalid_integer', param }),
   invalidBoolean: (param: string, value: unknown) => invalid(`Invalid boolean: ${String(value)}`, { code: 'parameter_invalid_boolean', param }),
@@ -66,9 +69,10 @@ export const stripeErrors = {
     new StripeApiError(402, { type: 'card_error', code, message, doc_url: docUrl(code), ...extra }),
   server: (status: 500 | 503) =>
     new StripeApiError(status, { type: 'api_error', message: "Something went wrong on Stripe's end. (The sandbox was told to fail this request.)" }),
+  /** The SDK makes any 429 a `StripeRateLimitError`, whatever the type. */
   rateLimit: () =>
     new StripeApiError(429, {
-      type: 'rate_limit_error',
+      type: 'invalid_request_error',
       code: 'rate_limit',
       doc_url: docUrl('rate_limit'),
       message: 'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.',

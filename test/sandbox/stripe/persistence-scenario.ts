@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { RunningSandbox } from '../../../sandbox/core/start-sandbox.ts';
-import { advanceDays, START } from './stripe-kit.ts';
+import { advanceDays, intentOfInvoice, START } from './stripe-kit.ts';
 
 const DAY = 86_400;
 const START_SECONDS = START.getTime() / 1000;
@@ -23,7 +23,6 @@ export type Built = {
   clocked: string;
 };
 
-type WithIntent = Stripe.Invoice & { payment_intent: Stripe.PaymentIntent };
 
 /**
  * Everything a restart must keep, with work still pending on the clocks: a trial that ends in 30
@@ -69,7 +68,7 @@ export async function buildState(stripe: Stripe, sandbox: RunningSandbox, endpoi
 export async function observe(stripe: Stripe, sandbox: RunningSandbox, built: Built) {
   const settings = (await (await fetch(`${sandbox.url}/sandbox/stripe/settings`)).json()) as Record<string, unknown>;
   const testClock = await stripe.testHelpers.testClocks.retrieve(built.testClock);
-  const payLater = await stripe.subscriptions.retrieve(built.payLater, { expand: ['latest_invoice.payment_intent'] });
+  const payLater = await intentOfInvoice(stripe, (await stripe.subscriptions.retrieve(built.payLater)).latest_invoice as string);
   return {
     now: sandbox.ctx.clock.nowSeconds(),
     upcomingInvoiceDays: settings.upcomingInvoiceDays,
@@ -80,7 +79,7 @@ export async function observe(stripe: Stripe, sandbox: RunningSandbox, built: Bu
     session: (await stripe.checkout.sessions.retrieve(built.session)).status,
     lineItems: (await stripe.checkout.sessions.listLineItems(built.session)).data.map((item) => `${item.description} ${item.amount_total}`),
     gone: await stripe.customers.retrieve(built.gone).then((customer) => ('deleted' in customer ? 'deleted' : 'live'), () => 'unknown'),
-    payLater: `${(payLater.latest_invoice as WithIntent).payment_intent.id} ${(payLater.latest_invoice as WithIntent).payment_intent.status}`,
+    payLater: `${payLater.id} ${payLater.status}`,
     testClock: `${testClock.status} ${testClock.frozen_time - sandbox.ctx.clock.nowSeconds()}`,
     endpoints: (await stripe.webhookEndpoints.list()).data.map((endpoint) => endpoint.id),
     events: (await stripe.events.list({ limit: 100 }).autoPagingToArray({ limit: 1000 })).map((event) => `${event.id} ${event.type} ${event.created - START_SECONDS}`),
@@ -91,8 +90,8 @@ export type View = Awaited<ReturnType<typeof observe>>;
 
 /** The second half: the open first invoice paid, then a month and a bit on the test clock and on the shared clock. */
 export async function moveOn(stripe: Stripe, sandbox: RunningSandbox, built: Built): Promise<void> {
-  const payLater = await stripe.subscriptions.retrieve(built.payLater, { expand: ['latest_invoice.payment_intent'] });
-  await stripe.paymentIntents.confirm((payLater.latest_invoice as WithIntent).payment_intent.id, { payment_method: 'pm_card_visa' });
+  const payLater = await intentOfInvoice(stripe, (await stripe.subscriptions.retrieve(built.payLater)).latest_invoice as string);
+  await stripe.paymentIntents.confirm(payLater.id, { payment_method: 'pm_card_visa' });
   await stripe.customers.update(built.onClock, { metadata: { moved: 'on' } });
   const testClock = await stripe.testHelpers.testClocks.retrieve(built.testClock);
   await stripe.testHelpers.testClocks.advance(built.testClock, { frozen_time: testClock.frozen_time + 35 * DAY });

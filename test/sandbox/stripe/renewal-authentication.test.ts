@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { afterEach, describe, expect, it } from 'vitest';
-import { advanceDays, flushWebhooks, listenToAll, startStripe, type StripeKit, type WebhookReceiver } from './stripe-kit.ts';
+import { advanceDays, flushWebhooks, intentOfInvoice, listenToAll, startStripe, type StripeKit, type WebhookReceiver } from './stripe-kit.ts';
 
 const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
 
@@ -33,8 +33,11 @@ describe('a renewal that needs strong customer authentication', () => {
     return { customer, subscription };
   }
 
-  const latestInvoice = async (stripe: Stripe, subscription: string) =>
-    (await stripe.subscriptions.retrieve(subscription, { expand: ['latest_invoice.payment_intent'] })).latest_invoice as InvoiceWithIntent;
+  // Since API version basil an invoice has no payment_intent: the one its payments name is put beside it.
+  const latestInvoice = async (stripe: Stripe, subscription: string): Promise<InvoiceWithIntent> => {
+    const invoice = (await stripe.subscriptions.retrieve(subscription, { expand: ['latest_invoice'] })).latest_invoice as Stripe.Invoice;
+    return { ...invoice, payment_intent: await intentOfInvoice(stripe, invoice) };
+  };
 
   it('sets the first payment up for off-session use, then asks at renewal and is paid on the hosted invoice page', async () => {
     kit = await startStripe();

@@ -21,6 +21,19 @@ export async function startStripe(settings: StripeSettingsInput = {}, start = ST
   return { sandbox, stripe: sdk(sandbox), stop: () => sandbox.stop() };
 }
 
+/**
+ * The payment intent that pays (or tries to pay) an invoice. Since API version basil an invoice
+ * has no `payment_intent`: it is reached through `payments`, as recur reaches it.
+ */
+export async function intentOfInvoice(stripe: Stripe, invoice: string | Stripe.Invoice | null): Promise<Stripe.PaymentIntent> {
+  if (!invoice) throw new Error('no invoice');
+  const id = typeof invoice === 'string' ? invoice : invoice.id;
+  const withPayments = await stripe.invoices.retrieve(id, { expand: ['payments.data.payment.payment_intent'] });
+  const intent = withPayments.payments?.data[0]?.payment.payment_intent;
+  if (!intent || typeof intent === 'string') throw new Error(`invoice ${id} has no payment intent`);
+  return intent;
+}
+
 /** Moves the shared sandbox clock through its public control route, as a person or recur's tests would. */
 export async function advanceDays(sandbox: RunningSandbox, days: number): Promise<void> {
   const response = await fetch(`${sandbox.url}/sandbox/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ days }) });

@@ -27,16 +27,16 @@ describe('Stripe sandbox wire format, through the official SDK', () => {
   it('expands ids into objects, nested paths, and list items', async () => {
     const customer = await stripe.customers.create({ payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } });
     const price = await stripe.prices.create({ currency: 'eur', unit_amount: 1000, recurring: { interval: 'month' }, product_data: { name: 'Basic' } });
-    const subscription = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], expand: ['latest_invoice.payment_intent', 'customer'] });
-    const invoice = subscription.latest_invoice as Stripe.Invoice & { payment_intent: Stripe.PaymentIntent };
+    const subscription = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], expand: ['latest_invoice.payments', 'customer'] });
+    const invoice = subscription.latest_invoice as Stripe.Invoice;
     expect(invoice.object).toBe('invoice');
-    expect(invoice.payment_intent.object).toBe('payment_intent');
-    expect(invoice.payment_intent.status).toBe('succeeded');
+    const intentId = invoice.payments?.data[0]?.payment.payment_intent;
+    expect(intentId).toMatch(/^pi_/);
     expect((subscription.customer as Stripe.Customer).id).toBe(customer.id);
     const list = await stripe.subscriptions.list({ customer: customer.id, expand: ['data.customer'] });
     expect((list.data[0]!.customer as Stripe.Customer).object).toBe('customer');
-    const payments = await stripe.invoices.retrieve(invoice.id, { expand: ['payments'] });
-    expect(payments.payments?.data[0]?.payment.payment_intent).toBe(invoice.payment_intent.id);
+    const nested = await stripe.invoices.retrieve(invoice.id, { expand: ['payments.data.payment.payment_intent'] });
+    expect(nested.payments?.data[0]?.payment.payment_intent).toMatchObject({ object: 'payment_intent', id: intentId, status: 'succeeded' });
     await expect(stripe.customers.retrieve(customer.id, { expand: ['livemode'] })).rejects.toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
   });
 
@@ -134,16 +134,20 @@ describe('Stripe sandbox wire format, through the official SDK', () => {
     expect(bad.status).toBe(400);
   });
 
-  it('injects request faults in Stripe’s error shape (429 rate_limit_error with Retry-After, 500 api_error)', async () => {
+  it('injects request faults in Stripe’s error shape (429 code rate_limit with Retry-After, 500 api_error), each with a request id', async () => {
     const put = (body: unknown) => fetch(`${kit.sandbox.url}/sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const noRetries = sdk(kit.sandbox, undefined, { maxNetworkRetries: 0 });
     await put({ requests: [{ provider: 'stripe', route: 'GET /v1/customers', errorRate: 1, errorStatus: 429, retryAfterSeconds: 2 }] });
     const limited = await noRetries.customers.list().catch((error: unknown) => error);
     expect(limited).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
-    expect(limited).toMatchObject({ statusCode: 429, rawType: 'rate_limit_error', code: 'rate_limit' });
+    // The pinned version's error types have no rate_limit_error: Stripe says invalid_request_error, code rate_limit.
+    expect(limited).toMatchObject({ statusCode: 429, rawType: 'invalid_request_error', code: 'rate_limit' });
     expect((limited as Stripe.errors.StripeError).headers?.['retry-after']).toBe('2');
+    expect((limited as Stripe.errors.StripeError).requestId).toMatch(/^req_/);
     await put({ requests: [{ provider: 'stripe', route: '/v1/customers/:id', errorRate: 1, errorStatus: 500 }] });
-    await expect(noRetries.customers.retrieve('cus_x')).rejects.toBeInstanceOf(Stripe.errors.StripeAPIError);
+    const failed = await noRetries.customers.retrieve('cus_x').catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(Stripe.errors.StripeAPIError);
+    expect((failed as Stripe.errors.StripeError).requestId).toMatch(/^req_/);
     await put({});
     expect((await noRetries.customers.list({ limit: 1 })).object).toBe('list');
   });
