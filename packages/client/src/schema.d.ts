@@ -723,7 +723,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "status": "ready",
-                         *       "schema_version": 27
+                         *       "schema_version": 26
                          *     }
                          */
                         "application/json": {
