@@ -49,6 +49,8 @@ describe('PayPal subscriptions in recur\'s terms', () => {
       status: 'ACTIVE',
       priceId: 'P-5ML4271244454362WXNWU5NQ',
       priceLookupKey: null,
+      // create_time, when the buyer's subscription was made: the withdrawal period runs from it.
+      signedUpAt: new Date('2026-05-02T09:59:40Z'),
       trialEnd: null,
       currentPeriodStart: new Date('2026-06-01T10:00:12Z'),
       currentPeriodEnd: new Date('2026-07-01T10:00:00Z'),
