@@ -73,7 +73,7 @@ describe.each(testDatabaseKinds)('the customer portal: withdrawal within 14 days
     // Second click, twice (a double click): ended at Stripe now, one refund of all that was paid.
     const csrf = visit.csrfOf(confirm.body);
     const [first, second] = [await visit.post('/portal/withdraw', { subscription: subscription.id, csrf }), await visit.post('/portal/withdraw', { subscription: subscription.id, csrf })];
-    expect([first.statusCode, first.headers.location]).toEqual([303, `/portal/withdrawn?subscription=${subscription.id}`]);
+    expect([first.statusCode, first.headers.location], first.body).toEqual([303, `/portal/withdrawn?subscription=${subscription.id}`]);
     expect(second.headers.location).toBe(first.headers.location);
     expect((await recur.kit.stripe.subscriptions.retrieve(subscription.provider_subscription_id)).status).toBe('canceled');
     const refunds = (await recur.kit.stripe.refunds.list({ payment_intent: paid.provider_payment_id })).data;

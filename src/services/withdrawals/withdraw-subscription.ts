@@ -40,6 +40,21 @@ export function plannedWithdrawalRefunds(policy: WithdrawalRefundPolicy, subscri
  * finishes what the first began and repeats nothing. After the 14 days nothing is done.
  */
 export async function withdrawSubscription(ctx: ServiceContext, subscriptionId: string, actor: Actor): Promise<WithdrawOutcome> {
+  // The provider's events about the cancel and the refunds are applied meanwhile; on PostgreSQL one
+  // of two such transactions can be chosen as a deadlock's victim. Every step finds what an earlier
+  // attempt did, so the withdrawal is simply taken again from the top.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await withdrawOnce(ctx, subscriptionId, actor);
+    } catch (error) {
+      if (attempt >= 3 || !RETRYABLE_AT_ONCE.has((error as { code?: string }).code ?? '')) throw error;
+    }
+  }
+}
+
+const RETRYABLE_AT_ONCE = new Set(['40P01', '40001']);
+
+async function withdrawOnce(ctx: ServiceContext, subscriptionId: string, actor: Actor): Promise<WithdrawOutcome> {
   const subscription = await findSubscription(ctx.db, subscriptionId);
   if (!subscription) throw notFound('subscription', subscriptionId);
   const recorded = (await findWithdrawal(ctx.db, subscription.id)) ?? (await recordWithdrawal(ctx, subscription, actor));
