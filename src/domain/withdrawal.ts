@@ -1,3 +1,5 @@
+import { firstInstantAtWallTime, wallClockAt } from './wall-clock.ts';
+
 /** The withdrawal period of a distance contract (EU 2011/83 Art. 9; the button of EU 2023/2673 Art. 11a). */
 export const WITHDRAWAL_DAYS = 14;
 
@@ -11,36 +13,15 @@ export type WithdrawalRefundPolicy = 'full' | 'prorated' | 'none';
  * hour, the customer may withdraw until 19 December at midnight.
  */
 export function withdrawalPeriodEnd(signedUpAt: Date, timeZone: string): Date {
-  const { year, month, day } = localDateOf(signedUpAt, timeZone);
-  return startOfLocalDay(year, month, day + WITHDRAWAL_DAYS + 1, timeZone);
+  const { year, month, day } = wallClockAt(signedUpAt, timeZone);
+  // Midnight starting the 15th day after (Date.UTC rolls an overflowing day into the next month).
+  return firstInstantAtWallTime(Date.UTC(year, month - 1, day + WITHDRAWAL_DAYS + 1), timeZone);
 }
 
 export const isWithinWithdrawalPeriod = (signedUpAt: Date, timeZone: string, now: Date): boolean => now.getTime() < withdrawalPeriodEnd(signedUpAt, timeZone).getTime();
 
 /** The last day of the period as an instant inside it, for stating it as a date ("until 19 December"). */
 export const lastDayOfWithdrawal = (periodEnd: Date): Date => new Date(periodEnd.getTime() - 1);
-
-function localDateOf(instant: Date, timeZone: string): { year: number; month: number; day: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(instant);
-  const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((candidate) => candidate.type === type)!.value);
-  return { year: part('year'), month: part('month'), day: part('day') };
-}
-
-/** How far `timeZone`'s wall clock is ahead of UTC at `instant`, in ms. */
-function offsetAt(instant: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(instant);
-  const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((candidate) => candidate.type === type)!.value);
-  const wall = Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second'));
-  return wall - Math.floor(instant.getTime() / 1000) * 1000;
-}
-
-/** Midnight at the start of a local calendar day (an overflowing day rolls into the next month). */
-function startOfLocalDay(year: number, month: number, day: number, timeZone: string): Date {
-  const wallMidnight = Date.UTC(year, month - 1, day);
-  // The offset at the wall time read as UTC is off by at most one shift; a second look settles it.
-  const first = wallMidnight - offsetAt(new Date(wallMidnight), timeZone);
-  return new Date(wallMidnight - offsetAt(new Date(first), timeZone));
-}
 
 /**
  * What a withdrawal gives back of one payment, in minor units: `full` all that is left of it,

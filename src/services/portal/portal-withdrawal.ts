@@ -3,6 +3,7 @@ import { listRefundsOfPayments } from '../../db/repositories/refund-repository.t
 import type { SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
 import { findWithdrawal, type WithdrawalRecord } from '../../db/repositories/withdrawal-repository.ts';
 import type { ServiceContext } from '../service-context.ts';
+import { isWithinWithdrawalPeriod } from '../../domain/withdrawal.ts';
 import { withdrawalPeriodEndOf } from '../withdrawals/withdrawal-period.ts';
 import { plannedWithdrawalRefunds, withdrawalPolicyOf, withdrawSubscription, type WithdrawOutcome } from '../withdrawals/withdraw-subscription.ts';
 import { findPortalSubscription, portalActor } from './portal-subscriptions.ts';
@@ -11,7 +12,7 @@ import type { PortalViewer } from './read-portal-session.ts';
 const RUNNING: ReadonlySet<string> = new Set(['trialing', 'active', 'past_due', 'incomplete', 'paused']);
 
 /** Whether the customer may still withdraw from the subscription: it runs, and its withdrawal period (in `timeZone`) has not ended. */
-export const canWithdraw = (subscription: SubscriptionRecord, timeZone: string, now: Date): boolean => RUNNING.has(subscription.status) && now.getTime() < withdrawalPeriodEndOf(subscription, timeZone).getTime();
+export const canWithdraw = (subscription: SubscriptionRecord, timeZone: string, now: Date): boolean => RUNNING.has(subscription.status) && isWithinWithdrawalPeriod(subscription.signedUpAt, timeZone, now);
 
 /** `periodEnd`: the first instant after the withdrawal period. */
 export type WithdrawalOffer = { subscription: SubscriptionRecord; open: boolean; periodEnd: Date; refundMinor: number; currency: string };
