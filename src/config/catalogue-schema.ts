@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Plan } from '../domain/plan.ts';
+import { EURO_ONLY_PAYMENT_METHODS, PAYMENT_METHODS, type Plan } from '../domain/plan.ts';
 import { NOTICE_TEMPLATES, type NoticeLocale, type NoticeTemplate } from '../notifications/notice-catalogue.ts';
 import type { WithdrawalRefundPolicy as DomainPolicy } from '../domain/withdrawal.ts';
 
@@ -19,8 +19,20 @@ const planSchema = z
       .object({ stripe: z.string().min(1).optional(), paypal: z.string().min(1).optional() })
       .strict()
       .default({}),
+    /** How customers can pay it at a checkout that offers a choice (Stripe's), e.g. ["card", "ideal", "sepa_debit"]. */
+    paymentMethods: z
+      .array(z.enum(PAYMENT_METHODS))
+      .min(1, 'expected at least one payment method')
+      .refine((methods) => new Set(methods).size === methods.length, 'expected each payment method once')
+      .default(['card']),
   })
-  .strict();
+  .strict()
+  .superRefine((plan, ctx) => {
+    const euroOnly = plan.paymentMethods.filter((method) => EURO_ONLY_PAYMENT_METHODS.has(method));
+    if (plan.currency !== 'EUR' && euroOnly.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['paymentMethods'], message: `${euroOnly.join(', ')} take euros only; plan "${plan.id}" is in ${plan.currency}` });
+    }
+  });
 
 /** A shop's own wording of one notice in one locale; what it leaves out comes from recur's template. */
 const templateOverrideSchema = z
@@ -103,8 +115,8 @@ export type Catalogue = { plans: Plan[]; notices: NoticeSettings; trial_once_per
 /** The webshop's model, used when no catalogue file is configured. */
 export const defaultCatalogue: Catalogue = {
   plans: [
-    { id: 'monthly', name: 'Monthly', names: { nl: 'Maandelijks' }, interval: 'month', amountMinor: 2999, currency: 'EUR', trialDays: 30, providerPriceIds: {} },
-    { id: 'yearly', name: 'Yearly', names: { nl: 'Jaarlijks' }, interval: 'year', amountMinor: 29990, currency: 'EUR', trialDays: 30, providerPriceIds: {} },
+    { id: 'monthly', name: 'Monthly', names: { nl: 'Maandelijks' }, interval: 'month', amountMinor: 2999, currency: 'EUR', trialDays: 30, providerPriceIds: {}, paymentMethods: ['card'] },
+    { id: 'yearly', name: 'Yearly', names: { nl: 'Jaarlijks' }, interval: 'year', amountMinor: 29990, currency: 'EUR', trialDays: 30, providerPriceIds: {}, paymentMethods: ['card'] },
   ],
   notices: { templates: {} },
   trial_once_per_customer: true,

@@ -30,6 +30,21 @@ function isHttpsOrLoopbackUrl(value: string): boolean {
   return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTNAMES.has(url.hostname));
 }
 
+/**
+ * A SEPA creditor identifier (EPC262-08): ISO country, two check digits, a three-character
+ * business code, the national identifier. The check digits are ISO 7064 MOD 97-10 over the
+ * national identifier followed by the country and "00", the business code left out.
+ */
+export function isSepaCreditorId(value: string): boolean {
+  const match = /^([A-Z]{2})(\d{2})[A-Z0-9]{3}([A-Z0-9]{1,28})$/.exec(value);
+  if (!match) return false;
+  const [, country, check, national] = match as unknown as [string, string, string, string];
+  const digits = `${national}${country}00`.replace(/[A-Z]/g, (letter) => String(letter.charCodeAt(0) - 55));
+  let remainder = 0;
+  for (const digit of digits) remainder = (remainder * 10 + Number(digit)) % 97;
+  return 98 - remainder === Number(check);
+}
+
 function isTimeZone(value: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: value });
@@ -54,6 +69,18 @@ export const settingsSchema = z.object({
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   DEFAULT_LOCALE: z.enum(['nl', 'en']).default('en'),
   PAST_DUE_GRACE_DAYS: integerSetting(0, 60).default(7),
+  /** While a debit is processing (SEPA: days; it may still fail): grant access as if paid, or deny it until the bank says paid. */
+  ENTITLEMENT_WHILE_PROCESSING: z.enum(['grant', 'deny']).default('grant'),
+  /**
+   * The SEPA creditor identifier the shop's debits are collected under (its own, or its payment
+   * provider's as the mandate names it), stated in the pre-notification of each debit.
+   */
+  SEPA_CREDITOR_ID: z
+    .string()
+    .trim()
+    .transform((value) => value.replace(/\s+/g, '').toUpperCase())
+    .refine(isSepaCreditorId, 'expected a SEPA creditor identifier such as NL69ZZZ123456780000 (country, check digits, business code, national id)')
+    .optional(),
   JOB_POLL_INTERVAL_SECONDS: z
     .string()
     .trim()

@@ -10,13 +10,20 @@ export type EntitlementSubscription = {
   cancelAtPeriodEnd: boolean;
   canceledAt: Date | null;
   pastDueSince?: Date | null;
+  /** A payment of it is a debit the bank has not answered yet (SEPA: days); it may still fail. */
+  paymentProcessing?: boolean;
 };
 
-export type EntitlementPolicy = { pastDueGraceDays: number };
+/**
+ * The shop's rule. `entitledWhileProcessing` (default true): a subscription whose payment is a
+ * debit still processing counts as paid (its first payment too) until the bank says otherwise;
+ * false: as unpaid, so neither a first debit nor a renewal's gives access before it succeeds.
+ */
+export type EntitlementPolicy = { pastDueGraceDays: number; entitledWhileProcessing?: boolean };
 
-export type GrantReason = 'trialing' | 'active' | 'past_due_grace' | 'prepaid';
+export type GrantReason = 'trialing' | 'active' | 'payment_processing' | 'past_due_grace' | 'prepaid';
 type SubscriptionGrantReason = Exclude<GrantReason, 'prepaid'>;
-export type DenialReason = 'no_subscription' | 'canceled' | 'past_due_expired' | 'paused' | 'incomplete' | 'trial_expired';
+export type DenialReason = 'no_subscription' | 'canceled' | 'past_due_expired' | 'payment_processing' | 'paused' | 'incomplete' | 'trial_expired';
 
 export type Entitlement =
   | { entitled: true; reason: SubscriptionGrantReason; until: Date | null; subscriptionId: string }
@@ -25,15 +32,16 @@ export type Entitlement =
 
 // When several grants apply, report the steadiest one. Paid-for time outranks a trial: a customer
 // who prepaid and turned auto-renew on has a trial until the paid date, but paid for those days.
-const GRANT_RANK: Record<GrantReason, number> = { active: 0, prepaid: 1, trialing: 2, past_due_grace: 3 };
+const GRANT_RANK: Record<GrantReason, number> = { active: 0, prepaid: 1, trialing: 2, payment_processing: 3, past_due_grace: 4 };
 // When none does, report the one the customer can act on ("update your card") before history.
 const DENIAL_RANK: Record<DenialReason, number> = {
   past_due_expired: 0,
-  incomplete: 1,
-  paused: 2,
-  trial_expired: 3,
-  canceled: 4,
-  no_subscription: 5,
+  payment_processing: 1,
+  incomplete: 2,
+  paused: 3,
+  trial_expired: 4,
+  canceled: 5,
+  no_subscription: 6,
 };
 
 /**
@@ -87,6 +95,8 @@ function decideOne(sub: EntitlementSubscription, now: Date, policy: EntitlementP
       if (sub.cancelAtPeriodEnd && end !== null && end.getTime() <= now.getTime()) {
         return { entitled: false, reason: 'canceled' };
       }
+      // A renewal debited but not yet paid: access as the shop's rule says.
+      if (sub.paymentProcessing && policy.entitledWhileProcessing === false) return { entitled: false, reason: 'payment_processing' };
       // Without cancelAtPeriodEnd a period end in the past only means the renewal is in flight.
       return grant('active', end);
     }
@@ -107,8 +117,12 @@ function decideOne(sub: EntitlementSubscription, now: Date, policy: EntitlementP
       if (sub.cancelAtPeriodEnd && endsAt !== null && endsAt.getTime() > now.getTime()) return grant('active', endsAt);
       return { entitled: false, reason: 'canceled' };
     }
-    case 'paused':
+    // The first payment is a debit the bank has not answered (the provider calls it incomplete
+    // meanwhile): access as the shop's rule says, until the period it pays for ends.
     case 'incomplete':
+      if (sub.paymentProcessing) return policy.entitledWhileProcessing === false ? { entitled: false, reason: 'payment_processing' } : grant('payment_processing', sub.currentPeriodEnd);
+      return { entitled: false, reason: 'incomplete' };
+    case 'paused':
       return { entitled: false, reason: sub.status };
   }
 }

@@ -6,6 +6,17 @@ export type BillingInterval = 'month' | 'year';
 /** The languages a plan's name can be given in: the locales customers and notices have. */
 export type PlanLocale = 'nl' | 'en';
 
+/**
+ * How a customer can pay a plan at checkout. iDEAL (the Netherlands) and Bancontact (Belgium) pay
+ * the first time and set up a SEPA Direct Debit mandate for the renewals; `sepa_debit` debits from
+ * the start. The three are euro-only.
+ */
+export const PAYMENT_METHODS = ['card', 'ideal', 'bancontact', 'sepa_debit'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+/** The methods that take euros only (SEPA), and so a plan in another currency cannot offer. */
+export const EURO_ONLY_PAYMENT_METHODS: ReadonlySet<PaymentMethod> = new Set(['ideal', 'bancontact', 'sepa_debit']);
+
 /** One entry of the plan catalogue. Prices live in the catalogue, never in code. */
 export type Plan = {
   id: string;
@@ -17,7 +28,14 @@ export type Plan = {
   currency: string;
   trialDays: number;
   providerPriceIds: { stripe?: string; paypal?: string };
+  /** The ways to pay it at a checkout that offers a choice (Stripe's); absent: card only. */
+  paymentMethods?: readonly PaymentMethod[];
 };
+
+/** How a plan can be paid at checkout: as the catalogue says, card when it says nothing. */
+export function paymentMethodsOf(plan: Pick<Plan, 'paymentMethods'>): readonly PaymentMethod[] {
+  return plan.paymentMethods && plan.paymentMethods.length > 0 ? plan.paymentMethods : ['card'];
+}
 
 export function getPlanPrice(plan: Plan): Money {
   return createMoney(plan.amountMinor, plan.currency);

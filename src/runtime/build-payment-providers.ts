@@ -32,7 +32,7 @@ export type BuiltPaymentProviders = {
   processors: Partial<Record<ProviderId, EventProcessor>>;
 };
 
-type ProviderSettings = Pick<Config, 'STRIPE_SECRET_KEY' | 'STRIPE_API_BASE' | 'PUBLIC_BASE_URL' | 'HOST' | 'PORT' | 'catalogue' | 'DEFAULT_LOCALE' | 'PAST_DUE_GRACE_DAYS' | 'STRIPE_MAX_REQUESTS_PER_SECOND' | 'SHOP_NAME'> & PaypalSettings;
+type ProviderSettings = Pick<Config, 'STRIPE_SECRET_KEY' | 'STRIPE_API_BASE' | 'PUBLIC_BASE_URL' | 'HOST' | 'PORT' | 'catalogue' | 'DEFAULT_LOCALE' | 'PAST_DUE_GRACE_DAYS' | 'STRIPE_MAX_REQUESTS_PER_SECOND' | 'SHOP_NAME'> & Partial<Pick<Config, 'ENTITLEMENT_WHILE_PROCESSING'>> & PaypalSettings;
 
 type Deps = { db: Database; clock: Clock; jobs: () => JobQueue | undefined };
 

@@ -37,7 +37,9 @@ export type ServiceSettings = Pick<
   | 'ADMIN_SESSION_IDLE_MINUTES'
   | 'PUBLIC_BASE_URL'
   | HttpPerimeterSetting
->;
+> &
+  // Settings with a default a test may leave out: absent, the default applies.
+  Partial<Pick<Config, 'ENTITLEMENT_WHILE_PROCESSING' | 'SEPA_CREDITOR_ID'>>;
 
 /** How the HTTP server meets the network: deadlines, the proxies it trusts, who may fail how often, idempotency keys, the metrics token. */
 type HttpPerimeterSetting =

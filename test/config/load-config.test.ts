@@ -100,9 +100,24 @@ describe('loadConfig', () => {
 
   it('reads the plan catalogue from recur.config.json in the working directory', () => {
     const config = loadConfig({}, withCatalogue({ plans: [{ ...plan, id: 'basic', amountMinor: 999, providerPriceIds: { stripe: 'price_123' } }] }));
-    expect(config.catalogue.plans).toEqual([{ ...plan, id: 'basic', amountMinor: 999, providerPriceIds: { stripe: 'price_123' } }]);
+    expect(config.catalogue.plans).toEqual([{ ...plan, id: 'basic', amountMinor: 999, providerPriceIds: { stripe: 'price_123' }, paymentMethods: ['card'] }]);
     expect(config.catalogue.trial_once_per_customer).toBe(true);
     expect(loadConfig({}, withCatalogue({ plans: [plan], trial_once_per_customer: false })).catalogue.trial_once_per_customer).toBe(false);
+  });
+
+  it('reads the payment methods a plan offers, card when it names none', () => {
+    const config = loadConfig({}, withCatalogue({ plans: [{ ...plan, paymentMethods: ['ideal', 'bancontact', 'sepa_debit', 'card'] }, { ...plan, id: 'yearly' }] }));
+    expect(config.catalogue.plans.map((entry) => entry.paymentMethods)).toEqual([['ideal', 'bancontact', 'sepa_debit', 'card'], ['card']]);
+  });
+
+  it('reads the SEPA creditor identifier, checking its check digits, and the entitlement rule while a debit processes', () => {
+    const config = loadConfig({ SEPA_CREDITOR_ID: ' nl69zzz123456780000 ', ENTITLEMENT_WHILE_PROCESSING: 'deny' }, emptyDir());
+    expect(config.SEPA_CREDITOR_ID).toBe('NL69ZZZ123456780000');
+    expect(config.ENTITLEMENT_WHILE_PROCESSING).toBe('deny');
+    expect(loadConfig({}, emptyDir()).ENTITLEMENT_WHILE_PROCESSING).toBe('grant');
+    expect(loadConfig({ SEPA_CREDITOR_ID: 'DE98ZZZ09999999999' }, emptyDir()).SEPA_CREDITOR_ID).toBe('DE98ZZZ09999999999');
+    expect(configError({ SEPA_CREDITOR_ID: 'NL70ZZZ123456780000' })).toMatch(/SEPA_CREDITOR_ID: expected a SEPA creditor identifier/);
+    expect(configError({ ENTITLEMENT_WHILE_PROCESSING: 'yes' })).toMatch(/ENTITLEMENT_WHILE_PROCESSING/);
   });
 
   it('reads a plan named per locale, and an old-style plan with one name for every locale', () => {
@@ -122,6 +137,10 @@ describe('loadConfig', () => {
     ['no plans', { plans: [] }, /plans: expected at least one plan/],
     ['a trial rule that is not true or false', { plans: [plan], trial_once_per_customer: 'yes' }, /trial_once_per_customer: .*boolean/],
     ['broken JSON', '{"plans": [', /not valid JSON/],
+    ['an unknown payment method', { plans: [{ ...plan, paymentMethods: ['card', 'giropay'] }] }, /plans\[0\]\.paymentMethods\[1\]/],
+    ['a payment method twice', { plans: [{ ...plan, paymentMethods: ['ideal', 'ideal'] }] }, /plans\[0\]\.paymentMethods: expected each payment method once/],
+    ['no payment method', { plans: [{ ...plan, paymentMethods: [] }] }, /plans\[0\]\.paymentMethods: expected at least one payment method/],
+    ['iDEAL on a plan in dollars', { plans: [{ ...plan, currency: 'USD', paymentMethods: ['card', 'ideal'] }] }, /plans\[0\]\.paymentMethods: ideal take euros only; plan "monthly" is in USD/],
   ])('refuses a catalogue with %s, naming the file and the field', (_name, json, message) => {
     const dir = withCatalogue(json);
     const text = configError({}, dir);

@@ -37,6 +37,19 @@ describe('decideEntitlement for one subscription', () => {
     expect(decideEntitlement([late], now, policy)).toMatchObject({ entitled: true, reason: 'active' });
   });
 
+  it('grants a subscription whose first debit is still processing until the period it pays for ends, unless the shop denies it', () => {
+    const processing = subscription({ status: 'incomplete', paymentProcessing: true });
+    expect(decideEntitlement([processing], now, policy)).toEqual({ entitled: true, reason: 'payment_processing', until: at('2024-07-01T00:00:00.000Z'), subscriptionId: 'sub_1' });
+    expect(decideEntitlement([processing], now, { ...policy, entitledWhileProcessing: false })).toEqual({ entitled: false, reason: 'payment_processing' });
+    expect(decideEntitlement([subscription({ status: 'incomplete' })], now, policy)).toEqual({ entitled: false, reason: 'incomplete' });
+  });
+
+  it("denies an active subscription while its renewal's debit processes only when the shop says so", () => {
+    const renewing = subscription({ paymentProcessing: true });
+    expect(decideEntitlement([renewing], now, policy)).toMatchObject({ entitled: true, reason: 'active' });
+    expect(decideEntitlement([renewing], now, { ...policy, entitledWhileProcessing: false })).toEqual({ entitled: false, reason: 'payment_processing' });
+  });
+
   it('grants a subscription canceled at period end until that end, and not from that moment', () => {
     const ending = subscription({ cancelAtPeriodEnd: true, currentPeriodEnd: at('2024-06-10T12:00:00.001Z') });
     expect(decideEntitlement([ending], now, policy)).toMatchObject({ entitled: true, reason: 'active' });

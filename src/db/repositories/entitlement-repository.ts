@@ -14,13 +14,17 @@ type Row = {
   cancel_at_period_end: boolean | null;
   canceled_at: Date | null;
   past_due_since: Date | null;
+  payment_processing: boolean | null;
   prepaid: { id: string; starts_at: string; ends_at: string }[] | null;
 };
 
 // Newest first, as the subscription list: of two equally good subscriptions the newer is named.
+// Whether a debit of a subscription is still processing comes from its payments (the index on
+// payments.subscription_id; a subscription has one payment a period).
 // Prepaid periods still running or to come, whose payment was not refunded in full, ride along
 // as one JSON array (repeated on each row; a customer has a handful at most).
 const selectFacts = (customerKey: 'c.external_id' | 'c.id') => `SELECT c.external_id, c.banned, s.id, s.status, s.trial_end, s.current_period_end, s.cancel_at_period_end, s.canceled_at, s.past_due_since,
+    EXISTS (SELECT 1 FROM payments p WHERE p.subscription_id = s.id AND p.status = 'processing') AS payment_processing,
     (SELECT json_agg(json_build_object('id', pp.id, 'starts_at', pp.starts_at, 'ends_at', pp.ends_at) ORDER BY pp.starts_at)
        FROM prepaid_periods pp JOIN payments p ON p.id = pp.payment_id
       WHERE pp.customer_id = c.id AND pp.ends_at > $2 AND p.status <> 'refunded') AS prepaid
@@ -49,7 +53,7 @@ function toFacts(result: { rows: Row[] }): EntitlementFacts | null {
   const subscriptions = result.rows.flatMap((row): EntitlementSubscription[] =>
     row.id === null || row.status === null
       ? []
-      : [{ id: row.id, status: row.status, trialEnd: row.trial_end, currentPeriodEnd: row.current_period_end, cancelAtPeriodEnd: row.cancel_at_period_end === true, canceledAt: row.canceled_at, pastDueSince: row.past_due_since }],
+      : [{ id: row.id, status: row.status, trialEnd: row.trial_end, currentPeriodEnd: row.current_period_end, cancelAtPeriodEnd: row.cancel_at_period_end === true, canceledAt: row.canceled_at, pastDueSince: row.past_due_since, paymentProcessing: row.payment_processing === true }],
   );
   const prepaid = (first.prepaid ?? []).map((period) => ({ id: period.id, startsAt: new Date(period.starts_at), endsAt: new Date(period.ends_at) }));
   return { customerExternalId: first.external_id, banned: first.banned, subscriptions, prepaid };

@@ -2,7 +2,7 @@ import type { ProviderId } from '../../domain/provider.ts';
 import { parseInt8, type Queryable } from '../database.ts';
 import { readKeysetPage, type KeysetList, type Page, type PageRequest } from '../keyset-page.ts';
 
-export const PAYMENT_STATUSES = ['pending', 'succeeded', 'failed', 'refunded', 'partially_refunded', 'disputed'] as const;
+export const PAYMENT_STATUSES = ['pending', 'processing', 'succeeded', 'failed', 'refunded', 'partially_refunded', 'disputed'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export type PaymentState = {
@@ -16,11 +16,15 @@ export type PaymentState = {
   amountRefundedMinor: number;
   status: PaymentStatus;
   methodSummary: string | null;
+  /** The provider's kind of payment method (card, sepa_debit, ideal, ...); null when it did not say. */
+  methodType?: string | null;
+  /** A direct debit's mandate reference, as the provider holds it. */
+  mandateReference?: string | null;
   invoiceAt: Date | null;
   providerUpdatedAt: Date;
 };
 
-export type PaymentRecord = PaymentState & { id: string; createdAt: Date; updatedAt: Date };
+export type PaymentRecord = PaymentState & { id: string; methodType: string | null; mandateReference: string | null; createdAt: Date; updatedAt: Date };
 
 type PaymentRow = {
   id: string;
@@ -34,6 +38,8 @@ type PaymentRow = {
   amount_refunded_minor: string | number;
   status: PaymentStatus;
   method_summary: string | null;
+  method_type: string | null;
+  mandate_reference: string | null;
   invoice_at: Date | null;
   provider_updated_at: Date;
   created_at: Date;
@@ -54,6 +60,8 @@ const toRecord = (row: PaymentRow): PaymentRecord => ({
   amountRefundedMinor: int8(row.amount_refunded_minor),
   status: row.status,
   methodSummary: row.method_summary,
+  methodType: row.method_type,
+  mandateReference: row.mandate_reference,
   invoiceAt: row.invoice_at,
   providerUpdatedAt: row.provider_updated_at,
   createdAt: row.created_at,
@@ -61,10 +69,12 @@ const toRecord = (row: PaymentRow): PaymentRecord => ({
 });
 
 // A payment only moves forward through these, so events applied in any order end in the same
-// state: a failed attempt can still succeed (same PaymentIntent, new card), a success can be
-// refunded, and a dispute outranks everything, whatever its outcome (kept in the audit log).
+// state: a debit the bank is still processing can fail or succeed, a failed attempt can still
+// succeed (same PaymentIntent, new card), a success can be refunded, and a dispute outranks
+// everything, whatever its outcome (kept in the audit log). A failed debit retried stays failed
+// while the retry processes: it was not paid, and the retry's outcome moves it on.
 const RANK_SQL = (column: string) =>
-  `CASE ${column} WHEN 'pending' THEN 0 WHEN 'failed' THEN 1 WHEN 'succeeded' THEN 2 WHEN 'partially_refunded' THEN 3 WHEN 'refunded' THEN 4 ELSE 5 END`;
+  `CASE ${column} WHEN 'pending' THEN 0 WHEN 'processing' THEN 1 WHEN 'failed' THEN 2 WHEN 'succeeded' THEN 3 WHEN 'partially_refunded' THEN 4 WHEN 'refunded' THEN 5 ELSE 6 END`;
 
 export type PaymentUpsertOutcome = { outcome: 'inserted' | 'updated'; payment: PaymentRecord } | { outcome: 'unchanged' };
 
@@ -76,14 +86,16 @@ export type PaymentUpsertOutcome = { outcome: 'inserted' | 'updated'; payment: P
 export async function upsertPayment(tx: Queryable, state: PaymentState, now: Date): Promise<PaymentUpsertOutcome> {
   const result = await tx.query<PaymentRow & { inserted: boolean }>(
     `INSERT INTO payments AS p (customer_id, subscription_id, provider, provider_payment_id, kind, amount_minor, currency, amount_refunded_minor,
-       status, method_summary, invoice_at, provider_updated_at, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
+       status, method_summary, invoice_at, provider_updated_at, created_at, updated_at, method_type, mandate_reference)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15)
      ON CONFLICT (provider, provider_payment_id) DO UPDATE SET
        subscription_id = COALESCE(p.subscription_id, EXCLUDED.subscription_id),
        kind = CASE WHEN p.subscription_id IS NULL AND EXCLUDED.subscription_id IS NOT NULL THEN 'subscription' ELSE p.kind END,
        amount_refunded_minor = GREATEST(p.amount_refunded_minor, EXCLUDED.amount_refunded_minor),
        status = CASE WHEN ${RANK_SQL('EXCLUDED.status')} > ${RANK_SQL('p.status')} THEN EXCLUDED.status ELSE p.status END,
        method_summary = COALESCE(p.method_summary, EXCLUDED.method_summary),
+       method_type = COALESCE(p.method_type, EXCLUDED.method_type),
+       mandate_reference = COALESCE(p.mandate_reference, EXCLUDED.mandate_reference),
        invoice_at = COALESCE(p.invoice_at, EXCLUDED.invoice_at),
        provider_updated_at = GREATEST(p.provider_updated_at, EXCLUDED.provider_updated_at),
        updated_at = EXCLUDED.updated_at
@@ -91,6 +103,8 @@ export async function upsertPayment(tx: Queryable, state: PaymentState, now: Dat
         OR EXCLUDED.amount_refunded_minor > p.amount_refunded_minor
         OR ${RANK_SQL('EXCLUDED.status')} > ${RANK_SQL('p.status')}
         OR (p.method_summary IS NULL AND EXCLUDED.method_summary IS NOT NULL)
+        OR (p.method_type IS NULL AND EXCLUDED.method_type IS NOT NULL)
+        OR (p.mandate_reference IS NULL AND EXCLUDED.mandate_reference IS NOT NULL)
         OR (p.invoice_at IS NULL AND EXCLUDED.invoice_at IS NOT NULL)
      RETURNING *, (xmax = 0) AS inserted`,
     [
@@ -107,6 +121,8 @@ export async function upsertPayment(tx: Queryable, state: PaymentState, now: Dat
       state.invoiceAt,
       state.providerUpdatedAt,
       now,
+      state.methodType ?? null,
+      state.mandateReference ?? null,
     ],
   );
   const row = result.rows[0];
@@ -151,7 +167,7 @@ export function listPayments(db: Queryable, filter: PaymentFilter): Promise<Page
 
 /** Whether a payment of the subscription went through (refunded or disputed since, even) for a period that began before `periodStart`. */
 export async function hasPaymentBefore(db: Queryable, subscriptionId: string, periodStart: Date): Promise<boolean> {
-  const result = await db.query(`SELECT 1 FROM payments WHERE subscription_id = $1 AND status NOT IN ('pending', 'failed') AND invoice_at < $2 LIMIT 1`, [subscriptionId, periodStart]);
+  const result = await db.query(`SELECT 1 FROM payments WHERE subscription_id = $1 AND status NOT IN ('pending', 'processing', 'failed') AND invoice_at < $2 LIMIT 1`, [subscriptionId, periodStart]);
   return result.rows.length > 0;
 }
 

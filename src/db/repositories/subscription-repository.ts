@@ -28,6 +28,8 @@ export type SubscriptionRecord = {
   resumedAt: Date | null;
   /** A cancel at period end recur keeps itself (the provider only cancels at once); null: none. */
   scheduledCancel: ScheduledCancel | null;
+  /** The SEPA mandate its debits are taken under (migration 0027); null: not paid by direct debit, or not known yet. */
+  mandateReference: string | null;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -39,7 +41,7 @@ export type SubscriptionRecord = {
 export type ScheduledCancel = { at: Date; requestedAt: Date; requestedBy: string; claimedAt: Date | null };
 
 /** What a provider says a subscription looks like at `providerUpdatedAt`. */
-export type SubscriptionState = Omit<SubscriptionRecord, 'id' | 'customerExternalId' | 'resumedAt' | 'scheduledCancel' | 'createdAt' | 'updatedAt' | 'signedUpAt'> & { signedUpAt: Date | null };
+export type SubscriptionState = Omit<SubscriptionRecord, 'id' | 'customerExternalId' | 'resumedAt' | 'scheduledCancel' | 'mandateReference' | 'createdAt' | 'updatedAt' | 'signedUpAt'> & { signedUpAt: Date | null };
 
 export type SubscriptionRow = {
   id: string;
@@ -63,6 +65,7 @@ export type SubscriptionRow = {
   recur_cancel_requested_at: Date | null;
   recur_cancel_requested_by: string | null;
   recur_cancel_claimed_at: Date | null;
+  mandate_reference: string | null;
   created_at: Date;
   updated_at: Date;
 };
@@ -91,6 +94,7 @@ export const toSubscriptionRecord = (row: SubscriptionRow): SubscriptionRecord =
     row.recur_cancel_at && row.recur_cancel_requested_at && row.recur_cancel_requested_by
       ? { at: row.recur_cancel_at, requestedAt: row.recur_cancel_requested_at, requestedBy: row.recur_cancel_requested_by, claimedAt: row.recur_cancel_claimed_at }
       : null,
+  mandateReference: row.mandate_reference,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
@@ -183,4 +187,13 @@ const SUBSCRIPTION_LIST: KeysetList = {
 /** Newest first, keyset-paginated on (created_at, id) so pages stay stable while rows arrive. */
 export function listSubscriptions(db: Queryable, filter: SubscriptionFilter): Promise<Page<SubscriptionRecord>> {
   return readKeysetPage(db, SUBSCRIPTION_LIST, [['s.customer_id = ?', filter.customerId], ['s.status = ?', filter.status]], filter, toSubscriptionRecord);
+}
+
+/**
+ * Keeps the mandate a subscription's debits are taken under, as the provider's answer named it
+ * (the checkout that set it up, a debit taken under it). true when it changed.
+ */
+export async function recordSubscriptionMandate(tx: Queryable, subscriptionId: string, mandateReference: string, now: Date): Promise<boolean> {
+  const result = await tx.query('UPDATE subscriptions SET mandate_reference = $2, updated_at = $3 WHERE id = $1 AND mandate_reference IS DISTINCT FROM $2', [subscriptionId, mandateReference, now]);
+  return result.rowCount > 0;
 }

@@ -12,7 +12,7 @@ import { externalIdParam } from './customer-routes.ts';
 const entitlementJson = z.object({
   customer: z.string(),
   entitled: z.boolean(),
-  reason: z.enum(['trialing', 'active', 'past_due_grace', 'prepaid', 'no_subscription', 'canceled', 'past_due_expired', 'paused', 'incomplete', 'trial_expired', 'banned']),
+  reason: z.enum(['trialing', 'active', 'payment_processing', 'past_due_grace', 'prepaid', 'no_subscription', 'canceled', 'past_due_expired', 'paused', 'incomplete', 'trial_expired', 'banned']),
   until: z.iso.datetime().nullable().describe('when the access ends unless the subscription renews; null when open-ended or not entitled'),
   subscription_id: z.uuid().nullable(),
   prepaid_period_id: z.uuid().optional().describe('with reason prepaid: the running prepaid period (a one-time checkout); until is the end of the paid coverage'),

@@ -20,7 +20,7 @@ const prepaidPeriodJson = z.object({
   starts_at: z.iso.datetime(),
   ends_at: z.iso.datetime(),
   amount: z.object({ amount_minor: z.number().int(), currency: z.string() }),
-  payment_status: z.enum(['pending', 'succeeded', 'failed', 'refunded', 'partially_refunded', 'disputed']).describe('a refunded period gives no time'),
+  payment_status: z.enum(['pending', 'processing', 'succeeded', 'failed', 'refunded', 'partially_refunded', 'disputed']).describe('a refunded period gives no time'),
   created_at: z.iso.datetime(),
 });
 

@@ -1,11 +1,11 @@
 import type { Money } from '../../domain/money.ts';
-import type { BillingInterval } from '../../domain/plan.ts';
+import type { BillingInterval, PaymentMethod } from '../../domain/plan.ts';
 
 /**
  * The objects recur reads from and sends to a payment provider, in recur's own types. Adapters map
  * their SDK's objects to these; nothing above an adapter sees an SDK type.
  */
-export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded' | 'partially_refunded' | 'disputed';
+export type PaymentStatus = 'pending' | 'processing' | 'succeeded' | 'failed' | 'refunded' | 'partially_refunded' | 'disputed';
 
 export type ProviderSubscription = {
   id: string;
@@ -51,6 +51,13 @@ export type ProviderPayment = {
   amountRefundedMinor: number;
   status: PaymentStatus;
   methodSummary: string | null;
+  /** The provider's kind of payment method (card, sepa_debit, ideal, bancontact, paypal, ...); absent or null when unknown. */
+  methodType?: string | null;
+  /**
+   * A direct debit's mandate, as the provider holds it: the one this debit was taken under, or
+   * the one a bank payment (iDEAL, Bancontact) set up for the debits that follow it.
+   */
+  mandateReference?: string | null;
   at: Date;
   /** When it was paid: the succeeded charge's time (a retry's, when a retry paid it). */
   paidAt: Date | null;
@@ -84,6 +91,8 @@ export type ProviderCheckoutSession = {
    * order): recur captures it (`captureCheckoutSession`). Absent or false: the provider collects.
    */
   awaitingCapture?: boolean;
+  /** The SEPA mandate a checkout without a first payment (a trial) set up for the debits to come; absent or null when none. */
+  mandateReference?: string | null;
 };
 
 export type ProviderPrice = {
@@ -121,6 +130,8 @@ export type NewCheckoutSession = {
   successUrl: string;
   cancelUrl: string;
   locale: string;
+  /** How the customer may pay, as the plan offers (a provider without a choice of methods ignores it). */
+  paymentMethods: readonly PaymentMethod[];
   /** Shown above the pay button (Stripe: Checkout's `custom_text.submit`): the terms in the customer's words. */
   submitMessage: string | null;
   idempotencyKey: string;

@@ -31,6 +31,8 @@ export type ProviderSnapshot = {
    * invoice page): a bearer link to pay, so it goes to the customer and into no log.
    */
   paymentAction?: { url: string } | null;
+  /** The SEPA mandate a checkout without a first payment (a trial) set up for the subscription's debits. */
+  mandateReference?: string | null;
 };
 
 export const emptySnapshot = (providerCustomerId: string): ProviderSnapshot => ({

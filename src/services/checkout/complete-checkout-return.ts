@@ -57,7 +57,8 @@ export async function completeCheckoutReturn(ctx: ServiceContext, sessionId: str
       // One payer may pay for several recur customers (each gets its own link); a recur customer keeps its first payer's link. The subscription's custom_id names its customer either way.
       await linkProviderCustomer(tx, { customerId: opened.customerId, provider: provider.id, providerCustomerId: subscription.providerCustomerId }, now);
     }
-    const recorded = await recordProviderSubscription(tx, { provider: provider.id, customerId: opened.customerId, subscription, version: session.created, plans: ctx.config.catalogue.plans, entitlementPolicy: entitlementPolicyOf(ctx.config), now, actor });
+    const mandateReference = session.mandateReference ?? session.firstPayment?.mandateReference ?? null;
+    const recorded = await recordProviderSubscription(tx, { provider: provider.id, customerId: opened.customerId, subscription, version: session.created, plans: ctx.config.catalogue.plans, entitlementPolicy: entitlementPolicyOf(ctx.config), now, actor, mandateReference });
     if (recorded.outcome === 'not_recorded') throw new RecurError('conflict', recorded.reason);
     if (session.firstPayment) {
       await recordProviderPayment(tx, { provider: provider.id, customerId: opened.customerId, subscriptionId: recorded.subscriptionId, payment: session.firstPayment, version: session.created, plans: ctx.config.catalogue.plans, entitlementPolicy: entitlementPolicyOf(ctx.config), now, actor });

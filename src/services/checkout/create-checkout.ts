@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { insertCheckoutSession, listOpenCheckoutSessionsOfCustomer, settleCheckoutSession } from '../../db/repositories/checkout-session-repository.ts';
 import { findCustomerByExternalId, type CustomerRecord } from '../../db/repositories/customer-repository.ts';
-import { findProviderPriceId, type Plan } from '../../domain/plan.ts';
+import { findProviderPriceId, paymentMethodsOf, type Plan } from '../../domain/plan.ts';
 import type { ProviderId } from '../../domain/provider.ts';
 import { notFound, RecurError, validationFailed } from '../../shared/errors.ts';
 import type { Actor, ServiceContext } from '../service-context.ts';
@@ -71,6 +71,7 @@ export async function createCheckout(ctx: ServiceContext, request: CheckoutReque
     successUrl: `${provider.publicBaseUrl}/checkout/${provider.id}/return?session_id={CHECKOUT_SESSION_ID}`,
     cancelUrl: shopReturnUrl(request.returnUrl, { checkout: 'canceled' }),
     locale: customer.locale,
+    paymentMethods: paymentMethodsOf(plan),
     submitMessage,
     // Each request is a new checkout; the key makes the SDK's own retries of it safe, and the API client's retries under one Idempotency-Key.
     idempotencyKey: `recur:checkout:${customer.id}:${plan.id}:${request.retryKey ?? randomUUID()}`,

@@ -2,6 +2,7 @@ import { readEntitlementFacts } from '../../db/repositories/entitlement-reposito
 import { decideCustomerEntitlement, type CustomerEntitlement } from '../../domain/entitlement.ts';
 import { notFound } from '../../shared/errors.ts';
 import type { ServiceContext } from '../service-context.ts';
+import { entitlementPolicyOf } from './entitlement-policy.ts';
 
 export type EntitlementAnswer = { customerExternalId: string; checkedAt: Date } & CustomerEntitlement;
 
@@ -10,6 +11,6 @@ export async function checkEntitlement(ctx: ServiceContext, externalId: string):
   const now = ctx.clock.now();
   const facts = await readEntitlementFacts(ctx.db, externalId, now);
   if (!facts) throw notFound('customer', externalId);
-  const decision = decideCustomerEntitlement(facts, now, { pastDueGraceDays: ctx.config.PAST_DUE_GRACE_DAYS });
+  const decision = decideCustomerEntitlement(facts, now, entitlementPolicyOf(ctx.config));
   return { customerExternalId: externalId, checkedAt: now, ...decision };
 }

@@ -1,6 +1,7 @@
 import type { Queryable } from '../../db/database.ts';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { settleCheckoutSession } from '../../db/repositories/checkout-session-repository.ts';
+import { recordSubscriptionMandate } from '../../db/repositories/subscription-repository.ts';
 import { lockCustomerForWrite, type Locale } from '../../db/repositories/customer-repository.ts';
 import type { Plan } from '../../domain/plan.ts';
 import { providerName, type ProviderId } from '../../domain/provider.ts';
@@ -35,6 +36,12 @@ async function subscriptionRowId(tx: Queryable, provider: ProviderId, providerSu
   return result.rows[0]?.id ?? null;
 }
 
+/** The mandate the snapshot names for its subscription's debits: the checkout's, or its payment's. */
+function mandateOfSnapshot(snapshot: ProviderSnapshot): string | null {
+  const paysThis = snapshot.payment && snapshot.subscription && snapshot.payment.providerSubscriptionId === snapshot.subscription.id;
+  return snapshot.mandateReference ?? (paysThis ? (snapshot.payment!.mandateReference ?? null) : null);
+}
+
 /**
  * Writes one snapshot: customer (found, linked or created), subscription (version guard), payment
  * (forward-only merge), checkout session, and the once-per-event note. Every step is idempotent,
@@ -63,6 +70,7 @@ export async function applyProviderSnapshot(tx: Queryable, snapshot: ProviderSna
       entitlementPolicy: ctx.entitlementPolicy,
       now: ctx.now,
       actor: ctx.actor,
+      mandateReference: mandateOfSnapshot(snapshot),
     });
     if (recorded.outcome === 'not_recorded') done.push(`subscription skipped: ${recorded.reason}`);
     else {
@@ -81,6 +89,8 @@ export async function applyProviderSnapshot(tx: Queryable, snapshot: ProviderSna
     const paysFor = subscriptionId ?? (await subscriptionRowId(tx, provider, snapshot.payment.providerSubscriptionId));
     const recorded = await recordProviderPayment(tx, { provider, customerId, subscriptionId: paysFor, payment: snapshot.payment, version: ctx.version, plans: ctx.plans, entitlementPolicy: ctx.entitlementPolicy, now: ctx.now, actor: ctx.actor });
     done.push(`payment ${recorded.outcome}`);
+    // A debit (or a bank payment that set one up) read without its subscription names the mandate too.
+    if (paysFor && !snapshot.subscription && snapshot.payment.mandateReference && (await recordSubscriptionMandate(tx, paysFor, snapshot.payment.mandateReference, ctx.now))) done.push('mandate recorded');
     // The summary names the notice, never its link: the link pays the invoice.
     if (snapshot.paymentAction && (await notifyPaymentActionRequired(tx, { provider, providerPaymentId: snapshot.payment.id, url: snapshot.paymentAction.url, plans: ctx.plans, now: ctx.now }))) done.push('payment action required notice');
   }

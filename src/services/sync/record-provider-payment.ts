@@ -52,6 +52,8 @@ export async function recordProviderPayment(tx: Queryable, input: RecordPaymentI
       amountRefundedMinor: payment.amountRefundedMinor,
       status: payment.status,
       methodSummary: payment.methodSummary,
+      methodType: payment.methodType ?? null,
+      mandateReference: payment.mandateReference ?? null,
       invoiceAt: payment.at,
       providerUpdatedAt: input.version,
     },

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/database.ts';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
-import { findSubscription, upsertSubscriptionState, type SubscriptionState } from '../../db/repositories/subscription-repository.ts';
+import { findSubscription, recordSubscriptionMandate, upsertSubscriptionState, type SubscriptionState } from '../../db/repositories/subscription-repository.ts';
 import type { EntitlementPolicy } from '../../domain/entitlement.ts';
 import { decidePastDueSince } from '../../domain/past-due-since.ts';
 import type { Plan } from '../../domain/plan.ts';
@@ -29,6 +29,11 @@ export type RecordSubscriptionInput = {
   entitlementPolicy: EntitlementPolicy;
   now: Date;
   actor: Actor;
+  /**
+   * The SEPA mandate the provider's answer names for its debits (the checkout that set it up, or
+   * the debit read with it); kept before the notices are written, which state it.
+   */
+  mandateReference?: string | null;
 };
 
 export type RecordSubscriptionOutcome =
@@ -97,8 +102,10 @@ export async function recordProviderSubscription(tx: Queryable, input: RecordSub
     // and this subscription's first webhook, say) inserted it since, with a newer or equal version.
     const id = existing?.id ?? (await tx.query<{ id: string }>('SELECT id FROM subscriptions WHERE provider = $1 AND provider_subscription_id = $2', [input.provider, subscription.id])).rows[0]?.id;
     if (!id) throw new Error(`subscription ${subscription.id} was neither written nor found`);
+    if (input.mandateReference) await recordSubscriptionMandate(tx, id, input.mandateReference, input.now);
     return { outcome: 'stale', subscriptionId: id };
   }
+  if (input.mandateReference) await recordSubscriptionMandate(tx, result.subscriptionId, input.mandateReference, input.now);
   await recordAudit(tx, {
     at: input.now,
     actor: input.actor,

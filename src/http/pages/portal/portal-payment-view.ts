@@ -15,6 +15,7 @@ export type PaymentRow = { id: string; date: string; amount: string; status: str
 
 const STATUS_WORDS: Record<PaymentStatus, keyof BillingWords> = {
   pending: 'statusPending',
+  processing: 'statusProcessing',
   succeeded: 'statusSucceeded',
   failed: 'statusFailed',
   refunded: 'statusRefunded',

@@ -9,7 +9,8 @@ import { createStripeRiskGateway } from './stripe-risk-gateway.ts';
 import { createStripeRefundOperations } from './stripe-refund-operations.ts';
 import { createStripeSubscriptionChangesGateway } from './stripe-subscription-changes-gateway.ts';
 import { readFirstFailedCharge, readPastDueSince } from './stripe-past-due-since.ts';
-import { paymentIntentOfInvoice, subscriptionOfInvoice, toProviderPayment, toProviderPrice, toProviderSubscription } from './stripe-mappers.ts';
+import { mandateOfCharge, paymentIntentOfInvoice, subscriptionOfInvoice, toProviderPayment, toProviderPrice, toProviderSubscription } from './stripe-mappers.ts';
+import { mandateOfSetupIntent, readMandateReference } from './stripe-mandates.ts';
 
 /** recur's StripeGateway over the official SDK (see create-stripe-client.ts). */
 export function createStripeGateway(stripe: Stripe): StripeGateway {
@@ -26,7 +27,8 @@ function createCoreOperations(stripe: Stripe): CoreOperations {
   const retrievePayment = async (id: string, providerSubscriptionId: string | null = null) => {
     const intent = await retrieveOrNull(`reading payment ${id}`, () => stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] }));
     if (!intent) return null;
-    const payment = toProviderPayment(intent, providerSubscriptionId);
+    const charge = typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
+    const payment = toProviderPayment(intent, providerSubscriptionId, await readMandateReference(stripe, mandateOfCharge(charge)));
     return payment.status === 'failed' ? { ...payment, failedAt: (await readFirstFailedCharge(stripe, intent.id)) ?? payment.failedAt } : payment;
   };
 
@@ -102,7 +104,9 @@ function createCoreOperations(stripe: Stripe): CoreOperations {
     },
 
     async retrieveCheckoutSession(id) {
-      const session = await retrieveOrNull(`reading checkout session ${id}`, () => stripe.checkout.sessions.retrieve(id, { expand: ['subscription', 'subscription.latest_invoice.payments'] }));
+      const session = await retrieveOrNull(`reading checkout session ${id}`, () =>
+        stripe.checkout.sessions.retrieve(id, { expand: ['subscription', 'subscription.latest_invoice.payments', 'setup_intent.latest_attempt'] }),
+      );
       if (!session) return null;
       const subscription = typeof session.subscription === 'object' && session.subscription ? session.subscription : null;
       const invoice = subscription && typeof subscription.latest_invoice === 'object' ? subscription.latest_invoice : null;
@@ -122,6 +126,8 @@ function createCoreOperations(stripe: Stripe): CoreOperations {
         subscription: subscription ? toProviderSubscription(subscription) : null,
         firstPayment: oneTimeIntent ? await retrievePayment(oneTimeIntent) : intentId && invoice && invoice.amount_due > 0 ? await retrievePayment(intentId, subscription?.id ?? null) : null,
         prepaid,
+        // A trial's checkout takes no payment: the mandate for the debits to come is its SetupIntent's.
+        mandateReference: await readMandateReference(stripe, mandateOfSetupIntent(typeof session.setup_intent === 'object' ? session.setup_intent : null)),
       };
       return result;
     },

@@ -22,6 +22,9 @@ export function checkoutSessionParams(session: NewCheckoutSession): Stripe.Check
     success_url: session.successUrl,
     cancel_url: session.cancelUrl,
     locale: (STRIPE_LOCALES.has(session.locale) ? session.locale : 'auto') as Stripe.Checkout.SessionCreateParams.Locale,
+    // The plan's methods, in its order: Checkout offers these and no others. iDEAL and Bancontact
+    // in a subscription also set up the SEPA Direct Debit mandate the renewals are debited under.
+    allowed_payment_method_types: [...session.paymentMethods],
     ...(session.submitMessage ? { custom_text: { submit: { message: session.submitMessage } } } : {}),
   };
   const { purchase } = session;

@@ -45,7 +45,19 @@ function methodSummary(charge: Stripe.Charge | null): string | null {
   if (!details) return null;
   if (details.card) return `${details.card.brand ?? 'card'} •••• ${details.card.last4 ?? '????'}`;
   if (details.sepa_debit) return `SEPA •••• ${details.sepa_debit.last4 ?? '????'}`;
+  if (details.ideal) return details.ideal.iban_last4 ? `iDEAL •••• ${details.ideal.iban_last4}` : 'iDEAL';
+  if (details.bancontact) return details.bancontact.iban_last4 ? `Bancontact •••• ${details.bancontact.iban_last4}` : 'Bancontact';
   return details.type;
+}
+
+/**
+ * The SEPA mandate behind a charge: the one a debit was taken under, or the one a bank payment
+ * (iDEAL, Bancontact) set up for the debits that follow it.
+ */
+export function mandateOfCharge(charge: Stripe.Charge | null): string | null {
+  const details = charge?.payment_method_details;
+  if (!details) return null;
+  return idOf(details.sepa_debit?.mandate ?? details.ideal?.generated_sepa_debit_mandate ?? details.bancontact?.generated_sepa_debit_mandate ?? null);
 }
 
 function paymentStatus(intent: Stripe.PaymentIntent, charge: Stripe.Charge | null): PaymentStatus {
@@ -55,6 +67,9 @@ function paymentStatus(intent: Stripe.PaymentIntent, charge: Stripe.Charge | nul
   switch (intent.status) {
     case 'succeeded':
       return 'succeeded';
+    // A debit the bank has not answered yet (SEPA: days); it may still fail.
+    case 'processing':
+      return 'processing';
     case 'canceled':
       return 'failed';
     case 'requires_payment_method':
@@ -64,8 +79,11 @@ function paymentStatus(intent: Stripe.PaymentIntent, charge: Stripe.Charge | nul
   }
 }
 
-/** A PaymentIntent retrieved with `expand: ['latest_charge']`. */
-export function toProviderPayment(intent: Stripe.PaymentIntent, providerSubscriptionId: string | null = null): ProviderPayment {
+/**
+ * A PaymentIntent retrieved with `expand: ['latest_charge']`; `mandateReference` is the reference
+ * of the charge's mandate (`mandateOfCharge`), read apart because the charge only names it.
+ */
+export function toProviderPayment(intent: Stripe.PaymentIntent, providerSubscriptionId: string | null = null, mandateReference: string | null = null): ProviderPayment {
   const charge = typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
   return {
     id: intent.id,
@@ -76,6 +94,8 @@ export function toProviderPayment(intent: Stripe.PaymentIntent, providerSubscrip
     amountRefundedMinor: charge?.amount_refunded ?? 0,
     status: paymentStatus(intent, charge),
     methodSummary: methodSummary(charge),
+    methodType: charge?.payment_method_details?.type ?? null,
+    mandateReference,
     at: new Date(intent.created * 1000),
     paidAt: charge?.status === 'succeeded' ? new Date(charge.created * 1000) : null,
     // The latest failure; the gateway reads the first one (it takes a list of the charges).

@@ -120,7 +120,7 @@ const syncCheckoutSession: StripeEventHandler = async (event, deps) => {
   if (!session) return unknownAtStripe('checkout session', id);
   if (!session.providerCustomerId) return 'a checkout session without a customer (not a subscription checkout)';
   const snapshot = await snapshotFor(deps, session.providerCustomerId, session.metadata['recur_customer_id'] ?? session.clientReferenceId);
-  return { ...snapshot, subscription: session.subscription, payment: session.firstPayment, checkoutSession: { id: session.id, status: session.status }, prepaid: session.prepaid };
+  return { ...snapshot, subscription: session.subscription, payment: session.firstPayment, checkoutSession: { id: session.id, status: session.status }, prepaid: session.prepaid, mandateReference: session.mandateReference ?? null };
 };
 
 /** Event type -> handler (a Map: a type like "constructor" must not hit a prototype). Unlisted types are ignored. */
