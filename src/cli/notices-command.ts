@@ -77,7 +77,7 @@ function previewRequest(config: Config, template: NoticeTemplate, locale: Notice
     timeZone: config.DEFAULT_TIME_ZONE,
     payload: samplePayload(template),
     links: noticeTemplates[template].audience === 'customer' ? sampleLinks : null,
-    shop: { name: shopNameOf(config), support_email: notices.support_email ?? null },
+    shop: { name: shopNameOf(config), support_email: notices.support_email ?? null, sepa_creditor_id: config.SEPA_CREDITOR_ID ?? null },
     overrides: notices.templates,
   };
 }

@@ -42,6 +42,7 @@ export function describeSubscription(subscription: SubscriptionRecord, plan: Pla
     trial_end: iso(subscription.trialEnd),
     ...(subscription.trialEnd && trialPaid ? { trial_paid: true } : {}),
     next_charge_at: ending ? null : iso(nextCharge),
+    ...(subscription.mandateReference ? { mandate_reference: subscription.mandateReference } : {}),
   };
 }
 

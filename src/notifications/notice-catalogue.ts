@@ -10,6 +10,7 @@ export const CUSTOMER_NOTICES = [
   'receipt',
   'refund-receipt',
   'payment-failed',
+  'direct-debit-returned',
   'payment-action-required',
   'dunning-reminder',
   'dunning-final-warning',
@@ -67,6 +68,12 @@ export type SubscriptionFacts = {
   trial_paid?: boolean;
   /** When the next (or first) charge happens: the trial end, or the end of the current period. */
   next_charge_at: string | null;
+  /**
+   * The SEPA mandate the subscription's debits are taken under: the notice before a debit states
+   * it (with the creditor identifier, the amount and the date), as the SEPA rulebook asks. Absent:
+   * not paid by direct debit, or written before recur kept mandates.
+   */
+  mandate_reference?: string;
 };
 
 export type PaymentFacts = {
@@ -86,6 +93,8 @@ export type CustomerNoticePayloads = {
   receipt: SubscriptionFacts & { payment: PaymentFacts };
   'refund-receipt': SubscriptionFacts & { payment: PaymentFacts; refunded_minor: number; refunded_total_minor: number };
   'payment-failed': SubscriptionFacts & { amount_due_minor: number; failed_at: string };
+  /** A direct debit the bank returned (SEPA: days after it was taken): the subscription is unpaid until paid another way. */
+  'direct-debit-returned': SubscriptionFacts & { payment_id: string; amount_due_minor: number; failed_at: string };
   /**
    * A renewal that waits for the customer's strong authentication (3D Secure): the link where the
    * customer completes it (the provider's page), and, for a reminder, its step in the dunning schedule.
@@ -125,4 +134,9 @@ export type MonthlyReportPayload = {
 export type NoticeLinks = { cancel: string; payment_method: string; portal?: string; portal_entry?: string };
 
 /** Who the notices come from, for greetings and footers. */
-export type ShopIdentity = { name: string; support_email: string | null };
+export type ShopIdentity = {
+  name: string;
+  support_email: string | null;
+  /** The SEPA creditor identifier the shop's debits are collected under (SEPA_CREDITOR_ID); null: not stated. */
+  sepa_creditor_id?: string | null;
+};

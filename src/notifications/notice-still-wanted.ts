@@ -28,6 +28,6 @@ export function noticeStillWanted(template: string, payload: unknown, subscripti
     if (!sameInstant(facts.next_charge_at, subscription.currentPeriodEnd)) return { wanted: false, reason: 'the renewal date has changed' };
   }
   if (DUNNING.has(template) && subscription?.status !== 'past_due') return { wanted: false, reason: 'the subscription is no longer past due' };
-  if (template === 'payment-failed' && subscription?.status === 'canceled') return { wanted: false, reason: 'the subscription is canceled' };
+  if ((template === 'payment-failed' || template === 'direct-debit-returned') && subscription?.status === 'canceled') return { wanted: false, reason: 'the subscription is canceled' };
   return { wanted: true };
 }

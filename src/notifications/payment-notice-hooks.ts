@@ -67,6 +67,19 @@ export async function notifyPaymentChange(tx: Queryable, change: PaymentChange):
     });
   }
   if (payment.status === 'failed' && seen?.status !== 'failed' && change.failureNotice !== false) {
+    // A SEPA debit fails days after it was taken, when the bank returns it: the customer is told
+    // that, and how to pay another way, rather than that a card was declined.
+    if (payment.methodType === 'sepa_debit') {
+      await enqueueCustomerNotice(tx, {
+        template: 'direct-debit-returned',
+        businessKey: `direct-debit-returned:${payment.id}`,
+        subscription: payment.mandateReference ? { ...subscription, mandateReference: payment.mandateReference } : subscription,
+        plans,
+        details: { payment_id: payment.id, amount_due_minor: payment.amountMinor, failed_at: (change.failedAt ?? startOf(payment)).toISOString() },
+        now,
+      });
+      return;
+    }
     await enqueueCustomerNotice(tx, {
       template: 'payment-failed',
       businessKey: `payment-failed:${payment.id}`,

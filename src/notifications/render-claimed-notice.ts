@@ -25,7 +25,7 @@ export function renderClaimedNotice(ctx: Pick<ServiceContext, 'config'> & { mess
     timeZone,
     payload: notice.payload,
     links: notice.subscriptionId ? { ...makeNoticeLinks(ctx.messaging, notice.subscriptionId, notice.createdAt), ...portalEntryOf(ctx.messaging, notice) } : null,
-    shop: { name: shopNameOf(ctx.config), support_email: notices.support_email ?? null },
+    shop: { name: shopNameOf(ctx.config), support_email: notices.support_email ?? null, sepa_creditor_id: ctx.config.SEPA_CREDITOR_ID ?? null },
     overrides: notices.templates,
   };
   if (notice.channel === 'sms') return { channel: 'sms', body: renderSms(request) };

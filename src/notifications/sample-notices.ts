@@ -27,6 +27,7 @@ const customerSamples: CustomerNoticePayloads = {
   receipt: { ...paid, payment },
   'refund-receipt': { ...paid, payment, refunded_minor: 1000, refunded_total_minor: 1000 },
   'payment-failed': failure,
+  'direct-debit-returned': { ...failure, mandate_reference: 'RECUR7F3K9Q2M4T8', payment_id: 'pay_sample_1' },
   'payment-action-required': { ...paid, next_charge_at: '2026-03-30T23:30:00.000Z', payment_id: 'pay_sample_1', amount_due_minor: 2999, action_url: 'https://invoice.stripe.com/i/acct_sample/test_sample' },
   'dunning-reminder': { ...failure, step: 1, of: 3 },
   'dunning-final-warning': { ...failure, step: 3, of: 3 },

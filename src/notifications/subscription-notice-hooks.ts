@@ -13,7 +13,7 @@ export type SubscriptionBefore = { status: SubscriptionStatus; cancelAtPeriodEnd
 
 export type SubscriptionChange = { before: SubscriptionBefore; subscription: SubscriptionRecord; plans: readonly Plan[]; now: Date };
 
-const DUNNING_NOTICES: readonly CustomerNotice[] = ['payment-failed', 'payment-action-required', 'dunning-reminder', 'dunning-final-warning'];
+const DUNNING_NOTICES: readonly CustomerNotice[] = ['payment-failed', 'direct-debit-returned', 'payment-action-required', 'dunning-reminder', 'dunning-final-warning'];
 
 // PayPal reports a declined renewal only on the subscription (failed payments counted, the
 // incident's first decline in its transactions); no payment exists for recur to record, so the

@@ -723,7 +723,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "status": "ready",
-                         *       "schema_version": 26
+                         *       "schema_version": 27
                          *     }
                          */
                         "application/json": {
@@ -1973,7 +1973,7 @@ export interface paths {
                              */
                             prepaid_period_id?: string;
                             /** @enum {string} */
-                            reason: "trialing" | "active" | "past_due_grace" | "prepaid" | "no_subscription" | "canceled" | "past_due_expired" | "paused" | "incomplete" | "trial_expired" | "banned";
+                            reason: "trialing" | "active" | "payment_processing" | "past_due_grace" | "prepaid" | "no_subscription" | "canceled" | "past_due_expired" | "paused" | "incomplete" | "trial_expired" | "banned";
                             subscription_id: string | null;
                             /** @description when the access ends unless the subscription renews; null when open-ended or not entitled */
                             until: string | null;
@@ -2197,7 +2197,7 @@ export interface paths {
                                  * @description a refunded period gives no time
                                  * @enum {string}
                                  */
-                                payment_status: "pending" | "succeeded" | "failed" | "refunded" | "partially_refunded" | "disputed";
+                                payment_status: "pending" | "processing" | "succeeded" | "failed" | "refunded" | "partially_refunded" | "disputed";
                                 periods: number;
                                 plan: string;
                                 /** @enum {string} */
@@ -2666,7 +2666,7 @@ export interface paths {
                     limit?: number;
                     /** @description the previous page's next_cursor (the id of its last item) */
                     starting_after?: string;
-                    status?: "pending" | "succeeded" | "failed" | "refunded" | "partially_refunded" | "disputed";
+                    status?: "pending" | "processing" | "succeeded" | "failed" | "refunded" | "partially_refunded" | "disputed";
                     subscription_id?: string;
                 };
                 header?: never;
@@ -2786,7 +2786,7 @@ export interface paths {
                                     updated_at: string;
                                 }[];
                                 /** @enum {string} */
-                                status: "pending" | "succeeded" | "failed" | "refunded" | "partially_refunded" | "disputed";
+                                status: "pending" | "processing" | "succeeded" | "failed" | "refunded" | "partially_refunded" | "disputed";
                                 /** @description with expand=subscription: the subscription it paid for (null for a one-time payment); absent without */
                                 subscription?: {
                                     cancel_at_period_end: boolean;
@@ -3028,7 +3028,7 @@ export interface paths {
                                     updated_at: string;
                                 }[];
                                 /** @enum {string} */
-                                status: "pending" | "succeeded" | "failed" | "refunded" | "partially_refunded" | "disputed";
+                                status: "pending" | "processing" | "succeeded" | "failed" | "refunded" | "partially_refunded" | "disputed";
                                 /** @description null for a one-time (prepaid) payment */
                                 subscription_id: string | null;
                                 /** Format: date-time */

@@ -47,6 +47,40 @@ export const paymentFailed = defineCustomerNotice({
   },
 });
 
+/**
+ * A SEPA debit the bank returned, days after it was taken (no funds, account closed, the customer
+ * objected): nothing was paid after all. The link leads to paying another way (a card), which the
+ * next attempt uses; the mandate it was taken under is named, so the customer recognises it.
+ */
+const returnedSchema = failedSchema.extend({ payment_id: z.string().min(1) });
+
+export const directDebitReturned = defineCustomerNotice({
+  schema: returnedSchema satisfies z.ZodType<CustomerNoticePayloads['direct-debit-returned']>,
+  placeholders: FAILED_PLACEHOLDERS,
+  required: REQUIRED,
+  values: failedValues,
+  copy: {
+    nl: (v) => ({
+      subject: `Je incasso van ${v.amount_due} is teruggeboekt`,
+      blocks: writeCustomerLetter('nl', v, [
+        { kind: 'paragraph', text: `Je bank heeft de incasso van ${v.amount_due} voor je abonnement ${v.plan_name} niet uitgevoerd (bericht van ${v.failed_date}). Je betaling staat dus nog open.` },
+        ...(v.mandate_reference ? [{ kind: 'facts' as const, rows: [['Machtigingskenmerk', v.mandate_reference]] as [string, string][] }] : []),
+        { kind: 'paragraph', text: 'Betaal op een andere manier, bijvoorbeeld met een creditcard, dan loopt je abonnement gewoon door. Klopt er iets niet aan je rekening, dan kun je daar ook je bankgegevens bijwerken.' },
+        { kind: 'action', label: 'Op een andere manier betalen', url: v.payment_method_url },
+      ]),
+    }),
+    en: (v) => ({
+      subject: `Your direct debit of ${v.amount_due} was returned`,
+      blocks: writeCustomerLetter('en', v, [
+        { kind: 'paragraph', text: `Your bank did not honour the direct debit of ${v.amount_due} for your ${v.plan_name} subscription (reported on ${v.failed_date}), so your payment is still outstanding.` },
+        ...(v.mandate_reference ? [{ kind: 'facts' as const, rows: [['Mandate reference', v.mandate_reference]] as [string, string][] }] : []),
+        { kind: 'paragraph', text: 'Please pay another way, for example by card, and your subscription simply continues. If something is wrong with your account, you can update your bank details there too.' },
+        { kind: 'action', label: 'Pay another way', url: v.payment_method_url },
+      ]),
+    }),
+  },
+});
+
 const followUpValues = (facts: z.output<typeof followUpSchema>, context: CustomerContext) => ({ ...failedValues(facts, context), step: String(facts.step), of: String(facts.of) });
 
 export const dunningReminder = defineCustomerNotice({

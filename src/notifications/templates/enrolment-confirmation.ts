@@ -1,6 +1,7 @@
 import { formatAmount } from '../format-notice-values.ts';
 import { writeCustomerLetter } from './customer-letter.ts';
 import { defineCustomerNotice, type Block } from './notice-template.ts';
+import { directDebitBlocks } from './direct-debit-facts.ts';
 import { SUBSCRIPTION_PLACEHOLDERS, subscriptionFactsSchema, subscriptionValues } from './subscription-facts.ts';
 
 /**
@@ -38,6 +39,8 @@ export const enrolmentConfirmation = defineCustomerNotice({
             ? `Je proefperiode is gratis: vandaag betaal je ${v.due_today}. Zeg je niet op vóór ${v.first_charge_date}, dan betaal je vanaf die dag ${v.amount} ${v.frequency}, tot je opzegt. Vóór de eerste betaling sturen we je nog een herinnering.`
             : `Je abonnement loopt door tot je opzegt. Je betaalt ${v.amount} ${v.frequency}.`,
         },
+        // The recurring debits' pre-notification: the mandate, the creditor and the first debit.
+        ...directDebitBlocks('nl', v, v.first_charge_date),
         { kind: 'action', label: 'Online opzeggen', url: v.cancel_url },
       ];
       return { subject: `Bevestiging van je abonnement ${v.plan_name} bij ${v.shop_name}`, blocks: writeCustomerLetter('nl', v, blocks) };
@@ -61,6 +64,8 @@ export const enrolmentConfirmation = defineCustomerNotice({
             ? `Your trial is free: you pay ${v.due_today} today. Unless you cancel before ${v.first_charge_date}, you will pay ${v.amount} ${v.frequency} from that day until you cancel. We will remind you before the first payment.`
             : `Your subscription continues until you cancel. You pay ${v.amount} ${v.frequency}.`,
         },
+        // The recurring debits' pre-notification: the mandate, the creditor and the first debit.
+        ...directDebitBlocks('en', v, v.first_charge_date),
         { kind: 'action', label: 'Cancel online', url: v.cancel_url },
       ];
       return { subject: `Confirmation of your ${v.plan_name} subscription with ${v.shop_name}`, blocks: writeCustomerLetter('en', v, blocks) };

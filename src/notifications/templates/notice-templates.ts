@@ -1,7 +1,7 @@
 import { SMS_NOTICES, type NoticeChannel, type NoticeTemplate } from '../notice-catalogue.ts';
 import { deadWebhookAlert, disputeAlert, fraudBanAlert, fraudSuspectAlert, jobFailureAlert, missingAtProviderAlert, reconciliationAlert, severalLiveSubscriptionsAlert, webhookFailedAlert } from './admin-alerts.ts';
 import { cancellationConfirmation } from './cancellation-confirmation.ts';
-import { dunningFinalWarning, dunningReminder, paymentFailed } from './dunning.ts';
+import { directDebitReturned, dunningFinalWarning, dunningReminder, paymentFailed } from './dunning.ts';
 import { enrolmentConfirmation } from './enrolment-confirmation.ts';
 import { monthlyReport } from './monthly-report.ts';
 import { paymentActionRequired } from './payment-action-required.ts';
@@ -22,6 +22,7 @@ export const noticeTemplates: Readonly<Record<NoticeTemplate, NoticeTemplateDefi
   receipt,
   'refund-receipt': refundReceipt,
   'payment-failed': paymentFailed,
+  'direct-debit-returned': directDebitReturned,
   'payment-action-required': paymentActionRequired,
   'dunning-reminder': dunningReminder,
   'dunning-final-warning': dunningFinalWarning,

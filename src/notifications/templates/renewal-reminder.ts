@@ -1,5 +1,6 @@
 import { writeCustomerLetter } from './customer-letter.ts';
 import { defineCustomerNotice } from './notice-template.ts';
+import { directDebitBlocks } from './direct-debit-facts.ts';
 import { SUBSCRIPTION_PLACEHOLDERS, subscriptionFactsSchema, subscriptionValues } from './subscription-facts.ts';
 
 /** Before a yearly renewal (RENEWAL_REMINDER_DAYS): a year's price should never come as a surprise. */
@@ -23,6 +24,7 @@ export const renewalReminder = defineCustomerNotice({
             ['Bedrag', `${v.amount} ${v.frequency}`],
           ],
         },
+        ...directDebitBlocks('nl', v, v.renewal_date),
         { kind: 'paragraph', text: 'Wil je niet verlengen? Zeg dan vóór die datum online op; je abonnement loopt dan nog tot het einde van de betaalde periode.' },
         { kind: 'action', label: 'Online opzeggen', url: v.cancel_url },
       ]),
@@ -38,6 +40,7 @@ export const renewalReminder = defineCustomerNotice({
             ['Amount', `${v.amount} ${v.frequency}`],
           ],
         },
+        ...directDebitBlocks('en', v, v.renewal_date),
         { kind: 'paragraph', text: "Don't want to renew? Cancel online before that date; your subscription then runs until the end of the period you paid for." },
         { kind: 'action', label: 'Cancel online', url: v.cancel_url },
       ]),

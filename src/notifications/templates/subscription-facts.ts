@@ -19,6 +19,7 @@ export const subscriptionFactsSchema = z.object({
   trial_end: instant.nullable(),
   trial_paid: z.boolean().optional(),
   next_charge_at: instant.nullable(),
+  mandate_reference: z.string().min(1).max(64).optional(),
 }) satisfies z.ZodType<SubscriptionFacts>;
 
 export const paymentFactsSchema = z.object({
@@ -41,6 +42,8 @@ export const SUBSCRIPTION_PLACEHOLDERS = [
   'next_charge_date',
   'cancel_url',
   'portal_url',
+  'mandate_reference',
+  'creditor_id',
 ] as const;
 
 export type SubscriptionPlaceholder = (typeof SUBSCRIPTION_PLACEHOLDERS)[number];
@@ -59,5 +62,7 @@ export function subscriptionValues(facts: SubscriptionFacts, context: CustomerCo
     next_charge_date: date(facts.next_charge_at),
     cancel_url: context.links.cancel,
     portal_url: context.links.portal ?? '',
+    mandate_reference: facts.mandate_reference ?? '',
+    creditor_id: facts.mandate_reference ? (context.shop.sepa_creditor_id ?? '') : '',
   };
 }

@@ -1,5 +1,6 @@
 import { writeCustomerLetter } from './customer-letter.ts';
 import { defineCustomerNotice } from './notice-template.ts';
+import { directDebitBlocks } from './direct-debit-facts.ts';
 import { SUBSCRIPTION_PLACEHOLDERS, subscriptionFactsSchema, subscriptionValues } from './subscription-facts.ts';
 
 /**
@@ -27,6 +28,7 @@ export const trialReminder = defineCustomerNotice({
             ['Daarna', `${v.amount} ${v.frequency}, tot je opzegt`],
           ],
         },
+        ...directDebitBlocks('nl', v, v.first_charge_date),
         { kind: 'paragraph', text: `Wil je niet verder? Zeg dan vóór ${v.first_charge_date} online op, dan betaal je niets.` },
         { kind: 'action', label: 'Online opzeggen', url: v.cancel_url },
       ]),
@@ -43,6 +45,7 @@ export const trialReminder = defineCustomerNotice({
             ['After that', `${v.amount} ${v.frequency}, until you cancel`],
           ],
         },
+        ...directDebitBlocks('en', v, v.first_charge_date),
         { kind: 'paragraph', text: `Don't want to continue? Cancel online before ${v.first_charge_date} and you pay nothing.` },
         { kind: 'action', label: 'Cancel online', url: v.cancel_url },
       ]),
