@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { poll } from '../support/poll.ts';
 import { testDatabaseKinds } from '../support/test-database.ts';
 import { startRunningRecur, waitUntilSettled, type RunningRecur } from '../stripe/running-recur.ts';
 import { advanceSandboxDays, apiOf, dayOf, mailsTo, plain, runNoticeJobs, signUp } from '../notifications/notice-scenario-kit.ts';
@@ -7,6 +8,8 @@ const START = new Date('2026-03-02T09:00:00Z');
 /** Stripe's SEPA test IBANs that settle three minutes after the debit: successfully, or returned. */
 const IBAN_SUCCEEDS_LATER = 'AT321904300235473204';
 const IBAN_RETURNED_LATER = 'AT871904300235473205';
+/** Stripe's SEPA test IBAN whose debit is paid, then reversed by the customer's bank (a dispute). */
+const IBAN_REVERSED = 'AT591904300235473203';
 
 type Entitlement = { entitled: boolean; reason: string };
 type Payment = { status: string; amount: { amount_minor: number } };
@@ -105,5 +108,26 @@ describe.each(testDatabaseKinds)('a renewal paid by SEPA Direct Debit on %s', (k
     await advanceMinutes(running, 5);
     await waitUntilSettled(running);
     expect(await entitlement()).toMatchObject({ entitled: true, reason: 'active' });
+  }, 300_000);
+
+  it('records a debit the customer reverses after it was paid like a dispute: the payment is disputed and the admin is alerted', async () => {
+    recur = await startRunningRecur(kind, null, { start: START, messaging: true, settings: { ADMIN_EMAILS: ['admin@shop.example'] } });
+    const running = recur;
+    const api = apiOf(running);
+    await running.startWorker();
+    const customer = { externalId: 'shop-6104', email: 'storneert@example.nl' };
+    await signUp(running, { ...customer, name: customer.externalId, plan: 'monthly', card: 'pm_card_visa' });
+    await payByDirectDebit(running, customer.email, IBAN_REVERSED);
+    await advanceSandboxDays(running, 30);
+    await advanceMinutes(running, 5);
+    await runNoticeJobs(running);
+    const payments = (await (await api('GET', `/v1/payments?customer=${customer.externalId}`)).json()) as { data: Payment[] };
+    expect(payments.data.map((payment) => payment.status)).toEqual(['disputed']);
+    // The dispute policy runs as its own job; its alert follows.
+    await poll('the dispute alert', async () => {
+      await runNoticeJobs(running);
+      const alerts = (await mailsTo(running, 'admin@shop.example')).map((mail) => mail.categories[0]);
+      return alerts.includes('admin-alert-dispute') ? alerts : null;
+    });
   }, 300_000);
 });
