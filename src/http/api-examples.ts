@@ -49,6 +49,7 @@ export const subscriptionExample: z.output<typeof subscriptionJson> = {
   cancel_at_period_end: false,
   canceled_at: null,
   signed_up_at: '2026-03-01T10:00:09.000Z',
+  mandate_reference: null,
   created_at: '2026-03-01T10:00:12.000Z',
   updated_at: '2026-03-01T10:00:12.000Z',
 };
@@ -63,6 +64,7 @@ export const planExamples: z.output<typeof planJson>[] = [
     trial_days: 30,
     trial_once_per_customer: true,
     provider_price_ids: { stripe: 'price_1QdXbC2eZvKYlo2CmT4hW8aB', paypal: null },
+    payment_methods: ['card', 'ideal', 'sepa_debit'],
     saving_versus_monthly: null,
   },
   {
@@ -74,6 +76,7 @@ export const planExamples: z.output<typeof planJson>[] = [
     trial_days: 30,
     trial_once_per_customer: true,
     provider_price_ids: { stripe: 'price_1QdXbD2eZvKYlo2C0Jk7sQ3v', paypal: null },
+    payment_methods: ['card', 'ideal', 'sepa_debit'],
     saving_versus_monthly: { amount: { amount_minor: 5998, currency: 'EUR' }, percent: 16, months_free: 2 },
   },
 ];

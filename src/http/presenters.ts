@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PROVIDER_IDS } from '../domain/provider.ts';
 import type { CustomerRecord } from '../db/repositories/customer-repository.ts';
 import type { SubscriptionRecord } from '../db/repositories/subscription-repository.ts';
-import { getPlanName, type PlanLocale } from '../domain/plan.ts';
+import { getPlanName, PAYMENT_METHODS, paymentMethodsOf, type PlanLocale } from '../domain/plan.ts';
 import { SUBSCRIPTION_STATUSES } from '../domain/subscription-status.ts';
 import { toCustomerObject } from '../presentation/customer-object.ts';
 import { toSubscriptionObject } from '../presentation/subscription-object.ts';
@@ -44,6 +44,7 @@ export const subscriptionJson = z.object({
   cancel_at_period_end: z.boolean(),
   canceled_at: timestamp.nullable(),
   signed_up_at: timestamp.describe("when the customer took it, by the provider's record (the day the 14-day withdrawal period runs from); `created_at` is when recur first recorded it"),
+  mandate_reference: z.string().nullable().describe('the SEPA mandate its direct debits are taken under (paid by SEPA Direct Debit, or iDEAL/Bancontact then debits); null otherwise or not known yet'),
   created_at: timestamp,
   updated_at: timestamp,
 });
@@ -61,6 +62,7 @@ export const planJson = z.object({
   trial_days: z.number().int(),
   trial_once_per_customer: z.boolean().describe("the free trial is only for a customer's first subscription: one who had a trial or paid subscription before checks out without it"),
   provider_price_ids: z.object({ stripe: z.string().nullable(), paypal: z.string().nullable() }),
+  payment_methods: z.array(z.enum(PAYMENT_METHODS)).describe('how customers can pay it at a checkout that offers a choice (Stripe Checkout)'),
   saving_versus_monthly: z.object({ amount: moneyJson, percent: z.number().int(), months_free: z.number().int() }).nullable(),
 });
 
@@ -73,6 +75,7 @@ export const presentPlan = (plan: PlanListing, defaultLocale: PlanLocale): z.inf
   trial_days: plan.trialDays,
   trial_once_per_customer: plan.trialOncePerCustomer,
   provider_price_ids: { stripe: plan.providerPriceIds.stripe ?? null, paypal: plan.providerPriceIds.paypal ?? null },
+  payment_methods: [...paymentMethodsOf(plan)],
   saving_versus_monthly: plan.savingVersusMonthly
     ? {
         amount: { amount_minor: plan.savingVersusMonthly.saving.amountMinor, currency: plan.savingVersusMonthly.saving.currency },

@@ -18,6 +18,7 @@ export type SubscriptionObject = {
   cancel_at_period_end: boolean;
   canceled_at: string | null;
   signed_up_at: string;
+  mandate_reference: string | null;
   created_at: string;
   updated_at: string;
 };
@@ -36,6 +37,7 @@ export const toSubscriptionObject = (subscription: SubscriptionRecord): Subscrip
   cancel_at_period_end: subscription.cancelAtPeriodEnd,
   canceled_at: isoOrNull(subscription.canceledAt),
   signed_up_at: subscription.signedUpAt.toISOString(),
+  mandate_reference: subscription.mandateReference,
   created_at: subscription.createdAt.toISOString(),
   updated_at: subscription.updatedAt.toISOString(),
 });

@@ -23,6 +23,7 @@ describe('plans API', () => {
         trial_days: 30,
         trial_once_per_customer: true,
         provider_price_ids: { stripe: null, paypal: null },
+        payment_methods: ['card'],
         saving_versus_monthly: null,
       },
       {
@@ -34,6 +35,7 @@ describe('plans API', () => {
         trial_days: 30,
         trial_once_per_customer: true,
         provider_price_ids: { stripe: null, paypal: null },
+        payment_methods: ['card'],
         saving_versus_monthly: { amount: { amount_minor: 5998, currency: 'EUR' }, percent: 16, months_free: 2 },
       },
     ]);

@@ -1681,6 +1681,7 @@ export interface paths {
                          *         "cancel_at_period_end": false,
                          *         "canceled_at": null,
                          *         "signed_up_at": "2026-03-01T10:00:09.000Z",
+                         *         "mandate_reference": null,
                          *         "created_at": "2026-03-01T10:00:12.000Z",
                          *         "updated_at": "2026-03-01T10:00:12.000Z"
                          *       }
@@ -1700,6 +1701,8 @@ export interface paths {
                                 customer: string;
                                 /** Format: uuid */
                                 id: string;
+                                /** @description the SEPA mandate its direct debits are taken under (paid by SEPA Direct Debit, or iDEAL/Bancontact then debits); null otherwise or not known yet */
+                                mandate_reference: string | null;
                                 plan: string;
                                 /** @enum {string} */
                                 provider: "stripe" | "paypal";
@@ -2701,6 +2704,8 @@ export interface paths {
                          *           },
                          *           "status": "succeeded",
                          *           "method_summary": "visa •••• 4242",
+                         *           "method_type": "card",
+                         *           "mandate_reference": null,
                          *           "invoice_at": "2026-03-31T10:00:00.000Z",
                          *           "created_at": "2026-03-31T10:00:04.000Z",
                          *           "updated_at": "2026-03-31T10:00:04.000Z",
@@ -2752,8 +2757,12 @@ export interface paths {
                                 invoice_at: string | null;
                                 /** @enum {string} */
                                 kind: "one_time" | "subscription";
+                                /** @description a SEPA debit: the mandate it was taken under; iDEAL or Bancontact: the mandate it set up for the debits to come */
+                                mandate_reference: string | null;
                                 /** @description e.g. "visa •••• 4242" */
                                 method_summary: string | null;
+                                /** @description the provider's kind of payment method: card, sepa_debit, ideal, bancontact, paypal, ... */
+                                method_type: string | null;
                                 /** @enum {string} */
                                 provider: "stripe" | "paypal";
                                 provider_payment_id: string;
@@ -2799,6 +2808,8 @@ export interface paths {
                                     customer: string;
                                     /** Format: uuid */
                                     id: string;
+                                    /** @description the SEPA mandate its direct debits are taken under (paid by SEPA Direct Debit, or iDEAL/Bancontact then debits); null otherwise or not known yet */
+                                    mandate_reference: string | null;
                                     plan: string;
                                     /** @enum {string} */
                                     provider: "stripe" | "paypal";
@@ -2950,6 +2961,8 @@ export interface paths {
                          *         },
                          *         "status": "partially_refunded",
                          *         "method_summary": "visa •••• 4242",
+                         *         "method_type": "card",
+                         *         "mandate_reference": null,
                          *         "invoice_at": "2026-03-31T10:00:00.000Z",
                          *         "created_at": "2026-03-31T10:00:04.000Z",
                          *         "updated_at": "2026-03-31T10:00:04.000Z",
@@ -2994,8 +3007,12 @@ export interface paths {
                                 invoice_at: string | null;
                                 /** @enum {string} */
                                 kind: "one_time" | "subscription";
+                                /** @description a SEPA debit: the mandate it was taken under; iDEAL or Bancontact: the mandate it set up for the debits to come */
+                                mandate_reference: string | null;
                                 /** @description e.g. "visa •••• 4242" */
                                 method_summary: string | null;
+                                /** @description the provider's kind of payment method: card, sepa_debit, ideal, bancontact, paypal, ... */
+                                method_type: string | null;
                                 /** @enum {string} */
                                 provider: "stripe" | "paypal";
                                 provider_payment_id: string;
@@ -3170,6 +3187,11 @@ export interface paths {
                          *             "stripe": "price_1QdXbC2eZvKYlo2CmT4hW8aB",
                          *             "paypal": null
                          *           },
+                         *           "payment_methods": [
+                         *             "card",
+                         *             "ideal",
+                         *             "sepa_debit"
+                         *           ],
                          *           "saving_versus_monthly": null
                          *         },
                          *         {
@@ -3190,6 +3212,11 @@ export interface paths {
                          *             "stripe": "price_1QdXbD2eZvKYlo2C0Jk7sQ3v",
                          *             "paypal": null
                          *           },
+                         *           "payment_methods": [
+                         *             "card",
+                         *             "ideal",
+                         *             "sepa_debit"
+                         *           ],
                          *           "saving_versus_monthly": {
                          *             "amount": {
                          *               "amount_minor": 5998,
@@ -3216,6 +3243,8 @@ export interface paths {
                                     en: string;
                                     nl: string;
                                 };
+                                /** @description how customers can pay it at a checkout that offers a choice (Stripe Checkout) */
+                                payment_methods: ("card" | "ideal" | "bancontact" | "sepa_debit")[];
                                 price: {
                                     amount_minor: number;
                                     currency: string;
@@ -3680,6 +3709,7 @@ export interface paths {
                          *           "cancel_at_period_end": false,
                          *           "canceled_at": null,
                          *           "signed_up_at": "2026-03-01T10:00:09.000Z",
+                         *           "mandate_reference": null,
                          *           "created_at": "2026-03-01T10:00:12.000Z",
                          *           "updated_at": "2026-03-01T10:00:12.000Z"
                          *         }
@@ -3721,6 +3751,8 @@ export interface paths {
                                 };
                                 /** Format: uuid */
                                 id: string;
+                                /** @description the SEPA mandate its direct debits are taken under (paid by SEPA Direct Debit, or iDEAL/Bancontact then debits); null otherwise or not known yet */
+                                mandate_reference: string | null;
                                 plan: string;
                                 /** @enum {string} */
                                 provider: "stripe" | "paypal";
@@ -3824,6 +3856,7 @@ export interface paths {
                          *       "cancel_at_period_end": false,
                          *       "canceled_at": null,
                          *       "signed_up_at": "2026-03-01T10:00:09.000Z",
+                         *       "mandate_reference": null,
                          *       "created_at": "2026-03-01T10:00:12.000Z",
                          *       "updated_at": "2026-03-01T10:00:12.000Z"
                          *     }
@@ -3860,6 +3893,8 @@ export interface paths {
                             };
                             /** Format: uuid */
                             id: string;
+                            /** @description the SEPA mandate its direct debits are taken under (paid by SEPA Direct Debit, or iDEAL/Bancontact then debits); null otherwise or not known yet */
+                            mandate_reference: string | null;
                             plan: string;
                             /** @enum {string} */
                             provider: "stripe" | "paypal";
@@ -3975,6 +4010,7 @@ export interface paths {
                          *       "cancel_at_period_end": true,
                          *       "canceled_at": null,
                          *       "signed_up_at": "2026-03-01T10:00:09.000Z",
+                         *       "mandate_reference": null,
                          *       "created_at": "2026-03-01T10:00:12.000Z",
                          *       "updated_at": "2026-03-01T10:00:12.000Z"
                          *     }
@@ -3990,6 +4026,8 @@ export interface paths {
                             customer: string;
                             /** Format: uuid */
                             id: string;
+                            /** @description the SEPA mandate its direct debits are taken under (paid by SEPA Direct Debit, or iDEAL/Bancontact then debits); null otherwise or not known yet */
+                            mandate_reference: string | null;
                             plan: string;
                             /** @enum {string} */
                             provider: "stripe" | "paypal";
@@ -4120,6 +4158,7 @@ export interface paths {
                          *       "cancel_at_period_end": false,
                          *       "canceled_at": null,
                          *       "signed_up_at": "2026-03-01T10:00:09.000Z",
+                         *       "mandate_reference": null,
                          *       "created_at": "2026-03-01T10:00:12.000Z",
                          *       "updated_at": "2026-03-01T10:00:12.000Z"
                          *     }
@@ -4135,6 +4174,8 @@ export interface paths {
                             customer: string;
                             /** Format: uuid */
                             id: string;
+                            /** @description the SEPA mandate its direct debits are taken under (paid by SEPA Direct Debit, or iDEAL/Bancontact then debits); null otherwise or not known yet */
+                            mandate_reference: string | null;
                             plan: string;
                             /** @enum {string} */
                             provider: "stripe" | "paypal";
@@ -4275,6 +4316,7 @@ export interface paths {
                          *         "cancel_at_period_end": false,
                          *         "canceled_at": null,
                          *         "signed_up_at": "2026-03-01T10:00:09.000Z",
+                         *         "mandate_reference": null,
                          *         "created_at": "2026-03-01T10:00:12.000Z",
                          *         "updated_at": "2026-03-01T10:00:12.000Z"
                          *       },
@@ -4317,6 +4359,8 @@ export interface paths {
                                 customer: string;
                                 /** Format: uuid */
                                 id: string;
+                                /** @description the SEPA mandate its direct debits are taken under (paid by SEPA Direct Debit, or iDEAL/Bancontact then debits); null otherwise or not known yet */
+                                mandate_reference: string | null;
                                 plan: string;
                                 /** @enum {string} */
                                 provider: "stripe" | "paypal";
