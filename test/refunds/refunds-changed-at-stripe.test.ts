@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { waitUntilSettled } from '../stripe/running-recur.ts';
 import { startChangeKit, type ChangeKit } from '../subscription-changes/change-kit.ts';
 import { testDatabaseKinds } from '../support/test-database.ts';
+import { createTestAdmin, signIn } from '../pages/admin-support.ts';
+import { enterPortal, requestPortalLink } from '../pages/portal-visit.ts';
 import { buyPrepaidWithStripe, onlyPayment, SHOP, type PaymentJson } from './refund-kit.ts';
 
 type Refunded = { refund: PaymentJson['refunds'][number]; payment: PaymentJson };
@@ -24,6 +26,13 @@ describe.each(testDatabaseKinds)('refunds changed or made at Stripe (%s)', (kind
     const response = await kit!.api('POST', `/v1/payments/${payment.id}/refunds`, body);
     expect(response.status).toBe(201);
     return (await response.json()) as Refunded;
+  };
+  const receiptOf = async (customer: string, payment: PaymentJson): Promise<string> => {
+    const { t } = kit!.recur;
+    const visit = await enterPortal(t.app, (await requestPortalLink(t.app, t.auth, customer)).url);
+    const receipt = await visit.get(`/portal/payments/${payment.id}`);
+    expect(receipt.statusCode).toBe(200);
+    return receipt.body;
   };
   const paymentOf = async (customer: string, providerPaymentId: string): Promise<PaymentJson> => {
     const listed = (await (await kit!.api('GET', `/v1/payments?customer=${customer}`)).json()) as { data: PaymentJson[] };
@@ -49,6 +58,16 @@ describe.each(testDatabaseKinds)('refunds changed or made at Stripe (%s)', (kind
     ]);
     const keys = await kit.recur.t.ctx.db.query<{ request_key: string }>('SELECT request_key FROM refunds ORDER BY seq');
     expect(keys.rows.map((row) => row.request_key)).toEqual([`provider:stripe:${first.id}`, `provider:stripe:${second.id}`]);
+
+    // The admin's customer page and the customer's receipt list them.
+    await createTestAdmin(kit.recur.t);
+    const admin = await signIn(kit.recur.t);
+    const page = (await admin.get('/admin/customers/shop-7101')).body;
+    expect(page).toContain('<h2 id="refunds">Refunds</h2>');
+    expect(page).toContain(`<a href="/admin/refunds/${listed.refunds[0]!.id}">`);
+    expect(page).toMatch(/EUR 10\.00<\/td>\s*<td>succeeded<\/td>\s*<td>made at stripe<\/td>\s*<td>requested_by_customer<\/td>/);
+    const receipt = await receiptOf('shop-7101', listed);
+    expect(receipt.match(/<dt>Refund of [^<]+<\/dt><dd>[^<]+ refunded<\/dd>/g)).toHaveLength(2);
 
     // A refund recur asked for is its own row, not a second one made from its webhooks.
     const ours = await refundThroughRecur(listed, { amount: { amount_minor: 700, currency: 'EUR' }, reason: 'Goodwill' });
@@ -87,6 +106,7 @@ describe.each(testDatabaseKinds)('refunds changed or made at Stripe (%s)', (kind
     expect(failed).toMatchObject({ status: 'succeeded', amount_refunded: { amount_minor: 0, currency: 'EUR' } });
     expect(failed.refunds.map((r) => [r.id, r.status, r.failure])).toEqual([[made.refund.id, 'failed', 'expired_or_canceled_card']]);
     expect((await kit.recur.kit.stripe.refunds.retrieve(made.refund.provider_refund_id!)).status).toBe('failed');
+    expect(await receiptOf('shop-7102', failed)).toMatch(/<dt>Refund of [^<]+<\/dt><dd>[^<]+, failed: not refunded<\/dd>/);
 
     // The money can be refunded again; the failed refund no longer counts.
     const again = await refundThroughRecur(failed, { amount: { amount_minor: 1000, currency: 'EUR' }, reason: 'Second try' });
