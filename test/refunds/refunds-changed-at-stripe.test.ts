@@ -98,6 +98,9 @@ describe.each(testDatabaseKinds)('refunds changed or made at Stripe (%s)', (kind
     expect(made.payment).toMatchObject({ status: 'refunded', amount_refunded: { amount_minor: 2999 } });
     await waitUntilSettled(kit.recur);
     expect((await onlyPayment(kit, 'shop-7102')).refunds.map((r) => r.status)).toEqual(['succeeded']);
+    const entitlement = async () => (await (await kit!.api('GET', '/v1/customers/shop-7102/entitlement')).json()) as { entitled: boolean; reason: string };
+    // Refunded prepaid time gives none.
+    expect(await entitlement()).toMatchObject({ entitled: false });
 
     // An hour later the bank sends the money back: Stripe says failed, and so does recur.
     await kit.advance({ seconds: 3_600 });
@@ -106,6 +109,10 @@ describe.each(testDatabaseKinds)('refunds changed or made at Stripe (%s)', (kind
     expect(failed).toMatchObject({ status: 'succeeded', amount_refunded: { amount_minor: 0, currency: 'EUR' } });
     expect(failed.refunds.map((r) => [r.id, r.status, r.failure])).toEqual([[made.refund.id, 'failed', 'expired_or_canceled_card']]);
     expect((await kit.recur.kit.stripe.refunds.retrieve(made.refund.provider_refund_id!)).status).toBe('failed');
+    // The money stayed with the shop: the month it paid for counts again.
+    expect(await entitlement()).toMatchObject({ entitled: true, reason: 'prepaid' });
+    const changes = await kit.recur.t.ctx.db.query<{ data: { entitled: boolean } }>("SELECT data FROM outgoing_events WHERE type = 'entitlement.changed' ORDER BY sequence");
+    expect(changes.rows.map((row) => row.data.entitled)).toEqual([true, false, true]);
     expect(await receiptOf('shop-7102', failed)).toMatch(/<dt>Refund of [^<]+<\/dt><dd>[^<]+, failed: not refunded<\/dd>/);
 
     // The money can be refunded again; the failed refund no longer counts.

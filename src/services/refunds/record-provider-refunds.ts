@@ -1,8 +1,10 @@
 import type { Queryable } from '../../db/database.ts';
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
-import { lowerRefundedAmount } from '../../db/repositories/payment-repository.ts';
+import { lowerRefundedAmount, type PaymentStatus } from '../../db/repositories/payment-repository.ts';
 import { findRefund, findRefundOfProvider, followProviderRefund, insertProviderMadeRefund, type RefundRecord } from '../../db/repositories/refund-repository.ts';
 import type { ProviderId } from '../../domain/provider.ts';
+import type { OutgoingEventContext } from '../../outgoing-events/event-context.ts';
+import { recordPaymentEvents } from '../../outgoing-events/record-payment-events.ts';
 import type { ProviderPayment } from '../../providers/payments/provider-objects.ts';
 import type { ProviderRefund } from '../../providers/payments/risk-operations.ts';
 import { refundStatusOf } from './refund-status.ts';
@@ -41,7 +43,7 @@ async function rowOf(tx: Queryable, input: ProviderRefundsInput, refund: Provide
  * turns failed takes the payment's refunded total back down to the provider's. Idempotent: a
  * second delivery finds nothing to change.
  */
-export async function recordProviderRefunds(tx: Queryable, input: ProviderRefundsInput, ctx: { now: Date; actor: string }): Promise<string[]> {
+export async function recordProviderRefunds(tx: Queryable, input: ProviderRefundsInput, ctx: OutgoingEventContext & { actor: string }): Promise<string[]> {
   const done: string[] = [];
   let failedNow = false;
   for (const refund of input.refunds) {
@@ -70,6 +72,7 @@ export async function recordProviderRefunds(tx: Queryable, input: ProviderRefund
     done.push(`refund ${refund.id} ${row ? changed.status : `recorded (${changed.status})`}`);
   }
   if (failedNow) {
+    const before = (await tx.query<{ status: PaymentStatus; refunded: string | number }>('SELECT status, amount_refunded_minor AS refunded FROM payments WHERE id = $1', [input.paymentId])).rows[0];
     const lowered = await lowerRefundedAmount(tx, { provider: input.provider, providerPaymentId: input.payment.id }, { amountRefundedMinor: input.payment.amountRefundedMinor, status: input.payment.status }, ctx.now);
     if (lowered) {
       await recordAudit(tx, {
@@ -81,6 +84,8 @@ export async function recordProviderRefunds(tx: Queryable, input: ProviderRefund
         before: null,
         after: { status: lowered.status, amountMinor: lowered.amountMinor, amountRefundedMinor: lowered.amountRefundedMinor, currency: lowered.currency },
       });
+      // No event says "refund undone" (the payment object's total shows it); the entitlement follows, e.g. refunded prepaid time that counts again.
+      await recordPaymentEvents(tx, { before: before ? { status: before.status, amountRefundedMinor: Number(before.refunded) } : null, payment: lowered, paidAt: null, failedAt: null }, ctx);
       done.push(`payment refunded total back to ${lowered.amountRefundedMinor}`);
     }
   }

@@ -92,7 +92,7 @@ export async function applyProviderSnapshot(tx: Queryable, snapshot: ProviderSna
   }
   if (snapshot.payment && snapshot.refunds && snapshot.refunds.length > 0) {
     const paymentId = await paymentRowId(tx, provider, snapshot.payment.id);
-    if (paymentId) done.push(...(await recordProviderRefunds(tx, { provider, paymentId, payment: snapshot.payment, refunds: snapshot.refunds }, { now: ctx.now, actor: ctx.actor })));
+    if (paymentId) done.push(...(await recordProviderRefunds(tx, { provider, paymentId, payment: snapshot.payment, refunds: snapshot.refunds }, { now: ctx.now, actor: ctx.actor, entitlementPolicy: ctx.entitlementPolicy })));
   }
   if (snapshot.failedCharge || snapshot.dispute) {
     done.push(...(await recordRiskFacts(tx, { customerId, failedCharge: snapshot.failedCharge, dispute: snapshot.dispute }, { provider, now: ctx.now, actor: ctx.actor, jobs: ctx.jobs })));
