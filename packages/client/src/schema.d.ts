@@ -2757,9 +2757,9 @@ export interface paths {
                                 /** @enum {string} */
                                 provider: "stripe" | "paypal";
                                 provider_payment_id: string;
-                                /** @description the refunds recur asked the provider for, oldest first (amount_refunded is what the provider has refunded, also outside recur) */
+                                /** @description the refunds of the payment, oldest first: those recur asked for and, for Stripe, those made at the provider (amount_refunded is what the provider has refunded) */
                                 refunds: {
-                                    /** @description who asked for it: `api_key:{id}`, `admin:{username}`, `portal:{external id}` (a withdrawal) */
+                                    /** @description who asked for it: `api_key:{id}`, `admin:{username}`, `portal:{external id}` (a withdrawal), or `provider` (made at the provider, e.g. in its dashboard) */
                                     actor: string;
                                     amount: {
                                         amount_minor: number;
@@ -2767,7 +2767,7 @@ export interface paths {
                                     };
                                     /** Format: date-time */
                                     created_at: string;
-                                    /** @description what the provider said when it refused */
+                                    /** @description what the provider said when it refused, or why the refund failed later (Stripe: `failure_reason`) */
                                     failure: string | null;
                                     /** Format: uuid */
                                     id: string;
@@ -2778,7 +2778,7 @@ export interface paths {
                                     provider_refund_id: string | null;
                                     reason: string;
                                     /**
-                                     * @description pending until the provider says the money went back (or that it did not: failed)
+                                     * @description pending until the provider says the money went back (or that it did not: failed); a succeeded refund can still turn failed when the provider reports that later
                                      * @enum {string}
                                      */
                                     status: "pending" | "succeeded" | "failed";
@@ -2999,9 +2999,9 @@ export interface paths {
                                 /** @enum {string} */
                                 provider: "stripe" | "paypal";
                                 provider_payment_id: string;
-                                /** @description the refunds recur asked the provider for, oldest first (amount_refunded is what the provider has refunded, also outside recur) */
+                                /** @description the refunds of the payment, oldest first: those recur asked for and, for Stripe, those made at the provider (amount_refunded is what the provider has refunded) */
                                 refunds: {
-                                    /** @description who asked for it: `api_key:{id}`, `admin:{username}`, `portal:{external id}` (a withdrawal) */
+                                    /** @description who asked for it: `api_key:{id}`, `admin:{username}`, `portal:{external id}` (a withdrawal), or `provider` (made at the provider, e.g. in its dashboard) */
                                     actor: string;
                                     amount: {
                                         amount_minor: number;
@@ -3009,7 +3009,7 @@ export interface paths {
                                     };
                                     /** Format: date-time */
                                     created_at: string;
-                                    /** @description what the provider said when it refused */
+                                    /** @description what the provider said when it refused, or why the refund failed later (Stripe: `failure_reason`) */
                                     failure: string | null;
                                     /** Format: uuid */
                                     id: string;
@@ -3020,7 +3020,7 @@ export interface paths {
                                     provider_refund_id: string | null;
                                     reason: string;
                                     /**
-                                     * @description pending until the provider says the money went back (or that it did not: failed)
+                                     * @description pending until the provider says the money went back (or that it did not: failed); a succeeded refund can still turn failed when the provider reports that later
                                      * @enum {string}
                                      */
                                     status: "pending" | "succeeded" | "failed";
@@ -3035,7 +3035,7 @@ export interface paths {
                                 updated_at: string;
                             };
                             refund: {
-                                /** @description who asked for it: `api_key:{id}`, `admin:{username}`, `portal:{external id}` (a withdrawal) */
+                                /** @description who asked for it: `api_key:{id}`, `admin:{username}`, `portal:{external id}` (a withdrawal), or `provider` (made at the provider, e.g. in its dashboard) */
                                 actor: string;
                                 amount: {
                                     amount_minor: number;
@@ -3043,7 +3043,7 @@ export interface paths {
                                 };
                                 /** Format: date-time */
                                 created_at: string;
-                                /** @description what the provider said when it refused */
+                                /** @description what the provider said when it refused, or why the refund failed later (Stripe: `failure_reason`) */
                                 failure: string | null;
                                 /** Format: uuid */
                                 id: string;
@@ -3054,7 +3054,7 @@ export interface paths {
                                 provider_refund_id: string | null;
                                 reason: string;
                                 /**
-                                 * @description pending until the provider says the money went back (or that it did not: failed)
+                                 * @description pending until the provider says the money went back (or that it did not: failed); a succeeded refund can still turn failed when the provider reports that later
                                  * @enum {string}
                                  */
                                 status: "pending" | "succeeded" | "failed";
