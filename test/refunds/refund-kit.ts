@@ -11,7 +11,7 @@ export type PaymentJson = {
   amount: { amount_minor: number; currency: string };
   amount_refunded: { amount_minor: number; currency: string };
   status: string;
-  refunds: { id: string; status: string; amount: { amount_minor: number; currency: string }; reason: string; actor: string; provider_refund_id: string | null }[];
+  refunds: { id: string; status: string; amount: { amount_minor: number; currency: string }; reason: string; actor: string; provider_refund_id: string | null; failure: string | null }[];
 };
 
 const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' as const });

@@ -2766,9 +2766,9 @@ export interface paths {
                                 /** @enum {string} */
                                 provider: "stripe" | "paypal";
                                 provider_payment_id: string;
-                                /** @description the refunds recur asked the provider for, oldest first (amount_refunded is what the provider has refunded, also outside recur) */
+                                /** @description the refunds of the payment, oldest first: those recur asked for and, for Stripe, those made at the provider (amount_refunded is what the provider has refunded) */
                                 refunds: {
-                                    /** @description who asked for it: `api_key:{id}`, `admin:{username}`, `portal:{external id}` (a withdrawal) */
+                                    /** @description who asked for it: `api_key:{id}`, `admin:{username}`, `portal:{external id}` (a withdrawal), or `provider` (made at the provider, e.g. in its dashboard) */
                                     actor: string;
                                     amount: {
                                         amount_minor: number;
@@ -2776,7 +2776,7 @@ export interface paths {
                                     };
                                     /** Format: date-time */
                                     created_at: string;
-                                    /** @description what the provider said when it refused */
+                                    /** @description what the provider said when it refused, or why the refund failed later (Stripe: `failure_reason`) */
                                     failure: string | null;
                                     /** Format: uuid */
                                     id: string;
@@ -2787,7 +2787,7 @@ export interface paths {
                                     provider_refund_id: string | null;
                                     reason: string;
                                     /**
-                                     * @description pending until the provider says the money went back (or that it did not: failed)
+                                     * @description pending until the provider says the money went back (or that it did not: failed); a succeeded refund can still turn failed when the provider reports that later
                                      * @enum {string}
                                      */
                                     status: "pending" | "succeeded" | "failed";
@@ -3016,9 +3016,9 @@ export interface paths {
                                 /** @enum {string} */
                                 provider: "stripe" | "paypal";
                                 provider_payment_id: string;
-                                /** @description the refunds recur asked the provider for, oldest first (amount_refunded is what the provider has refunded, also outside recur) */
+                                /** @description the refunds of the payment, oldest first: those recur asked for and, for Stripe, those made at the provider (amount_refunded is what the provider has refunded) */
                                 refunds: {
-                                    /** @description who asked for it: `api_key:{id}`, `admin:{username}`, `portal:{external id}` (a withdrawal) */
+                                    /** @description who asked for it: `api_key:{id}`, `admin:{username}`, `portal:{external id}` (a withdrawal), or `provider` (made at the provider, e.g. in its dashboard) */
                                     actor: string;
                                     amount: {
                                         amount_minor: number;
@@ -3026,7 +3026,7 @@ export interface paths {
                                     };
                                     /** Format: date-time */
                                     created_at: string;
-                                    /** @description what the provider said when it refused */
+                                    /** @description what the provider said when it refused, or why the refund failed later (Stripe: `failure_reason`) */
                                     failure: string | null;
                                     /** Format: uuid */
                                     id: string;
@@ -3037,7 +3037,7 @@ export interface paths {
                                     provider_refund_id: string | null;
                                     reason: string;
                                     /**
-                                     * @description pending until the provider says the money went back (or that it did not: failed)
+                                     * @description pending until the provider says the money went back (or that it did not: failed); a succeeded refund can still turn failed when the provider reports that later
                                      * @enum {string}
                                      */
                                     status: "pending" | "succeeded" | "failed";
@@ -3052,7 +3052,7 @@ export interface paths {
                                 updated_at: string;
                             };
                             refund: {
-                                /** @description who asked for it: `api_key:{id}`, `admin:{username}`, `portal:{external id}` (a withdrawal) */
+                                /** @description who asked for it: `api_key:{id}`, `admin:{username}`, `portal:{external id}` (a withdrawal), or `provider` (made at the provider, e.g. in its dashboard) */
                                 actor: string;
                                 amount: {
                                     amount_minor: number;
@@ -3060,7 +3060,7 @@ export interface paths {
                                 };
                                 /** Format: date-time */
                                 created_at: string;
-                                /** @description what the provider said when it refused */
+                                /** @description what the provider said when it refused, or why the refund failed later (Stripe: `failure_reason`) */
                                 failure: string | null;
                                 /** Format: uuid */
                                 id: string;
@@ -3071,7 +3071,7 @@ export interface paths {
                                 provider_refund_id: string | null;
                                 reason: string;
                                 /**
-                                 * @description pending until the provider says the money went back (or that it did not: failed)
+                                 * @description pending until the provider says the money went back (or that it did not: failed); a succeeded refund can still turn failed when the provider reports that later
                                  * @enum {string}
                                  */
                                 status: "pending" | "succeeded" | "failed";

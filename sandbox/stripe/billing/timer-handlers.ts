@@ -1,5 +1,6 @@
 import { closeDispute, openDispute } from '../payments/disputes.ts';
 import { settleDebit } from '../payments/payment-intents.ts';
+import { failRefund, settleRefund } from '../payments/refund-lifecycle.ts';
 import { expireSession } from '../resources/checkout-sessions.ts';
 import type { StripeRuntime } from '../runtime.ts';
 import type { Timer, TimerArgs, TimerKind } from '../state/timers.ts';
@@ -34,6 +35,14 @@ const handlers: { [K in TimerKind]: TimerHandler<K> } = {
   close_dispute: (rt, args) => {
     const dispute = rt.state.disputes.get(args.dispute);
     if (dispute) closeDispute(rt, dispute, args.won);
+  },
+  settle_refund: (rt, args) => {
+    const refund = rt.state.refunds.get(args.refund);
+    if (refund) settleRefund(rt, refund);
+  },
+  fail_refund: (rt, args) => {
+    const refund = rt.state.refunds.get(args.refund);
+    if (refund) failRefund(rt, refund);
   },
 };
 

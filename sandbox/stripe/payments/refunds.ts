@@ -8,6 +8,7 @@ import type { Params } from '../wire/form-body.ts';
 import { listPage, matchesRange, newestFirst } from '../wire/list.ts';
 import { mergeMetadata, optionalEnum, optionalInt, optionalString } from '../wire/params.ts';
 import { stripeErrors } from '../wire/stripe-error.ts';
+import { destinationDetailsFor, refundStartFor } from './refund-lifecycle.ts';
 
 function chargeToRefund(rt: StripeRuntime, params: Params): Stripe.Charge {
   const chargeId = optionalString(params, 'charge');
@@ -22,7 +23,11 @@ function chargeToRefund(rt: StripeRuntime, params: Params): Stripe.Charge {
   return charge;
 }
 
-/** Full or partial refund of a captured charge; Stripe settles card refunds at once in test mode. */
+/**
+ * Full or partial refund of a captured charge. Card refunds are `succeeded` at once in test mode;
+ * a SEPA Direct Debit refund is `pending` and settles later, and a refund of the `refundFail` card
+ * fails later (refund-lifecycle.ts). A pending refund counts in `amount_refunded`, as at Stripe.
+ */
 export function createRefund(rt: StripeRuntime, params: Params): Stripe.Refund {
   const charge = chargeToRefund(rt, params);
   if (!charge.captured || charge.status !== 'succeeded') throw stripeErrors.invalidRequest(`Charge ${charge.id} has not been captured and cannot be refunded.`, undefined, 'charge_not_refundable');
@@ -33,6 +38,7 @@ export function createRefund(rt: StripeRuntime, params: Params): Stripe.Refund {
     throw stripeErrors.invalidRequest(`Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining})`, 'amount', 'amount_too_large');
   }
   const customer = typeof charge.customer === 'string' ? charge.customer : null;
+  const start = refundStartFor(rt, charge);
   const refund: Stripe.Refund = {
     id: newId('re'),
     object: 'refund',
@@ -43,17 +49,18 @@ export function createRefund(rt: StripeRuntime, params: Params): Stripe.Refund {
     currency: charge.currency,
     customer,
     customer_account: null,
-    destination_details: { card: { reference_status: 'pending', reference_type: 'acquirer_reference_number', type: 'refund' }, type: 'card' } as Stripe.Refund.DestinationDetails,
+    destination_details: destinationDetailsFor(charge),
     metadata: mergeMetadata(null, params),
     payment_intent: charge.payment_intent,
     payment_method: charge.payment_method,
     reason: optionalEnum(params, 'reason', ['duplicate', 'fraudulent', 'requested_by_customer'] as const) ?? null,
     receipt_number: null,
     source_transfer_reversal: null,
-    status: 'succeeded',
+    status: start.status,
     transfer_reversal: null,
   };
   rt.state.refunds.add(refund);
+  if (start.later) rt.state.addTimer(refund.created + start.later.afterSeconds, rt.time.clockOfCustomer(customer), start.later.kind, { refund: refund.id });
   rt.events.record('refund.created', refund);
   updateWithEvent(rt, 'charge.refunded', charge, (c) => {
     c.amount_refunded += amount;

@@ -15,6 +15,8 @@ export type TestCard = {
   authentication?: 'always' | 'on_session';
   /** The charge succeeds, then the cardholder disputes it. */
   dispute?: { reason: string; inquiry: boolean };
+  /** Refunds of its charges are `succeeded` at first and fail a while later (Stripe's `refundFail`). */
+  refundFails?: boolean;
 };
 
 const generic: Decline = { code: 'card_declined', declineCode: 'generic_decline', message: 'Your card was declined.' };
@@ -46,6 +48,7 @@ const CARDS: Record<string, TestCard> = {
   createDispute: { number: '4000000000000259', brand: 'visa', funding: 'credit', dispute: { reason: 'fraudulent', inquiry: false } },
   createDisputeInquiry: { number: '4000000000001976', brand: 'visa', funding: 'credit', dispute: { reason: 'general', inquiry: true } },
   createDisputeProductNotReceived: { number: '4000000000002685', brand: 'visa', funding: 'credit', dispute: { reason: 'product_not_received', inquiry: false } },
+  refundFail: { number: '4000000000005126', brand: 'visa', funding: 'credit', refundFails: true },
   authenticationRequired: { number: '4000002760003184', brand: 'visa', funding: 'credit', authentication: 'always' },
   threeDSecure2Required: { number: '4000000000003220', brand: 'visa', funding: 'credit', authentication: 'always' },
   threeDSecureRequired: { number: '4000000000003063', brand: 'visa', funding: 'credit', authentication: 'always' },
@@ -83,4 +86,5 @@ export const HOSTED_PAGE_CARDS: ReadonlyArray<{ token: string; label: string }> 
   { token: 'pm_card_authenticationRequired', label: 'Visa 3184 - 3D Secure authentication' },
   { token: 'pm_card_createDispute', label: 'Visa 0259 - succeeds, then disputed' },
   { token: 'pm_card_chargeCustomerFail', label: 'Visa 0341 - succeeds now, later renewals fail' },
+  { token: 'pm_card_refundFail', label: 'Visa 5126 - succeeds, later refunds fail' },
 ];

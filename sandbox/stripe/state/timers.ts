@@ -14,12 +14,16 @@ export type TimerArgs = {
   open_dispute: { charge: string; reason: string; inquiry: boolean };
   /** Test evidence (`winning_evidence` / `losing_evidence`) was submitted. */
   close_dispute: { dispute: string; won: boolean };
+  /** A refund left pending (SEPA Direct Debit) reaches the customer's bank. */
+  settle_refund: { refund: string };
+  /** A refund of Stripe's `refundFail` test card fails after it was first `succeeded`. */
+  fail_refund: { refund: string };
 };
 
 export type TimerKind = keyof TimerArgs;
 
 // A record, not a list, so that the compiler insists on every kind.
-const kinds: Record<TimerKind, true> = { expire_incomplete_subscription: true, expire_checkout_session: true, settle_sepa_debit: true, open_dispute: true, close_dispute: true };
+const kinds: Record<TimerKind, true> = { expire_incomplete_subscription: true, expire_checkout_session: true, settle_sepa_debit: true, open_dispute: true, close_dispute: true, settle_refund: true, fail_refund: true };
 export const timerKinds = Object.keys(kinds) as TimerKind[];
 
 /** `clockId` null: the shared sandbox clock; otherwise a test clock. */

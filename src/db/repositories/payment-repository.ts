@@ -130,6 +130,26 @@ export async function upsertPayment(tx: Queryable, state: PaymentState, now: Dat
   return { outcome: row.inserted ? 'inserted' : 'updated', payment: toRecord(row) };
 }
 
+/**
+ * A refund failed at the provider after it had gone through: the one change that takes a payment's
+ * refunded total back down, to the provider's total read after the failure (the status with it; a
+ * dispute stays). Called once per failed refund, when its row turns failed. Null when the stored
+ * total is not above it.
+ */
+export async function lowerRefundedAmount(
+  tx: Queryable,
+  key: { provider: ProviderId; providerPaymentId: string },
+  state: { amountRefundedMinor: number; status: PaymentStatus },
+  now: Date,
+): Promise<PaymentRecord | null> {
+  const result = await tx.query<PaymentRow>(
+    `UPDATE payments SET amount_refunded_minor = $3, status = CASE WHEN status = 'disputed' THEN status ELSE $4 END, updated_at = $5
+     WHERE provider = $1 AND provider_payment_id = $2 AND amount_refunded_minor > $3 RETURNING *`,
+    [key.provider, key.providerPaymentId, state.amountRefundedMinor, state.status, now],
+  );
+  return result.rows[0] ? toRecord(result.rows[0]) : null;
+}
+
 export async function findPaymentByProviderId(db: Queryable, provider: ProviderId, providerPaymentId: string): Promise<PaymentRecord | null> {
   const result = await db.query<PaymentRow>('SELECT * FROM payments WHERE provider = $1 AND provider_payment_id = $2', [provider, providerPaymentId]);
   return result.rows[0] ? toRecord(result.rows[0]) : null;

@@ -92,12 +92,56 @@ export async function settleRefund(
   return result.rows[0] ? toRecord(result.rows[0]) : null;
 }
 
+export async function findRefundOfProvider(db: Queryable, provider: ProviderId, providerRefundId: string): Promise<RefundRecord | null> {
+  const result = await db.query<RefundRow>('SELECT * FROM refunds WHERE provider = $1 AND provider_refund_id = $2', [provider, providerRefundId]);
+  return result.rows[0] ? toRecord(result.rows[0]) : null;
+}
+
+/** A refund recur did not ask for, as the provider holds it (made in its dashboard). */
+export type ProviderMadeRefund = Pick<RefundRecord, 'paymentId' | 'provider' | 'amountMinor' | 'currency' | 'reason' | 'status' | 'failure' | 'createdAt'> & { providerRefundId: string };
+
+/** The business key of a refund made at the provider: its id there, so a second event for it finds the same row. */
+export const providerRefundKey = (provider: ProviderId, providerRefundId: string): string => `provider:${provider}:${providerRefundId}`;
+
+/** Its row, with the actor `provider`; null when it has one already (the unique indexes decide). */
+export async function insertProviderMadeRefund(tx: Queryable, refund: ProviderMadeRefund, now: Date): Promise<RefundRecord | null> {
+  const result = await tx.query<RefundRow>(
+    `INSERT INTO refunds (payment_id, request_key, provider, amount_minor, currency, reason, actor, status, provider_refund_id, failure, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, 'provider', $7, $8, $9, $10, $11)
+     ON CONFLICT DO NOTHING RETURNING *`,
+    [refund.paymentId, providerRefundKey(refund.provider, refund.providerRefundId), refund.provider, refund.amountMinor, refund.currency, refund.reason, refund.status, refund.providerRefundId, refund.failure, refund.createdAt, now],
+  );
+  return result.rows[0] ? toRecord(result.rows[0]) : null;
+}
+
+/**
+ * A refund's later state at the provider on its row. It only moves on: pending to succeeded or
+ * failed, succeeded to failed (a card refund the bank sent back); failed is final. So events in
+ * any order, or twice, end in the provider's last word. Null when nothing changed.
+ */
+export async function followProviderRefund(
+  tx: Queryable,
+  id: string,
+  state: { status: RefundStatus; providerRefundId: string; failure: string | null },
+  now: Date,
+): Promise<RefundRecord | null> {
+  const movesOn = `((status = 'pending' AND $2 <> 'pending') OR (status = 'succeeded' AND $2 = 'failed'))`;
+  // A row recur wrote before the provider answered learns the provider's id even while still pending.
+  const result = await tx.query<RefundRow>(
+    `UPDATE refunds SET status = CASE WHEN ${movesOn} THEN $2 ELSE status END, failure = CASE WHEN ${movesOn} THEN $4 ELSE failure END,
+       provider_refund_id = COALESCE(provider_refund_id, $3), updated_at = $5
+     WHERE id = $1 AND (${movesOn} OR provider_refund_id IS NULL) RETURNING *`,
+    [id, state.status, state.providerRefundId, state.failure, now],
+  );
+  return result.rows[0] ? toRecord(result.rows[0]) : null;
+}
+
 export async function findRefund(db: Queryable, id: string): Promise<RefundRecord | null> {
   const result = await db.query<RefundRow>('SELECT * FROM refunds WHERE id = $1', [id]);
   return result.rows[0] ? toRecord(result.rows[0]) : null;
 }
 
-/** The refunds recur asked for, per payment, oldest first. */
+/** The refunds of the payments (asked for by recur or made at the provider), per payment, oldest first. */
 export async function listRefundsOfPayments(db: Queryable, paymentIds: readonly string[]): Promise<Map<string, RefundRecord[]>> {
   const byPayment = new Map<string, RefundRecord[]>();
   if (paymentIds.length === 0) return byPayment;

@@ -35,7 +35,7 @@ export const paymentJson = z.object({
   invoice_at: timestamp.nullable().describe("the time of the invoice or charge at the provider"),
   created_at: timestamp,
   updated_at: timestamp,
-  refunds: z.array(refundJson).describe('the refunds recur asked the provider for, oldest first (amount_refunded is what the provider has refunded, also outside recur)'),
+  refunds: z.array(refundJson).describe('the refunds of the payment, oldest first: those recur asked for and, for Stripe, those made at the provider (amount_refunded is what the provider has refunded)'),
 });
 
 export const paymentExample: z.output<typeof paymentJson> = {

@@ -2,17 +2,17 @@ import { z } from 'zod';
 import type { RefundRecord } from '../../db/repositories/refund-repository.ts';
 import { PROVIDER_IDS } from '../../domain/provider.ts';
 
-/** A refund recur asked a provider for, as the API shows it: its status is the provider's answer. */
+/** A refund of a payment (recur asked the provider for it, or it was made at the provider), as the API shows it: its status is the provider's. */
 export const refundJson = z.object({
   id: z.uuid(),
   payment_id: z.uuid(),
   provider: z.enum(PROVIDER_IDS),
   amount: z.object({ amount_minor: z.number().int(), currency: z.string() }),
   reason: z.string(),
-  actor: z.string().describe('who asked for it: `api_key:{id}`, `admin:{username}`, `portal:{external id}` (a withdrawal)'),
-  status: z.enum(['pending', 'succeeded', 'failed']).describe("pending until the provider says the money went back (or that it did not: failed)"),
+  actor: z.string().describe('who asked for it: `api_key:{id}`, `admin:{username}`, `portal:{external id}` (a withdrawal), or `provider` (made at the provider, e.g. in its dashboard)'),
+  status: z.enum(['pending', 'succeeded', 'failed']).describe("pending until the provider says the money went back (or that it did not: failed); a succeeded refund can still turn failed when the provider reports that later"),
   provider_refund_id: z.string().nullable(),
-  failure: z.string().nullable().describe('what the provider said when it refused'),
+  failure: z.string().nullable().describe('what the provider said when it refused, or why the refund failed later (Stripe: `failure_reason`)'),
   created_at: z.iso.datetime(),
   updated_at: z.iso.datetime(),
 });

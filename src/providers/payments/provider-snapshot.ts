@@ -1,5 +1,5 @@
 import type { ProviderPayment, ProviderSubscription } from './provider-objects.ts';
-import type { ProviderDispute } from './risk-operations.ts';
+import type { ProviderDispute, ProviderRefund } from './risk-operations.ts';
 
 /**
  * What one provider event means for recur, read from the provider in `prepare` (outside any transaction)
@@ -26,6 +26,13 @@ export type ProviderSnapshot = {
   failedCharge: { id: string; failureCode: string | null } | null;
   /** The dispute as Stripe holds it now (charge.dispute.*). */
   dispute: ProviderDispute | null;
+  /**
+   * Refunds of `payment` as the provider holds them now (a refund's events, a refunded charge's),
+   * read before `payment`, so the payment's refunded total is at least as new as they are. Each
+   * gets recur's refund row: the one recur asked for it by, or a new one for a refund made at the
+   * provider.
+   */
+  refunds?: readonly ProviderRefund[];
   /**
    * `payment` waits for the customer's strong authentication, completed at `url` (Stripe's hosted
    * invoice page): a bearer link to pay, so it goes to the customer and into no log.

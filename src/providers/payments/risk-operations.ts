@@ -45,6 +45,12 @@ export type ProviderRefund = {
   /** The payment's total refunded up to and including this refund, when the provider states it (PayPal); null otherwise. */
   refundedToDateMinor: number | null;
   created: Date;
+  /** Why the money did not go back, in the provider's words (Stripe's `failure_reason`); null unless it failed. */
+  failureReason: string | null;
+  /** Why it was refunded, as the provider has it (Stripe's `reason`: `requested_by_customer`, ...); null when none was given. */
+  reason: string | null;
+  /** recur's refund row it was asked for by (the metadata recur sends); null for a refund made at the provider. */
+  recurRefundId: string | null;
 };
 
 /** Fraud and dispute actions: declined charges of a customer, refunds, cancellations, closing disputes. */
@@ -61,4 +67,6 @@ export type RiskOperations = {
   retrieveCharge(chargeId: string): Promise<ProviderCharge | null>;
   /** null when the provider does not know the id (a refund event's object, read back before it is believed). */
   retrieveRefund(refundId: string): Promise<ProviderRefund | null>;
+  /** Every refund of a charge (a refunded charge's event), newest first; empty where the provider does not list them. */
+  listChargeRefunds(chargeId: string): Promise<ProviderRefund[]>;
 };

@@ -1,7 +1,7 @@
 import type { ProviderOperations } from './provider-operations.ts';
 
 /** The gateway's reads of one object by id: the ones an event handler makes. */
-const SHARED_READS = ['retrieveSubscription', 'retrieveInvoicePayment', 'retrievePayment', 'retrieveCustomer', 'retrieveCharge', 'retrieveDispute', 'retrieveRefund', 'retrieveCheckoutSession'] as const;
+const SHARED_READS = ['retrieveSubscription', 'retrieveInvoicePayment', 'retrievePayment', 'retrieveCustomer', 'retrieveCharge', 'retrieveDispute', 'retrieveRefund', 'listChargeRefunds', 'retrieveCheckoutSession'] as const;
 
 type Read = (...args: unknown[]) => Promise<unknown>;
 

@@ -1,3 +1,4 @@
+import { listRefundsOfPayments, type RefundRecord } from '../../db/repositories/refund-repository.ts';
 import type { Page } from '../../db/keyset-page.ts';
 import { findPaymentOfCustomer, type ListedPayment, type PaymentRecord } from '../../db/repositories/payment-repository.ts';
 import { findSubscription, type SubscriptionRecord } from '../../db/repositories/subscription-repository.ts';
@@ -20,9 +21,10 @@ export async function listPortalPayments(ctx: ServiceContext, viewer: PortalView
 }
 
 /** A payment of the session's customer, with the subscription it paid for; any other id is not found. */
-export async function findPortalPayment(ctx: ServiceContext, viewer: PortalViewer, paymentId: string): Promise<{ payment: PaymentRecord; subscription: SubscriptionRecord | null }> {
+export async function findPortalPayment(ctx: ServiceContext, viewer: PortalViewer, paymentId: string): Promise<{ payment: PaymentRecord; subscription: SubscriptionRecord | null; refunds: RefundRecord[] }> {
   const payment = await findPaymentOfCustomer(ctx.db, paymentId, viewer.customer.id);
   if (!payment) throw notFound('payment', paymentId);
   const subscription = payment.subscriptionId ? await findSubscription(ctx.db, payment.subscriptionId) : null;
-  return { payment, subscription };
+  const refunds = (await listRefundsOfPayments(ctx.db, [payment.id])).get(payment.id) ?? [];
+  return { payment, subscription, refunds };
 }

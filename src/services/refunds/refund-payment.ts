@@ -1,7 +1,7 @@
 import { recordAudit } from '../../db/repositories/audit-log-repository.ts';
 import { lockCustomerForWrite } from '../../db/repositories/customer-repository.ts';
 import { findListedPayment, type ListedPayment } from '../../db/repositories/payment-repository.ts';
-import { findRefundByRequestKey, insertPendingRefund, settleRefund, sumPendingRefunds, type RefundRecord, type RefundStatus } from '../../db/repositories/refund-repository.ts';
+import { findRefundByRequestKey, insertPendingRefund, settleRefund, sumPendingRefunds, type RefundRecord } from '../../db/repositories/refund-repository.ts';
 import type { ProviderRefund } from '../../providers/payments/risk-operations.ts';
 import { conflict, notFound, RecurError, validationFailed } from '../../shared/errors.ts';
 import { entitlementPolicyOf } from '../entitlement/entitlement-policy.ts';
@@ -9,6 +9,7 @@ import { requirePaymentProvider, type ConfiguredProvider } from '../require-paym
 import type { Actor, ServiceContext } from '../service-context.ts';
 import { recordProviderPayment } from '../sync/record-provider-payment.ts';
 import { refundableAmount } from './refundable-amount.ts';
+import { refundStatusOf } from './refund-status.ts';
 
 export type RefundPaymentInput = {
   paymentId: string;
@@ -108,12 +109,10 @@ async function waitForSettled(ctx: ServiceContext, refund: RefundRecord): Promis
   return null;
 }
 
-const statusOf = (answer: ProviderRefund): RefundStatus => (answer.completed ? 'succeeded' : /^(failed|canceled|cancelled)$/i.test(answer.status) ? 'failed' : 'pending');
-
 /** The provider's answer, and the payment as the provider holds it now, recorded with the audit entry in one transaction. */
 export async function recordAnswer(ctx: ServiceContext, provider: ConfiguredProvider, refund: RefundRecord, payment: ListedPayment, answer: ProviderRefund, actor: Actor): Promise<RefundResult> {
   const read = await provider.gateway.retrievePayment(payment.providerPaymentId);
-  const status = statusOf(answer);
+  const status = refundStatusOf(answer);
   return ctx.db.transaction(async (tx) => {
     const now = ctx.clock.now();
     // A refund the provider still has pending, answered again, changes nothing (and is not audited again).

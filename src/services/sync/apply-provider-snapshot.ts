@@ -9,6 +9,7 @@ import { recordRiskFacts } from '../risk/record-risk-facts.ts';
 import type { JobQueue } from '../service-context.ts';
 import { recordPrepaidPurchase } from '../checkout/record-prepaid-purchase.ts';
 import { notifyPaymentActionRequired } from '../../notifications/payment-action-notice.ts';
+import { recordProviderRefunds } from '../refunds/record-provider-refunds.ts';
 import { recordProviderPayment } from './record-provider-payment.ts';
 import { recordProviderSubscription } from './record-provider-subscription.ts';
 import { resolveProviderCustomer } from './resolve-provider-customer.ts';
@@ -42,9 +43,14 @@ function mandateOfSnapshot(snapshot: ProviderSnapshot): string | null {
   return snapshot.mandateReference ?? (paysThis ? (snapshot.payment!.mandateReference ?? null) : null);
 }
 
+async function paymentRowId(tx: Queryable, provider: ProviderId, providerPaymentId: string): Promise<string | null> {
+  const result = await tx.query<{ id: string }>('SELECT id FROM payments WHERE provider = $1 AND provider_payment_id = $2', [provider, providerPaymentId]);
+  return result.rows[0]?.id ?? null;
+}
+
 /**
  * Writes one snapshot: customer (found, linked or created), subscription (version guard), payment
- * (forward-only merge), checkout session, and the once-per-event note. Every step is idempotent,
+ * (forward-only merge), its refunds, checkout session, and the once-per-event note. Every step is idempotent,
  * so the same event applied again changes nothing.
  */
 export async function applyProviderSnapshot(tx: Queryable, snapshot: ProviderSnapshot, ctx: ApplyContext): Promise<ProcessingOutcome> {
@@ -94,6 +100,10 @@ export async function applyProviderSnapshot(tx: Queryable, snapshot: ProviderSna
     // The summary names the notice, never its link: the link pays the invoice.
     if (snapshot.paymentAction && (await notifyPaymentActionRequired(tx, { provider, providerPaymentId: snapshot.payment.id, url: snapshot.paymentAction.url, plans: ctx.plans, now: ctx.now }))) done.push('payment action required notice');
   }
+  if (snapshot.payment && snapshot.refunds && snapshot.refunds.length > 0) {
+    const paymentId = await paymentRowId(tx, provider, snapshot.payment.id);
+    if (paymentId) done.push(...(await recordProviderRefunds(tx, { provider, paymentId, payment: snapshot.payment, refunds: snapshot.refunds }, { now: ctx.now, actor: ctx.actor, entitlementPolicy: ctx.entitlementPolicy })));
+  }
   if (snapshot.failedCharge || snapshot.dispute) {
     done.push(...(await recordRiskFacts(tx, { customerId, failedCharge: snapshot.failedCharge, dispute: snapshot.dispute }, { provider, now: ctx.now, actor: ctx.actor, jobs: ctx.jobs })));
   }
@@ -102,8 +112,7 @@ export async function applyProviderSnapshot(tx: Queryable, snapshot: ProviderSna
     if (settled) done.push(`checkout session ${snapshot.checkoutSession.status}`);
   }
   if (snapshot.note && snapshot.payment) {
-    const payment = await tx.query<{ id: string }>('SELECT id FROM payments WHERE provider = $1 AND provider_payment_id = $2', [provider, snapshot.payment.id]);
-    const paymentId = payment.rows[0]!.id;
+    const paymentId = (await paymentRowId(tx, provider, snapshot.payment.id))!;
     // Once per event: the actor names the event, so a second delivery finds its own entry.
     const seen = await tx.query('SELECT 1 FROM audit_log WHERE actor = $1 AND entity = $2 AND entity_id = $3 AND action = $4', [ctx.actor, 'payment', paymentId, snapshot.note.action]);
     if (seen.rows.length === 0) {

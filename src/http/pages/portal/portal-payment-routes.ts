@@ -34,8 +34,8 @@ export function portalPaymentRoutes(app: FastifyInstance, ctx: ServiceContext, r
 
   api.get('/portal/payments/:id', { schema: { hide: true, params: receiptParams } }, async (request, reply) => {
     const viewer = viewerOf(request);
-    const { payment, subscription } = await findPortalPayment(ctx, viewer, request.params.id);
-    const receipt = viewReceipt(payment, subscription, shopNameOf(ctx.config), settingsOf(viewer));
+    const { payment, subscription, refunds } = await findPortalPayment(ctx, viewer, request.params.id);
+    const receipt = viewReceipt(payment, subscription, refunds, shopNameOf(ctx.config), settingsOf(viewer));
     return sendBillingPage(kit, renderer, reply, viewer, { template: 'portal/receipt', title: billingText(viewer.locale).receiptTitle, nav: 'payments' }, { receipt });
   });
 }

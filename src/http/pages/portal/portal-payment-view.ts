@@ -1,4 +1,5 @@
 import type { PaymentRecord, PaymentStatus } from '../../../db/repositories/payment-repository.ts';
+import type { RefundRecord } from '../../../db/repositories/refund-repository.ts';
 import type { SubscriptionRecord } from '../../../db/repositories/subscription-repository.ts';
 import { addInterval } from '../../../domain/calendar-period.ts';
 import { getPlanName, type Plan } from '../../../domain/plan.ts';
@@ -36,7 +37,7 @@ export function viewPaymentRow(payment: PaymentRecord, settings: PaymentSettings
 /** A receipt: what was paid for, the period, amount, method, date and recur's payment id. */
 export type ReceiptView = { id: string; heading: string; facts: { term: string; value: string }[] };
 
-export function viewReceipt(payment: PaymentRecord, subscription: SubscriptionRecord | null, shopName: string, settings: PaymentSettings): ReceiptView {
+export function viewReceipt(payment: PaymentRecord, subscription: SubscriptionRecord | null, refunds: readonly RefundRecord[], shopName: string, settings: PaymentSettings): ReceiptView {
   const { locale, timeZone } = settings;
   const words = billingText(locale);
   const date = (instant: Date) => formatDate(instant, locale, timeZone);
@@ -48,6 +49,12 @@ export function viewReceipt(payment: PaymentRecord, subscription: SubscriptionRe
   facts.push({ term: words.amount, value: formatAmount(payment.amountMinor, payment.currency, locale) });
   if (payment.amountRefundedMinor > 0) facts.push({ term: words.refunded, value: formatAmount(payment.amountRefundedMinor, payment.currency, locale) });
   facts.push({ term: words.paymentStatus, value: words[STATUS_WORDS[payment.status]] });
+  // Each refund, also one made at the provider or one that failed: the customer sees what came back and what did not.
+  for (const refund of refunds) {
+    const amount = formatAmount(refund.amountMinor, refund.currency, locale);
+    const said = refund.status === 'succeeded' ? words.refundedAmount : refund.status === 'failed' ? words.refundFailed : words.refundPending;
+    facts.push({ term: fill(words.refundOf, { date: date(refund.createdAt) }), value: fill(said, { amount }) });
+  }
   const provider = providerName(payment.provider);
   // PayPal's summary is its own name: "PayPal", not "PayPal through PayPal".
   const method = payment.methodSummary && payment.methodSummary !== provider ? fill(words.methodVia, { method: payment.methodSummary, provider }) : provider;

@@ -119,6 +119,10 @@ export function toPaypalProviderRefund(refund: Refund): ProviderRefund {
     completed: status === 'COMPLETED',
     refundedToDateMinor: toDate ? toMoney(toDate).amountMinor : null,
     created: dateOf(refund.createTime) ?? dateOf(refund.updateTime) ?? new Date(0),
+    failureReason: status === 'FAILED' || status === 'CANCELLED' ? (refund.statusDetails?.reason ? String(refund.statusDetails.reason) : status) : null,
+    reason: refund.noteToPayer ?? null,
+    // recur sends its refund row's id as the refund's custom_id.
+    recurRefundId: refund.customId ?? null,
   };
 }
 

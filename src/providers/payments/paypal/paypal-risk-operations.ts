@@ -93,5 +93,10 @@ export function createPaypalRiskOperations(client: PaypalClient, reads: PaypalSu
       const refund = await sdk.getRefund(refundId);
       return refund ? toPaypalProviderRefund(refund) : null;
     },
+
+    // PayPal lists no refunds of a capture; each refund has its own event, which names it.
+    async listChargeRefunds() {
+      return [];
+    },
   };
 }

@@ -17,6 +17,9 @@ export function toProviderRefund(refund: Stripe.Refund): ProviderRefund {
     // Stripe states the total on the charge (amount_refunded), not on a refund.
     refundedToDateMinor: null,
     created: new Date(refund.created * 1000),
+    failureReason: refund.status === 'failed' ? (refund.failure_reason ?? 'unknown') : null,
+    reason: refund.reason ?? null,
+    recurRefundId: refund.metadata?.['recur_refund_id'] ?? null,
   };
 }
 
@@ -95,6 +98,16 @@ export function createStripeRiskGateway(stripe: Stripe): RiskOperations {
     async retrieveRefund(refundId) {
       const refund = await retrieveOrNull(`reading refund ${refundId}`, () => stripe.refunds.retrieve(refundId));
       return refund ? toProviderRefund(refund) : null;
+    },
+
+    async listChargeRefunds(chargeId) {
+      const refunds: ProviderRefund[] = [];
+      try {
+        for await (const refund of stripe.refunds.list({ charge: chargeId, limit: 100 })) refunds.push(toProviderRefund(refund));
+      } catch (error) {
+        throw toRecurError(error, `listing the refunds of charge ${chargeId}`);
+      }
+      return refunds;
     },
   };
 }

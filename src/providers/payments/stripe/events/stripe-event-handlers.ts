@@ -95,6 +95,31 @@ const syncCharge: StripeEventHandler = async (event, deps) => {
   return charge.status === 'failed' ? { ...snapshot, failedCharge: { id: charge.id, failureCode: charge.failureCode } } : snapshot;
 };
 
+// A refund's events (refund.*, charge.refund.updated): the refund read back, then its payment.
+const syncRefund: StripeEventHandler = async (event, deps) => {
+  const id = idField(event.data.object, 'id');
+  if (!id) return 'the event carries no refund id';
+  const refund = await deps.gateway.retrieveRefund(id);
+  if (!refund) return unknownAtStripe('refund', id);
+  if (!refund.paymentId) return 'no PaymentIntent behind this refund (recur keys payments by PaymentIntent)';
+  const snapshot = await paymentSnapshot(deps, refund.paymentId);
+  if (typeof snapshot === 'string') return snapshot;
+  return { ...snapshot, refunds: [refund] };
+};
+
+// A refunded charge: its refunds are listed (one may have been made at Stripe), then its payment read.
+const syncRefundedCharge: StripeEventHandler = async (event, deps) => {
+  const chargeId = idField(event.data.object, 'id');
+  if (!chargeId) return 'the event carries no charge id';
+  const charge = await deps.gateway.retrieveCharge(chargeId);
+  if (!charge) return unknownAtStripe('charge', chargeId);
+  if (!charge.paymentIntentId) return 'no PaymentIntent behind this charge (recur keys payments by PaymentIntent)';
+  const refunds = await deps.gateway.listChargeRefunds(chargeId);
+  const snapshot = await paymentSnapshot(deps, charge.paymentIntentId);
+  if (typeof snapshot === 'string') return snapshot;
+  return { ...snapshot, refunds: refunds.filter((refund) => refund.paymentId === charge.paymentIntentId) };
+};
+
 const disputeNote = (action: string, dispute: ProviderDispute): ProviderSnapshot['note'] => ({
   action,
   detail: { dispute: dispute.id, status: dispute.status, reason: dispute.reason, amountMinor: dispute.amountMinor, currency: dispute.currency },
@@ -139,7 +164,11 @@ export const stripeEventHandlers: ReadonlyMap<string, StripeEventHandler> = new 
   'invoice.finalized': syncInvoice,
   'charge.succeeded': syncCharge,
   'charge.failed': syncCharge,
-  'charge.refunded': syncCharge,
+  'charge.refunded': syncRefundedCharge,
+  'charge.refund.updated': syncRefund,
+  'refund.created': syncRefund,
+  'refund.updated': syncRefund,
+  'refund.failed': syncRefund,
   'charge.dispute.created': syncDispute('dispute_opened'),
   'charge.dispute.closed': syncDispute('dispute_closed'),
   'checkout.session.completed': syncCheckoutSession,
