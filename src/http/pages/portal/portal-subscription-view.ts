@@ -50,6 +50,8 @@ export function viewSubscription(subscription: SubscriptionRecord, settings: Vie
     facts.push({ term: words.nextCharge, value: fill(words.chargeOn, { amount: formatAmount(plan.amountMinor, plan.currency, locale), date: date(nextChargeAt) }) });
   }
   facts.push({ term: words.paidThrough, value: providerName(subscription.provider) });
+  // The mandate is what the customer finds on their bank statement beside each debit.
+  if (subscription.mandateReference && isRunning(subscription)) facts.push({ term: words.paymentMethod, value: fill(words.directDebit, { reference: subscription.mandateReference }) });
   return {
     id: subscription.id,
     planName,
