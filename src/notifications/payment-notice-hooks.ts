@@ -52,6 +52,12 @@ export async function notifyPaymentChange(tx: Queryable, change: PaymentChange):
   const seen = change.before?.subscriptionId ? change.before : null;
   const facts = describePayment(payment, change.paidAt);
 
+  // A first payment by direct debit leaves the subscription incomplete for days while the bank
+  // processes it; the customer signed up now and is confirmed now (the same key as the
+  // confirmation its activation would write, so one is sent).
+  if (payment.status === 'processing' && subscription.status === 'incomplete') {
+    await enqueueCustomerNotice(tx, { template: 'enrolment-confirmation', businessKey: `enrolment:${subscription.id}`, subscription, plans, details: {}, now });
+  }
   if (payment.amountMinor > 0 && PAID.has(payment.status) && !(seen && PAID.has(seen.status))) {
     await enqueueCustomerNotice(tx, { template: 'receipt', businessKey: `receipt:${payment.id}`, subscription, plans, details: { payment: facts }, now });
   }
