@@ -78,6 +78,18 @@ function customText(params: Params): Stripe.Checkout.Session.CustomText {
   return text;
 }
 
+/** Bank payments of the euro area take euros only. */
+const EUR_ONLY = ['ideal', 'bancontact', 'sepa_debit'];
+
+function refuseUnsupportedCurrency(types: readonly string[], currency: string): void {
+  const type = types.find((candidate) => EUR_ONLY.includes(candidate));
+  if (!type || currency === 'eur') return;
+  throw stripeErrors.invalidRequest(
+    `The currency provided (${currency}) is invalid for one or more payment method types on this Checkout Session. The payment method type ${type} only supports the following currencies: eur.`,
+    'allowed_payment_method_types',
+  );
+}
+
 export function expireSession(rt: StripeRuntime, session: Stripe.Checkout.Session): void {
   session.status = 'expired';
   session.url = null;
@@ -96,6 +108,8 @@ function create(rt: StripeRuntime, params: Params): Stripe.Checkout.Session {
   if (mode === 'subscription' && !items.some((item) => item.price?.recurring)) {
     throw stripeErrors.invalidRequest('You must provide at least one recurring price in `subscription` mode when using prices.', 'line_items');
   }
+  const paymentMethodTypes = optionalStringArray(params, 'allowed_payment_method_types') ?? ['card'];
+  refuseUnsupportedCurrency(paymentMethodTypes, items[0]!.currency);
   const now = rt.time.nowFor(customer?.id);
   const total = items.reduce((sum, item) => sum + item.amount_total, 0);
   const id = `cs_test_${randomBase62(58)}`;
@@ -142,7 +156,7 @@ function create(rt: StripeRuntime, params: Params): Stripe.Checkout.Session {
     payment_method_collection: mode === 'subscription' ? 'always' : null,
     payment_method_configuration_details: null,
     payment_method_options: {},
-    payment_method_types: optionalStringArray(params, 'allowed_payment_method_types') ?? ['card'],
+    payment_method_types: paymentMethodTypes,
     payment_status: 'unpaid',
     permissions: null,
     phone_number_collection: { enabled: false },
