@@ -125,6 +125,8 @@ export function followInvoicePayment(rt: StripeRuntime, intent: Stripe.PaymentIn
     markInvoicePaid(rt, invoice);
   } else if (intent.status === 'requires_payment_method' && intent.last_payment_error) invoicePaymentFailed(rt, invoice);
   else if (intent.status === 'requires_action') invoiceActionRequired(rt, invoice);
+  // A SEPA debit under way is the attempt: no retry is due until the bank answers (else a retry would debit again).
+  else if (intent.status === 'processing') invoice.next_payment_attempt = null;
 }
 
 export function voidInvoice(rt: StripeRuntime, invoice: StoredInvoice): void {
