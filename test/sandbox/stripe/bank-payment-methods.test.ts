@@ -1,9 +1,12 @@
 import type Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { authorizeAtBank, bankSession, eventsAbout, goToBank, IBAN, postForm } from './bank-checkout-kit.ts';
+import { readDeclaredFields } from './sdk-declared-fields.ts';
 import { advanceDays, intentOfInvoice, startStripe, type StripeKit } from './stripe-kit.ts';
 
 const DAY = 86_400;
+const declared = readDeclaredFields(['Charge', 'PaymentMethod', 'Checkout.Session', 'Dispute', 'SetupAttempt']);
+const json = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
 
 describe('Checkout with iDEAL and Bancontact: a bank page, a generated SEPA Direct Debit and its mandate', () => {
   let kit: StripeKit;
@@ -191,6 +194,27 @@ describe('Checkout with iDEAL and Bancontact: a bank page, a generated SEPA Dire
     expect((await stripe.paymentMethods.list({ type: 'sepa_debit' })).data).toEqual([]);
     await authorizeAtBank(await goToBank(session, 'ideal'), session);
     expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe('complete');
+  });
+
+  it('serves, at any depth, only fields the SDK’s types declare: iDEAL, Bancontact and SEPA charges, their payment methods, a SEPA dispute', async () => {
+    const ideal = await bankSession(stripe);
+    await authorizeAtBank(await goToBank(ideal, 'ideal'), ideal, IBAN.disputed);
+    const bancontact = await bankSession(stripe, { types: ['bancontact'], trialDays: 30 });
+    await authorizeAtBank(await goToBank(bancontact, 'bancontact'), bancontact);
+    const paidByBancontact = await bankSession(stripe, { types: ['bancontact'] });
+    await authorizeAtBank(await goToBank(paidByBancontact, 'bancontact'), paidByBancontact);
+    await advanceDays(kit.sandbox, 31);
+    const found: string[] = [];
+    for (const charge of (await stripe.charges.list({ limit: 100 })).data) found.push(...declared.undeclared('Charge', json(charge)));
+    for (const paymentMethod of (await stripe.paymentMethods.list({ limit: 100 })).data) found.push(...declared.undeclared('PaymentMethod', json(paymentMethod)));
+    for (const session of [ideal, bancontact, paidByBancontact]) found.push(...declared.undeclared('Checkout.Session', json(await stripe.checkout.sessions.retrieve(session.id))));
+    for (const dispute of (await stripe.disputes.list()).data) found.push(...declared.undeclared('Dispute', json(dispute)));
+    const setupIntent = String((await stripe.checkout.sessions.retrieve(bancontact.id)).setup_intent);
+    for (const attempt of (await stripe.setupAttempts.list({ setup_intent: setupIntent })).data) found.push(...declared.undeclared('SetupAttempt', json(attempt)));
+    const types = (await stripe.charges.list({ limit: 100 })).data.map((charge) => charge.payment_method_details?.type).sort();
+    expect(types).toEqual(['bancontact', 'ideal', 'sepa_debit', 'sepa_debit', 'sepa_debit']);
+    expect((await stripe.disputes.list()).data).toHaveLength(1);
+    expect(found).toEqual([]);
   });
 
   it('refuses iDEAL, Bancontact and SEPA Direct Debit for another currency than EUR, as Stripe does', async () => {
