@@ -44,7 +44,7 @@ function bankForm(rt: StripeRuntime, session: Stripe.Checkout.Session, choice: C
 <table><tr><td>Payment method</td><td>${LABELS[choice.method]}</td></tr>${bank}
 <tr><td>Amount</td><td class="amount" id="bank-amount">${formatAmount(dueToday(rt, session), session.currency)}</td></tr></table>
 <form method="post">${hidden}
-<label>Later SEPA Direct Debits (sandbox) <select name="debit_account">${accounts}</select></label>
+<label for="debit-account">Later SEPA Direct Debits (sandbox)</label> <select id="debit-account" name="debit_account">${accounts}</select>
 <p class="note">The sandbox saves a SEPA Direct Debit from this payment, as Stripe does; the test IBAN chosen here decides how renewals charged to it end.</p>
 <button type="submit" name="action" value="authorize">Authorize test payment</button>
 <button class="secondary" type="submit" name="action" value="fail">Fail test payment</button></form>`,

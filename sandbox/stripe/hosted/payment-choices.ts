@@ -32,11 +32,11 @@ function extra(method: PageMethod): string {
   if (method === 'card') return `<p>Pick a test card:</p>${cards()}`;
   if (method === 'ideal') {
     const banks = Object.entries(IDEAL_BANKS).map(([code, bank]) => `<option value="${escapeHtml(code)}">${escapeHtml(bank.name)}</option>`).join('');
-    return `<label>Bank <select name="ideal_bank">${banks}</select></label>`;
+    return `<label for="ideal-bank">Bank</label> <select id="ideal-bank" name="ideal_bank">${banks}</select>`;
   }
   if (method === 'bancontact') return '<p class="note">You will authorize the payment on your bank’s page.</p>';
-  return `<label>IBAN <input type="text" name="iban" value="${DEFAULT_IBAN}" autocomplete="off"></label>
-<label>Account holder <input type="text" name="account_holder" value="Jenny Rosen"></label>
+  return `<label for="iban">IBAN</label> <input type="text" id="iban" name="iban" value="${DEFAULT_IBAN}" autocomplete="off">
+<label for="account-holder">Account holder</label> <input type="text" id="account-holder" name="account_holder" value="Jenny Rosen">
 <p class="note" id="sepa-mandate">${escapeHtml(SEPA_MANDATE_TEXT)}</p>`;
 }
 
