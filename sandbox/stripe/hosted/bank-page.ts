@@ -71,7 +71,7 @@ export function registerBankPage(scope: FastifyInstance, rt: StripeRuntime, afte
     if (form.action !== 'authorize') return reply.status(303).header('location', `${rt.sandbox.baseUrl()}/stripe/checkout/${session.id}?error=${BANK_DECLINED}`).send();
     const debitIban = form.debit_account ?? SEPA_TEST_ACCOUNTS[0]!.iban;
     if (!isDebitAccount(debitIban)) return reply.status(400).type('text/html').send(bankForm(rt, session, choice));
-    const paymentMethod = createBankRedirectPaymentMethod(rt, { type: choice.method, bank: choice.bank, debitIban, locale: session.locale }, choice.email);
+    const paymentMethod = createBankRedirectPaymentMethod(rt, { type: choice.method, bank: choice.bank }, choice.email);
     const consent = { acceptance: acceptanceOf(request), debitIban, locale: session.locale };
     const outcome = completeCheckout(rt, session, { paymentMethod, email: choice.email ?? undefined, consent });
     afterAction();

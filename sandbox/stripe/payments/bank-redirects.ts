@@ -34,8 +34,8 @@ const BANCONTACT_BANK = { bank_code: 'VAPE', bank_name: 'VAN DE PUT & CO', bic: 
 const VERIFIED_NAME = 'Jenny Rosen';
 const BANCONTACT_LANGUAGES = ['de', 'en', 'fr', 'nl'] as const;
 
-/** What the bank page authorised: the method, the iDEAL bank, and the test IBAN later debits draw on. */
-export type BankAuthorization = { type: BankRedirectType; bank: string | null; debitIban: string; locale: string | null };
+/** What the customer paid with on the bank page: the method and (iDEAL) the bank. */
+export type BankAuthorization = { type: BankRedirectType; bank: string | null };
 
 export function createBankRedirectPaymentMethod(rt: StripeRuntime, authorization: BankAuthorization, email: string | null): Stripe.PaymentMethod {
   const paymentMethod = basePaymentMethod(rt, authorization.type, { billing_details: { ...(email ? { email } : {}), name: VERIFIED_NAME } });

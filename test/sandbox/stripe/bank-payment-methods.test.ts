@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { authorizeAtBank, bankSession, eventsAbout, goToBank, IBAN, postForm } from './bank-checkout-kit.ts';
+import { authorizeAtBank, bankSession, eventsAbout, goToBank, IBAN, postForm, SUCCESS_URL } from './bank-checkout-kit.ts';
 import { readDeclaredFields } from './sdk-declared-fields.ts';
 import { advanceDays, intentOfInvoice, startStripe, type StripeKit } from './stripe-kit.ts';
 
@@ -180,6 +180,34 @@ describe('Checkout with iDEAL and Bancontact: a bank page, a generated SEPA Dire
       bancontact: { bank_code: 'VAPE', bic: 'VAPEBE22', generated_sepa_debit: (subscription.default_payment_method as Stripe.PaymentMethod).id, preferred_language: 'fr', verified_name: 'Jenny Rosen' },
     });
     expect((await stripe.paymentMethods.retrieve(String(charge.payment_method))).type).toBe('bancontact');
+  });
+
+  it('pays once (mode payment) with iDEAL: saves a SEPA Direct Debit only when asked to (setup_future_usage)', async () => {
+    const price = await stripe.prices.create({ currency: 'eur', unit_amount: 8900, product_data: { name: 'Racket' } });
+    const once = await stripe.checkout.sessions.create({ mode: 'payment', line_items: [{ price: price.id, quantity: 1 }], allowed_payment_method_types: ['ideal'], success_url: SUCCESS_URL });
+    expect(await (await fetch(await goToBank(once, 'ideal'))).text()).toContain('89.00 EUR');
+    await authorizeAtBank(await goToBank(once, 'ideal'), once);
+    const paid = await stripe.checkout.sessions.retrieve(once.id, { expand: ['payment_intent.latest_charge'] });
+    expect(paid).toMatchObject({ status: 'complete', payment_status: 'paid', customer: null });
+    const charge = (paid.payment_intent as Stripe.PaymentIntent).latest_charge as Stripe.Charge;
+    expect(charge.payment_method_details?.ideal).toMatchObject({ bank: 'ing', generated_sepa_debit: null, generated_sepa_debit_mandate: null, transaction_id: expect.any(String) });
+    expect((await stripe.paymentMethods.list({ type: 'sepa_debit' })).data).toEqual([]);
+
+    const saved = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: [{ price: price.id, quantity: 1 }],
+      allowed_payment_method_types: ['ideal'],
+      customer_creation: 'always',
+      customer_email: 'kim@example.nl',
+      payment_intent_data: { setup_future_usage: 'off_session' },
+      success_url: SUCCESS_URL,
+    });
+    await authorizeAtBank(await goToBank(saved, 'ideal'), saved, IBAN.succeeds);
+    const done = await stripe.checkout.sessions.retrieve(saved.id, { expand: ['payment_intent.latest_charge'] });
+    const savedCharge = (done.payment_intent as Stripe.PaymentIntent).latest_charge as Stripe.Charge;
+    const generated = await stripe.paymentMethods.retrieve(String(savedCharge.payment_method_details?.ideal?.generated_sepa_debit));
+    expect(generated).toMatchObject({ type: 'sepa_debit', customer: done.customer, sepa_debit: { generated_from: { charge: savedCharge.id, setup_attempt: null } } });
+    expect((await stripe.paymentMethods.retrieve(String(savedCharge.payment_method))).customer).toBeNull();
   });
 
   it('a failed bank authorization goes back to the checkout page with an error; the session stays open and can be paid', async () => {
