@@ -45,6 +45,21 @@ describe('the Stripe sandbox keeps mandates, setup intents and pending SEPA debi
     expect((await stripe.checkout.sessions.retrieve(trial.id)).setup_intent).toBe(before.setupIntent.id);
   });
 
+  it('starts on a state file written before mandates and setup intents existed, with none of them', async () => {
+    const provider = sandbox.providers[0]!;
+    const current = provider.snapshot() as { state: { collections: Record<string, unknown> } };
+    const { mandates: _mandates, setupIntents: _setupIntents, setupAttempts: _setupAttempts, ...older } = current.state.collections;
+    const scratch = await startSandbox({ providers: [stripeSandbox], start: START });
+    try {
+      scratch.providers[0]!.restore({ ...current, state: { ...current.state, collections: older } });
+      const stripe = sdk(scratch);
+      expect((await stripe.checkout.sessions.retrieve(trial.id)).setup_intent).toBe(before.setupIntent.id);
+      await expect(stripe.mandates.retrieve(before.mandate.id)).rejects.toMatchObject({ statusCode: 404 });
+    } finally {
+      await scratch.stop();
+    }
+  });
+
   it('settles the SEPA debit that was processing, and debits the saved iDEAL account when the trial ends', async () => {
     const kit = kitOf(sandbox);
     const { stripe } = kit;
