@@ -78,6 +78,12 @@ function customText(params: Params): Stripe.Checkout.Session.CustomText {
   return text;
 }
 
+/** The languages of Stripe's Checkout page (`Stripe.Checkout.SessionCreateParams.Locale`). */
+const LOCALES: readonly Stripe.Checkout.Session.Locale[] = [
+  'auto', 'bg', 'cs', 'da', 'de', 'el', 'en', 'en-GB', 'es', 'es-419', 'et', 'fi', 'fil', 'fr', 'fr-CA', 'hi-IN', 'hr', 'hu', 'id', 'it', 'ja', 'ko', 'lt', 'lv', 'ms', 'mt',
+  'nb', 'nl', 'pl', 'pt', 'pt-BR', 'ro', 'ru', 'sk', 'sl', 'sv', 'th', 'tr', 'vi', 'zh', 'zh-HK', 'zh-TW',
+];
+
 /** Bank payments of the euro area take euros only. */
 const EUR_ONLY = ['ideal', 'bancontact', 'sepa_debit'];
 
@@ -146,7 +152,7 @@ function create(rt: StripeRuntime, params: Params): Stripe.Checkout.Session {
     invoice: null,
     invoice_creation: mode === 'payment' ? { enabled: false, invoice_data: { account_tax_ids: null, custom_fields: null, description: null, footer: null, issuer: null, metadata: {}, rendering_options: null } } : null,
     livemode: false,
-    locale: (optionalString(params, 'locale') as Stripe.Checkout.Session.Locale | undefined) ?? null,
+    locale: optionalEnum(params, 'locale', LOCALES) ?? null,
     managed_payments: null,
     metadata: mergeMetadata(null, params),
     mode,

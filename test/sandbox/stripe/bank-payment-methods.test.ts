@@ -254,6 +254,8 @@ describe('Checkout with iDEAL and Bancontact: a bank page, a generated SEPA Dire
     }
     const card = await stripe.checkout.sessions.create({ mode: 'subscription', line_items: [{ price: price.id, quantity: 1 }], allowed_payment_method_types: ['card'], success_url: 'https://shop.example/ok' });
     expect(card.status).toBe('open');
+    const unknownLocale = await stripe.checkout.sessions.create({ mode: 'subscription', line_items: [{ price: price.id, quantity: 1 }], locale: 'tlh' as Stripe.Checkout.SessionCreateParams.Locale, success_url: 'https://shop.example/ok' }).catch((error: unknown) => error);
+    expect(unknownLocale).toMatchObject({ statusCode: 400, param: 'locale' });
     // The bank page of a method the session does not take does not open.
     expect((await fetch(`${kit.sandbox.url}/stripe/bank/${card.id}?method=ideal`)).status).toBe(400);
   });
