@@ -22,6 +22,8 @@ import { priceRoutes } from './resources/prices.ts';
 import { productRoutes } from './resources/products.ts';
 import { invoicePreviewRoutes } from './resources/invoice-preview.ts';
 import { invoiceRoutes } from './resources/invoices.ts';
+import { mandateRoutes } from './resources/mandates.ts';
+import { setupIntentRoutes } from './resources/setup-intents.ts';
 import { subscriptionRoutes } from './resources/subscriptions.ts';
 import { testClockRoutes } from './resources/test-clocks.ts';
 import { Timekeeper, type StripeRuntime } from './runtime.ts';
@@ -69,7 +71,7 @@ export function createStripeSandbox(input: StripeSettingsInput = {}): SandboxPro
       registerRequestIds(scope);
       installRequestFaults(scope, sandbox, 'stripe', (reply, status) => sendStripeError(reply, status === 429 ? stripeErrors.rateLimit() : stripeErrors.server(status)));
       const tables = [
-        customerRoutes(rt), productRoutes(rt), priceRoutes(rt), paymentMethodRoutes(rt), paymentIntentRoutes(rt), chargeRoutes(rt),
+        customerRoutes(rt), productRoutes(rt), priceRoutes(rt), paymentMethodRoutes(rt), paymentIntentRoutes(rt), setupIntentRoutes(rt), mandateRoutes(rt), chargeRoutes(rt),
         refundRoutes(rt), disputeRoutes(rt), invoiceItemRoutes(rt), invoicePreviewRoutes(rt), invoiceRoutes(rt), subscriptionRoutes(rt), checkoutSessionRoutes(rt),
         paymentPageRoutes(rt), billingPortalRoutes(rt), cashBalanceRoutes(rt), testClockRoutes(rt, engine), eventRoutes(rt), webhookEndpointRoutes(rt),
       ];

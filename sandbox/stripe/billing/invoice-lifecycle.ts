@@ -89,7 +89,7 @@ export function intentFor(rt: StripeRuntime, invoice: StoredInvoice, paymentMeth
   return intent;
 }
 
-export type PayOptions = { paymentMethod?: string | null; offSession: boolean; fromApi: boolean };
+export type PayOptions = { paymentMethod?: string | null; offSession: boolean; fromApi: boolean; redirectDetails?: Record<string, unknown> };
 
 /**
  * Finalizes a draft if needed, then charges the invoice's payment method. The outcome reaches
@@ -113,7 +113,7 @@ export function payInvoice(rt: StripeRuntime, invoice: StoredInvoice, options: P
     return null;
   }
   const intent = intentFor(rt, invoice, paymentMethod);
-  return confirmPaymentIntent(rt, intent, { offSession: options.offSession });
+  return confirmPaymentIntent(rt, intent, { offSession: options.offSession, ...(options.redirectDetails ? { redirectDetails: options.redirectDetails } : {}) });
 }
 
 /** Invoices follow their payment intents: paid, failed (dunning), or waiting for 3D Secure. */
@@ -125,6 +125,8 @@ export function followInvoicePayment(rt: StripeRuntime, intent: Stripe.PaymentIn
     markInvoicePaid(rt, invoice);
   } else if (intent.status === 'requires_payment_method' && intent.last_payment_error) invoicePaymentFailed(rt, invoice);
   else if (intent.status === 'requires_action') invoiceActionRequired(rt, invoice);
+  // A SEPA debit under way is the attempt: no retry is due until the bank answers (else a retry would debit again).
+  else if (intent.status === 'processing') invoice.next_payment_attempt = null;
 }
 
 export function voidInvoice(rt: StripeRuntime, invoice: StoredInvoice): void {

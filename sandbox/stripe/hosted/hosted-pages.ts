@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { confirmPaymentIntent, failAuthentication } from '../payments/payment-intents.ts';
 import type { StripeRuntime } from '../runtime.ts';
+import { registerBankPage } from './bank-page.ts';
 import { registerCheckoutPage } from './checkout-page.ts';
 import { escapeHtml, formatAmount, page } from './html.ts';
 import { registerInvoicePage } from './invoice-page.ts';
+import { registerMandatePage } from './mandate-page.ts';
 import { registerPortalPage } from './portal-page.ts';
 
 /** 3D Secure for a payment intent in requires_action (the page Stripe.js would open). */
@@ -43,6 +45,8 @@ function registerReceiptPage(scope: FastifyInstance, rt: StripeRuntime): void {
 
 export function registerHostedPages(scope: FastifyInstance, rt: StripeRuntime, afterAction: () => void): void {
   registerCheckoutPage(scope, rt, afterAction);
+  registerBankPage(scope, rt, afterAction);
+  registerMandatePage(scope, rt);
   registerPortalPage(scope, rt, afterAction);
   registerAuthenticatePage(scope, rt, afterAction);
   registerReceiptPage(scope, rt);

@@ -1,11 +1,14 @@
 import type Stripe from 'stripe';
 import type { StripeRuntime } from '../runtime.ts';
 import { newId, randomBase62 } from '../state/ids.ts';
+import { isBankRedirect } from './bank-redirects.ts';
+import { mandateOf } from './mandates.ts';
 import type { Decline } from './test-cards.ts';
 
-export type ChargeResult = { status: 'succeeded' | 'pending' | 'failed'; captured: boolean; decline?: Decline };
+/** `redirectDetails`: what the bank reported for an iDEAL or Bancontact payment (`bankRedirectDetails`). */
+export type ChargeResult = { status: 'succeeded' | 'pending' | 'failed'; captured: boolean; decline?: Decline; redirectDetails?: Record<string, unknown> | undefined };
 
-function methodDetails(paymentMethod: Stripe.PaymentMethod, amount: number): Stripe.Charge.PaymentMethodDetails {
+function methodDetails(rt: StripeRuntime, paymentMethod: Stripe.PaymentMethod, amount: number, result: ChargeResult): Stripe.Charge.PaymentMethodDetails {
   if (paymentMethod.type === 'card' && paymentMethod.card) {
     const card = paymentMethod.card;
     return {
@@ -36,8 +39,16 @@ function methodDetails(paymentMethod: Stripe.PaymentMethod, amount: number): Str
       type: 'card',
     } as unknown as Stripe.Charge.PaymentMethodDetails;
   }
-  const details = paymentMethod[paymentMethod.type as 'sepa_debit'] ?? {};
-  return { [paymentMethod.type]: { ...details, mandate: null }, type: paymentMethod.type } as unknown as Stripe.Charge.PaymentMethodDetails;
+  if (paymentMethod.type === 'sepa_debit' && paymentMethod.sepa_debit) {
+    const { bank_code, branch_code, country, fingerprint, last4 } = paymentMethod.sepa_debit;
+    return { sepa_debit: { bank_code, branch_code, country, fingerprint, last4, mandate: mandateOf(rt, paymentMethod.id)?.id ?? null }, type: 'sepa_debit' } as Stripe.Charge.PaymentMethodDetails;
+  }
+  if (isBankRedirect(paymentMethod.type)) {
+    // Only iDEAL reports the bank's transaction id on the charge.
+    const transaction = paymentMethod.type === 'ideal' ? { transaction_id: randomBase62(16).toUpperCase() } : {};
+    return { [paymentMethod.type]: { ...result.redirectDetails, ...transaction }, type: paymentMethod.type } as unknown as Stripe.Charge.PaymentMethodDetails;
+  }
+  return { [paymentMethod.type]: {}, type: paymentMethod.type } as unknown as Stripe.Charge.PaymentMethodDetails;
 }
 
 function outcome(result: ChargeResult): Stripe.Charge.Outcome {
@@ -88,7 +99,7 @@ export function buildCharge(rt: StripeRuntime, intent: Stripe.PaymentIntent, pay
     paid,
     payment_intent: intent.id,
     payment_method: paymentMethod.id,
-    payment_method_details: methodDetails(paymentMethod, intent.amount),
+    payment_method_details: methodDetails(rt, paymentMethod, intent.amount, result),
     receipt_email: intent.receipt_email,
     receipt_number: null,
     receipt_url: paid ? `${rt.sandbox.baseUrl()}/stripe/receipts/${id}` : null,

@@ -27,6 +27,10 @@ function isInquiry(dispute: Stripe.Dispute): boolean {
 export function openDispute(rt: StripeRuntime, charge: Stripe.Charge, spec: { reason: string; inquiry: boolean }): Stripe.Dispute {
   const now = rt.time.nowFor(typeof charge.customer === 'string' ? charge.customer : null);
   const card = (charge.payment_method_details as { card?: { brand?: string } } | null)?.card;
+  // A SEPA Direct Debit reversal is a dispute too; the pinned version describes only some methods' details.
+  const methodDetails = card || !charge.payment_method_details
+    ? { card: { brand: card?.brand ?? 'visa', case_type: spec.inquiry ? 'inquiry' : 'chargeback', network: card?.brand ?? 'visa', network_reason_code: '10.4' }, type: 'card' }
+    : { type: charge.payment_method_details.type };
   const dispute = {
     id: newId('dp'),
     object: 'dispute',
@@ -42,7 +46,7 @@ export function openDispute(rt: StripeRuntime, charge: Stripe.Charge, spec: { re
     livemode: false,
     metadata: {},
     payment_intent: charge.payment_intent,
-    payment_method_details: { card: { brand: card?.brand ?? 'visa', case_type: spec.inquiry ? 'inquiry' : 'chargeback', network: card?.brand ?? 'visa', network_reason_code: '10.4' }, type: 'card' },
+    payment_method_details: methodDetails,
     reason: spec.reason,
     status: spec.inquiry ? 'warning_needs_response' : 'needs_response',
   } as unknown as Stripe.Dispute;

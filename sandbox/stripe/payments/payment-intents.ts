@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import type { StripeRuntime } from '../runtime.ts';
 import { newId, randomBase62 } from '../state/ids.ts';
 import { stripeErrors, type StripeApiError } from '../wire/stripe-error.ts';
+import { isBankRedirect } from './bank-redirects.ts';
 import { buildCharge } from './charge-object.ts';
 import { openDispute } from './disputes.ts';
 import { attachPaymentMethod, cardErrorFor, testCardOf } from './payment-methods.ts';
@@ -75,7 +76,8 @@ export function createPaymentIntent(rt: StripeRuntime, input: NewPaymentIntent):
   return intent;
 }
 
-export type ConfirmOptions = { offSession: boolean; authenticated?: boolean; returnUrl?: string };
+/** `redirectDetails`: the bank's report of an iDEAL or Bancontact payment the customer authorised on the bank page. */
+export type ConfirmOptions = { offSession: boolean; authenticated?: boolean; returnUrl?: string; redirectDetails?: Record<string, unknown> };
 
 const CONFIRMABLE: readonly string[] = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
 
@@ -113,7 +115,8 @@ export function succeed(rt: StripeRuntime, intent: Stripe.PaymentIntent, charge:
   }
   const customer = typeof intent.customer === 'string' ? intent.customer : null;
   const paymentMethod = rt.state.paymentMethods.get(String(charge.payment_method));
-  if (paymentMethod && intent.setup_future_usage && customer && !paymentMethod.customer) attachPaymentMethod(rt, paymentMethod, customer);
+  // A bank redirect is used once; what Stripe saves of it is the SEPA Direct Debit it generates.
+  if (paymentMethod && intent.setup_future_usage && customer && !paymentMethod.customer && !isBankRedirect(paymentMethod.type)) attachPaymentMethod(rt, paymentMethod, customer);
   const dispute = paymentMethod ? testCardOf(paymentMethod)?.dispute : undefined;
   // Stripe opens test disputes moments after the charge, not inside the confirming request.
   if (dispute) rt.state.addTimer(rt.time.nowFor(customer), rt.time.clockOfCustomer(customer), 'open_dispute', { charge: charge.id, ...dispute });
@@ -171,7 +174,7 @@ export function confirmPaymentIntent(rt: StripeRuntime, intent: Stripe.PaymentIn
     intent.latest_charge = charge.id;
     return fail(rt, intent, paymentMethod, card.declines, charge);
   }
-  const charge = rt.state.charges.add(buildCharge(rt, intent, paymentMethod, { status: 'succeeded', captured: intent.capture_method !== 'manual' }));
+  const charge = rt.state.charges.add(buildCharge(rt, intent, paymentMethod, { status: 'succeeded', captured: intent.capture_method !== 'manual', redirectDetails: options.redirectDetails }));
   intent.latest_charge = charge.id;
   succeed(rt, intent, charge);
   return null;

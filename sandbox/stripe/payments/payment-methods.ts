@@ -22,7 +22,8 @@ function billingDetails(params: Params | undefined): Stripe.PaymentMethod.Billin
   };
 }
 
-function base(rt: StripeRuntime, type: Stripe.PaymentMethod.Type, params: Params): Stripe.PaymentMethod {
+/** The fields every payment method has, of `type`, not stored: the caller adds its type's hash. */
+export function basePaymentMethod(rt: StripeRuntime, type: Stripe.PaymentMethod.Type, params: Params): Stripe.PaymentMethod {
   return {
     id: newId('pm'),
     object: 'payment_method',
@@ -57,7 +58,7 @@ function cardDetails(rt: StripeRuntime, card: TestCard): Stripe.PaymentMethod.Ca
 }
 
 export function createCardPaymentMethod(rt: StripeRuntime, card: TestCard, params: Params = {}): Stripe.PaymentMethod {
-  return rt.state.paymentMethods.add({ ...base(rt, 'card', params), card: cardDetails(rt, card) });
+  return rt.state.paymentMethods.add({ ...basePaymentMethod(rt, 'card', params), card: cardDetails(rt, card) });
 }
 
 /** POST /v1/payment_methods: card (test token or test number), sepa_debit (IBAN), customer_balance. */
@@ -75,9 +76,9 @@ export function createPaymentMethod(rt: StripeRuntime, type: string, params: Par
     if (!iban) throw stripeErrors.missingParam('sepa_debit[iban]');
     const clean = iban.replace(/\s+/g, '').toUpperCase();
     const sepa = { bank_code: clean.slice(4, 9), branch_code: '', country: clean.slice(0, 2), fingerprint: ibanFingerprint(clean), generated_from: { charge: null, setup_attempt: null }, last4: clean.slice(-4) };
-    return rt.state.paymentMethods.add({ ...base(rt, 'sepa_debit', params), sepa_debit: sepa as Stripe.PaymentMethod.SepaDebit });
+    return rt.state.paymentMethods.add({ ...basePaymentMethod(rt, 'sepa_debit', params), sepa_debit: sepa as Stripe.PaymentMethod.SepaDebit });
   }
-  if (type === 'customer_balance') return rt.state.paymentMethods.add({ ...base(rt, 'customer_balance', params), customer_balance: {} });
+  if (type === 'customer_balance') return rt.state.paymentMethods.add({ ...basePaymentMethod(rt, 'customer_balance', params), customer_balance: {} });
   throw stripeErrors.invalidRequest(`The payment method type "${type}" is not supported by the recur sandbox (card, sepa_debit, customer_balance).`, 'type', 'payment_method_invalid_parameter');
 }
 

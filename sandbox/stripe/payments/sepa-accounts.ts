@@ -6,16 +6,16 @@ export type SepaBehaviour = { settlesAfterSeconds: number; fails?: Decline; disp
 
 const failed: Decline = { code: 'insufficient_funds', message: 'The customer’s account has insufficient funds to cover this payment.' };
 
-/** Stripe's documented SEPA test IBANs. Any other IBAN settles successfully. */
-const IBANS: Record<string, SepaBehaviour> = {
-  AT611904300234573201: { settlesAfterSeconds: 0 },
-  AT861904300235473202: { settlesAfterSeconds: 0, fails: failed },
-  AT591904300235473203: { settlesAfterSeconds: 0, disputed: true },
-  AT321904300235473204: { settlesAfterSeconds: 180 },
-  AT871904300235473205: { settlesAfterSeconds: 180, fails: failed },
-};
+/** Stripe's documented SEPA test IBANs, with what each does. Any other IBAN settles successfully. */
+export const SEPA_TEST_ACCOUNTS: ReadonlyArray<{ iban: string; label: string; behaviour: SepaBehaviour }> = [
+  { iban: 'AT611904300234573201', label: 'succeeds', behaviour: { settlesAfterSeconds: 0 } },
+  { iban: 'AT861904300235473202', label: 'fails after processing', behaviour: { settlesAfterSeconds: 0, fails: failed } },
+  { iban: 'AT591904300235473203', label: 'succeeds, then is disputed', behaviour: { settlesAfterSeconds: 0, disputed: true } },
+  { iban: 'AT321904300235473204', label: 'succeeds after 3 minutes', behaviour: { settlesAfterSeconds: 180 } },
+  { iban: 'AT871904300235473205', label: 'fails after 3 minutes', behaviour: { settlesAfterSeconds: 180, fails: failed } },
+];
 
-const BY_FINGERPRINT = new Map(Object.keys(IBANS).map((iban) => [ibanFingerprint(iban), IBANS[iban]!]));
+const BY_FINGERPRINT = new Map(SEPA_TEST_ACCOUNTS.map((account) => [ibanFingerprint(account.iban), account.behaviour]));
 
 export function ibanFingerprint(iban: string): string {
   return createHash('sha256').update(`iban:${iban.replace(/\s+/g, '').toUpperCase()}`).digest('base64url').replace(/[-_]/g, 'x').slice(0, 16);

@@ -78,6 +78,24 @@ function customText(params: Params): Stripe.Checkout.Session.CustomText {
   return text;
 }
 
+/** The languages of Stripe's Checkout page (`Stripe.Checkout.SessionCreateParams.Locale`). */
+const LOCALES: readonly Stripe.Checkout.Session.Locale[] = [
+  'auto', 'bg', 'cs', 'da', 'de', 'el', 'en', 'en-GB', 'es', 'es-419', 'et', 'fi', 'fil', 'fr', 'fr-CA', 'hi-IN', 'hr', 'hu', 'id', 'it', 'ja', 'ko', 'lt', 'lv', 'ms', 'mt',
+  'nb', 'nl', 'pl', 'pt', 'pt-BR', 'ro', 'ru', 'sk', 'sl', 'sv', 'th', 'tr', 'vi', 'zh', 'zh-HK', 'zh-TW',
+];
+
+/** Bank payments of the euro area take euros only. */
+const EUR_ONLY = ['ideal', 'bancontact', 'sepa_debit'];
+
+function refuseUnsupportedCurrency(types: readonly string[], currency: string): void {
+  const type = types.find((candidate) => EUR_ONLY.includes(candidate));
+  if (!type || currency === 'eur') return;
+  throw stripeErrors.invalidRequest(
+    `The currency provided (${currency}) is invalid for one or more payment method types on this Checkout Session. The payment method type ${type} only supports the following currencies: eur.`,
+    'allowed_payment_method_types',
+  );
+}
+
 export function expireSession(rt: StripeRuntime, session: Stripe.Checkout.Session): void {
   session.status = 'expired';
   session.url = null;
@@ -96,6 +114,8 @@ function create(rt: StripeRuntime, params: Params): Stripe.Checkout.Session {
   if (mode === 'subscription' && !items.some((item) => item.price?.recurring)) {
     throw stripeErrors.invalidRequest('You must provide at least one recurring price in `subscription` mode when using prices.', 'line_items');
   }
+  const paymentMethodTypes = optionalStringArray(params, 'allowed_payment_method_types') ?? ['card'];
+  refuseUnsupportedCurrency(paymentMethodTypes, items[0]!.currency);
   const now = rt.time.nowFor(customer?.id);
   const total = items.reduce((sum, item) => sum + item.amount_total, 0);
   const id = `cs_test_${randomBase62(58)}`;
@@ -132,7 +152,7 @@ function create(rt: StripeRuntime, params: Params): Stripe.Checkout.Session {
     invoice: null,
     invoice_creation: mode === 'payment' ? { enabled: false, invoice_data: { account_tax_ids: null, custom_fields: null, description: null, footer: null, issuer: null, metadata: {}, rendering_options: null } } : null,
     livemode: false,
-    locale: (optionalString(params, 'locale') as Stripe.Checkout.Session.Locale | undefined) ?? null,
+    locale: optionalEnum(params, 'locale', LOCALES) ?? null,
     managed_payments: null,
     metadata: mergeMetadata(null, params),
     mode,
@@ -142,7 +162,7 @@ function create(rt: StripeRuntime, params: Params): Stripe.Checkout.Session {
     payment_method_collection: mode === 'subscription' ? 'always' : null,
     payment_method_configuration_details: null,
     payment_method_options: {},
-    payment_method_types: optionalStringArray(params, 'allowed_payment_method_types') ?? ['card'],
+    payment_method_types: paymentMethodTypes,
     payment_status: 'unpaid',
     permissions: null,
     phone_number_collection: { enabled: false },

@@ -58,13 +58,16 @@ export function snapshotState(state: StripeState): StripeStateSnapshot {
   };
 }
 
+/** Collections added after snapshots were first written: a state file from before them has none, and starts them empty. */
+const ADDED_LATER = new Set(['mandates', 'setupIntents', 'setupAttempts']);
+
 /** Empties the state and fills it from a snapshot; throws, changing nothing, when a collection is missing. */
 export function loadState(state: StripeState, snapshot: StripeStateSnapshot): void {
   const collections = collectionsOf(state);
-  const missing = collections.map(([name]) => name).filter((name) => !snapshot.collections[name]);
+  const missing = collections.map(([name]) => name).filter((name) => !snapshot.collections[name] && !ADDED_LATER.has(name));
   if (missing.length > 0) throw new Error(`the Stripe sandbox snapshot has no ${missing.join(', ')}`);
   state.reset();
-  for (const [name, collection] of collections) collection.load(snapshot.collections[name]!);
+  for (const [name, collection] of collections) collection.load(snapshot.collections[name] ?? { items: [], deleted: [] });
   for (const [id, seconds] of snapshot.testClockTimes) state.testClockTimes.set(id, new SandboxClock(new Date(seconds * 1000)));
   for (const [id, plan] of snapshot.checkoutPlans) state.checkoutPlans.set(id, plan);
   for (const [id, notices] of snapshot.notices) state.notices.set(id, notices);

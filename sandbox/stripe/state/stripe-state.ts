@@ -41,6 +41,9 @@ export class StripeState {
   readonly charges = new Collection<Stripe.Charge>('charge');
   readonly refunds = new Collection<Stripe.Refund>('refund');
   readonly disputes = new Collection<Stripe.Dispute>('dispute');
+  readonly mandates = new Collection<Stripe.Mandate>('mandate');
+  readonly setupIntents = new Collection<Stripe.SetupIntent>('setupintent');
+  readonly setupAttempts = new Collection<Stripe.SetupAttempt>('setup_attempt');
   readonly invoices = new Collection<StoredInvoice>('invoice');
   readonly invoiceItems = new Collection<Stripe.InvoiceItem>('invoiceitem');
   readonly subscriptions = new Collection<Stripe.Subscription>('subscription');
@@ -74,6 +77,9 @@ export class StripeState {
     ['ch_', this.charges],
     ['re_', this.refunds],
     ['dp_', this.disputes],
+    ['mandate_', this.mandates],
+    ['seti_', this.setupIntents],
+    ['setatt_', this.setupAttempts],
     ['in_', this.invoices],
     ['ii_', this.invoiceItems],
     ['sub_', this.subscriptions],

@@ -29,6 +29,9 @@ const SDK_TYPES: Record<string, string> = {
   webhook_endpoint: 'WebhookEndpoint',
   'test_helpers.test_clock': 'TestHelpers.TestClock',
   deleted_customer: 'DeletedCustomer',
+  mandate: 'Mandate',
+  setup_intent: 'SetupIntent',
+  setup_attempt: 'SetupAttempt',
 };
 const declared = readDeclaredFields(Object.values(SDK_TYPES));
 
@@ -58,6 +61,12 @@ describe('objects carry the top-level fields of fixtures3.json, no more and no f
     const paymentMethod = await stripe.paymentMethods.retrieve(String(customer.invoice_settings.default_payment_method));
     const event = (await stripe.events.list({ limit: 1 })).data[0]!;
     const deleted = await stripe.customers.del((await stripe.customers.create({})).id);
+    // A trial paid for with iDEAL: Checkout saves a SEPA Direct Debit with a SetupIntent and a mandate.
+    const idealSession = await stripe.checkout.sessions.create({ mode: 'subscription', line_items: [{ price: price.id, quantity: 1 }], allowed_payment_method_types: ['ideal'], subscription_data: { trial_period_days: 30 }, success_url: 'https://shop.example/ok' });
+    const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' as const });
+    const bankUrl = String((await fetch(idealSession.url!, form({ method: 'ideal', ideal_bank: 'ing', email: 'shape@example.nl', action: 'pay' }))).headers.get('location'));
+    await fetch(bankUrl, form({ method: 'ideal', bank: 'ing', action: 'authorize' }));
+    const setupIntent = await stripe.setupIntents.retrieve(String((await stripe.checkout.sessions.retrieve(idealSession.id)).setup_intent));
     Object.assign(objects, {
       customer: json(await stripe.customers.retrieve(customer.id)),
       product: json(product),
@@ -79,6 +88,9 @@ describe('objects carry the top-level fields of fixtures3.json, no more and no f
       webhook_endpoint: json(await stripe.webhookEndpoints.retrieve(endpoint.id)),
       'test_helpers.test_clock': json(clock),
       deleted_customer: json(deleted),
+      mandate: json(await stripe.mandates.retrieve(String(setupIntent.mandate))),
+      setup_intent: json(setupIntent),
+      setup_attempt: json((await stripe.setupAttempts.list({ setup_intent: setupIntent.id })).data[0]),
     });
     await flushWebhooks(kit.sandbox);
   });
@@ -105,7 +117,7 @@ describe('objects carry the top-level fields of fixtures3.json, no more and no f
   });
 
   it('uses Stripe’s id prefixes and sandbox-clock timestamps', () => {
-    const prefixes: Record<string, string> = { customer: 'cus_', product: 'prod_', price: 'price_', subscription: 'sub_', subscription_item: 'si_', invoice: 'in_', line_item: 'il_', invoiceitem: 'ii_', payment_intent: 'pi_', payment_method: 'pm_', charge: 'ch_', refund: 're_', dispute: 'dp_', 'checkout.session': 'cs_test_', 'billing_portal.session': 'bps_', event: 'evt_', webhook_endpoint: 'we_', 'test_helpers.test_clock': 'clock_' };
+    const prefixes: Record<string, string> = { customer: 'cus_', product: 'prod_', price: 'price_', subscription: 'sub_', subscription_item: 'si_', invoice: 'in_', line_item: 'il_', invoiceitem: 'ii_', payment_intent: 'pi_', payment_method: 'pm_', charge: 'ch_', refund: 're_', dispute: 'dp_', 'checkout.session': 'cs_test_', 'billing_portal.session': 'bps_', event: 'evt_', webhook_endpoint: 'we_', 'test_helpers.test_clock': 'clock_', mandate: 'mandate_', setup_intent: 'seti_', setup_attempt: 'setatt_' };
     for (const [resource, prefix] of Object.entries(prefixes)) expect(String(objects[resource]!.id), resource).toMatch(new RegExp(`^${prefix}`));
     expect(objects.customer!.created).toBe(Math.floor(Date.parse('2026-01-01T00:00:00Z') / 1000));
     void (objects.event as unknown as Stripe.Event);

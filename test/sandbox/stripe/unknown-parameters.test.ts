@@ -39,7 +39,7 @@ describe('the Stripe sandbox refuses parameters Stripe does not know (400 parame
 
   it('lists every route with what it accepts', () => {
     const names = routes.map((listed) => listed.route);
-    expect(names).toEqual(expect.arrayContaining(['POST /customers', 'GET /customers', 'POST /subscriptions', 'GET /invoices', 'POST /checkout/sessions', 'POST /invoices/create_preview', 'GET /events']));
+    expect(names).toEqual(expect.arrayContaining(['POST /customers', 'GET /customers', 'POST /subscriptions', 'GET /invoices', 'POST /checkout/sessions', 'POST /invoices/create_preview', 'GET /events', 'GET /mandates/:id', 'GET /setup_intents/:id', 'GET /setup_intents', 'GET /setup_attempts']));
     expect(routes.find((listed) => listed.route === 'POST /checkout/sessions')?.accepts.subscription_data).toMatchObject({ trial_period_days: true, metadata: true });
   });
 
