@@ -85,6 +85,8 @@ export type BrowserSessionOptions = {
   config?: unknown;
   /** A staff account made with the CLI once recur runs. */
   staff?: Staff;
+  /** Settings beyond the session's own (SEPA_CREDITOR_ID, ...). */
+  env?: Record<string, string>;
 };
 
 // Up to the space after it: a chunk of stderr may end in the middle of the URL.
@@ -108,7 +110,7 @@ export async function startBrowserSession(kind: DatabaseKind, options: BrowserSe
     if (options.config !== undefined) writeFileSync(join(dir, 'recur.config.json'), JSON.stringify(options.config));
     if (kind === 'postgres') database = await openTestDatabase('postgres');
     // A port of its own, not 0: recur builds its public URLs (checkout returns, portal links) from it.
-    const env = { RECUR_DATA_DIR: join(dir, '.recur'), LOG_LEVEL: 'warn', PORT: String(await freePort()), SANDBOX_PORT: '0', SHOP_NAME: 'Sportwinkel de Vries', ...(database ? { DATABASE_URL: database.url! } : {}) };
+    const env = { RECUR_DATA_DIR: join(dir, '.recur'), LOG_LEVEL: 'warn', PORT: String(await freePort()), SANDBOX_PORT: '0', SHOP_NAME: 'Sportwinkel de Vries', ...options.env, ...(database ? { DATABASE_URL: database.url! } : {}) };
     const recur = await startRecur({ cwd: dir, env, timeoutMs: 90_000 });
     const created = await runRecur(['keys', 'create', '--name', 'webshop backend'], { cwd: dir, env });
     expect(created.code, created.stderr).toBe(0);
