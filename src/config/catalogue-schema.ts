@@ -112,11 +112,11 @@ export const catalogueSchema = z
 
 export type Catalogue = { plans: Plan[]; notices: NoticeSettings; trial_once_per_customer: boolean; pages: PageSettings; withdrawal?: WithdrawalSettings };
 
-/** The webshop's model, used when no catalogue file is configured. */
+/** The webshop's model, used when no catalogue file is configured: a Dutch shop, so iDEAL, Bancontact and SEPA Direct Debit besides cards. */
 export const defaultCatalogue: Catalogue = {
   plans: [
-    { id: 'monthly', name: 'Monthly', names: { nl: 'Maandelijks' }, interval: 'month', amountMinor: 2999, currency: 'EUR', trialDays: 30, providerPriceIds: {}, paymentMethods: ['card'] },
-    { id: 'yearly', name: 'Yearly', names: { nl: 'Jaarlijks' }, interval: 'year', amountMinor: 29990, currency: 'EUR', trialDays: 30, providerPriceIds: {}, paymentMethods: ['card'] },
+    { id: 'monthly', name: 'Monthly', names: { nl: 'Maandelijks' }, interval: 'month', amountMinor: 2999, currency: 'EUR', trialDays: 30, providerPriceIds: {}, paymentMethods: ['card', 'ideal', 'bancontact', 'sepa_debit'] },
+    { id: 'yearly', name: 'Yearly', names: { nl: 'Jaarlijks' }, interval: 'year', amountMinor: 29990, currency: 'EUR', trialDays: 30, providerPriceIds: {}, paymentMethods: ['card', 'ideal', 'bancontact', 'sepa_debit'] },
   ],
   notices: { templates: {} },
   trial_once_per_customer: true,

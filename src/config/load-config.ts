@@ -59,7 +59,7 @@ function loadCatalogue(configuredPath: string | undefined, cwd: string): { catal
   const path = resolve(cwd, configuredPath ?? DEFAULT_CONFIG_FILE);
   if (!existsSync(path)) {
     if (configuredPath) throw new ConfigError(`RECUR_CONFIG_FILE: file not found: ${path}`);
-    return { catalogue: defaultCatalogue, source: 'built-in default (monthly EUR 29.99, yearly EUR 299.90, 30-day trial)' };
+    return { catalogue: defaultCatalogue, source: 'built-in default (monthly EUR 29.99, yearly EUR 299.90, 30-day trial; card, iDEAL, Bancontact, SEPA Direct Debit)' };
   }
   let json: unknown;
   try {

@@ -23,7 +23,7 @@ describe('plans API', () => {
         trial_days: 30,
         trial_once_per_customer: true,
         provider_price_ids: { stripe: null, paypal: null },
-        payment_methods: ['card'],
+        payment_methods: ['card', 'ideal', 'bancontact', 'sepa_debit'],
         saving_versus_monthly: null,
       },
       {
@@ -35,7 +35,7 @@ describe('plans API', () => {
         trial_days: 30,
         trial_once_per_customer: true,
         provider_price_ids: { stripe: null, paypal: null },
-        payment_methods: ['card'],
+        payment_methods: ['card', 'ideal', 'bancontact', 'sepa_debit'],
         saving_versus_monthly: { amount: { amount_minor: 5998, currency: 'EUR' }, percent: 16, months_free: 2 },
       },
     ]);
