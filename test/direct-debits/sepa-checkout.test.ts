@@ -78,6 +78,15 @@ describe.each(testDatabaseKinds)('a subscription paid by SEPA Direct Debit from 
     expect(payingMails.filter((template) => template === 'enrolment-confirmation')).toHaveLength(1);
     expect(payingMails).toContain('receipt');
 
+    // The customer moves to a card: the subscription is no longer paid by debit, and names no mandate.
+    const stripe = running.kit.stripe;
+    const [customer] = (await stripe.customers.list({ email: 'betaalt@example.nl', limit: 1 })).data;
+    const card = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer!.id });
+    const [atStripe] = (await stripe.subscriptions.list({ customer: customer!.id, limit: 1 })).data;
+    await stripe.subscriptions.update(atStripe!.id, { default_payment_method: card.id });
+    await waitUntilSettled(running);
+    expect(((await (await api('GET', `/v1/subscriptions/${paying.subscriptionId}`)).json()) as Subscription).mandate_reference).toBeNull();
+
     expect(((await (await api('GET', '/v1/payments?customer=shop-7102')).json()) as { data: Payment[] }).data.map((payment) => payment.status)).toEqual(['failed']);
     expect((await (await api('GET', '/v1/customers/shop-7102/entitlement')).json()) as Entitlement).toMatchObject({ entitled: false });
     expect((await mailsTo(running, 'stokt@example.nl')).map((mail) => mail.categories[0])).toContain('direct-debit-returned');

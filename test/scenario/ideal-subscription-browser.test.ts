@@ -81,6 +81,11 @@ describe.skipIf(skipWithoutChromium('iDEAL subscription browser test')).each(tes
     }
     expect(returned.mandate_reference).not.toBe(paid.mandate_reference);
 
+    // The confirmation at sign-up announces the recurring debits with the mandate they are taken under.
+    for (const [who, subscription] of [[sanne, returned], [daan, paid]] as const) {
+      expect(plain(await mail(who.email, 'enrolment-confirmation'))).toContain(`Machtigingskenmerk: ${subscription.mandate_reference}`);
+    }
+
     // The portal names the mandate as the way the subscription is paid.
     const link = await api(`/v1/customers/${sanne.id}/portal-sessions`, { return_url: `${shop.url}/account` });
     await page.goto(String(link.body.url));

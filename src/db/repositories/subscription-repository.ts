@@ -191,9 +191,10 @@ export function listSubscriptions(db: Queryable, filter: SubscriptionFilter): Pr
 
 /**
  * Keeps the mandate a subscription's debits are taken under, as the provider's answer named it
- * (the checkout that set it up, a debit taken under it). true when it changed.
+ * (the checkout that set it up, a debit taken under it, its payment method); null: it is no longer
+ * paid by debit. true when it changed.
  */
-export async function recordSubscriptionMandate(tx: Queryable, subscriptionId: string, mandateReference: string, now: Date): Promise<boolean> {
+export async function recordSubscriptionMandate(tx: Queryable, subscriptionId: string, mandateReference: string | null, now: Date): Promise<boolean> {
   const result = await tx.query('UPDATE subscriptions SET mandate_reference = $2, updated_at = $3 WHERE id = $1 AND mandate_reference IS DISTINCT FROM $2', [subscriptionId, mandateReference, now]);
   return result.rowCount > 0;
 }

@@ -36,6 +36,11 @@ export type ProviderSubscription = {
    * no such fact. Absent: this read did not ask (lists, objects a change or cancel returned).
    */
   pastDueSince?: Date | null;
+  /**
+   * The SEPA mandate its debits are taken under, as its payment method says: null when it is paid
+   * otherwise (a card). Absent: this read did not say (lists, or a debit whose own events name it).
+   */
+  mandateReference?: string | null;
 };
 
 /**

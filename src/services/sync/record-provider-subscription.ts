@@ -97,15 +97,17 @@ export async function recordProviderSubscription(tx: Queryable, input: RecordSub
     providerUpdatedAt: input.version,
   };
   const result = await upsertSubscriptionState(tx, state, input.now);
+  // The mandate the answer names (the checkout's, a debit's), else what the subscription's payment method says.
+  const mandate = input.mandateReference ?? subscription.mandateReference;
   if (result.outcome === 'stale') {
     // No row was there to lock, yet the insert met one: a concurrent writer (the checkout return
     // and this subscription's first webhook, say) inserted it since, with a newer or equal version.
     const id = existing?.id ?? (await tx.query<{ id: string }>('SELECT id FROM subscriptions WHERE provider = $1 AND provider_subscription_id = $2', [input.provider, subscription.id])).rows[0]?.id;
     if (!id) throw new Error(`subscription ${subscription.id} was neither written nor found`);
-    if (input.mandateReference) await recordSubscriptionMandate(tx, id, input.mandateReference, input.now);
+    if (mandate !== undefined) await recordSubscriptionMandate(tx, id, mandate, input.now);
     return { outcome: 'stale', subscriptionId: id };
   }
-  if (input.mandateReference) await recordSubscriptionMandate(tx, result.subscriptionId, input.mandateReference, input.now);
+  if (mandate !== undefined) await recordSubscriptionMandate(tx, result.subscriptionId, mandate, input.now);
   await recordAudit(tx, {
     at: input.now,
     actor: input.actor,

@@ -10,7 +10,7 @@ import { createStripeRefundOperations } from './stripe-refund-operations.ts';
 import { createStripeSubscriptionChangesGateway } from './stripe-subscription-changes-gateway.ts';
 import { readFirstFailedCharge, readPastDueSince } from './stripe-past-due-since.ts';
 import { mandateOfCharge, paymentIntentOfInvoice, subscriptionOfInvoice, toProviderPayment, toProviderPrice, toProviderSubscription } from './stripe-mappers.ts';
-import { mandateOfSetupIntent, readMandateReference } from './stripe-mandates.ts';
+import { mandateOfSetupIntent, readMandateReference, readSubscriptionMandate } from './stripe-mandates.ts';
 
 /** recur's StripeGateway over the official SDK (see create-stripe-client.ts). */
 export function createStripeGateway(stripe: Stripe): StripeGateway {
@@ -140,8 +140,10 @@ function createCoreOperations(stripe: Stripe): CoreOperations {
     },
 
     async retrieveSubscription(id) {
-      const subscription = await retrieveOrNull(`reading subscription ${id}`, () => stripe.subscriptions.retrieve(id));
-      return subscription ? { ...toProviderSubscription(subscription), pastDueSince: await readPastDueSince(stripe, subscription) } : null;
+      const subscription = await retrieveOrNull(`reading subscription ${id}`, () => stripe.subscriptions.retrieve(id, { expand: ['default_payment_method'] }));
+      if (!subscription) return null;
+      const mandateReference = await readSubscriptionMandate(stripe, subscription);
+      return { ...toProviderSubscription(subscription), pastDueSince: await readPastDueSince(stripe, subscription), ...(mandateReference === undefined ? {} : { mandateReference }) };
     },
 
     retrievePayment: (id) => retrievePayment(id),
@@ -150,13 +152,17 @@ function createCoreOperations(stripe: Stripe): CoreOperations {
       // The subscription comes expanded in the same request: an invoice event needs both, and a
       // second read of the subscription would double what the event costs.
       const invoice = await retrieveOrNull(`reading invoice ${invoiceId}`, () =>
-        stripe.invoices.retrieve(invoiceId, { expand: ['payments', 'parent.subscription_details.subscription'] }),
+        stripe.invoices.retrieve(invoiceId, { expand: ['payments', 'parent.subscription_details.subscription.default_payment_method'] }),
       );
       if (!invoice) return null;
       const intentId = paymentIntentOfInvoice(invoice);
       const subscriptionId = subscriptionOfInvoice(invoice);
       const expanded = invoice.parent?.subscription_details?.subscription;
-      const subscription = expanded && typeof expanded === 'object' ? { ...toProviderSubscription(expanded), pastDueSince: await readPastDueSince(stripe, expanded) } : null;
+      const mandateReference = expanded && typeof expanded === 'object' ? await readSubscriptionMandate(stripe, expanded) : undefined;
+      const subscription =
+        expanded && typeof expanded === 'object'
+          ? { ...toProviderSubscription(expanded), pastDueSince: await readPastDueSince(stripe, expanded), ...(mandateReference === undefined ? {} : { mandateReference }) }
+          : null;
       const providerCustomerId = typeof invoice.customer === 'string' ? invoice.customer : (invoice.customer?.id ?? null);
       const payment = intentId ? await retrievePayment(intentId, subscriptionId) : null;
       // Stripe's hosted invoice page is where the customer meets the challenge of an open invoice.

@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import { retrieveOrNull } from './stripe-errors.ts';
+import { mandateOfCharge } from './stripe-mappers.ts';
 
 const idOf = (value: string | { id: string } | null | undefined): string | null => (value == null ? null : typeof value === 'string' ? value : value.id);
 
@@ -20,4 +21,30 @@ export function mandateOfSetupIntent(setupIntent: Stripe.SetupIntent | null): st
   const attempt = typeof setupIntent.latest_attempt === 'object' ? setupIntent.latest_attempt : null;
   const details = attempt?.payment_method_details;
   return idOf(setupIntent.mandate ?? details?.ideal?.generated_sepa_debit_mandate ?? details?.bancontact?.generated_sepa_debit_mandate ?? null);
+}
+
+/**
+ * The SEPA mandate a subscription's debits are taken under, from its default payment method
+ * (retrieved with `expand: ['default_payment_method']`): null when that is no debit (a card), so
+ * a customer who moved to a card keeps no old mandate; undefined when Stripe's answer does not say
+ * (the debit's own events name it then). A method a bank payment (iDEAL, Bancontact) generated
+ * names the charge that made it; one set up at a trial's checkout is found through that
+ * checkout's SetupIntent. Only a subscription paid by debit costs these reads.
+ */
+export async function readSubscriptionMandate(stripe: Stripe, subscription: Stripe.Subscription): Promise<string | null | undefined> {
+  const method = subscription.default_payment_method;
+  if (method === null) return null;
+  if (typeof method !== 'object') return undefined;
+  if (method.type !== 'sepa_debit') return null;
+  const chargeId = idOf(method.sepa_debit?.generated_from?.charge ?? null);
+  if (chargeId) {
+    const charge = await retrieveOrNull(`reading charge ${chargeId}`, () => stripe.charges.retrieve(chargeId));
+    return (await readMandateReference(stripe, mandateOfCharge(charge))) ?? undefined;
+  }
+  const sessions = await retrieveOrNull(`listing the checkout of subscription ${subscription.id}`, () =>
+    stripe.checkout.sessions.list({ subscription: subscription.id, limit: 1, expand: ['data.setup_intent.latest_attempt'] }),
+  );
+  const session = sessions?.data[0];
+  const fromSetup = mandateOfSetupIntent(session && typeof session.setup_intent === 'object' ? session.setup_intent : null);
+  return fromSetup ? ((await readMandateReference(stripe, fromSetup)) ?? undefined) : undefined;
 }
