@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DELIVER_NOTIFICATIONS } from '../../src/jobs/deliver-notifications.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { startRunningRecur, waitUntilSettled, type RunningRecur } from '../stripe/running-recur.ts';
 import { createTestAdmin, signIn } from '../pages/admin-support.ts';
@@ -38,7 +39,7 @@ describe.each(testDatabaseKinds)('the hosted invoice URL on %s', (kind) => {
         done();
       },
     });
-    recur = await startRunningRecur(kind, null, { start: START, messaging: true, workerLogger: createLogger('debug', sink) });
+    recur = await startRunningRecur(kind, null, { start: START, messaging: true, withoutJobs: [DELIVER_NOTIFICATIONS], workerLogger: createLogger('debug', sink) });
     const running = recur;
     await running.startWorker();
     const who = { externalId: 'shop-8101', email: 'sca-logs@example.nl', phone: '+31620000081' };
