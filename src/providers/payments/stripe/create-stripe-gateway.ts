@@ -11,6 +11,7 @@ import { createStripeSubscriptionChangesGateway } from './stripe-subscription-ch
 import { readFirstFailedCharge, readPastDueSince } from './stripe-past-due-since.ts';
 import { mandateOfCharge, paymentIntentOfInvoice, subscriptionOfInvoice, toProviderPayment, toProviderPrice, toProviderSubscription } from './stripe-mappers.ts';
 import { mandateOfSetupIntent, readMandateReference } from './stripe-mandates.ts';
+import { keepCardThatPays } from './stripe-keep-card-that-pays.ts';
 
 /** recur's StripeGateway over the official SDK (see create-stripe-client.ts). */
 export function createStripeGateway(stripe: Stripe): StripeGateway {
@@ -131,6 +132,8 @@ function createCoreOperations(stripe: Stripe): CoreOperations {
       };
       return result;
     },
+
+    keepCardThatPays: (subscriptionId) => keepCardThatPays(stripe, subscriptionId),
 
     // Checkout collects the payment itself: there is nothing for recur to capture, only the session to read.
     async captureCheckoutSession(id) {
