@@ -4,6 +4,7 @@ import type { StripeGateway } from './stripe-gateway.ts';
 import type { CoreOperations } from '../core-operations.ts';
 import type { NewCheckoutSession, NewProviderCustomer, ProviderCheckoutSession } from '../provider-objects.ts';
 import { checkoutSessionParams, prepaidOfSession, purchaseOfSession } from './stripe-checkout-params.ts';
+import { keepCardThatPays } from './stripe-keep-card-that-pays.ts';
 import { createStripeReconciliationGateway } from './stripe-reconciliation-gateway.ts';
 import { createStripeRiskGateway } from './stripe-risk-gateway.ts';
 import { createStripeRefundOperations } from './stripe-refund-operations.ts';
@@ -11,7 +12,6 @@ import { createStripeSubscriptionChangesGateway } from './stripe-subscription-ch
 import { readFirstFailedCharge, readPastDueSince } from './stripe-past-due-since.ts';
 import { mandateOfCharge, paymentIntentOfInvoice, subscriptionOfInvoice, toProviderPayment, toProviderPrice, toProviderSubscription } from './stripe-mappers.ts';
 import { mandateOfSetupIntent, readMandateReference } from './stripe-mandates.ts';
-import { keepCardThatPays } from './stripe-keep-card-that-pays.ts';
 
 /** recur's StripeGateway over the official SDK (see create-stripe-client.ts). */
 export function createStripeGateway(stripe: Stripe): StripeGateway {
