@@ -16,6 +16,7 @@ import { deleteEndedPortalSessionsJob } from './delete-ended-portal-sessions.ts'
 import { deleteOldWebhookDeliveriesJob } from './delete-old-webhook-deliveries.ts';
 import { recordLapsedEntitlementsJob } from './record-lapsed-entitlements.ts';
 import { settlePendingRefundsJob } from './settle-pending-refunds.ts';
+import { keepCardThatPaysJob } from './keep-card-that-pays.ts';
 
 /** Every scheduled and queued job recur runs. New jobs are added here and nowhere else. */
 export function buildJobCatalogue(ctx: ServiceContext): JobDefinition[] {
@@ -35,5 +36,6 @@ export function buildJobCatalogue(ctx: ServiceContext): JobDefinition[] {
     deliverWebhooksJob(ctx),
     deleteOldWebhookDeliveriesJob(ctx),
     settlePendingRefundsJob(ctx),
+    keepCardThatPaysJob(ctx),
   ] as JobDefinition[];
 }

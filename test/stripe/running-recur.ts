@@ -9,7 +9,7 @@ import { stripeEventDialect } from '../../src/providers/payments/stripe/events/s
 import { createStripeWebhookVerifier } from '../../src/providers/payments/stripe/verify-stripe-webhook.ts';
 import { syncPlansToProvider } from '../../src/services/sync/sync-plans-to-providers.ts';
 import type { Clock } from '../../src/shared/clock.ts';
-import { createLogger } from '../../src/shared/logger.ts';
+import { createLogger, type Logger } from '../../src/shared/logger.ts';
 import { sdk, START, startStripe, type StripeKit } from '../sandbox/stripe/stripe-kit.ts';
 import { startSandbox } from '../../sandbox/core/start-sandbox.ts';
 import { createStripeSandbox } from '../../sandbox/stripe/stripe-sandbox.ts';
@@ -56,6 +56,8 @@ export type RunningRecurOptions = {
   settings?: Partial<ServiceSettings>;
   /** Jobs the worker leaves out (a test that runs the outbox delivery itself, pass by pass). */
   withoutJobs?: string[];
+  /** Where the job engine logs (default nowhere): a test that reads every line recur writes. */
+  workerLogger?: Logger;
 };
 
 export async function startRunningRecur(kind: DatabaseKind, faults: SandboxFaults | null = null, options: RunningRecurOptions = {}): Promise<RunningRecur> {
@@ -97,7 +99,7 @@ export async function startRunningRecur(kind: DatabaseKind, faults: SandboxFault
       endpointSecret: endpoint.secret!,
       async startWorker() {
         const jobs = buildJobCatalogue(app.ctx).filter((job) => !(options.withoutJobs ?? []).includes(job.name));
-        const engine = await startJobEngine({ db: app.ctx.db, jobs, logger: createLogger('silent'), pollIntervalSeconds: 0.5 });
+        const engine = await startJobEngine({ db: app.ctx.db, jobs, logger: options.workerLogger ?? createLogger('silent'), pollIntervalSeconds: 0.5 });
         engines.push(engine);
         app.ctx.jobs = engine;
         app.ctx.webhooks.wakeWorker = async () => {

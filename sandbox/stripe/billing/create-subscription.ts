@@ -85,7 +85,8 @@ function refuseIfFirstPaymentFails(rt: StripeRuntime, request: SubscriptionReque
  * Starts a subscription: trialing (with Stripe's $0 first invoice) or charged at once; a first
  * payment that fails leaves it `incomplete` (it expires after the configured hours).
  */
-export function startSubscription(rt: StripeRuntime, request: SubscriptionRequest): Stripe.Subscription {
+/** `configure` sets what the request carries beyond the shell (payment settings) before the created event and the first invoice. */
+export function startSubscription(rt: StripeRuntime, request: SubscriptionRequest, configure?: (subscription: Stripe.Subscription) => void): Stripe.Subscription {
   const { customer } = request;
   const now = rt.time.nowFor(customer.id);
   if (!request.trialEnd && request.paymentBehavior === 'error_if_incomplete') refuseIfFirstPaymentFails(rt, request);
@@ -110,6 +111,7 @@ export function startSubscription(rt: StripeRuntime, request: SubscriptionReques
     missingPaymentMethod: request.missingPaymentMethod,
     items: request.items.map((item) => buildItem(id, item.price, item.quantity, { start: now, end: periodEnd }, now, item.metadata)),
   });
+  configure?.(subscription);
   if (request.cancelAtPeriodEnd) {
     subscription.cancel_at_period_end = true;
     subscription.cancel_at = periodEnd;

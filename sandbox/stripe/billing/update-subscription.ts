@@ -7,6 +7,7 @@ import { anchorChoice, has, mergeMetadata, nullableString, optionalArray, option
 import { stripeErrors } from '../wire/stripe-error.ts';
 import { nextBoundary } from './calendar.ts';
 import { createProrations } from './prorate.ts';
+import { applySaveDefaultPaymentMethod } from './save-default-payment-method.ts';
 import { endTrial, sendTrialWillEnd } from './renew-subscription.ts';
 import { invoiceSubscription, periodLines } from './subscription-invoices.ts';
 import { buildItem, cancellationDetails, cycleOf, periodOf, planOf, requireRecurring, setPeriod } from './subscription-object.ts';
@@ -92,6 +93,7 @@ export function updateSubscription(rt: StripeRuntime, subscription: Stripe.Subsc
   const defaultMethod = nullableString(params, 'default_payment_method');
   if (defaultMethod === null) subscription.default_payment_method = null;
   else if (defaultMethod) subscription.default_payment_method = attachPaymentMethod(rt, resolvePaymentMethod(rt, defaultMethod, 'default_payment_method'), customer).id;
+  applySaveDefaultPaymentMethod(subscription, params);
   if (has(params, 'pause_collection')) {
     const behavior = optionalEnum(params, 'pause_collection.behavior', ['keep_as_draft', 'mark_uncollectible', 'void'] as const);
     subscription.pause_collection = params.pause_collection === '' || !behavior ? null : { behavior, resumes_at: optionalInt(params, 'pause_collection.resumes_at') ?? null };

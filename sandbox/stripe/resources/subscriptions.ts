@@ -4,6 +4,7 @@ import { startSubscription, subscriptionRequest } from '../billing/create-subscr
 import { endSubscription } from '../billing/end-subscription.ts';
 import { invoiceSubscription, periodLines } from '../billing/subscription-invoices.ts';
 import { cancellationDetails, cycleOf, periodOf, setPeriod } from '../billing/subscription-object.ts';
+import { applySaveDefaultPaymentMethod } from '../billing/save-default-payment-method.ts';
 import { updateSubscription } from '../billing/update-subscription.ts';
 import { updateWithEvent } from '../events/record-update.ts';
 import type { StripeRuntime } from '../runtime.ts';
@@ -70,6 +71,7 @@ const ACCEPTS = {
     items: { metadata: true, plan: true, price: true, quantity: true },
     metadata: true,
     payment_behavior: true,
+    payment_settings: { save_default_payment_method: true },
     trial_end: true,
     trial_from_plan: true,
     trial_period_days: true,
@@ -88,6 +90,7 @@ const ACCEPTS = {
     pause_collection: { behavior: true, resumes_at: true },
     // Known to Stripe; the sandbox always behaves as allow_incomplete on an update.
     payment_behavior: true,
+    payment_settings: { save_default_payment_method: true },
     proration_behavior: true,
     proration_date: true,
     trial_end: true,
@@ -101,7 +104,11 @@ const ACCEPTS = {
 export function subscriptionRoutes(rt: StripeRuntime): RouteTable {
   const { state } = rt;
   return declareRoutes(ACCEPTS, {
-    'POST /subscriptions': ({ params }) => startSubscription(rt, subscriptionRequest(rt, params)),
+    'POST /subscriptions': ({ params }) => {
+      const request = subscriptionRequest(rt, params);
+      // Set before the first invoice is paid: a card the customer pays it with on the hosted page is saved as Stripe would.
+      return startSubscription(rt, request, (subscription) => applySaveDefaultPaymentMethod(subscription, params));
+    },
     'GET /subscriptions/:id': ({ path }) => state.subscriptions.require(path.id!),
     'POST /subscriptions/:id': ({ path, params }) => {
       const subscription = state.subscriptions.require(path.id!);

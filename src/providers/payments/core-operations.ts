@@ -27,6 +27,12 @@ export interface CoreOperations {
    * answers as it is. Only called for such a checkout (never for Stripe's, which collect themselves).
    */
   captureCheckoutSession(id: string): Promise<CheckoutCapture>;
+  /**
+   * Makes the card a customer pays a held invoice with on the provider's page the subscription's
+   * default for later renewals, once whatever the number of calls. Providers without that choice
+   * leave it out.
+   */
+  keepCardThatPays?(providerSubscriptionId: string): Promise<void>;
   /** With `pastDueSince` read when the provider says past_due or unpaid. */
   retrieveSubscription(id: string): Promise<ProviderSubscription | null>;
   retrievePayment(paymentIntentId: string): Promise<ProviderPayment | null>;

@@ -4,10 +4,12 @@ export const MASKED = '[masked]';
 /**
  * Keys whose value is a credential or card/bank data wherever it sits in an event: client
  * secrets, tokens, passwords, keys, signatures, card verification codes, card fingerprints (they
- * follow one card across shops) and account numbers. The last four digits, expiry and brand stay:
- * staff need them to recognise a card, and they are not card data a thief can use.
+ * follow one card across shops), account numbers, and the links to an invoice's hosted page, its
+ * PDF and a bank transfer's instructions (whoever holds one can pay, or read, the invoice: ADR
+ * 0042). The last four digits, expiry and brand stay: staff need them to recognise a card, and
+ * they are not card data a thief can use.
  */
-const SECRET_KEY = /secret|token|password|passwd|authorization|api_?key|signature|cvc|cvv|fingerprint|iban|account_number|routing_number|card_number/i;
+const SECRET_KEY = /secret|token|password|passwd|authorization|api_?key|signature|cvc|cvv|fingerprint|iban|account_number|routing_number|card_number|hosted_invoice_url|invoice_pdf|hosted_instructions_url/i;
 
 /** Values that are credentials whatever their key says: provider keys, webhook secrets, client secrets, bearer tokens and JWTs. */
 const SECRET_VALUES: readonly RegExp[] = [

@@ -12,6 +12,7 @@ import { requirePaymentProvider } from '../require-payment-provider.ts';
 import { completePrepaidReturn } from './complete-prepaid-return.ts';
 import { entitlementPolicyOf } from '../entitlement/entitlement-policy.ts';
 import { lockCustomerForWrite } from '../../db/repositories/customer-repository.ts';
+import { queueKeepCardThatPays } from './keep-card-that-pays.ts';
 
 /** `declined`: the provider refused the payment recur collects itself (a PayPal order's capture); nothing was recorded. */
 export type CheckoutOutcome = 'success' | 'pending' | 'canceled' | 'declined';
@@ -65,6 +66,7 @@ export async function completeCheckoutReturn(ctx: ServiceContext, sessionId: str
     }
     if (await settleCheckoutSession(tx, { provider: provider.id, providerSessionId: session.id }, { status: 'complete', subscriptionId: recorded.subscriptionId }, now)) {
       await recordAudit(tx, { at: now, actor, entity: 'customer', entityId: opened.customerId, action: 'checkout_completed', before: null, after: { sessionId: session.id, subscriptionId: recorded.subscriptionId, paymentStatus: session.paymentStatus } });
+      await queueKeepCardThatPays(tx, ctx.jobs, provider.id, subscription.id);
     }
     return recorded.subscriptionId;
   });

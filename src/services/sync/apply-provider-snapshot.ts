@@ -16,6 +16,7 @@ import { resolveProviderCustomer } from './resolve-provider-customer.ts';
 import type { ProcessingOutcome } from '../../webhooks/inbox-event.ts';
 import type { ProviderSnapshot } from '../../providers/payments/provider-snapshot.ts';
 import type { EntitlementPolicy } from '../../domain/entitlement.ts';
+import { queueKeepCardThatPays } from '../checkout/keep-card-that-pays.ts';
 
 export type ApplyContext = {
   /** The provider the snapshot was read from: every row written is that provider's. */
@@ -110,6 +111,7 @@ export async function applyProviderSnapshot(tx: Queryable, snapshot: ProviderSna
   if (snapshot.checkoutSession) {
     const settled = await settleCheckoutSession(tx, { provider, providerSessionId: snapshot.checkoutSession.id }, { status: snapshot.checkoutSession.status, subscriptionId }, ctx.now);
     if (settled) done.push(`checkout session ${snapshot.checkoutSession.status}`);
+    if (settled && snapshot.checkoutSession.status === 'complete' && snapshot.subscription) await queueKeepCardThatPays(tx, ctx.jobs, provider, snapshot.subscription.id);
   }
   if (snapshot.note && snapshot.payment) {
     const paymentId = (await paymentRowId(tx, provider, snapshot.payment.id))!;

@@ -4,6 +4,7 @@ import type { StripeGateway } from './stripe-gateway.ts';
 import type { CoreOperations } from '../core-operations.ts';
 import type { NewCheckoutSession, NewProviderCustomer, ProviderCheckoutSession } from '../provider-objects.ts';
 import { checkoutSessionParams, prepaidOfSession, purchaseOfSession } from './stripe-checkout-params.ts';
+import { keepCardThatPays } from './stripe-keep-card-that-pays.ts';
 import { createStripeReconciliationGateway } from './stripe-reconciliation-gateway.ts';
 import { createStripeRiskGateway } from './stripe-risk-gateway.ts';
 import { createStripeRefundOperations } from './stripe-refund-operations.ts';
@@ -131,6 +132,8 @@ function createCoreOperations(stripe: Stripe): CoreOperations {
       };
       return result;
     },
+
+    keepCardThatPays: (subscriptionId) => keepCardThatPays(stripe, subscriptionId),
 
     // Checkout collects the payment itself: there is nothing for recur to capture, only the session to read.
     async captureCheckoutSession(id) {
