@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/database.ts';
 import type { PaymentRecord, PaymentStatus } from '../db/repositories/payment-repository.ts';
 import { findSubscription } from '../db/repositories/subscription-repository.ts';
+import { refundedTotalKey } from '../db/repositories/refund-repository.ts';
 import type { Plan } from '../domain/plan.ts';
 import { enqueueCustomerNotice } from './enqueue-customer-notice.ts';
 import type { PaymentFacts } from './notice-catalogue.ts';
@@ -65,7 +66,7 @@ export async function notifyPaymentChange(tx: Queryable, change: PaymentChange):
   if (payment.amountRefundedMinor > refundedBefore) {
     await enqueueCustomerNotice(tx, {
       template: 'refund-receipt',
-      businessKey: `refund:${payment.id}:${payment.amountRefundedMinor}`,
+      businessKey: `refund:${await refundedTotalKey(tx, payment.id, payment.amountRefundedMinor)}`,
       subscription,
       plans,
       details: { payment: facts, refunded_minor: payment.amountRefundedMinor - refundedBefore, refunded_total_minor: payment.amountRefundedMinor },

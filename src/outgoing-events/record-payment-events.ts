@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/database.ts';
 import { recordOutgoingEvent } from '../db/repositories/outgoing-event-repository.ts';
 import type { PaymentRecord, PaymentStatus } from '../db/repositories/payment-repository.ts';
+import { refundedTotalKey } from '../db/repositories/refund-repository.ts';
 import type { OutgoingEventType } from '../domain/outgoing-event-type.ts';
 import { toPaymentObject } from '../presentation/payment-object.ts';
 import type { OutgoingEventContext } from './event-context.ts';
@@ -37,7 +38,7 @@ export async function recordPaymentEvents(tx: Queryable, change: PaymentEventsCh
   }
   if (payment.amountRefundedMinor > (before?.amountRefundedMinor ?? 0)) {
     // The provider's time of the state that shows the refund: recur keeps no refund's own time.
-    decisions.push({ type: 'payment.refunded', key: `payment.refunded:${payment.id}:${payment.amountRefundedMinor}`, occurredAt: payment.providerUpdatedAt });
+    decisions.push({ type: 'payment.refunded', key: `payment.refunded:${await refundedTotalKey(tx, payment.id, payment.amountRefundedMinor)}`, occurredAt: payment.providerUpdatedAt });
   }
   if (payment.status === 'failed' && before?.status !== 'failed') {
     decisions.push({ type: 'payment.failed', key: `payment.failed:${payment.id}`, occurredAt: change.failedAt ?? startOf(payment) });

@@ -155,3 +155,14 @@ export async function listPendingRefunds(db: Queryable, before: Date, limit: num
   const result = await db.query<RefundRow>("SELECT * FROM refunds WHERE status = 'pending' AND created_at < $1 ORDER BY seq LIMIT $2", [before, limit]);
   return result.rows.map(toRecord);
 }
+
+/**
+ * What a refunded total's notice and event are keyed by: the total, and how many of the payment's
+ * refunds failed. A refund that failed after it went through takes the total back down, and a
+ * later one that brings it back to the same figure is another refund, told again.
+ */
+export async function refundedTotalKey(tx: Queryable, paymentId: string, amountRefundedMinor: number): Promise<string> {
+  const result = await tx.query<{ failed: string | number }>("SELECT count(*) AS failed FROM refunds WHERE payment_id = $1 AND status = 'failed'", [paymentId]);
+  const failed = Number(result.rows[0]?.failed ?? 0);
+  return failed === 0 ? `${paymentId}:${amountRefundedMinor}` : `${paymentId}:${amountRefundedMinor}:after-${failed}-failed`;
+}
