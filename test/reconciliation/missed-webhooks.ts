@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { poll } from '../support/poll.ts';
 import { openTestDatabase } from '../support/test-database.ts';
 import type { DatabaseKind } from '../../src/db/database.ts';
 import { eventFeeder, readAllEvents, stripeState } from '../stripe/stripe-test-kit.ts';
@@ -43,6 +44,9 @@ export async function setUpMissedWebhooks(kind: DatabaseKind, track: (recur: Run
   const session = await kit.stripe.checkout.sessions.retrieve(session_id);
   const subscriptionId = session.subscription as string;
   const stripeCustomerId = session.customer as string;
+  // The checkout's follow-up (keep-card-that-pays updates the subscription at Stripe) is done, and its event heard.
+  await poll('the card that pays kept', async () => ((await kit.stripe.subscriptions.retrieve(subscriptionId)).payment_settings?.save_default_payment_method === 'on_subscription' ? true : null));
+  await waitUntilSettled(recur);
   expect((await t.ctx.db.query('SELECT status FROM subscriptions')).rows).toEqual([{ status: 'trialing' }]);
 
   // Webhooks off: Stripe's own switch for an endpoint.
