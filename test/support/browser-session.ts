@@ -111,7 +111,7 @@ export async function startBrowserSession(kind: DatabaseKind, options: BrowserSe
     if (kind === 'postgres') database = await openTestDatabase('postgres');
     // A port of its own, not 0: recur builds its public URLs (checkout returns, portal links) from it.
     const env = { RECUR_DATA_DIR: join(dir, '.recur'), LOG_LEVEL: 'warn', PORT: String(await freePort()), SANDBOX_PORT: '0', SHOP_NAME: 'Sportwinkel de Vries', ...options.env, ...(database ? { DATABASE_URL: database.url! } : {}) };
-    const recur = await startRecur({ cwd: dir, env, timeoutMs: 90_000 });
+    const recur = await startOnAFreePort(dir, env);
     const created = await runRecur(['keys', 'create', '--name', 'webshop backend'], { cwd: dir, env });
     expect(created.code, created.stderr).toBe(0);
     const apiKey = created.stdout.trim().split('\n')[0]!;
@@ -150,6 +150,21 @@ export async function startBrowserSession(kind: DatabaseKind, options: BrowserSe
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+/**
+ * recur on the free port found for it: a port free when asked may be taken by another test's
+ * process before recur binds it (recur then exits 71, "in use"), and another is tried.
+ */
+async function startOnAFreePort(dir: string, env: Record<string, string>): ReturnType<typeof startRecur> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRecur({ cwd: dir, env, timeoutMs: 90_000 });
+    } catch (error) {
+      if (attempt >= 3 || !String((error as Error).message).includes('is in use by another program')) throw error;
+      env.PORT = String(await freePort());
+    }
   }
 }
 
