@@ -27,14 +27,14 @@ export function mandateOfSetupIntent(setupIntent: Stripe.SetupIntent | null): st
  * The SEPA mandate a subscription's debits are taken under, from its default payment method
  * (retrieved with `expand: ['default_payment_method']`): null when that is no debit (a card), so
  * a customer who moved to a card keeps no old mandate; undefined when Stripe's answer does not say
- * (the debit's own events name it then). A method a bank payment (iDEAL, Bancontact) generated
+ * (no method of its own, or none that names its mandate: the debit's own events name it then). A method a bank payment (iDEAL, Bancontact) generated
  * names the charge that made it; one set up at a trial's checkout is found through that
  * checkout's SetupIntent. Only a subscription paid by debit costs these reads.
  */
 export async function readSubscriptionMandate(stripe: Stripe, subscription: Stripe.Subscription): Promise<string | null | undefined> {
   const method = subscription.default_payment_method;
-  if (method === null) return null;
-  if (typeof method !== 'object') return undefined;
+  // None of its own: the customer's default pays, which the debits' own events name.
+  if (method === null || typeof method !== 'object') return undefined;
   if (method.type !== 'sepa_debit') return null;
   const chargeId = idOf(method.sepa_debit?.generated_from?.charge ?? null);
   if (chargeId) {
