@@ -1,8 +1,7 @@
 import type Stripe from 'stripe';
 import { retrieveOrNull } from './stripe-errors.ts';
-import { mandateOfCharge } from './stripe-mappers.ts';
+import { idOf, mandateOfCharge } from './stripe-mappers.ts';
 
-const idOf = (value: string | { id: string } | null | undefined): string | null => (value == null ? null : typeof value === 'string' ? value : value.id);
 
 /** The reference a SEPA mandate has at the bank (the one pre-notifications and bank statements show); null when Stripe has none. */
 export async function readMandateReference(stripe: Stripe, mandateId: string | null): Promise<string | null> {

@@ -1,7 +1,8 @@
 import type Stripe from 'stripe';
 import type { PaymentStatus, ProviderPayment, ProviderPrice, ProviderSubscription } from '../provider-objects.ts';
 
-const idOf = (value: string | { id: string } | null | undefined): string | null => (value == null ? null : typeof value === 'string' ? value : value.id);
+/** The id of a Stripe reference, expanded or not. */
+export const idOf = (value: string | { id: string } | null | undefined): string | null => (value == null ? null : typeof value === 'string' ? value : value.id);
 const dateOf = (seconds: number | null | undefined): Date | null => (seconds == null ? null : new Date(seconds * 1000));
 
 /** A Stripe subscription always has its customer. */

@@ -1,9 +1,7 @@
 import type Stripe from 'stripe';
 import { callStripe, isResourceMissing, retrieveOrNull, toRecurError } from './stripe-errors.ts';
 import type { ProviderCharge, ProviderDispute, ProviderRefund, RiskOperations } from '../risk-operations.ts';
-import { toProviderSubscription } from './stripe-mappers.ts';
-
-const idOf = (value: string | { id: string } | null | undefined): string | null => (value == null ? null : typeof value === 'string' ? value : value.id);
+import { idOf, toProviderSubscription } from './stripe-mappers.ts';
 
 export function toProviderRefund(refund: Stripe.Refund): ProviderRefund {
   const paymentIntent = refund.payment_intent;
