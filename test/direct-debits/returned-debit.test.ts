@@ -66,6 +66,10 @@ describe.each(testDatabaseKinds)('a renewal paid by SEPA Direct Debit on %s', (k
       expect(entitlement, who.externalId).toMatchObject({ entitled: true });
     }
 
+    // Stripe's own word for it is applied, not ignored.
+    const processingEvents = await running.t.ctx.db.query<{ status: string }>("SELECT status FROM webhook_inbox WHERE type = 'payment_intent.processing'");
+    expect(processingEvents.rows.map((row) => row.status)).toEqual(['processed', 'processed']);
+
     // Three minutes later the bank answers.
     await advanceMinutes(running, 5);
     await waitUntilSettled(running);

@@ -175,6 +175,8 @@ export const stripeEventHandlers: ReadonlyMap<string, StripeEventHandler> = new 
   'checkout.session.async_payment_succeeded': syncCheckoutSession,
   'checkout.session.async_payment_failed': syncCheckoutSession,
   'checkout.session.expired': syncCheckoutSession,
+  // A debit taken and not yet answered by the bank (SEPA: days): the payment shows processing.
+  'payment_intent.processing': syncPaymentIntent,
   'payment_intent.succeeded': syncPaymentIntent,
   'payment_intent.payment_failed': syncPaymentIntent,
   } satisfies Record<string, StripeEventHandler>),
